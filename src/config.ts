@@ -1,0 +1,125 @@
+/**
+ * The only reader of the environment. Every process (API, worker, dev runner, seeds, benchmarks)
+ * loads its settings here, validated by zod and frozen, so a missing or malformed value stops
+ * start-up with one line naming the variable instead of failing later somewhere deep.
+ */
+import { z } from 'zod';
+
+const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const postgresUrl = z
+  .string()
+  .refine((v) => {
+    try {
+      return ['postgres:', 'postgresql:'].includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, 'must be a postgres:// URL, e.g. postgres://user:password@127.0.0.1:5432/mdw');
+
+const optionalUrl = z.string().url('must be an http(s) URL').optional();
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+
+  /** Any PostgreSQL >= 15 with pgvector (Supabase included). `npm run dev` supplies an embedded one. */
+  DATABASE_URL: postgresUrl.optional(),
+  DATABASE_POOL_MAX: int(10, 1),
+
+  /** Unset: 127.0.0.1:7233, and `npm run up` starts a dev server there. */
+  TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port, e.g. 127.0.0.1:7233').optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('mdw-cases'),
+  TEMPORAL_CONNECT_TIMEOUT_MS: int(10_000, 100),
+
+  WORKER_MAX_CONCURRENT_ACTIVITIES: int(20, 1),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: int(10, 2),
+  WORKER_MAX_CACHED_WORKFLOWS: int(500, 0),
+  WORKER_SHUTDOWN_GRACE_MS: int(30_000, 0),
+  WORKER_HEALTH_PORT: int(0, 0),
+
+  API_HOST: z.string().default('127.0.0.1'),
+  API_PORT: int(3000, 0),
+  API_BODY_LIMIT: z.string().default('1mb'),
+  API_CORS_ORIGINS: z.string().default(''),
+
+  /** HS256 secret (what Supabase signs with). Required by the API. */
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_JWKS_URL: optionalUrl,
+  JWT_ISSUER: z.string().default('mdw'),
+  ACCESS_TOKEN_TTL_SECONDS: int(900, 30),
+  REFRESH_TOKEN_TTL_SECONDS: int(30 * 24 * 3600, 60),
+  LOGIN_MAX_ATTEMPTS_PER_MINUTE: int(10, 1),
+
+  /** OpenAI or any OpenAI-compatible server. Without a key the AI paths report "disabled". */
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_BASE_URL: optionalUrl,
+  EMBEDDING_MODEL: z.string().default('text-embedding-3-small'),
+  CHAT_MODEL: z.string().default('gpt-4o-mini'),
+
+  STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),
+  STORAGE_DIR: z.string().default('.data/files'),
+  MAX_UPLOAD_BYTES: int(200 * 1024 * 1024, 1),
+
+  /** How often the case_dashboard materialized view is refreshed. */
+  DASHBOARD_REFRESH_MS: int(30_000, 0),
+
+  /** Development tooling: where built/installed tools are cached, and an existing Temporal CLI. */
+  MDW_CACHE_DIR: z.string().optional(),
+  TEMPORAL_CLI: z.string().optional(),
+  MDW_DATA_DIR: z.string().default('.data'),
+});
+
+export const ConfigSchema = EnvSchema.transform((env) => ({
+  ...env,
+  TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+  /** Whether TEMPORAL_ADDRESS was given (an external server) or defaulted. */
+  TEMPORAL_ADDRESS_SET: env.TEMPORAL_ADDRESS !== undefined,
+}));
+
+export type Config = Readonly<z.infer<typeof ConfigSchema>>;
+
+/** Thrown for an invalid environment; its message is one line meant for the operator. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Validates an environment and returns a frozen config.
+ * @param env - the variables to read; `process.env` by default (tests pass their own).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable (`FOO=`) means unset, as in most deployment tools.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = ConfigSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration — ${problems.join('; ')}`);
+  }
+  return Object.freeze(parsed.data);
+}
+
+/**
+ * Narrows an optional setting that this process needs.
+ * @returns the value, or throws a ConfigError naming the variable.
+ */
+export function required<K extends keyof Config>(config: Config, key: K, why: string): NonNullable<Config[K]> {
+  const value = config[key];
+  if (value === undefined || value === null || value === '') {
+    throw new ConfigError(`Invalid configuration — ${String(key)} is not set: ${why}`);
+  }
+  return value as NonNullable<Config[K]>;
+}
+
+let cached: Config | undefined;
+/** The process-wide config, loaded on first use. */
+export function config(): Config {
+  cached ??= loadConfig();
+  return cached;
+}

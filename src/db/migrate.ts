@@ -1,0 +1,96 @@
+/**
+ * Forward-only SQL migrations from db/migrations/NNNN_description.sql. Each file runs in its own
+ * transaction and is recorded in `schema_migrations` with a checksum, so running twice is a
+ * no-op and an edited, already-applied file is refused instead of silently diverging.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+
+export const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', 'db', 'migrations');
+const FILE_PATTERN = /^(\d{4})_[a-z0-9_]+\.sql$/;
+/** Serialises concurrent runners (two workers starting at once). */
+const ADVISORY_LOCK = 4_627_101;
+
+export interface MigrationFile {
+  version: string;
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+export function readMigrations(dir = MIGRATIONS_DIR): MigrationFile[] {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+  const seen = new Set<string>();
+  return files.map((name) => {
+    const m = FILE_PATTERN.exec(name);
+    if (!m) throw new Error(`migration file ${name} must be named NNNN_lower_snake_description.sql`);
+    const version = m[1]!;
+    if (seen.has(version)) throw new Error(`two migrations share number ${version}`);
+    seen.add(version);
+    const sql = readFileSync(path.join(dir, name), 'utf8');
+    return { version, name, sql, checksum: createHash('sha256').update(sql).digest('hex') };
+  });
+}
+
+export interface MigrateResult {
+  applied: string[];
+  skipped: string[];
+}
+
+/**
+ * Applies pending migrations.
+ * @param connectionString - a role allowed to create schemas, roles and extensions.
+ * @param log - receives one line per applied file.
+ */
+export async function migrate(connectionString: string, log: (line: string) => void = () => {}): Promise<MigrateResult> {
+  const files = readMigrations();
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  const result: MigrateResult = { applied: [], skipped: [] };
+  try {
+    await client.query('select pg_advisory_lock($1)', [ADVISORY_LOCK]);
+    await client.query(`create table if not exists public.schema_migrations (
+      version text primary key,
+      name text not null,
+      checksum text not null,
+      applied_at timestamptz not null default now()
+    )`);
+    const done = new Map<string, { name: string; checksum: string }>(
+      (await client.query('select version, name, checksum from public.schema_migrations')).rows.map((r) => [r.version, r]),
+    );
+    for (const file of files) {
+      const prior = done.get(file.version);
+      if (prior) {
+        if (prior.checksum !== file.checksum) {
+          throw new Error(
+            `migration ${file.name} was changed after it was applied (as ${prior.name}); migrations are forward-only: revert the edit and add a new migration`,
+          );
+        }
+        result.skipped.push(file.name);
+        continue;
+      }
+      const started = Date.now();
+      await client.query('begin');
+      try {
+        await client.query(file.sql);
+        await client.query('insert into public.schema_migrations (version, name, checksum) values ($1, $2, $3)', [
+          file.version,
+          file.name,
+          file.checksum,
+        ]);
+        await client.query('commit');
+      } catch (err) {
+        await client.query('rollback');
+        throw new Error(`migration ${file.name} failed: ${(err as Error).message}`);
+      }
+      result.applied.push(file.name);
+      log(`applied ${file.name} (${Date.now() - started} ms)`);
+    }
+  } finally {
+    await client.query('select pg_advisory_unlock($1)', [ADVISORY_LOCK]).catch(() => undefined);
+    await client.end();
+  }
+  return result;
+}

@@ -1,0 +1,197 @@
+/**
+ * Starting a case: the one path used by the API, the demo seed and the legacy migration.
+ * The case row and its workflow come into being together and idempotently:
+ * - the workflow id derives from the business key (practice + case number), so a retry never
+ *   starts a second workflow (`USE_EXISTING` while running, `REJECT_DUPLICATE` once closed);
+ * - the row is committed first, then the workflow is started; if that start fails, the row keeps
+ *   `workflow_started_at` null and `ensureCaseWorkflows()` (run by every worker at start-up)
+ *   starts it later, so no case stays without its workflow.
+ */
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { sql } from 'kysely';
+import type { Db, Tx } from '../db/database';
+import * as SA from '../../temporal/search-attributes';
+import { compileStoredTemplate, findTemplateForCaseType } from '../repositories/templates.repository';
+import { caseWorkflow } from '../workflows/case.workflow';
+import { caseWorkflowId, type CaseWorkflowOptions, type Priority } from '../workflows/case.messages';
+import type { Plan, TemplateError } from '../workflows/plan/plan.types';
+
+export interface CaseServiceDeps {
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+}
+
+export interface StartCaseInput {
+  practiceId: string;
+  patientId: string;
+  createdBy: string;
+  title: string;
+  description?: string | null;
+  caseType: string;
+  priority?: Priority;
+  /** Practice-specific number; generated (`C-000001`, …) when omitted. */
+  caseNumber?: string;
+  templateId?: string;
+  assignedPractitionerId?: string | null;
+  metadata?: Record<string, unknown>;
+  workflowOptions?: CaseWorkflowOptions;
+}
+
+export interface StartedCase {
+  caseId: string;
+  caseNumber: string;
+  workflowId: string;
+  templateId: string;
+  /** false when an existing case with that number was found (idempotent retry). */
+  created: boolean;
+}
+
+export class CaseServiceError extends Error {
+  constructor(
+    readonly code: 'no_template' | 'template_invalid' | 'template_not_found' | 'case_number_taken',
+    message: string,
+    readonly details?: TemplateError[],
+  ) {
+    super(message);
+  }
+}
+
+export function createCaseService(deps: CaseServiceDeps) {
+  const { db, temporal, taskQueue } = deps;
+
+  async function resolvePlan(input: StartCaseInput): Promise<Plan> {
+    const templateId = input.templateId ?? (await findTemplateForCaseType(db, input.practiceId, input.caseType));
+    if (!templateId) throw new CaseServiceError('no_template', `No active workflow template for case type "${input.caseType}".`);
+    const compiled = await compileStoredTemplate(db, templateId);
+    if (!compiled) throw new CaseServiceError('template_not_found', `Workflow template ${templateId} does not exist.`);
+    if (!compiled.ok) throw new CaseServiceError('template_invalid', `Workflow template ${templateId} is invalid.`, compiled.errors);
+    return compiled.plan;
+  }
+
+  async function startWorkflow(row: { id: string; practice_id: string; case_number: string; case_type: string; priority: string | null; workflow_id: string }, plan: Plan, options?: CaseWorkflowOptions) {
+    try {
+      await temporal.workflow.start(caseWorkflow, {
+        taskQueue,
+        workflowId: row.workflow_id,
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        args: [
+          {
+            caseId: row.id,
+            practiceId: row.practice_id,
+            caseNumber: row.case_number,
+            caseType: row.case_type,
+            priority: (row.priority ?? 'medium') as Priority,
+            plan,
+            options,
+          },
+        ],
+        typedSearchAttributes: [
+          { key: SA.CaseNumber, value: row.case_number },
+          { key: SA.PracticeId, value: row.practice_id },
+          { key: SA.CaseState, value: 'submitted' },
+          { key: SA.CasePriority, value: row.priority ?? 'medium' },
+          { key: SA.CaseType, value: row.case_type },
+          { key: SA.TemplateId, value: plan.templateId },
+          { key: SA.Overdue, value: false },
+        ],
+      });
+    } catch (err) {
+      // A closed workflow with this id: the case already ran; nothing to start.
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+    await db.updateTable('cases').set({ workflow_started_at: sql`coalesce(workflow_started_at, now())` }).where('id', '=', row.id).execute();
+  }
+
+  return {
+    /** Creates the case and starts its workflow; a retry with the same case number returns the first. */
+    async startCase(input: StartCaseInput): Promise<StartedCase> {
+      if (input.caseNumber) {
+        const existing = await db
+          .selectFrom('cases')
+          .selectAll()
+          .where('practice_id', '=', input.practiceId)
+          .where('case_number', '=', input.caseNumber)
+          .executeTakeFirst();
+        if (existing) {
+          if (existing.patient_id !== input.patientId) {
+            throw new CaseServiceError('case_number_taken', `Case number ${input.caseNumber} is already used by another case of this practice.`);
+          }
+          const plan = await resolvePlan({ ...input, templateId: existing.workflow_template_id ?? input.templateId });
+          await startWorkflow(existing as never, plan, input.workflowOptions);
+          return { caseId: existing.id, caseNumber: existing.case_number, workflowId: existing.workflow_id!, templateId: plan.templateId, created: false };
+        }
+      }
+      const plan = await resolvePlan(input);
+      const row = await db.transaction().execute(async (trx) => {
+        // Case numbers are allocated per practice under a transaction-scoped lock.
+        await sql`select pg_advisory_xact_lock(hashtext(${input.practiceId}))`.execute(trx);
+        const caseNumber = input.caseNumber ?? (await nextCaseNumber(trx, input.practiceId));
+        const workflowId = caseWorkflowId(input.practiceId, caseNumber);
+        const inserted = await trx
+          .insertInto('cases')
+          .values({
+            practice_id: input.practiceId,
+            patient_id: input.patientId,
+            assigned_practitioner_id: input.assignedPractitionerId ?? null,
+            case_number: caseNumber,
+            title: input.title,
+            description: input.description ?? null,
+            case_type: input.caseType as never,
+            priority: input.priority ?? 'medium',
+            current_state: 'submitted',
+            workflow_template_id: plan.templateId,
+            workflow_id: workflowId,
+            metadata: JSON.stringify(input.metadata ?? {}),
+          })
+          .returning(['id', 'practice_id', 'case_number', 'case_type', 'priority', 'workflow_id'])
+          .executeTakeFirstOrThrow();
+        await trx
+          .insertInto('case_states')
+          .values({
+            case_id: inserted.id,
+            practice_id: input.practiceId,
+            from_state: null,
+            to_state: 'submitted',
+            changed_by: input.createdBy,
+            reason: 'case submitted',
+            metadata: JSON.stringify({ workflowId }),
+            idempotency_key: `${workflowId}/0:state`,
+          })
+          .execute();
+        return inserted as typeof inserted & { workflow_id: string };
+      });
+      await startWorkflow(row, plan, input.workflowOptions);
+      return { caseId: row.id, caseNumber: row.case_number, workflowId: row.workflow_id, templateId: plan.templateId, created: true };
+    },
+
+    /** Starts workflows for case rows whose start never completed (crash between commit and start). */
+    async ensureCaseWorkflows(limit = 500): Promise<number> {
+      const orphans = await db
+        .selectFrom('cases')
+        .select(['id', 'practice_id', 'case_number', 'case_type', 'priority', 'workflow_id', 'workflow_template_id', 'patient_id'])
+        .where('workflow_started_at', 'is', null)
+        .where('workflow_id', 'is not', null)
+        .where('closed_at', 'is', null)
+        .limit(limit)
+        .execute();
+      for (const c of orphans) {
+        if (!c.workflow_template_id) continue;
+        const compiled = await compileStoredTemplate(db, c.workflow_template_id);
+        if (!compiled?.ok) continue;
+        await startWorkflow(c as never, compiled.plan);
+      }
+      return orphans.length;
+    },
+  };
+}
+
+export type CaseService = ReturnType<typeof createCaseService>;
+
+async function nextCaseNumber(db: Db | Tx, practiceId: string): Promise<string> {
+  const r = await sql<{ n: number }>`
+    select coalesce(max(substring(case_number from '^C-(\\d+)$')::int), 0) + 1 as n
+    from cases where practice_id = ${practiceId} and case_number ~ '^C-\\d+$'`.execute(db);
+  return `C-${String(r.rows[0]!.n).padStart(6, '0')}`;
+}

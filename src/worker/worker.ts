@@ -1,0 +1,89 @@
+/**
+ * The MDW worker: serves the case workflow and its activities on the configured task queue.
+ * `start()` resolves once polling; `stop()` drains: no new tasks, running activities finish
+ * (up to WORKER_SHUTDOWN_GRACE_MS), then connections close.
+ */
+import http from 'node:http';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Config } from '../config';
+import { createDatabase, type Database } from '../db/database';
+import { createCaseActivities, type ProductionHooks } from '../activities/case.activities';
+
+export interface MdwWorkerOptions {
+  config: Config;
+  databaseUrl: string;
+  /** A prebuilt workflow bundle (tests build one per run); default: bundle src/workflows. */
+  workflowBundlePath?: string;
+  hooks?: ProductionHooks;
+  /** Serve GET /health on this port (0 = pick one, undefined = none). */
+  healthPort?: number;
+}
+
+export interface MdwWorker {
+  worker: Worker;
+  database: Database;
+  healthUrl: string | null;
+  /** Resolves when the worker has stopped (after stop() or a fatal error). */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startWorker(opts: MdwWorkerOptions): Promise<MdwWorker> {
+  const { config } = opts;
+  const database = createDatabase(opts.databaseUrl, config.DATABASE_POOL_MAX);
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const workflowSource: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = opts.workflowBundlePath
+    ? { workflowBundle: { codePath: opts.workflowBundlePath } }
+    : { workflowsPath: require.resolve('../workflows') };
+  const worker = await Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    ...workflowSource,
+    activities: createCaseActivities({ db: database.system, hooks: opts.hooks }),
+    maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    shutdownGraceTime: config.WORKER_SHUTDOWN_GRACE_MS,
+  });
+
+  const done = worker.run().finally(async () => {
+    await connection.close().catch(() => undefined);
+    await database.destroy().catch(() => undefined);
+    health?.close();
+  });
+
+  let health: http.Server | undefined;
+  let healthUrl: string | null = null;
+  if (opts.healthPort !== undefined) {
+    health = http.createServer((req, res) => {
+      void (async () => {
+        const state = worker.getState();
+        let dbOk = false;
+        try {
+          await database.pool.query('select 1');
+          dbOk = true;
+        } catch {
+          /* reported below */
+        }
+        const ok = state === 'RUNNING' && dbOk;
+        res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status: ok ? 'ok' : 'unavailable', worker: state, database: dbOk ? 'ok' : 'unreachable', taskQueue: config.TEMPORAL_TASK_QUEUE }));
+      })();
+    });
+    await new Promise<void>((resolve) => health!.listen(opts.healthPort, '127.0.0.1', resolve));
+    const addr = health.address();
+    healthUrl = typeof addr === 'object' && addr ? `http://127.0.0.1:${addr.port}/health` : null;
+  }
+
+  return {
+    worker,
+    database,
+    healthUrl,
+    done,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}

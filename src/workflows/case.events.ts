@@ -1,0 +1,71 @@
+/**
+ * What the case workflow asks its activities to persist. Pure types shared by the workflow and
+ * the activities; every event carries an idempotency key so a retried activity writes nothing twice.
+ */
+import type { CaseState, TaskFunction } from './plan/plan.types';
+
+export const MESSAGE_TYPES = ['general', 'status_update', 'question', 'instruction', 'approval_request', 'system_notification'] as const;
+export type MessageType = (typeof MESSAGE_TYPES)[number];
+
+/** dispatch_instruction / instruction_states status codes. */
+export const InstructionStatus = { Pending: 0, InProgress: 1, Done: 2, Rejected: 3, Void: 9 } as const;
+export type InstructionStatus = (typeof InstructionStatus)[keyof typeof InstructionStatus];
+
+export interface CaseEvent {
+  /** Unique per event: `<workflowId>/<seq>`; parts of the event derive their own keys from it. */
+  key: string;
+  caseId: string;
+  practiceId: string;
+  /** Workflow time of the event (ISO), so a retry writes the same timestamps. */
+  at: string;
+  actorId: string;
+  workflowId: string;
+  runId: string;
+  taskId: string | null;
+  transition?: {
+    from: CaseState | null;
+    to: CaseState;
+    reason: string | null;
+    minutesInPrevious: number | null;
+    bottleneck: boolean;
+  };
+  /** Analytics without a state change (a task found overdue). */
+  bottleneck?: { state: CaseState; minutesWaiting: number; taskId: string };
+  message?: { type: MessageType; subject: string; content: string; metadata?: Record<string, unknown> };
+  instruction?: { type: string; status: InstructionStatus; notes: string | null };
+  /** New values for cases.is_overdue / cases.due_at / cases.priority, when they change. */
+  caseFields?: { isOverdue?: boolean; dueAt?: string | null; priority?: string; closed?: boolean };
+}
+
+export interface AutomaticTaskArgs {
+  key: string;
+  caseId: string;
+  practiceId: string;
+  taskId: string;
+  taskName: string;
+  functionType: TaskFunction;
+  actionName: string | null;
+  at: string;
+}
+
+export interface TaskPerformance {
+  taskId: string;
+  name: string;
+  plannedMs: number | null;
+  actualMs: number | null;
+  onTime: boolean | null;
+  reworks: number;
+}
+
+export interface PerformanceArgs {
+  key: string;
+  caseId: string;
+  practiceId: string;
+  templateId: string;
+  outcome: 'completed' | 'cancelled';
+  tasks: TaskPerformance[];
+  completionRate: number | null;
+  averageTaskMs: number | null;
+  bottleneckTaskIds: string[];
+  at: string;
+}

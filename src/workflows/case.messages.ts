@@ -1,0 +1,171 @@
+/**
+ * The case workflow's public surface: its input, updates and query. The API and tests import
+ * these definitions, so names and argument types have one source. Pure: bundled into workflows.
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { CaseState, Plan, PracticeRole } from './plan/plan.types';
+
+export const PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+/** The profile MDW acts as when no person does (migrations seed it). */
+export const SYSTEM_PROFILE_ID = '00000000-0000-0000-0000-000000000001';
+
+/**
+ * Who asks. `practiceRole` is the caller's role in the case's practice, resolved by the API from
+ * practice_members; 'system' is the role of integrations and MDW itself.
+ */
+export interface Actor {
+  profileId: string;
+  practiceRole: PracticeRole | 'system';
+}
+
+export interface CaseWorkflowOptions {
+  /** Continue-as-new when history grows past this many events (Temporal also suggests it). */
+  historyLimit?: number;
+}
+
+/** Workflow input: ids and codes only, never patient-identifying data. */
+export interface CaseWorkflowInput {
+  caseId: string;
+  practiceId: string;
+  caseNumber: string;
+  caseType: string;
+  priority: Priority;
+  plan: Plan;
+  options?: CaseWorkflowOptions;
+  /** Set by continue-as-new: the state carried over from the previous run. */
+  snapshot?: CaseSnapshot;
+}
+
+export const TASK_STATUSES = ['pending', 'active', 'done'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+export interface TaskRuntime {
+  status: TaskStatus;
+  activatedAt: number | null;
+  dueAt: number | null;
+  completedAt: number | null;
+  overdue: boolean;
+  escalated: boolean;
+  /** Times the task was sent back for rework. */
+  reworks: number;
+}
+
+export const DECISIONS = ['approve', 'reject', 'request_changes'] as const;
+export type DecisionKind = (typeof DECISIONS)[number];
+
+export interface DecisionRecord {
+  taskId: string;
+  decision: DecisionKind | 'complete';
+  by: string;
+  role: Actor['practiceRole'];
+  at: number;
+  reason: string | null;
+}
+
+export type CaseStatus = 'active' | 'completed' | 'cancelled';
+
+/** Everything the workflow knows; carried across continue-as-new. */
+export interface CaseSnapshot {
+  status: CaseStatus;
+  state: CaseState;
+  stateSince: number;
+  priority: Priority;
+  hold: { reason: string; by: string; since: number; resumeState: CaseState } | null;
+  tasks: Record<string, TaskRuntime>;
+  decisions: DecisionRecord[];
+  reworkCount: number;
+  /** Sequence for idempotency keys of persisted events. */
+  seq: number;
+  /** Recently applied update ids, so a repeat changes nothing even after continue-as-new. */
+  recentUpdates: string[];
+  startedAt: number;
+}
+
+export interface TaskView {
+  id: string;
+  name: string;
+  kind: string;
+  functionType: string;
+  status: TaskStatus;
+  awaitingDecision: boolean;
+  requiredRoles: PracticeRole[];
+  dueAt: string | null;
+  overdue: boolean;
+  reworks: number;
+}
+
+/** The live picture of a case: the query's answer and every update's result. */
+export interface CaseView {
+  caseId: string;
+  status: CaseStatus;
+  state: CaseState;
+  priority: Priority;
+  onHold: boolean;
+  holdReason: string | null;
+  overdue: boolean;
+  rolesAwaited: PracticeRole[];
+  tasks: TaskView[];
+  decisions: Array<Omit<DecisionRecord, 'at'> & { at: string }>;
+  reworkCount: number;
+}
+
+export interface DecideArgs {
+  taskId: string;
+  decision: DecisionKind;
+  actor: Actor;
+  reason?: string;
+}
+export interface CompleteTaskArgs {
+  taskId: string;
+  actor: Actor;
+  note?: string;
+}
+export interface HoldArgs {
+  actor: Actor;
+  reason: string;
+}
+export interface ResumeArgs {
+  actor: Actor;
+  note?: string;
+}
+export interface CancelArgs {
+  actor: Actor;
+  reason: string;
+}
+export interface ChangePriorityArgs {
+  actor: Actor;
+  priority: Priority;
+}
+
+export const decideUpdate = defineUpdate<CaseView, [DecideArgs]>('decide');
+export const completeTaskUpdate = defineUpdate<CaseView, [CompleteTaskArgs]>('completeTask');
+export const holdUpdate = defineUpdate<CaseView, [HoldArgs]>('hold');
+export const resumeUpdate = defineUpdate<CaseView, [ResumeArgs]>('resume');
+export const cancelUpdate = defineUpdate<CaseView, [CancelArgs]>('cancel');
+export const changePriorityUpdate = defineUpdate<CaseView, [ChangePriorityArgs]>('changePriority');
+export const caseViewQuery = defineQuery<CaseView>('caseView');
+
+/** Failure types a validator or handler may answer with; the API maps them to 422 codes. */
+export const CaseRefusal = {
+  WrongRole: 'WrongRole',
+  TaskNotAwaitingDecision: 'TaskNotAwaitingDecision',
+  UnknownTask: 'UnknownTask',
+  CaseOnHold: 'CaseOnHold',
+  CaseNotOnHold: 'CaseNotOnHold',
+  CaseFinished: 'CaseFinished',
+  ReasonRequired: 'ReasonRequired',
+  InvalidArgument: 'InvalidArgument',
+} as const;
+export type CaseRefusal = (typeof CaseRefusal)[keyof typeof CaseRefusal];
+
+/** Practice roles that may hold, resume, cancel and reprioritise a case. */
+export const CASE_MANAGER_ROLES: readonly PracticeRole[] = ['owner', 'admin', 'doctor'];
+
+export function caseWorkflowId(practiceId: string, caseNumber: string): string {
+  return `case-${practiceId}-${caseNumber}`;
+}
+
+/** Due times scale with priority: an urgent case's tasks are due in half the estimate. */
+export const PRIORITY_SLA_FACTOR: Record<Priority, number> = { low: 1.5, medium: 1, high: 0.75, urgent: 0.5 };

@@ -1,0 +1,580 @@
+/**
+ * One durable workflow per case. It interprets the plan compiled from the case's workflow
+ * template: tasks whose predecessors are done become active, automatic tasks run activities,
+ * decision and external tasks wait for Workflow Updates, SLAs raise overdue flags and
+ * escalations, and every change is persisted by activities with idempotency keys.
+ *
+ * All state changes run one at a time under `serialized()`, so an update handler that awaits a
+ * persistence activity never interleaves with the main loop or another handler.
+ */
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  currentUpdateInfo,
+  workflowInfo,
+  allHandlersFinished,
+} from '@temporalio/workflow';
+import type { createCaseActivities } from '../activities/case.activities';
+import * as SA from '../../temporal/search-attributes';
+import {
+  CASE_MANAGER_ROLES,
+  CaseRefusal,
+  PRIORITY_SLA_FACTOR,
+  SYSTEM_PROFILE_ID,
+  cancelUpdate,
+  caseViewQuery,
+  changePriorityUpdate,
+  completeTaskUpdate,
+  decideUpdate,
+  holdUpdate,
+  resumeUpdate,
+  type Actor,
+  type CaseSnapshot,
+  type CaseView,
+  type CaseWorkflowInput,
+  type DecisionKind,
+  type TaskRuntime,
+} from './case.messages';
+import { InstructionStatus, type CaseEvent, type TaskPerformance } from './case.events';
+import type { CaseState, PlanTask, PracticeRole } from './plan/plan.types';
+
+type Activities = ReturnType<typeof createCaseActivities>;
+
+/** Short database writes: retried until they succeed (never lose a transition). */
+const db = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+/** Automatic task hooks (integrations may call out): longer timeout, still retried. */
+const work = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+const DEFAULT_HISTORY_LIMIT = 10_000;
+const RECENT_UPDATES_KEPT = 50;
+
+export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> {
+  const { plan } = input;
+  const info = workflowInfo();
+  const taskById = new Map(plan.tasks.map((t) => [t.id, t]));
+  const s: CaseSnapshot = input.snapshot ?? newSnapshot(input);
+
+  // ---- serialisation: one state change at a time -------------------------------------------
+  let busy = false;
+  async function serialized<T>(fn: () => Promise<T>): Promise<T> {
+    await condition(() => !busy);
+    busy = true;
+    try {
+      return await fn();
+    } finally {
+      busy = false;
+    }
+  }
+
+  // ---- persistence ---------------------------------------------------------------------------
+  async function persist(e: Omit<CaseEvent, 'key' | 'caseId' | 'practiceId' | 'at' | 'workflowId' | 'runId'>): Promise<void> {
+    s.seq += 1;
+    await db.persistCaseEvent({
+      key: `${info.workflowId}/${s.seq}`,
+      caseId: input.caseId,
+      practiceId: input.practiceId,
+      at: new Date(Date.now()).toISOString(),
+      workflowId: info.workflowId,
+      runId: info.runId,
+      ...e,
+    });
+  }
+
+  async function moveTo(to: CaseState, actorId: string, reason: string | null, taskId: string | null, extra: Partial<CaseEvent> = {}) {
+    if (s.hold && to !== 'on_hold' && to !== 'completed' && to !== 'cancelled') {
+      // On hold the case stays on_hold; the state it returns to on resume moves instead.
+      s.hold.resumeState = to;
+      to = s.state;
+    }
+    if (to === s.state) {
+      if (extra.message || extra.instruction || extra.caseFields) await persist({ actorId, taskId, ...extra });
+      return;
+    }
+    const now = Date.now();
+    const elapsed = now - s.stateSince;
+    const planned = taskId ? (taskById.get(taskId)?.estimatedMs ?? null) : null;
+    const from = s.state;
+    s.state = to;
+    s.stateSince = now;
+    await persist({
+      actorId,
+      taskId,
+      ...extra,
+      transition: { from, to, reason, minutesInPrevious: Math.round(elapsed / 60_000), bottleneck: planned !== null && elapsed > planned },
+    });
+    syncSearchAttributes();
+  }
+
+  /** Upserts only what changed: every upsert is a history event. */
+  let upserted = '';
+  function syncSearchAttributes(): void {
+    const values = { state: s.state, priority: s.priority, overdue: isOverdue(), roles: rolesAwaited() };
+    const fingerprint = JSON.stringify(values);
+    if (fingerprint === upserted) return;
+    upserted = fingerprint;
+    upsertSearchAttributes([
+      { key: SA.CaseState, value: values.state },
+      { key: SA.CasePriority, value: values.priority },
+      { key: SA.Overdue, value: values.overdue },
+      { key: SA.AwaitingRoles, value: values.roles },
+    ]);
+  }
+
+  // ---- derived views -------------------------------------------------------------------------
+  const rt = (id: string): TaskRuntime => s.tasks[id]!;
+  const awaiting = (t: PlanTask) => t.kind !== 'automatic' && rt(t.id).status === 'active';
+  const isOverdue = () => plan.tasks.some((t) => rt(t.id).status === 'active' && rt(t.id).overdue);
+  function rolesAwaited(): PracticeRole[] {
+    if (s.status !== 'active' || s.hold) return [];
+    const roles = new Set<PracticeRole>();
+    for (const t of plan.tasks) if (awaiting(t)) t.requiredRoles.forEach((r) => roles.add(r));
+    return [...roles].sort();
+  }
+  function view(): CaseView {
+    return {
+      caseId: input.caseId,
+      status: s.status,
+      state: s.state,
+      priority: s.priority,
+      onHold: s.hold !== null,
+      holdReason: s.hold?.reason ?? null,
+      overdue: isOverdue(),
+      rolesAwaited: rolesAwaited(),
+      tasks: plan.tasks.map((t) => ({
+        id: t.id,
+        name: t.name,
+        kind: t.kind,
+        functionType: t.functionType,
+        status: rt(t.id).status,
+        awaitingDecision: awaiting(t) && s.status === 'active' && !s.hold,
+        requiredRoles: t.requiredRoles,
+        dueAt: rt(t.id).dueAt === null ? null : new Date(rt(t.id).dueAt!).toISOString(),
+        overdue: rt(t.id).overdue,
+        reworks: rt(t.id).reworks,
+      })),
+      decisions: s.decisions.map((d) => ({ ...d, at: new Date(d.at).toISOString() })),
+      reworkCount: s.reworkCount,
+    };
+  }
+
+  // ---- task life cycle -----------------------------------------------------------------------
+  const dueFor = (t: PlanTask, from: number) =>
+    t.estimatedMs === null ? null : from + Math.round(t.estimatedMs * PRIORITY_SLA_FACTOR[s.priority]);
+
+  const running = new Map<string, CancellationScope>();
+  let cancelRequested = false;
+
+  /** Activates every task whose predecessors are all done. Called after each change. */
+  async function advance(): Promise<void> {
+    while (s.status === 'active' && !s.hold) {
+      const ready = plan.tasks.filter((t) => rt(t.id).status === 'pending' && t.predecessors.every((p) => rt(p).status === 'done'));
+      if (ready.length === 0) break;
+      for (const t of ready) await activate(t);
+    }
+    if (s.status === 'active' && plan.tasks.every((t) => rt(t.id).status === 'done')) await finish('completed', SYSTEM_PROFILE_ID, null);
+  }
+
+  async function activate(t: PlanTask): Promise<void> {
+    const now = Date.now();
+    Object.assign(rt(t.id), { status: 'active', activatedAt: now, dueAt: dueFor(t, now), completedAt: null, overdue: false, escalated: false });
+    const extra: Partial<CaseEvent> = {};
+    if (t.instructionType) extra.instruction = { type: t.instructionType, status: InstructionStatus.InProgress, notes: null };
+    if (t.kind !== 'automatic') {
+      extra.message = {
+        type: t.kind === 'decision' ? 'approval_request' : 'status_update',
+        subject: `${t.name}: awaiting ${t.requiredRoles.join(' or ')}`,
+        content: `Task "${t.name}" is waiting for ${t.kind === 'decision' ? 'a decision' : 'completion'} by ${t.requiredRoles.join(' or ')}.`,
+        metadata: { taskId: t.id, roles: t.requiredRoles },
+      };
+    }
+    await moveTo(t.entryState ?? s.state, SYSTEM_PROFILE_ID, `task "${t.name}" started`, t.id, extra);
+    syncSearchAttributes(); // roles awaited change even when the state does not
+    if (t.kind === 'automatic') startAutomatic(t);
+  }
+
+  function startAutomatic(t: PlanTask): void {
+    const scope = new CancellationScope();
+    running.set(t.id, scope);
+    scope
+      .run(() =>
+        work.runAutomaticTask({
+          key: `${info.workflowId}/task/${t.id}/${rt(t.id).reworks}`,
+          caseId: input.caseId,
+          practiceId: input.practiceId,
+          taskId: t.id,
+          taskName: t.name,
+          functionType: t.functionType,
+          actionName: t.actionName,
+          at: new Date(Date.now()).toISOString(),
+        }),
+      )
+      .then(
+        () => serialized(() => complete(t, { profileId: SYSTEM_PROFILE_ID, practiceRole: 'system' }, 'complete', null)),
+        (err) => {
+          if (!isCancellation(err)) throw err;
+        },
+      )
+      .finally(() => running.delete(t.id))
+      .catch((err) => log.error('automatic task failed', { taskId: t.id, error: String(err) }));
+  }
+
+  async function complete(t: PlanTask, actor: Actor, decision: DecisionKind | 'complete', reason: string | null): Promise<void> {
+    if (s.status !== 'active' || rt(t.id).status !== 'active') return;
+    s.decisions.push({ taskId: t.id, decision, by: actor.profileId, role: actor.practiceRole, at: Date.now(), reason });
+    if (decision === 'reject' || decision === 'request_changes') {
+      await rework(t, actor, decision, reason ?? '');
+      return advance();
+    }
+    Object.assign(rt(t.id), { status: 'done', completedAt: Date.now() });
+    const extra: Partial<CaseEvent> = {};
+    if (t.instructionType) extra.instruction = { type: t.instructionType, status: InstructionStatus.Done, notes: reason };
+    const why = decision === 'approve' ? `"${t.name}" approved` : `"${t.name}" completed`;
+    await moveTo(t.exitState ?? s.state, actor.profileId, reason ? `${why}: ${reason}` : why, t.id, extra);
+    syncSearchAttributes();
+    await advance();
+  }
+
+  async function rework(t: PlanTask, actor: Actor, decision: DecisionKind, reason: string): Promise<void> {
+    s.reworkCount += 1;
+    for (const id of t.reworkResetIds) {
+      const r = rt(id);
+      running.get(id)?.cancel();
+      Object.assign(r, { status: 'pending', activatedAt: null, dueAt: null, completedAt: null, overdue: false, escalated: false });
+    }
+    rt(t.reworkTargetId).reworks += 1;
+    const target = taskById.get(t.reworkTargetId)!;
+    const label = decision === 'reject' ? 'rejected' : 'changes requested';
+    await persist({
+      actorId: actor.profileId,
+      taskId: t.id,
+      message: {
+        type: 'status_update',
+        subject: `${t.name}: ${label}`,
+        content: `"${t.name}" ${label}: ${reason}. Back to "${target.name}" for rework (rework #${s.reworkCount}).`,
+        metadata: { taskId: t.id, reworkTaskId: target.id, decision },
+      },
+      ...(t.instructionType ? { instruction: { type: t.instructionType, status: InstructionStatus.Rejected, notes: reason } } : {}),
+    });
+    await moveTo(target.entryState ?? s.state, actor.profileId, `${label}: ${reason}`, t.id);
+  }
+
+  async function finish(outcome: 'completed' | 'cancelled', actorId: string, reason: string | null): Promise<void> {
+    s.status = outcome;
+    for (const scope of running.values()) scope.cancel();
+    const voided = outcome === 'cancelled' ? plan.tasks.filter((t) => t.instructionType && rt(t.id).status === 'active') : [];
+    for (const t of voided) {
+      await persist({ actorId, taskId: t.id, instruction: { type: t.instructionType!, status: InstructionStatus.Void, notes: reason } });
+    }
+    s.hold = null;
+    await moveTo(outcome, actorId, reason ?? (outcome === 'completed' ? 'all tasks done' : null), null, {
+      message: {
+        type: 'system_notification',
+        subject: outcome === 'completed' ? 'Case completed' : 'Case cancelled',
+        content: outcome === 'completed' ? 'Case completed.' : `Case cancelled: ${reason ?? ''}`,
+      },
+      caseFields: { closed: true, isOverdue: false, dueAt: null },
+    });
+    await db.recordPerformance(performance(outcome));
+  }
+
+  function performance(outcome: 'completed' | 'cancelled') {
+    const tasks: TaskPerformance[] = plan.tasks.map((t) => {
+      const r = rt(t.id);
+      const actual = r.completedAt !== null && r.activatedAt !== null ? r.completedAt - r.activatedAt : null;
+      const planned = t.estimatedMs;
+      return { taskId: t.id, name: t.name, plannedMs: planned, actualMs: actual, onTime: actual === null || planned === null ? null : !r.overdue, reworks: r.reworks };
+    });
+    const judged = tasks.filter((t) => t.onTime !== null);
+    const durations = tasks.map((t) => t.actualMs).filter((d): d is number => d !== null);
+    return {
+      key: `${info.workflowId}/performance`,
+      caseId: input.caseId,
+      practiceId: input.practiceId,
+      templateId: plan.templateId,
+      outcome,
+      tasks,
+      completionRate: judged.length ? Math.round((judged.filter((t) => t.onTime).length / judged.length) * 10_000) / 100 : null,
+      averageTaskMs: durations.length ? Math.round(durations.reduce((a, b) => a + b, 0) / durations.length) : null,
+      bottleneckTaskIds: plan.tasks.filter((t) => rt(t.id).overdue || rt(t.id).escalated).map((t) => t.id),
+      at: new Date(Date.now()).toISOString(),
+    };
+  }
+
+  // ---- SLA -----------------------------------------------------------------------------------
+  /** The next moment an active task becomes overdue (1× estimate) or escalates (2×). */
+  function nextDeadline(): number | null {
+    if (s.status !== 'active' || s.hold) return null;
+    let next: number | null = null;
+    for (const t of plan.tasks) {
+      const r = rt(t.id);
+      if (r.status !== 'active' || r.dueAt === null || r.activatedAt === null) continue;
+      const at = !r.overdue ? r.dueAt : !r.escalated ? r.activatedAt + 2 * (r.dueAt - r.activatedAt) : null;
+      if (at !== null && (next === null || at < next)) next = at;
+    }
+    return next;
+  }
+
+  async function checkSla(): Promise<void> {
+    const now = Date.now();
+    for (const t of plan.tasks) {
+      const r = rt(t.id);
+      if (r.status !== 'active' || r.dueAt === null || r.activatedAt === null) continue;
+      if (!r.overdue && now >= r.dueAt) {
+        r.overdue = true;
+        await persist({
+          actorId: SYSTEM_PROFILE_ID,
+          taskId: t.id,
+          bottleneck: { state: s.state, minutesWaiting: Math.round((now - r.activatedAt) / 60_000), taskId: t.id },
+          message: {
+            type: 'system_notification',
+            subject: `Overdue: ${t.name}`,
+            content: `Task "${t.name}" is past its due time; ${t.requiredRoles.join(', ') || 'the lab'} please act.`,
+            metadata: { taskId: t.id, notify: t.requiredRoles, kind: 'overdue' },
+          },
+          caseFields: { isOverdue: true },
+        });
+        syncSearchAttributes();
+      }
+      if (r.overdue && !r.escalated && now >= r.activatedAt + 2 * (r.dueAt - r.activatedAt)) {
+        r.escalated = true;
+        await persist({
+          actorId: SYSTEM_PROFILE_ID,
+          taskId: t.id,
+          message: {
+            type: 'system_notification',
+            subject: `Escalated: ${t.name}`,
+            content: `Task "${t.name}" has waited twice its estimate; escalated to the practice owner and admins.`,
+            metadata: { taskId: t.id, notify: ['owner', 'admin'], kind: 'escalation' },
+          },
+        });
+      }
+    }
+  }
+
+  // ---- handlers ------------------------------------------------------------------------------
+  function refuse(type: CaseRefusal, message: string): never {
+    throw ApplicationFailure.nonRetryable(message, type);
+  }
+  function requireActive(): void {
+    if (s.status !== 'active') refuse(CaseRefusal.CaseFinished, `The case is ${s.status}; it accepts no more changes.`);
+  }
+  function requireTaskAwaiting(taskId: string, actor: Actor, kinds: PlanTask['kind'][]): PlanTask {
+    requireActive();
+    if (s.hold) refuse(CaseRefusal.CaseOnHold, `The case is on hold (${s.hold.reason}); resume it first.`);
+    const t = taskById.get(taskId) ?? refuse(CaseRefusal.UnknownTask, `Task ${taskId} is not part of this case's plan.`);
+    if (!kinds.includes(t.kind) || rt(t.id).status !== 'active') {
+      refuse(CaseRefusal.TaskNotAwaitingDecision, `Task "${t.name}" is not awaiting ${kinds.includes('decision') ? 'a decision' : 'completion'} (it is ${rt(t.id).status}).`);
+    }
+    if (!(actor.practiceRole === 'system' && t.kind === 'external') && !t.requiredRoles.includes(actor.practiceRole as PracticeRole)) {
+      refuse(CaseRefusal.WrongRole, `Task "${t.name}" must be decided by ${t.requiredRoles.join(' or ')}; you are ${actor.practiceRole}.`);
+    }
+    return t;
+  }
+  function requireManager(actor: Actor, what: string): void {
+    if (actor.practiceRole !== 'system' && !CASE_MANAGER_ROLES.includes(actor.practiceRole)) {
+      refuse(CaseRefusal.WrongRole, `Only ${CASE_MANAGER_ROLES.join(', ')} may ${what} a case; you are ${actor.practiceRole}.`);
+    }
+  }
+  /**
+   * Runs an update body once per update id. Temporal already deduplicates ids within a run; the
+   * ids kept in the snapshot extend that across continue-as-new.
+   */
+  const seenUpdate = () => {
+    const id = currentUpdateInfo()?.id;
+    return id !== undefined && s.recentUpdates.includes(id);
+  };
+  async function once(body: () => Promise<void>): Promise<CaseView> {
+    if (seenUpdate()) return view();
+    await serialized(body);
+    const id = currentUpdateInfo()?.id;
+    if (id) {
+      s.recentUpdates.push(id);
+      if (s.recentUpdates.length > RECENT_UPDATES_KEPT) s.recentUpdates.shift();
+    }
+    return view();
+  }
+
+  setHandler(caseViewQuery, view);
+
+  setHandler(
+    decideUpdate,
+    ({ taskId, decision, actor, reason }) =>
+      once(async () => {
+        const t = requireTaskAwaiting(taskId, actor, ['decision']); // re-check: state may have moved while queued
+        await complete(t, actor, decision, reason?.trim() || null);
+      }),
+    {
+      validator: ({ taskId, decision, actor, reason }) => {
+        if (seenUpdate()) return;
+        if (decision !== 'approve' && !reason?.trim()) refuse(CaseRefusal.ReasonRequired, `A reason is required to ${decision.replace('_', ' ')}.`);
+        requireTaskAwaiting(taskId, actor, ['decision']);
+      },
+    },
+  );
+
+  setHandler(
+    completeTaskUpdate,
+    ({ taskId, actor, note }) =>
+      once(async () => {
+        const t = requireTaskAwaiting(taskId, actor, ['external']);
+        await complete(t, actor, 'complete', note?.trim() || null);
+      }),
+    { validator: ({ taskId, actor }) => void (seenUpdate() || requireTaskAwaiting(taskId, actor, ['external'])) },
+  );
+
+  const validateHold = ({ actor, reason }: { actor: Actor; reason: string }) => {
+    if (seenUpdate()) return;
+    requireActive();
+    requireManager(actor, 'hold');
+    if (s.hold) refuse(CaseRefusal.CaseOnHold, `The case is already on hold (${s.hold.reason}).`);
+    if (!reason?.trim()) refuse(CaseRefusal.ReasonRequired, 'A reason is required to put a case on hold.');
+  };
+  setHandler(
+    holdUpdate,
+    ({ actor, reason }) =>
+      once(async () => {
+        validateHold({ actor, reason });
+        s.hold = { reason: reason.trim(), by: actor.profileId, since: Date.now(), resumeState: s.state };
+        await moveTo('on_hold', actor.profileId, reason.trim(), null);
+      }),
+    { validator: validateHold },
+  );
+
+  const validateResume = ({ actor }: { actor: Actor }) => {
+    if (seenUpdate()) return;
+    requireActive();
+    requireManager(actor, 'resume');
+    if (!s.hold) refuse(CaseRefusal.CaseNotOnHold, 'The case is not on hold.');
+  };
+  setHandler(
+    resumeUpdate,
+    ({ actor, note }) =>
+      once(async () => {
+        validateResume({ actor });
+        const { since, resumeState } = s.hold!;
+        const paused = Date.now() - since;
+        // Time on hold does not count against SLAs: shift the clocks of active tasks.
+        for (const t of plan.tasks) {
+          const r = rt(t.id);
+          if (r.status === 'active' && r.activatedAt !== null) {
+            r.activatedAt += paused;
+            if (r.dueAt !== null) r.dueAt += paused;
+          }
+        }
+        s.hold = null;
+        await moveTo(resumeState, actor.profileId, note?.trim() || 'resumed', null);
+        await advance();
+      }),
+    { validator: validateResume },
+  );
+
+  const validateCancel = ({ actor, reason }: { actor: Actor; reason: string }) => {
+    if (seenUpdate()) return;
+    requireActive();
+    requireManager(actor, 'cancel');
+    if (!reason?.trim()) refuse(CaseRefusal.ReasonRequired, 'A reason is required to cancel a case.');
+  };
+  setHandler(
+    cancelUpdate,
+    ({ actor, reason }) =>
+      once(async () => {
+        validateCancel({ actor, reason });
+        cancelRequested = true;
+        await finish('cancelled', actor.profileId, reason.trim());
+      }),
+    { validator: validateCancel },
+  );
+
+  const validatePriority = ({ actor, priority }: { actor: Actor; priority: string }) => {
+    if (seenUpdate()) return;
+    requireActive();
+    requireManager(actor, 'reprioritise');
+    if (!(priority in PRIORITY_SLA_FACTOR)) refuse(CaseRefusal.InvalidArgument, `Unknown priority "${priority}".`);
+  };
+  setHandler(
+    changePriorityUpdate,
+    ({ actor, priority }) =>
+      once(async () => {
+        validatePriority({ actor, priority });
+        if (priority === s.priority) return;
+        const old = s.priority;
+        s.priority = priority;
+        for (const t of plan.tasks) {
+          const r = rt(t.id);
+          if (r.status === 'active' && r.activatedAt !== null && !r.overdue) r.dueAt = dueFor(t, r.activatedAt);
+        }
+        await persist({
+          actorId: actor.profileId,
+          taskId: null,
+          message: { type: 'status_update', subject: 'Priority changed', content: `Priority changed from ${old} to ${priority}; due times moved.` },
+          caseFields: { priority },
+        });
+        syncSearchAttributes();
+      }),
+    { validator: validatePriority },
+  );
+
+  // ---- main loop -----------------------------------------------------------------------------
+  if (!input.snapshot) {
+    await serialized(advance);
+  } else {
+    // Resumed by continue-as-new: restart automatic tasks that were in flight.
+    for (const t of plan.tasks) if (t.kind === 'automatic' && rt(t.id).status === 'active' && s.status === 'active' && !s.hold) startAutomatic(t);
+  }
+
+  const historyLimit = input.options?.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+  const wantsNewRun = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= historyLimit;
+  let lastSeq = s.seq;
+
+  while (s.status === 'active') {
+    const deadline = nextDeadline();
+    const changed = () => s.seq !== lastSeq || s.status !== 'active' || cancelRequested;
+    const woke = deadline === null ? await condition(changed).then(() => true) : await condition(changed, Math.max(1, deadline - Date.now()));
+    lastSeq = s.seq;
+    if (!woke) await serialized(checkSla);
+    if (s.status === 'active' && wantsNewRun()) {
+      await condition(() => !busy && running.size === 0 && allHandlersFinished());
+      if (s.status !== 'active') break;
+      for (const scope of running.values()) scope.cancel();
+      await continueAsNew<typeof caseWorkflow>({ ...input, snapshot: s });
+    }
+  }
+  // finish() may still be persisting (it runs under serialized() from an automatic task).
+  await condition(() => !busy && allHandlersFinished());
+  return view();
+}
+
+function newSnapshot(input: CaseWorkflowInput): CaseSnapshot {
+  const now = Date.now();
+  const tasks: Record<string, TaskRuntime> = {};
+  for (const t of input.plan.tasks) {
+    tasks[t.id] = { status: 'pending', activatedAt: null, dueAt: null, completedAt: null, overdue: false, escalated: false, reworks: 0 };
+  }
+  return {
+    status: 'active',
+    state: 'submitted',
+    stateSince: now,
+    priority: input.priority,
+    hold: null,
+    tasks,
+    decisions: [],
+    reworkCount: 0,
+    seq: 0,
+    recentUpdates: [],
+    startedAt: now,
+  };
+}

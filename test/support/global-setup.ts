@@ -1,0 +1,34 @@
+/**
+ * Starts the real servers once per Jest run: an ephemeral PostgreSQL with pgvector (migrated)
+ * and a Temporal dev server (in memory, headless, with MDW's search attributes). Test files read
+ * their addresses from the environment (see `test/support/env.ts`).
+ */
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { migrate } from '../../src/db/migrate';
+import { startEmbeddedPostgres } from '../../scripts/lib/embedded-postgres';
+import { startTemporalDevServer } from '../../scripts/lib/temporal-dev-server';
+
+export default async function globalSetup(): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mdw-test-'));
+  chmodSync(dir, 0o755); // PostgreSQL runs as an unprivileged user when we are root
+  const bundlePath = path.join(dir, 'workflows.js');
+  const [pg, temporal] = await Promise.all([
+    startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), database: 'mdw_test', ephemeral: true }),
+    startTemporalDevServer({ headless: true, logFile: path.join(dir, 'temporal.log') }),
+    // One workflow bundle for every worker of the run, instead of webpack per test file.
+    bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quietLogger }).then(({ code }) => writeFileSync(bundlePath, code)),
+  ]);
+  await migrate(pg.url);
+  process.env.MDW_TEST_DIR = dir;
+  process.env.MDW_TEST_DATABASE_URL = pg.url;
+  process.env.MDW_TEST_TEMPORAL_ADDRESS = temporal.address;
+  process.env.MDW_TEST_TEMPORAL_CLI = temporal.cli;
+  process.env.MDW_TEST_WORKFLOW_BUNDLE = bundlePath;
+  (globalThis as Record<string, unknown>).__mdwServers = { pg, temporal, dir };
+}
+
+const noop = () => undefined;
+const quietLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: (m: string, meta?: unknown) => console.error(m, meta) };
