@@ -8,6 +8,8 @@ const transform = { '^.+\\.(t|j)s$': ['@swc/jest', { jsc: { target: 'es2022' } }
 /** @type {import('jest').Config} */
 module.exports = {
   testTimeout: 60000,
+  // The Temporal SDK's native runtime keeps the event loop alive after the last worker stops.
+  forceExit: true,
   // Suites share one PostgreSQL and one Temporal dev server; 2 cores want 2 workers at most.
   maxWorkers: 2,
   projects: [

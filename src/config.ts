@@ -43,6 +43,8 @@ const EnvSchema = z.object({
   WORKER_MAX_CACHED_WORKFLOWS: int(500, 0),
   WORKER_SHUTDOWN_GRACE_MS: int(30_000, 0),
   WORKER_HEALTH_PORT: int(0, 0),
+  /** A prebuilt workflow bundle (bundleWorkflowCode output); unset = bundle src/workflows at start. */
+  WORKFLOW_BUNDLE_PATH: z.string().optional(),
 
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: int(3000, 0),

@@ -2,87 +2,31 @@
  * The case workflow on a real Temporal dev server with the real activities and PostgreSQL.
  */
 import { randomUUID } from 'node:crypto';
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import { sql } from 'kysely';
 import { saveTemplate } from '../src/repositories/templates.repository';
 import { clearAlignerTemplate } from '../src/seed/templates';
-import {
-  cancelUpdate,
-  caseViewQuery,
-  changePriorityUpdate,
-  completeTaskUpdate,
-  decideUpdate,
-  holdUpdate,
-  resumeUpdate,
-  type Actor,
-  type CaseView,
-  type DecisionKind,
-} from '../src/workflows/case.messages';
-import type { caseWorkflow } from '../src/workflows/case.workflow';
+import { cancelUpdate, changePriorityUpdate, decideUpdate, holdUpdate, resumeUpdate } from '../src/workflows/case.messages';
 import { createHarness, type Harness } from './support/harness';
 import { createPracticeFixture, createTemplate, type PracticeFixture } from './support/fixtures';
+import { as, caseDriver, FULL_CASE_STATES, recordHistory, refusal, taskId, view, type CaseHandle } from './support/case-driver';
 import { waitFor } from './support/wait';
 
 let h: Harness;
 let templateId: string;
+let d: ReturnType<typeof caseDriver>;
 
 beforeAll(async () => {
   h = await createHarness();
+  d = caseDriver(h);
   templateId = await createTemplate(h.database.system, clearAlignerTemplate());
 });
 afterAll(() => h.close());
 
-type Handle = WorkflowHandle<typeof caseWorkflow>;
-
-async function startCase(f: PracticeFixture, tid = templateId) {
-  const started = await h.cases.startCase({
-    practiceId: f.practiceId,
-    patientId: f.patientId,
-    createdBy: f.members.doctor,
-    title: 'Upper and lower aligners',
-    caseType: 'active_treatment',
-    templateId: tid,
-  });
-  return { ...started, handle: h.client.workflow.getHandle<typeof caseWorkflow>(started.workflowId) };
-}
-
-const view = (handle: Handle) => handle.query(caseViewQuery);
-const taskId = (v: CaseView, name: string) => v.tasks.find((t) => t.name === name)!.id;
-
-/** Waits until the named task awaits a decision or completion. */
-async function awaiting(handle: Handle, name: string): Promise<CaseView> {
-  return waitFor(() => view(handle), (v) => v.tasks.some((t) => t.name === name && t.awaitingDecision), 20_000, `"${name}" to await a decision`);
-}
-
-async function decide(handle: Handle, name: string, actor: Actor, decision: DecisionKind = 'approve', reason?: string, updateId?: string) {
-  const v = await awaiting(handle, name);
-  return handle.executeUpdate(decideUpdate, { args: [{ taskId: taskId(v, name), decision, actor, reason }], updateId });
-}
-
-async function completeExternal(handle: Handle, name: string, actor: Actor) {
-  const v = await awaiting(handle, name);
-  return handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: taskId(v, name), actor }] });
-}
-
-const as = (f: PracticeFixture, role: keyof PracticeFixture['members']): Actor => ({ profileId: f.members[role], practiceRole: role });
-
-async function refusal(p: Promise<unknown>): Promise<{ type: string | undefined; message: string }> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
-    const cause = (err as WorkflowUpdateFailedError).cause;
-    expect(cause).toBeInstanceOf(ApplicationFailure);
-    return { type: (cause as ApplicationFailure).type ?? undefined, message: (cause as ApplicationFailure).message };
-  }
-  throw new Error('expected the update to be refused');
-}
-
-async function states(caseId: string) {
-  const rows = await h.database.system.selectFrom('case_states').select(['from_state', 'to_state']).where('case_id', '=', caseId).orderBy('created_at').orderBy('id').execute();
-  return rows.map((r) => `${r.from_state ?? '∅'}→${r.to_state}`);
-}
+const startCase = (f: PracticeFixture, tid = templateId) => d.startCase(f, tid);
+const awaiting = (handle: CaseHandle, name: string) => d.awaiting(handle, name);
+const decide: ReturnType<typeof caseDriver>['decide'] = (...args) => d.decide(...args);
+const completeExternal: ReturnType<typeof caseDriver>['completeExternal'] = (...args) => d.completeExternal(...args);
+const states = (caseId: string) => d.states(caseId);
 
 async function createOrder(f: PracticeFixture, caseId: string): Promise<string> {
   const o = await h.database.system
@@ -93,7 +37,7 @@ async function createOrder(f: PracticeFixture, caseId: string): Promise<string> 
   return o.id;
 }
 
-async function runToApproval(f: PracticeFixture, handle: Handle) {
+async function runToApproval(f: PracticeFixture, handle: CaseHandle) {
   await decide(handle, 'Records review', as(f, 'technician'));
   await decide(handle, 'Treatment plan design', as(f, 'technician'));
 }
@@ -113,17 +57,8 @@ test('a full case runs from submitted to completed with approvals by the right r
 
   expect(result.status).toBe('completed');
   expect(result.state).toBe('completed');
-  expect(await states(caseId)).toEqual([
-    '∅→submitted',
-    'submitted→under_review',
-    'under_review→planning',
-    'planning→approved',
-    'approved→in_production',
-    'in_production→quality_check',
-    'quality_check→shipped',
-    'shipped→delivered',
-    'delivered→completed',
-  ]);
+  expect(await states(caseId)).toEqual(FULL_CASE_STATES);
+  await recordHistory(handle, 'full-case');
   const c = await h.database.system.selectFrom('cases').select(['current_state', 'closed_at']).where('id', '=', caseId).executeTakeFirstOrThrow();
   expect(c.current_state).toBe('completed');
   expect(c.closed_at).not.toBeNull();
@@ -179,6 +114,7 @@ test('reject sends the case back to the rework task, counts the rework, then app
 
   await decide(handle, 'Treatment plan design', as(f, 'technician'));
   const approved = await decide(handle, 'Doctor approval', as(f, 'doctor'));
+  await recordHistory(handle, 'reject-rework');
   expect(approved.state).toBe('in_production');
 
   // The rework target is in the same state (planning), so the rejection adds no transition.
@@ -224,6 +160,7 @@ test('hold refuses decisions and resume returns to where the case was', async ()
   const resumed = await handle.executeUpdate(resumeUpdate, { args: [{ actor: as(f, 'doctor') }] });
   expect(resumed).toMatchObject({ state: 'under_review', onHold: false });
   await decide(handle, 'Records review', as(f, 'technician'));
+  await recordHistory(handle, 'hold-resume');
   expect((await states(caseId)).slice(1, 5)).toEqual(['submitted→under_review', 'under_review→on_hold', 'on_hold→under_review', 'under_review→planning']);
   await handle.terminate('test done');
 });
@@ -241,6 +178,7 @@ test('cancel during production cancels the case and its open order', async () =>
   const cancelled = await handle.executeUpdate(cancelUpdate, { args: [{ actor: as(f, 'doctor'), reason: 'Patient withdrew' }] });
   expect(cancelled.status).toBe('cancelled');
   expect((await handle.result()).state).toBe('cancelled');
+  await recordHistory(handle, 'cancel-in-production');
 
   const order = await h.database.system.selectFrom('orders').select('current_state').where('id', '=', orderId).executeTakeFirstOrThrow();
   expect(order.current_state).toBe('cancelled');
