@@ -1,0 +1,127 @@
+/**
+ * Automatic tasks and the case service's guarantees: production hooks an integration replaces,
+ * notify/archive activities, templates refused when invalid, and no case left without a workflow.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AutomaticTaskArgs } from '../src/workflows/case.events';
+import { saveTemplate, TemplateInvalidError } from '../src/repositories/templates.repository';
+import { CaseServiceError } from '../src/services/case.service';
+import { createPatient } from '../src/repositories/identity.repository';
+import { caseWorkflowId } from '../src/workflows/case.messages';
+import type { caseWorkflow } from '../src/workflows/case.workflow';
+import { createHarness, type Harness } from './support/harness';
+import { createPracticeFixture, createTemplate } from './support/fixtures';
+import { waitFor } from './support/wait';
+
+const calls: AutomaticTaskArgs[] = [];
+let h: Harness;
+
+beforeAll(async () => {
+  h = await createHarness({
+    hooks: {
+      // An integration's hook, e.g. a lab machine's API, replacing the default recorder.
+      manufacture: async (args) => {
+        calls.push(args);
+        return { summary: 'Printed on machine P-7', reference: `job-${args.taskId.slice(0, 4)}` };
+      },
+    },
+  });
+});
+afterAll(() => h.close());
+
+test('automatic tasks run their function type’s activity, through replaceable hooks', async () => {
+  const f = await createPracticeFixture(h.database.system);
+  const templateId = await createTemplate(h.database.system, {
+    name: `Automatic ${randomUUID()}`,
+    caseType: 'follow_up',
+    tasks: [
+      { key: 'make', name: 'Print retainer', order: 1, functionType: 'manufacture', autoTransition: true },
+      { key: 'tell', name: 'Tell the practice', order: 2, functionType: 'notify', autoTransition: true, actionName: 'retainer_ready' },
+      { key: 'file', name: 'Archive case', order: 3, functionType: 'archive', autoTransition: true },
+    ],
+  });
+  const started = await h.cases.startCase({ practiceId: f.practiceId, patientId: f.patientId, createdBy: f.members.doctor, title: 'Retainer', caseType: 'follow_up', templateId });
+  const result = await h.client.workflow.getHandle<typeof caseWorkflow>(started.workflowId).result();
+
+  expect(result.state).toBe('completed');
+  expect(calls.map((c) => c.taskName)).toEqual(['Print retainer']);
+  const messages = await h.database.system
+    .selectFrom('case_messages')
+    .select(['message_type', 'subject', 'content', 'metadata'])
+    .where('case_id', '=', started.caseId)
+    .orderBy('created_at')
+    .execute();
+  const byTask = (name: string) => messages.find((m) => m.subject === name)!;
+  expect(byTask('Print retainer')).toMatchObject({ message_type: 'status_update', content: 'Printed on machine P-7' });
+  expect((byTask('Print retainer').metadata as { reference: string }).reference).toMatch(/^job-/);
+  expect(byTask('Tell the practice')).toMatchObject({ message_type: 'system_notification', content: 'Notification: retainer_ready' });
+  const row = await h.database.system.selectFrom('cases').select('metadata').where('id', '=', started.caseId).executeTakeFirstOrThrow();
+  expect((row.metadata as { archived_at?: string }).archived_at).toEqual(expect.any(String));
+});
+
+test('an invalid template is refused when saved, each error naming its task', async () => {
+  const err = await saveTemplate(h.database.system, {
+    name: 'Broken',
+    caseType: 'retention',
+    tasks: [
+      { key: 'a', name: 'Design', order: 1, functionType: 'model', requiredRoles: ['technician'], after: ['c'] },
+      { key: 'b', name: 'Approve', order: 2, functionType: 'approve' },
+      { key: 'c', name: 'Check', order: 3, functionType: 'quality_check', requiredRoles: ['technician'] },
+    ],
+  }).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(TemplateInvalidError);
+  const errors = (err as TemplateInvalidError).errors;
+  expect(errors.map((e) => [e.code, e.taskName])).toEqual(
+    expect.arrayContaining([
+      ['decision_without_roles', 'Approve'],
+      ['cycle', 'Design'],
+    ]),
+  );
+  const saved = await h.database.system.selectFrom('workflow_templates').select('id').where('name', '=', 'Broken').execute();
+  expect(saved).toHaveLength(0);
+});
+
+test('a case whose workflow start never happened is started by ensureCaseWorkflows, once', async () => {
+  const f = await createPracticeFixture(h.database.system);
+  const templateId = await createTemplate(h.database.system, {
+    name: `Orphan ${randomUUID()}`,
+    caseType: 'emergency',
+    tasks: [{ key: 'triage', name: 'Triage', order: 1, functionType: 'review', requiredRoles: ['doctor'] }],
+  });
+  // A crash between the row's commit and the workflow start leaves exactly this.
+  const caseNumber = `ORPHAN-${randomUUID().slice(0, 6)}`;
+  const workflowId = caseWorkflowId(f.practiceId, caseNumber);
+  const row = await h.database.system
+    .insertInto('cases')
+    .values({ practice_id: f.practiceId, patient_id: f.patientId, case_number: caseNumber, title: 'Broken bracket', case_type: 'emergency', workflow_template_id: templateId, workflow_id: workflowId })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+
+  expect(await h.cases.ensureCaseWorkflows()).toBeGreaterThanOrEqual(1);
+  const handle = h.client.workflow.getHandle<typeof caseWorkflow>(workflowId);
+  const desc = await handle.describe();
+  expect(desc.status.name).toBe('RUNNING');
+  const started = await h.database.system.selectFrom('cases').select('workflow_started_at').where('id', '=', row.id).executeTakeFirstOrThrow();
+  expect(started.workflow_started_at).not.toBeNull();
+
+  // A second sweep finds nothing to do and starts no second run.
+  await h.cases.ensureCaseWorkflows();
+  expect((await handle.describe()).runId).toBe(desc.runId);
+  await waitFor(() => handle.describe(), (d) => d.status.name === 'RUNNING');
+  await handle.terminate('test done');
+});
+
+test('a case number used by another patient is refused', async () => {
+  const f = await createPracticeFixture(h.database.system);
+  const templateId = await createTemplate(h.database.system, {
+    name: `Numbered ${randomUUID()}`,
+    caseType: 'refinement',
+    tasks: [{ key: 'x', name: 'Refine', order: 1, functionType: 'process', autoTransition: true }],
+  });
+  const input = { practiceId: f.practiceId, patientId: f.patientId, createdBy: f.members.doctor, title: 'A', caseType: 'refinement', templateId, caseNumber: 'N-1' };
+  await h.cases.startCase(input);
+  const second = await createPatient(h.database.system, { practiceId: f.practiceId, email: `p2-${randomUUID()}@t.mdw`, firstName: 'Sec', lastName: 'Ond' });
+  const err = await h.cases.startCase({ ...input, patientId: second.id }).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(CaseServiceError);
+  expect((err as CaseServiceError).code).toBe('case_number_taken');
+});
