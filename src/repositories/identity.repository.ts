@@ -21,12 +21,7 @@ export interface NewProfile {
 
 /** Creates the auth user and its profile (Supabase keeps both; on plain PostgreSQL we do). */
 export async function createProfile(db: Handle, p: NewProfile): Promise<string> {
-  const user = await db
-    .insertInto('auth.users' as never)
-    .values({ email: p.email.trim().toLowerCase() } as never)
-    .returning('id' as never)
-    .executeTakeFirstOrThrow();
-  const id = (user as { id: string }).id;
+  const { id } = await db.insertInto('auth.users').values({ email: p.email.trim().toLowerCase() }).returning('id').executeTakeFirstOrThrow();
   await db
     .insertInto('profiles')
     .values({

@@ -150,7 +150,7 @@ export class TemplateInvalidError extends Error {
   }
 }
 
-/** Deterministic task ids are not needed: ids are generated, keys are mapped to them here. */
+/** Maps a definition (tasks keyed by `key`) to compiler input with the given task ids. */
 function toInput(def: TemplateDefinition, templateId: string, version: number, ids: Map<string, string>): TemplateInput {
   return {
     id: templateId,
@@ -240,8 +240,7 @@ export async function saveTemplate(db: Db, def: TemplateDefinition, replacesId?:
 }
 
 async function insertTasks(trx: Tx, def: TemplateDefinition, templateId: string, version: number): Promise<void> {
-  const rows = await sql<{ id: string }>`select gen_random_uuid() as id from generate_series(1, ${def.tasks.length})`.execute(trx);
-  const ids = new Map(def.tasks.map((t, i) => [t.key, rows.rows[i]!.id]));
+  const ids = new Map(def.tasks.map((t) => [t.key, randomUUID()]));
   const input = toInput(def, templateId, version, ids);
   if (input.tasks.length === 0) return;
   await trx

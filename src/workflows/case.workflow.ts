@@ -6,6 +6,11 @@
  *
  * All state changes run one at a time under `serialized()`, so an update handler that awaits a
  * persistence activity never interleaves with the main loop or another handler.
+ *
+ * Changing this file: running cases replay their history against the new code. A change that
+ * alters the commands a case emits (activities, timers, search-attribute upserts, their order)
+ * goes behind `patched('<change-id>')`, with new histories recorded (`npm run histories:record`);
+ * the replay test of test/histories/ fails CI otherwise.
  */
 import {
   ApplicationFailure,
