@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
+npx tsx scripts/ensure-tools.ts
 echo "[mdw] type check" >&2
 npx tsc --noEmit -p tsconfig.json
 echo "[mdw] lint" >&2
