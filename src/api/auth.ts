@@ -1,0 +1,76 @@
+/**
+ * Bearer tokens, Supabase-compatible: HS256 signed with JWT_SECRET (what Supabase Auth and our
+ * own /auth/login issue), and optionally RS256/ES256 verified against JWT_JWKS_URL. `sub` is the
+ * profile id; the claims are handed to PostgreSQL as `request.jwt.claims`, so RLS decides.
+ */
+import type { Request } from 'express';
+import { createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { required, type Config } from '../config';
+import type { ActorClaims } from '../db/database';
+import { ApiError } from './errors';
+import { ctx } from './context';
+import { z } from './zod';
+
+const ZUuidSub = z.uuid();
+
+export interface Authenticator {
+  /** Verifies the request's bearer token and puts the actor in the request context. */
+  authenticate(req: Request): Promise<ActorClaims>;
+  verify(token: string): Promise<ActorClaims>;
+  issueAccessToken(subject: { profileId: string; email: string }): Promise<{ token: string; expiresIn: number }>;
+}
+
+export function createAuthenticator(config: Config): Authenticator {
+  const secret = new TextEncoder().encode(required(config, 'JWT_SECRET', 'the API verifies and signs access tokens with it'));
+  const jwks = config.JWT_JWKS_URL ? createRemoteJWKSet(new URL(config.JWT_JWKS_URL)) : null;
+
+  async function verify(token: string): Promise<ActorClaims> {
+    let payload: JWTPayload;
+    try {
+      const { alg } = decodeProtectedHeader(token);
+      if (alg === 'HS256') {
+        ({ payload } = await jwtVerify(token, secret, { algorithms: ['HS256'], requiredClaims: ['sub', 'exp'] }));
+      } else if (jwks && (alg === 'RS256' || alg === 'ES256')) {
+        ({ payload } = await jwtVerify(token, jwks, { algorithms: ['RS256', 'ES256'], requiredClaims: ['sub', 'exp'] }));
+      } else {
+        throw ApiError.unauthorized(`Token algorithm ${alg ?? 'none'} is not accepted.`, 'invalid_token');
+      }
+    } catch (err) {
+      if (err instanceof ApiError) throw err;
+      if (err instanceof joseErrors.JWTExpired) throw ApiError.unauthorized('The token has expired.', 'invalid_token');
+      throw ApiError.unauthorized('The token is invalid.', 'invalid_token');
+    }
+    if (!ZUuidSub.safeParse(payload.sub).success) throw ApiError.unauthorized('The token has no valid subject.', 'invalid_token');
+    // Supabase also signs anon/service_role tokens with the same secret: only users act here.
+    if (payload.role !== undefined && payload.role !== 'authenticated') throw ApiError.unauthorized('Only user tokens are accepted.', 'invalid_token');
+    const aud = payload.aud === undefined ? [] : Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+    if (aud.length > 0 && !aud.includes('authenticated')) throw ApiError.unauthorized('The token is for another audience.', 'invalid_token');
+    return { ...payload, sub: payload.sub!, role: 'authenticated' };
+  }
+
+  return {
+    verify,
+    async authenticate(req) {
+      const header = req.get('authorization');
+      const m = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+      if (!m) throw ApiError.unauthorized('Send a bearer token (Authorization: Bearer <token>).');
+      const claims = await verify(m[1]!);
+      const c = ctx();
+      c.actor = { profileId: claims.sub, claims };
+      c.log = c.log.child({ actor: claims.sub });
+      return claims;
+    },
+    async issueAccessToken({ profileId, email }) {
+      const expiresIn = config.ACCESS_TOKEN_TTL_SECONDS;
+      const token = await new SignJWT({ role: 'authenticated', email })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setSubject(profileId)
+        .setIssuer(config.JWT_ISSUER)
+        .setAudience('authenticated')
+        .setIssuedAt()
+        .setExpirationTime(`${expiresIn}s`)
+        .sign(secret);
+      return { token, expiresIn };
+    },
+  };
+}

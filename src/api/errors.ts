@@ -1,0 +1,159 @@
+/**
+ * The one error type of the HTTP edge and the one middleware that turns anything thrown into the
+ * one error shape `{ error: { code, message, details } }`. Handlers never catch: they throw an
+ * `ApiError`, or let a known error (zod, Temporal update refusal, PostgreSQL) bubble up here.
+ */
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { z } from './zod';
+import { CaseServiceError } from '../services/case.service';
+import { TemplateInvalidError } from '../repositories/templates.repository';
+import { CaseRefusal } from '../workflows/case.messages';
+import { currentContext, type RequestContext } from './context';
+
+export const ERROR_CODES = [
+  'bad_request',
+  'validation_failed',
+  'malformed_json',
+  'unauthorized',
+  'invalid_token',
+  'invalid_credentials',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'duplicate_patient',
+  'email_in_use',
+  'idempotency_in_progress',
+  'idempotency_key_reused',
+  'payload_too_large',
+  'unsupported_media_type',
+  'too_many_requests',
+  'template_invalid',
+  'no_template',
+  'case_number_taken',
+  'case_closed',
+  'last_owner',
+  'not_a_member',
+  'service_unavailable',
+  'internal_error',
+  // workflow refusals (snake_case of CaseRefusal)
+  'wrong_role',
+  'task_not_awaiting_decision',
+  'unknown_task',
+  'case_on_hold',
+  'case_not_on_hold',
+  'case_finished',
+  'reason_required',
+  'invalid_argument',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const ZErrorDetail = z.object({ field: z.string().optional(), message: z.string() }).catchall(z.unknown());
+export const ZError = z
+  .object({
+    error: z.object({
+      code: z.enum(ERROR_CODES),
+      message: z.string(),
+      details: z.array(ZErrorDetail).nullable(),
+    }),
+  })
+  .openapi('Error');
+export type TError = z.infer<typeof ZError>;
+
+/** What every failing request answers with. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: Array<Record<string, unknown>> | null = null,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  static notFound(what = 'Resource'): ApiError {
+    return new ApiError(404, 'not_found', `${what} not found.`);
+  }
+  static forbidden(message = 'You are not allowed to do this.'): ApiError {
+    return new ApiError(403, 'forbidden', message);
+  }
+  static unauthorized(message = 'Authentication required.', code: ErrorCode = 'unauthorized'): ApiError {
+    return new ApiError(401, code, message, null, { 'WWW-Authenticate': 'Bearer' });
+  }
+}
+
+/** `a.b` names the field a zod issue is about; the root is `(body)`. */
+export function zodDetails(err: z.ZodError, prefix?: string): Array<{ field: string; message: string }> {
+  return err.issues.map((i) => {
+    const path = i.path.map(String).join('.');
+    return { field: [prefix, path].filter(Boolean).join('.') || prefix || '(root)', message: i.message };
+  });
+}
+
+const snake = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+const refusals = new Set<string>(Object.values(CaseRefusal));
+
+/** Maps the errors of libraries to ApiErrors; unknown errors stay unknown (500). */
+export function toApiError(err: unknown): ApiError | null {
+  if (err instanceof ApiError) return err;
+  if (err instanceof z.ZodError) return new ApiError(400, 'validation_failed', 'The request is invalid.', zodDetails(err));
+  if (err instanceof WorkflowUpdateFailedError) {
+    const cause = err.cause;
+    if (cause instanceof ApplicationFailure && cause.type && refusals.has(cause.type)) {
+      return new ApiError(422, snake(cause.type) as ErrorCode, cause.message);
+    }
+  }
+  if (err instanceof WorkflowNotFoundError) return new ApiError(409, 'case_closed', 'The case workflow is no longer running.');
+  if (err instanceof CaseServiceError) {
+    const status = err.code === 'template_not_found' ? 404 : err.code === 'case_number_taken' ? 409 : 422;
+    const code: ErrorCode = err.code === 'template_not_found' ? 'not_found' : err.code;
+    return new ApiError(status, code, err.message, err.details ? err.details.map((d) => ({ ...d })) : null);
+  }
+  if (err instanceof TemplateInvalidError) {
+    return new ApiError(422, 'template_invalid', 'The workflow template is invalid.', err.errors.map((e) => ({ ...e, field: e.taskName ?? undefined })));
+  }
+  const e = err as { type?: string; status?: number; code?: string } | null;
+  // body-parser / raw-body errors
+  if (e?.type === 'entity.parse.failed') return new ApiError(400, 'malformed_json', 'The request body is not valid JSON.');
+  if (e?.type === 'entity.too.large') return new ApiError(413, 'payload_too_large', 'The request body is too large.');
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new ApiError(415, 'unsupported_media_type', 'Unsupported body encoding.');
+  // PostgreSQL: RLS refusals and constraint violations are the caller's problem, not ours.
+  if (typeof e?.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) {
+    switch (e.code) {
+      case '42501':
+        return ApiError.forbidden();
+      case '23505':
+        return new ApiError(409, 'conflict', 'A record with these values already exists.');
+      case '23503':
+        return new ApiError(409, 'conflict', 'A referenced record does not exist.');
+      case '23514':
+      case '22P02':
+      case '22007':
+      case '22008':
+      case '22003':
+        return new ApiError(400, 'bad_request', 'A value is out of range or malformed.');
+    }
+  }
+  return null;
+}
+
+export const errorMiddleware: ErrorRequestHandler = (err, _req, res, _next) => {
+  const ctx = (res.locals.ctx as RequestContext | undefined) ?? currentContext();
+  const api = toApiError(err);
+  if (!api) {
+    ctx?.log.error({ err, requestId: ctx.requestId }, 'unhandled error');
+    if (!res.headersSent) res.status(500).json({ error: { code: 'internal_error', message: 'Internal server error.', details: null } });
+    return;
+  }
+  if (res.headersSent) return;
+  if (api.status >= 500) ctx?.log.error({ err, requestId: ctx.requestId }, api.message);
+  for (const [k, v] of Object.entries(api.headers)) res.setHeader(k, v);
+  res.status(api.status).json({ error: { code: api.code, message: api.message, details: api.details } });
+};
+
+export const notFoundHandler: RequestHandler = (req) => {
+  throw new ApiError(404, 'not_found', `No route for ${req.method} ${req.path}.`);
+};

@@ -1,0 +1,42 @@
+/** `npm run api`: the HTTP API alone (workers run elsewhere). Stopped gracefully by SIGINT/SIGTERM. */
+import { Client, Connection } from '@temporalio/client';
+import { config, ConfigError, required } from '../config';
+import { checkDatabase, checkTemporal, PreflightError } from '../db/preflight';
+import { createDatabase } from '../db/database';
+import { createCaseService } from '../services/case.service';
+import { startApi } from './server';
+
+async function main(): Promise<void> {
+  const cfg = config();
+  const databaseUrl = required(cfg, 'DATABASE_URL', 'the API reads and writes cases in PostgreSQL');
+  required(cfg, 'JWT_SECRET', 'the API verifies and signs access tokens with it');
+  await checkDatabase(databaseUrl);
+  await checkTemporal(cfg.TEMPORAL_ADDRESS, cfg.TEMPORAL_NAMESPACE, cfg.TEMPORAL_CONNECT_TIMEOUT_MS);
+  const database = createDatabase(databaseUrl, cfg.DATABASE_POOL_MAX);
+  const connection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS, connectTimeout: cfg.TEMPORAL_CONNECT_TIMEOUT_MS });
+  const temporal = new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE });
+  const cases = createCaseService({ db: database.system, temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE });
+  const api = await startApi({ config: cfg, database, temporal, cases });
+  console.log(JSON.stringify({ msg: 'api started', url: api.url, openapi: `${api.url}/openapi.json`, docs: `${api.url}/docs` }));
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void api
+      .stop()
+      .then(() => connection.close())
+      .then(() => database.destroy())
+      .then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError || err instanceof PreflightError) {
+    console.error(err.message);
+  } else {
+    console.error('api failed:', err);
+  }
+  process.exit(1);
+});

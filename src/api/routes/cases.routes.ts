@@ -1,0 +1,322 @@
+/**
+ * Cases: create (through CaseService.startCase, the only way a case comes into being), list with
+ * filters and keyset pagination over (created_at, id), and the detail with a timeline from
+ * case_states, case_messages and case_files plus the live workflow view.
+ */
+import { sql } from 'kysely';
+import type { Client } from '@temporalio/client';
+import type { Tx } from '../../db/database';
+import { caseViewQuery, type CaseView } from '../../workflows/case.messages';
+import { ApiError } from '../errors';
+import { ctx } from '../context';
+import {
+  decodeCursor,
+  encodeCursor,
+  iso,
+  isoReq,
+  page,
+  requireMember,
+  ZBool,
+  ZCaseState,
+  ZCaseType,
+  ZIdParams,
+  ZJsonObject,
+  ZPageQuery,
+  ZPracticeRole,
+  ZPriority,
+  ZTimestamp,
+  ZUuid,
+  ZFileType,
+  ZMessageType,
+} from '../common';
+import { route, type RouteKit } from '../route';
+import type { ApiServices } from '../types';
+import { z } from '../zod';
+
+export const ZTaskView = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    kind: z.string(),
+    functionType: z.string(),
+    status: z.enum(['pending', 'active', 'done']),
+    awaitingDecision: z.boolean(),
+    requiredRoles: z.array(ZPracticeRole),
+    dueAt: ZTimestamp.nullable(),
+    overdue: z.boolean(),
+    reworks: z.number().int(),
+  })
+  .openapi('TaskView');
+
+export const ZCaseView = z
+  .object({
+    caseId: ZUuid,
+    status: z.enum(['active', 'completed', 'cancelled']),
+    state: ZCaseState,
+    priority: ZPriority,
+    onHold: z.boolean(),
+    holdReason: z.string().nullable(),
+    overdue: z.boolean(),
+    rolesAwaited: z.array(ZPracticeRole),
+    tasks: z.array(ZTaskView),
+    decisions: z.array(
+      z.object({
+        taskId: z.string(),
+        decision: z.enum(['approve', 'reject', 'request_changes', 'complete']),
+        by: z.string(),
+        role: z.union([ZPracticeRole, z.literal('system')]),
+        at: ZTimestamp,
+        reason: z.string().nullable(),
+      }),
+    ),
+    reworkCount: z.number().int(),
+  })
+  .openapi('CaseView', { description: "The workflow's live picture of a case." });
+export type TCaseView = z.infer<typeof ZCaseView>;
+
+export const ZCase = z
+  .object({
+    id: ZUuid,
+    practiceId: ZUuid,
+    patientId: ZUuid,
+    caseNumber: z.string(),
+    title: z.string(),
+    description: z.string().nullable(),
+    caseType: ZCaseType,
+    priority: ZPriority,
+    state: ZCaseState,
+    assignedPractitionerId: ZUuid.nullable(),
+    templateId: ZUuid.nullable(),
+    workflowId: z.string().nullable(),
+    dueAt: ZTimestamp.nullable(),
+    overdue: z.boolean(),
+    closedAt: ZTimestamp.nullable(),
+    metadata: ZJsonObject,
+    createdAt: ZTimestamp,
+    updatedAt: ZTimestamp,
+  })
+  .openapi('Case');
+export type TCase = z.infer<typeof ZCase>;
+
+export const ZTimelineEntry = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('state'), at: ZTimestamp, actorId: ZUuid, fromState: ZCaseState.nullable(), toState: ZCaseState, reason: z.string().nullable() }),
+    z.object({ kind: z.literal('message'), at: ZTimestamp, actorId: ZUuid, messageId: ZUuid, messageType: ZMessageType, subject: z.string().nullable() }),
+    z.object({ kind: z.literal('file'), at: ZTimestamp, actorId: ZUuid, fileId: ZUuid, fileName: z.string(), fileType: ZFileType }),
+  ])
+  .openapi('TimelineEntry');
+export type TTimelineEntry = z.infer<typeof ZTimelineEntry>;
+
+export const ZCaseDetail = ZCase.extend({
+  patient: z.object({ id: ZUuid, patientNumber: z.string(), fullName: z.string().nullable() }),
+  timeline: z.array(ZTimelineEntry),
+  workflow: ZCaseView.nullable().openapi({ description: 'null when the workflow cannot be asked right now' }),
+}).openapi('CaseDetail');
+export type TCaseDetail = z.infer<typeof ZCaseDetail>;
+
+export const ZCreateCaseBody = z
+  .object({
+    practiceId: ZUuid,
+    patientId: ZUuid,
+    title: z.string().trim().min(1).max(300),
+    description: z.string().max(10_000).nullable().optional(),
+    caseType: ZCaseType,
+    priority: ZPriority.optional(),
+    caseNumber: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$/).optional(),
+    templateId: ZUuid.optional(),
+    assignedPractitionerId: ZUuid.nullable().optional(),
+    metadata: ZJsonObject.optional(),
+  })
+  .openapi('CreateCaseBody');
+export type TCreateCaseBody = z.infer<typeof ZCreateCaseBody>;
+
+export const ZCaseListQuery = ZPageQuery.extend({
+  practiceId: ZUuid.optional(),
+  state: ZCaseState.optional(),
+  priority: ZPriority.optional(),
+  assignee: ZUuid.optional().openapi({ description: 'assigned practitioner id' }),
+  overdue: ZBool.optional(),
+  type: ZCaseType.optional(),
+  text: z.string().trim().min(1).max(200).optional().openapi({ description: 'Words of the case number, title or description' }),
+});
+export type TCaseListQuery = z.infer<typeof ZCaseListQuery>;
+
+function caseQuery(trx: Tx) {
+  return trx.selectFrom('cases as c').select([
+    'c.id',
+    'c.practice_id',
+    'c.patient_id',
+    'c.case_number',
+    'c.title',
+    'c.description',
+    'c.case_type',
+    'c.priority',
+    'c.current_state',
+    'c.assigned_practitioner_id',
+    'c.workflow_template_id',
+    'c.workflow_id',
+    'c.due_at',
+    'c.is_overdue',
+    'c.closed_at',
+    'c.metadata',
+    'c.created_at',
+    'c.updated_at',
+    sql<string>`c.created_at::text`.as('created_at_text'),
+  ]);
+}
+type CaseRow = Awaited<ReturnType<ReturnType<typeof caseQuery>['executeTakeFirstOrThrow']>>;
+
+export const toCase = (r: CaseRow): TCase => ({
+  id: r.id,
+  practiceId: r.practice_id,
+  patientId: r.patient_id,
+  caseNumber: r.case_number,
+  title: r.title,
+  description: r.description,
+  caseType: r.case_type,
+  priority: r.priority,
+  state: r.current_state,
+  assignedPractitionerId: r.assigned_practitioner_id,
+  templateId: r.workflow_template_id,
+  workflowId: r.workflow_id,
+  dueAt: iso(r.due_at),
+  overdue: r.is_overdue,
+  closedAt: iso(r.closed_at),
+  metadata: (r.metadata as Record<string, unknown>) ?? {},
+  createdAt: isoReq(r.created_at),
+  updatedAt: isoReq(r.updated_at),
+});
+
+/** The case as the caller may see it (RLS); 404 for a missing case and for another practice's. */
+export async function loadCase(trx: Tx, id: string): Promise<CaseRow> {
+  const r = await caseQuery(trx).where('c.id', '=', id).executeTakeFirst();
+  if (!r) throw ApiError.notFound('Case');
+  ctx().practiceId = r.practice_id;
+  return r;
+}
+
+/** The workflow's view, or null when it does not answer in time (no worker, not started yet). */
+export async function queryCaseView(temporal: Client, workflowId: string | null, timeoutMs = 5000): Promise<TCaseView | null> {
+  if (!workflowId) return null;
+  const handle = temporal.workflow.getHandle(workflowId);
+  try {
+    return await Promise.race([
+      handle.query(caseViewQuery).then((v: CaseView) => v as TCaseView),
+      new Promise<null>((resolve) => setTimeout(() => resolve(null), timeoutMs).unref()),
+    ]);
+  } catch (err) {
+    ctx().log.warn({ err, workflowId }, 'case view query failed');
+    return null;
+  }
+}
+
+async function timeline(trx: Tx, caseId: string): Promise<TTimelineEntry[]> {
+  // One connection per transaction: sequential queries.
+  const states = await trx.selectFrom('case_states').select(['created_at', 'changed_by', 'from_state', 'to_state', 'reason']).where('case_id', '=', caseId).orderBy('created_at').orderBy('id').execute();
+  const messages = await trx.selectFrom('case_messages').select(['id', 'created_at', 'sender_id', 'message_type', 'subject']).where('case_id', '=', caseId).orderBy('created_at').execute();
+  const files = await trx.selectFrom('case_files').select(['id', 'created_at', 'uploaded_by', 'file_name', 'file_type']).where('case_id', '=', caseId).orderBy('created_at').execute();
+  const entries: Array<TTimelineEntry & { t: number }> = [
+    ...states.map((r) => ({ kind: 'state' as const, t: r.created_at.getTime(), at: isoReq(r.created_at), actorId: r.changed_by, fromState: r.from_state, toState: r.to_state, reason: r.reason })),
+    ...messages.map((r) => ({ kind: 'message' as const, t: r.created_at.getTime(), at: isoReq(r.created_at), actorId: r.sender_id, messageId: r.id, messageType: r.message_type, subject: r.subject })),
+    ...files.map((r) => ({ kind: 'file' as const, t: r.created_at.getTime(), at: isoReq(r.created_at), actorId: r.uploaded_by, fileId: r.id, fileName: r.file_name, fileType: r.file_type })),
+  ];
+  // Stable sort: within one instant, states before messages before files (insertion order).
+  entries.sort((a, b) => a.t - b.t);
+  return entries.map(({ t: _t, ...e }) => e as TTimelineEntry);
+}
+
+export function caseRoutes(kit: RouteKit, s: ApiServices): void {
+  route(kit, {
+    method: 'post',
+    path: '/cases',
+    tags: ['cases'],
+    summary: 'Create a case and start its workflow',
+    description: 'The caller must be a member of the practice. Send Idempotency-Key to make retries safe.',
+    body: ZCreateCaseBody,
+    status: 201,
+    response: ZCase,
+    errors: [404, 409, 422],
+    idempotent: true,
+    handler: async ({ body }) => {
+      const c = ctx();
+      await c.db(async (trx) => {
+        await requireMember(trx, body.practiceId);
+        const patient = await trx.selectFrom('patients').select('id').where('id', '=', body.patientId).where('practice_id', '=', body.practiceId).executeTakeFirst();
+        if (!patient) throw ApiError.notFound('Patient');
+        if (body.templateId) {
+          const t = await trx.selectFrom('workflow_templates').select('id').where('id', '=', body.templateId).executeTakeFirst();
+          if (!t) throw ApiError.notFound('Workflow template');
+        }
+        if (body.assignedPractitionerId) {
+          const p = await trx.selectFrom('practitioners').select('id').where('id', '=', body.assignedPractitionerId).executeTakeFirst();
+          if (!p) throw ApiError.notFound('Practitioner');
+        }
+      });
+      const started = await s.cases.startCase({
+        practiceId: body.practiceId,
+        patientId: body.patientId,
+        createdBy: c.actor!.profileId,
+        title: body.title,
+        description: body.description ?? null,
+        caseType: body.caseType,
+        priority: body.priority,
+        caseNumber: body.caseNumber,
+        templateId: body.templateId,
+        assignedPractitionerId: body.assignedPractitionerId ?? null,
+        metadata: body.metadata,
+      });
+      return c.db(async (trx) => toCase(await loadCase(trx, started.caseId)));
+    },
+  });
+
+  route(kit, {
+    method: 'get',
+    path: '/cases',
+    tags: ['cases'],
+    summary: 'List cases (newest first) with filters and keyset pagination',
+    query: ZCaseListQuery,
+    response: page(ZCase, 'CasePage'),
+    handler: ({ query }) =>
+      ctx().db(async (trx) => {
+        const cursor = decodeCursor(query.cursor);
+        let qb = caseQuery(trx).orderBy('c.created_at', 'desc').orderBy('c.id', 'desc').limit(query.limit + 1);
+        if (query.practiceId) qb = qb.where('c.practice_id', '=', query.practiceId);
+        if (query.state) qb = qb.where('c.current_state', '=', query.state);
+        if (query.priority) qb = qb.where('c.priority', '=', query.priority);
+        if (query.assignee) qb = qb.where('c.assigned_practitioner_id', '=', query.assignee);
+        if (query.overdue) qb = qb.where('c.is_overdue', '=', query.overdue === 'true');
+        if (query.type) qb = qb.where('c.case_type', '=', query.type);
+        if (query.text) qb = qb.where(sql<boolean>`c.search_text @@ websearch_to_tsquery('simple', ${query.text})`);
+        if (cursor) qb = qb.where(sql<boolean>`(c.created_at, c.id) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`);
+        const rows = await qb.execute();
+        const more = rows.length > query.limit;
+        const items = rows.slice(0, query.limit);
+        const last = items.at(-1);
+        return { items: items.map(toCase), nextCursor: more && last ? encodeCursor(last.created_at_text, last.id) : null };
+      }),
+  });
+
+  route(kit, {
+    method: 'get',
+    path: '/cases/:id',
+    tags: ['cases'],
+    summary: 'A case with its timeline and the live workflow view',
+    params: ZIdParams,
+    response: ZCaseDetail,
+    handler: async ({ params }) => {
+      const c = ctx();
+      const detail = await c.db(async (trx) => {
+        const row = await loadCase(trx, params.id);
+        const patient = await trx
+          .selectFrom('patients as pt')
+          .leftJoin('profiles as p', 'p.id', 'pt.profile_id')
+          .select(['pt.id', 'pt.patient_number', 'p.full_name'])
+          .where('pt.id', '=', row.patient_id)
+          .executeTakeFirstOrThrow();
+        return { row, patient: { id: patient.id, patientNumber: patient.patient_number, fullName: patient.full_name }, timeline: await timeline(trx, row.id) };
+      });
+      const workflow = await queryCaseView(s.temporal, detail.row.workflow_id);
+      return { ...toCase(detail.row), patient: detail.patient, timeline: detail.timeline, workflow };
+    },
+  });
+}

@@ -1,0 +1,86 @@
+/**
+ * The case dashboard, read from case_dashboard_secure (the caller's practices only). The
+ * materialized view behind it is refreshed by the API's timer (DASHBOARD_REFRESH_MS).
+ */
+import { sql } from 'kysely';
+import { ctx } from '../context';
+import { decodeCursor, encodeCursor, iso, page, ZCaseState, ZCaseType, ZPageQuery, ZPriority, ZTimestamp, ZUuid } from '../common';
+import { route, type RouteKit } from '../route';
+import type { ApiServices } from '../types';
+import { z } from '../zod';
+
+export const ZDashboardRow = z
+  .object({
+    caseId: ZUuid,
+    practiceId: ZUuid,
+    patientId: ZUuid,
+    patientNumber: z.string().nullable(),
+    patientName: z.string().nullable(),
+    caseNumber: z.string(),
+    title: z.string(),
+    caseType: ZCaseType.nullable(),
+    state: ZCaseState.nullable(),
+    priority: ZPriority.nullable(),
+    practitionerName: z.string().nullable(),
+    dueAt: ZTimestamp.nullable(),
+    overdue: z.boolean(),
+    closedAt: ZTimestamp.nullable(),
+    messageCount: z.number().int(),
+    fileCount: z.number().int(),
+    lastMessageAt: ZTimestamp.nullable(),
+    createdAt: ZTimestamp,
+  })
+  .openapi('DashboardRow');
+export type TDashboardRow = z.infer<typeof ZDashboardRow>;
+
+export function dashboardRoutes(kit: RouteKit, _s: ApiServices): void {
+  route(kit, {
+    method: 'get',
+    path: '/dashboard',
+    tags: ['dashboard'],
+    summary: 'Case overview with message and file counts (as fresh as the last refresh)',
+    query: ZPageQuery.extend({ practiceId: ZUuid.optional(), state: ZCaseState.optional(), overdue: z.enum(['true', 'false']).optional() }),
+    response: page(ZDashboardRow, 'DashboardPage'),
+    handler: ({ query }) =>
+      ctx().db(async (trx) => {
+        const cursor = decodeCursor(query.cursor);
+        let qb = trx
+          .selectFrom('case_dashboard_secure as d')
+          .selectAll()
+          .select(sql<string>`d.created_at::text`.as('created_at_text'))
+          .orderBy('d.created_at', 'desc')
+          .orderBy('d.id', 'desc')
+          .limit(query.limit + 1);
+        if (query.practiceId) qb = qb.where('d.practice_id', '=', query.practiceId);
+        if (query.state) qb = qb.where('d.current_state', '=', query.state);
+        if (query.overdue) qb = qb.where('d.is_overdue', '=', query.overdue === 'true');
+        if (cursor) qb = qb.where(sql<boolean>`(d.created_at, d.id) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`);
+        const rows = await qb.execute();
+        const items = rows.slice(0, query.limit);
+        const last = items.at(-1);
+        return {
+          items: items.map((r) => ({
+            caseId: r.id!,
+            practiceId: r.practice_id!,
+            patientId: r.patient_id!,
+            patientNumber: r.patient_number,
+            patientName: r.patient_name,
+            caseNumber: r.case_number ?? '',
+            title: r.title ?? '',
+            caseType: r.case_type,
+            state: r.current_state,
+            priority: r.priority,
+            practitionerName: r.practitioner_name,
+            dueAt: iso(r.due_at),
+            overdue: r.is_overdue ?? false,
+            closedAt: iso(r.closed_at),
+            messageCount: Number(r.message_count ?? 0),
+            fileCount: Number(r.file_count ?? 0),
+            lastMessageAt: iso(r.last_message_at),
+            createdAt: iso(r.created_at) ?? new Date(0).toISOString(),
+          })),
+          nextCursor: rows.length > query.limit && last ? encodeCursor(last.created_at_text, last.id!) : null,
+        };
+      }),
+  });
+}

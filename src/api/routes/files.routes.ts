@@ -1,0 +1,177 @@
+/**
+ * Case files: metadata in case_files (under RLS), bytes through the storage adapter. Upload is
+ * the raw body (Content-Type = the file's type, from an allow-list → 415; size limit
+ * MAX_UPLOAD_BYTES → 413), with fileName and fileType in the query.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Tx } from '../../db/database';
+import { FileTooLargeError } from '../../services/file-storage.service';
+import { ApiError } from '../errors';
+import { ctx } from '../context';
+import { isoReq, ZFileType, ZIdParams, ZJsonObject, ZTimestamp, ZUuid } from '../common';
+import { route, type RouteKit } from '../route';
+import type { ApiServices } from '../types';
+import { z } from '../zod';
+import { loadCase } from './cases.routes';
+
+/** What may be uploaded: scans, photos, x-rays, documents, 3D models, archives of those. */
+export const ALLOWED_MIME_TYPES = [
+  'application/pdf',
+  'image/png',
+  'image/jpeg',
+  'image/webp',
+  'image/tiff',
+  'application/dicom',
+  'model/stl',
+  'model/obj',
+  'application/sla',
+  'application/zip',
+  'text/plain',
+] as const;
+
+export const ZCaseFile = z
+  .object({
+    id: ZUuid,
+    caseId: ZUuid,
+    uploadedBy: ZUuid,
+    fileName: z.string(),
+    fileType: ZFileType,
+    fileSize: z.number().int(),
+    mimeType: z.string(),
+    metadata: ZJsonObject,
+    createdAt: ZTimestamp,
+  })
+  .openapi('CaseFile');
+export type TCaseFile = z.infer<typeof ZCaseFile>;
+
+export const ZUploadQuery = z.object({
+  fileName: z
+    .string()
+    .trim()
+    .min(1)
+    .max(255)
+    .refine((n) => !/[\\/]/.test(n) && ![...n].some((ch) => ch.charCodeAt(0) < 0x20), 'must not contain slashes or control characters'),
+  fileType: ZFileType,
+});
+const ZFileParams = z.object({ id: ZUuid, fileId: ZUuid });
+
+function fileQuery(trx: Tx) {
+  return trx.selectFrom('case_files').select(['id', 'case_id', 'uploaded_by', 'file_name', 'file_type', 'file_size', 'mime_type', 'metadata', 'created_at', 'storage_path']);
+}
+type FileRow = Awaited<ReturnType<ReturnType<typeof fileQuery>['executeTakeFirstOrThrow']>>;
+const toFile = (r: FileRow): TCaseFile => ({
+  id: r.id,
+  caseId: r.case_id,
+  uploadedBy: r.uploaded_by,
+  fileName: r.file_name,
+  fileType: r.file_type,
+  fileSize: Number(r.file_size),
+  mimeType: r.mime_type,
+  metadata: (r.metadata as Record<string, unknown>) ?? {},
+  createdAt: isoReq(r.created_at),
+});
+
+async function loadFile(trx: Tx, caseId: string, fileId: string): Promise<FileRow> {
+  await loadCase(trx, caseId);
+  const r = await fileQuery(trx).where('id', '=', fileId).where('case_id', '=', caseId).executeTakeFirst();
+  if (!r) throw ApiError.notFound('File');
+  return r;
+}
+
+export function fileRoutes(kit: RouteKit, s: ApiServices): void {
+  const maxBytes = s.config.MAX_UPLOAD_BYTES;
+
+  route(kit, {
+    method: 'post',
+    path: '/cases/:id/files',
+    tags: ['files'],
+    summary: 'Upload a file to a case (raw body; Content-Type is the file type)',
+    params: ZIdParams,
+    query: ZUploadQuery,
+    rawBody: [...ALLOWED_MIME_TYPES],
+    status: 201,
+    response: ZCaseFile,
+    errors: [413, 415],
+    handler: async ({ params, query, req }) => {
+      const mime = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+      if (!(ALLOWED_MIME_TYPES as readonly string[]).includes(mime)) {
+        throw new ApiError(415, 'unsupported_media_type', `Files of type "${mime || 'none'}" are not accepted.`, [{ field: 'Content-Type', message: `one of ${ALLOWED_MIME_TYPES.join(', ')}` }]);
+      }
+      const declared = Number(req.get('content-length') ?? NaN);
+      if (Number.isFinite(declared) && declared > maxBytes) throw new ApiError(413, 'payload_too_large', `Files are limited to ${maxBytes} bytes.`);
+      const c = ctx();
+      const kase = await c.db((trx) => loadCase(trx, params.id));
+      const fileId = randomUUID();
+      const key = `${kase.practice_id}/${kase.id}/${fileId}`;
+      let size: number;
+      try {
+        ({ size } = await s.storage.put(key, req, maxBytes));
+      } catch (err) {
+        if (err instanceof FileTooLargeError) throw new ApiError(413, 'payload_too_large', `Files are limited to ${maxBytes} bytes.`);
+        throw err;
+      }
+      try {
+        return await c.db(async (trx) => {
+          await trx
+            .insertInto('case_files')
+            .values({ id: fileId, case_id: kase.id, practice_id: kase.practice_id, uploaded_by: c.actor!.profileId, file_name: query.fileName, file_type: query.fileType, file_size: size, storage_path: key, mime_type: mime })
+            .execute();
+          return toFile(await loadFile(trx, kase.id, fileId));
+        });
+      } catch (err) {
+        await s.storage.delete(key).catch(() => undefined);
+        throw err;
+      }
+    },
+  });
+
+  route(kit, {
+    method: 'get',
+    path: '/cases/:id/files',
+    tags: ['files'],
+    summary: "A case's files (metadata), newest first",
+    params: ZIdParams,
+    response: z.object({ items: z.array(ZCaseFile) }).openapi('CaseFileList'),
+    handler: ({ params }) =>
+      ctx().db(async (trx) => {
+        await loadCase(trx, params.id);
+        const rows = await fileQuery(trx).where('case_id', '=', params.id).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1000).execute();
+        return { items: rows.map(toFile) };
+      }),
+  });
+
+  route(kit, {
+    method: 'get',
+    path: '/cases/:id/files/:fileId',
+    tags: ['files'],
+    summary: "A file's metadata",
+    params: ZFileParams,
+    response: ZCaseFile,
+    handler: ({ params }) => ctx().db(async (trx) => toFile(await loadFile(trx, params.id, params.fileId))),
+  });
+
+  route(kit, {
+    method: 'get',
+    path: '/cases/:id/files/:fileId/content',
+    tags: ['files'],
+    summary: "Download a file's content",
+    params: ZFileParams,
+    rawResponse: 'application/octet-stream',
+    handler: async ({ params, res }) => {
+      const row = await ctx().db((trx) => loadFile(trx, params.id, params.fileId));
+      const content = await s.storage.get(row.storage_path);
+      if (!content) throw ApiError.notFound('File content');
+      res.status(200);
+      res.setHeader('Content-Type', row.mime_type);
+      res.setHeader('Content-Length', String(content.size));
+      res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(row.file_name)}`);
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      await new Promise<void>((resolve, reject) => {
+        content.stream.on('error', reject);
+        res.on('finish', resolve);
+        res.on('close', resolve);
+        content.stream.pipe(res);
+      });
+    },
+  });
+}

@@ -1,0 +1,281 @@
+/**
+ * Patients. Creating one checks for duplicates within the practice (same normalised name and
+ * date of birth, or same email) and answers 409 with the candidates unless confirmDuplicate.
+ * A patient has its own profile, created on the system handle after the caller was shown (under
+ * RLS) to be a member of the practice.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Tx } from '../../db/database';
+import { createPatient } from '../../repositories/identity.repository';
+import { ApiError } from '../errors';
+import { ctx } from '../context';
+import { decodeCursor, encodeCursor, isoReq, page, requireMember, ZDate, ZGender, ZIdParams, ZJsonObject, ZPageQuery, ZTimestamp, ZUuid } from '../common';
+import { route, type RouteKit } from '../route';
+import type { ApiServices } from '../types';
+import { z } from '../zod';
+
+/** Patients without an email get a placeholder address (profiles.email is required and unique). */
+const NO_EMAIL_DOMAIN = '@no-email.invalid';
+
+export const ZPatient = z
+  .object({
+    id: ZUuid,
+    practiceId: ZUuid,
+    profileId: ZUuid,
+    patientNumber: z.string(),
+    firstName: z.string(),
+    lastName: z.string(),
+    fullName: z.string(),
+    email: z.string().nullable(),
+    phone: z.string().nullable(),
+    dateOfBirth: ZDate.nullable(),
+    gender: ZGender.nullable(),
+    medicalHistory: ZJsonObject,
+    preferences: ZJsonObject,
+    emergencyContact: ZJsonObject.nullable(),
+    createdAt: ZTimestamp,
+    updatedAt: ZTimestamp,
+  })
+  .openapi('Patient');
+export type TPatient = z.infer<typeof ZPatient>;
+
+export const ZCreatePatientBody = z
+  .object({
+    practiceId: ZUuid,
+    firstName: z.string().trim().min(1).max(100),
+    lastName: z.string().trim().min(1).max(100),
+    email: z.email().max(320).optional(),
+    phone: z.string().max(50).optional(),
+    dateOfBirth: ZDate.optional(),
+    gender: ZGender.optional(),
+    patientNumber: z.string().trim().min(1).max(50).optional(),
+    confirmDuplicate: z.boolean().optional().openapi({ description: 'Create even though a likely duplicate exists.' }),
+  })
+  .openapi('CreatePatientBody');
+export type TCreatePatientBody = z.infer<typeof ZCreatePatientBody>;
+
+export const ZUpdatePatientBody = z
+  .object({
+    firstName: z.string().trim().min(1).max(100).optional(),
+    lastName: z.string().trim().min(1).max(100).optional(),
+    email: z.email().max(320).optional(),
+    phone: z.string().max(50).nullable().optional(),
+    dateOfBirth: ZDate.nullable().optional(),
+    gender: ZGender.nullable().optional(),
+    medicalHistory: ZJsonObject.optional(),
+    preferences: ZJsonObject.optional(),
+    emergencyContact: ZJsonObject.nullable().optional(),
+  })
+  .openapi('UpdatePatientBody');
+export type TUpdatePatientBody = z.infer<typeof ZUpdatePatientBody>;
+
+export const ZPatientListQuery = ZPageQuery.extend({
+  practiceId: ZUuid.optional(),
+  q: z.string().trim().min(1).max(100).optional().openapi({ description: 'Part of the name or email' }),
+});
+
+export const ZDuplicateCandidate = z.object({
+  message: z.string(),
+  patientId: ZUuid,
+  patientNumber: z.string(),
+  fullName: z.string(),
+  dateOfBirth: ZDate.nullable(),
+  match: z.enum(['name_and_date_of_birth', 'email']),
+});
+
+function patientQuery(trx: Tx) {
+  return trx
+    .selectFrom('patients as pt')
+    .innerJoin('profiles as p', 'p.id', 'pt.profile_id')
+    .select([
+      'pt.id',
+      'pt.practice_id',
+      'pt.profile_id',
+      'pt.patient_number',
+      'p.first_name',
+      'p.last_name',
+      'p.full_name',
+      'p.email',
+      'p.phone',
+      sql<string | null>`to_char(pt.date_of_birth, 'YYYY-MM-DD')`.as('dob'),
+      'pt.gender',
+      'pt.medical_history',
+      'pt.preferences',
+      'pt.emergency_contact',
+      'pt.created_at',
+      'pt.updated_at',
+      sql<string>`pt.created_at::text`.as('created_at_text'),
+    ]);
+}
+type PatientRow = Awaited<ReturnType<ReturnType<typeof patientQuery>['executeTakeFirstOrThrow']>>;
+
+const toPatient = (r: PatientRow): TPatient => ({
+  id: r.id,
+  practiceId: r.practice_id,
+  profileId: r.profile_id,
+  patientNumber: r.patient_number,
+  firstName: r.first_name,
+  lastName: r.last_name,
+  fullName: r.full_name ?? `${r.first_name} ${r.last_name}`,
+  email: r.email.endsWith(NO_EMAIL_DOMAIN) ? null : r.email,
+  phone: r.phone,
+  dateOfBirth: r.dob,
+  gender: r.gender,
+  medicalHistory: (r.medical_history as Record<string, unknown>) ?? {},
+  preferences: (r.preferences as Record<string, unknown>) ?? {},
+  emergencyContact: (r.emergency_contact as Record<string, unknown> | null) ?? null,
+  createdAt: isoReq(r.created_at),
+  updatedAt: isoReq(r.updated_at),
+});
+
+export async function loadPatient(trx: Tx, id: string): Promise<TPatient> {
+  const r = await patientQuery(trx).where('pt.id', '=', id).executeTakeFirst();
+  if (!r) throw ApiError.notFound('Patient');
+  return toPatient(r);
+}
+
+const normalisedName = sql<string>`lower(regexp_replace(trim(p.first_name || ' ' || p.last_name), '\\s+', ' ', 'g'))`;
+const normalise = (first: string, last: string) => `${first} ${last}`.trim().replace(/\s+/g, ' ').toLowerCase();
+
+async function findDuplicates(trx: Tx, body: TCreatePatientBody): Promise<Array<z.infer<typeof ZDuplicateCandidate>>> {
+  const name = normalise(body.firstName, body.lastName);
+  const rows = await patientQuery(trx)
+    .where('pt.practice_id', '=', body.practiceId)
+    .where((eb) => {
+      const ors = [];
+      if (body.dateOfBirth) ors.push(eb.and([eb(normalisedName, '=', name), eb('pt.date_of_birth', '=', body.dateOfBirth as never)]));
+      if (body.email) ors.push(eb(sql`lower(p.email)`, '=', body.email.toLowerCase()));
+      return ors.length ? eb.or(ors) : eb.val(false);
+    })
+    .limit(20)
+    .execute();
+  return rows.map((r) => {
+    const byEmail = !!body.email && r.email.toLowerCase() === body.email.toLowerCase();
+    return {
+      message: byEmail ? 'A patient of this practice has this email.' : 'A patient of this practice has this name and date of birth.',
+      patientId: r.id,
+      patientNumber: r.patient_number,
+      fullName: r.full_name ?? `${r.first_name} ${r.last_name}`,
+      dateOfBirth: r.dob,
+      match: byEmail ? ('email' as const) : ('name_and_date_of_birth' as const),
+    };
+  });
+}
+
+export function patientRoutes(kit: RouteKit, s: ApiServices): void {
+  route(kit, {
+    method: 'post',
+    path: '/patients',
+    tags: ['patients'],
+    summary: 'Create a patient (409 duplicate_patient with candidates unless confirmDuplicate)',
+    body: ZCreatePatientBody,
+    status: 201,
+    response: ZPatient,
+    errors: [404, 409],
+    idempotent: true,
+    handler: async ({ body }) => {
+      const c = ctx();
+      const duplicates = await c.db(async (trx) => {
+        await requireMember(trx, body.practiceId);
+        return findDuplicates(trx, body);
+      });
+      const emailTaken = duplicates.some((d) => d.match === 'email');
+      if (duplicates.length && (!body.confirmDuplicate || emailTaken)) {
+        throw new ApiError(409, 'duplicate_patient', emailTaken ? 'A patient of this practice already has this email.' : 'This patient looks like an existing one; send confirmDuplicate: true to create anyway.', duplicates);
+      }
+      if (body.email) {
+        const elsewhere = await s.database.system.selectFrom('profiles').select('id').where(sql`lower(email)`, '=', body.email.toLowerCase()).executeTakeFirst();
+        if (elsewhere) throw new ApiError(409, 'email_in_use', 'This email belongs to another person; use another email or none.');
+      }
+      const created = await s.database.system.transaction().execute(async (trx) => {
+        const p = await createPatient(trx, {
+          practiceId: body.practiceId,
+          email: body.email ?? `patient-${randomUUID()}${NO_EMAIL_DOMAIN}`,
+          firstName: body.firstName,
+          lastName: body.lastName,
+          dateOfBirth: body.dateOfBirth ?? null,
+          gender: body.gender ?? null,
+          patientNumber: body.patientNumber,
+        });
+        if (body.phone) await trx.updateTable('profiles').set({ phone: body.phone }).where('id', '=', p.profileId).execute();
+        return p;
+      });
+      return c.db((trx) => loadPatient(trx, created.id));
+    },
+  });
+
+  route(kit, {
+    method: 'get',
+    path: '/patients',
+    tags: ['patients'],
+    summary: 'List and search patients (newest first)',
+    query: ZPatientListQuery,
+    response: page(ZPatient, 'PatientPage'),
+    handler: ({ query }) =>
+      ctx().db(async (trx) => {
+        const cursor = decodeCursor(query.cursor);
+        let qb = patientQuery(trx).orderBy('pt.created_at', 'desc').orderBy('pt.id', 'desc').limit(query.limit + 1);
+        if (query.practiceId) qb = qb.where('pt.practice_id', '=', query.practiceId);
+        if (query.q) {
+          const like = `%${query.q.replace(/[\\%_]/g, '\\$&')}%`;
+          qb = qb.where((eb) => eb.or([eb('p.full_name', 'ilike', like), eb('p.email', 'ilike', like), eb('pt.patient_number', 'ilike', like)]));
+        }
+        if (cursor) qb = qb.where(sql<boolean>`(pt.created_at, pt.id) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`);
+        const rows = await qb.execute();
+        const more = rows.length > query.limit;
+        const items = rows.slice(0, query.limit);
+        const last = items.at(-1);
+        return { items: items.map(toPatient), nextCursor: more && last ? encodeCursor(last.created_at_text, last.id) : null };
+      }),
+  });
+
+  route(kit, {
+    method: 'get',
+    path: '/patients/:id',
+    tags: ['patients'],
+    summary: 'One patient',
+    params: ZIdParams,
+    response: ZPatient,
+    handler: ({ params }) => ctx().db((trx) => loadPatient(trx, params.id)),
+  });
+
+  route(kit, {
+    method: 'patch',
+    path: '/patients/:id',
+    tags: ['patients'],
+    summary: 'Update a patient',
+    params: ZIdParams,
+    body: ZUpdatePatientBody,
+    response: ZPatient,
+    errors: [409],
+    handler: async ({ params, body }) => {
+      const c = ctx();
+      const before = await c.db(async (trx) => {
+        const p = await loadPatient(trx, params.id);
+        c.practiceId = p.practiceId;
+        const set = {
+          ...(body.dateOfBirth !== undefined && { date_of_birth: body.dateOfBirth }),
+          ...(body.gender !== undefined && { gender: body.gender }),
+          ...(body.medicalHistory !== undefined && { medical_history: JSON.stringify(body.medicalHistory) }),
+          ...(body.preferences !== undefined && { preferences: JSON.stringify(body.preferences) }),
+          ...(body.emergencyContact !== undefined && { emergency_contact: body.emergencyContact === null ? null : JSON.stringify(body.emergencyContact) }),
+        };
+        if (Object.keys(set).length) await trx.updateTable('patients').set(set).where('id', '=', params.id).execute();
+        return p;
+      });
+      // The patient's profile is not the caller's, so RLS lets nobody but the patient update it:
+      // the caller was shown above (under RLS) to see this patient; the system handle writes.
+      const profileSet = {
+        ...(body.firstName !== undefined && { first_name: body.firstName }),
+        ...(body.lastName !== undefined && { last_name: body.lastName }),
+        ...(body.email !== undefined && { email: body.email.toLowerCase() }),
+        ...(body.phone !== undefined && { phone: body.phone }),
+      };
+      if (Object.keys(profileSet).length) {
+        await s.database.system.updateTable('profiles').set(profileSet).where('id', '=', before.profileId).execute();
+      }
+      return c.db((trx) => loadPatient(trx, params.id));
+    },
+  });
+}

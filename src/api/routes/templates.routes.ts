@@ -1,0 +1,216 @@
+/**
+ * Workflow templates: list, get, validate (dry run: the compiler's errors, naming tasks), create,
+ * and new version. A practice's templates are written by its owner/admin; lab-wide templates by
+ * internal admins. Saving goes through saveTemplate (validates, versions) on the system handle
+ * after those checks, which are made under RLS.
+ */
+import { sql } from 'kysely';
+import type { Tx } from '../../db/database';
+import { loadTemplateInput, saveTemplate, validateDefinition, type TemplateDefinition } from '../../repositories/templates.repository';
+import { TASK_FUNCTIONS, WORKFLOW_CATEGORIES } from '../../workflows/plan/plan.types';
+import { ApiError } from '../errors';
+import { ctx } from '../context';
+import { isoReq, requireManager, ZCaseType, ZIdParams, ZJsonObject, ZPracticeRole, ZTimestamp, ZUuid } from '../common';
+import { route, type RouteKit } from '../route';
+import type { ApiServices } from '../types';
+import { z } from '../zod';
+
+const ZTaskFunction = z.enum(TASK_FUNCTIONS as [string, ...string[]]);
+const ZCategory = z.enum(WORKFLOW_CATEGORIES as [string, ...string[]]);
+const ZKey = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+
+export const ZTemplateDefinition = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    description: z.string().max(5000).nullable().optional(),
+    caseType: ZCaseType,
+    practiceId: ZUuid.nullable().optional().openapi({ description: 'null/omitted = lab-wide (internal admins only)' }),
+    metadata: ZJsonObject.optional(),
+    tasks: z
+      .array(
+        z.object({
+          key: ZKey,
+          name: z.string().trim().min(1).max(200),
+          order: z.number().int().min(0).max(1_000_000),
+          functionType: ZTaskFunction,
+          requiredRoles: z.array(ZPracticeRole).nullable().optional(),
+          estimatedMinutes: z.number().int().min(0).max(1_000_000).nullable().optional(),
+          category: ZCategory.nullable().optional(),
+          autoTransition: z.boolean().optional(),
+          after: z.array(ZKey).nullable().optional(),
+          reworkTo: ZKey.nullable().optional(),
+          actionName: z.string().max(200).nullable().optional(),
+          textPrompt: z.string().max(10_000).nullable().optional(),
+          metadata: ZJsonObject.optional(),
+        }),
+      )
+      .max(200),
+  })
+  .openapi('TemplateDefinition');
+export type TTemplateDefinition = z.infer<typeof ZTemplateDefinition>;
+
+export const ZTemplateError = z.object({ code: z.string(), taskId: z.string().nullable(), taskName: z.string().nullable(), message: z.string() }).openapi('TemplateError');
+export const ZValidation = z.object({ valid: z.boolean(), errors: z.array(ZTemplateError) }).openapi('TemplateValidation');
+export type TValidation = z.infer<typeof ZValidation>;
+
+export const ZTemplate = z
+  .object({
+    id: ZUuid,
+    familyId: ZUuid,
+    version: z.number().int(),
+    name: z.string(),
+    description: z.string().nullable(),
+    caseType: ZCaseType,
+    practiceId: ZUuid.nullable(),
+    active: z.boolean(),
+    supersededBy: ZUuid.nullable(),
+    createdAt: ZTimestamp,
+    tasks: z
+      .array(
+        z.object({
+          id: ZUuid,
+          name: z.string(),
+          order: z.number().int(),
+          functionType: z.string(),
+          requiredRoles: z.array(ZPracticeRole).nullable(),
+          estimatedMinutes: z.number().nullable(),
+          category: z.string().nullable(),
+          autoTransition: z.boolean(),
+          predecessorTaskIds: z.array(z.string()).nullable(),
+        }),
+      )
+      .optional(),
+  })
+  .openapi('WorkflowTemplate');
+export type TTemplate = z.infer<typeof ZTemplate>;
+
+function templateQuery(trx: Tx) {
+  return trx.selectFrom('workflow_templates').select(['id', 'family_id', 'version', 'name', 'description', 'case_type', 'practice_id', 'active', 'superseded_by', 'created_at']);
+}
+type TemplateRow = Awaited<ReturnType<ReturnType<typeof templateQuery>['executeTakeFirstOrThrow']>>;
+const toTemplate = (r: TemplateRow): TTemplate => ({
+  id: r.id,
+  familyId: r.family_id,
+  version: r.version,
+  name: r.name,
+  description: r.description,
+  caseType: r.case_type,
+  practiceId: r.practice_id,
+  active: r.active,
+  supersededBy: r.superseded_by,
+  createdAt: isoReq(r.created_at),
+});
+
+async function loadTemplate(trx: Tx, id: string): Promise<TTemplate> {
+  const r = await templateQuery(trx).where('id', '=', id).executeTakeFirst();
+  if (!r) throw ApiError.notFound('Workflow template');
+  const input = await loadTemplateInput(trx, id);
+  return {
+    ...toTemplate(r),
+    tasks: (input?.tasks ?? []).map((t) => ({
+      id: t.id,
+      name: t.taskName,
+      order: t.taskOrder,
+      functionType: t.functionType,
+      requiredRoles: t.requiredRoles,
+      estimatedMinutes: t.estimatedDurationMs === null ? null : t.estimatedDurationMs / 60_000,
+      category: t.category,
+      autoTransition: t.autoTransition,
+      predecessorTaskIds: t.predecessorTasks,
+    })),
+  };
+}
+
+/** Owner/admin of the template's practice, or an internal admin for lab-wide templates. */
+async function requireTemplateWriter(trx: Tx, practiceId: string | null | undefined): Promise<void> {
+  if (practiceId) {
+    await requireManager(trx, practiceId);
+    return;
+  }
+  const admin = await sql<{ a: boolean }>`select public.is_internal_admin() as a`.execute(trx);
+  if (!admin.rows[0]?.a) throw ApiError.forbidden('Only internal admins write lab-wide templates; set practiceId.');
+}
+
+export function templateRoutes(kit: RouteKit, s: ApiServices): void {
+  route(kit, {
+    method: 'get',
+    path: '/workflow-templates',
+    tags: ['templates'],
+    summary: 'Templates the caller can use (lab-wide and their practices’)',
+    query: z.object({ caseType: ZCaseType.optional(), practiceId: ZUuid.optional(), includeInactive: z.enum(['true', 'false']).optional() }),
+    response: z.object({ items: z.array(ZTemplate) }).openapi('WorkflowTemplateList'),
+    handler: ({ query }) =>
+      ctx().db(async (trx) => {
+        let qb = templateQuery(trx).orderBy('name').orderBy('version', 'desc').limit(500);
+        if (query.caseType) qb = qb.where('case_type', '=', query.caseType);
+        if (query.practiceId) qb = qb.where((eb) => eb.or([eb('practice_id', '=', query.practiceId!), eb('practice_id', 'is', null)]));
+        if (query.includeInactive !== 'true') qb = qb.where('active', '=', true);
+        return { items: (await qb.execute()).map(toTemplate) };
+      }),
+  });
+
+  route(kit, {
+    method: 'get',
+    path: '/workflow-templates/:id',
+    tags: ['templates'],
+    summary: 'One template version with its tasks',
+    params: ZIdParams,
+    response: ZTemplate,
+    handler: ({ params }) => ctx().db((trx) => loadTemplate(trx, params.id)),
+  });
+
+  route(kit, {
+    method: 'post',
+    path: '/workflow-templates/validate',
+    tags: ['templates'],
+    summary: 'Validate a template definition without saving it (dry run)',
+    body: ZTemplateDefinition,
+    response: ZValidation,
+    handler: async ({ body }) => {
+      const r = validateDefinition(body as TemplateDefinition);
+      return r.ok ? { valid: true, errors: [] } : { valid: false, errors: r.errors };
+    },
+  });
+
+  route(kit, {
+    method: 'post',
+    path: '/workflow-templates',
+    tags: ['templates'],
+    summary: 'Create a template (422 template_invalid with the compiler’s errors)',
+    body: ZTemplateDefinition,
+    status: 201,
+    response: ZTemplate,
+    errors: [403, 404, 422],
+    idempotent: true,
+    handler: async ({ body }) => {
+      const c = ctx();
+      await c.db((trx) => requireTemplateWriter(trx, body.practiceId));
+      const saved = await saveTemplate(s.database.system, body as TemplateDefinition);
+      return c.db((trx) => loadTemplate(trx, saved.id));
+    },
+  });
+
+  route(kit, {
+    method: 'post',
+    path: '/workflow-templates/:id/versions',
+    tags: ['templates'],
+    summary: 'Save a new version of a template (edits in place while no case used it)',
+    params: ZIdParams,
+    body: ZTemplateDefinition.omit({ practiceId: true }),
+    status: 201,
+    response: ZTemplate,
+    errors: [403, 422],
+    idempotent: true,
+    handler: async ({ params, body }) => {
+      const c = ctx();
+      const current = await c.db(async (trx) => {
+        const t = await templateQuery(trx).where('id', '=', params.id).executeTakeFirst();
+        if (!t) throw ApiError.notFound('Workflow template');
+        await requireTemplateWriter(trx, t.practice_id);
+        return t;
+      });
+      const saved = await saveTemplate(s.database.system, { ...(body as TemplateDefinition), practiceId: current.practice_id }, current.id);
+      return c.db((trx) => loadTemplate(trx, saved.id));
+    },
+  });
+}

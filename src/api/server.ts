@@ -1,0 +1,178 @@
+/**
+ * The staff HTTP API: Express 5 with helmet, CORS, a JSON body limit, a per-request context
+ * (request id, logger, actor, RLS-scoped database), routes declared with zod (which also make the
+ * OpenAPI document at /openapi.json, browsable at /docs), one error shape, and the dashboard
+ * refresh timer.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import express from 'express';
+import cors from 'cors';
+import helmet from 'helmet';
+import pino, { type Logger } from 'pino';
+import { sql } from 'kysely';
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { createAuthService } from '../services/auth.service';
+import { createLocalFileStorage } from '../services/file-storage.service';
+import { createAuthenticator } from './auth';
+import { runWithContext, type RequestContext } from './context';
+import { ApiError, errorMiddleware, notFoundHandler } from './errors';
+import { createIdempotency } from './idempotency';
+import { createRateLimiter } from './rate-limit';
+import type { RouteKit } from './route';
+import type { ApiDeps, ApiServices } from './types';
+import { renderDocs } from './docs';
+import { authRoutes } from './routes/auth.routes';
+import { healthRoutes } from './routes/health.routes';
+import { profileRoutes } from './routes/profiles.routes';
+import { caseRoutes } from './routes/cases.routes';
+import { taskRoutes } from './routes/tasks.routes';
+import { patientRoutes } from './routes/patients.routes';
+import { practiceRoutes } from './routes/practices.routes';
+import { messageRoutes } from './routes/messages.routes';
+import { fileRoutes } from './routes/files.routes';
+import { orderRoutes } from './routes/orders.routes';
+import { templateRoutes } from './routes/templates.routes';
+import { dashboardRoutes } from './routes/dashboard.routes';
+
+export type { ApiDeps } from './types';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+interface BuiltApp {
+  app: express.Express;
+  log: Logger;
+  openapi: unknown;
+  close(): void;
+}
+
+function buildApp(deps: ApiDeps): BuiltApp {
+  const { config, database } = deps;
+  const log = pino({ level: config.LOG_LEVEL, base: { service: 'mdw-api' } });
+  const auth = createAuthenticator(config);
+  const services: ApiServices = {
+    ...deps,
+    authService: createAuthService({ system: database.system, tokens: auth, refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS }),
+    loginLimiter: createRateLimiter(config.LOGIN_MAX_ATTEMPTS_PER_MINUTE),
+    storage: createLocalFileStorage(config.STORAGE_DIR),
+  };
+
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  const router = express.Router();
+  const kit: RouteKit = { router, registry, auth, idempotency: createIdempotency(database.system) };
+  for (const register of [healthRoutes, authRoutes, profileRoutes, practiceRoutes, patientRoutes, caseRoutes, taskRoutes, messageRoutes, fileRoutes, orderRoutes, templateRoutes, dashboardRoutes]) {
+    register(kit, services);
+  }
+  const openapi = new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: { title: 'MDW staff API', version: '1.0.0', description: 'Case workflow for orthodontic practices and dental design labs.' },
+    servers: [{ url: '/' }],
+  });
+  const docsHtml = renderDocs(openapi);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(helmet());
+  const origins = config.API_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
+  app.use(cors({ origin: origins.includes('*') ? true : origins.length ? origins : false, exposedHeaders: ['X-Request-Id', 'Retry-After'] }));
+
+  // Request context first, so even body-parser errors are logged with a request id.
+  app.use((req, res, next) => {
+    const incoming = req.get('x-request-id');
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.setHeader('X-Request-Id', requestId);
+    const started = process.hrtime.bigint();
+    const c: RequestContext = {
+      requestId,
+      log: log.child({ requestId }),
+      actor: null,
+      practiceId: null,
+      db: (fn) => {
+        if (!c.actor) throw ApiError.unauthorized();
+        return database.asActor(c.actor.claims, fn);
+      },
+    };
+    res.locals.ctx = c;
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const entry = { method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10, actor: c.actor?.profileId ?? null, practice: c.practiceId };
+      if (res.statusCode >= 500) c.log.error(entry, 'request failed');
+      else c.log.info(entry, 'request');
+    });
+    runWithContext(c, next);
+  });
+  app.use(express.json({ limit: config.API_BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
+
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  app.get('/docs', (_req, res) => {
+    res.type('html').send(docsHtml);
+  });
+  app.use(router);
+  app.use(notFoundHandler);
+  app.use(errorMiddleware);
+
+  return {
+    app,
+    log,
+    openapi,
+    close: () => services.loginLimiter.stop(),
+  };
+}
+
+/** The Express app (for supertest). Timers it owns are unref'd. */
+export function createApp(deps: ApiDeps): express.Express {
+  return buildApp(deps).app;
+}
+
+/**
+ * Starts the API on config.API_HOST:config.API_PORT (0 = any free port) and the dashboard
+ * refresh timer (config.DASHBOARD_REFRESH_MS; 0 disables it).
+ * @returns the base URL, the app, and stop() which closes the server and the timers.
+ */
+export async function startApi(deps: ApiDeps): Promise<{ url: string; app: express.Express; stop(): Promise<void> }> {
+  const built = buildApp(deps);
+  const { config, database } = deps;
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = built.app.listen(config.API_PORT, config.API_HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
+    s.once('error', reject);
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const url = `http://${host}:${addr.port}`;
+
+  let refreshing: Promise<void> | null = null;
+  const timer =
+    config.DASHBOARD_REFRESH_MS > 0
+      ? setInterval(() => {
+          if (refreshing) return;
+          refreshing = sql`select public.refresh_case_dashboard()`
+            .execute(database.system)
+            .then(() => undefined)
+            .catch((err: unknown) => built.log.warn({ err }, 'dashboard refresh failed'))
+            .finally(() => {
+              refreshing = null;
+            });
+        }, config.DASHBOARD_REFRESH_MS)
+      : null;
+  timer?.unref();
+  built.log.info({ url }, 'api listening');
+
+  return {
+    url,
+    app: built.app,
+    async stop() {
+      if (timer) clearInterval(timer);
+      built.close();
+      await refreshing;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+    },
+  };
+}

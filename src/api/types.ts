@@ -1,0 +1,22 @@
+import type { Client } from '@temporalio/client';
+import type { Config } from '../config';
+import type { Database } from '../db/database';
+import type { AuthService } from '../services/auth.service';
+import type { CaseService } from '../services/case.service';
+import type { FileStorage } from '../services/file-storage.service';
+import type { RateLimiter } from './rate-limit';
+
+/** What the API is started with: one of each, created at start-up and injected. */
+export interface ApiDeps {
+  config: Config;
+  database: Database;
+  temporal: Client;
+  cases: CaseService;
+}
+
+/** What route modules use: the deps plus the API's own services. */
+export interface ApiServices extends ApiDeps {
+  authService: AuthService;
+  loginLimiter: RateLimiter;
+  storage: FileStorage;
+}

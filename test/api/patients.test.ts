@@ -1,0 +1,73 @@
+/** Patients: create with duplicate detection, search, read, update. */
+import { createPracticeFixture } from '../support/fixtures';
+import { as, setupApi, tokenFor, type ApiEnv } from './support';
+
+let env: ApiEnv;
+beforeAll(async () => {
+  env = await setupApi();
+});
+afterAll(() => env.close());
+
+async function practice() {
+  const f = await createPracticeFixture(env.h.database.system);
+  return { f, assistant: as(env.app, await tokenFor(env.h.config, f.members.assistant)) };
+}
+const uniq = () => Math.random().toString(36).slice(2, 8);
+
+test('create, get, search and update a patient', async () => {
+  const { f, assistant } = await practice();
+  const last = `Hale${uniq()}`;
+  const created = await assistant.post('/patients', { practiceId: f.practiceId, firstName: 'Marcus', lastName: last, dateOfBirth: '2008-06-30', email: `marcus.${last}@test.mdw`, gender: 'male', phone: '+1 555 0100' });
+  expect(created.status).toBe(201);
+  expect(created.body).toMatchObject({ practiceId: f.practiceId, fullName: `Marcus ${last}`, dateOfBirth: '2008-06-30', gender: 'male', phone: '+1 555 0100', email: `marcus.${last.toLowerCase()}@test.mdw` });
+  expect(created.body.patientNumber).toMatch(/^P-\d{6}$/);
+
+  expect((await assistant.get(`/patients/${created.body.id}`)).body).toEqual(created.body);
+  const search = await assistant.get(`/patients?practiceId=${f.practiceId}&q=${last.slice(0, 6).toLowerCase()}`);
+  expect(search.body.items.map((p: { id: string }) => p.id)).toEqual([created.body.id]);
+  const all = await assistant.get(`/patients?practiceId=${f.practiceId}&limit=1`);
+  expect(all.body.items).toHaveLength(1);
+  expect(all.body.nextCursor).toBeTruthy();
+  const rest = await assistant.get(`/patients?practiceId=${f.practiceId}&limit=1&cursor=${all.body.nextCursor}`);
+  expect(rest.body.items[0].id).not.toBe(all.body.items[0].id);
+
+  const updated = await assistant.patch(`/patients/${created.body.id}`, { lastName: `${last}-Smith`, medicalHistory: { allergies: ['latex'] }, dateOfBirth: null });
+  expect(updated.status).toBe(200);
+  expect(updated.body).toMatchObject({ lastName: `${last}-Smith`, medicalHistory: { allergies: ['latex'] }, dateOfBirth: null });
+});
+
+test('a duplicate patient (same normalised name and date of birth) is caught with candidates; confirmDuplicate overrides', async () => {
+  const { f, assistant } = await practice();
+  const last = `Green${uniq()}`;
+  const first = await assistant.post('/patients', { practiceId: f.practiceId, firstName: 'Sierra', lastName: last, dateOfBirth: '1990-04-12' });
+  expect(first.status).toBe(201);
+  expect(first.body.email).toBeNull();
+
+  const dup = await assistant.post('/patients', { practiceId: f.practiceId, firstName: '  sierra ', lastName: last.toUpperCase(), dateOfBirth: '1990-04-12' });
+  expect(dup.status).toBe(409);
+  expect(dup.body.error.code).toBe('duplicate_patient');
+  expect(dup.body.error.details).toEqual([expect.objectContaining({ patientId: first.body.id, match: 'name_and_date_of_birth' })]);
+
+  const otherDob = await assistant.post('/patients', { practiceId: f.practiceId, firstName: 'Sierra', lastName: last, dateOfBirth: '1991-04-12' });
+  expect(otherDob.status).toBe(201);
+
+  const confirmed = await assistant.post('/patients', { practiceId: f.practiceId, firstName: 'Sierra', lastName: last, dateOfBirth: '1990-04-12', confirmDuplicate: true });
+  expect(confirmed.status).toBe(201);
+  expect(confirmed.body.id).not.toBe(first.body.id);
+});
+
+test('a duplicate by email is caught within the practice; an email used elsewhere is refused without naming anyone', async () => {
+  const a = await practice();
+  const b = await practice();
+  const email = `tori.${uniq()}@test.mdw`;
+  const first = await a.assistant.post('/patients', { practiceId: a.f.practiceId, firstName: 'Tori', lastName: 'Nolen', email });
+  expect(first.status).toBe(201);
+  const dup = await a.assistant.post('/patients', { practiceId: a.f.practiceId, firstName: 'Victoria', lastName: 'Nolen', email: email.toUpperCase(), confirmDuplicate: true });
+  expect(dup.status).toBe(409);
+  expect(dup.body.error.details[0]).toMatchObject({ patientId: first.body.id, match: 'email' });
+
+  const elsewhere = await b.assistant.post('/patients', { practiceId: b.f.practiceId, firstName: 'Tori', lastName: 'Nolen', email });
+  expect(elsewhere.status).toBe(409);
+  expect(elsewhere.body.error.code).toBe('email_in_use');
+  expect(elsewhere.body.error.details).toBeNull();
+});

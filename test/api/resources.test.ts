@@ -1,0 +1,236 @@
+/** Practices and members, practitioners, messages, files, products and orders, templates, dashboard. */
+import { sql } from 'kysely';
+import request from 'supertest';
+import { startApi } from '../../src/api/server';
+import { createPracticeFixture, createUser, type PracticeFixture } from '../support/fixtures';
+import { waitFor } from '../support/wait';
+import { appWith, as, call, setupApi, tokenFor, type ApiEnv, type Caller } from './support';
+
+let env: ApiEnv;
+beforeAll(async () => {
+  env = await setupApi({ config: { STORAGE_DIR: `${process.env.MDW_TEST_DIR}/files-${process.pid}` } });
+});
+afterAll(() => env.close());
+
+type Role = keyof PracticeFixture['members'];
+async function practice() {
+  const f = await createPracticeFixture(env.h.database.system);
+  const callers = {} as Record<Role, Caller>;
+  for (const role of Object.keys(f.members) as Role[]) callers[role] = as(env.app, await tokenFor(env.h.config, f.members[role]));
+  return { f, ...callers };
+}
+async function startedCase(p: Awaited<ReturnType<typeof practice>>) {
+  const r = await p.doctor.post('/cases', { practiceId: p.f.practiceId, patientId: p.f.patientId, title: 'Aligners', caseType: 'active_treatment', templateId: env.templateId });
+  expect(r.status).toBe(201);
+  return r.body.id as string;
+}
+const uniq = () => Math.random().toString(36).slice(2, 8);
+
+test('GET /me and PATCH /me', async () => {
+  const p = await practice();
+  const me = await p.doctor.get('/me');
+  expect(me.body.memberships).toEqual([expect.objectContaining({ practiceId: p.f.practiceId, role: 'doctor' })]);
+  const changed = await p.doctor.patch('/me', { phone: '+1 555 0199' });
+  expect(changed.body.profile.phone).toBe('+1 555 0199');
+});
+
+test('practices and members: owners and admins manage, others are refused', async () => {
+  const p = await practice();
+  const list = await p.technician.get('/practices');
+  expect(list.body.items.map((x: { id: string }) => x.id)).toEqual([p.f.practiceId]);
+  expect((await p.technician.get(`/practices/${p.f.practiceId}`)).body.myRole).toBe('technician');
+
+  expect((await p.technician.patch(`/practices/${p.f.practiceId}`, { name: 'Nope' })).status).toBe(403);
+  const renamed = await p.admin.patch(`/practices/${p.f.practiceId}`, { name: 'Renamed practice', settings: { tax_rate_percent: '8.25' } });
+  expect(renamed.status).toBe(200);
+  expect(renamed.body.name).toBe('Renamed practice');
+
+  const members = await p.assistant.get(`/practices/${p.f.practiceId}/members`);
+  expect(members.body.items).toHaveLength(5);
+
+  const email = `new-hire-${uniq()}@test.mdw`;
+  expect((await p.technician.post(`/practices/${p.f.practiceId}/members`, { email, role: 'assistant', firstName: 'New', lastName: 'Hire' })).status).toBe(403);
+  const missingName = await p.owner.post(`/practices/${p.f.practiceId}/members`, { email, role: 'assistant' });
+  expect(missingName.status).toBe(400);
+  const invited = await p.owner.post(`/practices/${p.f.practiceId}/members`, { email, role: 'assistant', firstName: 'New', lastName: 'Hire' });
+  expect(invited.status).toBe(201);
+  expect(invited.body).toMatchObject({ role: 'assistant', email, fullName: 'New Hire' });
+  expect((await p.owner.post(`/practices/${p.f.practiceId}/members`, { email, role: 'assistant' })).status).toBe(409);
+
+  // An existing person (member elsewhere) is added by email.
+  const other = await createPracticeFixture(env.h.database.system);
+  const otherEmail = (await env.h.database.system.selectFrom('profiles').select('email').where('id', '=', other.members.doctor).executeTakeFirstOrThrow()).email;
+  const existing = await p.admin.post(`/practices/${p.f.practiceId}/members`, { email: otherEmail, role: 'doctor' });
+  expect(existing.status).toBe(201);
+  expect(existing.body.profileId).toBe(other.members.doctor);
+
+  const promoted = await p.owner.patch(`/practices/${p.f.practiceId}/members/${invited.body.id}`, { role: 'technician' });
+  expect(promoted.body.role).toBe('technician');
+  expect((await p.technician.delete(`/practices/${p.f.practiceId}/members/${invited.body.id}`)).status).toBe(403);
+  expect((await p.owner.delete(`/practices/${p.f.practiceId}/members/${invited.body.id}`)).status).toBe(204);
+  expect((await p.owner.get(`/practices/${p.f.practiceId}/members`)).body.items).toHaveLength(6);
+
+  const ownerMember = (await p.owner.get(`/practices/${p.f.practiceId}/members`)).body.items.find((m: { role: string }) => m.role === 'owner');
+  const lastOwner = await p.admin.patch(`/practices/${p.f.practiceId}/members/${ownerMember.id}`, { role: 'doctor' });
+  expect(lastOwner.status).toBe(409);
+  expect(lastOwner.body.error.code).toBe('last_owner');
+});
+
+test('practitioners: a manager creates the record of a member; members read it', async () => {
+  const p = await practice();
+  const created = await p.owner.post('/practitioners', { profileId: p.f.members.doctor, licenseNumber: `LIC-${uniq()}`, specialties: ['orthodontics'] });
+  expect(created.status).toBe(201);
+  expect((await p.assistant.get(`/practitioners/${created.body.id}`)).body.specialties).toEqual(['orthodontics']);
+  const list = await p.assistant.get(`/practitioners?practiceId=${p.f.practiceId}`);
+  expect(list.body.items.map((x: { id: string }) => x.id)).toEqual([created.body.id]);
+  const bio = await p.doctor.patch(`/practitioners/${created.body.id}`, { bio: 'Aligner specialist' });
+  expect(bio.body.bio).toBe('Aligner specialist');
+  expect((await p.technician.patch(`/practitioners/${created.body.id}`, { bio: 'x' })).status).toBe(403);
+  expect((await p.technician.post('/practitioners', { profileId: p.f.members.assistant })).status).toBe(403);
+});
+
+test('messages: post, list, mark read', async () => {
+  const p = await practice();
+  const caseId = await startedCase(p);
+  const posted = await p.doctor.post(`/cases/${caseId}/messages`, { content: 'Please check tooth 12', subject: 'Records', messageType: 'question' });
+  expect(posted.status).toBe(201);
+  expect(posted.body).toMatchObject({ senderId: p.f.members.doctor, messageType: 'question', readByMe: true });
+  const unread = await p.technician.get(`/cases/${caseId}/messages?unread=true`);
+  expect(unread.body.items.map((m: { id: string }) => m.id)).toContain(posted.body.id);
+  const read = await p.technician.post(`/cases/${caseId}/messages/${posted.body.id}/read`);
+  expect(read.status).toBe(200);
+  expect(read.body.readByMe).toBe(true);
+  expect(Object.keys(read.body.readBy)).toEqual([p.f.members.technician]);
+  const unreadAfter = await p.technician.get(`/cases/${caseId}/messages?unread=true`);
+  expect(unreadAfter.body.items.map((m: { id: string }) => m.id)).not.toContain(posted.body.id);
+  expect((await p.technician.post(`/cases/${caseId}/messages`, { content: '' })).status).toBe(400);
+  const detail = await p.technician.get(`/cases/${caseId}`);
+  expect(detail.body.timeline.some((e: { kind: string; messageId?: string }) => e.kind === 'message' && e.messageId === posted.body.id)).toBe(true);
+});
+
+test('files: upload, list, download; type allow-list 415; size limit 413', async () => {
+  const p = await practice();
+  const caseId = await startedCase(p);
+  const token = await tokenFor(env.h.config, p.f.members.technician);
+  const content = Buffer.from('solid scan\nendsolid scan\n');
+  const up = await request(env.app).post(`/cases/${caseId}/files?fileName=upper%20arch.stl&fileType=scan`).set('Authorization', `Bearer ${token}`).set('Content-Type', 'model/stl').send(content);
+  expect(up.status).toBe(201);
+  expect(up.body).toMatchObject({ caseId, fileName: 'upper arch.stl', fileType: 'scan', fileSize: content.length, mimeType: 'model/stl', uploadedBy: p.f.members.technician });
+
+  expect((await p.doctor.get(`/cases/${caseId}/files`)).body.items.map((f: { id: string }) => f.id)).toEqual([up.body.id]);
+  expect((await p.doctor.get(`/cases/${caseId}/files/${up.body.id}`)).body.fileSize).toBe(content.length);
+  const down = await request(env.app).get(`/cases/${caseId}/files/${up.body.id}/content`).set('Authorization', `Bearer ${token}`).buffer(true).parse((res, cb) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => cb(null, Buffer.concat(chunks)));
+  });
+  expect(down.status).toBe(200);
+  expect(down.headers['content-type']).toBe('model/stl');
+  expect((down.body as Buffer).equals(content)).toBe(true);
+
+  const exe = await request(env.app).post(`/cases/${caseId}/files?fileName=x.exe&fileType=other`).set('Authorization', `Bearer ${token}`).set('Content-Type', 'application/x-msdownload').send(Buffer.from('MZ'));
+  expect(exe.status).toBe(415);
+  expect(exe.body.error.code).toBe('unsupported_media_type');
+
+  const small = appWith(env, { MAX_UPLOAD_BYTES: '16', STORAGE_DIR: env.h.config.STORAGE_DIR });
+  const tooBig = await request(small).post(`/cases/${caseId}/files?fileName=big.pdf&fileType=document`).set('Authorization', `Bearer ${token}`).set('Content-Type', 'application/pdf').send(Buffer.alloc(64, 1));
+  expect(tooBig.status).toBe(413);
+  expect((await p.doctor.get(`/cases/${caseId}/files`)).body.items).toHaveLength(1);
+  const badName = await request(env.app).post(`/cases/${caseId}/files?fileName=../../etc&fileType=scan`).set('Authorization', `Bearer ${token}`).set('Content-Type', 'model/stl').send(content);
+  expect(badName.status).toBe(400);
+});
+
+test('products and orders: totals are computed by the server in exact decimals; history from order_states', async () => {
+  const p = await practice();
+  const caseId = await startedCase(p);
+  const staff = as(env.app, await tokenFor(env.h.config, await createUser(env.h.database.system, 'labadmin', 'admin')));
+  expect((await p.owner.post('/products', { name: 'x', category: 'aligners', basePrice: '1.00' })).status).toBe(403);
+  const aligner = await staff.post('/products', { name: `Aligner set ${uniq()}`, category: 'aligners', basePrice: '0.10' });
+  const retainer = await staff.post('/products', { name: `Retainer ${uniq()}`, category: 'retainers', basePrice: '129.99' });
+  expect(aligner.status).toBe(201);
+  expect((await p.doctor.get(`/products/${retainer.body.id}`)).body.basePrice).toBe('129.99');
+  expect((await p.doctor.get('/products?category=retainers')).body.items.some((x: { id: string }) => x.id === retainer.body.id)).toBe(true);
+
+  await p.owner.patch(`/practices/${p.f.practiceId}`, { settings: { tax_rate_percent: '8.25' } });
+  const order = await p.doctor.post(`/cases/${caseId}/orders`, { items: [{ productId: aligner.body.id, quantity: 3 }, { productId: retainer.body.id, quantity: 2, customizations: { color: 'clear' } }], notes: 'rush' });
+  expect(order.status).toBe(201);
+  // 0.10 * 3 = 0.30 exactly (no float 0.30000000000000004); 129.99 * 2 = 259.98; tax 8.25% of 260.28 = 21.47
+  expect(order.body).toMatchObject({ subtotal: '260.28', taxAmount: '21.47', totalAmount: '281.75', currency: 'USD', state: 'pending', orderNumber: 'O-000001' });
+  expect(order.body.items.map((i: { totalPrice: string }) => i.totalPrice)).toEqual(['0.30', '259.98']);
+  expect(order.body.history).toEqual([expect.objectContaining({ fromState: null, toState: 'pending', changedBy: p.f.members.doctor })]);
+
+  expect((await p.assistant.get(`/orders/${order.body.id}`)).body).toEqual(order.body);
+  expect((await p.assistant.get(`/orders?caseId=${caseId}`)).body.items.map((o: { id: string }) => o.id)).toEqual([order.body.id]);
+  const bogus = await p.doctor.post(`/cases/${caseId}/orders`, { items: [{ productId: caseId, quantity: 1 }] });
+  expect(bogus.status).toBe(422);
+  expect(bogus.body.error.details[0].field).toBe('items.0.productId');
+  expect((await p.doctor.post(`/cases/${caseId}/orders`, { items: [{ productId: aligner.body.id, quantity: 0 }] })).status).toBe(400);
+});
+
+test('templates: validate names the broken tasks; create, list, new version; only managers write', async () => {
+  const p = await practice();
+  const def = {
+    name: `Practice flow ${uniq()}`,
+    caseType: 'refinement',
+    practiceId: p.f.practiceId,
+    tasks: [
+      { key: 'intake', name: 'Intake', order: 10, functionType: 'submit', autoTransition: true, after: [] },
+      { key: 'review', name: 'Review', order: 20, functionType: 'review', requiredRoles: ['doctor'] },
+    ],
+  };
+  const broken = { ...def, tasks: [...def.tasks, { key: 'ship', name: 'Ship it', order: 30, functionType: 'ship', requiredRoles: ['technician'], after: ['nowhere'] }] };
+  const check = await p.technician.post('/workflow-templates/validate', broken);
+  expect(check.status).toBe(200);
+  expect(check.body.valid).toBe(false);
+  expect(check.body.errors.some((e: { taskName: string | null }) => e.taskName === 'Ship it')).toBe(true);
+  expect((await p.technician.post('/workflow-templates/validate', def)).body).toEqual({ valid: true, errors: [] });
+
+  const invalid = await p.owner.post('/workflow-templates', broken);
+  expect(invalid.status).toBe(422);
+  expect(invalid.body.error.code).toBe('template_invalid');
+  expect(invalid.body.error.details.some((d: { taskName?: string }) => d.taskName === 'Ship it')).toBe(true);
+
+  expect((await p.technician.post('/workflow-templates', def)).status).toBe(403);
+  expect((await p.owner.post('/workflow-templates', { ...def, practiceId: undefined })).status).toBe(403);
+  const created = await p.owner.post('/workflow-templates', def);
+  expect(created.status).toBe(201);
+  expect(created.body).toMatchObject({ version: 1, practiceId: p.f.practiceId, caseType: 'refinement' });
+  expect(created.body.tasks.map((t: { name: string }) => t.name)).toEqual(['Intake', 'Review']);
+
+  const listed = await p.technician.get(`/workflow-templates?caseType=refinement&practiceId=${p.f.practiceId}`);
+  expect(listed.body.items.map((t: { id: string }) => t.id)).toContain(created.body.id);
+
+  // Used by a case → the edit becomes version 2.
+  const kase = await p.doctor.post('/cases', { practiceId: p.f.practiceId, patientId: p.f.patientId, title: 'Refine', caseType: 'refinement', templateId: created.body.id });
+  expect(kase.status).toBe(201);
+  const v2 = await p.admin.post(`/workflow-templates/${created.body.id}/versions`, { ...def, practiceId: undefined, name: `${def.name} v2` });
+  expect(v2.status).toBe(201);
+  expect(v2.body).toMatchObject({ version: 2, familyId: created.body.familyId });
+  expect((await p.technician.get(`/workflow-templates/${created.body.id}`)).body).toMatchObject({ active: false, supersededBy: v2.body.id });
+  expect((await p.technician.post(`/workflow-templates/${v2.body.id}/versions`, def)).status).toBe(403);
+});
+
+test('dashboard: startApi refreshes the view on its timer; members read their practice only', async () => {
+  const p = await practice();
+  const caseId = await startedCase(p);
+  await p.doctor.post(`/cases/${caseId}/messages`, { content: 'hello' });
+  const api = await startApi({ config: { ...env.h.config, API_PORT: 0, DASHBOARD_REFRESH_MS: 200 }, database: env.h.database, temporal: env.h.client, cases: env.h.cases });
+  try {
+    const token = await tokenFor(env.h.config, p.f.members.assistant);
+    const res = await waitFor(
+      () => call(api.app, 'get', `/dashboard?practiceId=${p.f.practiceId}`, { token }),
+      (r) => r.status === 200 && r.body.items.length === 1 && r.body.items[0].messageCount >= 1,
+      15_000,
+      'the dashboard refresh',
+    );
+    expect(res.body.items[0]).toMatchObject({ caseId, practiceId: p.f.practiceId, caseNumber: 'C-000001', fileCount: 0 });
+    const health = await fetch(`${api.url}/health`);
+    expect(health.status).toBe(200);
+    const other = await practice();
+    expect((await other.assistant.get(`/dashboard?practiceId=${p.f.practiceId}`)).body.items).toEqual([]);
+  } finally {
+    await api.stop();
+  }
+  const n = await sql<{ n: number }>`select count(*)::int as n from case_dashboard where id = ${caseId}`.execute(env.h.database.system);
+  expect(n.rows[0]!.n).toBe(1);
+});
