@@ -4,7 +4,7 @@
  * (up to WORKER_SHUTDOWN_GRACE_MS), then connections close.
  */
 import http from 'node:http';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Config } from '../config';
 import { createDatabase, type Database } from '../db/database';
 import { createCaseActivities, type ProductionHooks } from '../activities/case.activities';
@@ -28,8 +28,21 @@ export interface MdwWorker {
   stop(): Promise<void>;
 }
 
+/**
+ * The SDK logs each bundle build and state change at INFO: useful when debugging a worker, noise
+ * otherwise. Must run before the first worker is created; later calls are no-ops.
+ */
+export function installWorkerRuntime(config: Config): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL === 'trace' || config.LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN') });
+  } catch {
+    /* already installed */
+  }
+}
+
 export async function startWorker(opts: MdwWorkerOptions): Promise<MdwWorker> {
   const { config } = opts;
+  installWorkerRuntime(config);
   const database = createDatabase(opts.databaseUrl, config.DATABASE_POOL_MAX);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const workflowSource: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = opts.workflowBundlePath
