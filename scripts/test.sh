@@ -17,7 +17,7 @@ status=0
 npx jest --ci --json --outputFile="$report" "$@" || status=$?
 # A plain closing line that any CI reads, whatever the runner.
 node -e '
-  const r = require(process.argv[1]);
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
   console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests + r.numRuntimeErrorTestSuites} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
 ' "$report" || true
 rm -f "$report"

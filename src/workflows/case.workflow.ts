@@ -52,9 +52,12 @@ import type { CaseState, PlanTask, PracticeRole } from './plan/plan.types';
 
 type Activities = ReturnType<typeof createCaseActivities>;
 
-/** Short database writes: retried until they succeed (never lose a transition). */
+/**
+ * Short database writes: retried until they succeed (never lose a transition). The timeout is
+ * also how long a write stays stuck on a worker that died, so it is kept short.
+ */
 const db = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 /** Automatic task hooks (integrations may call out): longer timeout, still retried. */
