@@ -39,12 +39,13 @@ describe('with an in-process worker', () => {
     const { caseId, handle } = await d.startCase(f, tid);
     await d.awaiting(handle, 'Records review');
 
-    const overdue = await waitFor(() => view(handle), (v) => v.overdue, 10_000, 'the task to become overdue');
+    const overdue = await waitFor(() => view(handle), (v) => v.overdue, 30_000, 'the task to become overdue');
     expect(overdue.tasks.find((t) => t.name === 'Records review')!.overdue).toBe(true);
 
     const bottleneck = await waitFor(
       () => h.database.system.selectFrom('state_analytics').select(['from_state', 'bottleneck_detected']).where('case_id', '=', caseId).where('bottleneck_detected', '=', true).execute(),
       (rows) => rows.length > 0,
+      30_000,
     );
     expect(bottleneck[0]!.from_state).toBe('under_review');
     const row = await h.database.system.selectFrom('cases').select('is_overdue').where('id', '=', caseId).executeTakeFirstOrThrow();
@@ -57,7 +58,7 @@ describe('with an in-process worker', () => {
         return ids;
       },
       (ids) => ids.length === 1,
-      15_000,
+      30_000,
       'the visibility query to find the overdue case',
     );
     expect(found).toEqual([handle.workflowId]);
@@ -65,7 +66,7 @@ describe('with an in-process worker', () => {
     const escalation = await waitFor(
       () => h.database.system.selectFrom('case_messages').select(['subject', 'metadata']).where('case_id', '=', caseId).where('subject', 'like', 'Escalated%').execute(),
       (rows) => rows.length === 1,
-      10_000,
+      30_000,
       'the escalation message',
     );
     expect((escalation[0]!.metadata as { notify: string[] }).notify).toEqual(['owner', 'admin']);
