@@ -1,0 +1,119 @@
+/**
+ * The six benchmark questions on the NEW schema, as a signed-in member under RLS (asActor: one
+ * transaction as `authenticated` with request.jwt.claims set). The reads are the statements the
+ * API's routes run (src/api/routes: patients, dashboard, orders/:id, cases/:id timeline); the
+ * inbox and the decision are SQL stand-ins because the API answers those through Temporal
+ * (visibility query + workflow update), which seeded cases do not have.
+ */
+import { sql } from 'kysely';
+import type { Database } from '../src/db/database';
+
+/** Practice roles -> case states that await them (SQL stand-in for the workflow's AwaitingRoles). */
+export const AWAITING: Record<string, string[]> = {
+  owner: ['planning', 'on_hold'],
+  doctor: ['planning', 'on_hold'],
+  technician: ['under_review', 'in_production', 'quality_check'],
+  assistant: ['submitted'],
+  admin: [],
+};
+
+export function newQueries(db: Database) {
+  return {
+    /** GET /patients?practiceId=&q= (the route's query: ILIKE on full_name, email, patient_number). */
+    patientSearch(actor: string, practiceId: string, q: string) {
+      const like = `%${q.replace(/[\\%_]/g, '\\$&')}%`;
+      return db.asActor({ sub: actor }, async (trx) => {
+        const r = await sql`
+          SELECT pt.id, pt.practice_id, pt.profile_id, pt.patient_number, p.first_name, p.last_name, p.full_name, p.email, p.phone,
+                 to_char(pt.date_of_birth, 'YYYY-MM-DD') AS dob, pt.gender, pt.medical_history, pt.preferences, pt.emergency_contact,
+                 pt.created_at, pt.updated_at, pt.created_at::text AS created_at_text
+          FROM patients pt JOIN profiles p ON p.id = pt.profile_id
+          WHERE pt.practice_id = ${practiceId}
+            AND (p.full_name ILIKE ${like} OR p.email ILIKE ${like} OR pt.patient_number ILIKE ${like})
+          ORDER BY pt.created_at DESC, pt.id DESC LIMIT 21`.execute(trx);
+        return r.rows;
+      });
+    },
+
+    /** GET /dashboard?practiceId= (case_dashboard_secure, newest 50). */
+    dashboard(actor: string, practiceId: string) {
+      return db.asActor({ sub: actor }, async (trx) => {
+        const r = await sql`
+          SELECT d.*, d.created_at::text AS created_at_text FROM case_dashboard_secure d
+          WHERE d.practice_id = ${practiceId}
+          ORDER BY d.created_at DESC, d.id DESC LIMIT 51`.execute(trx);
+        return r.rows;
+      });
+    },
+
+    /** GET /orders/:id (order, items with product names, state history). */
+    orderHistory(actor: string, orderId: string) {
+      return db.asActor({ sub: actor }, async (trx) => {
+        const o = (await sql`SELECT o.*, o.created_at::text AS created_at_text FROM orders o WHERE o.id = ${orderId}`.execute(trx)).rows[0];
+        if (!o) throw new Error(`order ${orderId} not visible`);
+        const items = (
+          await sql`SELECT i.id, i.product_id, p.name, i.quantity, i.unit_price, i.total_price, i.customizations
+                    FROM order_items i LEFT JOIN products p ON p.id = i.product_id
+                    WHERE i.order_id = ${orderId} ORDER BY i.created_at, i.id`.execute(trx)
+        ).rows;
+        const history = (await sql`SELECT from_state, to_state, changed_by, reason, created_at FROM order_states WHERE order_id = ${orderId} ORDER BY created_at, id`.execute(trx)).rows;
+        return { order: o, items, history };
+      });
+    },
+
+    /** GET /cases/:id (case, patient, then states + messages + files merged by time). */
+    caseTimeline(actor: string, caseId: string) {
+      return db.asActor({ sub: actor }, async (trx) => {
+        const row = (await sql<{ patient_id: string }>`SELECT c.*, c.created_at::text AS created_at_text FROM cases c WHERE c.id = ${caseId}`.execute(trx)).rows[0];
+        if (!row) throw new Error(`case ${caseId} not visible`);
+        const patient = (
+          await sql`SELECT pt.id, pt.patient_number, p.full_name FROM patients pt LEFT JOIN profiles p ON p.id = pt.profile_id WHERE pt.id = ${row.patient_id}`.execute(trx)
+        ).rows[0];
+        const states = (await sql<{ created_at: Date }>`SELECT created_at, changed_by, from_state, to_state, reason FROM case_states WHERE case_id = ${caseId} ORDER BY created_at, id`.execute(trx)).rows;
+        const messages = (await sql<{ created_at: Date }>`SELECT id, created_at, sender_id, message_type, subject FROM case_messages WHERE case_id = ${caseId} ORDER BY created_at`.execute(trx)).rows;
+        const files = (await sql<{ created_at: Date }>`SELECT id, created_at, uploaded_by, file_name, file_type FROM case_files WHERE case_id = ${caseId} ORDER BY created_at`.execute(trx)).rows;
+        const timeline = [
+          ...states.map((r) => ({ kind: 'state', t: r.created_at.getTime(), ...r })),
+          ...messages.map((r) => ({ kind: 'message', t: r.created_at.getTime(), ...r })),
+          ...files.map((r) => ({ kind: 'file', t: r.created_at.getTime(), ...r })),
+        ].sort((a, b) => a.t - b.t);
+        return { case: row, patient, timeline };
+      });
+    },
+
+    /** Open cases awaiting one of the caller's practice roles, in the caller's practices. */
+    taskInbox(actor: string) {
+      return db.asActor({ sub: actor }, async (trx) => {
+        const memberships = (await sql<{ practice_id: string; role: string }>`SELECT practice_id, role FROM practice_members WHERE profile_id = ${actor}`.execute(trx)).rows;
+        const practices = memberships.map((m) => m.practice_id);
+        const states = [...new Set(memberships.flatMap((m) => AWAITING[m.role] ?? []))];
+        if (!practices.length || !states.length) return [];
+        const r = await sql`
+          SELECT c.id, c.case_number, c.title, c.practice_id, c.priority, c.current_state, c.due_at, c.is_overdue
+          FROM cases c
+          WHERE c.practice_id = ANY (${practices}::uuid[]) AND c.current_state = ANY (${states}::case_state_enum[]) AND c.closed_at IS NULL
+          ORDER BY c.priority DESC, c.created_at LIMIT 50`.execute(trx);
+        return r.rows;
+      });
+    },
+
+    /**
+     * A doctor's decision at the DB level: lock the case, append a case_states row (RLS: changed_by
+     * must be the caller), update cases.current_state. planning -> approved, otherwise -> planning
+     * (request changes), so repeated decisions keep the pool of targets stable.
+     */
+    decision(actor: string, caseId: string) {
+      return db.asActor({ sub: actor }, async (trx) => {
+        const cur = (await sql<{ current_state: string }>`SELECT current_state FROM cases WHERE id = ${caseId} FOR UPDATE`.execute(trx)).rows[0]?.current_state;
+        if (!cur) throw new Error(`case ${caseId} not visible`);
+        const next = cur === 'planning' ? 'approved' : 'planning';
+        await sql`INSERT INTO case_states (case_id, from_state, to_state, changed_by, reason)
+                  VALUES (${caseId}, ${cur}::case_state_enum, ${next}::case_state_enum, ${actor}, ${next === 'approved' ? 'Plan approved' : 'Changes requested'})`.execute(trx);
+        await sql`UPDATE cases SET current_state = ${next}::case_state_enum WHERE id = ${caseId}`.execute(trx);
+        return { from: cur, to: next };
+      });
+    },
+  };
+}
+
+export type NewQueries = ReturnType<typeof newQueries>;
