@@ -10,7 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { config, ConfigError, loadConfig, type Config } from '../src/config';
 import { migrate } from '../src/db/migrate';
 import { checkDatabase, checkTemporal, PreflightError } from '../src/db/preflight';
-import { createDatabase } from '../src/db/database';
+import { createDatabase, poolLimits } from '../src/db/database';
 import { createCaseService } from '../src/services/case.service';
 import { seedDemo } from '../src/seed/demo';
 import { startWorker } from '../src/worker/worker';
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     const m = await migrate(databaseUrl, (l) => progress(`  ${l}`));
     progress(`  ${m.applied.length} applied, ${m.skipped.length} already current`);
 
-    const database = createDatabase(databaseUrl, cfg.DATABASE_POOL_MAX);
+    const database = createDatabase(databaseUrl, poolLimits(cfg));
     stops.push(() => database.destroy());
     const connection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS });
     stops.push(() => connection.close());

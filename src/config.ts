@@ -25,6 +25,10 @@ const EnvSchema = z.object({
   /** Any PostgreSQL >= 15 with pgvector (Supabase included). `npm run dev` supplies an embedded one. */
   DATABASE_URL: postgresUrl.optional(),
   DATABASE_POOL_MAX: int(10, 1),
+  /** How long a request waits for a pooled connection before answering 503 (overload is bounded). */
+  DATABASE_POOL_WAIT_MS: int(5_000, 100),
+  /** Server-side cap on one statement; a runaway query is cancelled instead of holding the pool. */
+  DATABASE_STATEMENT_TIMEOUT_MS: int(15_000, 100),
 
   /** Unset: 127.0.0.1:7233, and `npm run up` starts a dev server there. */
   TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port, e.g. 127.0.0.1:7233').optional(),

@@ -115,7 +115,11 @@ export function toApiError(err: unknown): ApiError | null {
   if (err instanceof TemplateInvalidError) {
     return new ApiError(422, 'template_invalid', 'The workflow template is invalid.', err.errors.map((e) => ({ ...e, field: e.taskName ?? undefined })));
   }
-  const e = err as { type?: string; status?: number; code?: string } | null;
+  const e = err as { type?: string; status?: number; code?: string; message?: string } | null;
+  // pg.Pool gave up waiting for a free connection (DATABASE_POOL_WAIT_MS): bounded overload.
+  if (err instanceof Error && /timeout exceeded when trying to connect/i.test(err.message)) {
+    return new ApiError(503, 'service_unavailable', 'The service is overloaded; retry shortly.', null, { 'retry-after': '1' });
+  }
   // body-parser / raw-body errors
   if (e?.type === 'entity.parse.failed') return new ApiError(400, 'malformed_json', 'The request body is not valid JSON.');
   if (e?.type === 'entity.too.large') return new ApiError(413, 'payload_too_large', 'The request body is too large.');
@@ -123,6 +127,9 @@ export function toApiError(err: unknown): ApiError | null {
   // PostgreSQL: RLS refusals and constraint violations are the caller's problem, not ours.
   if (typeof e?.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) {
     switch (e.code) {
+      case '57014': // statement_timeout
+      case '53300': // too_many_connections
+        return new ApiError(503, 'service_unavailable', 'The service is overloaded; retry shortly.', null, { 'retry-after': '1' });
       case '42501':
         return ApiError.forbidden();
       case '23505':

@@ -2,7 +2,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { config, ConfigError, required } from '../config';
 import { checkDatabase, checkTemporal, PreflightError } from '../db/preflight';
-import { createDatabase } from '../db/database';
+import { createDatabase, poolLimits } from '../db/database';
 import { createCaseService } from '../services/case.service';
 import { startApi } from './server';
 
@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   required(cfg, 'JWT_SECRET', 'the API verifies and signs access tokens with it');
   await checkDatabase(databaseUrl);
   await checkTemporal(cfg.TEMPORAL_ADDRESS, cfg.TEMPORAL_NAMESPACE, cfg.TEMPORAL_CONNECT_TIMEOUT_MS);
-  const database = createDatabase(databaseUrl, cfg.DATABASE_POOL_MAX);
+  const database = createDatabase(databaseUrl, poolLimits(cfg));
   const connection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS, connectTimeout: cfg.TEMPORAL_CONNECT_TIMEOUT_MS });
   const temporal = new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE });
   const cases = createCaseService({ db: database.system, temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE });

@@ -8,6 +8,7 @@
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.generated';
+import type { Config } from '../config';
 
 // int8 (counts, file sizes) as JS numbers: our values stay far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -31,8 +32,23 @@ export interface Database {
   destroy(): Promise<void>;
 }
 
-export function createDatabase(connectionString: string, poolMax = 10): Database {
-  const pool = new pg.Pool({ connectionString, max: poolMax, application_name: 'mdw' });
+export interface PoolLimits {
+  max?: number;
+  /** Wait for a free connection at most this long, then fail (the API answers 503). */
+  waitMs?: number;
+  /** Server-side statement_timeout for every connection of the pool. */
+  statementTimeoutMs?: number;
+}
+
+export function createDatabase(connectionString: string, limits: number | PoolLimits = {}): Database {
+  const { max = 10, waitMs, statementTimeoutMs } = typeof limits === 'number' ? { max: limits } : limits;
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    application_name: 'mdw',
+    ...(waitMs ? { connectionTimeoutMillis: waitMs } : {}),
+    ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}),
+  });
   // An idle client that errors (server restart) must not crash the process.
   pool.on('error', () => undefined);
   const system = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
@@ -57,4 +73,9 @@ export async function asActor<T>(db: Db, claims: ActorClaims, fn: (trx: Tx) => P
 /** pgvector's text form; parameters are sent as text and cast by `::vector`. */
 export function toVector(values: readonly number[]): string {
   return `[${values.join(',')}]`;
+}
+
+/** The pool limits a process configures (DATABASE_POOL_MAX, _WAIT_MS, _STATEMENT_TIMEOUT_MS). */
+export function poolLimits(config: Config): PoolLimits {
+  return { max: config.DATABASE_POOL_MAX, waitMs: config.DATABASE_POOL_WAIT_MS, statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS };
 }

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Config } from '../config';
-import { createDatabase, type Database } from '../db/database';
+import { createDatabase, poolLimits, type Database } from '../db/database';
 import { createCaseActivities, type ProductionHooks } from '../activities/case.activities';
 
 export interface MdwWorkerOptions {
@@ -43,7 +43,7 @@ export function installWorkerRuntime(config: Config): void {
 export async function startWorker(opts: MdwWorkerOptions): Promise<MdwWorker> {
   const { config } = opts;
   installWorkerRuntime(config);
-  const database = createDatabase(opts.databaseUrl, config.DATABASE_POOL_MAX);
+  const database = createDatabase(opts.databaseUrl, poolLimits(config));
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const workflowSource: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = opts.workflowBundlePath
     ? { workflowBundle: { codePath: opts.workflowBundlePath } }

@@ -149,3 +149,21 @@ test('an unexpected error answers 500 without internals, with the request id', a
   expect(res.headers['x-request-id']).toBe('req-boom-1');
   expect(JSON.stringify(res.body)).not.toContain('secret');
 });
+
+test('an exhausted connection pool answers 503 with Retry-After instead of queueing forever', async () => {
+  const { createApp } = await import('../../src/api/server');
+  const { createDatabase } = await import('../../src/db/database');
+  const tiny = createDatabase(env.h.config.DATABASE_URL!, { max: 1, waitMs: 200 });
+  const held = await tiny.pool.connect(); // the only connection, busy elsewhere
+  try {
+    const app = createApp({ config: env.h.config, database: tiny, temporal: env.h.client, cases: env.h.cases });
+    const token = await tokenFor(env.h.config, await createUser(env.h.database.system, 'busy'));
+    const res = await request(app).get('/me').set('Authorization', `Bearer ${token}`);
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('1');
+    expect(res.body.error.code).toBe('service_unavailable');
+  } finally {
+    held.release();
+    await tiny.destroy();
+  }
+});
