@@ -107,6 +107,7 @@ export interface CaseView {
   overdue: boolean;
   rolesAwaited: PracticeRole[];
   tasks: TaskView[];
+  /** The most recent decisions (at most 50; the full history is in case_states and messages). */
   decisions: Array<Omit<DecisionRecord, 'at'> & { at: string }>;
   reworkCount: number;
 }
