@@ -3,7 +3,7 @@
  * every write carries an idempotency key derived from the workflow's event key, and uses
  * `INSERT … ON CONFLICT DO NOTHING`, so a retry after a lost acknowledgement writes nothing twice.
  */
-import { heartbeat } from '@temporalio/activity';
+import { activityInfo, heartbeat } from '@temporalio/activity';
 import type { Db } from '../db/database';
 import type { AutomaticTaskArgs, CaseEvent, PerformanceArgs } from '../workflows/case.events';
 import { SYSTEM_PROFILE_ID } from '../workflows/case.messages';
@@ -45,7 +45,8 @@ export function createCaseActivities({ db, hooks = defaultHooks }: CaseActivityD
 
     /** Runs the automatic task for a function type and records what it did. */
     async runAutomaticTask(args: AutomaticTaskArgs): Promise<HookResult> {
-      heartbeat();
+      // Production hooks may take long: regular activities heartbeat; local ones cannot.
+      if (!activityInfo().isLocal) heartbeat();
       let result: HookResult;
       if (args.functionType === 'notify') {
         result = { summary: args.actionName ? `Notification: ${args.actionName}` : `Notification for "${args.taskName}".` };

@@ -71,6 +71,16 @@ const local = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
+/**
+ * Internal automatic tasks (notify, archive, process: bookkeeping in our own database) as local
+ * activities; production steps go through hooks an integration may replace with slow calls to
+ * lab machines or carriers, so they stay regular activities with heartbeats.
+ */
+const localWork = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+const LOCAL_FUNCTIONS: ReadonlySet<string> = new Set(['notify', 'archive', 'process']);
 /** Automatic task hooks (integrations may call out): longer timeout, still retried. */
 const work = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
@@ -79,7 +89,7 @@ const work = proxyActivities<Activities>({
 });
 
 const DEFAULT_HISTORY_LIMIT = 10_000;
-/** Patch id: case events persisted by local activities. */
+/** Patch id: case events and internal automatic tasks run as local activities. */
 const LOCAL_PERSISTENCE = 'local-persistence';
 /**
  * Decisions kept in the workflow (all are in case_states / messages). Every update result and
@@ -237,9 +247,10 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
   function startAutomatic(t: PlanTask): void {
     const scope = new CancellationScope();
     running.set(t.id, scope);
+    const runner = patched(LOCAL_PERSISTENCE) && LOCAL_FUNCTIONS.has(t.functionType) ? localWork : work;
     scope
       .run(() =>
-        work.runAutomaticTask({
+        runner.runAutomaticTask({
           key: `${info.workflowId}/task/${t.id}/${rt(t.id).reworks}`,
           caseId: input.caseId,
           practiceId: input.practiceId,
