@@ -125,3 +125,22 @@ test('a case number used by another patient is refused', async () => {
   expect(err).toBeInstanceOf(CaseServiceError);
   expect((err as CaseServiceError).code).toBe('case_number_taken');
 });
+
+test('generated case numbers are unique under concurrency and continue after existing ones', async () => {
+  const f = await createPracticeFixture(h.database.system);
+  const templateId = await createTemplate(h.database.system, {
+    name: `Counted ${randomUUID()}`,
+    caseType: 'retention',
+    tasks: [{ key: 'x', name: 'Check', order: 1, functionType: 'review', requiredRoles: ['doctor'] }],
+  });
+  const base = { practiceId: f.practiceId, patientId: f.patientId, createdBy: f.members.doctor, title: 'Retainer check', caseType: 'retention', templateId };
+  // Numbering continues after numbers already used (legacy imports, hand-typed)...
+  const manual = await h.cases.startCase({ ...base, caseNumber: 'C-000003' });
+  const started = await Promise.all(Array.from({ length: 6 }, () => h.cases.startCase(base)));
+  expect(started.map((s) => s.caseNumber).sort()).toEqual(['C-000004', 'C-000005', 'C-000006', 'C-000007', 'C-000008', 'C-000009']);
+  // ...and skips a number someone typed ahead of the sequence.
+  const ahead = await h.cases.startCase({ ...base, caseNumber: 'C-000010' });
+  const next = await h.cases.startCase(base);
+  expect(next.caseNumber).toBe('C-000011');
+  for (const s of [manual, ...started, ahead, next]) await h.client.workflow.getHandle(s.workflowId).terminate('test done');
+});

@@ -321,6 +321,12 @@ export interface PerformanceAlerts {
   metadata: Generated<Json>;
 }
 
+export interface PracticeCounters {
+  kind: string;
+  practice_id: string;
+  value: Int8;
+}
+
 export interface PracticeMembers {
   id: Generated<string>;
   joined_at: Generated<Timestamp>;
@@ -532,6 +538,7 @@ export interface DB {
   patient_embeddings: PatientEmbeddings;
   patients: Patients;
   performance_alerts: PerformanceAlerts;
+  practice_counters: PracticeCounters;
   practice_members: PracticeMembers;
   practices: Practices;
   practitioners: Practitioners;

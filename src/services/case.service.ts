@@ -60,13 +60,26 @@ export class CaseServiceError extends Error {
 export function createCaseService(deps: CaseServiceDeps) {
   const { db, temporal, taskQueue } = deps;
 
-  async function resolvePlan(input: StartCaseInput): Promise<Plan> {
+  /**
+   * Compiled plans by template id and version stamp. A template is edited in place only while
+   * no case uses it, and every edit moves its updated_at, so a stamp names one plan forever.
+   */
+  const plans = new Map<string, Plan>();
+
+  async function resolvePlan(input: StartCaseInput): Promise<{ plan: Plan; stamp: string }> {
     const templateId = input.templateId ?? (await findTemplateForCaseType(db, input.practiceId, input.caseType));
     if (!templateId) throw new CaseServiceError('no_template', `No active workflow template for case type "${input.caseType}".`);
+    const stamp = await db.selectFrom('workflow_templates').select(sql<string>`updated_at::text`.as('at')).where('id', '=', templateId).executeTakeFirst();
+    if (!stamp) throw new CaseServiceError('template_not_found', `Workflow template ${templateId} does not exist.`);
+    const key = `${templateId}@${stamp.at}`;
+    const cached = plans.get(key);
+    if (cached) return { plan: cached, stamp: stamp.at };
     const compiled = await compileStoredTemplate(db, templateId);
     if (!compiled) throw new CaseServiceError('template_not_found', `Workflow template ${templateId} does not exist.`);
     if (!compiled.ok) throw new CaseServiceError('template_invalid', `Workflow template ${templateId} is invalid.`, compiled.errors);
-    return compiled.plan;
+    if (plans.size > 1000) plans.clear();
+    plans.set(key, compiled.plan);
+    return { plan: compiled.plan, stamp: stamp.at };
   }
 
   async function startWorkflow(row: { id: string; practice_id: string; case_number: string; case_type: string; priority: string | null; workflow_id: string }, plan: Plan, options?: CaseWorkflowOptions) {
@@ -104,6 +117,56 @@ export function createCaseService(deps: CaseServiceDeps) {
     await db.updateTable('cases').set({ workflow_started_at: sql`coalesce(workflow_started_at, now())` }).where('id', '=', row.id).execute();
   }
 
+  /**
+   * Inserts the case row and its first state in one transaction, holding the template row so
+   * an in-place edit cannot slip between compile and insert. Null when the template changed.
+   */
+  async function insertCase(input: StartCaseInput, plan: Plan, stamp: string) {
+    return db.transaction().execute(async (trx) => {
+      const current = await trx
+        .selectFrom('workflow_templates')
+        .select(sql<string>`updated_at::text`.as('at'))
+        .where('id', '=', plan.templateId)
+        .forShare()
+        .executeTakeFirst();
+      if (current?.at !== stamp) return null;
+      const caseNumber = input.caseNumber ?? (await nextCaseNumber(trx, input.practiceId));
+      const workflowId = caseWorkflowId(input.practiceId, caseNumber);
+      const inserted = await trx
+        .insertInto('cases')
+        .values({
+          practice_id: input.practiceId,
+          patient_id: input.patientId,
+          assigned_practitioner_id: input.assignedPractitionerId ?? null,
+          case_number: caseNumber,
+          title: input.title,
+          description: input.description ?? null,
+          case_type: input.caseType as never,
+          priority: input.priority ?? 'medium',
+          current_state: 'submitted',
+          workflow_template_id: plan.templateId,
+          workflow_id: workflowId,
+          metadata: JSON.stringify(input.metadata ?? {}),
+        })
+        .returning(['id', 'practice_id', 'case_number', 'case_type', 'priority', 'workflow_id'])
+        .executeTakeFirstOrThrow();
+      await trx
+        .insertInto('case_states')
+        .values({
+          case_id: inserted.id,
+          practice_id: input.practiceId,
+          from_state: null,
+          to_state: 'submitted',
+          changed_by: input.createdBy,
+          reason: 'case submitted',
+          metadata: JSON.stringify({ workflowId }),
+          idempotency_key: `${workflowId}/0:state`,
+        })
+        .execute();
+      return inserted as typeof inserted & { workflow_id: string };
+    });
+  }
+
   return {
     /** Creates the case and starts its workflow; a retry with the same case number returns the first. */
     async startCase(input: StartCaseInput): Promise<StartedCase> {
@@ -118,50 +181,24 @@ export function createCaseService(deps: CaseServiceDeps) {
           if (existing.patient_id !== input.patientId) {
             throw new CaseServiceError('case_number_taken', `Case number ${input.caseNumber} is already used by another case of this practice.`);
           }
-          const plan = await resolvePlan({ ...input, templateId: existing.workflow_template_id ?? input.templateId });
+          const { plan } = await resolvePlan({ ...input, templateId: existing.workflow_template_id ?? input.templateId });
           await startWorkflow(existing as never, plan, input.workflowOptions);
           return { caseId: existing.id, caseNumber: existing.case_number, workflowId: existing.workflow_id!, templateId: plan.templateId, created: false };
         }
       }
-      const plan = await resolvePlan(input);
-      const row = await db.transaction().execute(async (trx) => {
-        // Case numbers are allocated per practice under a transaction-scoped lock.
-        await sql`select pg_advisory_xact_lock(hashtext(${input.practiceId}))`.execute(trx);
-        const caseNumber = input.caseNumber ?? (await nextCaseNumber(trx, input.practiceId));
-        const workflowId = caseWorkflowId(input.practiceId, caseNumber);
-        const inserted = await trx
-          .insertInto('cases')
-          .values({
-            practice_id: input.practiceId,
-            patient_id: input.patientId,
-            assigned_practitioner_id: input.assignedPractitionerId ?? null,
-            case_number: caseNumber,
-            title: input.title,
-            description: input.description ?? null,
-            case_type: input.caseType as never,
-            priority: input.priority ?? 'medium',
-            current_state: 'submitted',
-            workflow_template_id: plan.templateId,
-            workflow_id: workflowId,
-            metadata: JSON.stringify(input.metadata ?? {}),
-          })
-          .returning(['id', 'practice_id', 'case_number', 'case_type', 'priority', 'workflow_id'])
-          .executeTakeFirstOrThrow();
-        await trx
-          .insertInto('case_states')
-          .values({
-            case_id: inserted.id,
-            practice_id: input.practiceId,
-            from_state: null,
-            to_state: 'submitted',
-            changed_by: input.createdBy,
-            reason: 'case submitted',
-            metadata: JSON.stringify({ workflowId }),
-            idempotency_key: `${workflowId}/0:state`,
-          })
-          .execute();
-        return inserted as typeof inserted & { workflow_id: string };
-      });
+      let plan: Plan;
+      let row: { id: string; practice_id: string; case_number: string; case_type: string; priority: string | null; workflow_id: string };
+      for (let attempt = 1; ; attempt++) {
+        const resolved = await resolvePlan(input);
+        plan = resolved.plan;
+        const inserted = await insertCase(input, plan, resolved.stamp);
+        if (inserted) {
+          row = inserted;
+          break;
+        }
+        // The template was edited in place between compiling and inserting: compile again.
+        if (attempt === 3) throw new CaseServiceError('template_invalid', 'The workflow template kept changing while the case was created; retry.');
+      }
       await startWorkflow(row, plan, input.workflowOptions);
       return { caseId: row.id, caseNumber: row.case_number, workflowId: row.workflow_id, templateId: plan.templateId, created: true };
     },
@@ -189,9 +226,15 @@ export function createCaseService(deps: CaseServiceDeps) {
 
 export type CaseService = ReturnType<typeof createCaseService>;
 
+/**
+ * The next free generated case number of a practice (`C-000001`, …). A number someone typed by
+ * hand may already hold a value of the sequence: such values are skipped.
+ */
 async function nextCaseNumber(db: Db | Tx, practiceId: string): Promise<string> {
-  const r = await sql<{ n: number }>`
-    select coalesce(max(substring(case_number from '^C-(\\d+)$')::int), 0) + 1 as n
-    from cases where practice_id = ${practiceId} and case_number ~ '^C-\\d+$'`.execute(db);
-  return `C-${String(r.rows[0]!.n).padStart(6, '0')}`;
+  for (;;) {
+    const r = await sql<{ n: string }>`select public.next_case_number(${practiceId})::text as n`.execute(db);
+    const candidate = `C-${r.rows[0]!.n.padStart(6, '0')}`;
+    const taken = await db.selectFrom('cases').select('id').where('practice_id', '=', practiceId).where('case_number', '=', candidate).executeTakeFirst();
+    if (!taken) return candidate;
+  }
 }
