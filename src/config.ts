@@ -64,6 +64,14 @@ const EnvSchema = z.object({
   CHAT_MODEL: z.string().default('gpt-4o-mini'),
 
   STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),
+  /** S3-compatible storage (AWS S3, MinIO, R2, Supabase Storage's S3 endpoint) when STORAGE_DRIVER=s3. */
+  S3_BUCKET: z.string().min(3).optional(),
+  S3_ENDPOINT: optionalUrl,
+  S3_REGION: z.string().default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  /** Path-style URLs (bucket in the path), which most S3-compatible servers need. */
+  S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   STORAGE_DIR: z.string().default('.data/files'),
   MAX_UPLOAD_BYTES: int(200 * 1024 * 1024, 1),
 

@@ -14,7 +14,7 @@ import pino, { type Logger } from 'pino';
 import { sql } from 'kysely';
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { createAuthService } from '../services/auth.service';
-import { createLocalFileStorage } from '../services/file-storage.service';
+import { createFileStorage } from '../services/file-storage.service';
 import { createAuthenticator } from './auth';
 import { runWithContext, type RequestContext } from './context';
 import { ApiError, errorMiddleware, notFoundHandler } from './errors';
@@ -55,7 +55,7 @@ function buildApp(deps: ApiDeps): BuiltApp {
     ...deps,
     authService: createAuthService({ system: database.system, tokens: auth, refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS }),
     loginLimiter: createRateLimiter(config.LOGIN_MAX_ATTEMPTS_PER_MINUTE),
-    storage: createLocalFileStorage(config.STORAGE_DIR),
+    storage: createFileStorage(config),
   };
 
   const registry = new OpenAPIRegistry();

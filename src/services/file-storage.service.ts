@@ -8,6 +8,9 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { required, type Config } from '../config';
 
 export class FileTooLargeError extends Error {
   constructor(readonly limit: number) {
@@ -21,6 +24,19 @@ export interface FileStorage {
   /** The content, or null when the key holds nothing. */
   get(key: string): Promise<{ stream: Readable; size: number } | null>;
   delete(key: string): Promise<void>;
+}
+
+/** Counts bytes through a stream and fails it past `maxBytes`. */
+function sizeLimiter(maxBytes: number): Transform & { size: () => number } {
+  let size = 0;
+  const t = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      size += chunk.length;
+      if (size > maxBytes) cb(new FileTooLargeError(maxBytes));
+      else cb(null, chunk);
+    },
+  });
+  return Object.assign(t, { size: () => size });
 }
 
 const SAFE_KEY = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
@@ -37,14 +53,7 @@ export function createLocalFileStorage(root: string): FileStorage {
       const target = resolve(key);
       await mkdir(path.dirname(target), { recursive: true });
       const tmp = `${target}.${process.pid}.${Date.now()}.part`;
-      let size = 0;
-      const limiter = new Transform({
-        transform(chunk: Buffer, _enc, cb) {
-          size += chunk.length;
-          if (size > maxBytes) cb(new FileTooLargeError(maxBytes));
-          else cb(null, chunk);
-        },
-      });
+      const limiter = sizeLimiter(maxBytes);
       try {
         await pipeline(body, limiter, createWriteStream(tmp, { flags: 'wx' }));
         await rename(tmp, target);
@@ -52,7 +61,7 @@ export function createLocalFileStorage(root: string): FileStorage {
         await rm(tmp, { force: true });
         throw err;
       }
-      return { size };
+      return { size: limiter.size() };
     },
     async get(key) {
       const file = resolve(key);
@@ -64,4 +73,70 @@ export function createLocalFileStorage(root: string): FileStorage {
       await rm(resolve(key), { force: true });
     },
   };
+}
+
+/**
+ * Files in an S3-compatible bucket. Uploads stream through the size limit into a multipart
+ * upload (lib-storage), which is aborted when the limit is passed, so nothing partial is kept.
+ */
+export function createS3FileStorage(opts: {
+  bucket: string;
+  endpoint?: string;
+  region: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  forcePathStyle: boolean;
+}): FileStorage {
+  const client = new S3Client({
+    region: opts.region,
+    endpoint: opts.endpoint,
+    forcePathStyle: opts.forcePathStyle,
+    ...(opts.accessKeyId && opts.secretAccessKey ? { credentials: { accessKeyId: opts.accessKeyId, secretAccessKey: opts.secretAccessKey } } : {}),
+  });
+  const check = (key: string) => {
+    if (!SAFE_KEY.test(key) || key.split('/').some((p) => p === '.' || p === '..')) throw new Error(`invalid storage key ${key}`);
+    return key;
+  };
+  return {
+    async put(key, body, maxBytes) {
+      const limiter = sizeLimiter(maxBytes);
+      const upload = new Upload({ client, params: { Bucket: opts.bucket, Key: check(key), Body: body.pipe(limiter) } });
+      const failed = new Promise<never>((_, reject) => {
+        limiter.once('error', reject);
+        body.once('error', reject);
+      });
+      try {
+        await Promise.race([upload.done(), failed]);
+      } catch (err) {
+        await upload.abort().catch(() => undefined);
+        throw err;
+      }
+      return { size: limiter.size() };
+    },
+    async get(key) {
+      try {
+        const r = await client.send(new GetObjectCommand({ Bucket: opts.bucket, Key: check(key) }));
+        return { stream: r.Body as Readable, size: Number(r.ContentLength ?? 0) };
+      } catch (err) {
+        if (err instanceof NoSuchKey || (err as { name?: string }).name === 'NoSuchKey') return null;
+        throw err;
+      }
+    },
+    async delete(key) {
+      await client.send(new DeleteObjectCommand({ Bucket: opts.bucket, Key: check(key) }));
+    },
+  };
+}
+
+/** The storage STORAGE_DRIVER selects. */
+export function createFileStorage(config: Config): FileStorage {
+  if (config.STORAGE_DRIVER === 'local') return createLocalFileStorage(config.STORAGE_DIR);
+  return createS3FileStorage({
+    bucket: required(config, 'S3_BUCKET', 'STORAGE_DRIVER=s3 stores files in that bucket'),
+    endpoint: config.S3_ENDPOINT,
+    region: config.S3_REGION,
+    accessKeyId: config.S3_ACCESS_KEY_ID,
+    secretAccessKey: config.S3_SECRET_ACCESS_KEY,
+    forcePathStyle: config.S3_FORCE_PATH_STYLE,
+  });
 }
