@@ -25,9 +25,7 @@ import { parseArgs } from 'node:util';
 import argon2 from 'argon2';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { Kysely, PostgresDialect } from 'kysely';
-import { asActor, type Database } from '../src/db/database';
-import type { DB } from '../src/db/schema.generated';
+import { createDatabase, type Database } from '../src/db/database';
 import { migrate } from '../src/db/migrate';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../scripts/lib/embedded-postgres';
 import { newQueries } from './api-queries';
@@ -120,15 +118,11 @@ const withTimeout = (url: string, ms: number) => `${url}${url.includes('?') ? '&
 // ---- SQL level -------------------------------------------------------------------------------
 
 /**
- * Like createDatabase (src/db/database.ts) and with its asActor, but bounded: a statement timeout
- * and a pool-wait timeout, so that an overloaded cell ends with errors instead of a queue that
- * drains for minutes.
+ * The API's database handle, bounded: a statement timeout and a pool-wait timeout, so that an
+ * overloaded cell ends with errors instead of a queue that drains for minutes.
  */
 function boundedDatabase(url: string, poolMax: number, timeoutMs: number): Database {
-  const pool = new pg.Pool({ connectionString: withTimeout(url, timeoutMs), max: poolMax, connectionTimeoutMillis: timeoutMs, application_name: 'mdw-bench' });
-  pool.on('error', () => undefined);
-  const system = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  return { system, pool, asActor: (claims, fn) => asActor(system, claims, fn), destroy: () => system.destroy() };
+  return createDatabase(url, { max: poolMax, waitMs: timeoutMs, statementTimeoutMs: timeoutMs });
 }
 
 async function sqlLevel(url: string, t: Targets, o: Options): Promise<Row[]> {

@@ -6,20 +6,14 @@
  */
 import { Client } from '@temporalio/client';
 import { loadConfig } from '../src/config';
-import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
-import { asActor, type Database } from '../src/db/database';
-import type { DB } from '../src/db/schema.generated';
+import { createDatabase } from '../src/db/database';
 import { createCaseService } from '../src/services/case.service';
 import { startApi } from '../src/api/server';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  // createDatabase's pool, plus a pool-wait bound (BENCH_POOL_WAIT_MS) so overload shows as errors.
-  const pool = new pg.Pool({ connectionString: config.DATABASE_URL!, max: config.DATABASE_POOL_MAX, connectionTimeoutMillis: Number(process.env.BENCH_POOL_WAIT_MS ?? 10_000), application_name: 'mdw' });
-  pool.on('error', () => undefined);
-  const system = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  const database: Database = { system, pool, asActor: (claims, fn) => asActor(system, claims, fn), destroy: () => system.destroy() };
+  // A pool-wait bound (BENCH_POOL_WAIT_MS) so overload shows as errors.
+  const database = createDatabase(config.DATABASE_URL!, { max: config.DATABASE_POOL_MAX, waitMs: Number(process.env.BENCH_POOL_WAIT_MS ?? 10_000) });
   const temporal = new Client();
   const cases = createCaseService({ db: database.system, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE });
   const api = await startApi({ config, database, temporal, cases });
