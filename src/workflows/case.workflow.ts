@@ -50,6 +50,7 @@ import {
   type TaskRuntime,
 } from './case.messages';
 import { InstructionStatus, type CaseEvent, type TaskPerformance } from './case.events';
+import { isComplete, readyTasks } from './plan/compiler';
 import type { CaseState, PlanTask, PracticeRole } from './plan/plan.types';
 
 type Activities = ReturnType<typeof createCaseActivities>;
@@ -174,6 +175,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
 
   // ---- derived views -------------------------------------------------------------------------
   const rt = (id: string): TaskRuntime => s.tasks[id]!;
+  const doneIds = () => plan.tasks.filter((t) => rt(t.id).status === 'done').map((t) => t.id);
+  const startedIds = () => plan.tasks.filter((t) => rt(t.id).status !== 'pending').map((t) => t.id);
   const awaiting = (t: PlanTask) => t.kind !== 'automatic' && rt(t.id).status === 'active';
   const isOverdue = () => plan.tasks.some((t) => rt(t.id).status === 'active' && rt(t.id).overdue);
   function rolesAwaited(): PracticeRole[] {
@@ -219,11 +222,11 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
   /** Activates every task whose predecessors are all done. Called after each change. */
   async function advance(): Promise<void> {
     while (s.status === 'active' && !s.hold) {
-      const ready = plan.tasks.filter((t) => rt(t.id).status === 'pending' && t.predecessors.every((p) => rt(p).status === 'done'));
+      const ready = readyTasks(plan, doneIds(), startedIds()).map((id) => taskById.get(id)!);
       if (ready.length === 0) break;
       for (const t of ready) await activate(t);
     }
-    if (s.status === 'active' && plan.tasks.every((t) => rt(t.id).status === 'done')) await finish('completed', SYSTEM_PROFILE_ID, null);
+    if (s.status === 'active' && isComplete(plan, doneIds())) await finish('completed', SYSTEM_PROFILE_ID, null);
   }
 
   async function activate(t: PlanTask): Promise<void> {

@@ -5,7 +5,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../src/config';
 import { createDatabase, type Database } from '../../src/db/database';
 import { createCaseService, type CaseService } from '../../src/services/case.service';
@@ -24,18 +23,6 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-let runtimeInstalled = false;
-/** Worker logs at WARN: INFO state changes would drown test output. */
-function installQuietRuntime(): void {
-  if (runtimeInstalled) return;
-  runtimeInstalled = true;
-  try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-  } catch {
-    /* already installed by another harness in this process */
-  }
-}
-
 export function testConfig(overrides: Record<string, string> = {}): Config {
   const env = testEnv();
   return loadConfig({
@@ -51,7 +38,6 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 }
 
 export async function createHarness(opts: { worker?: boolean; hooks?: ProductionHooks; config?: Record<string, string> } = {}): Promise<Harness> {
-  installQuietRuntime();
   const config = testConfig(opts.config);
   const database = createDatabase(config.DATABASE_URL!, 10);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
