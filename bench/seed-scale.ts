@@ -548,8 +548,12 @@ export function parseSeedArgs(argv: string[]) {
   const { values } = parseArgs({
     args: argv,
     allowPositionals: false,
-    strict: false,
+    strict: true,
     options: {
+      'data-dir': { type: 'string' },
+      'no-legacy': { type: 'boolean' },
+      'legacy-gfk-index': { type: 'boolean' },
+      verify: { type: 'boolean' },
       practices: { type: 'string' },
       patients: { type: 'string' },
       cases: { type: 'string' },
@@ -570,7 +574,7 @@ export function parseSeedArgs(argv: string[]) {
     if (!Number.isInteger(n) || n < 1) throw new Error(`--${k} must be a positive integer (got ${String(v)})`);
     over[k] = Math.max(1, Math.round(n * scale));
   }
-  return { scale, counts: scaled(scale, over) };
+  return { scale, counts: scaled(scale, over), dataDir: values['data-dir'], legacy: !values['no-legacy'], gfkIndex: values['legacy-gfk-index'] === true, verify: values.verify === true };
 }
 
 async function main(): Promise<void> {
@@ -579,11 +583,11 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const { counts } = parseSeedArgs(argv);
-  const dataDirIdx = argv.indexOf('--data-dir');
+  const args = parseSeedArgs(argv);
+  const { counts } = args;
   let url = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
-  if (dataDirIdx >= 0) {
-    const dir = path.resolve(argv[dataDirIdx + 1] ?? '');
+  if (args.dataDir !== undefined) {
+    const dir = path.resolve(args.dataDir);
     mkdirSync(dir, { recursive: true, mode: 0o755 });
     const { startEmbeddedPostgres } = await import('../scripts/lib/embedded-postgres');
     const pgServer = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_bench', ephemeral: true });
@@ -593,11 +597,11 @@ async function main(): Promise<void> {
   if (!url) throw new Error('set BENCH_DATABASE_URL (or DATABASE_URL), or pass --data-dir DIR');
   await migrate(url, (l) => console.log(l));
   await seedScale(url, counts);
-  if (!argv.includes('--no-legacy')) {
+  if (args.legacy) {
     const { buildLegacy } = await import('./legacy/build');
-    await buildLegacy(url, { gfkIndex: argv.includes('--legacy-gfk-index') });
+    await buildLegacy(url, { gfkIndex: args.gfkIndex });
   }
-  if (argv.includes('--verify')) {
+  if (args.verify) {
     const problems = await verifySeed(url);
     console.log(problems.length ? `verify: ${problems.join('; ')}` : 'verify: ok');
     if (problems.length) process.exitCode = 1;

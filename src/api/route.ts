@@ -58,7 +58,7 @@ const errorText: Record<number, string> = {
   422: 'Refused by a business rule (code says which).',
   429: 'Too many attempts.',
   500: 'Unexpected error.',
-  503: 'A dependency is down.',
+  503: 'Overloaded, or a dependency (database, Temporal, signing keys) is unavailable; retry after Retry-After seconds.',
 };
 
 export interface RouteKit {
@@ -121,7 +121,8 @@ function document(registry: OpenAPIRegistry, def: RouteDef<Schema | undefined, S
     : def.response
       ? { description: def.responseDescription ?? 'OK', content: { 'application/json': { schema: def.response } } }
       : { description: def.responseDescription ?? 'No content.' };
-  const errs = new Set<number>([500, ...(def.errors ?? [])]);
+  // Any route may be overloaded (pool wait) or lose a dependency: 503 with Retry-After.
+  const errs = new Set<number>([500, 503, ...(def.errors ?? [])]);
   if (needsAuth) errs.add(401);
   if (def.params || def.query || def.body) errs.add(400);
   if (def.params) errs.add(404);

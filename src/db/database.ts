@@ -5,7 +5,8 @@
  * - `asActor(claims, fn)`: a transaction as the `authenticated` role with `request.jwt.claims`
  *   set, exactly as PostgREST/Supabase do, so the schema's RLS policies decide what is visible.
  */
-import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { CompiledQuery, Kysely, PostgresDialect, PostgresDriver, type DatabaseConnection, type Driver, type PostgresDialectConfig, type Transaction, type TransactionSettings } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.generated';
 import type { Config } from '../config';
@@ -51,7 +52,7 @@ export function createDatabase(connectionString: string, limits: number | PoolLi
   });
   // An idle client that errors (server restart) must not crash the process.
   pool.on('error', () => undefined);
-  const system = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const system = new Kysely<DB>({ dialect: new ActorAwarePostgresDialect({ pool }) });
   return {
     system,
     pool,
@@ -60,14 +61,58 @@ export function createDatabase(connectionString: string, limits: number | PoolLi
   };
 }
 
-/** Runs `fn` in a transaction under RLS as the given actor. */
+/**
+ * The actor whose transaction is about to begin. Taken (once) by the driver's BEGIN, so a
+ * transaction opened later inside `fn` on the system handle never inherits the actor.
+ */
+interface PendingActor {
+  claimsJson: string;
+  taken: boolean;
+}
+const pendingActor = new AsyncLocalStorage<PendingActor>();
+
+/**
+ * PostgresDriver whose BEGIN for an actor also sets the role and claims, in one simple-protocol
+ * round trip (`begin; select set_config(…)`), instead of BEGIN and then a second statement: every
+ * API request is such a transaction, and on loopback round trips are a large part of its cost.
+ */
+class ActorAwarePostgresDriver extends PostgresDriver {
+  override async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    const actor = pendingActor.getStore();
+    if (!actor || actor.taken || settings.isolationLevel || settings.accessMode) return super.beginTransaction(connection, settings);
+    actor.taken = true;
+    // Both settings are transaction-local (is_local = true). No parameters: a multi-statement
+    // string must use the simple protocol, so the claims go in as an escaped literal.
+    await connection.executeQuery(
+      CompiledQuery.raw(`begin; select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${pg.escapeLiteral(actor.claimsJson)}, true)`),
+    );
+  }
+}
+
+class ActorAwarePostgresDialect extends PostgresDialect {
+  readonly #config: PostgresDialectConfig;
+  constructor(config: PostgresDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): Driver {
+    return new ActorAwarePostgresDriver(this.#config);
+  }
+}
+
+/**
+ * Runs `fn` in a transaction under RLS as the given actor: role `authenticated` and
+ * `request.jwt.claims`, both local to the transaction, as PostgREST does. `db` must come from
+ * createDatabase (its driver sets the actor at BEGIN).
+ */
 export async function asActor<T>(db: Db, claims: ActorClaims, fn: (trx: Tx) => Promise<T>): Promise<T> {
-  const json = JSON.stringify({ role: 'authenticated', ...claims });
-  return db.transaction().execute(async (trx) => {
-    // One round trip; both settings are transaction-local (is_local = true).
-    await sql`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${json}, true)`.execute(trx);
-    return fn(trx);
-  });
+  const actor: PendingActor = { claimsJson: JSON.stringify({ role: 'authenticated', ...claims }), taken: false };
+  return pendingActor.run(actor, () =>
+    db.transaction().execute(async (trx) => {
+      if (!actor.taken) throw new Error('asActor needs a handle from createDatabase (its driver sets the actor at BEGIN)');
+      return fn(trx);
+    }),
+  );
 }
 
 /** pgvector's text form; parameters are sent as text and cast by `::vector`. */

@@ -113,3 +113,32 @@ test('RLS is enabled and forced on every table holding practice data', async () 
   expect(r.rows.length).toBeGreaterThan(15);
   expect(r.rows.filter((x) => !x.relrowsecurity || !x.relforcerowsecurity).map((x) => x.relname)).toEqual([]);
 });
+
+test('asActor sets role and claims in the BEGIN round trip, escaped, and only for its own transaction', async () => {
+  const email = String.raw`o'brien\x@example.com`; // a quote and a backslash must survive the literal
+  const seen = await database.asActor({ sub: a.members.doctor, email }, async (trx) => {
+    const inside = (await sql<{ who: string; claims: string }>`select current_user as who, current_setting('request.jwt.claims') as claims`.execute(trx)).rows[0]!;
+    // A transaction the handler opens on the system handle is not the actor's.
+    const system = await database.system.transaction().execute(async (s) => (await sql<{ who: string }>`select current_user as who`.execute(s)).rows[0]!.who);
+    return { ...inside, system };
+  });
+  expect(seen.who).toBe('authenticated');
+  expect(JSON.parse(seen.claims)).toMatchObject({ sub: a.members.doctor, email, role: 'authenticated' });
+  expect(seen.system).not.toBe('authenticated');
+  // Nothing leaks to the pooled connection after the transaction.
+  const after = await sql<{ who: string; claims: string | null }>`select current_user as who, current_setting('request.jwt.claims', true) as claims`.execute(database.system);
+  expect(after.rows[0]!.who).not.toBe('authenticated');
+  expect(after.rows[0]!.claims || null).toBeNull();
+});
+
+test('asActor rolls back what the actor wrote when the handler throws', async () => {
+  const marker = `rollback-${randomUUID()}`;
+  await expect(
+    database.asActor({ sub: a.members.doctor }, async (trx) => {
+      await trx.insertInto('case_messages').values({ case_id: (await trx.selectFrom('cases').select('id').where('practice_id', '=', a.practiceId).executeTakeFirstOrThrow()).id, practice_id: a.practiceId, sender_id: a.members.doctor, content: marker }).execute();
+      throw new Error('handler failed');
+    }),
+  ).rejects.toThrow('handler failed');
+  const left = await database.system.selectFrom('case_messages').select('id').where('content', '=', marker).execute();
+  expect(left).toEqual([]);
+});
