@@ -19,9 +19,8 @@ export const AWAITING: Record<string, string[]> = {
 
 export function newQueries(db: Database) {
   return {
-    /** GET /patients?practiceId=&q= (the route's query: ILIKE on full_name, email, patient_number). */
+    /** GET /patients?practiceId=&q= (the route's query: ids from search_patient_ids(), rows under RLS). */
     patientSearch(actor: string, practiceId: string, q: string) {
-      const like = `%${q.replace(/[\\%_]/g, '\\$&')}%`;
       return db.asActor({ sub: actor }, async (trx) => {
         const r = await sql`
           SELECT pt.id, pt.practice_id, pt.profile_id, pt.patient_number, p.first_name, p.last_name, p.full_name, p.email, p.phone,
@@ -29,19 +28,16 @@ export function newQueries(db: Database) {
                  pt.created_at, pt.updated_at, pt.created_at::text AS created_at_text
           FROM patients pt JOIN profiles p ON p.id = pt.profile_id
           WHERE pt.practice_id = ${practiceId}
-            AND (p.full_name ILIKE ${like} OR p.email ILIKE ${like} OR pt.patient_number ILIKE ${like})
+            AND pt.id IN (SELECT s.id FROM search_patient_ids(${q}, ${practiceId}::uuid, 21, NULL, NULL) s)
           ORDER BY pt.created_at DESC, pt.id DESC LIMIT 21`.execute(trx);
         return r.rows;
       });
     },
 
-    /** GET /dashboard?practiceId= (case_dashboard_secure, newest 50). */
+    /** GET /dashboard?practiceId= (case_dashboard_page(), newest 50). */
     dashboard(actor: string, practiceId: string) {
       return db.asActor({ sub: actor }, async (trx) => {
-        const r = await sql`
-          SELECT d.*, d.created_at::text AS created_at_text FROM case_dashboard_secure d
-          WHERE d.practice_id = ${practiceId}
-          ORDER BY d.created_at DESC, d.id DESC LIMIT 51`.execute(trx);
+        const r = await sql`SELECT d.*, d.created_at::text AS created_at_text FROM case_dashboard_page(${practiceId}::uuid, 51, NULL, NULL, NULL, NULL) d`.execute(trx);
         return r.rows;
       });
     },
@@ -69,14 +65,18 @@ export function newQueries(db: Database) {
         const patient = (
           await sql`SELECT pt.id, pt.patient_number, p.full_name FROM patients pt LEFT JOIN profiles p ON p.id = pt.profile_id WHERE pt.id = ${row.patient_id}`.execute(trx)
         ).rows[0];
-        const states = (await sql<{ created_at: Date }>`SELECT created_at, changed_by, from_state, to_state, reason FROM case_states WHERE case_id = ${caseId} ORDER BY created_at, id`.execute(trx)).rows;
-        const messages = (await sql<{ created_at: Date }>`SELECT id, created_at, sender_id, message_type, subject FROM case_messages WHERE case_id = ${caseId} ORDER BY created_at`.execute(trx)).rows;
-        const files = (await sql<{ created_at: Date }>`SELECT id, created_at, uploaded_by, file_name, file_type FROM case_files WHERE case_id = ${caseId} ORDER BY created_at`.execute(trx)).rows;
-        const timeline = [
-          ...states.map((r) => ({ kind: 'state', t: r.created_at.getTime(), ...r })),
-          ...messages.map((r) => ({ kind: 'message', t: r.created_at.getTime(), ...r })),
-          ...files.map((r) => ({ kind: 'file', t: r.created_at.getTime(), ...r })),
-        ].sort((a, b) => a.t - b.t);
+        // The route's single UNION ALL (src/api/routes/cases.routes.ts timeline()).
+        const timeline = (
+          await sql`
+            SELECT 'state' AS kind, created_at, changed_by AS actor_id, NULL::uuid AS ref_id, from_state::text, to_state::text, reason,
+                   NULL AS message_type, NULL AS subject, NULL AS file_name, NULL AS file_type, 0 AS ord, id
+              FROM case_states WHERE case_id = ${caseId}
+            UNION ALL
+            SELECT 'message', created_at, sender_id, id, NULL, NULL, NULL, message_type::text, subject, NULL, NULL, 1, id FROM case_messages WHERE case_id = ${caseId}
+            UNION ALL
+            SELECT 'file', created_at, uploaded_by, id, NULL, NULL, NULL, NULL, NULL, file_name, file_type::text, 2, id FROM case_files WHERE case_id = ${caseId}
+            ORDER BY created_at, ord, id`.execute(trx)
+        ).rows;
         return { case: row, patient, timeline };
       });
     },

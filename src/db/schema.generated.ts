@@ -309,6 +309,7 @@ export interface Patients {
   practice_id: string;
   preferences: Generated<Json>;
   profile_id: string;
+  search_text: string | null;
   updated_at: Generated<Timestamp>;
 }
 

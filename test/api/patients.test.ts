@@ -71,3 +71,46 @@ test('a duplicate by email is caught within the practice; an email used elsewher
   expect(elsewhere.body.error.code).toBe('email_in_use');
   expect(elsewhere.body.error.details).toBeNull();
 });
+
+test('search finds by name, email or patient number, case-insensitively, treats % and _ literally, follows renames, pages with the cursor', async () => {
+  const { f, assistant } = await practice();
+  const tag = uniq();
+  const mk = async (first: string, last: string, email?: string) => {
+    const r = await assistant.post('/patients', { practiceId: f.practiceId, firstName: first, lastName: last, ...(email ? { email } : {}) });
+    expect(r.status).toBe(201);
+    return r.body as { id: string; patientNumber: string };
+  };
+  const ann = await mk('Ann', `Quill${tag}`, `ann.${tag}@clinic.test`);
+  const bob = await mk('Bob', `Quill${tag}`);
+  const pct = await mk('Cy', `Per%cent${tag}`);
+  const ids = async (q: string, extra = '') => {
+    const r = await assistant.get(`/patients?practiceId=${f.practiceId}&q=${encodeURIComponent(q)}${extra}`);
+    expect(r.status).toBe(200);
+    return r.body as { items: Array<{ id: string }>; nextCursor: string | null };
+  };
+  expect((await ids(`QUILL${tag}`)).items.map((p) => p.id)).toEqual([bob.id, ann.id]); // newest first
+  expect((await ids(`ann.${tag}@CLINIC`)).items.map((p) => p.id)).toEqual([ann.id]);
+  expect((await ids(pct.patientNumber.toLowerCase())).items.map((p) => p.id)).toEqual([pct.id]);
+  expect((await ids(`%cent${tag}`)).items.map((p) => p.id)).toEqual([pct.id]);
+  expect((await ids('%')).items.map((p) => p.id)).toEqual([pct.id]); // '%' is a character, not "anything"
+  expect((await ids('_')).items).toEqual([]);
+
+  const first = await ids(`quill${tag}`, '&limit=1');
+  expect(first.items.map((p) => p.id)).toEqual([bob.id]);
+  const second = await ids(`quill${tag}`, `&limit=1&cursor=${first.nextCursor}`);
+  expect(second.items.map((p) => p.id)).toEqual([ann.id]);
+  expect(second.nextCursor).toBeNull();
+
+  // A rename (of the profile) is searchable at once; the old name no longer finds the patient.
+  expect((await assistant.patch(`/patients/${ann.id}`, { lastName: `Rowe${tag}` })).status).toBe(200);
+  expect((await ids(`rowe${tag}`)).items.map((p) => p.id)).toEqual([ann.id]);
+  expect((await ids(`quill${tag}`)).items.map((p) => p.id)).toEqual([bob.id]);
+  // Without practiceId the search spans the caller's practices.
+  const mine = await assistant.get(`/patients?q=rowe${tag}`);
+  expect(mine.body.items.map((p: { id: string }) => p.id)).toEqual([ann.id]);
+
+  // Another practice's member finds nothing, with or without naming this practice.
+  const other = await practice();
+  expect((await other.assistant.get(`/patients?practiceId=${f.practiceId}&q=quill${tag}`)).body.items).toEqual([]);
+  expect((await other.assistant.get(`/patients?q=quill${tag}`)).body.items).toEqual([]);
+});

@@ -234,3 +234,25 @@ test('dashboard: startApi refreshes the view on its timer; members read their pr
   const n = await sql<{ n: number }>`select count(*)::int as n from case_dashboard where id = ${caseId}`.execute(env.h.database.system);
   expect(n.rows[0]!.n).toBe(1);
 });
+
+test('dashboard pages one practice newest first with the cursor, filters by state, and shows another practice nothing', async () => {
+  const p = await practice();
+  const cases = [await startedCase(p), await startedCase(p), await startedCase(p)];
+  await sql`select refresh_case_dashboard()`.execute(env.h.database.system);
+  const page1 = await p.assistant.get(`/dashboard?practiceId=${p.f.practiceId}&limit=2`);
+  expect(page1.status).toBe(200);
+  expect(page1.body.items.map((r: { caseId: string }) => r.caseId)).toEqual([cases[2], cases[1]]);
+  const page2 = await p.assistant.get(`/dashboard?practiceId=${p.f.practiceId}&limit=2&cursor=${page1.body.nextCursor}`);
+  expect(page2.body.items.map((r: { caseId: string }) => r.caseId)).toEqual([cases[0]]);
+  expect(page2.body.nextCursor).toBeNull();
+  const states = page1.body.items.map((r: { state: string }) => r.state) as string[];
+  const byState = await p.assistant.get(`/dashboard?practiceId=${p.f.practiceId}&state=${states[0]}`);
+  expect(byState.body.items.length).toBeGreaterThanOrEqual(1);
+  expect(byState.body.items.every((r: { state: string }) => r.state === states[0])).toBe(true);
+  expect((await p.assistant.get(`/dashboard?practiceId=${p.f.practiceId}&state=cancelled`)).body.items).toEqual([]);
+  // All of the caller's practices (no practiceId): the same rows.
+  const all = await p.assistant.get('/dashboard?limit=10');
+  expect(all.body.items.map((r: { caseId: string }) => r.caseId)).toEqual([cases[2], cases[1], cases[0]]);
+  const other = await practice();
+  expect((await other.assistant.get(`/dashboard?practiceId=${p.f.practiceId}&limit=2`)).body).toEqual({ items: [], nextCursor: null });
+});

@@ -72,7 +72,7 @@ export type TUpdatePatientBody = z.infer<typeof ZUpdatePatientBody>;
 
 export const ZPatientListQuery = ZPageQuery.extend({
   practiceId: ZUuid.optional(),
-  q: z.string().trim().min(1).max(100).optional().openapi({ description: 'Part of the name or email' }),
+  q: z.string().trim().min(1).max(100).optional().openapi({ description: 'Part of the name, email or patient number (case-insensitive)' }),
 });
 
 export const ZDuplicateCandidate = z.object({
@@ -218,11 +218,12 @@ export function patientRoutes(kit: RouteKit, s: ApiServices): void {
         let qb = patientQuery(trx).orderBy('pt.created_at', 'desc').orderBy('pt.id', 'desc').limit(query.limit + 1);
         if (query.practiceId) qb = qb.where('pt.practice_id', '=', query.practiceId);
         if (query.q) {
-          const like = `%${query.q.replace(/[\\%_]/g, '\\$&')}%`;
-          // Filtering the practice's patients (practice_id first) beats a trigram search over all
-          // profiles here: that one ran the profiles RLS check on every match of every practice
-          // (bench/API.md: p95 2.8 s vs 0.5 s at 50 clients).
-          qb = qb.where((eb) => eb.or([eb('p.full_name', 'ilike', like), eb('p.email', 'ilike', like), eb('pt.patient_number', 'ilike', like)]));
+          // search_patient_ids() checks membership once and uses the trigram index; under RLS
+          // PostgreSQL may not use it (ILIKE is not leakproof), so an ILIKE here read every
+          // patient of the practice (db/migrations/0013). The rows are still loaded under RLS.
+          const ids = sql<string>`(SELECT s.id FROM public.search_patient_ids(${query.q}, ${query.practiceId ?? null}::uuid, ${query.limit + 1}::int,
+                                   ${cursor?.createdAt ?? null}::timestamptz, ${cursor?.id ?? null}::uuid) s)`;
+          qb = qb.where('pt.id', 'in', ids);
         }
         if (cursor) qb = qb.where(sql<boolean>`(pt.created_at, pt.id) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`);
         const rows = await qb.execute();
