@@ -31,19 +31,21 @@ export function createAuthenticator(config: Config): Authenticator {
       if (alg === 'HS256') {
         ({ payload } = await jwtVerify(token, secret, { algorithms: ['HS256'], requiredClaims: ['sub', 'exp'] }));
       } else if (jwks && (alg === 'RS256' || alg === 'ES256')) {
-        ({ payload } = await jwtVerify(token, jwks, { algorithms: ['RS256', 'ES256'], requiredClaims: ['sub', 'exp'] }));
+        ({ payload } = await jwtVerify(token, jwks, { algorithms: ['RS256', 'ES256'], requiredClaims: ['sub', 'exp'] }).catch((err: unknown) => {
+          // The key server timing out or unreachable says nothing about the token: answering
+          // 401 would sign users out during an identity-provider outage. 503: retry shortly.
+          if (err instanceof joseErrors.JWKSTimeout || !(err instanceof joseErrors.JOSEError)) {
+            ctx().log.error({ err, jwks: config.JWT_JWKS_URL }, 'cannot fetch the signing keys');
+            throw new ApiError(503, 'service_unavailable', 'Signing keys are unavailable; retry shortly.', null, { 'retry-after': '5' });
+          }
+          throw err;
+        }));
       } else {
         throw ApiError.unauthorized(`Token algorithm ${alg ?? 'none'} is not accepted.`, 'invalid_token');
       }
     } catch (err) {
       if (err instanceof ApiError) throw err;
       if (err instanceof joseErrors.JWTExpired) throw ApiError.unauthorized('The token has expired.', 'invalid_token');
-      // The key server timing out or unreachable says nothing about the token: answering 401
-      // would sign users out during an identity-provider outage. 503 tells clients to retry.
-      if (err instanceof joseErrors.JWKSTimeout || !(err instanceof joseErrors.JOSEError)) {
-        ctx().log.error({ err, jwks: config.JWT_JWKS_URL }, 'cannot fetch the signing keys');
-        throw new ApiError(503, 'service_unavailable', 'Signing keys are unavailable; retry shortly.', null, { 'retry-after': '5' });
-      }
       throw ApiError.unauthorized('The token is invalid.', 'invalid_token');
     }
     if (!ZUuidSub.safeParse(payload.sub).success) throw ApiError.unauthorized('The token has no valid subject.', 'invalid_token');

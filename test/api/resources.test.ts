@@ -256,3 +256,39 @@ test('dashboard pages one practice newest first with the cursor, filters by stat
   const other = await practice();
   expect((await other.assistant.get(`/dashboard?practiceId=${p.f.practiceId}&limit=2`)).body).toEqual({ items: [], nextCursor: null });
 });
+
+test('practices: a lab administrator onboards a practice with its first owner; others are refused and nothing is created', async () => {
+  const adminId = await createUser(env.h.database.system, `lab-admin-${uniq()}`, 'admin');
+  const admin = as(env.app, await tokenFor(env.h.config, adminId));
+  const name = `Onboarded ${uniq()}`;
+  const ownerEmail = `owner.${uniq()}@practice.test`;
+  const body = { name, phone: '+1 555 0199', settings: { timezone: 'America/Chicago' }, owner: { email: ownerEmail, firstName: 'Olive', lastName: 'Owner' } };
+
+  const missing = await admin.post('/practices', { name, owner: { email: `nobody.${uniq()}@practice.test` } });
+  expect(missing.status).toBe(400);
+  expect(missing.body.error.details.map((d: { field: string }) => d.field)).toEqual(['owner.firstName', 'owner.lastName']);
+  const invalid = await admin.post('/practices', { name: '', owner: { email: 'not-an-email' } });
+  expect(invalid.status).toBe(400);
+  expect(invalid.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['name', 'owner.email']);
+
+  const key = `onboard-${uniq()}`;
+  const created = await admin.post('/practices', body, { headers: { 'Idempotency-Key': key } });
+  expect(created.status).toBe(201);
+  expect(created.body).toMatchObject({ name, phone: '+1 555 0199', settings: { timezone: 'America/Chicago' }, myRole: null });
+  const retried = await admin.post('/practices', body, { headers: { 'Idempotency-Key': key } });
+  expect(retried.body.id).toBe(created.body.id);
+  const rows = await env.h.database.system.selectFrom('practices').select('id').where('name', '=', name).execute();
+  expect(rows).toHaveLength(1);
+
+  // The owner now manages it: they see it with their role and can invite.
+  const ownerId = (await env.h.database.system.selectFrom('profiles').select('id').where('email', '=', ownerEmail).executeTakeFirstOrThrow()).id;
+  const owner = as(env.app, await tokenFor(env.h.config, ownerId));
+  expect((await owner.get(`/practices/${created.body.id}`)).body).toMatchObject({ id: created.body.id, myRole: 'owner' });
+  expect((await owner.post(`/practices/${created.body.id}/members`, { email: `tech.${uniq()}@practice.test`, role: 'technician', firstName: 'Tia', lastName: 'Tech' })).status).toBe(201);
+
+  // A practice owner is not a lab administrator.
+  const refused = await owner.post('/practices', { ...body, name: `${name} 2` });
+  expect(refused.status).toBe(403);
+  expect(refused.body.error.code).toBe('forbidden');
+  expect(await env.h.database.system.selectFrom('practices').select('id').where('name', '=', `${name} 2`).execute()).toEqual([]);
+});

@@ -1,7 +1,8 @@
 /**
  * Practices and their members. Reading: members. Changing the practice and its membership: the
  * practice's owner/admin (RLS enforces it; the app checks first to answer 403 rather than 0 rows).
- * People invited by email get a profile (system handle) when they have none.
+ * People invited by email get a profile (system handle) when they have none. Practices are created
+ * by lab administrators (internal admins), with their first owner.
  */
 import { sql } from 'kysely';
 import type { Tx } from '../../db/database';
@@ -40,6 +41,25 @@ export const ZUpdatePracticeBody = z
   })
   .openapi('UpdatePracticeBody');
 export type TUpdatePracticeBody = z.infer<typeof ZUpdatePracticeBody>;
+
+export const ZCreatePracticeBody = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    email: z.email().max(320).nullable().optional(),
+    phone: z.string().max(50).nullable().optional(),
+    licenseNumber: z.string().max(100).nullable().optional(),
+    address: ZJsonObject.nullable().optional(),
+    settings: ZJsonObject.optional(),
+    owner: z
+      .object({
+        email: z.email().max(320),
+        firstName: z.string().trim().min(1).max(100).optional().openapi({ description: 'Required when the person has no profile yet.' }),
+        lastName: z.string().trim().min(1).max(100).optional(),
+      })
+      .openapi({ description: 'The first owner; invited like a member.' }),
+  })
+  .openapi('CreatePracticeBody');
+export type TCreatePracticeBody = z.infer<typeof ZCreatePracticeBody>;
 
 export const ZMember = z
   .object({
@@ -123,7 +143,64 @@ async function assertNotLastOwner(trx: Tx, member: MemberRow): Promise<void> {
   if (n.n <= 1) throw new ApiError(409, 'last_owner', 'A practice must keep at least one owner.');
 }
 
+/**
+ * The profile of the person with this email, created when there is none. Who has an email is not
+ * visible under RLS (other practices' people), so this uses the system handle: callers check
+ * first that the actor may invite, and answer nothing about the person but the new membership.
+ */
+async function profileForEmail(s: ApiServices, person: { email: string; firstName?: string; lastName?: string }, field: string): Promise<string> {
+  const existing = await s.database.system
+    .selectFrom('profiles')
+    .select('id')
+    .where(sql`lower(email)`, '=', person.email.toLowerCase())
+    .executeTakeFirst();
+  if (existing) return existing.id;
+  if (!person.firstName || !person.lastName) {
+    throw new ApiError(400, 'validation_failed', `This person has no profile yet: ${field}firstName and ${field}lastName are required.`, [
+      { field: `${field}firstName`, message: 'required for a new person' },
+      { field: `${field}lastName`, message: 'required for a new person' },
+    ]);
+  }
+  return s.database.system.transaction().execute((trx) => createProfile(trx, { email: person.email, firstName: person.firstName!, lastName: person.lastName!, role: 'technician' }));
+}
+
 export function practiceRoutes(kit: RouteKit, s: ApiServices): void {
+  route(kit, {
+    method: 'post',
+    path: '/practices',
+    tags: ['practices'],
+    summary: 'Onboard a practice with its first owner (lab administrators)',
+    description: 'Only internal administrators (profiles.role = admin) create practices; RLS enforces it. Send Idempotency-Key to make retries safe.',
+    body: ZCreatePracticeBody,
+    status: 201,
+    response: ZPractice,
+    errors: [403],
+    idempotent: true,
+    handler: async ({ body }) => {
+      const c = ctx();
+      const admin = await c.db(async (trx) => (await sql<{ admin: boolean }>`select public.is_internal_admin() as admin`.execute(trx)).rows[0]?.admin === true);
+      if (!admin) throw ApiError.forbidden('Only lab administrators create practices.');
+      const ownerId = await profileForEmail(s, body.owner, 'owner.');
+      return c.db(async (trx) => {
+        const practice = await trx
+          .insertInto('practices')
+          .values({
+            name: body.name,
+            email: body.email ?? null,
+            phone: body.phone ?? null,
+            license_number: body.licenseNumber ?? null,
+            address: body.address ? JSON.stringify(body.address) : null,
+            settings: JSON.stringify(body.settings ?? {}),
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        c.practiceId = practice.id;
+        await trx.insertInto('practice_members').values({ practice_id: practice.id, profile_id: ownerId, role: 'owner' }).execute();
+        return loadPractice(trx, practice.id);
+      });
+    },
+  });
+
   route(kit, {
     method: 'get',
     path: '/practices',
@@ -201,23 +278,7 @@ export function practiceRoutes(kit: RouteKit, s: ApiServices): void {
     handler: async ({ params, body }) => {
       const c = ctx();
       await c.db((trx) => requireManager(trx, params.id));
-      // Who has this email is not visible under RLS (other practices' people): system lookup,
-      // after the manager check above, and nothing about that person is answered but the new membership.
-      const existing = await s.database.system
-        .selectFrom('profiles')
-        .select('id')
-        .where(sql`lower(email)`, '=', body.email.toLowerCase())
-        .executeTakeFirst();
-      let profileId = existing?.id;
-      if (!profileId) {
-        if (!body.firstName || !body.lastName) {
-          throw new ApiError(400, 'validation_failed', 'This person has no profile yet: firstName and lastName are required.', [
-            { field: 'firstName', message: 'required for a new person' },
-            { field: 'lastName', message: 'required for a new person' },
-          ]);
-        }
-        profileId = await s.database.system.transaction().execute((trx) => createProfile(trx, { email: body.email, firstName: body.firstName!, lastName: body.lastName!, role: 'technician' }));
-      }
+      const profileId = await profileForEmail(s, body, '');
       return c.db(async (trx) => {
         const dup = await trx.selectFrom('practice_members').select('id').where('practice_id', '=', params.id).where('profile_id', '=', profileId).executeTakeFirst();
         if (dup) throw new ApiError(409, 'conflict', 'This person is already a member of the practice.');
