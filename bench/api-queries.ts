@@ -1,21 +1,12 @@
 /**
  * The six benchmark questions on the NEW schema, as a signed-in member under RLS (asActor: one
  * transaction as `authenticated` with request.jwt.claims set). The reads are the statements the
- * API's routes run (src/api/routes: patients, dashboard, orders/:id, cases/:id timeline); the
- * inbox and the decision are SQL stand-ins because the API answers those through Temporal
- * (visibility query + workflow update), which seeded cases do not have.
+ * API's routes run (src/api/routes: patients, dashboard, orders/:id, cases/:id timeline,
+ * tasks/inbox); the decision is a SQL stand-in because the API answers it through a Temporal
+ * workflow update, which seeded cases do not have (the HTTP level measures the real one).
  */
 import { sql } from 'kysely';
 import type { Database } from '../src/db/database';
-
-/** Practice roles -> case states that await them (SQL stand-in for the workflow's AwaitingRoles). */
-export const AWAITING: Record<string, string[]> = {
-  owner: ['planning', 'on_hold'],
-  doctor: ['planning', 'on_hold'],
-  technician: ['under_review', 'in_production', 'quality_check'],
-  assistant: ['submitted'],
-  admin: [],
-};
 
 export function newQueries(db: Database) {
   return {
@@ -81,18 +72,14 @@ export function newQueries(db: Database) {
       });
     },
 
-    /** Open cases awaiting one of the caller's practice roles, in the caller's practices. */
+    /** GET /tasks/inbox: the route's query, inbox_tasks() over what the workflow persists. */
     taskInbox(actor: string) {
       return db.asActor({ sub: actor }, async (trx) => {
-        const memberships = (await sql<{ practice_id: string; role: string }>`SELECT practice_id, role FROM practice_members WHERE profile_id = ${actor}`.execute(trx)).rows;
-        const practices = memberships.map((m) => m.practice_id);
-        const states = [...new Set(memberships.flatMap((m) => AWAITING[m.role] ?? []))];
-        if (!practices.length || !states.length) return [];
         const r = await sql`
-          SELECT c.id, c.case_number, c.title, c.practice_id, c.priority, c.current_state, c.due_at, c.is_overdue
-          FROM cases c
-          WHERE c.practice_id = ANY (${practices}::uuid[]) AND c.current_state = ANY (${states}::case_state_enum[]) AND c.closed_at IS NULL
-          ORDER BY c.priority DESC, c.created_at LIMIT 50`.execute(trx);
+          SELECT a.case_id, c.case_number, c.title, a.practice_id, a.priority, c.current_state, a.role, a.task_id, a.task_name, a.task_kind,
+                 a.required_roles, a.due_at, a.overdue
+            FROM inbox_tasks(NULL, 50) a JOIN cases c ON c.id = a.case_id
+           ORDER BY a.priority DESC, a.case_created_at, a.case_id, a.task_id`.execute(trx);
         return r.rows;
       });
     },

@@ -440,6 +440,13 @@ function steps(c: SeedCounts, t0: string): { serial: Step[]; lanes: Step[][]; fi
     ],
     final: [
     {
+      // What the case workflow persists in awaiting_tasks (the inbox), for the open cases:
+      // the clear-aligner template's task that awaits people in each state.
+      name: 'awaiting tasks of open cases',
+      sql: AWAITING_TASKS_SQL,
+      count: `SELECT count(*) FROM public.awaiting_tasks`,
+    },
+    {
       name: 'ANALYZE + refresh case_dashboard',
       sql: `
         ANALYZE auth.users, public.profiles, public.practices, public.practitioners, public.practice_members, public.products,
@@ -452,6 +459,21 @@ function steps(c: SeedCounts, t0: string): { serial: Step[]; lanes: Step[][]; fi
     ],
   };
 }
+
+/** Exported for a database seeded before awaiting_tasks existed. */
+export const AWAITING_TASKS_SQL = `
+  INSERT INTO public.awaiting_tasks (case_id, practice_id, task_id, role, task_name, task_kind, required_roles, due_at, overdue, priority, case_created_at)
+  SELECT c.id, c.practice_id, m.task_id, m.role::public.practice_role, m.name, m.kind, ARRAY[m.role], c.due_at, c.is_overdue, c.priority, c.created_at
+    FROM public.cases c
+    JOIN (VALUES ('submitted', 'records', 'Records review', 'decision', 'technician'),
+                 ('under_review', 'plan', 'Treatment plan design', 'external', 'technician'),
+                 ('planning', 'approval', 'Doctor approval', 'decision', 'doctor'),
+                 ('in_production', 'print', 'Aligner printing', 'external', 'technician'),
+                 ('quality_check', 'inspection', 'Final inspection', 'decision', 'technician'),
+                 ('shipped', 'delivery', 'Delivery confirmation', 'external', 'assistant')) AS m(state, task_id, name, kind, role)
+      ON c.current_state = m.state::public.case_state_enum
+   WHERE c.closed_at IS NULL
+  ON CONFLICT DO NOTHING`;
 
 export async function isSeeded(client: pg.ClientBase): Promise<boolean> {
   const r = await client.query(`select exists (select 1 from public.practices where settings ? 'bench_seed') as seeded`);

@@ -77,6 +77,20 @@ export interface AuthUsers {
   updated_at: Generated<Timestamp>;
 }
 
+export interface AwaitingTasks {
+  case_created_at: Timestamp;
+  case_id: string;
+  due_at: Timestamp | null;
+  overdue: Generated<boolean>;
+  practice_id: string;
+  priority: PriorityLevel;
+  required_roles: string[];
+  role: PracticeRole;
+  task_id: string;
+  task_kind: string;
+  task_name: string;
+}
+
 export interface CaseDashboard {
   assigned_practitioner_id: string | null;
   case_number: string | null;
@@ -170,6 +184,7 @@ export interface CaseMessages {
 
 export interface Cases {
   assigned_practitioner_id: string | null;
+  awaiting_seq: number | null;
   case_number: string;
   case_type: CaseTypeEnum;
   closed_at: Timestamp | null;
@@ -523,6 +538,7 @@ export interface WorkflowTemplateTasks {
 
 export interface DB {
   "auth.users": AuthUsers;
+  awaiting_tasks: AwaitingTasks;
   case_dashboard: CaseDashboard;
   case_dashboard_secure: CaseDashboardSecure;
   case_embeddings: CaseEmbeddings;

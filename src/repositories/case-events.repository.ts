@@ -5,6 +5,7 @@
  */
 import { sql } from 'kysely';
 import type { Db, Tx } from '../db/database';
+import type { PriorityLevel as Priority } from '../db/schema.generated';
 import { canTransition, isOpen, orderStateForCase, type OrderState } from '../domain/order-state-machine';
 import type { CaseEvent, PerformanceArgs } from '../workflows/case.events';
 
@@ -133,6 +134,41 @@ export async function persist(db: Handle, e: CaseEvent): Promise<void> {
     if (f.closed) set.closed_at = e.at;
     if (Object.keys(set).length) await db.updateTable('cases').set(set).where('id', '=', e.caseId).execute();
   }
+
+  // After caseFields: the rows carry the case's priority for the inbox order.
+  if (e.awaiting) await writeAwaiting(db, e, e.awaiting);
+}
+
+/**
+ * Replaces the case's awaiting_tasks rows (one per task and role), unless a newer event already
+ * did: cases.awaiting_seq orders the writes.
+ */
+async function writeAwaiting(db: Handle, e: CaseEvent, awaiting: NonNullable<CaseEvent['awaiting']>): Promise<void> {
+  const newer = await db
+    .updateTable('cases')
+    .set({ awaiting_seq: awaiting.seq })
+    .where('id', '=', e.caseId)
+    .where((eb) => eb.or([eb('awaiting_seq', 'is', null), eb('awaiting_seq', '<', awaiting.seq)]))
+    .returning('created_at')
+    .executeTakeFirst();
+  if (!newer) return;
+  await db.deleteFrom('awaiting_tasks').where('case_id', '=', e.caseId).execute();
+  const rows = awaiting.tasks.flatMap((t) =>
+    t.roles.map((role) => ({
+      case_id: e.caseId,
+      practice_id: e.practiceId,
+      task_id: t.taskId,
+      role,
+      task_name: t.name,
+      task_kind: t.kind,
+      required_roles: t.roles,
+      due_at: t.dueAt,
+      overdue: t.overdue,
+      priority: awaiting.priority as Priority,
+      case_created_at: newer.created_at,
+    })),
+  );
+  if (rows.length) await db.insertInto('awaiting_tasks').values(rows).execute();
 }
 
 /** Moves the case's open orders to the state its new case state implies, recording each move. */

@@ -2,7 +2,7 @@
  * What the case workflow asks its activities to persist. Pure types shared by the workflow and
  * the activities; every event carries an idempotency key so a retried activity writes nothing twice.
  */
-import type { CaseState, TaskFunction } from './plan/plan.types';
+import type { CaseState, PracticeRole, TaskFunction } from './plan/plan.types';
 
 export const MESSAGE_TYPES = ['general', 'status_update', 'question', 'instruction', 'approval_request', 'system_notification'] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
@@ -10,6 +10,16 @@ export type MessageType = (typeof MESSAGE_TYPES)[number];
 /** dispatch_instruction / instruction_states status codes. */
 export const InstructionStatus = { Pending: 0, InProgress: 1, Done: 2, Rejected: 3, Void: 9 } as const;
 export type InstructionStatus = (typeof InstructionStatus)[keyof typeof InstructionStatus];
+
+/** A task waiting for people (external or decision), as the inbox lists it. */
+export interface AwaitingTask {
+  taskId: string;
+  name: string;
+  kind: 'external' | 'decision';
+  roles: PracticeRole[];
+  dueAt: string | null;
+  overdue: boolean;
+}
 
 export interface CaseEvent {
   /** Unique per event: `<workflowId>/<seq>`; parts of the event derive their own keys from it. */
@@ -33,6 +43,11 @@ export interface CaseEvent {
   bottleneck?: { state: CaseState; minutesWaiting: number; taskId: string };
   message?: { type: MessageType; subject: string; content: string; metadata?: Record<string, unknown> };
   instruction?: { type: string; status: InstructionStatus; notes: string | null };
+  /**
+   * The tasks awaiting people after this event (none while on hold or closed), sent when they or
+   * the priority changed; written to awaiting_tasks unless a later event (higher seq) already was.
+   */
+  awaiting?: { seq: number; priority: string; tasks: AwaitingTask[] };
   /** New values for cases.is_overdue / cases.due_at / cases.priority, when they change. */
   caseFields?: { isOverdue?: boolean; dueAt?: string | null; priority?: string; closed?: boolean };
 }

@@ -49,7 +49,7 @@ import {
   type DecisionKind,
   type TaskRuntime,
 } from './case.messages';
-import { InstructionStatus, type CaseEvent, type TaskPerformance } from './case.events';
+import { InstructionStatus, type AwaitingTask, type CaseEvent, type TaskPerformance } from './case.events';
 import { isComplete, readyTasks } from './plan/compiler';
 import type { CaseState, PlanTask, PracticeRole } from './plan/plan.types';
 
@@ -93,6 +93,11 @@ const DEFAULT_HISTORY_LIMIT = 10_000;
 /** Patch id: case events and internal automatic tasks run as local activities. */
 const LOCAL_PERSISTENCE = 'local-persistence';
 /**
+ * Also persists a change of the awaiting tasks that came without a state change or message (an
+ * external task completed in place), so awaiting_tasks (the inbox) is always current.
+ */
+const AWAITING_TASKS = 'awaiting-tasks';
+/**
  * Decisions kept in the workflow (all are in case_states / messages). Every update result and
  * continue-as-new input carries them: unbounded, they grow history quadratically.
  */
@@ -118,8 +123,13 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
   }
 
   // ---- persistence ---------------------------------------------------------------------------
-  async function persist(e: Omit<CaseEvent, 'key' | 'caseId' | 'practiceId' | 'at' | 'workflowId' | 'runId'>): Promise<void> {
+  let persistedAwaiting = '';
+  async function persist(e: Omit<CaseEvent, 'key' | 'caseId' | 'practiceId' | 'at' | 'workflowId' | 'runId' | 'awaiting'>): Promise<void> {
     s.seq += 1;
+    const tasks = awaitingTasks();
+    const fingerprint = awaitingFingerprint(tasks);
+    const awaitingChanged = fingerprint !== persistedAwaiting;
+    persistedAwaiting = fingerprint;
     // Cases started before this change persist through regular activities (their histories say so).
     const persistCaseEvent = patched(LOCAL_PERSISTENCE) ? local.persistCaseEvent : db.persistCaseEvent;
     await persistCaseEvent({
@@ -130,6 +140,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       workflowId: info.workflowId,
       runId: info.runId,
       ...e,
+      ...(awaitingChanged ? { awaiting: { seq: s.seq, priority: s.priority, tasks } } : {}),
     });
   }
 
@@ -140,7 +151,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       to = s.state;
     }
     if (to === s.state) {
-      if (extra.message || extra.instruction || extra.caseFields) await persist({ actorId, taskId, ...extra });
+      const awaitingChanged = () => patched(AWAITING_TASKS) && awaitingFingerprint(awaitingTasks()) !== persistedAwaiting;
+      if (extra.message || extra.instruction || extra.caseFields || awaitingChanged()) await persist({ actorId, taskId, ...extra });
       return;
     }
     const now = Date.now();
@@ -184,6 +196,18 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
     const roles = new Set<PracticeRole>();
     for (const t of plan.tasks) if (awaiting(t)) t.requiredRoles.forEach((r) => roles.add(r));
     return [...roles].sort();
+  }
+  const awaitingFingerprint = (tasks: AwaitingTask[]) => JSON.stringify([s.priority, tasks]);
+  function awaitingTasks(): AwaitingTask[] {
+    if (s.status !== 'active' || s.hold) return [];
+    return plan.tasks.filter(awaiting).map((t) => ({
+      taskId: t.id,
+      name: t.name,
+      kind: t.kind as AwaitingTask['kind'],
+      roles: t.requiredRoles,
+      dueAt: rt(t.id).dueAt === null ? null : new Date(rt(t.id).dueAt!).toISOString(),
+      overdue: rt(t.id).overdue,
+    }));
   }
   function view(): CaseView {
     return {

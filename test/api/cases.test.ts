@@ -199,18 +199,43 @@ test('hold, resume, priority and cancel answer the workflow view; wrong roles ar
   expect([409, 422]).toContain(afterEnd.status);
 });
 
-test('the inbox lists tasks awaiting a role the caller holds, across cases', async () => {
+test('the inbox lists tasks awaiting a role the caller holds, most urgent first, and follows every action at once', async () => {
   const p = await practice();
   const c1 = await p.doctor.post('/cases', newCase(p.f, { title: 'Inbox one' }));
-  const c2 = await p.doctor.post('/cases', newCase(p.f, { title: 'Inbox two' }));
+  const c2 = await p.doctor.post('/cases', newCase(p.f, { title: 'Inbox two', priority: 'urgent' }));
+  // The first task becomes active right after the workflow starts (asynchronously).
   const inbox = await waitFor(
     () => p.technician.get(`/tasks/inbox?practiceId=${p.f.practiceId}`),
     (r) => r.status === 200 && r.body.items.length === 2,
     20_000,
     'two inbox items',
   );
-  expect(inbox.body.items.map((i: { caseId: string }) => i.caseId).sort()).toEqual([c1.body.id, c2.body.id].sort());
-  expect(inbox.body.items[0]).toMatchObject({ myRole: 'technician', task: { name: 'Records review', requiredRoles: ['technician'] } });
+  expect(inbox.body.items.map((i: { caseId: string }) => i.caseId)).toEqual([c2.body.id, c1.body.id]);
+  expect(inbox.body.items[0]).toMatchObject({ myRole: 'technician', priority: 'urgent', task: { name: 'Records review', requiredRoles: ['technician'] } });
   // Nothing awaits a doctor yet.
   expect((await p.doctor.get(`/tasks/inbox?practiceId=${p.f.practiceId}`)).body.items).toEqual([]);
+
+  type Item = { caseId: string; task: { id: string; name: string; kind: string } };
+  const items = async (c: Caller) => (await c.get(`/tasks/inbox?practiceId=${p.f.practiceId}`)).body.items as Item[];
+  const act = async (c: Caller, item: Item) => {
+    const path = `/cases/${item.caseId}/tasks/${item.task.id}/${item.task.kind === 'decision' ? 'decision' : 'complete'}`;
+    const res = await c.post(path, item.task.kind === 'decision' ? { decision: 'approve' } : {});
+    expect(res.status).toBe(200);
+  };
+  // No waiting from here on: each answer is reflected by the very next inbox read.
+  await act(p.technician, (await items(p.technician))[0]!); // c2: Records review
+  expect((await items(p.technician)).map((i) => [i.caseId, i.task.name])).toEqual([
+    [c2.body.id, 'Treatment plan design'],
+    [c1.body.id, 'Records review'],
+  ]);
+  await act(p.technician, (await items(p.technician))[0]!); // c2: Treatment plan design
+  expect((await items(p.technician)).map((i) => i.caseId)).toEqual([c1.body.id]);
+  expect((await items(p.doctor)).map((i) => [i.caseId, i.task.name])).toEqual([[c2.body.id, 'Doctor approval']]);
+
+  expect((await p.owner.post(`/cases/${c2.body.id}/hold`, { reason: 'Waiting for new scans' })).status).toBe(200);
+  expect(await items(p.doctor)).toEqual([]);
+  expect((await p.owner.post(`/cases/${c2.body.id}/resume`, {})).status).toBe(200);
+  expect((await items(p.doctor)).map((i) => i.task.name)).toEqual(['Doctor approval']);
+  expect((await p.owner.post(`/cases/${c2.body.id}/cancel`, { reason: 'Patient moved' })).status).toBe(200);
+  expect(await items(p.doctor)).toEqual([]);
 });

@@ -5,12 +5,11 @@
  * (wrong role, not awaiting, on hold → 422 with the workflow's reason). The Actor's practice role
  * comes from practice_members of the case's practice, read under RLS.
  *
- * The inbox uses Temporal visibility (search attributes PracticeId + AwaitingRoles, which the
- * workflow keeps current) to find candidate cases, asks each case's workflow for its tasks, and
- * keeps the cases the caller can read under RLS.
+ * The inbox reads awaiting_tasks, which the workflow writes in the same transaction as each
+ * event (db/migrations/0014): one indexed query under RLS. Ops find the same cases in the
+ * Temporal UI through the AwaitingRoles search attribute.
  */
-import type { Client } from '@temporalio/client';
-import * as SA from '../../../temporal/search-attributes';
+import { sql } from 'kysely';
 import {
   cancelUpdate,
   changePriorityUpdate,
@@ -24,11 +23,11 @@ import type { PracticeRole } from '../../workflows/plan/plan.types';
 import type { caseWorkflow } from '../../workflows/case.workflow';
 import { ApiError } from '../errors';
 import { ctx } from '../context';
-import { myPracticeRole, ZCaseState, ZPracticeRole, ZPriority, ZTimestamp, ZUuid } from '../common';
+import { iso, myPracticeRole, ZCaseState, ZPracticeRole, ZPriority, ZTimestamp, ZUuid } from '../common';
 import { route, type RouteKit } from '../route';
 import type { ApiServices } from '../types';
 import { z } from '../zod';
-import { loadCase, queryCaseView, ZCaseView } from './cases.routes';
+import { loadCase, ZCaseView } from './cases.routes';
 
 const ZCaseParams = z.object({ id: ZUuid });
 const ZTaskParams = z.object({ id: ZUuid, taskId: z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/) });
@@ -47,6 +46,8 @@ export const ZCancelBody = z.object({ reason: z.string().max(5000) }).openapi('C
 export type TCancelBody = z.infer<typeof ZCancelBody>;
 export const ZPriorityBody = z.object({ priority: ZPriority }).openapi('PriorityBody');
 export type TPriorityBody = z.infer<typeof ZPriorityBody>;
+type TPriority = z.infer<typeof ZPriority>;
+type TCaseState = z.infer<typeof ZCaseState>;
 
 export const ZInboxItem = z
   .object({
@@ -83,23 +84,6 @@ async function actorFor(caseId: string): Promise<{ workflowId: string; actor: Ac
 
 const updateId = (key: string | undefined) => (key ? `${ctx().actor!.profileId}:${key}` : undefined);
 
-const quote = (v: string) => `'${v.replace(/'/g, "\\'")}'`;
-
-async function inbox(temporal: Client, memberships: Array<{ practiceId: string; role: PracticeRole }>, limit: number): Promise<Array<{ workflowId: string; practiceId: string; role: PracticeRole }>> {
-  if (!memberships.length) return [];
-  const clauses = memberships.map((m) => `(${SA.PracticeId.name} = ${quote(m.practiceId)} AND ${SA.AwaitingRoles.name} = ${quote(m.role)})`);
-  const query = `ExecutionStatus = 'Running' AND (${clauses.join(' OR ')})`;
-  const roleOf = new Map(memberships.map((m) => [m.practiceId, m.role]));
-  const found: Array<{ workflowId: string; practiceId: string; role: PracticeRole }> = [];
-  for await (const wf of temporal.workflow.list({ query, pageSize: Math.min(limit, 100) })) {
-    const practiceId = wf.typedSearchAttributes.get(SA.PracticeId);
-    if (!practiceId || !roleOf.has(practiceId)) continue;
-    found.push({ workflowId: wf.workflowId, practiceId, role: roleOf.get(practiceId)! });
-    if (found.length >= limit) break;
-  }
-  return found;
-}
-
 export function taskRoutes(kit: RouteKit, s: ApiServices): void {
   const handle = (workflowId: string) => s.temporal.workflow.getHandle<typeof caseWorkflow>(workflowId);
 
@@ -108,52 +92,47 @@ export function taskRoutes(kit: RouteKit, s: ApiServices): void {
     path: '/tasks/inbox',
     tags: ['tasks'],
     summary: 'Tasks awaiting a role the caller holds, across the cases of their practices',
-    description: 'Found through Temporal visibility (PracticeId, AwaitingRoles); visibility is eventually consistent, so a task may appear a moment after it became active.',
+    description:
+      'Most urgent cases first, then oldest. Read from the tasks the case workflow persists with every change (awaiting_tasks), under RLS: once a decision has answered, the inbox reflects it.',
     query: z.object({ practiceId: ZUuid.optional(), limit: z.coerce.number().int().min(1).max(100).default(50) }),
     response: z.object({ items: z.array(ZInboxItem) }).openapi('Inbox'),
-    handler: async ({ query }) => {
-      const c = ctx();
-      const memberships = await c.db(async (trx) => {
-        let qb = trx.selectFrom('practice_members').select(['practice_id', 'role']).where('profile_id', '=', c.actor!.profileId);
-        if (query.practiceId) qb = qb.where('practice_id', '=', query.practiceId);
-        return (await qb.execute()).map((m) => ({ practiceId: m.practice_id, role: m.role as PracticeRole }));
-      });
-      const candidates = await inbox(s.temporal, memberships, query.limit);
-      if (!candidates.length) return { items: [] };
-      const rows = await c.db((trx) =>
-        trx
-          .selectFrom('cases')
-          .select(['id', 'case_number', 'title', 'practice_id', 'workflow_id'])
-          .where(
-            'workflow_id',
-            'in',
-            candidates.map((x) => x.workflowId),
-          )
-          .execute(),
-      );
-      const byWorkflow = new Map(rows.map((r) => [r.workflow_id!, r]));
-      const views = await Promise.all(candidates.map((x) => (byWorkflow.has(x.workflowId) ? queryCaseView(s.temporal, x.workflowId) : Promise.resolve(null))));
-      const items: Array<z.input<typeof ZInboxItem>> = [];
-      candidates.forEach((x, i) => {
-        const row = byWorkflow.get(x.workflowId);
-        const view = views[i];
-        if (!row || !view) return;
-        for (const t of view.tasks) {
-          if (!t.awaitingDecision || !t.requiredRoles.includes(x.role)) continue;
-          items.push({
-            caseId: row.id,
-            caseNumber: row.case_number,
-            title: row.title,
-            practiceId: row.practice_id,
-            priority: view.priority,
-            state: view.state,
-            myRole: x.role,
-            task: { id: t.id, name: t.name, kind: t.kind, requiredRoles: t.requiredRoles, dueAt: t.dueAt, overdue: t.overdue },
-          });
-        }
-      });
-      return { items };
-    },
+    handler: ({ query }) =>
+      ctx().db(async (trx) => {
+        // inbox_tasks() (db/migrations/0014): the caller's memberships, one ordered index range
+        // each; the cases are joined here under RLS.
+        const { rows } = await sql<{
+          case_id: string;
+          case_number: string;
+          title: string;
+          practice_id: string;
+          priority: TPriority;
+          current_state: TCaseState;
+          role: PracticeRole;
+          task_id: string;
+          task_name: string;
+          task_kind: 'external' | 'decision';
+          required_roles: PracticeRole[];
+          due_at: Date | null;
+          overdue: boolean;
+        }>`
+          SELECT a.case_id, c.case_number, c.title, a.practice_id, a.priority, c.current_state, a.role, a.task_id, a.task_name, a.task_kind,
+                 a.required_roles, a.due_at, a.overdue
+            FROM public.inbox_tasks(${query.practiceId ?? null}::uuid, ${query.limit}::int) a
+            JOIN public.cases c ON c.id = a.case_id
+           ORDER BY a.priority DESC, a.case_created_at, a.case_id, a.task_id`.execute(trx);
+        return {
+          items: rows.map((r) => ({
+            caseId: r.case_id,
+            caseNumber: r.case_number,
+            title: r.title,
+            practiceId: r.practice_id,
+            priority: r.priority,
+            state: r.current_state,
+            myRole: r.role,
+            task: { id: r.task_id, name: r.task_name, kind: r.task_kind, requiredRoles: r.required_roles, dueAt: iso(r.due_at), overdue: r.overdue },
+          })),
+        };
+      }),
   });
 
   route(kit, {
