@@ -5,7 +5,6 @@
  */
 import { sql } from 'kysely';
 import type { Db, Tx } from '../db/database';
-import type { PriorityLevel as Priority } from '../db/schema.generated';
 import { canTransition, isOpen, orderStateForCase, type OrderState } from '../domain/order-state-machine';
 import type { CaseEvent, PerformanceArgs } from '../workflows/case.events';
 
@@ -144,31 +143,32 @@ export async function persist(db: Handle, e: CaseEvent): Promise<void> {
  * did: cases.awaiting_seq orders the writes.
  */
 async function writeAwaiting(db: Handle, e: CaseEvent, awaiting: NonNullable<CaseEvent['awaiting']>): Promise<void> {
-  const newer = await db
-    .updateTable('cases')
-    .set({ awaiting_seq: awaiting.seq })
-    .where('id', '=', e.caseId)
-    .where((eb) => eb.or([eb('awaiting_seq', 'is', null), eb('awaiting_seq', '<', awaiting.seq)]))
-    .returning('created_at')
-    .executeTakeFirst();
-  if (!newer) return;
-  await db.deleteFrom('awaiting_tasks').where('case_id', '=', e.caseId).execute();
   const rows = awaiting.tasks.flatMap((t) =>
-    t.roles.map((role) => ({
-      case_id: e.caseId,
-      practice_id: e.practiceId,
-      task_id: t.taskId,
-      role,
-      task_name: t.name,
-      task_kind: t.kind,
-      required_roles: t.roles,
-      due_at: t.dueAt,
-      overdue: t.overdue,
-      priority: awaiting.priority as Priority,
-      case_created_at: newer.created_at,
-    })),
+    t.roles.map((role) => ({ task_id: t.taskId, role, task_name: t.name, task_kind: t.kind, required_roles: t.roles, due_at: t.dueAt, overdue: t.overdue })),
   );
-  if (rows.length) await db.insertInto('awaiting_tasks').values(rows).execute();
+  // One statement (one round trip on the approval path): the seq guard, then upsert the current
+  // rows and delete the others. The upsert and the delete touch disjoint rows, so the CTEs'
+  // shared snapshot is no problem.
+  await sql`
+    WITH guard AS (
+      UPDATE public.cases SET awaiting_seq = ${awaiting.seq}
+       WHERE id = ${e.caseId} AND (awaiting_seq IS NULL OR awaiting_seq < ${awaiting.seq})
+      RETURNING id, practice_id, created_at
+    ), fresh AS (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        AS r(task_id text, role public.practice_role, task_name text, task_kind text, required_roles text[], due_at timestamptz, overdue boolean)
+    ), gone AS (
+      DELETE FROM public.awaiting_tasks a USING guard
+       WHERE a.case_id = guard.id
+         AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.task_id = a.task_id AND f.role = a.role)
+    )
+    INSERT INTO public.awaiting_tasks (case_id, practice_id, task_id, role, task_name, task_kind, required_roles, due_at, overdue, priority, case_created_at)
+    SELECT guard.id, guard.practice_id, f.task_id, f.role, f.task_name, f.task_kind, f.required_roles, f.due_at, f.overdue,
+           ${awaiting.priority}::public.priority_level, guard.created_at
+      FROM guard CROSS JOIN fresh f
+    ON CONFLICT (case_id, task_id, role) DO UPDATE
+      SET task_name = EXCLUDED.task_name, task_kind = EXCLUDED.task_kind, required_roles = EXCLUDED.required_roles,
+          due_at = EXCLUDED.due_at, overdue = EXCLUDED.overdue, priority = EXCLUDED.priority`.execute(db);
 }
 
 /** Moves the case's open orders to the state its new case state implies, recording each move. */

@@ -93,8 +93,8 @@ const DEFAULT_HISTORY_LIMIT = 10_000;
 /** Patch id: case events and internal automatic tasks run as local activities. */
 const LOCAL_PERSISTENCE = 'local-persistence';
 /**
- * Also persists a change of the awaiting tasks that came without a state change or message (an
- * external task completed in place), so awaiting_tasks (the inbox) is always current.
+ * Also persists a change of the awaiting tasks that no event carried (flushAwaiting), so
+ * awaiting_tasks (the inbox) is always current.
  */
 const AWAITING_TASKS = 'awaiting-tasks';
 /**
@@ -144,6 +144,17 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
     });
   }
 
+  /**
+   * Persists the awaiting tasks when they changed but no event carried them (an external task
+   * completed in place, with an automatic task next). Called once at the end of each change, so
+   * the usual path (the next task's activation persists them) costs no extra event.
+   */
+  async function flushAwaiting(): Promise<void> {
+    if (s.status === 'active' && awaitingFingerprint(awaitingTasks()) !== persistedAwaiting && patched(AWAITING_TASKS)) {
+      await persist({ actorId: SYSTEM_PROFILE_ID, taskId: null });
+    }
+  }
+
   async function moveTo(to: CaseState, actorId: string, reason: string | null, taskId: string | null, extra: Partial<CaseEvent> = {}) {
     if (s.hold && to !== 'on_hold' && to !== 'completed' && to !== 'cancelled') {
       // On hold the case stays on_hold; the state it returns to on resume moves instead.
@@ -151,8 +162,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       to = s.state;
     }
     if (to === s.state) {
-      const awaitingChanged = () => patched(AWAITING_TASKS) && awaitingFingerprint(awaitingTasks()) !== persistedAwaiting;
-      if (extra.message || extra.instruction || extra.caseFields || awaitingChanged()) await persist({ actorId, taskId, ...extra });
+      if (extra.message || extra.instruction || extra.caseFields) await persist({ actorId, taskId, ...extra });
       return;
     }
     const now = Date.now();
@@ -289,7 +299,11 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
         }),
       )
       .then(
-        () => serialized(() => complete(t, { profileId: SYSTEM_PROFILE_ID, practiceRole: 'system' }, 'complete', null)),
+        () =>
+          serialized(async () => {
+            await complete(t, { profileId: SYSTEM_PROFILE_ID, practiceRole: 'system' }, 'complete', null);
+            await flushAwaiting();
+          }),
         (err) => {
           if (!isCancellation(err)) throw err;
         },
@@ -466,7 +480,10 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
   };
   async function once(body: () => Promise<void>): Promise<CaseView> {
     if (seenUpdate()) return view();
-    await serialized(body);
+    await serialized(async () => {
+      await body();
+      await flushAwaiting();
+    });
     const id = currentUpdateInfo()?.id;
     if (id) {
       s.recentUpdates.push(id);
