@@ -7,7 +7,7 @@ import type { AutomaticTaskArgs } from '../src/workflows/case.events';
 import { saveTemplate, TemplateInvalidError } from '../src/repositories/templates.repository';
 import { CaseServiceError } from '../src/services/case.service';
 import { createPatient } from '../src/repositories/identity.repository';
-import { caseWorkflowId } from '../src/workflows/case.messages';
+import { caseViewQuery, caseWorkflowId, completeTaskUpdate } from '../src/workflows/case.messages';
 import type { caseWorkflow } from '../src/workflows/case.workflow';
 import { createHarness, type Harness } from './support/harness';
 import { createPracticeFixture, createTemplate } from './support/fixtures';
@@ -15,12 +15,16 @@ import { waitFor } from './support/wait';
 
 const calls: AutomaticTaskArgs[] = [];
 let h: Harness;
+/** Holds the 'Slow print' production step until the test opens it. */
+let openGate: () => void = () => undefined;
+const gate = new Promise<void>((resolve) => (openGate = resolve));
 
 beforeAll(async () => {
   h = await createHarness({
     hooks: {
       // An integration's hook, e.g. a lab machine's API, replacing the default recorder.
       manufacture: async (args) => {
+        if (args.taskName === 'Slow print') await gate;
         calls.push(args);
         return { summary: 'Printed on machine P-7', reference: `job-${args.taskId.slice(0, 4)}` };
       },
@@ -143,4 +147,35 @@ test('generated case numbers are unique under concurrency and continue after exi
   const next = await h.cases.startCase(base);
   expect(next.caseNumber).toBe('C-000011');
   for (const s of [manual, ...started, ahead, next]) await h.client.workflow.getHandle(s.workflowId).terminate('test done');
+});
+
+test('the inbox rows follow an external task completed while an automatic task runs (no event of its own carries the change)', async () => {
+  const f = await createPracticeFixture(h.database.system);
+  const templateId = await createTemplate(h.database.system, {
+    name: `Inbox flush ${randomUUID()}`,
+    caseType: 'follow_up',
+    tasks: [
+      // No state changes: neither the completion nor the next activation persists an event.
+      { key: 'scans', name: 'Confirm scans', order: 1, functionType: 'review', requiredRoles: ['technician'], metadata: { completion: 'external', entry_state: null, exit_state: null } },
+      { key: 'print', name: 'Slow print', order: 2, functionType: 'manufacture', autoTransition: true, metadata: { entry_state: null, exit_state: null } },
+      { key: 'check', name: 'Inspect print', order: 3, functionType: 'quality_check', requiredRoles: ['technician'] },
+    ],
+  });
+  const started = await h.cases.startCase({ practiceId: f.practiceId, patientId: f.patientId, createdBy: f.members.doctor, title: 'Flush', caseType: 'follow_up', templateId });
+  const rows = async () =>
+    (await h.database.system.selectFrom('awaiting_tasks').select(['task_name', 'role']).where('case_id', '=', started.caseId).orderBy('task_name').execute()).map((r) => `${r.task_name}/${r.role}`);
+  await waitFor(rows, (r) => r.length > 0, 15_000, 'the first task in awaiting_tasks');
+  expect(await rows()).toEqual(['Confirm scans/technician']);
+
+  const handle = h.client.workflow.getHandle<typeof caseWorkflow>(started.workflowId);
+  const scans = (await handle.query(caseViewQuery)).tasks.find((t) => t.name === 'Confirm scans')!;
+  await handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: scans.id, actor: { profileId: f.members.technician, practiceRole: 'technician' } }] });
+  // 'Slow print' is still running (held by the gate): nothing awaits people, and the rows say so
+  // as soon as the update has answered.
+  expect((await handle.query(caseViewQuery)).tasks.find((t) => t.name === 'Slow print')!.status).toBe('active');
+  expect(await rows()).toEqual([]);
+
+  openGate();
+  await waitFor(rows, (r) => r.length > 0, 15_000, 'the inspection in awaiting_tasks');
+  expect(await rows()).toEqual(['Inspect print/technician']);
 });
