@@ -82,6 +82,7 @@ async function main(): Promise<void> {
     const worker = await startWorker({ config: cfg, databaseUrl, healthPort: cfg.WORKER_HEALTH_PORT });
     stops.push(() => worker.stop());
     await cases.ensureCaseWorkflows();
+    await cases.backfillAwaitingTasks();
 
     progress('seeding demo data…');
     const demo = await seedDemo({ db: database.system, cases });

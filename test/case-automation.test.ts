@@ -7,7 +7,7 @@ import type { AutomaticTaskArgs } from '../src/workflows/case.events';
 import { saveTemplate, TemplateInvalidError } from '../src/repositories/templates.repository';
 import { CaseServiceError } from '../src/services/case.service';
 import { createPatient } from '../src/repositories/identity.repository';
-import { caseViewQuery, caseWorkflowId, completeTaskUpdate } from '../src/workflows/case.messages';
+import { caseViewQuery, caseWorkflowId, completeTaskUpdate, decideUpdate } from '../src/workflows/case.messages';
 import type { caseWorkflow } from '../src/workflows/case.workflow';
 import { createHarness, type Harness } from './support/harness';
 import { createPracticeFixture, createTemplate } from './support/fixtures';
@@ -178,4 +178,36 @@ test('the inbox rows follow an external task completed while an automatic task r
   openGate();
   await waitFor(rows, (r) => r.length > 0, 15_000, 'the inspection in awaiting_tasks');
   expect(await rows()).toEqual(['Inspect print/technician']);
+});
+
+test('backfillAwaitingTasks writes the inbox rows of running cases that have none (started before 0014), and any later event wins', async () => {
+  const f = await createPracticeFixture(h.database.system);
+  const templateId = await createTemplate(h.database.system, {
+    name: `Backfill ${randomUUID()}`,
+    caseType: 'follow_up',
+    tasks: [
+      { key: 'review', name: 'Review photos', order: 1, functionType: 'review', requiredRoles: ['doctor', 'technician'] },
+      { key: 'ship', name: 'Ship', order: 2, functionType: 'ship', requiredRoles: ['assistant'], metadata: { completion: 'external' } },
+    ],
+  });
+  const started = await h.cases.startCase({ practiceId: f.practiceId, patientId: f.patientId, createdBy: f.members.doctor, title: 'Backfill', caseType: 'follow_up', templateId });
+  const rows = async () =>
+    (await h.database.system.selectFrom('awaiting_tasks').select(['task_name', 'role']).where('case_id', '=', started.caseId).orderBy('task_name').orderBy('role').execute()).map((r) => `${r.task_name}/${r.role}`);
+  const seq = async () => (await h.database.system.selectFrom('cases').select('awaiting_seq').where('id', '=', started.caseId).executeTakeFirstOrThrow()).awaiting_seq;
+  await waitFor(rows, (r) => r.length === 2, 15_000, 'the review in awaiting_tasks');
+  // As a case from before 0014 looks: no rows, no seq.
+  await h.database.system.deleteFrom('awaiting_tasks').where('case_id', '=', started.caseId).execute();
+  await h.database.system.updateTable('cases').set({ awaiting_seq: null }).where('id', '=', started.caseId).execute();
+
+  expect(await h.cases.backfillAwaitingTasks(10_000)).toBeGreaterThanOrEqual(1);
+  expect(await rows()).toEqual(['Review photos/doctor', 'Review photos/technician']);
+  expect(await seq()).toBe(0);
+  await h.cases.backfillAwaitingTasks(10_000); // a second sweep leaves it alone
+  expect(await rows()).toEqual(['Review photos/doctor', 'Review photos/technician']);
+
+  const handle = h.client.workflow.getHandle<typeof caseWorkflow>(started.workflowId);
+  const review = (await handle.query(caseViewQuery)).tasks.find((t) => t.name === 'Review photos')!;
+  await handle.executeUpdate(decideUpdate, { args: [{ taskId: review.id, decision: 'approve', actor: { profileId: f.members.doctor, practiceRole: 'doctor' } }] });
+  expect(await rows()).toEqual(['Ship/assistant']);
+  expect(await seq()).toBeGreaterThan(0);
 });

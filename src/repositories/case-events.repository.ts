@@ -135,14 +135,14 @@ export async function persist(db: Handle, e: CaseEvent): Promise<void> {
   }
 
   // After caseFields: the rows carry the case's priority for the inbox order.
-  if (e.awaiting) await writeAwaiting(db, e, e.awaiting);
+  if (e.awaiting) await replaceAwaitingTasks(db, e, e.awaiting);
 }
 
 /**
  * Replaces the case's awaiting_tasks rows (one per task and role), unless a newer event already
  * did: cases.awaiting_seq orders the writes.
  */
-async function writeAwaiting(db: Handle, e: CaseEvent, awaiting: NonNullable<CaseEvent['awaiting']>): Promise<void> {
+export async function replaceAwaitingTasks(db: Handle, e: Pick<CaseEvent, 'caseId' | 'practiceId'>, awaiting: NonNullable<CaseEvent['awaiting']>): Promise<void> {
   const rows = awaiting.tasks.flatMap((t) =>
     t.roles.map((role) => ({ task_id: t.taskId, role, task_name: t.name, task_kind: t.kind, required_roles: t.roles, due_at: t.dueAt, overdue: t.overdue })),
   );

@@ -13,7 +13,9 @@ import type { Db, Tx } from '../db/database';
 import * as SA from '../../temporal/search-attributes';
 import { compileStoredTemplate, findTemplateForCaseType } from '../repositories/templates.repository';
 import { caseWorkflow } from '../workflows/case.workflow';
-import { caseWorkflowId, type CaseWorkflowOptions, type Priority } from '../workflows/case.messages';
+import { caseViewQuery, caseWorkflowId, type CaseWorkflowOptions, type Priority } from '../workflows/case.messages';
+import type { AwaitingTask } from '../workflows/case.events';
+import { replaceAwaitingTasks } from '../repositories/case-events.repository';
 import type { Plan, TemplateError } from '../workflows/plan/plan.types';
 
 export interface CaseServiceDeps {
@@ -220,6 +222,38 @@ export function createCaseService(deps: CaseServiceDeps) {
         await startWorkflow(c as never, compiled.plan);
       }
       return orphans.length;
+    },
+
+    /**
+     * Writes awaiting_tasks for running cases that have none yet (awaiting_seq NULL): cases
+     * started before workflows persisted them (db/migrations/0014) appear in inboxes without
+     * waiting for their next change. Asks each workflow for its view; seq 0 loses to any event.
+     * Returns the number of cases written.
+     */
+    async backfillAwaitingTasks(limit = 500, queryTimeoutMs = 5000): Promise<number> {
+      const open = await db
+        .selectFrom('cases')
+        .select(['id', 'practice_id', 'workflow_id'])
+        .where('awaiting_seq', 'is', null)
+        .where('workflow_started_at', 'is not', null)
+        .where('workflow_id', 'is not', null)
+        .where('closed_at', 'is', null)
+        .limit(limit)
+        .execute();
+      let written = 0;
+      for (const c of open) {
+        const view = await Promise.race([
+          temporal.workflow.getHandle(c.workflow_id!).query(caseViewQuery).catch(() => null),
+          new Promise<null>((resolve) => setTimeout(() => resolve(null), queryTimeoutMs).unref()),
+        ]);
+        if (!view || view.status !== 'active') continue;
+        const tasks: AwaitingTask[] = view.tasks
+          .filter((t) => t.awaitingDecision)
+          .map((t) => ({ taskId: t.id, name: t.name, kind: t.kind as AwaitingTask['kind'], roles: t.requiredRoles, dueAt: t.dueAt, overdue: t.overdue }));
+        await replaceAwaitingTasks(db, { caseId: c.id, practiceId: c.practice_id }, { seq: 0, priority: view.priority, tasks });
+        written += 1;
+      }
+      return written;
     },
   };
 }

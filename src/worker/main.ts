@@ -1,5 +1,8 @@
 /** `npm run worker`: one worker process, stopped gracefully by SIGINT/SIGTERM. */
-import { config, ConfigError, required } from '../config';
+import { Client, Connection } from '@temporalio/client';
+import { config, ConfigError, required, type Config } from '../config';
+import type { Database } from '../db/database';
+import { createCaseService } from '../services/case.service';
 import { checkDatabase, checkTemporal, PreflightError } from '../db/preflight';
 import { startWorker } from './worker';
 
@@ -10,6 +13,7 @@ async function main(): Promise<void> {
   await checkTemporal(cfg.TEMPORAL_ADDRESS, cfg.TEMPORAL_NAMESPACE, cfg.TEMPORAL_CONNECT_TIMEOUT_MS);
   const w = await startWorker({ config: cfg, databaseUrl, healthPort: cfg.WORKER_HEALTH_PORT || undefined, workflowBundlePath: cfg.WORKFLOW_BUNDLE_PATH });
   console.log(JSON.stringify({ msg: 'worker started', taskQueue: cfg.TEMPORAL_TASK_QUEUE, health: w.healthUrl }));
+  void startupSweep(cfg, w.database);
   const stop = () => void w.stop();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -24,3 +28,23 @@ main().catch((err: unknown) => {
   }
   process.exit(1);
 });
+
+/**
+ * Once per worker start: start workflows of cases whose start never happened, and write the
+ * inbox rows of running cases that have none yet. Failure is logged, never fatal: the next
+ * start sweeps again.
+ */
+async function startupSweep(cfg: Config, database: Database): Promise<void> {
+  let connection: Connection | undefined;
+  try {
+    connection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS });
+    const cases = createCaseService({ db: database.system, temporal: new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE }), taskQueue: cfg.TEMPORAL_TASK_QUEUE });
+    const started = await cases.ensureCaseWorkflows();
+    const inboxes = await cases.backfillAwaitingTasks();
+    console.log(JSON.stringify({ msg: 'startup sweep', workflowsStarted: started, awaitingTasksWritten: inboxes }));
+  } catch (err) {
+    console.error(JSON.stringify({ msg: 'startup sweep failed', error: String(err) }));
+  } finally {
+    await connection?.close().catch(() => undefined);
+  }
+}
