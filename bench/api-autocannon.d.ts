@@ -20,7 +20,11 @@ declare module 'autocannon' {
     maxOverallRequests?: number;
     timeout?: number;
     pipelining?: number;
-    requests?: Array<{ setupRequest?: (req: Record<string, unknown>) => Record<string, unknown> }>;
+    requests?: Array<{
+      /** context: per connection, fresh for each request; the same object reaches onResponse */
+      setupRequest?: (req: Record<string, unknown>, context: Record<string, unknown>) => Record<string, unknown>;
+      onResponse?: (status: number, body: string, context: Record<string, unknown>) => void;
+    }>;
   }
   function autocannon(opts: Options): Instance;
   export = autocannon;

@@ -17,6 +17,11 @@ export interface LoadStats {
   mean: number;
   max: number;
   firstError?: string;
+  /** HTTP levels: answers by status code ('error': failed connection or client-side timeout) */
+  statuses?: Record<string, number>;
+  /** HTTP levels: 2xx answers that were incomplete (the inbox missing awaiting tasks), with the first reason */
+  incomplete?: number;
+  firstIncomplete?: string;
 }
 
 export function percentile(sorted: number[], p: number): number {

@@ -1,10 +1,12 @@
 /**
  * The MDW API (src/api/server.ts startApi) started for the HTTP benchmark in its own process, so
- * that the load generator does not share its event loop. Temporal is a lazy client (the routes
- * benchmarked here do not call it: seeded cases have no workflow). Prints one JSON line with the
- * URL. Settings from the environment (DATABASE_URL, JWT_SECRET, DATABASE_POOL_MAX, LOG_LEVEL, …).
+ * that the load generator does not share its event loop. With TEMPORAL_ADDRESS set (the bench's
+ * Temporal dev server, for the inbox and decision questions) it connects there as src/api/main.ts
+ * does; without it, Temporal is a lazy client that is never called (seeded cases have no
+ * workflow). Prints one JSON line with the URL. Settings from the environment (DATABASE_URL,
+ * JWT_SECRET, DATABASE_POOL_MAX, TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE, LOG_LEVEL, …).
  */
-import { Client } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../src/config';
 import { createDatabase } from '../src/db/database';
 import { createCaseService } from '../src/services/case.service';
@@ -14,13 +16,17 @@ async function main(): Promise<void> {
   const config = loadConfig();
   // A pool-wait bound (BENCH_POOL_WAIT_MS) so overload shows as errors.
   const database = createDatabase(config.DATABASE_URL!, { max: config.DATABASE_POOL_MAX, waitMs: Number(process.env.BENCH_POOL_WAIT_MS ?? 10_000) });
-  const temporal = new Client();
+  const connection = config.TEMPORAL_ADDRESS_SET
+    ? await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: config.TEMPORAL_CONNECT_TIMEOUT_MS })
+    : undefined;
+  const temporal = connection ? new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }) : new Client();
   const cases = createCaseService({ db: database.system, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE });
   const api = await startApi({ config, database, temporal, cases });
   console.log(JSON.stringify({ url: api.url }));
   const stop = () => {
     void api
       .stop()
+      .then(() => connection?.close())
       .then(() => database.destroy())
       .finally(() => process.exit(0));
   };
