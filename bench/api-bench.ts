@@ -191,8 +191,10 @@ async function sqlLevel(url: string, t: Targets, o: Options): Promise<Row[]> {
         if (q === 'decision' && !t.decisions.length) continue;
         const load = { concurrency: conc, durationMs: o.durationMs, maxRequests: o.maxRequests };
         const warm = { concurrency: Math.min(conc, 10), durationMs: 500, maxRequests: 50 };
+        await settle();
         await runLoad(fns[q].n, warm);
         const n = await runLoad(fns[q].n, load);
+        await settle();
         await runLoad(fns[q].l, warm);
         const l = await runLoad(fns[q].l, load);
         rows.push({ level: 'sql', question: q, concurrency: conc, pool: poolSize, new: n, legacy: l });
@@ -204,6 +206,27 @@ async function sqlLevel(url: string, t: Targets, o: Options): Promise<Row[]> {
     }
   }
   return rows;
+}
+
+// ---- between cells --------------------------------------------------------------------------------
+
+let monitor: pg.Pool | null = null;
+/**
+ * Waits (at most 30 s) until no other query runs in the bench database. A client that gives up
+ * does not stop the server's query: without this, the statements a saturated cell left behind
+ * (legacy ones run up to the 10 s statement timeout) slowed the next cell, whichever side it was.
+ */
+async function settle(): Promise<void> {
+  if (!monitor) return;
+  const until = performance.now() + 30_000;
+  while (performance.now() < until) {
+    const r = await monitor.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
+    );
+    if (r.rows[0].n === 0) return;
+    await sleep(200);
+  }
+  log('settle: queries still running after 30 s; measuring anyway');
 }
 
 // ---- open loop (both levels) -------------------------------------------------------------------
@@ -227,6 +250,7 @@ async function openCells(level: 'sql-open' | 'http-open', q: Question, sides: { 
     const cell = async (side: 'n' | 'l'): Promise<OpenLoopStats | null> => {
       const s = sides[side];
       if (!s || satAt[side] !== undefined) return null;
+      await settle();
       const r = await s.run(rate);
       if (saturated(r)) satAt[side] = rate;
       // Let the servers and PostgreSQL work off what the timed-out requests left behind.
@@ -589,10 +613,13 @@ async function httpLevel(url: string, t: Targets, o: Options): Promise<{ rows: R
           await r.before?.();
           await cannon(api.url, r.n, Math.min(c, 10), warm);
           await r.before?.();
+          await settle();
           n = await cannon(api.url, r.n, c, o);
           await r.after?.(); // what the cell left behind in Temporal must not slow the legacy cell
         }
+        await settle();
         await cannon(legacy.url, r.l, Math.min(conc, 10), warm);
+        await settle();
         const l = await cannon(legacy.url, r.l, conc, o);
         // Closed loop: a client whose answer takes longer than the window adds no sample, so
         // fewer answers than clients means the slowest requests are missing from the percentiles.
@@ -725,6 +752,7 @@ async function main(): Promise<void> {
     await system.end();
     log(`data: ${JSON.stringify(counts)}; targets: ${targets.practices.length} practices, ${targets.orders.length} orders, ${targets.cases.length} cases, ${targets.decisions.length} decision cases`);
 
+    monitor = new pg.Pool({ connectionString: url, max: 1, application_name: 'mdw-bench-monitor' });
     const rows: Row[] = [];
     if (o.sql) rows.push(...(o.openLoop ? await sqlOpenLevel(url, targets, o) : await sqlLevel(url, targets, o)));
     let apiLog: ApiLog | null = null;
@@ -756,6 +784,8 @@ async function main(): Promise<void> {
     if (apiLog && (apiLog.errors || apiLog.warnings)) {
       console.log(`\nthe API logged ${apiLog.errors} errors and ${apiLog.warnings} warnings; most frequent:\n${apiLog.top.map((x) => `- ${x.count}× ${x.level}: ${x.what}`).join('\n')}`);
     }
+    await monitor.end();
+    monitor = null;
     const result = {
       when: new Date().toISOString(),
       machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version },

@@ -27,6 +27,11 @@ const EnvSchema = z.object({
   DATABASE_POOL_MAX: int(10, 1),
   /** How long a request waits for a pooled connection before answering 503 (overload is bounded). */
   DATABASE_POOL_WAIT_MS: int(5_000, 100),
+  /**
+   * At most this many requests queue for a connection; more answer 503 + Retry-After at once
+   * (fail fast instead of timing out). 0: no bound.
+   */
+  DATABASE_POOL_QUEUE_MAX: int(200, 0),
   /** Server-side cap on one statement; a runaway query is cancelled instead of holding the pool. */
   DATABASE_STATEMENT_TIMEOUT_MS: int(15_000, 100),
 

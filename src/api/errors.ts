@@ -11,6 +11,7 @@ import { CaseServiceError } from '../services/case.service';
 import { TemplateInvalidError } from '../repositories/templates.repository';
 import { CaseRefusal } from '../workflows/case.messages';
 import { currentContext, type RequestContext } from './context';
+import { RequestAbortedError } from '../db/database';
 
 export const ERROR_CODES = [
   'bad_request',
@@ -149,6 +150,12 @@ export function toApiError(err: unknown): ApiError | null {
 
 export const errorMiddleware: ErrorRequestHandler = (err, _req, res, _next) => {
   const ctx = (res.locals.ctx as RequestContext | undefined) ?? currentContext();
+  if (err instanceof RequestAbortedError) {
+    // The client left while the request queued: nobody reads an answer, and nothing was done.
+    ctx?.log.info({ requestId: ctx.requestId }, 'client gone before its request began; skipped');
+    if (!res.headersSent) res.status(499).end();
+    return;
+  }
   const api = toApiError(err);
   if (!api) {
     ctx?.log.error({ err, requestId: ctx.requestId }, 'unhandled error');

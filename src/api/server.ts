@@ -85,14 +85,22 @@ function buildApp(deps: ApiDeps): BuiltApp {
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader('X-Request-Id', requestId);
     const started = process.hrtime.bigint();
+    // Aborted when the client goes away before the answer: queued work for it is skipped.
+    const gone = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) gone.abort();
+    });
     const c: RequestContext = {
       requestId,
       log: log.child({ requestId }),
       actor: null,
       practiceId: null,
-      db: (fn) => {
+      db: async (fn) => {
         if (!c.actor) throw ApiError.unauthorized();
-        return database.asActor(c.actor.claims, fn);
+        if (config.DATABASE_POOL_QUEUE_MAX > 0 && database.pool.waitingCount >= config.DATABASE_POOL_QUEUE_MAX) {
+          throw new ApiError(503, 'service_unavailable', 'The service is overloaded; retry shortly.', null, { 'retry-after': '1' });
+        }
+        return database.asActor(c.actor.claims, fn, { signal: gone.signal });
       },
     };
     res.locals.ctx = c;

@@ -26,10 +26,23 @@ export interface ActorClaims {
   [claim: string]: unknown;
 }
 
+export interface ActorOptions {
+  /** Aborted when nobody waits for the answer any more (the HTTP client went away). */
+  signal?: AbortSignal;
+}
+
+/** The transaction was not begun: its signal was aborted while it waited for a connection. */
+export class RequestAbortedError extends Error {
+  constructor() {
+    super('request aborted before its transaction began');
+    this.name = 'RequestAbortedError';
+  }
+}
+
 export interface Database {
   system: Db;
   pool: pg.Pool;
-  asActor<T>(claims: ActorClaims, fn: (trx: Tx) => Promise<T>): Promise<T>;
+  asActor<T>(claims: ActorClaims, fn: (trx: Tx) => Promise<T>, opts?: ActorOptions): Promise<T>;
   destroy(): Promise<void>;
 }
 
@@ -56,7 +69,7 @@ export function createDatabase(connectionString: string, limits: number | PoolLi
   return {
     system,
     pool,
-    asActor: (claims, fn) => asActor(system, claims, fn),
+    asActor: (claims, fn, opts) => asActor(system, claims, fn, opts),
     destroy: () => system.destroy(),
   };
 }
@@ -68,6 +81,7 @@ export function createDatabase(connectionString: string, limits: number | PoolLi
 interface PendingActor {
   claimsJson: string;
   taken: boolean;
+  signal?: AbortSignal;
 }
 const pendingActor = new AsyncLocalStorage<PendingActor>();
 
@@ -81,6 +95,9 @@ class ActorAwarePostgresDriver extends PostgresDriver {
     const actor = pendingActor.getStore();
     if (!actor || actor.taken || settings.isolationLevel || settings.accessMode) return super.beginTransaction(connection, settings);
     actor.taken = true;
+    // A request whose client left while it queued for a connection does no work at all: under
+    // overload the queue then drains at once instead of serving answers nobody reads.
+    if (actor.signal?.aborted) throw new RequestAbortedError();
     // Both settings are transaction-local (is_local = true). No parameters: a multi-statement
     // string must use the simple protocol, so the claims go in as an escaped literal.
     await connection.executeQuery(
@@ -105,8 +122,9 @@ class ActorAwarePostgresDialect extends PostgresDialect {
  * `request.jwt.claims`, both local to the transaction, as PostgREST does. `db` must come from
  * createDatabase (its driver sets the actor at BEGIN).
  */
-export async function asActor<T>(db: Db, claims: ActorClaims, fn: (trx: Tx) => Promise<T>): Promise<T> {
-  const actor: PendingActor = { claimsJson: JSON.stringify({ role: 'authenticated', ...claims }), taken: false };
+export async function asActor<T>(db: Db, claims: ActorClaims, fn: (trx: Tx) => Promise<T>, opts: ActorOptions = {}): Promise<T> {
+  if (opts.signal?.aborted) throw new RequestAbortedError();
+  const actor: PendingActor = { claimsJson: JSON.stringify({ role: 'authenticated', ...claims }), taken: false, signal: opts.signal };
   return pendingActor.run(actor, () =>
     db.transaction().execute(async (trx) => {
       if (!actor.taken) throw new Error('asActor needs a handle from createDatabase (its driver sets the actor at BEGIN)');
