@@ -242,10 +242,9 @@ export function createCaseService(deps: CaseServiceDeps) {
         .execute();
       let written = 0;
       for (const c of open) {
-        const view = await Promise.race([
-          temporal.workflow.getHandle(c.workflow_id!).query(caseViewQuery).catch(() => null),
-          new Promise<null>((resolve) => setTimeout(() => resolve(null), queryTimeoutMs).unref()),
-        ]);
+        const view = await temporal.connection
+          .withDeadline(Date.now() + queryTimeoutMs, () => temporal.workflow.getHandle(c.workflow_id!).query(caseViewQuery))
+          .catch(() => null);
         if (!view || view.status !== 'active') continue;
         const tasks: AwaitingTask[] = view.tasks
           .filter((t) => t.awaitingDecision)
