@@ -49,7 +49,7 @@ interface BuiltApp {
 
 function buildApp(deps: ApiDeps): BuiltApp {
   const { config, database } = deps;
-  const log = pino({ level: config.LOG_LEVEL, base: { service: 'mdw-api' } });
+  const log = pino({ level: config.LOG_LEVEL, base: { service: 'mdw-api' } }, deps.logDestination ?? pino.destination(1));
   const auth = createAuthenticator(config);
   const services: ApiServices = {
     ...deps,
@@ -106,7 +106,7 @@ function buildApp(deps: ApiDeps): BuiltApp {
     res.locals.ctx = c;
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const entry = { method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10, actor: c.actor?.profileId ?? null, practice: c.practiceId };
+      const entry = { method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10, practice: c.practiceId }; // actor: bound to c.log at sign-in
       if (res.statusCode >= 500) c.log.error(entry, 'request failed');
       else c.log.info(entry, 'request');
     });

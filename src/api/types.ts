@@ -1,3 +1,4 @@
+import type { DestinationStream } from 'pino';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
@@ -12,6 +13,8 @@ export interface ApiDeps {
   database: Database;
   temporal: Client;
   cases: CaseService;
+  /** Where the JSON logs go (default stdout). */
+  logDestination?: DestinationStream;
 }
 
 /** What route modules use: the deps plus the API's own services. */

@@ -1,7 +1,8 @@
 /** Practices and members, practitioners, messages, files, products and orders, templates, dashboard. */
 import { sql } from 'kysely';
 import request from 'supertest';
-import { startApi } from '../../src/api/server';
+import { createApp, startApi } from '../../src/api/server';
+import { testConfig } from '../support/harness';
 import { createPracticeFixture, createUser, type PracticeFixture } from '../support/fixtures';
 import { waitFor } from '../support/wait';
 import { appWith, as, call, setupApi, tokenFor, type ApiEnv, type Caller } from './support';
@@ -291,4 +292,23 @@ test('practices: a lab administrator onboards a practice with its first owner; o
   expect(refused.status).toBe(403);
   expect(refused.body.error.code).toBe('forbidden');
   expect(await env.h.database.system.selectFrom('practices').select('id').where('name', '=', `${name} 2`).execute()).toEqual([]);
+});
+
+test('request logs are JSON lines with request id, actor, practice, status and duration; no token or body in them', async () => {
+  const p = await practice();
+  const lines: string[] = [];
+  const logDestination = { write: (line: string) => void lines.push(line) };
+  const config = { ...testConfig({ LOG_LEVEL: 'info' }), DATABASE_URL: env.h.config.DATABASE_URL };
+  const app = createApp({ config, database: env.h.database, temporal: env.h.client, cases: env.h.cases, logDestination });
+  const token = await tokenFor(config, p.f.members.assistant);
+  const res = await request(app).get(`/practices/${p.f.practiceId}`).set('authorization', `Bearer ${token}`).set('x-request-id', 'req-logs-1');
+  expect(res.status).toBe(200);
+  await request(app).get('/practices').set('authorization', 'Bearer not-a-token');
+  const requestLines = lines.filter((l) => (JSON.parse(l) as { msg?: string }).msg === 'request');
+  const entries = requestLines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  expect(entries[0]).toMatchObject({ service: 'mdw-api', requestId: 'req-logs-1', actor: p.f.members.assistant, practice: p.f.practiceId, method: 'GET', path: `/practices/${p.f.practiceId}`, status: 200, ms: expect.any(Number) });
+  expect(entries[1]).toMatchObject({ path: '/practices', status: 401, requestId: expect.any(String) });
+  expect(requestLines[0]!.match(/"actor"/g)).toHaveLength(1); // one key, not repeated by child loggers
+  expect(lines.join('\n')).not.toContain(token);
+  expect(lines.join('\n')).not.toContain('not-a-token');
 });

@@ -221,7 +221,12 @@ export function practiceRoutes(kit: RouteKit, s: ApiServices): void {
     summary: 'One practice',
     params: ZIdParams,
     response: ZPractice,
-    handler: ({ params }) => ctx().db((trx) => loadPractice(trx, params.id)),
+    handler: ({ params }) =>
+      ctx().db(async (trx) => {
+        const practice = await loadPractice(trx, params.id);
+        ctx().practiceId = practice.id;
+        return practice;
+      }),
   });
 
   route(kit, {
