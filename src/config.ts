@@ -58,6 +58,12 @@ const EnvSchema = z.object({
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_JWKS_URL: optionalUrl,
   JWT_ISSUER: z.string().default('mdw'),
+  /**
+   * Comma-separated issuers (`iss`) accepted besides JWT_ISSUER, e.g. your Supabase project's
+   * `https://<ref>.supabase.co/auth/v1` or the identity provider behind JWT_JWKS_URL. Unset:
+   * any issuer (Supabase's own keys sign only its project's tokens).
+   */
+  JWT_ACCEPTED_ISSUERS: z.string().optional(),
   ACCESS_TOKEN_TTL_SECONDS: int(900, 30),
   REFRESH_TOKEN_TTL_SECONDS: int(30 * 24 * 3600, 60),
   LOGIN_MAX_ATTEMPTS_PER_MINUTE: int(10, 1),

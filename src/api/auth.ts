@@ -23,15 +23,18 @@ export interface Authenticator {
 export function createAuthenticator(config: Config): Authenticator {
   const secret = new TextEncoder().encode(required(config, 'JWT_SECRET', 'the API verifies and signs access tokens with it'));
   const jwks = config.JWT_JWKS_URL ? createRemoteJWKSet(new URL(config.JWT_JWKS_URL)) : null;
+  // Our own tokens always carry JWT_ISSUER; others are checked only when a list is configured.
+  const accepted = config.JWT_ACCEPTED_ISSUERS?.split(',').map((i) => i.trim()).filter(Boolean);
+  const issuer = accepted?.length ? { issuer: [config.JWT_ISSUER, ...accepted] } : {};
 
   async function verify(token: string): Promise<ActorClaims> {
     let payload: JWTPayload;
     try {
       const { alg } = decodeProtectedHeader(token);
       if (alg === 'HS256') {
-        ({ payload } = await jwtVerify(token, secret, { algorithms: ['HS256'], requiredClaims: ['sub', 'exp'] }));
+        ({ payload } = await jwtVerify(token, secret, { algorithms: ['HS256'], requiredClaims: ['sub', 'exp'], ...issuer }));
       } else if (jwks && (alg === 'RS256' || alg === 'ES256')) {
-        ({ payload } = await jwtVerify(token, jwks, { algorithms: ['RS256', 'ES256'], requiredClaims: ['sub', 'exp'] }).catch((err: unknown) => {
+        ({ payload } = await jwtVerify(token, jwks, { algorithms: ['RS256', 'ES256'], requiredClaims: ['sub', 'exp'], ...issuer }).catch((err: unknown) => {
           // The key server timing out or unreachable says nothing about the token: answering
           // 401 would sign users out during an identity-provider outage. 503: retry shortly.
           if (err instanceof joseErrors.JWKSTimeout || !(err instanceof joseErrors.JOSEError)) {
@@ -46,6 +49,7 @@ export function createAuthenticator(config: Config): Authenticator {
     } catch (err) {
       if (err instanceof ApiError) throw err;
       if (err instanceof joseErrors.JWTExpired) throw ApiError.unauthorized('The token has expired.', 'invalid_token');
+      if (err instanceof joseErrors.JWTClaimValidationFailed && err.claim === 'iss') throw ApiError.unauthorized('The token is from an issuer that is not accepted.', 'invalid_token');
       throw ApiError.unauthorized('The token is invalid.', 'invalid_token');
     }
     if (!ZUuidSub.safeParse(payload.sub).success) throw ApiError.unauthorized('The token has no valid subject.', 'invalid_token');

@@ -166,3 +166,17 @@ test('an unreachable key server answers 503 with Retry-After, not 401: an outage
   expect(res.body).toEqual({ error: { code: 'service_unavailable', message: expect.stringMatching(/signing keys/i), details: null } });
   expect(res.headers['retry-after']).toBeDefined();
 });
+
+test('with JWT_ACCEPTED_ISSUERS only those issuers and our own (JWT_ISSUER) are accepted', async () => {
+  const strict = appWith(env, { JWT_JWKS_URL: env.h.config.JWT_JWKS_URL!, JWT_ACCEPTED_ISSUERS: 'https://idp.example/, https://other.example/' });
+  expect((await as(strict, await signed(rsa, { claims: { iss: 'https://idp.example/' } })).get('/me')).status).toBe(200);
+  expect((await as(strict, await signed(ec, { claims: { iss: 'https://other.example/' } })).get('/me')).status).toBe(200);
+  const foreign = await as(strict, await signed(rsa, { claims: { iss: 'https://evil.example/' } })).get('/me');
+  expect(foreign.status).toBe(401);
+  expect(foreign.body.error).toMatchObject({ code: 'invalid_token', message: expect.stringMatching(/issuer/) });
+  expect((await as(strict, await signed(rsa)).get('/me')).status).toBe(401); // no iss at all
+  // HS256: our own issuer passes (what /auth/login issues), an unlisted one does not.
+  const user = await createUser(env.h.database.system, 'issuer-check');
+  expect((await as(strict, await tokenFor(env.h.config, user, { claims: { iss: env.h.config.JWT_ISSUER } })).get('/me')).status).toBe(200);
+  expect((await as(strict, await tokenFor(env.h.config, user, { claims: { iss: 'https://evil.example/' } })).get('/me')).status).toBe(401);
+});
