@@ -32,7 +32,7 @@ import { createDatabase, type Database } from '../src/db/database';
 import { migrate } from '../src/db/migrate';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../scripts/lib/embedded-postgres';
 import { newQueries } from './api-queries';
-import { loadTargets, percentile, pickOf, runLoad, type LoadStats, type Targets } from './api-load';
+import { latencyStats, loadTargets, pickOf, runLoad, type LoadStats, type Targets } from './api-load';
 import { spawnTsx, stopChild } from './api-procs';
 import { startTemporalBench, type TemporalBench } from './api-temporal';
 import { httpClient, runOpenLoop, type HttpReq, type OpenLoopStats } from './open-loop';
@@ -349,21 +349,11 @@ async function cannon(base: string, next: (i: number) => HttpReq, conc: number, 
   // autocannon abandons in-flight requests at the end of the window, but the server still works
   // them off (up to the pool-wait + statement timeouts): let it drain so cells do not overlap.
   await sleep(Math.min(o.timeoutMs, 1000 + conc * 8));
-  lat.sort((a, b) => a - b);
   const non2xx = res.non2xx ?? 0;
-  const r2 = (x: number) => Math.round(x * 100) / 100;
   if (res.errors) statuses.error = res.errors;
+  const firstError = non2xx ? `${non2xx} non-2xx responses (${statusSummary(statuses)}); first: ${firstBad ?? '?'}` : undefined;
   return {
-    requests: res.requests.total,
-    errors: res.errors + non2xx,
-    timeouts: res.timeouts,
-    rps: r2((res.requests.total * 1000) / wall),
-    p50: r2(percentile(lat, 50)),
-    p95: r2(percentile(lat, 95)),
-    p99: r2(percentile(lat, 99)),
-    mean: r2(lat.reduce((a, b) => a + b, 0) / (lat.length || 1)),
-    max: r2(lat.at(-1) ?? NaN),
-    ...(non2xx ? { firstError: `${non2xx} non-2xx responses (${statusSummary(statuses)}); first: ${firstBad ?? '?'}` } : {}),
+    ...latencyStats(lat, { requests: res.requests.total, errors: res.errors + non2xx, timeouts: res.timeouts, wallMs: wall, firstError }),
     statuses,
     ...(incomplete ? { incomplete, firstIncomplete } : {}),
   };
@@ -458,7 +448,8 @@ async function httpLevel(url: string, t: Targets, o: Options): Promise<{ rows: R
     const api = await spawnTsx(path.join(__dirname, 'api-server.ts'), {
       DATABASE_URL: withTimeout(url, o.timeoutMs),
       DATABASE_POOL_MAX: poolMax,
-      BENCH_POOL_WAIT_MS: String(o.timeoutMs),
+      DATABASE_POOL_WAIT_MS: String(o.timeoutMs),
+      DATABASE_STATEMENT_TIMEOUT_MS: String(o.timeoutMs),
       JWT_SECRET: randomBytes(32).toString('hex'),
       LOG_LEVEL: 'warn',
       API_PORT: '0',
@@ -650,24 +641,17 @@ function markdown(head: string[], lines: string[][], leftCols: number): string {
   return [fmt(head), `|${w.map((x, i) => (i < leftCols ? '-'.repeat(x + 2) : '-'.repeat(x + 1) + ':')).join('|')}|`, ...lines.map(fmt)].join('\n');
 }
 
+/** One side's columns: p50, p95, p99, throughput, errors (and dropped for the open loop). */
+function sideCells(st: LoadStats | null, open: boolean): string[] {
+  const op = st as OpenLoopStats | null;
+  const cells = [f(st?.p50), f(st?.p95), f(st?.p99), f(open ? op?.achievedRate : st?.rps), st ? String(st.errors) : '-'];
+  return open ? [...cells, op ? String(op.dropped) : '-'] : cells;
+}
+const sideHead = (side: string, open: boolean) => [`${side} p50`, `${side} p95`, `${side} p99`, `${side} ${open ? 'ok/s' : 'req/s'}`, `${side} err`, ...(open ? [`${side} drop`] : [])];
+
 function table(rows: Row[]): string {
-  const head = ['level', 'question', 'clients', 'new p50', 'new p95', 'new p99', 'new req/s', 'new err', 'legacy p50', 'legacy p95', 'legacy p99', 'legacy req/s', 'legacy err', 'p95 legacy/new'];
-  const lines = rows.map((r) => [
-    r.level,
-    r.question,
-    String(r.concurrency),
-    f(r.new?.p50),
-    f(r.new?.p95),
-    f(r.new?.p99),
-    f(r.new?.rps),
-    r.new ? String(r.new.errors) : '-',
-    f(r.legacy?.p50),
-    f(r.legacy?.p95),
-    f(r.legacy?.p99),
-    f(r.legacy?.rps),
-    r.legacy ? String(r.legacy.errors) : '-',
-    ratio(r),
-  ]);
+  const head = ['level', 'question', 'clients', ...sideHead('new', false), ...sideHead('legacy', false), 'p95 legacy/new'];
+  const lines = rows.map((r) => [r.level, r.question, String(r.concurrency), ...sideCells(r.new, false), ...sideCells(r.legacy, false), ratio(r)]);
   return markdown(head, lines, 2);
 }
 
@@ -675,27 +659,8 @@ const ratio = (r: Row) => (r.new && r.legacy && r.new.p95 > 0 && Number.isFinite
 
 /** Open-loop rows: latency from the scheduled send time; ok/s = successful answers per second; err includes dropped. */
 function openTable(rows: Row[]): string {
-  const head = ['level', 'question', 'users', 'rate/s', 'new p50', 'new p95', 'new p99', 'new ok/s', 'new err', 'new drop', 'legacy p50', 'legacy p95', 'legacy p99', 'legacy ok/s', 'legacy err', 'legacy drop', 'p95 legacy/new'];
-  const o = (s: LoadStats | OpenLoopStats | null) => s as OpenLoopStats | null;
-  const lines = rows.map((r) => [
-    r.level,
-    r.question,
-    String(r.concurrency),
-    String(r.rate ?? '-'),
-    f(r.new?.p50),
-    f(r.new?.p95),
-    f(r.new?.p99),
-    f(o(r.new)?.achievedRate),
-    r.new ? String(r.new.errors) : '-',
-    r.new ? String(o(r.new)!.dropped) : '-',
-    f(r.legacy?.p50),
-    f(r.legacy?.p95),
-    f(r.legacy?.p99),
-    f(o(r.legacy)?.achievedRate),
-    r.legacy ? String(r.legacy.errors) : '-',
-    r.legacy ? String(o(r.legacy)!.dropped) : '-',
-    ratio(r),
-  ]);
+  const head = ['level', 'question', 'users', 'rate/s', ...sideHead('new', true), ...sideHead('legacy', true), 'p95 legacy/new'];
+  const lines = rows.map((r) => [r.level, r.question, String(r.concurrency), String(r.rate ?? '-'), ...sideCells(r.new, true), ...sideCells(r.legacy, true), ratio(r)]);
   return markdown(head, lines, 2);
 }
 

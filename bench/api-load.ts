@@ -30,7 +30,24 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[i]!;
 }
 
-const round = (x: number) => Math.round(x * 100) / 100;
+export const round = (x: number) => Math.round(x * 100) / 100;
+
+/** The statistics every load generator reports, from the latencies of the answered requests. */
+export function latencyStats(lat: number[], c: { requests: number; errors: number; timeouts: number; wallMs: number; firstError?: string }): LoadStats {
+  lat.sort((a, b) => a - b);
+  return {
+    requests: c.requests,
+    errors: c.errors,
+    timeouts: c.timeouts,
+    rps: round((c.requests * 1000) / c.wallMs),
+    p50: round(percentile(lat, 50)),
+    p95: round(percentile(lat, 95)),
+    p99: round(percentile(lat, 99)),
+    mean: round(lat.reduce((a, b) => a + b, 0) / (lat.length || 1)),
+    max: round(lat.at(-1) ?? NaN),
+    ...(c.firstError ? { firstError: c.firstError } : {}),
+  };
+}
 
 export async function runLoad(fn: (i: number) => Promise<unknown>, opts: { concurrency: number; durationMs: number; maxRequests: number; timeoutMs?: number }): Promise<LoadStats> {
   const lat: number[] = [];
@@ -56,20 +73,7 @@ export async function runLoad(fn: (i: number) => Promise<unknown>, opts: { concu
     }
   };
   await Promise.all(Array.from({ length: opts.concurrency }, client));
-  const wall = performance.now() - started;
-  lat.sort((a, b) => a - b);
-  return {
-    requests: lat.length + errors,
-    errors,
-    timeouts,
-    rps: round(((lat.length + errors) * 1000) / wall),
-    p50: round(percentile(lat, 50)),
-    p95: round(percentile(lat, 95)),
-    p99: round(percentile(lat, 99)),
-    mean: round(lat.reduce((a, b) => a + b, 0) / (lat.length || 1)),
-    max: round(lat.at(-1) ?? NaN),
-    ...(firstError ? { firstError } : {}),
-  };
+  return latencyStats(lat, { requests: lat.length + errors, errors, timeouts, wallMs: performance.now() - started, firstError });
 }
 
 // ---- targets ---------------------------------------------------------------------------------

@@ -1,36 +1,27 @@
 /**
  * The six benchmark questions on the NEW schema, as a signed-in member under RLS (asActor: one
- * transaction as `authenticated` with request.jwt.claims set). The reads are the statements the
- * API's routes run (src/api/routes: patients, dashboard, orders/:id, cases/:id timeline,
- * tasks/inbox); the decision is a SQL stand-in because the API answers it through a Temporal
+ * transaction as `authenticated` with request.jwt.claims set). Patient search, dashboard, timeline
+ * and inbox call the routes' own query functions; order history repeats loadOrder's statements
+ * (it reads the request context); the decision is a SQL stand-in because the API answers it through a Temporal
  * workflow update, which seeded cases do not have (the HTTP level measures the real one).
  */
 import { sql } from 'kysely';
 import type { Database } from '../src/db/database';
+import { timeline } from '../src/api/routes/cases.routes';
+import { practicePage } from '../src/api/routes/dashboard.routes';
+import { listPatients } from '../src/api/routes/patients.routes';
+import { inboxItems } from '../src/api/routes/tasks.routes';
 
 export function newQueries(db: Database) {
   return {
-    /** GET /patients?practiceId=&q= (the route's query: ids from search_patient_ids(), rows under RLS). */
+    /** GET /patients?practiceId=&q=&limit=20: the route's own listPatients() (search_patient_ids(), rows under RLS). */
     patientSearch(actor: string, practiceId: string, q: string) {
-      return db.asActor({ sub: actor }, async (trx) => {
-        const r = await sql`
-          SELECT pt.id, pt.practice_id, pt.profile_id, pt.patient_number, p.first_name, p.last_name, p.full_name, p.email, p.phone,
-                 to_char(pt.date_of_birth, 'YYYY-MM-DD') AS dob, pt.gender, pt.medical_history, pt.preferences, pt.emergency_contact,
-                 pt.created_at, pt.updated_at, pt.created_at::text AS created_at_text
-          FROM patients pt JOIN profiles p ON p.id = pt.profile_id
-          WHERE pt.practice_id = ${practiceId}
-            AND pt.id IN (SELECT s.id FROM search_patient_ids(${q}, ${practiceId}::uuid, 21, NULL, NULL) s)
-          ORDER BY pt.created_at DESC, pt.id DESC LIMIT 21`.execute(trx);
-        return r.rows;
-      });
+      return db.asActor({ sub: actor }, (trx) => listPatients(trx, { practiceId, q, limit: 20 }, null));
     },
 
-    /** GET /dashboard?practiceId= (case_dashboard_page(), newest 50). */
+    /** GET /dashboard?practiceId=&limit=50: the route's own practicePage() (case_dashboard_page()). */
     dashboard(actor: string, practiceId: string) {
-      return db.asActor({ sub: actor }, async (trx) => {
-        const r = await sql`SELECT d.*, d.created_at::text AS created_at_text FROM case_dashboard_page(${practiceId}::uuid, 51, NULL, NULL, NULL, NULL) d`.execute(trx);
-        return r.rows;
-      });
+      return db.asActor({ sub: actor }, (trx) => practicePage(trx, practiceId, { limit: 50 }, null));
     },
 
     /** GET /orders/:id (order, items with product names, state history). */
@@ -56,32 +47,15 @@ export function newQueries(db: Database) {
         const patient = (
           await sql`SELECT pt.id, pt.patient_number, p.full_name FROM patients pt LEFT JOIN profiles p ON p.id = pt.profile_id WHERE pt.id = ${row.patient_id}`.execute(trx)
         ).rows[0];
-        // The route's single UNION ALL (src/api/routes/cases.routes.ts timeline()).
-        const timeline = (
-          await sql`
-            SELECT 'state' AS kind, created_at, changed_by AS actor_id, NULL::uuid AS ref_id, from_state::text, to_state::text, reason,
-                   NULL AS message_type, NULL AS subject, NULL AS file_name, NULL AS file_type, 0 AS ord, id
-              FROM case_states WHERE case_id = ${caseId}
-            UNION ALL
-            SELECT 'message', created_at, sender_id, id, NULL, NULL, NULL, message_type::text, subject, NULL, NULL, 1, id FROM case_messages WHERE case_id = ${caseId}
-            UNION ALL
-            SELECT 'file', created_at, uploaded_by, id, NULL, NULL, NULL, NULL, NULL, file_name, file_type::text, 2, id FROM case_files WHERE case_id = ${caseId}
-            ORDER BY created_at, ord, id`.execute(trx)
-        ).rows;
-        return { case: row, patient, timeline };
+        // The route's own timeline(): states, messages and files in one UNION ALL.
+        const merged = await timeline(trx, caseId);
+        return { case: row, patient, timeline: merged };
       });
     },
 
-    /** GET /tasks/inbox: the route's query, inbox_tasks() over what the workflow persists. */
+    /** GET /tasks/inbox: the route's own inboxItems() (inbox_tasks() over what the workflow persists). */
     taskInbox(actor: string) {
-      return db.asActor({ sub: actor }, async (trx) => {
-        const r = await sql`
-          SELECT a.case_id, c.case_number, c.title, a.practice_id, a.priority, c.current_state, a.role, a.task_id, a.task_name, a.task_kind,
-                 a.required_roles, a.due_at, a.overdue
-            FROM inbox_tasks(NULL, 50) a JOIN cases c ON c.id = a.case_id
-           ORDER BY a.priority DESC, a.case_created_at, a.case_id, a.task_id`.execute(trx);
-        return r.rows;
-      });
+      return db.asActor({ sub: actor }, (trx) => inboxItems(trx, null, 50));
     },
 
     /**

@@ -8,14 +8,14 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../src/config';
-import { createDatabase } from '../src/db/database';
+import { createDatabase, poolLimits } from '../src/db/database';
 import { createCaseService } from '../src/services/case.service';
 import { startApi } from '../src/api/server';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  // A pool-wait bound (BENCH_POOL_WAIT_MS) so overload shows as errors.
-  const database = createDatabase(config.DATABASE_URL!, { max: config.DATABASE_POOL_MAX, waitMs: Number(process.env.BENCH_POOL_WAIT_MS ?? 10_000) });
+  // The production pool limits (DATABASE_POOL_MAX, _WAIT_MS, _QUEUE_MAX …): overload shows as errors.
+  const database = createDatabase(config.DATABASE_URL!, poolLimits(config));
   const connection = config.TEMPORAL_ADDRESS_SET
     ? await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: config.TEMPORAL_CONNECT_TIMEOUT_MS })
     : undefined;

@@ -13,7 +13,7 @@
  */
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { percentile, type LoadStats } from './api-load';
+import { latencyStats, round, type LoadStats } from './api-load';
 
 export interface OpenLoopOptions {
   /** offered load, requests per second */
@@ -42,7 +42,6 @@ export interface OpenLoopStats extends LoadStats {
   peakInFlight: number;
 }
 
-const round = (x: number) => Math.round(x * 100) / 100;
 const TIMEOUT_RE = /timeout|timed out|canceling statement|aborted/i;
 
 /**
@@ -140,19 +139,9 @@ export async function runOpenLoop(fn: (i: number) => Promise<unknown>, o: OpenLo
   if (underlying.size) await Promise.race([Promise.allSettled([...underlying]), new Promise((r) => setTimeout(r, o.timeoutMs).unref())]);
 
   const wall = Math.max(1, last - t0);
-  lat.sort((a, b) => a - b);
   const requests = sent + dropped;
   return {
-    requests,
-    errors,
-    timeouts,
-    rps: round((requests * 1000) / wall),
-    p50: round(percentile(lat, 50)),
-    p95: round(percentile(lat, 95)),
-    p99: round(percentile(lat, 99)),
-    mean: round(lat.reduce((a, b) => a + b, 0) / (lat.length || 1)),
-    max: round(lat.at(-1) ?? NaN),
-    ...(firstError ? { firstError } : {}),
+    ...latencyStats(lat, { requests, errors, timeouts, wallMs: wall, firstError }),
     rate: o.rate,
     achievedRate: round((lat.length * 1000) / wall),
     dropped,

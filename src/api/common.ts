@@ -43,7 +43,11 @@ export const isoReq = (d: Date | string): string => new Date(d).toISOString();
 export function encodeCursor(createdAt: string, id: string): string {
   return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
 }
-export function decodeCursor(cursor: string | undefined): { createdAt: string; id: string } | null {
+export interface Cursor {
+  createdAt: string;
+  id: string;
+}
+export function decodeCursor(cursor: string | undefined): Cursor | null {
   if (!cursor) return null;
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];

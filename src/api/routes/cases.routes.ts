@@ -229,7 +229,7 @@ type TFileType = z.infer<typeof ZFileType>;
  * States, messages and files of a case merged by time, in one statement (one round trip instead
  * of three). Within one instant: states, then messages, then files.
  */
-async function timeline(trx: Tx, caseId: string): Promise<TTimelineEntry[]> {
+export async function timeline(trx: Tx, caseId: string): Promise<TTimelineEntry[]> {
   const { rows } = await sql<TimelineRow>`
     SELECT 'state' AS kind, created_at, changed_by AS actor_id, NULL::uuid AS ref_id, from_state::text, to_state::text, reason,
            NULL AS message_type, NULL AS subject, NULL AS file_name, NULL AS file_type, 0 AS ord, id

@@ -6,7 +6,7 @@ import { sql, type Selectable } from 'kysely';
 import type { Tx } from '../../db/database';
 import type { CaseDashboardSecure } from '../../db/schema.generated';
 import { ctx } from '../context';
-import { decodeCursor, encodeCursor, iso, page, ZCaseState, ZCaseType, ZPageQuery, ZPriority, ZTimestamp, ZUuid } from '../common';
+import { decodeCursor, type Cursor, encodeCursor, iso, page, ZCaseState, ZCaseType, ZPageQuery, ZPriority, ZTimestamp, ZUuid } from '../common';
 import { route, type RouteKit } from '../route';
 import type { ApiServices } from '../types';
 import { z } from '../zod';
@@ -35,8 +35,7 @@ export const ZDashboardRow = z
   .openapi('DashboardRow');
 export type TDashboardRow = z.infer<typeof ZDashboardRow>;
 
-type DashboardQuery = { limit: number; state?: z.infer<typeof ZCaseState>; overdue?: 'true' | 'false' };
-type Cursor = NonNullable<ReturnType<typeof decodeCursor>>;
+export type DashboardQuery = { limit: number; state?: z.infer<typeof ZCaseState>; overdue?: 'true' | 'false' };
 type Row = Selectable<CaseDashboardSecure> & { created_at_text: string };
 
 /**
@@ -44,7 +43,7 @@ type Row = Selectable<CaseDashboardSecure> & { created_at_text: string };
  * Through the security-barrier view the same page read and sorted all of the practice's rows
  * (bench/API.md: 20-45 ms for 17k cases, under 1 ms now).
  */
-async function practicePage(trx: Tx, practiceId: string, query: DashboardQuery, cursor: Cursor | null): Promise<Row[]> {
+export async function practicePage(trx: Tx, practiceId: string, query: DashboardQuery, cursor: Cursor | null): Promise<Row[]> {
   const r = await sql<Row>`
     SELECT d.*, d.created_at::text AS created_at_text
     FROM public.case_dashboard_page(${practiceId}::uuid, ${query.limit + 1}::int, ${query.state ?? null}::case_state_enum,

@@ -10,7 +10,7 @@ import type { Tx } from '../../db/database';
 import { createPatient } from '../../repositories/identity.repository';
 import { ApiError } from '../errors';
 import { ctx } from '../context';
-import { decodeCursor, encodeCursor, isoReq, page, requireMember, ZDate, ZGender, ZIdParams, ZJsonObject, ZPageQuery, ZTimestamp, ZUuid } from '../common';
+import { decodeCursor, encodeCursor, type Cursor, isoReq, page, requireMember, ZDate, ZGender, ZIdParams, ZJsonObject, ZPageQuery, ZTimestamp, ZUuid } from '../common';
 import { route, type RouteKit } from '../route';
 import type { ApiServices } from '../types';
 import { z } from '../zod';
@@ -163,6 +163,22 @@ async function findDuplicates(trx: Tx, body: TCreatePatientBody): Promise<Array<
   });
 }
 
+/** One page (limit + 1 rows, to tell whether more follow) of the caller's patients, newest first. */
+export function listPatients(trx: Tx, query: { practiceId?: string; q?: string; limit: number }, cursor: Cursor | null) {
+  let qb = patientQuery(trx).orderBy('pt.created_at', 'desc').orderBy('pt.id', 'desc').limit(query.limit + 1);
+  if (query.practiceId) qb = qb.where('pt.practice_id', '=', query.practiceId);
+  if (query.q) {
+    // search_patient_ids() checks membership once and uses the trigram index; under RLS
+    // PostgreSQL may not use it (ILIKE is not leakproof), so an ILIKE here read every
+    // patient of the practice (db/migrations/0013). The rows are still loaded under RLS.
+    const ids = sql<string>`(SELECT s.id FROM public.search_patient_ids(${query.q}, ${query.practiceId ?? null}::uuid, ${query.limit + 1}::int,
+                             ${cursor?.createdAt ?? null}::timestamptz, ${cursor?.id ?? null}::uuid) s)`;
+    qb = qb.where('pt.id', 'in', ids);
+  }
+  if (cursor) qb = qb.where(sql<boolean>`(pt.created_at, pt.id) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`);
+  return qb.execute();
+}
+
 export function patientRoutes(kit: RouteKit, s: ApiServices): void {
   route(kit, {
     method: 'post',
@@ -215,18 +231,7 @@ export function patientRoutes(kit: RouteKit, s: ApiServices): void {
     handler: ({ query }) =>
       ctx().db(async (trx) => {
         const cursor = decodeCursor(query.cursor);
-        let qb = patientQuery(trx).orderBy('pt.created_at', 'desc').orderBy('pt.id', 'desc').limit(query.limit + 1);
-        if (query.practiceId) qb = qb.where('pt.practice_id', '=', query.practiceId);
-        if (query.q) {
-          // search_patient_ids() checks membership once and uses the trigram index; under RLS
-          // PostgreSQL may not use it (ILIKE is not leakproof), so an ILIKE here read every
-          // patient of the practice (db/migrations/0013). The rows are still loaded under RLS.
-          const ids = sql<string>`(SELECT s.id FROM public.search_patient_ids(${query.q}, ${query.practiceId ?? null}::uuid, ${query.limit + 1}::int,
-                                   ${cursor?.createdAt ?? null}::timestamptz, ${cursor?.id ?? null}::uuid) s)`;
-          qb = qb.where('pt.id', 'in', ids);
-        }
-        if (cursor) qb = qb.where(sql<boolean>`(pt.created_at, pt.id) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`);
-        const rows = await qb.execute();
+        const rows = await listPatients(trx, query, cursor);
         const more = rows.length > query.limit;
         const items = rows.slice(0, query.limit);
         const last = items.at(-1);

@@ -10,6 +10,7 @@
  * Temporal UI through the AwaitingRoles search attribute.
  */
 import { sql } from 'kysely';
+import type { Tx } from '../../db/database';
 import {
   cancelUpdate,
   changePriorityUpdate,
@@ -84,6 +85,43 @@ async function actorFor(caseId: string): Promise<{ workflowId: string; actor: Ac
 
 const updateId = (key: string | undefined) => (key ? `${ctx().actor!.profileId}:${key}` : undefined);
 
+/**
+ * The caller's inbox under RLS: inbox_tasks() (db/migrations/0014) yields the caller's
+ * memberships' awaiting tasks, one ordered index range each; the cases are joined here.
+ */
+export async function inboxItems(trx: Tx, practiceId: string | null, limit: number): Promise<Array<z.input<typeof ZInboxItem>>> {
+  const { rows } = await sql<{
+    case_id: string;
+    case_number: string;
+    title: string;
+    practice_id: string;
+    priority: TPriority;
+    current_state: TCaseState;
+    role: PracticeRole;
+    task_id: string;
+    task_name: string;
+    task_kind: 'external' | 'decision';
+    required_roles: PracticeRole[];
+    due_at: Date | null;
+    overdue: boolean;
+  }>`
+    SELECT a.case_id, c.case_number, c.title, a.practice_id, a.priority, c.current_state, a.role, a.task_id, a.task_name, a.task_kind,
+           a.required_roles, a.due_at, a.overdue
+      FROM public.inbox_tasks(${practiceId}::uuid, ${limit}::int) a
+      JOIN public.cases c ON c.id = a.case_id
+     ORDER BY a.priority DESC, a.case_created_at, a.case_id, a.task_id`.execute(trx);
+  return rows.map((r) => ({
+    caseId: r.case_id,
+    caseNumber: r.case_number,
+    title: r.title,
+    practiceId: r.practice_id,
+    priority: r.priority,
+    state: r.current_state,
+    myRole: r.role,
+    task: { id: r.task_id, name: r.task_name, kind: r.task_kind, requiredRoles: r.required_roles, dueAt: iso(r.due_at), overdue: r.overdue },
+  }));
+}
+
 export function taskRoutes(kit: RouteKit, s: ApiServices): void {
   const handle = (workflowId: string) => s.temporal.workflow.getHandle<typeof caseWorkflow>(workflowId);
 
@@ -96,43 +134,7 @@ export function taskRoutes(kit: RouteKit, s: ApiServices): void {
       'Most urgent cases first, then oldest. Read from the tasks the case workflow persists with every change (awaiting_tasks), under RLS: once a decision has answered, the inbox reflects it.',
     query: z.object({ practiceId: ZUuid.optional(), limit: z.coerce.number().int().min(1).max(100).default(50) }),
     response: z.object({ items: z.array(ZInboxItem) }).openapi('Inbox'),
-    handler: ({ query }) =>
-      ctx().db(async (trx) => {
-        // inbox_tasks() (db/migrations/0014): the caller's memberships, one ordered index range
-        // each; the cases are joined here under RLS.
-        const { rows } = await sql<{
-          case_id: string;
-          case_number: string;
-          title: string;
-          practice_id: string;
-          priority: TPriority;
-          current_state: TCaseState;
-          role: PracticeRole;
-          task_id: string;
-          task_name: string;
-          task_kind: 'external' | 'decision';
-          required_roles: PracticeRole[];
-          due_at: Date | null;
-          overdue: boolean;
-        }>`
-          SELECT a.case_id, c.case_number, c.title, a.practice_id, a.priority, c.current_state, a.role, a.task_id, a.task_name, a.task_kind,
-                 a.required_roles, a.due_at, a.overdue
-            FROM public.inbox_tasks(${query.practiceId ?? null}::uuid, ${query.limit}::int) a
-            JOIN public.cases c ON c.id = a.case_id
-           ORDER BY a.priority DESC, a.case_created_at, a.case_id, a.task_id`.execute(trx);
-        return {
-          items: rows.map((r) => ({
-            caseId: r.case_id,
-            caseNumber: r.case_number,
-            title: r.title,
-            practiceId: r.practice_id,
-            priority: r.priority,
-            state: r.current_state,
-            myRole: r.role,
-            task: { id: r.task_id, name: r.task_name, kind: r.task_kind, requiredRoles: r.required_roles, dueAt: iso(r.due_at), overdue: r.overdue },
-          })),
-        };
-      }),
+    handler: ({ query }) => ctx().db(async (trx) => ({ items: await inboxItems(trx, query.practiceId ?? null, query.limit) })),
   });
 
   route(kit, {
