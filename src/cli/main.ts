@@ -1,0 +1,39 @@
+/**
+ * `mdw`: the operator CLI. One subcommand per file under `src/cli/commands/`, each exporting a
+ * `register(program)` function; this file only lists them. Run it as `npx mdw <command>` or
+ * `npm run mdw -- <command>`; `mdw --help` lists what exists.
+ */
+import { Command } from 'commander';
+import { CliError } from './cli-error';
+
+/** Each command module adds itself (name, options, action) to the program. */
+const commands: Array<(program: Command) => void> = [
+  // Commands register here, one import per line (see src/cli/commands/).
+];
+
+export function buildProgram(): Command {
+  const program = new Command('mdw').description('MDW operator commands').showHelpAfterError();
+  for (const register of commands) register(program);
+  return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    // A CliError is an operator mistake or an expected refusal: one line, no stack.
+    if (err instanceof CliError) {
+      console.error(`mdw: ${err.message}`);
+      process.exitCode = err.exitCode;
+      return;
+    }
+    throw err;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv).catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}
