@@ -44,6 +44,8 @@ export type JsonPrimitive = boolean | number | string | null;
 
 export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
+export type LegacyDisposition = "merged" | "migrated" | "rejected" | "skipped";
+
 export type MessageTypeEnum = "approval_request" | "general" | "instruction" | "question" | "status_update" | "system_notification";
 
 export type Numeric = ColumnType<string, number | string, number | string>;
@@ -243,6 +245,18 @@ export interface InstructionStates {
   notes: string | null;
   practice_id: string;
   status_code: number;
+}
+
+export interface LegacyIdMap {
+  disposition: LegacyDisposition;
+  legacy_id: string;
+  legacy_table: string;
+  migrated_at: Generated<Timestamp>;
+  reason: string | null;
+  row_hash: string | null;
+  run_id: string;
+  target_id: string | null;
+  target_table: string | null;
 }
 
 export interface MessageEmbeddings {
@@ -548,6 +562,7 @@ export interface DB {
   cases: Cases;
   idempotency_keys: IdempotencyKeys;
   instruction_states: InstructionStates;
+  legacy_id_map: LegacyIdMap;
   message_embeddings: MessageEmbeddings;
   order_items: OrderItems;
   order_states: OrderStates;
