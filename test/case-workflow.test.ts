@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { saveTemplate } from '../src/repositories/templates.repository';
+import { CaseServiceError } from '../src/services/case.service';
 import { clearAlignerTemplate } from '../src/seed/templates';
 import { cancelUpdate, changePriorityUpdate, decideUpdate, holdUpdate, resumeUpdate } from '../src/workflows/case.messages';
 import { createHarness, type Harness } from './support/harness';
@@ -245,16 +246,43 @@ test('a template edited while a case runs: the case keeps its plan, new cases ge
   await second.handle.terminate('test done');
 });
 
-test('starting the same case twice creates one case and one workflow', async () => {
+test('starting the same case twice (also concurrently) creates one case and one workflow', async () => {
   const f = await createPracticeFixture(h.database.system);
   const input = { practiceId: f.practiceId, patientId: f.patientId, createdBy: f.members.doctor, title: 'Retry me', caseType: 'active_treatment', templateId, caseNumber: `R-${randomUUID().slice(0, 6)}` };
-  const [a, b] = await Promise.all([h.cases.startCase(input), h.cases.startCase(input).catch(() => h.cases.startCase(input))]);
-  expect(b.caseId).toBe(a.caseId);
-  expect(b.workflowId).toBe(a.workflowId);
+  // Concurrent starts with one number race in the insert: none may fail, all get the one case.
+  const started = await Promise.all(Array.from({ length: 6 }, () => h.cases.startCase(input)));
+  const [a] = started;
+  for (const s of started) expect(s).toMatchObject({ caseId: a!.caseId, workflowId: a!.workflowId, caseNumber: input.caseNumber });
+  expect(started.filter((s) => s.created)).toHaveLength(1);
+  const again = await h.cases.startCase(input);
+  expect(again).toMatchObject({ caseId: a!.caseId, created: false });
   const rows = await h.database.system.selectFrom('cases').select('id').where('practice_id', '=', f.practiceId).execute();
   expect(rows).toHaveLength(1);
-  const runs = [];
-  for await (const w of h.client.workflow.list({ query: `WorkflowId = '${a.workflowId}'` })) runs.push(w);
-  expect(runs.length).toBeLessThanOrEqual(1);
-  await h.client.workflow.getHandle(a.workflowId).terminate('test done');
+  // Exactly one run, and it is running (visibility is eventually consistent: wait for it).
+  const runs = await waitFor(
+    async () => {
+      const found = [];
+      for await (const w of h.client.workflow.list({ query: `WorkflowId = '${a!.workflowId}'` })) found.push(w);
+      return found;
+    },
+    (found) => found.length >= 1,
+    10_000,
+    'the case workflow to be listed',
+  );
+  expect(runs).toHaveLength(1);
+  expect(runs[0]!.status.name).toBe('RUNNING');
+  await h.client.workflow.getHandle(a!.workflowId).terminate('test done');
+});
+
+test('the same case number with a different request is refused, naming what differs', async () => {
+  const f = await createPracticeFixture(h.database.system);
+  const input = { practiceId: f.practiceId, patientId: f.patientId, createdBy: f.members.doctor, title: 'First', caseType: 'active_treatment', templateId, caseNumber: `D-${randomUUID().slice(0, 6)}` };
+  const first = await h.cases.startCase(input);
+  // What the case is changed to later does not matter: the request is compared with its creation.
+  await h.database.system.updateTable('cases').set({ priority: 'urgent' }).where('id', '=', first.caseId).execute();
+  expect(await h.cases.startCase({ ...input, priority: 'medium' })).toMatchObject({ caseId: first.caseId, created: false });
+  const err = await h.cases.startCase({ ...input, title: 'Second', priority: 'high' }).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(CaseServiceError);
+  expect(err).toMatchObject({ code: 'case_number_taken', details: [{ field: 'title' }, { field: 'priority' }] });
+  await h.client.workflow.getHandle(first.workflowId).terminate('test done');
 });

@@ -201,6 +201,7 @@ export interface Cases {
   practice_id: string;
   priority: Generated<PriorityLevel>;
   search_text: Generated<string | null>;
+  start_request: Json | null;
   title: string;
   updated_at: Generated<Timestamp>;
   workflow_id: string | null;

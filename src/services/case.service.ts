@@ -5,7 +5,11 @@
  *   starts a second workflow (`USE_EXISTING` while running, `REJECT_DUPLICATE` once closed);
  * - the row is committed first, then the workflow is started; if that start fails, the row keeps
  *   `workflow_started_at` null and `ensureCaseWorkflows()` (run by every worker at start-up)
- *   starts it later, so no case stays without its workflow.
+ *   starts it later, so no case stays without its workflow;
+ * - the row is inserted with `ON CONFLICT DO NOTHING`, so of concurrent starts with one case
+ *   number exactly one inserts and the others find its row: identical requests all get that
+ *   case, a request that differs gets `case_number_taken` naming the fields that differ
+ *   (compared with what the case was created with, `cases.start_request`).
  */
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { sql } from 'kysely';
@@ -53,10 +57,95 @@ export class CaseServiceError extends Error {
   constructor(
     readonly code: 'no_template' | 'template_invalid' | 'template_not_found' | 'case_number_taken',
     message: string,
-    readonly details?: TemplateError[],
+    readonly details?: TemplateError[] | Array<{ field: string; message: string }>,
   ) {
     super(message);
   }
+}
+
+/** What a case is created with, defaults filled in: stored as `cases.start_request` (0015). */
+export interface StartRequest {
+  patientId: string;
+  title: string;
+  description: string | null;
+  caseType: string;
+  priority: Priority;
+  /** The template the case runs (the request's, or the one chosen for its case type). */
+  templateId: string | null;
+  assignedPractitionerId: string | null;
+  metadata: Record<string, unknown>;
+}
+
+function startRequestOf(input: StartCaseInput, templateId: string | null): StartRequest {
+  return {
+    patientId: input.patientId,
+    title: input.title,
+    description: input.description ?? null,
+    caseType: input.caseType,
+    priority: input.priority ?? 'medium',
+    templateId,
+    assignedPractitionerId: input.assignedPractitionerId ?? null,
+    metadata: input.metadata ?? {},
+  };
+}
+
+interface ExistingCase {
+  id: string;
+  practice_id: string;
+  case_number: string;
+  case_type: string;
+  priority: string | null;
+  workflow_id: string | null;
+  workflow_template_id: string | null;
+  patient_id: string;
+  title: string;
+  description: string | null;
+  assigned_practitioner_id: string | null;
+  metadata: unknown;
+  start_request: unknown;
+}
+
+/** JSON with object keys sorted: jsonb does not keep the key order it was given. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v ?? null);
+}
+
+/**
+ * The fields in which a start request differs from the one the existing case was created with.
+ * A request without templateId leaves the choice to the server, so it never differs in it.
+ * Cases created before start_request existed compare with their current columns.
+ */
+export function startRequestDifferences(existing: ExistingCase, input: StartCaseInput): string[] {
+  const first: StartRequest =
+    (existing.start_request as StartRequest | null) ?? {
+      patientId: existing.patient_id,
+      title: existing.title,
+      description: existing.description,
+      caseType: existing.case_type,
+      priority: (existing.priority ?? 'medium') as Priority,
+      templateId: existing.workflow_template_id,
+      assignedPractitionerId: existing.assigned_practitioner_id,
+      metadata: (existing.metadata as Record<string, unknown> | null) ?? {},
+    };
+  const now = startRequestOf(input, input.templateId ?? first.templateId);
+  return (Object.keys(now) as Array<keyof StartRequest>).filter((k) => canonical(now[k]) !== canonical(first[k]));
+}
+
+/** The columns a workflow start needs. */
+interface StartRow {
+  id: string;
+  practice_id: string;
+  case_number: string;
+  case_type: string;
+  priority: string | null;
+  workflow_id: string;
 }
 
 export function createCaseService(deps: CaseServiceDeps) {
@@ -84,7 +173,7 @@ export function createCaseService(deps: CaseServiceDeps) {
     return { plan: compiled.plan, stamp: stamp.at };
   }
 
-  async function startWorkflow(row: { id: string; practice_id: string; case_number: string; case_type: string; priority: string | null; workflow_id: string }, plan: Plan, options?: CaseWorkflowOptions) {
+  async function startWorkflow(row: StartRow, plan: Plan, options?: CaseWorkflowOptions) {
     try {
       await temporal.workflow.start(caseWorkflow, {
         taskQueue,
@@ -121,9 +210,11 @@ export function createCaseService(deps: CaseServiceDeps) {
 
   /**
    * Inserts the case row and its first state in one transaction, holding the template row so
-   * an in-place edit cannot slip between compile and insert. Null when the template changed.
+   * an in-place edit cannot slip between compile and insert. Null when the template changed;
+   * 'exists' when the requested case number is taken (by a committed row: the insert waits for
+   * a concurrent one to commit or roll back).
    */
-  async function insertCase(input: StartCaseInput, plan: Plan, stamp: string) {
+  async function insertCase(input: StartCaseInput, plan: Plan, stamp: string): Promise<StartRow | 'exists' | null> {
     return db.transaction().execute(async (trx) => {
       const current = await trx
         .selectFrom('workflow_templates')
@@ -132,26 +223,36 @@ export function createCaseService(deps: CaseServiceDeps) {
         .forShare()
         .executeTakeFirst();
       if (current?.at !== stamp) return null;
-      const caseNumber = input.caseNumber ?? (await nextCaseNumber(trx, input.practiceId));
-      const workflowId = caseWorkflowId(input.practiceId, caseNumber);
-      const inserted = await trx
-        .insertInto('cases')
-        .values({
-          practice_id: input.practiceId,
-          patient_id: input.patientId,
-          assigned_practitioner_id: input.assignedPractitionerId ?? null,
-          case_number: caseNumber,
-          title: input.title,
-          description: input.description ?? null,
-          case_type: input.caseType as never,
-          priority: input.priority ?? 'medium',
-          current_state: 'submitted',
-          workflow_template_id: plan.templateId,
-          workflow_id: workflowId,
-          metadata: JSON.stringify(input.metadata ?? {}),
-        })
-        .returning(['id', 'practice_id', 'case_number', 'case_type', 'priority', 'workflow_id'])
-        .executeTakeFirstOrThrow();
+      let inserted: StartRow | undefined;
+      let workflowId: string;
+      // A generated number can still meet one typed by hand an instant ago: take the next.
+      do {
+        const caseNumber = input.caseNumber ?? (await nextCaseNumber(trx, input.practiceId));
+        workflowId = caseWorkflowId(input.practiceId, caseNumber);
+        // No conflict target: every unique key (practice + number, workflow id) is an arbiter,
+        // so the loser of a race gets no row instead of a unique violation.
+        inserted = (await trx
+          .insertInto('cases')
+          .values({
+            practice_id: input.practiceId,
+            patient_id: input.patientId,
+            assigned_practitioner_id: input.assignedPractitionerId ?? null,
+            case_number: caseNumber,
+            title: input.title,
+            description: input.description ?? null,
+            case_type: input.caseType as never,
+            priority: input.priority ?? 'medium',
+            current_state: 'submitted',
+            workflow_template_id: plan.templateId,
+            workflow_id: workflowId,
+            metadata: JSON.stringify(input.metadata ?? {}),
+            start_request: JSON.stringify(startRequestOf(input, plan.templateId)),
+          })
+          .onConflict((oc) => oc.doNothing())
+          .returning(['id', 'practice_id', 'case_number', 'case_type', 'priority', 'workflow_id'])
+          .executeTakeFirst()) as StartRow | undefined;
+        if (!inserted && input.caseNumber) return 'exists';
+      } while (!inserted);
       await trx
         .insertInto('case_states')
         .values({
@@ -165,41 +266,57 @@ export function createCaseService(deps: CaseServiceDeps) {
           idempotency_key: `${workflowId}/0:state`,
         })
         .execute();
-      return inserted as typeof inserted & { workflow_id: string };
+      return inserted;
     });
+  }
+
+  async function findCase(practiceId: string, caseNumber: string): Promise<ExistingCase | undefined> {
+    return db
+      .selectFrom('cases')
+      .select(['id', 'practice_id', 'case_number', 'case_type', 'priority', 'workflow_id', 'workflow_template_id', 'patient_id', 'title', 'description', 'assigned_practitioner_id', 'metadata', 'start_request'])
+      .where('practice_id', '=', practiceId)
+      .where('case_number', '=', caseNumber)
+      .executeTakeFirst();
+  }
+
+  /** A start that found its case number taken: the same request gets that case, another a 409. */
+  async function useExisting(existing: ExistingCase, input: StartCaseInput): Promise<StartedCase> {
+    const differs = startRequestDifferences(existing, input);
+    if (differs.length) {
+      throw new CaseServiceError(
+        'case_number_taken',
+        `Case number ${existing.case_number} is already used by a case created with a different ${differs.join(', ')}.`,
+        differs.map((field) => ({ field, message: 'differs from the existing case with this case number' })),
+      );
+    }
+    const { plan } = await resolvePlan({ ...input, templateId: existing.workflow_template_id ?? input.templateId });
+    await startWorkflow(existing as StartRow, plan, input.workflowOptions);
+    return { caseId: existing.id, caseNumber: existing.case_number, workflowId: existing.workflow_id!, templateId: plan.templateId, created: false };
   }
 
   return {
     /** Creates the case and starts its workflow; a retry with the same case number returns the first. */
     async startCase(input: StartCaseInput): Promise<StartedCase> {
-      if (input.caseNumber) {
-        const existing = await db
-          .selectFrom('cases')
-          .selectAll()
-          .where('practice_id', '=', input.practiceId)
-          .where('case_number', '=', input.caseNumber)
-          .executeTakeFirst();
-        if (existing) {
-          if (existing.patient_id !== input.patientId) {
-            throw new CaseServiceError('case_number_taken', `Case number ${input.caseNumber} is already used by another case of this practice.`);
-          }
-          const { plan } = await resolvePlan({ ...input, templateId: existing.workflow_template_id ?? input.templateId });
-          await startWorkflow(existing as never, plan, input.workflowOptions);
-          return { caseId: existing.id, caseNumber: existing.case_number, workflowId: existing.workflow_id!, templateId: plan.templateId, created: false };
-        }
-      }
+      // A retry is the common case of a taken number: answer it without compiling a plan.
+      const existing = input.caseNumber ? await findCase(input.practiceId, input.caseNumber) : undefined;
+      if (existing) return useExisting(existing, input);
       let plan: Plan;
-      let row: { id: string; practice_id: string; case_number: string; case_type: string; priority: string | null; workflow_id: string };
+      let row: StartRow;
       for (let attempt = 1; ; attempt++) {
         const resolved = await resolvePlan(input);
         plan = resolved.plan;
         const inserted = await insertCase(input, plan, resolved.stamp);
-        if (inserted) {
+        if (inserted === 'exists') {
+          // Lost the race to a concurrent start with this number: its row is committed now.
+          const winner = await findCase(input.practiceId, input.caseNumber!);
+          if (winner) return useExisting(winner, input);
+          // ...and deleted again since: insert again.
+        } else if (inserted) {
           row = inserted;
           break;
         }
         // The template was edited in place between compiling and inserting: compile again.
-        if (attempt === 3) throw new CaseServiceError('template_invalid', 'The workflow template kept changing while the case was created; retry.');
+        if (attempt === 3) throw new CaseServiceError('template_invalid', 'The workflow template or the case number kept changing while the case was created; retry.');
       }
       await startWorkflow(row, plan, input.workflowOptions);
       return { caseId: row.id, caseNumber: row.case_number, workflowId: row.workflow_id, templateId: plan.templateId, created: true };

@@ -87,6 +87,25 @@ test('an idempotent retry creates one case; the same key with another body is re
   expect(other.body.id).not.toBe(first.body.id);
 });
 
+test('20 parallel identical POST /cases with one case number all answer 201 with the one case', async () => {
+  const p = await practice();
+  const body = newCase(p.f, { caseNumber: `P-${randomUUID().slice(0, 8)}`, priority: 'high', metadata: { source: 'scanner', arch: ['upper', 'lower'] } });
+  const answers = await Promise.all(Array.from({ length: 20 }, () => p.doctor.post('/cases', body)));
+  expect(answers.map((r) => r.status)).toEqual(Array(20).fill(201));
+  const ids = new Set(answers.map((r) => r.body.id));
+  expect(ids.size).toBe(1);
+  expect(await countCases(p.f.practiceId)).toBe(1);
+  expect(answers[0]!.body).toMatchObject({ caseNumber: body.caseNumber, priority: 'high', metadata: body.metadata });
+
+  // The same number with another body is a 409 that says which fields differ.
+  const other = await p.doctor.post('/cases', { ...body, title: 'Another case', metadata: { source: 'manual' } });
+  expect(other.status).toBe(409);
+  expect(other.body.error.code).toBe('case_number_taken');
+  expect(other.body.error.details.map((d: { field: string }) => d.field)).toEqual(['title', 'metadata']);
+  expect(other.body.error.message).toMatch(/title, metadata/);
+  expect(await countCases(p.f.practiceId)).toBe(1);
+});
+
 test('GET /cases filters and pages with a keyset cursor', async () => {
   const p = await practice();
   const ids: string[] = [];

@@ -1,0 +1,11 @@
+-- What a case was created with. POST /cases (and every other caller of startCase) is idempotent
+-- on (practice_id, case_number): a retry with the same case number gets the existing case. To
+-- tell an identical retry from a different request that reuses the number (a 409 naming the
+-- fields that differ), the creation request is compared with the one the case was created
+-- with -- not with the case's current columns, which workflows and staff change afterwards
+-- (priority, assignment, title).
+--
+-- Shape: {"patientId", "title", "description", "caseType", "priority", "templateId",
+-- "assignedPractitionerId", "metadata"}, omitted values as their defaults (null, "medium", {}).
+-- NULL for cases created before this column existed: those compare with the current columns.
+ALTER TABLE public.cases ADD COLUMN IF NOT EXISTS start_request jsonb;
