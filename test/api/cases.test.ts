@@ -89,13 +89,15 @@ test('an idempotent retry creates one case; the same key with another body is re
 
 test('20 parallel identical POST /cases with one case number all answer 201 with the one case', async () => {
   const p = await practice();
-  const body = newCase(p.f, { caseNumber: `P-${randomUUID().slice(0, 8)}`, priority: 'high', metadata: { source: 'scanner', arch: ['upper', 'lower'] } });
+  const caseNumber = `P-${randomUUID().slice(0, 8)}`;
+  const metadata = { source: 'scanner', arch: ['upper', 'lower'] };
+  const body = newCase(p.f, { caseNumber, priority: 'high', metadata });
   const answers = await Promise.all(Array.from({ length: 20 }, () => p.doctor.post('/cases', body)));
   expect(answers.map((r) => r.status)).toEqual(Array(20).fill(201));
   const ids = new Set(answers.map((r) => r.body.id));
   expect(ids.size).toBe(1);
   expect(await countCases(p.f.practiceId)).toBe(1);
-  expect(answers[0]!.body).toMatchObject({ caseNumber: body.caseNumber, priority: 'high', metadata: body.metadata });
+  expect(answers[0]!.body).toMatchObject({ caseNumber, priority: 'high', metadata });
 
   // The same number with another body is a 409 that says which fields differ.
   const other = await p.doctor.post('/cases', { ...body, title: 'Another case', metadata: { source: 'manual' } });
