@@ -14,6 +14,7 @@ import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { cacheDir, progress, withLock } from './tool-cache';
+import { guardClient } from '../../src/db/connection-errors';
 
 export const PGSERVER_PACKAGE = 'embedded-postgres';
 export const PGSERVER_VERSION = '18.6.3';
@@ -82,6 +83,8 @@ export interface EmbeddedPostgres {
   dataDir: string;
   /** Fast shutdown; safe to call twice. */
   stop(): void;
+  /** Starts the same cluster again on the same port after stop() (fault tests restart it). */
+  start(): void;
 }
 
 export interface StartOptions {
@@ -108,15 +111,7 @@ export async function startEmbeddedPostgres(opts: StartOptions): Promise<Embedde
     run(bin('initdb'), ['-D', cluster, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-instructions'], user);
   }
 
-  const portFile = path.join(opts.dataDir, 'port');
-  const running = spawnSync(user ? 'runuser' : bin('pg_ctl'), user ? ['-u', user, '--', bin('pg_ctl'), 'status', '-D', cluster] : ['status', '-D', cluster]);
-  let port: number;
-  if (running.status === 0 && existsSync(portFile)) {
-    port = Number(readFileSync(portFile, 'utf8'));
-  } else {
-    const previous = existsSync(portFile) ? Number(readFileSync(portFile, 'utf8')) : 0;
-    const wanted = opts.port || previous;
-    port = wanted && (await portIsFree(wanted)) ? wanted : await freePort();
+  const launch = (port: number) => {
     const settings = [
       `-p ${port}`,
       '-c listen_addresses=127.0.0.1',
@@ -126,12 +121,24 @@ export async function startEmbeddedPostgres(opts: StartOptions): Promise<Embedde
       ...(opts.ephemeral ? ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off'] : []),
     ].join(' ');
     run(bin('pg_ctl'), ['start', '-w', '-t', '60', '-D', cluster, '-l', path.join(cluster, 'server.log'), '-o', settings], user);
+  };
+
+  const portFile = path.join(opts.dataDir, 'port');
+  const running = spawnSync(user ? 'runuser' : bin('pg_ctl'), user ? ['-u', user, '--', bin('pg_ctl'), 'status', '-D', cluster] : ['status', '-D', cluster]);
+  let port: number;
+  if (running.status === 0 && existsSync(portFile)) {
+    port = Number(readFileSync(portFile, 'utf8'));
+  } else {
+    const previous = existsSync(portFile) ? Number(readFileSync(portFile, 'utf8')) : 0;
+    const wanted = opts.port || previous;
+    port = wanted && (await portIsFree(wanted)) ? wanted : await freePort();
+    launch(port);
     writeFileSync(portFile, String(port));
     if (user) chownSync(portFile, 0, 0);
   }
 
   const base = `postgres://postgres@127.0.0.1:${port}`;
-  const admin = new pg.Client({ connectionString: `${base}/postgres` });
+  const admin = guardClient(new pg.Client({ connectionString: `${base}/postgres` }));
   await admin.connect();
   try {
     const exists = await admin.query('select 1 from pg_database where datname = $1', [opts.database]);
@@ -151,6 +158,11 @@ export async function startEmbeddedPostgres(opts: StartOptions): Promise<Embedde
       spawnSync(user ? 'runuser' : bin('pg_ctl'), [...(user ? ['-u', user, '--', bin('pg_ctl')] : []), 'stop', '-m', 'fast', '-D', cluster], {
         stdio: 'ignore',
       });
+    },
+    start() {
+      if (!stopped) return;
+      launch(port);
+      stopped = false;
     },
   };
 }

@@ -12,6 +12,7 @@ import { TemplateInvalidError } from '../repositories/templates.repository';
 import { CaseRefusal } from '../workflows/case.messages';
 import { currentContext, type RequestContext } from './context';
 import { RequestAbortedError } from '../db/database';
+import { isDatabaseUnavailable } from '../db/connection-errors';
 
 export const ERROR_CODES = [
   'bad_request',
@@ -120,6 +121,12 @@ export function toApiError(err: unknown): ApiError | null {
   // pg.Pool gave up waiting for a free connection (DATABASE_POOL_WAIT_MS): bounded overload.
   if (err instanceof Error && /timeout exceeded when trying to connect/i.test(err.message)) {
     return new ApiError(503, 'service_unavailable', 'The service is overloaded; retry shortly.', null, { 'retry-after': '1' });
+  }
+  // PostgreSQL unreachable, restarting, or our connection ended: an outage, not a bug. Clients
+  // retry; the pool reconnects by itself once the server is back.
+  // (Not body-parser's own errors: its `request.aborted` carries ECONNABORTED, the client's doing.)
+  if (!e?.type && isDatabaseUnavailable(err)) {
+    return new ApiError(503, 'service_unavailable', 'The database is unavailable; retry shortly.', null, { 'retry-after': '2' });
   }
   // body-parser / raw-body errors
   if (e?.type === 'entity.parse.failed') return new ApiError(400, 'malformed_json', 'The request body is not valid JSON.');

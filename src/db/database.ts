@@ -10,6 +10,7 @@ import { CompiledQuery, Kysely, PostgresDialect, PostgresDriver, type DatabaseCo
 import pg from 'pg';
 import type { DB } from './schema.generated';
 import type { Config } from '../config';
+import { guardPool, type ConnectionErrorHandler } from './connection-errors';
 
 // int8 (counts, file sizes) as JS numbers: our values stay far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -52,10 +53,12 @@ export interface PoolLimits {
   waitMs?: number;
   /** Server-side statement_timeout for every connection of the pool. */
   statementTimeoutMs?: number;
+  /** Told about each connection the server ended (restart, pg_terminate_backend); default: ignored. */
+  onConnectionError?: ConnectionErrorHandler;
 }
 
 export function createDatabase(connectionString: string, limits: number | PoolLimits = {}): Database {
-  const { max = 10, waitMs, statementTimeoutMs } = typeof limits === 'number' ? { max: limits } : limits;
+  const { max = 10, waitMs, statementTimeoutMs, onConnectionError } = typeof limits === 'number' ? { max: limits } : limits;
   const pool = new pg.Pool({
     connectionString,
     max,
@@ -63,8 +66,9 @@ export function createDatabase(connectionString: string, limits: number | PoolLi
     ...(waitMs ? { connectionTimeoutMillis: waitMs } : {}),
     ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}),
   });
-  // An idle client that errors (server restart) must not crash the process.
-  pool.on('error', () => undefined);
+  // A client whose connection the server ends (restart, failover, pg_terminate_backend) must not
+  // crash the process, idle or checked out: its query fails, the pool replaces it.
+  guardPool(pool, onConnectionError);
   const system = new Kysely<DB>({ dialect: new ActorAwarePostgresDialect({ pool }) });
   return {
     system,

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
+import { guardClient } from './connection-errors';
 
 export const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', 'db', 'migrations');
 const FILE_PATTERN = /^(\d{4})_[a-z0-9_]+\.sql$/;
@@ -46,7 +47,8 @@ export interface MigrateResult {
  */
 export async function migrate(connectionString: string, log: (line: string) => void = () => {}): Promise<MigrateResult> {
   const files = readMigrations();
-  const client = new pg.Client({ connectionString });
+  // A connection the server ends mid-run fails the running statement; it must not crash the process.
+  const client = guardClient(new pg.Client({ connectionString }));
   await client.connect();
   const result: MigrateResult = { applied: [], skipped: [] };
   try {

@@ -3,6 +3,7 @@
  * how to fix it, instead of a stack trace from deep inside a driver.
  */
 import pg from 'pg';
+import { guardClient } from './connection-errors';
 import { Connection } from '@temporalio/client';
 
 export class PreflightError extends Error {
@@ -20,7 +21,7 @@ function where(url: string): string {
 
 /** Connects once, and checks that pgvector is available. */
 export async function checkDatabase(url: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  const client = guardClient(new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 }));
   try {
     await client.connect();
   } catch (err) {

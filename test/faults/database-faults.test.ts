@@ -1,0 +1,142 @@
+/**
+ * Database faults with the API and the worker as real processes on a PostgreSQL of their own:
+ * the server ends their connections (pg_terminate_backend) under load, then restarts while
+ * cases are in flight. Both processes must survive, answer 503 + Retry-After (never 500) while
+ * the database is away, and recover by themselves; in-flight cases complete.
+ */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import type { EmbeddedPostgres } from '../../scripts/lib/embedded-postgres';
+import { createDatabase, type Database } from '../../src/db/database';
+import { tokenFor } from '../api/support';
+import { testConfig } from '../support/harness';
+import { createPracticeFixture, createTemplate, type PracticeFixture } from '../support/fixtures';
+import { waitFor } from '../support/wait';
+import { http, privatePostgres, processEnv, startProcess, type Proc } from './support';
+
+jest.setTimeout(240_000);
+
+let pgServer: EmbeddedPostgres;
+let database: Database;
+let api: Proc;
+let worker: Proc;
+let base: string;
+let f: PracticeFixture;
+let templateId: string;
+let doctor: string;
+let technician: string;
+
+beforeAll(async () => {
+  pgServer = await privatePostgres('faults-pg');
+  database = createDatabase(pgServer.url, 2);
+  f = await createPracticeFixture(database.system);
+  // One decision (the case waits for people: in flight), then bookkeeping the worker does alone.
+  templateId = await createTemplate(database.system, {
+    name: `Faults ${randomUUID().slice(0, 8)}`,
+    caseType: 'retention',
+    tasks: [
+      { key: 'review', name: 'Review', order: 1, functionType: 'review', requiredRoles: ['technician'] },
+      { key: 'tell', name: 'Tell the practice', order: 2, functionType: 'notify', autoTransition: true, actionName: 'retainer_ready' },
+      { key: 'file', name: 'Archive case', order: 3, functionType: 'archive', autoTransition: true },
+    ],
+  });
+  const config = testConfig();
+  doctor = await tokenFor(config, f.members.doctor);
+  technician = await tokenFor(config, f.members.technician);
+  const env = processEnv(pgServer.url);
+  const [a, w] = await Promise.all([startProcess('src/api/main.ts', env, 'api started'), startProcess('src/worker/main.ts', env, 'worker started')]);
+  api = a.proc;
+  worker = w.proc;
+  base = a.line.url as string;
+});
+
+afterAll(async () => {
+  await Promise.all([api?.stop(), worker?.stop()]);
+  await database?.destroy();
+  pgServer?.stop();
+});
+
+const newCase = () => ({ practiceId: f.practiceId, patientId: f.patientId, title: 'Retainer', caseType: 'retention', templateId });
+
+function expectAlive() {
+  if (api.exited() !== null) throw new Error(`the API process exited (${api.exited()}):\n${api.output()}`);
+  if (worker.exited() !== null) throw new Error(`the worker process exited (${worker.exited()}):\n${worker.output()}`);
+}
+
+/** The case's Review task id once the workflow awaits it (written by the worker to awaiting_tasks). */
+async function reviewTask(caseId: string): Promise<string> {
+  const rows = await waitFor(
+    () => database.system.selectFrom('awaiting_tasks').select('task_id').where('case_id', '=', caseId).execute(),
+    (r) => r.length > 0,
+    60_000,
+    `case ${caseId} to await its review`,
+  );
+  return rows[0]!.task_id;
+}
+
+async function completed(caseIds: string[]) {
+  return waitFor(
+    () => database.system.selectFrom('cases').select(['id', 'current_state']).where('id', 'in', caseIds).execute(),
+    (rows) => rows.length === caseIds.length && rows.every((r) => r.current_state === 'completed'),
+    120_000,
+    'the cases to complete',
+  );
+}
+
+/** Ends every connection of the API and the worker (application_name 'mdw'); returns how many. */
+async function terminateAppBackends(admin: pg.Client): Promise<number> {
+  const r = await admin.query<{ n: number }>(
+    `select count(*)::int as n from (select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'mdw' and pid <> pg_backend_pid()) t`,
+  );
+  return r.rows[0]!.n;
+}
+
+test('pg_terminate_backend on every app connection under load: API and worker stay up and serve', async () => {
+  const admin = new pg.Client({ connectionString: pgServer.url, application_name: 'mdw-fault-admin' });
+  await admin.connect();
+  const statuses: number[] = [];
+  const created: string[] = [];
+  let loading = true;
+  const load = async () => {
+    while (loading) {
+      const post = await http(base, 'POST', '/cases', doctor, newCase());
+      statuses.push(post.status);
+      if (post.status === 201) created.push(post.body.id as string);
+      statuses.push((await http(base, 'GET', `/cases?practiceId=${f.practiceId}&limit=20`, doctor)).status);
+      statuses.push((await http(base, 'GET', '/tasks/inbox', technician)).status);
+    }
+  };
+  const clients = Array.from({ length: 6 }, load);
+  let terminated = 0;
+  try {
+    await sleep(1500);
+    for (let round = 0; round < 8; round++) {
+      terminated += await terminateAppBackends(admin);
+      await sleep(400);
+    }
+  } finally {
+    loading = false;
+    await Promise.all(clients);
+    await admin.end();
+  }
+  expect(terminated).toBeGreaterThan(8);
+  expectAlive();
+  // An ended connection fails at most the statement on it, as 503, never 500 or a dead socket.
+  const unexpected = statuses.filter((s) => ![200, 201, 503].includes(s));
+  expect(unexpected).toEqual([]);
+  expect(statuses.filter((s) => s === 201).length).toBeGreaterThan(0);
+
+  // Afterwards everything works again: the API answers, the worker runs the cases to the end.
+  expect((await http(base, 'GET', '/health')).status).toBe(200);
+  const after = await http(base, 'POST', '/cases', doctor, newCase());
+  expect(after.status).toBe(201);
+  const cases = [...created.slice(0, 5), after.body.id as string];
+  for (const id of cases) {
+    const task = await reviewTask(id);
+    const decided = await http(base, 'POST', `/cases/${id}/tasks/${task}/decision`, technician, { decision: 'approve' });
+    expect(decided.status).toBe(200);
+  }
+  await completed(cases);
+  expectAlive();
+});
