@@ -53,6 +53,14 @@ const EnvSchema = z.object({
   API_PORT: int(3000, 0),
   API_BODY_LIMIT: z.string().default('1mb'),
   API_CORS_ORIGINS: z.string().default(''),
+  /**
+   * An Idempotency-Key claim whose request neither finished nor failed within this long (its
+   * process died, or the database went away before the key could be released) is taken over by
+   * the next retry, which runs the request again: a decision re-runs its Workflow Update under
+   * the same update id, which Temporal answers with the first outcome. Keep it above the
+   * longest request.
+   */
+  IDEMPOTENCY_CLAIM_TTL_MS: int(60_000, 1000),
 
   /** HS256 secret (what Supabase signs with). Required by the API. */
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),

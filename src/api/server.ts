@@ -61,7 +61,11 @@ function buildApp(deps: ApiDeps): BuiltApp {
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   const router = express.Router();
-  const kit: RouteKit = { router, registry, auth, idempotency: createIdempotency(database.system) };
+  const idempotency = createIdempotency(database.system, {
+    staleAfterMs: config.IDEMPOTENCY_CLAIM_TTL_MS,
+    onStoreFailed: (err) => log.warn({ err }, 'idempotent response answered but not stored; the claim goes stale'),
+  });
+  const kit: RouteKit = { router, registry, auth, idempotency };
   for (const register of [healthRoutes, authRoutes, profileRoutes, practiceRoutes, patientRoutes, caseRoutes, taskRoutes, messageRoutes, fileRoutes, orderRoutes, templateRoutes, dashboardRoutes]) {
     register(kit, services);
   }

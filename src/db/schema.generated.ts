@@ -223,6 +223,7 @@ export interface CaseStates {
 }
 
 export interface IdempotencyKeys {
+  claimed_at: Generated<Timestamp | null>;
   created_at: Generated<Timestamp>;
   key: string;
   method: string;

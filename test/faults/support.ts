@@ -100,6 +100,8 @@ export function processEnv(databaseUrl: string, extra: Record<string, string> = 
     LOG_LEVEL: 'warn',
     DASHBOARD_REFRESH_MS: '0',
     WORKER_SHUTDOWN_GRACE_MS: '2000',
+    // Claims left by requests the outage broke go stale quickly, so retries can resolve them.
+    IDEMPOTENCY_CLAIM_TTL_MS: '3000',
     WORKFLOW_BUNDLE_PATH: process.env.MDW_TEST_WORKFLOW_BUNDLE ?? '',
     ...extra,
   };
