@@ -22,6 +22,19 @@ export default tseslint.config(
     },
   },
   {
+    // node-postgres emits 'error' on a client whose connection the server ends; unhandled, that
+    // kills the process (issue 8). Every pool and client is created inside guardPool/guardClient.
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.object.name='pg'][callee.property.name=/^(Pool|Client)$/]:not(CallExpression[callee.name=/^guard(Pool|Client)$/] > NewExpression)",
+          message: 'Wrap it: guardPool(new pg.Pool(...)) / guardClient(new pg.Client(...)) from src/db/connection-errors.ts, so a terminated connection cannot crash the process.',
+        },
+      ],
+    },
+  },
+  {
     // Workflow code is replayed: it must be deterministic and may not do I/O.
     files: ['src/workflows/**/*.ts', 'temporal/**/*.ts'],
     rules: {

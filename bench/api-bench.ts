@@ -39,6 +39,7 @@ import { httpClient, runOpenLoop, type HttpReq, type OpenLoopStats } from './ope
 import { addLegacyGfkIndexes, buildLegacy, legacyBuilt } from './legacy/build';
 import { legacyQueries, loadContentTypes } from './legacy/queries';
 import { isSeeded, scaled, seedScale, type SeedReport } from './seed-scale';
+import { guardPool } from '../src/db/connection-errors';
 
 const QUESTIONS = ['patient_search', 'dashboard', 'order_history', 'case_timeline', 'task_inbox', 'decision'] as const;
 type Question = (typeof QUESTIONS)[number];
@@ -183,8 +184,7 @@ async function sqlLevel(url: string, t: Targets, o: Options): Promise<Row[]> {
   for (const conc of o.concurrency) {
     const poolSize = Math.min(conc, o.pool);
     const db = boundedDatabase(url, poolSize, o.timeoutMs);
-    const lpool = new pg.Pool({ connectionString: withTimeout(url, o.timeoutMs), max: poolSize, connectionTimeoutMillis: o.timeoutMs, application_name: 'mdw-bench-legacy' });
-    lpool.on('error', () => undefined);
+    const lpool = guardPool(new pg.Pool({ connectionString: withTimeout(url, o.timeoutMs), max: poolSize, connectionTimeoutMillis: o.timeoutMs, application_name: 'mdw-bench-legacy' }));
     const fns = sqlFns(db, legacyQueries(lpool, await loadContentTypes(lpool)), t);
     try {
       for (const q of o.questions) {
@@ -274,8 +274,7 @@ async function sqlOpenLevel(url: string, t: Targets, o: Options): Promise<Row[]>
   const rows: Row[] = [];
   const poolSize = Math.min(o.users, o.pool);
   const db = boundedDatabase(url, poolSize, o.timeoutMs);
-  const lpool = new pg.Pool({ connectionString: withTimeout(url, o.timeoutMs), max: poolSize, connectionTimeoutMillis: o.timeoutMs, application_name: 'mdw-bench-legacy' });
-  lpool.on('error', () => undefined);
+  const lpool = guardPool(new pg.Pool({ connectionString: withTimeout(url, o.timeoutMs), max: poolSize, connectionTimeoutMillis: o.timeoutMs, application_name: 'mdw-bench-legacy' }));
   const fns = sqlFns(db, legacyQueries(lpool, await loadContentTypes(lpool)), t);
   const side = (fn: (i: number) => Promise<unknown>): OpenSide => ({
     warm: () => runLoad(fn, { concurrency: 10, durationMs: 500, maxRequests: 50 }),
@@ -418,7 +417,7 @@ function apiLogCollector(): { onLine: (line: string) => void; summary: () => Api
 
 async function httpLevel(url: string, t: Targets, o: Options): Promise<{ rows: Row[]; apiLog: ApiLog }> {
   const apiLog = apiLogCollector();
-  const system = new pg.Pool({ connectionString: url, max: 2 });
+  const system = guardPool(new pg.Pool({ connectionString: url, max: 2 }));
   const password = `bench-${randomBytes(6).toString('hex')}`;
   const hash = await argon2.hash(password, { type: argon2.argon2id });
   await system.query(
@@ -484,7 +483,7 @@ async function httpLevel(url: string, t: Targets, o: Options): Promise<{ rows: R
     const INBOX_LIMIT = 50;
     const inboxExpected: number[] = t.practices.map(() => 0);
     const countInbox = async () => {
-      const db = new pg.Pool({ connectionString: url, max: 1 });
+      const db = guardPool(new pg.Pool({ connectionString: url, max: 1 }));
       try {
         const { rows } = await db.query<{ actor: string; n: number }>(
           `SELECT m.profile_id AS actor, count(a.case_id)::int AS n FROM public.practice_members m
@@ -695,7 +694,7 @@ async function main(): Promise<void> {
       url = server.url;
     }
     await migrate(url);
-    const system = new pg.Pool({ connectionString: url, max: 2 });
+    const system = guardPool(new pg.Pool({ connectionString: url, max: 2 }));
     let seed: SeedReport | null = null;
     let legacyMs: number | null = null;
     const c = await system.connect();
@@ -717,7 +716,7 @@ async function main(): Promise<void> {
     await system.end();
     log(`data: ${JSON.stringify(counts)}; targets: ${targets.practices.length} practices, ${targets.orders.length} orders, ${targets.cases.length} cases, ${targets.decisions.length} decision cases`);
 
-    monitor = new pg.Pool({ connectionString: url, max: 1, application_name: 'mdw-bench-monitor' });
+    monitor = guardPool(new pg.Pool({ connectionString: url, max: 1, application_name: 'mdw-bench-monitor' }));
     const rows: Row[] = [];
     if (o.sql) rows.push(...(o.openLoop ? await sqlOpenLevel(url, targets, o) : await sqlLevel(url, targets, o)));
     let apiLog: ApiLog | null = null;

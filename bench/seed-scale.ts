@@ -33,6 +33,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { migrate } from '../src/db/migrate';
 import { CASE_TITLES, CITIES, FIRST_NAMES, LAST_NAMES, MESSAGE_SUBJECTS, MESSAGE_TEXTS, PRACTICE_SUFFIXES, PRODUCTS } from './api-names';
+import { guardClient } from '../src/db/connection-errors';
 
 export const SYSTEM_PROFILE = '00000000-0000-0000-0000-000000000001';
 export const STAFF_ROLES = ['owner', 'doctor', 'doctor', 'technician', 'assistant'] as const;
@@ -499,7 +500,7 @@ async function runStep(client: pg.Client, s: Step, report: SeedReport, log: (lin
 }
 
 async function connect(url: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url, application_name: 'mdw-bench-seed' });
+  const client = guardClient(new pg.Client({ connectionString: url, application_name: 'mdw-bench-seed' }));
   await client.connect();
   // Session settings only (nothing about constraints): bigger sorts and index builds, no fsync wait.
   await client.query(`set synchronous_commit = off; set work_mem = '256MB'; set maintenance_work_mem = '512MB'; set jit = off`);
@@ -535,7 +536,7 @@ export async function seedScale(url: string, counts: SeedCounts, log: (line: str
 
 /** Verifies the invariants the benchmark relies on (cheap; counts are not re-derived). */
 export async function verifySeed(url: string): Promise<string[]> {
-  const client = new pg.Client({ connectionString: url });
+  const client = guardClient(new pg.Client({ connectionString: url }));
   await client.connect();
   try {
     const problems: string[] = [];

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
+import { guardClient } from '../../src/db/connection-errors';
 
 const sqlFile = (name: string) => readFileSync(path.join(__dirname, name), 'utf8');
 
@@ -19,7 +20,7 @@ export interface LegacyOptions {
 }
 
 export async function buildLegacy(url: string, opts: LegacyOptions = {}, log: (line: string) => void = console.log): Promise<{ ms: number; rows: Record<string, number> }> {
-  const client = new pg.Client({ connectionString: url, application_name: 'mdw-bench-legacy' });
+  const client = guardClient(new pg.Client({ connectionString: url, application_name: 'mdw-bench-legacy' }));
   await client.connect();
   const all = performance.now();
   const timed = async (name: string, sql: string) => {
@@ -64,7 +65,7 @@ export async function legacyBuilt(client: pg.ClientBase): Promise<boolean> {
 
 /** Adds the optional generic-FK indexes to an existing legacy copy. */
 export async function addLegacyGfkIndexes(url: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
+  const client = guardClient(new pg.Client({ connectionString: url }));
   await client.connect();
   try {
     await client.query(`set maintenance_work_mem = '512MB'`);

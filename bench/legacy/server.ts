@@ -14,16 +14,16 @@ import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import pg from 'pg';
 import { legacyQueries, loadContentTypes } from './queries';
+import { guardPool } from '../../src/db/connection-errors';
 
 const DOCTOR_STATES = ['planning', 'on_hold'];
 
 async function main(): Promise<void> {
   const url = process.env.LEGACY_DATABASE_URL;
   if (!url) throw new Error('set LEGACY_DATABASE_URL');
-  const pool = new pg.Pool({ connectionString: url, max: Number(process.env.LEGACY_POOL_MAX ?? 100),
+  const pool = guardPool(new pg.Pool({ connectionString: url, max: Number(process.env.LEGACY_POOL_MAX ?? 100),
     connectionTimeoutMillis: Number(process.env.LEGACY_POOL_WAIT_MS ?? 10_000),
-    application_name: 'mdw-bench-legacy' });
-  pool.on('error', () => undefined);
+    application_name: 'mdw-bench-legacy' }));
   const q = legacyQueries(pool, await loadContentTypes(pool));
 
   const app = express();

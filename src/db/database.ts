@@ -59,16 +59,18 @@ export interface PoolLimits {
 
 export function createDatabase(connectionString: string, limits: number | PoolLimits = {}): Database {
   const { max = 10, waitMs, statementTimeoutMs, onConnectionError } = typeof limits === 'number' ? { max: limits } : limits;
-  const pool = new pg.Pool({
-    connectionString,
-    max,
-    application_name: 'mdw',
-    ...(waitMs ? { connectionTimeoutMillis: waitMs } : {}),
-    ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}),
-  });
   // A client whose connection the server ends (restart, failover, pg_terminate_backend) must not
   // crash the process, idle or checked out: its query fails, the pool replaces it.
-  guardPool(pool, onConnectionError);
+  const pool = guardPool(
+    new pg.Pool({
+      connectionString,
+      max,
+      application_name: 'mdw',
+      ...(waitMs ? { connectionTimeoutMillis: waitMs } : {}),
+      ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}),
+    }),
+    onConnectionError,
+  );
   const system = new Kysely<DB>({ dialect: new ActorAwarePostgresDialect({ pool }) });
   return {
     system,

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { EmbeddedPostgres } from '../../scripts/lib/embedded-postgres';
+import { guardClient } from '../../src/db/connection-errors';
 import { createDatabase, type Database } from '../../src/db/database';
 import { tokenFor } from '../api/support';
 import { testConfig } from '../support/harness';
@@ -93,7 +94,7 @@ async function terminateAppBackends(admin: pg.Client): Promise<number> {
 }
 
 test('pg_terminate_backend on every app connection under load: API and worker stay up and serve', async () => {
-  const admin = new pg.Client({ connectionString: pgServer.url, application_name: 'mdw-fault-admin' });
+  const admin = guardClient(new pg.Client({ connectionString: pgServer.url, application_name: 'mdw-fault-admin' }));
   await admin.connect();
   const statuses: number[] = [];
   const created: string[] = [];

@@ -9,6 +9,7 @@ import pg from 'pg';
 import { migrate, readMigrations } from '../../src/db/migrate';
 import { codegen } from '../../scripts/gen-db-types';
 import { testEnv } from '../support/env';
+import { guardClient } from '../../src/db/connection-errors';
 
 const DESIGN_DOC = path.resolve(__dirname, '../../../shared/seed/000_46df03d2342b437f.txt');
 
@@ -43,7 +44,7 @@ function parseDesignDoc() {
 
 let client: pg.Client;
 beforeAll(async () => {
-  client = new pg.Client({ connectionString: testEnv().databaseUrl });
+  client = guardClient(new pg.Client({ connectionString: testEnv().databaseUrl }));
   await client.connect();
 });
 afterAll(() => client.end());
