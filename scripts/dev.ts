@@ -18,6 +18,7 @@ import { startApi } from '../src/api/server';
 import { startEmbeddedPostgres } from './lib/embedded-postgres';
 import { startTemporalDevServer } from './lib/temporal-dev-server';
 import { dataDir, progress } from './lib/tool-cache';
+import { ensureJwtSecret } from './lib/dev-secret';
 
 async function main(): Promise<void> {
   const base = config();
@@ -62,8 +63,8 @@ async function main(): Promise<void> {
       ...process.env,
       DATABASE_URL: databaseUrl,
       TEMPORAL_ADDRESS: temporalAddress,
-      // A fixed demo secret keeps tokens valid across restarts; production must set its own.
-      JWT_SECRET: base.JWT_SECRET ?? 'mdw-demo-secret-change-me-in-production-0000',
+      // Random per data folder, kept in it (tokens survive restarts); never a secret in the repository.
+      JWT_SECRET: base.JWT_SECRET ?? ensureJwtSecret(data),
     });
     await checkTemporal(cfg.TEMPORAL_ADDRESS, cfg.TEMPORAL_NAMESPACE, cfg.TEMPORAL_CONNECT_TIMEOUT_MS);
 
