@@ -96,7 +96,7 @@ test('the worker health endpoint reports the worker and its database', async () 
 
 describe('docker-compose.yml', () => {
   const file = path.join(ROOT, 'docker-compose.yml');
-  const secrets = { POSTGRES_PASSWORD: 'pw', JWT_SECRET: 'x'.repeat(40) };
+  const secrets = { POSTGRES_PASSWORD: 'pw', AUTHENTICATOR_PASSWORD: 'apw', JWT_SECRET: 'x'.repeat(40) };
 
   test('is a valid compose file with the whole deployment', async () => {
     const r = await composeConfig(file, { ...secrets, MDW_WORKERS: '3' });
@@ -105,11 +105,13 @@ describe('docker-compose.yml', () => {
     expect(r.output).toMatch(/worker:[\s\S]*?replicas: 3/);
     expect(r.output).toContain('image: pgvector/pgvector');
     expect(r.output).toContain('DB: postgres12');
+    // The API's requests log in as the unprivileged authenticator role, not as the owner.
+    expect(r.output).toMatch(/api:[\s\S]*?DATABASE_AUTHENTICATOR_URL: postgres:\/\/mdw_authenticator:apw@postgres:5432\/mdw/);
   }, 300_000);
 
   test('refuses to render without its secrets', async () => {
     const r = await composeConfig(file, {});
     expect(r.ok).toBe(false);
-    expect(r.output).toMatch(/required variable (POSTGRES_PASSWORD|JWT_SECRET) is missing a value/);
+    expect(r.output).toMatch(/required variable (POSTGRES_PASSWORD|AUTHENTICATOR_PASSWORD|JWT_SECRET) is missing a value/);
   }, 300_000);
 });
