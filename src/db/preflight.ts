@@ -92,7 +92,7 @@ export async function checkAuthenticator(url: string): Promise<void> {
     const { user, escapes } = r.rows[0]!;
     if (escapes.length) {
       throw new PreflightError(
-        `DATABASE_AUTHENTICATOR_URL logs in as ${user}, which is or can become ${escapes.join(', ')} (superuser or BYPASSRLS): point it at the role mdw_authenticator (db/README.md, "Login roles").`,
+        `DATABASE_AUTHENTICATOR_URL logs in as ${user}, which is or can become ${escapes.join(', ')} (superuser or BYPASSRLS): point it at the role mdw_authenticator (db/README.md, "Login roles and grants").`,
       );
     }
   } finally {

@@ -75,6 +75,16 @@ describe('preflight', () => {
     expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Cannot connect to PostgreSQL at 127\.0\.0\.1:1\/mdw: nothing is listening there\./)]);
   });
 
+  test('the API process refuses to serve requests over a login that could leave its actors’ roles', async () => {
+    const env = { DATABASE_URL: testEnv().databaseUrl, JWT_SECRET: 'x'.repeat(40) };
+    const missing = await run('src/api/main.ts', env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Invalid configuration — DATABASE_AUTHENTICATOR_URL is not set: /)]);
+    const privileged = await run('src/api/main.ts', { ...env, DATABASE_AUTHENTICATOR_URL: testEnv().databaseUrl });
+    expect(privileged.code).toBe(1);
+    expect(privileged.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^DATABASE_AUTHENTICATOR_URL logs in as postgres, which is or can become .*: point it at the role mdw_authenticator/)]);
+  });
+
   test('the worker process names an invalid variable', async () => {
     const r = await run('src/worker/main.ts', { DATABASE_URL: 'not a url', WORKER_MAX_CONCURRENT_ACTIVITIES: '0' });
     expect(r.code).toBe(1);
