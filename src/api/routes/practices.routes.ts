@@ -170,7 +170,8 @@ async function assertNotLastOwner(trx: Tx, member: MemberRow): Promise<void> {
 /**
  * The profile of the person with this email, created when there is none. Who has an email is not
  * visible under RLS (other practices' people), so this uses the system handle: callers check
- * first that the actor may invite, and answer nothing about the person but the new membership.
+ * first that the actor may invite, and answer nothing about the person (an invitation's answer
+ * is the same whether the profile existed or was just created).
  */
 async function profileForEmail(s: ApiServices, person: { email: string; firstName?: string; lastName?: string }, field: string): Promise<string> {
   const existing = await s.database.system
