@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../scripts/lib/embedded-postgres';
+import { AUTHENTICATOR_ROLE, urlAs } from '../../src/db/database';
 import { migrate } from '../../src/db/migrate';
 import { testEnv } from '../support/env';
 
@@ -93,6 +94,7 @@ export function processEnv(databaseUrl: string, extra: Record<string, string> = 
   const env = testEnv();
   return {
     DATABASE_URL: databaseUrl,
+    DATABASE_AUTHENTICATOR_URL: urlAs(databaseUrl, AUTHENTICATOR_ROLE),
     TEMPORAL_ADDRESS: env.temporalAddress,
     TEMPORAL_TASK_QUEUE: `faults-${randomUUID()}`,
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
