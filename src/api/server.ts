@@ -19,6 +19,8 @@ import { createAuthenticator } from './auth';
 import { runWithContext, type RequestContext } from './context';
 import { ApiError, errorMiddleware, notFoundHandler } from './errors';
 import { createIdempotency } from './idempotency';
+import { inputGuard } from './input-guard';
+import { methodRouting } from './method-not-allowed';
 import { createRateLimiter } from './rate-limit';
 import type { RouteKit } from './route';
 import type { ApiDeps, ApiServices } from './types';
@@ -113,6 +115,7 @@ function buildApp(deps: ApiDeps): BuiltApp {
     runWithContext(c, next);
   });
   app.use(express.json({ limit: config.API_BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
+  app.use(inputGuard);
 
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
@@ -120,6 +123,7 @@ function buildApp(deps: ApiDeps): BuiltApp {
   app.get('/docs', (_req, res) => {
     res.type('html').send(docsHtml);
   });
+  app.use(methodRouting(openapi));
   app.use(router);
   app.use(notFoundHandler);
   app.use(errorMiddleware);
