@@ -19,7 +19,7 @@ import { createAuthenticator } from './auth';
 import { runWithContext, type RequestContext } from './context';
 import { ApiError, errorMiddleware, notFoundHandler } from './errors';
 import { createIdempotency } from './idempotency';
-import { inputGuard } from './input-guard';
+import { INPUT_RULES, inputGuard } from './input-guard';
 import { methodRouting } from './method-not-allowed';
 import { createRateLimiter } from './rate-limit';
 import type { RouteKit } from './route';
@@ -69,7 +69,7 @@ function buildApp(deps: ApiDeps): BuiltApp {
   }
   const openapi = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
-    info: { title: 'MDW staff API', version: '1.0.0', description: 'Case workflow for orthodontic practices and dental design labs.' },
+    info: { title: 'MDW staff API', version: '1.0.0', description: `Case workflow for orthodontic practices and dental design labs. ${INPUT_RULES}` },
     servers: [{ url: '/' }],
   });
   const docsHtml = renderDocs(openapi);

@@ -8,7 +8,7 @@ import { z } from '../zod';
 
 export const ZLoginBody = z.object({ email: ZEmail, password: ZText({ min: 1, max: 1000 }) }).openapi('LoginBody');
 export type TLoginBody = z.infer<typeof ZLoginBody>;
-export const ZRefreshBody = z.object({ refreshToken: z.string().min(20).max(200) }).openapi('RefreshBody');
+export const ZRefreshBody = z.object({ refreshToken: ZText({ min: 20, max: 200 }) }).openapi('RefreshBody');
 export type TRefreshBody = z.infer<typeof ZRefreshBody>;
 export const ZSession = z
   .object({
