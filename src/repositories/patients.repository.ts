@@ -7,7 +7,6 @@ import type { Tx } from '../db/database';
 export interface PatientProfileChanges {
   firstName?: string;
   lastName?: string;
-  email?: string;
   phone?: string | null;
 }
 
@@ -20,7 +19,6 @@ export async function updatePatientProfile(trx: Tx, patientId: string, changes: 
   const json: Record<string, string | null> = {};
   if (changes.firstName !== undefined) json.first_name = changes.firstName;
   if (changes.lastName !== undefined) json.last_name = changes.lastName;
-  if (changes.email !== undefined) json.email = changes.email;
   if (changes.phone !== undefined) json.phone = changes.phone;
   if (!Object.keys(json).length) return true;
   const { rows } = await sql<{ ok: boolean }>`select public.update_patient_profile(${patientId}::uuid, ${JSON.stringify(json)}::jsonb) as ok`.execute(trx);

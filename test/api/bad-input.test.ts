@@ -6,6 +6,7 @@
 import { gzipSync } from 'node:zlib';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import { sql } from 'kysely';
 import request from 'supertest';
 import { createPracticeFixture, createUser } from '../support/fixtures';
 import { MAX_JSON_DEPTH } from '../../src/api/input-guard';
@@ -113,18 +114,25 @@ describe('Content-Encoding', () => {
 });
 
 describe('PATCH /patients/{id} is one transaction', () => {
-  test('a refused email keeps none of the other changes (birthdate, medical history, name)', async () => {
+  test('a failure while writing the profile keeps none of the other changes (birthdate, medical history)', async () => {
     const { f, owner } = await member();
-    const other = await createUser(env.h.database.system, 'taken');
-    const { email } = await env.h.database.system.selectFrom('profiles').select('email').where('id', '=', other).executeTakeFirstOrThrow();
-    const before = (await owner.get(`/patients/${f.patientId}`)).body;
-
-    const res = await owner.patch(`/patients/${f.patientId}`, { dateOfBirth: '2001-02-03', medicalHistory: { allergies: ['latex'] }, firstName: 'Changed', email: email.toUpperCase() });
-    expect(res.status).toBe(409);
-    const after = (await owner.get(`/patients/${f.patientId}`)).body;
-    expect(after).toEqual(before);
-
-    // The same change without the taken email lands whole.
+    // A real fault in the profile write, injected in PostgreSQL for this one name only (other
+    // test files share the database): the patient row is written first, the profile second.
+    const marker = `Fail${Date.now()}${Math.random().toString(36).slice(2, 6)}`;
+    const db = env.h.database.system;
+    await sql`create or replace function public.test_fail_profile_write() returns trigger language plpgsql as $$
+      begin raise exception 'injected fault'; end $$`.execute(db);
+    await sql.raw(`create trigger test_fail_${marker.toLowerCase()} before update on public.profiles for each row
+      when (new.first_name = '${marker}') execute function public.test_fail_profile_write()`).execute(db);
+    try {
+      const before = (await owner.get(`/patients/${f.patientId}`)).body;
+      const res = await owner.patch(`/patients/${f.patientId}`, { dateOfBirth: '2001-02-03', medicalHistory: { allergies: ['latex'] }, firstName: marker });
+      expect(res.status).toBe(500);
+      expect((await owner.get(`/patients/${f.patientId}`)).body).toEqual(before);
+    } finally {
+      await sql.raw(`drop trigger test_fail_${marker.toLowerCase()} on public.profiles`).execute(db);
+    }
+    // The same change without the fault lands whole.
     const ok = await owner.patch(`/patients/${f.patientId}`, { dateOfBirth: '2001-02-03', medicalHistory: { allergies: ['latex'] }, firstName: 'Changed', phone: null });
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ dateOfBirth: '2001-02-03', medicalHistory: { allergies: ['latex'] }, firstName: 'Changed', phone: null });
