@@ -1,16 +1,17 @@
 /**
  * Installs (once, cached outside the work tree) the tools the suite and `npm run up` need:
- * the Temporal CLI, PostgreSQL with pgvector, and the compose validator. Idempotent and quick
+ * the Temporal CLI, PostgreSQL with pgvector, the compose validator, and schemathesis. Idempotent and quick
  * when everything is cached; prints progress when it has to build.
  */
 import { ensureComposeConfig } from './lib/compose-config';
 import { ensurePostgresInstalled } from './lib/embedded-postgres';
 import { ensureTemporalCli } from './lib/temporal-dev-server';
+import { ensureSchemathesis } from './lib/schemathesis';
 import { progress } from './lib/tool-cache';
 
 async function main(): Promise<void> {
-  const [temporal, postgres, compose] = await Promise.all([ensureTemporalCli(), ensurePostgresInstalled(), ensureComposeConfig()]);
-  progress(`tools ready: temporal=${temporal} postgres=${postgres} compose-config=${compose}`);
+  const [temporal, postgres, compose, schemathesis] = await Promise.all([ensureTemporalCli(), ensurePostgresInstalled(), ensureComposeConfig(), ensureSchemathesis()]);
+  progress(`tools ready: temporal=${temporal} postgres=${postgres} compose-config=${compose} schemathesis=${schemathesis}`);
 }
 
 main().catch((err: unknown) => {

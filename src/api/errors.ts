@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'invalid_credentials',
   'forbidden',
   'not_found',
+  'method_not_allowed',
   'conflict',
   'duplicate_patient',
   'email_in_use',
@@ -136,6 +137,11 @@ export function toApiError(err: unknown): ApiError | null {
   if (e?.type === 'entity.parse.failed') return new ApiError(400, 'malformed_json', 'The request body is not valid JSON.');
   if (e?.type === 'entity.too.large') return new ApiError(413, 'payload_too_large', 'The request body is too large.');
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new ApiError(415, 'unsupported_media_type', 'Unsupported body encoding.');
+  // A body whose Content-Encoding does not decode (declared gzip but isn't): zlib's error,
+  // wrapped by body-parser with status 400 and no type.
+  if (typeof e?.code === 'string' && /^(Z_|ERR_ZLIB|ERR__?ZSTD|ERR_BROTLI)/.test(e.code)) {
+    return new ApiError(400, 'bad_request', 'The request body does not match its Content-Encoding.', [{ field: 'Content-Encoding', message: 'body does not decode' }]);
+  }
   // PostgreSQL: RLS refusals and constraint violations are the caller's problem, not ours.
   if (typeof e?.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) {
     switch (e.code) {
@@ -148,6 +154,8 @@ export function toApiError(err: unknown): ApiError | null {
         return new ApiError(409, 'conflict', 'A record with these values already exists.');
       case '23503':
         return new ApiError(409, 'conflict', 'A referenced record does not exist.');
+      case '22021': // character_not_in_repertoire (NUL in text): the edge refuses it first
+      case '22P05': // untranslatable_character (\u0000 in jsonb): likewise
       case '23514':
       case '22P02':
       case '22007':

@@ -7,6 +7,7 @@
 import type { Request, Response, Router } from 'express';
 import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { ApiError, ZError, zodDetails } from './errors';
+import { assertCleanInput } from './input-guard';
 import { ctx, runWithContext, type RequestContext } from './context';
 import type { Authenticator } from './auth';
 import type { Idempotency } from './idempotency';
@@ -48,7 +49,7 @@ export interface RouteDef<P extends Schema | undefined, Q extends Schema | undef
 }
 
 const errorText: Record<number, string> = {
-  400: 'Invalid input; `details` names the fields.',
+  400: 'Invalid input; `details` names the fields. No string, key or parameter may contain U+0000; JSON nests at most 64 levels.',
   401: 'Missing, invalid or expired token.',
   403: 'Not allowed.',
   404: 'Not found (also for resources of other practices).',
@@ -81,6 +82,8 @@ export function route<P extends Schema | undefined = undefined, Q extends Schema
 
   async function handle(req: Request, res: Response): Promise<void> {
     const c = ctx();
+    // Body and query were checked by inputGuard before any route; path parameters exist only here.
+    assertCleanInput(req.params, 'params');
     if (needsAuth) await kit.auth.authenticate(req);
     const params = parse(def.params, req.params, 'params');
     const query = parse(def.query, req.query, 'query');
@@ -122,9 +125,11 @@ function document(registry: OpenAPIRegistry, def: RouteDef<Schema | undefined, S
       ? { description: def.responseDescription ?? 'OK', content: { 'application/json': { schema: def.response } } }
       : { description: def.responseDescription ?? 'No content.' };
   // Any route may be overloaded (pool wait) or lose a dependency: 503 with Retry-After.
-  const errs = new Set<number>([500, 503, ...(def.errors ?? [])]);
+  // Every request passes the body parser and the input rules first, whatever the route reads:
+  // malformed JSON, NUL or too deep (400), too large (413), an unsupported charset or
+  // Content-Encoding, or a body route sent another media type (415).
+  const errs = new Set<number>([400, 413, 415, 500, 503, ...(def.errors ?? [])]);
   if (needsAuth) errs.add(401);
-  if (def.params || def.query || def.body) errs.add(400);
   if (def.params) errs.add(404);
   if (def.idempotent) errs.add(409).add(422);
   for (const s of [...errs].sort()) {
@@ -142,7 +147,11 @@ function document(registry: OpenAPIRegistry, def: RouteDef<Schema | undefined, S
   }
   if (def.idempotent) {
     request.headers = z.object({
-      'Idempotency-Key': z.string().min(1).max(200).optional().openapi({ description: 'A retried request with the same key returns the first result.' }),
+      'Idempotency-Key': z
+        .string()
+        .regex(/^[\x21-\x7e]{1,200}$/)
+        .optional()
+        .openapi({ description: 'A retried request with the same key returns the first result. 1-200 visible ASCII characters.' }),
     });
   }
   registry.registerPath({

@@ -20,6 +20,8 @@ import { createAuthenticator } from './auth';
 import { runWithContext, type RequestContext } from './context';
 import { ApiError, errorMiddleware, notFoundHandler } from './errors';
 import { createIdempotency } from './idempotency';
+import { INPUT_RULES, inputGuard } from './input-guard';
+import { methodRouting } from './method-not-allowed';
 import { createRateLimiter } from './rate-limit';
 import type { RouteKit } from './route';
 import type { ApiDeps, ApiServices } from './types';
@@ -72,7 +74,7 @@ function buildApp(deps: ApiDeps): BuiltApp {
   }
   const openapi = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
-    info: { title: 'MDW staff API', version: '1.0.0', description: 'Case workflow for orthodontic practices and dental design labs.' },
+    info: { title: 'MDW staff API', version: '1.0.0', description: `Case workflow for orthodontic practices and dental design labs. ${INPUT_RULES}` },
     servers: [{ url: '/' }],
   });
   const docsHtml = renderDocs(openapi);
@@ -118,6 +120,7 @@ function buildApp(deps: ApiDeps): BuiltApp {
     runWithContext(c, next);
   });
   app.use(express.json({ limit: config.API_BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
+  app.use(inputGuard);
 
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
@@ -125,6 +128,7 @@ function buildApp(deps: ApiDeps): BuiltApp {
   app.get('/docs', (_req, res) => {
     res.type('html').send(docsHtml);
   });
+  app.use(methodRouting(openapi));
   app.use(router);
   app.use(notFoundHandler);
   app.use(errorMiddleware);

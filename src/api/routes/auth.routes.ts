@@ -3,11 +3,12 @@ import { AuthError, type Session } from '../../services/auth.service';
 import { ApiError } from '../errors';
 import { route, type RouteKit } from '../route';
 import type { ApiServices } from '../types';
+import { ZEmail, ZText } from '../common';
 import { z } from '../zod';
 
-export const ZLoginBody = z.object({ email: z.email().max(320), password: z.string().min(1).max(1000) }).openapi('LoginBody');
+export const ZLoginBody = z.object({ email: ZEmail, password: ZText({ min: 1, max: 1000 }) }).openapi('LoginBody');
 export type TLoginBody = z.infer<typeof ZLoginBody>;
-export const ZRefreshBody = z.object({ refreshToken: z.string().min(20).max(200) }).openapi('RefreshBody');
+export const ZRefreshBody = z.object({ refreshToken: ZText({ min: 20, max: 200 }) }).openapi('RefreshBody');
 export type TRefreshBody = z.infer<typeof ZRefreshBody>;
 export const ZSession = z
   .object({

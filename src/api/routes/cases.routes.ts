@@ -9,26 +9,7 @@ import type { Tx } from '../../db/database';
 import { caseViewQuery, type CaseView } from '../../workflows/case.messages';
 import { ApiError } from '../errors';
 import { ctx } from '../context';
-import {
-  decodeCursor,
-  encodeCursor,
-  iso,
-  isoReq,
-  page,
-  requireMember,
-  ZBool,
-  ZCaseState,
-  ZCaseType,
-  ZIdParams,
-  ZJsonObject,
-  ZPageQuery,
-  ZPracticeRole,
-  ZPriority,
-  ZTimestamp,
-  ZUuid,
-  ZFileType,
-  ZMessageType,
-} from '../common';
+import { decodeCursor, encodeCursor, iso, isoReq, page, requireMember, ZBool, ZCaseState, ZCaseType, ZIdParams, ZJsonObject, ZPageQuery, ZPracticeRole, ZPriority, ZTimestamp, ZUuid, ZFileType, ZMessageType, ZName, ZText } from '../common';
 import { route, type RouteKit } from '../route';
 import type { ApiServices } from '../types';
 import { z } from '../zod';
@@ -118,11 +99,11 @@ export const ZCreateCaseBody = z
   .object({
     practiceId: ZUuid,
     patientId: ZUuid,
-    title: z.string().trim().min(1).max(300),
-    description: z.string().max(10_000).nullable().optional(),
+    title: ZName(300),
+    description: ZText({ max: 10_000 }).nullable().optional(),
     caseType: ZCaseType,
     priority: ZPriority.optional(),
-    caseNumber: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$/).optional(),
+    caseNumber: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$/).optional(),
     templateId: ZUuid.optional(),
     assignedPractitionerId: ZUuid.nullable().optional(),
     metadata: ZJsonObject.optional(),
@@ -159,7 +140,7 @@ export const ZCaseListQuery = ZPageQuery.extend({
   assignee: ZUuid.optional().openapi({ description: 'assigned practitioner id' }),
   overdue: ZBool.optional(),
   type: ZCaseType.optional(),
-  text: z.string().trim().min(1).max(200).optional().openapi({ description: 'Words of the case number, title or description' }),
+  text: ZName(200).optional().openapi({ description: 'Words of the case number, title or description' }),
 });
 export type TCaseListQuery = z.infer<typeof ZCaseListQuery>;
 

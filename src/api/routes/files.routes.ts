@@ -8,7 +8,7 @@ import type { Tx } from '../../db/database';
 import { FileTooLargeError } from '../../services/file-storage.service';
 import { ApiError } from '../errors';
 import { ctx } from '../context';
-import { isoReq, ZFileType, ZIdParams, ZJsonObject, ZTimestamp, ZUuid } from '../common';
+import { isoReq, ZFileType, ZIdParams, ZJsonObject, ZTimestamp, ZUuid, ZText, trimBlank, FILE_NAME } from '../common';
 import { route, type RouteKit } from '../route';
 import type { ApiServices } from '../types';
 import { z } from '../zod';
@@ -45,12 +45,7 @@ export const ZCaseFile = z
 export type TCaseFile = z.infer<typeof ZCaseFile>;
 
 export const ZUploadQuery = z.object({
-  fileName: z
-    .string()
-    .trim()
-    .min(1)
-    .max(255)
-    .refine((n) => !/[\\/]/.test(n) && ![...n].some((ch) => ch.charCodeAt(0) < 0x20), 'must not contain slashes or control characters'),
+  fileName: ZText({ max: 255, pattern: FILE_NAME, patternMessage: 'must not be blank nor contain slashes, backslashes or control characters' }).overwrite(trimBlank),
   fileType: ZFileType,
 });
 const ZFileParams = z.object({ id: ZUuid, fileId: ZUuid });

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { Tx } from '../../db/database';
 import { ApiError } from '../errors';
 import { ctx } from '../context';
-import { decodeCursor, encodeCursor, isoReq, page, ZIdParams, ZPageQuery, ZTimestamp, ZUuid } from '../common';
+import { decodeCursor, encodeCursor, isoReq, page, ZIdParams, ZPageQuery, ZTimestamp, ZUuid, ZName, ZText, trimBlank } from '../common';
 import { route, type RouteKit } from '../route';
 import type { ApiServices } from '../types';
 import { z } from '../zod';
@@ -28,8 +28,8 @@ export type TMessage = z.infer<typeof ZMessage>;
 
 export const ZPostMessageBody = z
   .object({
-    content: z.string().trim().min(1).max(20_000),
-    subject: z.string().trim().max(300).optional(),
+    content: ZName(20_000),
+    subject: ZText({ max: 300 }).overwrite(trimBlank).optional(),
     messageType: z.enum(['general', 'question', 'instruction', 'approval_request']).optional(),
   })
   .openapi('PostMessageBody');

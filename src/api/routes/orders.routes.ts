@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import type { Tx } from '../../db/database';
 import { ApiError } from '../errors';
 import { ctx } from '../context';
-import { decodeCursor, encodeCursor, isoReq, page, ZIdParams, ZJsonObject, ZMoney, ZOrderState, ZPageQuery, ZProductCategory, ZTimestamp, ZUuid } from '../common';
+import { decodeCursor, encodeCursor, isoReq, page, ZIdParams, ZJsonObject, ZMoney, ZOrderState, ZPageQuery, ZProductCategory, ZTimestamp, ZUuid, ZName, ZText } from '../common';
 import { route, type RouteKit } from '../route';
 import type { ApiServices } from '../types';
 import { z } from '../zod';
@@ -28,8 +28,8 @@ export type TProduct = z.infer<typeof ZProduct>;
 
 export const ZCreateProductBody = z
   .object({
-    name: z.string().trim().min(1).max(200),
-    description: z.string().max(5000).nullable().optional(),
+    name: ZName(200),
+    description: ZText({ max: 5000 }).nullable().optional(),
     category: ZProductCategory,
     basePrice: ZMoney,
     customizableOptions: ZJsonObject.optional(),
@@ -79,7 +79,7 @@ export const ZCreateOrderBody = z
       .string()
       .regex(/^[A-Z]{3}$/)
       .optional(),
-    notes: z.string().max(5000).optional(),
+    notes: ZText({ max: 5000 }).optional(),
   })
   .openapi('CreateOrderBody');
 export type TCreateOrderBody = z.infer<typeof ZCreateOrderBody>;

@@ -10,9 +10,10 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Tx } from '../../db/database';
 import { createPatient } from '../../repositories/identity.repository';
+import { updatePatientProfile } from '../../repositories/patients.repository';
 import { ApiError } from '../errors';
 import { ctx } from '../context';
-import { decodeCursor, encodeCursor, type Cursor, isoReq, page, requireMember, ZDate, ZGender, ZIdParams, ZJsonObject, ZPageQuery, ZTimestamp, ZUuid } from '../common';
+import { decodeCursor, encodeCursor, type Cursor, isoReq, page, requireMember, ZDate, ZGender, ZIdParams, ZJsonObject, ZPageQuery, ZTimestamp, ZUuid, ZName, ZText, ZEmail } from '../common';
 import { route, type RouteKit } from '../route';
 import type { ApiServices } from '../types';
 import { z } from '../zod';
@@ -45,13 +46,13 @@ export type TPatient = z.infer<typeof ZPatient>;
 export const ZCreatePatientBody = z
   .object({
     practiceId: ZUuid,
-    firstName: z.string().trim().min(1).max(100),
-    lastName: z.string().trim().min(1).max(100),
-    email: z.email().max(320).optional(),
-    phone: z.string().max(50).optional(),
+    firstName: ZName(100),
+    lastName: ZName(100),
+    email: ZEmail.optional(),
+    phone: ZText({ max: 50 }).optional(),
     dateOfBirth: ZDate.optional(),
     gender: ZGender.optional(),
-    patientNumber: z.string().trim().min(1).max(50).optional(),
+    patientNumber: ZName(50).optional(),
     confirmDuplicate: z.boolean().optional().openapi({ description: 'Create even though a likely duplicate exists.' }),
   })
   .openapi('CreatePatientBody');
@@ -59,10 +60,10 @@ export type TCreatePatientBody = z.infer<typeof ZCreatePatientBody>;
 
 export const ZUpdatePatientBody = z
   .object({
-    firstName: z.string().trim().min(1).max(100).optional(),
-    lastName: z.string().trim().min(1).max(100).optional(),
-    email: z.email().max(320).optional(),
-    phone: z.string().max(50).nullable().optional(),
+    firstName: ZName(100).optional(),
+    lastName: ZName(100).optional(),
+    email: ZEmail.optional(),
+    phone: ZText({ max: 50 }).nullable().optional(),
     dateOfBirth: ZDate.nullable().optional(),
     gender: ZGender.nullable().optional(),
     medicalHistory: ZJsonObject.optional(),
@@ -74,7 +75,7 @@ export type TUpdatePatientBody = z.infer<typeof ZUpdatePatientBody>;
 
 export const ZPatientListQuery = ZPageQuery.extend({
   practiceId: ZUuid.optional(),
-  q: z.string().trim().min(1).max(100).optional().openapi({ description: 'Part of the name, email or patient number (case-insensitive)' }),
+  q: ZName(100).optional().openapi({ description: 'Part of the name, email or patient number (case-insensitive)' }),
 });
 
 export const ZDuplicateCandidate = z.object({
@@ -258,9 +259,11 @@ export function patientRoutes(kit: RouteKit, s: ApiServices): void {
     body: ZUpdatePatientBody,
     response: ZPatient,
     errors: [409],
-    handler: async ({ params, body }) => {
+    handler: ({ params, body }) => {
       const c = ctx();
-      const before = await c.db(async (trx) => {
+      // One transaction as the caller: the patient row and its profile change together or not at
+      // all (a failure between two transactions used to keep the birthdate or medical history).
+      return c.db(async (trx) => {
         const p = await loadPatient(trx, params.id);
         c.practiceId = p.practiceId;
         const set = {
@@ -273,19 +276,12 @@ export function patientRoutes(kit: RouteKit, s: ApiServices): void {
           ...(body.email !== undefined && { contact_email: body.email.toLowerCase() }),
         };
         if (Object.keys(set).length) await trx.updateTable('patients').set(set).where('id', '=', params.id).execute();
-        return p;
+        // The patient's profile is not the caller's, so RLS lets nobody but the patient update it;
+        // update_patient_profile() checks the caller may see the patient and writes it here.
+        const changes = { firstName: body.firstName, lastName: body.lastName, phone: body.phone };
+        if (!(await updatePatientProfile(trx, params.id, changes))) throw ApiError.notFound('Patient');
+        return loadPatient(trx, params.id);
       });
-      // The patient's profile is not the caller's, so RLS lets nobody but the patient update it:
-      // the caller was shown above (under RLS) to see this patient; the system handle writes.
-      const profileSet = {
-        ...(body.firstName !== undefined && { first_name: body.firstName }),
-        ...(body.lastName !== undefined && { last_name: body.lastName }),
-        ...(body.phone !== undefined && { phone: body.phone }),
-      };
-      if (Object.keys(profileSet).length) {
-        await s.database.system.updateTable('profiles').set(profileSet).where('id', '=', before.profileId).execute();
-      }
-      return c.db((trx) => loadPatient(trx, params.id));
     },
   });
 }

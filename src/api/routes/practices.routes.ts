@@ -10,7 +10,7 @@ import type { Tx } from '../../db/database';
 import { createProfile } from '../../repositories/identity.repository';
 import { ApiError } from '../errors';
 import { ctx } from '../context';
-import { isoReq, requireManager, requireMember, ZIdParams, ZJsonObject, ZPracticeRole, ZTimestamp, ZUuid } from '../common';
+import { isoReq, requireManager, requireMember, ZIdParams, ZJsonObject, ZPracticeRole, ZTimestamp, ZUuid, ZName, ZText, ZEmail } from '../common';
 import { route, type RouteKit } from '../route';
 import type { ApiServices } from '../types';
 import { z } from '../zod';
@@ -33,10 +33,10 @@ export type TPractice = z.infer<typeof ZPractice>;
 
 export const ZUpdatePracticeBody = z
   .object({
-    name: z.string().trim().min(1).max(200).optional(),
-    email: z.email().max(320).nullable().optional(),
-    phone: z.string().max(50).nullable().optional(),
-    licenseNumber: z.string().max(100).nullable().optional(),
+    name: ZName(200).optional(),
+    email: ZEmail.nullable().optional(),
+    phone: ZText({ max: 50 }).nullable().optional(),
+    licenseNumber: ZText({ max: 100 }).nullable().optional(),
     address: ZJsonObject.nullable().optional(),
     settings: ZJsonObject.optional(),
   })
@@ -45,17 +45,17 @@ export type TUpdatePracticeBody = z.infer<typeof ZUpdatePracticeBody>;
 
 export const ZCreatePracticeBody = z
   .object({
-    name: z.string().trim().min(1).max(200),
-    email: z.email().max(320).nullable().optional(),
-    phone: z.string().max(50).nullable().optional(),
-    licenseNumber: z.string().max(100).nullable().optional(),
+    name: ZName(200),
+    email: ZEmail.nullable().optional(),
+    phone: ZText({ max: 50 }).nullable().optional(),
+    licenseNumber: ZText({ max: 100 }).nullable().optional(),
     address: ZJsonObject.nullable().optional(),
     settings: ZJsonObject.optional(),
     owner: z
       .object({
-        email: z.email().max(320),
-        firstName: z.string().trim().min(1).max(100).optional().openapi({ description: 'Required when the person has no profile yet.' }),
-        lastName: z.string().trim().min(1).max(100).optional(),
+        email: ZEmail,
+        firstName: ZName(100).optional().openapi({ description: 'Required when the person has no profile yet.' }),
+        lastName: ZName(100).optional(),
       })
       .openapi({ description: 'The first owner; invited like a member.' }),
   })
@@ -78,15 +78,10 @@ export type TMember = z.infer<typeof ZMember>;
 
 export const ZInviteMemberBody = z
   .object({
-    email: z.email().max(320),
+    email: ZEmail,
     role: ZPracticeRole,
-    firstName: z
-      .string()
-      .trim()
-      .min(1)
-      .max(100)
-      .openapi({ description: 'The name a person new to MDW is given; a person who already has a profile keeps theirs (and it is never shown to the inviter).' }),
-    lastName: z.string().trim().min(1).max(100),
+    firstName: ZName(100).openapi({ description: 'The name a person new to MDW is given; a person who already has a profile keeps theirs (and it is never shown to the inviter).' }),
+    lastName: ZName(100),
   })
   .openapi('InviteMemberBody');
 export type TInviteMemberBody = z.infer<typeof ZInviteMemberBody>;

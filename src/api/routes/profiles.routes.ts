@@ -2,7 +2,7 @@
 import type { Tx } from '../../db/database';
 import { ApiError } from '../errors';
 import { ctx } from '../context';
-import { isoReq, ZIdParams, ZPracticeRole, ZTimestamp, ZUserRole, ZUuid, ZJsonObject } from '../common';
+import { isoReq, ZIdParams, ZPracticeRole, ZTimestamp, ZUserRole, ZUuid, ZJsonObject, ZName, ZText } from '../common';
 import { route, type RouteKit } from '../route';
 import type { ApiServices } from '../types';
 import { z } from '../zod';
@@ -31,9 +31,9 @@ export type TMe = z.infer<typeof ZMe>;
 
 export const ZUpdateMeBody = z
   .object({
-    firstName: z.string().trim().min(1).max(100).optional(),
-    lastName: z.string().trim().min(1).max(100).optional(),
-    phone: z.string().max(50).nullable().optional(),
+    firstName: ZName(100).optional(),
+    lastName: ZName(100).optional(),
+    phone: ZText({ max: 50 }).nullable().optional(),
     avatarUrl: z.url().max(2000).nullable().optional(),
   })
   .openapi('UpdateMeBody');
@@ -58,10 +58,10 @@ export type TPractitioner = z.infer<typeof ZPractitioner>;
 export const ZCreatePractitionerBody = z
   .object({
     profileId: ZUuid,
-    licenseNumber: z.string().trim().min(1).max(100).nullable().optional(),
-    specialties: z.array(z.string().trim().min(1).max(100)).max(50).optional(),
+    licenseNumber: ZName(100).nullable().optional(),
+    specialties: z.array(ZName(100)).max(50).optional(),
     credentials: ZJsonObject.optional(),
-    bio: z.string().max(5000).nullable().optional(),
+    bio: ZText({ max: 5000 }).nullable().optional(),
   })
   .openapi('CreatePractitionerBody');
 export type TCreatePractitionerBody = z.infer<typeof ZCreatePractitionerBody>;
@@ -149,7 +149,7 @@ export function profileRoutes(kit: RouteKit, _s: ApiServices): void {
     path: '/practitioners',
     tags: ['practitioners'],
     summary: 'Practitioners of the practices the caller belongs to',
-    query: z.object({ practiceId: ZUuid.optional(), q: z.string().trim().min(1).max(100).optional() }),
+    query: z.object({ practiceId: ZUuid.optional(), q: ZName(100).optional() }),
     response: z.object({ items: z.array(ZPractitioner) }).openapi('PractitionerList'),
     handler: ({ query }) =>
       ctx().db(async (trx) => {

@@ -24,7 +24,7 @@ import type { PracticeRole } from '../../workflows/plan/plan.types';
 import type { caseWorkflow } from '../../workflows/case.workflow';
 import { ApiError } from '../errors';
 import { ctx } from '../context';
-import { iso, myPracticeRole, ZCaseState, ZPracticeRole, ZPriority, ZTimestamp, ZUuid } from '../common';
+import { iso, myPracticeRole, ZCaseState, ZPracticeRole, ZPriority, ZTimestamp, ZUuid, ZName, ZText, trimBlank } from '../common';
 import { route, type RouteKit } from '../route';
 import type { ApiServices } from '../types';
 import { z } from '../zod';
@@ -34,16 +34,16 @@ const ZCaseParams = z.object({ id: ZUuid });
 const ZTaskParams = z.object({ id: ZUuid, taskId: z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/) });
 
 export const ZDecisionBody = z
-  .object({ decision: z.enum(['approve', 'reject', 'request_changes']), reason: z.string().trim().min(1).max(5000).optional() })
+  .object({ decision: z.enum(['approve', 'reject', 'request_changes']), reason: ZName(5000).optional() })
   .openapi('DecisionBody');
 export type TDecisionBody = z.infer<typeof ZDecisionBody>;
-export const ZCompleteBody = z.object({ note: z.string().trim().max(5000).optional() }).openapi('CompleteTaskBody');
+export const ZCompleteBody = z.object({ note: ZText({ max: 5000 }).overwrite(trimBlank).optional() }).openapi('CompleteTaskBody');
 export type TCompleteBody = z.infer<typeof ZCompleteBody>;
-export const ZHoldBody = z.object({ reason: z.string().max(5000) }).openapi('HoldBody');
+export const ZHoldBody = z.object({ reason: ZName(5000) }).openapi('HoldBody');
 export type THoldBody = z.infer<typeof ZHoldBody>;
-export const ZResumeBody = z.object({ note: z.string().max(5000).optional() }).openapi('ResumeBody');
+export const ZResumeBody = z.object({ note: ZText({ max: 5000 }).optional() }).openapi('ResumeBody');
 export type TResumeBody = z.infer<typeof ZResumeBody>;
-export const ZCancelBody = z.object({ reason: z.string().max(5000) }).openapi('CancelBody');
+export const ZCancelBody = z.object({ reason: ZName(5000) }).openapi('CancelBody');
 export type TCancelBody = z.infer<typeof ZCancelBody>;
 export const ZPriorityBody = z.object({ priority: ZPriority }).openapi('PriorityBody');
 export type TPriorityBody = z.infer<typeof ZPriorityBody>;

@@ -10,7 +10,7 @@ import { loadTemplateInput, saveTemplate, validateDefinition, type TemplateDefin
 import { TASK_FUNCTIONS, WORKFLOW_CATEGORIES } from '../../workflows/plan/plan.types';
 import { ApiError } from '../errors';
 import { ctx } from '../context';
-import { isoReq, requireManager, ZCaseType, ZIdParams, ZJsonObject, ZPracticeRole, ZTimestamp, ZUuid } from '../common';
+import { isoReq, requireManager, ZCaseType, ZIdParams, ZJsonObject, ZPracticeRole, ZTimestamp, ZUuid, ZName, ZText } from '../common';
 import { route, type RouteKit } from '../route';
 import type { ApiServices } from '../types';
 import { z } from '../zod';
@@ -21,8 +21,8 @@ const ZKey = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 
 export const ZTemplateDefinition = z
   .object({
-    name: z.string().trim().min(1).max(200),
-    description: z.string().max(5000).nullable().optional(),
+    name: ZName(200),
+    description: ZText({ max: 5000 }).nullable().optional(),
     caseType: ZCaseType,
     practiceId: ZUuid.nullable().optional().openapi({ description: 'null/omitted = lab-wide (internal admins only)' }),
     metadata: ZJsonObject.optional(),
@@ -30,7 +30,7 @@ export const ZTemplateDefinition = z
       .array(
         z.object({
           key: ZKey,
-          name: z.string().trim().min(1).max(200),
+          name: ZName(200),
           order: z.number().int().min(0).max(1_000_000),
           functionType: ZTaskFunction,
           requiredRoles: z.array(ZPracticeRole).nullable().optional(),
@@ -39,8 +39,8 @@ export const ZTemplateDefinition = z
           autoTransition: z.boolean().optional(),
           after: z.array(ZKey).nullable().optional(),
           reworkTo: ZKey.nullable().optional(),
-          actionName: z.string().max(200).nullable().optional(),
-          textPrompt: z.string().max(10_000).nullable().optional(),
+          actionName: ZText({ max: 200 }).nullable().optional(),
+          textPrompt: ZText({ max: 10_000 }).nullable().optional(),
           metadata: ZJsonObject.optional(),
         }),
       )
