@@ -63,6 +63,7 @@ function time<T>(fn: () => T): { ms: number; value: T } {
 console.log('| records | blocked: pairs scored | graded | ms | µs/record | growth exponent | all pairs: pairs | graded | ms | blocked speed-up |');
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 let previous: { n: number; ms: number } | null = null;
+let first: { n: number; ms: number } | null = null;
 for (const n of sizes) {
   const records = recordsOf(n);
   dedupPatients(records.slice(0, Math.min(500, n))); // warm the JIT before timing
@@ -76,5 +77,11 @@ for (const n of sizes) {
   }
   console.log(`| ${records.length} | ${stats?.candidatePairs} | ${blocked.value.pairs.length} | ${blocked.ms.toFixed(0)} | ${((1000 * blocked.ms) / n).toFixed(1)} | ${exponent} ${baselineCols}`);
   previous = { n, ms: blocked.ms };
+  first ??= previous;
+}
+if (first && previous && previous.n > first.n) {
+  // Single steps are noisy (GC, JIT, neighbours); the end-to-end exponent is the claim.
+  const exponent = Math.log(previous.ms / first.ms) / Math.log(previous.n / first.n);
+  console.log(`\noverall growth exponent ${first.n} → ${previous.n} records: ${exponent.toFixed(2)} (1 = linear, 2 = quadratic)`);
 }
 console.log(`\npeak RSS ${(process.memoryUsage().rss / 1048576).toFixed(0)} MiB`);
