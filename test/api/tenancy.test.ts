@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import request from 'supertest';
-import { createPractitioner } from '../../src/repositories/identity.repository';
+import { createPatient, createPractitioner } from '../../src/repositories/identity.repository';
+import { upsertCandidates } from '../../src/repositories/patient-matches.repository';
 import { createPracticeFixture } from '../support/fixtures';
 import { waitFor } from '../support/wait';
 import { as, loadContract, setupApi, tokenFor, type ApiEnv } from './support';
@@ -48,6 +49,11 @@ test('every route that takes an id answers 404 for another practice’s ids, and
   const memberB = (await ownerB.get(`/practices/${b.practiceId}/members`)).body.items.find((m: { role: string }) => m.role === 'technician');
   const practitionerB = await createPractitioner(env.h.database.system, b.members.doctor, { licenseNumber: `B-${randomUUID()}` });
   expect([kase.id, message.id, file.id, order.id, template.id, memberB.id]).not.toContain(undefined);
+  // A possible duplicate pair of B's patients, as the legacy migration proposes it.
+  const otherB = await createPatient(env.h.database.system, { practiceId: b.practiceId, email: `b2-${randomUUID()}@test.mdw`, firstName: 'Pat', lastName: 'Ient' });
+  const legacyKeys = [`t-${randomUUID()}`, `t-${randomUUID()}`].sort();
+  await upsertCandidates(env.h.database.system, randomUUID(), [{ pair: { a: legacyKeys[0]!, b: legacyKeys[1]!, grade: 'possible', score: 11, evidence: [] }, patientAId: b.patientId, patientBId: otherB.id }]);
+  const matchB = await env.h.database.system.selectFrom('patient_match_reviews').select('id').where('legacy_key_a', '=', legacyKeys[0]!).executeTakeFirstOrThrow();
 
   const snapshot = async () => {
     const db = env.h.database.system;
@@ -63,6 +69,7 @@ test('every route that takes an id answers 404 for another practice’s ids, and
       orders: await db.selectFrom('orders').select(['id', 'updated_at']).where('practice_id', '=', b.practiceId).orderBy('id').execute(),
       templates: await db.selectFrom('workflow_templates').selectAll().where('practice_id', '=', b.practiceId).orderBy('id').execute(),
       practitioner: await db.selectFrom('practitioners').selectAll().where('id', '=', practitionerB).execute(),
+      matches: await db.selectFrom('patient_match_reviews').selectAll().where('id', '=', matchB.id).execute(),
     };
   };
   const before = await snapshot();
@@ -97,6 +104,9 @@ test('every route that takes an id answers 404 for another practice’s ids, and
     ['post', '/cases/{id}/orders', () => ownerA.post(`/cases/${kase.id}/orders`, { items: [{ productId: product.id, quantity: 1 }] })],
     ['get', '/orders/{id}', () => ownerA.get(`/orders/${order.id}`)],
     ['get', '/workflow-templates/{id}', () => ownerA.get(`/workflow-templates/${template.id}`)],
+    ['get', '/patient-matches/{id}', () => ownerA.get(`/patient-matches/${matchB.id}`)],
+    ['post', '/patient-matches/{id}/accept', () => ownerA.post(`/patient-matches/${matchB.id}/accept`, {})],
+    ['post', '/patient-matches/{id}/reject', () => ownerA.post(`/patient-matches/${matchB.id}/reject`)],
     ['post', '/workflow-templates/{id}/versions', () => ownerA.post(`/workflow-templates/${template.id}/versions`, { name: 'Hacked', caseType: 'refinement', tasks: [{ key: 'i', name: 'I', order: 1, functionType: 'submit', after: [] }] })],
   ];
   for (const [method, path, attempt] of attempts) {
