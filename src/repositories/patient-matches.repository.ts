@@ -208,6 +208,16 @@ export async function rejectReview(db: Tx, id: string, actorProfileId: string): 
   return getReview(db, id);
 }
 
+/**
+ * Serialises merges (a transaction-level advisory lock, released at commit). Two accepts that
+ * share a patient would otherwise lock the same review rows and patients in opposite orders
+ * and deadlock; merges are rare human actions, so one at a time costs nothing. Take it first in
+ * the transaction, before locking any review row.
+ */
+export async function lockMerges(db: Tx): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext('mdw:patient-merge'))`.execute(db);
+}
+
 export interface MergeOutcome {
   survivorPatientId: string;
   mergedPatientId: string;
@@ -233,6 +243,7 @@ export interface MergeOutcome {
  * @param db - a privileged transaction in which the caller's right to decide this row was checked.
  */
 export async function acceptReview(db: Tx, id: string, actorProfileId: string, survivorPatientId?: string): Promise<{ review: MatchReview; merge: MergeOutcome | null } | null> {
+  await lockMerges(db);
   const review = await getReview(db, id, { forUpdate: true });
   if (!review) return null;
   if (review.status === 'accepted') return { review, merge: null };

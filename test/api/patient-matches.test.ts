@@ -195,6 +195,29 @@ test('accept with a chosen survivor; other pending pairs of the merged patient f
   expect(other.body).toMatchObject({ status: 'pending', patientAId: x.patientId, patientBId: z.patientId });
 });
 
+test('two accepts that share a patient, at the same time: both succeed and the three copies end as one patient', async () => {
+  const prefix = tag();
+  const x = await migratedPatient(a, `${prefix}-1`, 1, '1990-04-12');
+  const y = await migratedPatient(a, `${prefix}-2`, 1, null);
+  const z = await migratedPatient(a, `${prefix}-3`, 1, '1990-04-13');
+  const mk = (p: Seeded, q: Seeded): MatchPair => ({ a: p.legacyKey, b: q.legacyKey, grade: 'probable', score: 18, evidence: [] });
+  await upsertCandidates(env.h.database.system, runId, [
+    { pair: mk(x, y), patientAId: x.patientId, patientBId: y.patientId },
+    { pair: mk(y, z), patientAId: y.patientId, patientBId: z.patientId },
+  ]);
+  const [xy, yz] = await Promise.all([matchIdOf(mk(x, y)), matchIdOf(mk(y, z))]);
+  const [r1, r2] = await Promise.all([ownerA.post(`/patient-matches/${xy}/accept`, {}), adminA.post(`/patient-matches/${yz}/accept`, {})]);
+  expect([r1.status, r2.status]).toEqual([200, 200]);
+  const db = env.h.database.system;
+  const left = await db.selectFrom('patients').select('id').where('id', 'in', [x.patientId, y.patientId, z.patientId]).execute();
+  expect(left).toHaveLength(1);
+  const owners = await db.selectFrom('cases').select('patient_id').where('id', 'in', [...x.caseIds, ...y.caseIds, ...z.caseIds]).execute();
+  expect(new Set(owners.map((o) => o.patient_id))).toEqual(new Set([left[0]!.id]));
+  const legacy = await db.selectFrom('legacy_id_map').select(['legacy_id', 'disposition', 'target_id']).where('legacy_table', '=', 'dispatch_patient').where('legacy_id', 'like', `${prefix}-%`).execute();
+  expect(new Set(legacy.map((l) => l.target_id))).toEqual(new Set([left[0]!.id]));
+  expect(legacy.filter((l) => l.disposition === 'merged')).toHaveLength(2);
+});
+
 test('reject is permanent: idempotent, never accepted afterwards, never proposed again', async () => {
   const { x, y, pair } = await queuedPair(a);
   const id = await matchIdOf(pair);

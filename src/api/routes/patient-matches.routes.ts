@@ -6,7 +6,7 @@
  * never proposed again).
  */
 import { sql } from 'kysely';
-import { acceptReview, getReview, listReviews, MatchDecisionError, type MatchReview, rejectReview } from '../../repositories/patient-matches.repository';
+import { acceptReview, getReview, listReviews, lockMerges, MatchDecisionError, type MatchReview, rejectReview } from '../../repositories/patient-matches.repository';
 import { ApiError } from '../errors';
 import { ctx } from '../context';
 import { decodeCursor, encodeCursor, page, ZIdParams, ZPageQuery, ZTimestamp, ZUuid } from '../common';
@@ -118,6 +118,7 @@ export function patientMatchRoutes(kit: RouteKit, _s: ApiServices): void {
     handler: ({ params, body }) => {
       const c = ctx();
       return c.db(async (trx) => {
+        await lockMerges(trx);
         // Under RLS as the caller: only who may decide this pair can lock it.
         const visible = await getReview(trx, params.id, { forUpdate: true });
         if (!visible) throw ApiError.notFound('Patient match');
