@@ -208,16 +208,6 @@ export async function rejectReview(db: Tx, id: string, actorProfileId: string): 
   return getReview(db, id);
 }
 
-/**
- * Serialises merges (a transaction-level advisory lock, released at commit). Two accepts that
- * share a patient would otherwise lock the same review rows and patients in opposite orders
- * and deadlock; merges are rare human actions, so one at a time costs nothing. Take it first in
- * the transaction, before locking any review row.
- */
-export async function lockMerges(db: Tx): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtext('mdw:patient-merge'))`.execute(db);
-}
-
 export interface MergeOutcome {
   survivorPatientId: string;
   mergedPatientId: string;
@@ -225,100 +215,37 @@ export interface MergeOutcome {
   legacyRowsMerged: number;
 }
 
+/** SQLSTATEs raised by public.accept_patient_match (db/migrations/0026). */
+const MERGE_ERRORS: Record<string, MatchDecisionError['code'] | 'not_found'> = {
+  MDM00: 'not_found',
+  MDM01: 'match_decided',
+  MDM02: 'cross_practice_merge',
+  MDM03: 'patient_gone',
+  MDM04: 'not_a_party',
+};
+
 /**
- * Accepts a pending pair and merges its two MDW patients, all in `db`'s transaction:
- * - the survivor is `survivorPatientId` if given (one of the two), else the patient with more
- *   cases, then the older one;
- * - the merged patient's cases move to the survivor, and with them (they hang off cases) their
- *   orders, files, projects, messages and states; its embeddings are dropped (they describe it);
- * - the survivor's missing birthdate and gender are taken from the merged patient;
- * - other review rows that name the merged patient now name the survivor; a pending pair whose
- *   two sides are now one patient is accepted with a note;
- * - legacy_id_map rows that pointed at the merged patient become disposition 'merged', target
- *   the survivor, with a reason naming the survivor and the review;
- * - the merged patient row is deleted (nothing references it any more; its profile stays: a
- *   profile is a person's login and may be referenced by messages). The review keeps both ids.
- * Idempotent: accepting an accepted pair returns it. Patients of two practices are refused:
- * merging them would move one practice's cases into another's.
- * @param db - a privileged transaction in which the caller's right to decide this row was checked.
+ * Accepts a pending pair and merges its two MDW patients, in `db`'s transaction, through
+ * `public.accept_patient_match` (db/migrations/0026 says what moves where): it checks the caller
+ * (lab admin, or owner/admin of the practice of both patients) with the helpers of the RLS
+ * policies, because the merge writes legacy_id_map, which no application role may write.
+ * Idempotent: accepting an accepted pair returns it with `merge: null`.
+ * @param db - a transaction as the deciding actor (claims set).
+ * @returns null when the pair does not exist or the caller may not decide it.
  */
-export async function acceptReview(db: Tx, id: string, actorProfileId: string, survivorPatientId?: string): Promise<{ review: MatchReview; merge: MergeOutcome | null } | null> {
-  await lockMerges(db);
-  const review = await getReview(db, id, { forUpdate: true });
+export async function acceptReview(db: Tx, id: string, survivorPatientId?: string): Promise<{ review: MatchReview; merge: MergeOutcome | null } | null> {
+  let rows: MergeOutcome[];
+  try {
+    const result = await sql<{ survivor_patient_id: string; merged_patient_id: string; cases_moved: number; legacy_rows_merged: number }>`
+      select * from public.accept_patient_match(${id}::uuid, ${survivorPatientId ?? null}::uuid)`.execute(db);
+    rows = result.rows.map((r) => ({ survivorPatientId: r.survivor_patient_id, mergedPatientId: r.merged_patient_id, casesMoved: r.cases_moved, legacyRowsMerged: r.legacy_rows_merged }));
+  } catch (err) {
+    const code = MERGE_ERRORS[(err as { code?: string }).code ?? ''];
+    if (code === 'not_found') return null;
+    if (code) throw new MatchDecisionError(code, (err as Error).message);
+    throw err;
+  }
+  const review = await getReview(db, id);
   if (!review) return null;
-  if (review.status === 'accepted') return { review, merge: null };
-  if (review.status === 'rejected') throw new MatchDecisionError('match_decided', 'This pair was rejected; a rejected pair is never merged.');
-  if (!review.patientAId || !review.patientBId) throw new MatchDecisionError('patient_gone', 'One of the two patients no longer exists.');
-  if (survivorPatientId !== undefined && survivorPatientId !== review.patientAId && survivorPatientId !== review.patientBId) {
-    throw new MatchDecisionError('not_a_party', 'The survivor must be one of the two patients of the pair.');
-  }
-  const patients = await db
-    .selectFrom('patients as p')
-    .select(['p.id', 'p.practice_id', 'p.created_at', (eb) => eb.selectFrom('cases').select(eb.fn.countAll<number>().as('n')).whereRef('cases.patient_id', '=', 'p.id').as('cases')])
-    .where('p.id', 'in', [review.patientAId, review.patientBId])
-    .orderBy('p.id')
-    .forUpdate()
-    .execute();
-  const a = patients.find((p) => p.id === review.patientAId);
-  const b = patients.find((p) => p.id === review.patientBId);
-  if (!a || !b) throw new MatchDecisionError('patient_gone', 'One of the two patients no longer exists.');
-  if (a.practice_id !== b.practice_id) {
-    throw new MatchDecisionError('cross_practice_merge', 'The two patients belong to different practices; merging them would move one practice\'s cases into another\'s.');
-  }
-  let survivor = a;
-  let merged = b;
-  if (a.id === b.id) {
-    // Both legacy records already live in one patient (merged through another pair).
-    await db.updateTable('patient_match_reviews').set({ status: 'accepted', decided_by: actorProfileId, decided_at: sql`now()`, survivor_patient_id: a.id }).where('id', '=', id).execute();
-    return { review: (await getReview(db, id)) as MatchReview, merge: null };
-  }
-  if (survivorPatientId !== undefined) {
-    if (survivorPatientId === b.id) [survivor, merged] = [b, a];
-  } else if (Number(b.cases) > Number(a.cases) || (Number(b.cases) === Number(a.cases) && new Date(b.created_at) < new Date(a.created_at))) {
-    [survivor, merged] = [b, a];
-  }
-
-  const moved = await db.updateTable('cases').set({ patient_id: survivor.id }).where('patient_id', '=', merged.id).executeTakeFirst();
-  await db.deleteFrom('patient_embeddings').where('patient_id', '=', merged.id).execute();
-  await db
-    .updateTable('patients')
-    .set({
-      date_of_birth: sql`coalesce(date_of_birth, (SELECT m.date_of_birth FROM public.patients m WHERE m.id = ${merged.id}))`,
-      gender: sql`coalesce(gender, (SELECT m.gender FROM public.patients m WHERE m.id = ${merged.id}))`,
-    })
-    .where('id', '=', survivor.id)
-    .execute();
-
-  await db.updateTable('patient_match_reviews').set({ patient_a_id: survivor.id }).where('patient_a_id', '=', merged.id).execute();
-  await db.updateTable('patient_match_reviews').set({ patient_b_id: survivor.id }).where('patient_b_id', '=', merged.id).execute();
-  await db
-    .updateTable('patient_match_reviews')
-    .set({ status: 'accepted', decided_by: actorProfileId, decided_at: sql`now()`, survivor_patient_id: survivor.id, note: sql`concat_ws('; ', note, ${`merged through review ${id}`}::text)` })
-    .where('status', '=', 'pending')
-    .where('id', '!=', id)
-    .whereRef('patient_a_id', '=', 'patient_b_id')
-    .execute();
-
-  const survivorKey = survivor.id === review.patientAId ? review.legacyKeyA : review.legacyKeyB;
-  const legacy = await db
-    .updateTable('legacy_id_map')
-    .set({
-      disposition: 'merged',
-      target_id: survivor.id,
-      reason: `merged into patient ${survivor.id} (legacy patient ${survivorKey}) by review ${id}`,
-    })
-    .where('target_table', '=', 'patients')
-    .where('target_id', '=', merged.id)
-    .executeTakeFirst();
-
-  await db.deleteFrom('patients').where('id', '=', merged.id).execute();
-  await db
-    .updateTable('patient_match_reviews')
-    .set({ status: 'accepted', decided_by: actorProfileId, decided_at: sql`now()`, survivor_patient_id: survivor.id, merged_patient_id: merged.id })
-    .where('id', '=', id)
-    .execute();
-  return {
-    review: (await getReview(db, id)) as MatchReview,
-    merge: { survivorPatientId: survivor.id, mergedPatientId: merged.id, casesMoved: Number(moved.numUpdatedRows), legacyRowsMerged: Number(legacy.numUpdatedRows) },
-  };
+  return { review, merge: rows[0] ?? null };
 }

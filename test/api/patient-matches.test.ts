@@ -288,7 +288,9 @@ test('bad input answers 4xx naming the field, and writes nothing', async () => {
   expectField(await ownerA.get('/patient-matches?limit=0'), 'query.limit');
   expectField(await ownerA.get('/patient-matches?cursor=garbage'), 'query.cursor');
   expectField(await ownerA.post(`/patient-matches/${id}/accept`, { survivorPatientId: 'nope' }), 'survivorPatientId');
-  expectField(await ownerA.post(`/patient-matches/${id}/accept`, { survivorPatientId: b.patientId }), 'survivorPatientId');
+  const foreign = await ownerA.post(`/patient-matches/${id}/accept`, { survivorPatientId: b.patientId });
+  expect(foreign.status).toBe(404);
+  expect(foreign.body.error.details.map((d: { field: string }) => d.field)).toEqual(['survivorPatientId']);
   expect((await ownerA.post(`/patient-matches/${id}/accept`, { merge: true })).status).toBe(400);
   expect((await ownerA.post(`/patient-matches/${randomUUID()}/accept`, {})).status).toBe(404);
   expect((await call(env.app, 'get', '/patient-matches')).status).toBe(401);

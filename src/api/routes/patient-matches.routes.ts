@@ -5,8 +5,7 @@
  * (RLS, db/migrations/0025). Accept merges the two patients; reject is permanent (the pair is
  * never proposed again).
  */
-import { sql } from 'kysely';
-import { acceptReview, getReview, listReviews, lockMerges, MatchDecisionError, type MatchReview, rejectReview } from '../../repositories/patient-matches.repository';
+import { acceptReview, getReview, listReviews, MatchDecisionError, type MatchReview, rejectReview } from '../../repositories/patient-matches.repository';
 import { ApiError } from '../errors';
 import { ctx } from '../context';
 import { decodeCursor, encodeCursor, page, ZIdParams, ZPageQuery, ZTimestamp, ZUuid } from '../common';
@@ -67,7 +66,8 @@ const toApi = ({ createdAtText: _text, ...m }: MatchReview): TPatientMatch => m;
 function decisionError(err: unknown): never {
   if (err instanceof MatchDecisionError) {
     if (err.code === 'not_a_party') {
-      throw new ApiError(400, 'validation_failed', err.message, [{ field: 'survivorPatientId', message: err.message }]);
+      // Like every id a body carries that is not valid here: 404 naming the field.
+      throw new ApiError(404, 'not_found', err.message, [{ field: 'survivorPatientId', message: err.message }]);
     }
     throw new ApiError(409, err.code, err.message);
   }
@@ -114,21 +114,13 @@ export function patientMatchRoutes(kit: RouteKit, _s: ApiServices): void {
     params: ZIdParams,
     body: ZAcceptMatchBody,
     response: ZPatientMatch,
-    errors: [409],
+    errors: [404, 409],
     handler: ({ params, body }) => {
       const c = ctx();
       return c.db(async (trx) => {
-        await lockMerges(trx);
-        // Under RLS as the caller: only who may decide this pair can lock it.
-        const visible = await getReview(trx, params.id, { forUpdate: true });
-        if (!visible) throw ApiError.notFound('Patient match');
-        c.practiceId = visible.practiceId;
-        // The caller is authorised (above). The merge itself updates legacy_id_map, which no
-        // application role may write, so the rest of this one transaction runs as the
-        // connection's privileged role.
-        await sql`set local role none`.execute(trx);
-        const result = await acceptReview(trx, params.id, c.actor!.profileId, body.survivorPatientId).catch(decisionError);
+        const result = await acceptReview(trx, params.id, body.survivorPatientId).catch(decisionError);
         if (!result) throw ApiError.notFound('Patient match');
+        c.practiceId = result.review.practiceId;
         if (result.merge) c.log.info({ match: params.id, ...result.merge }, 'patients merged');
         return toApi(result.review);
       });
