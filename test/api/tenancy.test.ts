@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import request from 'supertest';
-import { addMember, createPractitioner } from '../../src/repositories/identity.repository';
+import { addMember, createPatient, createPractitioner } from '../../src/repositories/identity.repository';
+import { upsertCandidates } from '../../src/repositories/patient-matches.repository';
 import { createPracticeFixture, createTemplate } from '../support/fixtures';
 import { clearAlignerTemplate } from '../../src/seed/templates';
 import { waitFor } from '../support/wait';
@@ -48,6 +49,11 @@ test('every route that takes an id answers 404 for another practice’s ids, and
   ).body;
   const memberB = (await ownerB.get(`/practices/${b.practiceId}/members`)).body.items.find((m: { role: string }) => m.role === 'technician');
   const practitionerB = await createPractitioner(env.h.database.system, b.members.doctor, { licenseNumber: `B-${randomUUID()}` });
+  // A possible duplicate pair of B's patients, as the legacy migration proposes it.
+  const otherB = await createPatient(env.h.database.system, { practiceId: b.practiceId, email: `b2-${randomUUID()}@test.mdw`, firstName: 'Pat', lastName: 'Ient' });
+  const legacyKeys = [`t-${randomUUID()}`, `t-${randomUUID()}`].sort();
+  await upsertCandidates(env.h.database.system, randomUUID(), [{ pair: { a: legacyKeys[0]!, b: legacyKeys[1]!, grade: 'possible', score: 11, evidence: [] }, patientAId: b.patientId, patientBId: otherB.id }]);
+  const matchB = await env.h.database.system.selectFrom('patient_match_reviews').select('id').where('legacy_key_a', '=', legacyKeys[0]!).executeTakeFirstOrThrow();
   const invitationB = (await ownerB.post(`/practices/${b.practiceId}/invitations`, { email: `b-hire-${randomUUID()}@test.mdw`, role: 'assistant', firstName: 'B', lastName: 'Hire' })).body;
   expect([kase.id, message.id, file.id, order.id, template.id, memberB.id, invitationB.id]).not.toContain(undefined);
 
@@ -65,6 +71,7 @@ test('every route that takes an id answers 404 for another practice’s ids, and
       orders: await db.selectFrom('orders').select(['id', 'updated_at']).where('practice_id', '=', b.practiceId).orderBy('id').execute(),
       templates: await db.selectFrom('workflow_templates').selectAll().where('practice_id', '=', b.practiceId).orderBy('id').execute(),
       practitioner: await db.selectFrom('practitioners').selectAll().where('id', '=', practitionerB).execute(),
+      matches: await db.selectFrom('patient_match_reviews').selectAll().where('id', '=', matchB.id).execute(),
       invitations: await db.selectFrom('practice_invitations').selectAll().where('practice_id', '=', b.practiceId).orderBy('id').execute(),
     };
   };
@@ -103,6 +110,9 @@ test('every route that takes an id answers 404 for another practice’s ids, and
     ['post', '/cases/{id}/orders', () => ownerA.post(`/cases/${kase.id}/orders`, { items: [{ productId: product.id, quantity: 1 }] })],
     ['get', '/orders/{id}', () => ownerA.get(`/orders/${order.id}`)],
     ['get', '/workflow-templates/{id}', () => ownerA.get(`/workflow-templates/${template.id}`)],
+    ['get', '/patient-matches/{id}', () => ownerA.get(`/patient-matches/${matchB.id}`)],
+    ['post', '/patient-matches/{id}/accept', () => ownerA.post(`/patient-matches/${matchB.id}/accept`, {})],
+    ['post', '/patient-matches/{id}/reject', () => ownerA.post(`/patient-matches/${matchB.id}/reject`)],
     ['post', '/workflow-templates/{id}/versions', () => ownerA.post(`/workflow-templates/${template.id}/versions`, { name: 'Hacked', caseType: 'refinement', tasks: [{ key: 'i', name: 'I', order: 1, functionType: 'submit', after: [] }] })],
   ];
   for (const [method, path, attempt] of attempts) {
@@ -181,6 +191,11 @@ test('every id a request body carries is checked against the caller: another pra
       members: await n(sql<{ n: number }>`select count(*)::int as n from practice_members where practice_id in (${sql.join(ids)})`),
     };
   };
+  // A pair of A's own patients in the review queue: its survivor must be one of them.
+  const secondA = await createPatient(sys, { practiceId: a.practiceId, email: `a2-${randomUUID()}@test.mdw`, firstName: 'Pat', lastName: 'Ient' });
+  const keysA = [`t-${randomUUID()}`, `t-${randomUUID()}`].sort();
+  await upsertCandidates(sys, randomUUID(), [{ pair: { a: keysA[0]!, b: keysA[1]!, grade: 'possible', score: 11, evidence: [] }, patientAId: a.patientId, patientBId: secondA.id }]);
+  const matchA = (await sys.selectFrom('patient_match_reviews').select('id').where('legacy_key_a', '=', keysA[0]!).executeTakeFirstOrThrow()).id;
   const before = await count();
 
   const kaseA = { practiceId: a.practiceId, patientId: a.patientId, title: 'x', caseType: 'active_treatment', templateId: env.templateId };
@@ -195,6 +210,8 @@ test('every id a request body carries is checked against the caller: another pra
     ['post /cases', 'assignedPractitionerId', () => ownerA.post('/cases', { ...kaseA, assignedPractitionerId: practitionerC })], // visible (C), but not A's
     ['post /patients', 'practiceId', () => ownerA.post('/patients', { practiceId: b.practiceId, firstName: 'X', lastName: 'Y' })],
     ['post /workflow-templates', 'practiceId', () => ownerA.post('/workflow-templates', { name: 'x', caseType: 'refinement', practiceId: b.practiceId, tasks: [{ key: 'i', name: 'I', order: 1, functionType: 'submit', after: [] }] })],
+    ['post /patient-matches/{id}/accept', 'survivorPatientId', () => ownerA.post(`/patient-matches/${matchA}/accept`, { survivorPatientId: b.patientId })],
+    ['post /patient-matches/{id}/accept', 'survivorPatientId', () => ownerA.post(`/patient-matches/${matchA}/accept`, { survivorPatientId: c.patientId })], // visible (C), but not of the pair
     ['post /practitioners', 'profileId', () => ownerA.post('/practitioners', { profileId: b.members.technician, licenseNumber: 'L' })],
   ];
   for (const [route, field, send] of cases) {
