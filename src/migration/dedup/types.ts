@@ -43,6 +43,22 @@ export interface MatchPair {
   grade: MatchGrade;
   score: number;
   evidence: FieldEvidence[];
+  /** Why the grade is lower than the score alone would give (a guard), if it is. */
+  note?: string;
+}
+
+/** What blocking and scoring did: the evaluation's pair-reduction ratio comes from here. */
+export interface DedupStats {
+  records: number;
+  /** Records compared (records minus test data). */
+  compared: number;
+  blocks: number;
+  /** Blocks larger than maxBlockSize, not expanded into pairs (their records meet in other blocks). */
+  oversizedBlocks: number;
+  /** Distinct pairs scored. */
+  candidatePairs: number;
+  /** n·(n−1)/2 over the compared records: what scoring every pair would cost. */
+  allPairs: number;
 }
 
 export interface DedupResult {
@@ -52,11 +68,18 @@ export interface DedupResult {
   clusters: string[][];
   /** Records recognised as test data, with how they were recognised. Not migrated as patients. */
   testData: Array<{ key: string; reason: string }>;
+  stats?: DedupStats;
 }
 
 export interface DedupOptions {
   /** Pairs a person rejected ("a|b", a < b): never proposed or merged again. */
   rejectedPairs?: ReadonlySet<string>;
+  /**
+   * Blocks with more records than this are not expanded into pairs (a placeholder email or a
+   * very common name would make cost quadratic); their records still meet in their other blocks.
+   * @default 500
+   */
+  maxBlockSize?: number;
 }
 
 export type DedupPatients = (records: readonly PatientRecord[], options?: DedupOptions) => DedupResult;
