@@ -220,7 +220,7 @@ export const DATA = {
     { id: 400, target_type_id: CT.case, target_id: 200, number: 'O-1', status: 'Shipped ', subtotal: '1200.00', tax: '0.00', total: '1200.00', currency: '', notes: '', created_at: '2024-03-12 11:00:00' },
     { id: 401, target_type_id: CT.case, target_id: 201, number: 'O-2', status: 'in production', subtotal: null, tax: null, total: null, currency: 'usd', notes: '', created_at: '2024-04-02 11:00:00' },
     { id: 402, target_type_id: CT.patient, target_id: 111, number: 'O-3', status: 'Pending', subtotal: '99.00', tax: '0.00', total: '99.00', currency: 'USD', notes: '', created_at: '2024-03-01 11:00:00' },
-    { id: 403, target_type_id: CT.patient, target_id: 103, number: 'O-4', status: 'Pending', subtotal: null, tax: null, total: null, currency: '', notes: '', created_at: '2024-02-01 11:00:00' },
+    { id: 403, target_type_id: CT.patient, target_id: 103, number: 'O-4', status: 'Pending', subtotal: null, tax: null, total: null, currency: '', notes: '', created_at: '2024-06-01 11:00:00' }, // 204 and 211 both open
     { id: 404, target_type_id: CT.case, target_id: 9999, number: 'O-5', status: 'Pending', subtotal: null, tax: null, total: null, currency: '', notes: '', created_at: '2022-01-01 11:00:00' },
     { id: 405, target_type_id: CT.case, target_id: 200, number: 'O-1', status: 'MFG', subtotal: '25.00', tax: '2.00', total: '27.00', currency: 'usd', notes: 'refinement kit', created_at: '2024-03-14 11:00:00' },
     { id: 406, target_type_id: CT.case, target_id: 201, number: 'O-7', status: 'lost in space', subtotal: '0.00', tax: '0.00', total: '0.00', currency: '', notes: '', created_at: '2024-04-02 12:00:00' },
