@@ -188,6 +188,7 @@ const lit = (s: string) => pg.escapeLiteral(s);
 
 /** The state of one run: the target session, its staging tables, and the SQL of each mapping. */
 class Ctx {
+  private unanalyzed = 0;
   constructor(
     readonly db: pg.Client,
     readonly runId: string,
@@ -244,6 +245,7 @@ class Ctx {
       CREATE TEMP TABLE keep_case AS
         SELECT c.id FROM s_dispatch_case c LEFT JOIN s_dispatch_doctor dr ON dr.id = c.doctor_id
         WHERE coalesce(c.practice_id, dr.practice_id) = ${practice};
+      ANALYZE keep_case;
       DELETE FROM s_dispatch_case WHERE id NOT IN (SELECT id FROM keep_case);
       DELETE FROM s_dispatch_practice WHERE id <> ${practice};
       DELETE FROM s_dispatch_doctor WHERE practice_id IS DISTINCT FROM ${practice} AND id NOT IN (SELECT doctor_id FROM s_dispatch_case WHERE doctor_id IS NOT NULL);
@@ -300,12 +302,21 @@ class Ctx {
 
   /** Writes the dispositions collected in `d` to legacy_id_map (the same transaction as the rows). */
   async flush() {
+    const n = Number((await this.q<{ n: string }>('select count(*) as n from d')).rows[0]!.n);
+    if (n === 0) return;
     await this.q(`
       INSERT INTO public.legacy_id_map (legacy_table, legacy_id, target_table, target_id, disposition, reason, row_hash, run_id, migrated_at)
       SELECT legacy_table, legacy_id, target_table, target_id, disposition, reason, row_hash, ${lit(this.runId)}::uuid, now() FROM d
       ON CONFLICT (legacy_table, legacy_id) DO UPDATE SET target_table = EXCLUDED.target_table, target_id = EXCLUDED.target_id,
         disposition = EXCLUDED.disposition, reason = EXCLUDED.reason, row_hash = EXCLUDED.row_hash, run_id = EXCLUDED.run_id, migrated_at = now();
       TRUNCATE d;`);
+    // Later phases join the map heavily, and autovacuum does not see rows of an open
+    // transaction: without fresh statistics the planner takes a growing map for empty.
+    this.unanalyzed += n;
+    if (this.unanalyzed > 5000) {
+      await this.q('ANALYZE public.legacy_id_map');
+      this.unanalyzed = 0;
+    }
   }
 
   // ---- people -------------------------------------------------------------------------------
@@ -322,6 +333,7 @@ class Ctx {
         SELECT c.patient_id, count(*) AS cases,
           (array_agg(coalesce(c.practice_id, dr.practice_id) ORDER BY c.id) FILTER (WHERE coalesce(c.practice_id, dr.practice_id) IS NOT NULL))[1] AS practice
         FROM s_dispatch_case c LEFT JOIN s_dispatch_doctor dr ON dr.id = c.doctor_id GROUP BY c.patient_id;
+      ANALYZE pc;
       CREATE INDEX ON pc (patient_id);
       CREATE TEMP TABLE dd (patient_id int PRIMARY KEY, survivor int NOT NULL, test_reason text);`);
     const result: DedupResult = { pairs: [], clusters: [], testData: [] };
@@ -338,7 +350,7 @@ class Ctx {
       for (const cluster of result.clusters) for (const k of cluster) survivor.set(k, cluster[0]!);
       const test = new Map(result.testData.map((t) => [t.key, t.reason]));
       const ids = records.map((x) => Number(x.key));
-      await this.q(`INSERT INTO dd SELECT * FROM unnest($1::int[], $2::int[], $3::text[])`, [
+      await this.q(`INSERT INTO dd SELECT * FROM unnest($1::int[], $2::int[], $3::text[]); `, [
         ids,
         records.map((x) => Number(survivor.get(x.key) ?? x.key)),
         records.map((x) => test.get(x.key) ?? null),
@@ -351,6 +363,7 @@ class Ctx {
       await this.q(`INSERT INTO dd SELECT id, id, NULL FROM s_dispatch_patient`);
     }
     await this.q(`
+      ANALYZE dd;
       CREATE TEMP TABLE pp AS
         SELECT p.id, p.user_id, p.birthdate, p.sex, dd.survivor, dd.test_reason, su.user_id AS survivor_user,
           coalesce(pc.practice, cp.practice) AS practice
@@ -359,6 +372,7 @@ class Ctx {
         LEFT JOIN s_dispatch_patient su ON su.id = dd.survivor
         LEFT JOIN (SELECT dd2.survivor, (array_agg(pc2.practice ORDER BY dd2.patient_id) FILTER (WHERE pc2.practice IS NOT NULL))[1] AS practice
                    FROM dd dd2 JOIN pc pc2 ON pc2.patient_id = dd2.patient_id GROUP BY dd2.survivor) cp ON cp.survivor = dd.survivor;
+      ANALYZE pp;
       CREATE INDEX ON pp (id); CREATE INDEX ON pp (user_id); CREATE INDEX ON pp (survivor);`);
     const grades = { certain: 0, probable: 0, possible: 0 };
     for (const p of result.pairs) grades[p.grade] += 1;
@@ -412,6 +426,7 @@ class Ctx {
       LEFT JOIN (SELECT DISTINCT user_id FROM s_dispatch_doctor) dr ON dr.user_id = u.id
       LEFT JOIN pp ON pp.user_id = u.id
       ORDER BY u.id, pp.id;
+      ANALYZE uu;
 
       INSERT INTO d
       SELECT 'auth_user', id::text, 'profiles', pg_temp.lid('auth_user', survivor_user::text), 'merged',
@@ -429,6 +444,7 @@ class Ctx {
                OR EXISTS (SELECT 1 FROM public.profiles p WHERE lower(p.email) = uu.email AND p.id <> pg_temp.lid('auth_user', uu.id::text))
              THEN 'legacy-user-' || uu.id || '@legacy.invalid' ELSE uu.email END AS final_email
       FROM uu WHERE NOT EXISTS (SELECT 1 FROM d WHERE d.legacy_table = 'auth_user' AND d.legacy_id = uu.id::text);
+      ANALYZE um;
 
       INSERT INTO auth.users (id, email, raw_app_meta_data, created_at, updated_at)
       SELECT profile_id, final_email, jsonb_build_object('provider', 'legacy', 'legacy_user_id', id), date_joined, date_joined FROM um
@@ -458,6 +474,7 @@ class Ctx {
       FROM t_dispatch_doctor dr
       LEFT JOIN public.legacy_id_map mu ON mu.legacy_table = 'auth_user' AND mu.legacy_id = dr.user_id::text AND mu.disposition = 'migrated'
       LEFT JOIN public.legacy_id_map mp ON mp.legacy_table = 'dispatch_practice' AND mp.legacy_id = dr.practice_id::text;
+      ANALYZE dm;
 
       INSERT INTO d SELECT 'dispatch_doctor', id::text, NULL, NULL, 'rejected', format('user %s was not migrated', user_id), row_hash FROM dm WHERE profile_id IS NULL;
       INSERT INTO d SELECT 'dispatch_doctor', id::text, 'practitioners', pg_temp.lid('dispatch_doctor', first_id::text), 'merged', format('merged: same user as dispatch_doctor %s', first_id), row_hash FROM dm WHERE profile_id IS NOT NULL AND nth > 1;
@@ -490,6 +507,7 @@ class Ctx {
       FROM t_dispatch_patient t JOIN pp p ON p.id = t.id
       LEFT JOIN public.legacy_id_map mpr ON mpr.legacy_table = 'dispatch_practice' AND mpr.legacy_id = p.practice::text
       LEFT JOIN public.legacy_id_map mu ON mu.legacy_table = 'auth_user' AND mu.legacy_id = p.survivor_user::text AND mu.disposition = 'migrated';
+      ANALYZE pm;
 
       INSERT INTO d SELECT 'dispatch_patient', id::text, NULL, NULL, 'skipped', 'test data: ' || test_reason, row_hash FROM pm WHERE test_reason IS NOT NULL;
       INSERT INTO d SELECT 'dispatch_patient', id::text, NULL, NULL, 'skipped', 'orphan: the patient has no case with a practice, and MDW keeps patients per practice', row_hash
@@ -640,6 +658,7 @@ class Ctx {
       LEFT JOIN public.legacy_id_map mdr ON mdr.legacy_table = 'dispatch_doctor' AND mdr.legacy_id = c.doctor_id::text AND mdr.disposition IN ('migrated', 'merged')
       LEFT JOIN vm_case_type vt ON vt.raw = c.case_type
       LEFT JOIN public.workflow_templates wt ON wt.id = pg_temp.lid('workflow', c.workflow_name) AND btrim(c.workflow_name) <> '';
+      ANALYZE cm;
 
       INSERT INTO d SELECT 'dispatch_case', id::text, NULL, NULL, 'skipped', format('orphan: dispatch_patient %s does not exist', patient_id), row_hash FROM cm WHERE NOT patient_exists;
       INSERT INTO d SELECT 'dispatch_case', id::text, NULL, NULL, 'skipped', format('its patient (dispatch_patient %s) was not migrated: %s', patient_id, patient_reason), row_hash
@@ -656,6 +675,7 @@ class Ctx {
         row_number() OVER (PARTITION BY cm.practice_uuid, btrim(cm.case_number) ORDER BY cm.created_at, cm.id) AS number_rank
       FROM cm JOIN public.patients pt ON pt.id = cm.patient_target
       WHERE cm.patient_exists AND cm.patient_disposition IN ('migrated', 'merged') AND cm.practice_uuid IS NOT NULL AND cm.case_type_value IS NOT NULL;
+      ANALYZE cn;
       ALTER TABLE cn ADD COLUMN number text, ADD COLUMN number_note text;
       UPDATE cn SET number = btrim(case_number) WHERE nullif(btrim(case_number), '') IS NOT NULL AND number_rank = 1
         AND NOT EXISTS (SELECT 1 FROM public.cases x WHERE x.practice_id = cn.practice_uuid AND x.case_number = btrim(cn.case_number) AND x.id <> cn.case_uuid);
@@ -673,6 +693,7 @@ class Ctx {
       CREATE TEMP TABLE lab_default AS
         SELECT DISTINCT ON (case_type) case_type::text AS case_type, id FROM public.workflow_templates
         WHERE practice_id IS NULL AND active AND superseded_by IS NULL ORDER BY case_type, (metadata ? 'legacy_workflow_name'), version DESC;
+      ANALYZE lab_default;
 
       INSERT INTO public.cases (id, patient_id, practice_id, assigned_practitioner_id, case_number, title, description, case_type, priority, current_state,
         workflow_template_id, metadata, created_at, updated_at)
@@ -713,6 +734,7 @@ class Ctx {
       LEFT JOIN s_django_content_type ct ON ct.id = r.target_type_id
       LEFT JOIN s_dispatch_case sc ON sc.id = r.target_id AND (ct.app_label, ct.model) = ('dispatch', 'case')
       LEFT JOIN public.legacy_id_map mc ON mc.legacy_table = 'dispatch_case' AND mc.legacy_id = r.target_id::text AND (ct.app_label, ct.model) = ('dispatch', 'case');
+      ANALYZE rm;
       CREATE INDEX ON rm (id);`);
     await this.genericSkips('dispatch_record', 'rm');
     // Cases whose history must be (re)built: new cases and cases with new records.
@@ -721,6 +743,7 @@ class Ctx {
       CREATE TEMP TABLE affected AS
         SELECT DISTINCT target_id AS case_id FROM rm WHERE case_disposition = 'migrated'
         UNION SELECT id FROM t_dispatch_case c WHERE EXISTS (SELECT 1 FROM public.legacy_id_map m WHERE m.legacy_table = 'dispatch_case' AND m.legacy_id = c.id::text AND m.disposition = 'migrated');
+      ANALYZE affected;
       CREATE INDEX ON affected (case_id);
       DROP TABLE IF EXISTS rc; CREATE TEMP TABLE rc (record_id int PRIMARY KEY, message_type text, intent text, understood boolean, evidence text);
       DROP TABLE IF EXISTS tr; CREATE TEMP TABLE tr (record_id int, case_id int, from_state text, to_state text, at timestamptz, evidence text);
@@ -784,6 +807,8 @@ class Ctx {
       INSERT INTO cs SELECT a.case_id, 'submitted', c.created_at, NULL, NULL, false FROM affected a JOIN s_dispatch_case c ON c.id = a.case_id
         WHERE NOT EXISTS (SELECT 1 FROM cs WHERE cs.case_id = a.case_id);
       CREATE INDEX ON cs (case_id);
+      ANALYZE cs; ANALYZE rc; ANALYZE tr;`);
+    await this.q(`
 
       INSERT INTO public.case_messages (id, case_id, practice_id, sender_id, message_type, content, metadata, idempotency_key, created_at)
       SELECT pg_temp.lid('dispatch_record', rm.id::text), rm.case_uuid, c.practice_id, coalesce(mu.target_id, '${SYSTEM_PROFILE_ID}'::uuid),
@@ -794,8 +819,8 @@ class Ctx {
       LEFT JOIN rc ON rc.record_id = rm.id
       LEFT JOIN public.legacy_id_map mu ON mu.legacy_table = 'auth_user' AND mu.legacy_id = rm.author_id::text AND mu.disposition IN ('migrated', 'merged')
       WHERE rm.case_disposition = 'migrated'
-      ON CONFLICT (id) DO UPDATE SET content = EXCLUDED.content;
-
+      ON CONFLICT (id) DO UPDATE SET content = EXCLUDED.content;`);
+    await this.q(`
       INSERT INTO public.case_states (case_id, practice_id, from_state, to_state, changed_by, reason, metadata, idempotency_key, created_at)
       SELECT c.id, c.practice_id, NULL, 'submitted', '${SYSTEM_PROFILE_ID}', 'case submitted (legacy)', jsonb_build_object('legacy_case_id', a.case_id),
         'legacy:dispatch_case:' || a.case_id || ':submitted', c.created_at
@@ -808,13 +833,14 @@ class Ctx {
       FROM tr JOIN public.cases c ON c.id = pg_temp.lid('dispatch_case', tr.case_id::text)
       JOIN s_dispatch_record r ON r.id = tr.record_id
       LEFT JOIN public.legacy_id_map mu ON mu.legacy_table = 'auth_user' AND mu.legacy_id = r.author_id::text AND mu.disposition IN ('migrated', 'merged')
-      ON CONFLICT (idempotency_key) DO NOTHING;
-
+      ON CONFLICT (idempotency_key) DO NOTHING;`);
+    await this.q(`
       UPDATE public.cases c SET current_state = cs.state::public.case_state_enum, closed_at = cs.closed_at,
         metadata = c.metadata || jsonb_build_object('legacy_position', jsonb_build_object('since', cs.since, 'resume_state', cs.resume_state, 'awaiting_approval', cs.awaiting_approval))
       FROM cs WHERE c.id = pg_temp.lid('dispatch_case', cs.case_id::text)
         AND (c.current_state::text IS DISTINCT FROM cs.state OR c.closed_at IS DISTINCT FROM cs.closed_at OR NOT (c.metadata ? 'legacy_position')
-             OR c.metadata->'legacy_position' IS DISTINCT FROM jsonb_build_object('since', cs.since, 'resume_state', cs.resume_state, 'awaiting_approval', cs.awaiting_approval));
+             OR c.metadata->'legacy_position' IS DISTINCT FROM jsonb_build_object('since', cs.since, 'resume_state', cs.resume_state, 'awaiting_approval', cs.awaiting_approval));`);
+    await this.q(`
 
       INSERT INTO d SELECT 'dispatch_record', rm.id::text, 'case_messages', pg_temp.lid('dispatch_record', rm.id::text), 'migrated',
         CASE WHEN rc.understood IS NOT TRUE THEN 'free text, not understood: no state inferred (kept as a message)' END, rm.row_hash
@@ -860,6 +886,7 @@ class Ctx {
       LEFT JOIN public.legacy_id_map mpa ON mpa.legacy_table = 'dispatch_patient' AND mpa.legacy_id = o.target_id::text AND (ct.app_label, ct.model) = ('dispatch', 'patient')
       LEFT JOIN public.patients pt ON pt.id = mpa.target_id
       LEFT JOIN vm_order_status v ON v.raw = o.status;
+      ANALYZE om;
       -- An order placed on a patient belongs to the one case of that person open at the order's date.
       UPDATE om SET case_uuid = x.case_id, case_disposition = 'migrated'
       FROM (SELECT om2.id, min(c.id::text)::uuid AS case_id, count(*) AS n FROM om om2
@@ -892,6 +919,7 @@ class Ctx {
       SELECT i.*, (so.id IS NOT NULL) AS order_exists, mp.target_id AS product_uuid, mp.disposition AS product_disposition
       FROM s_dispatch_orderitem i LEFT JOIN s_dispatch_order so ON so.id = i.order_id
       LEFT JOIN public.legacy_id_map mp ON mp.legacy_table = 'dispatch_product' AND mp.legacy_id = i.product_id::text AND mp.disposition = 'migrated';
+      ANALYZE im;
       CREATE INDEX ON im (order_id);
 
       DROP TABLE IF EXISTS ok_orders;
@@ -902,6 +930,7 @@ class Ctx {
       LEFT JOIN (SELECT order_id, sum(quantity * unit_price) AS items_sum, count(*) AS items FROM im
                  WHERE product_uuid IS NOT NULL AND quantity > 0 AND unit_price >= 0 GROUP BY order_id) s ON s.order_id = om.id
       WHERE om.case_disposition = 'migrated' AND om.state IS NOT NULL AND om.cur IS NOT NULL AND NOT EXISTS (SELECT 1 FROM d WHERE d.legacy_table = 'dispatch_order' AND d.legacy_id = om.id::text);
+      ANALYZE ok_orders;
       ALTER TABLE ok_orders ADD COLUMN order_number text, ADD COLUMN subtotal_new numeric(10,2), ADD COLUMN tax_new numeric(10,2), ADD COLUMN total_new numeric(10,2);
       UPDATE ok_orders SET order_number = CASE WHEN nullif(btrim(number), '') IS NOT NULL AND number_rank = 1
             AND NOT EXISTS (SELECT 1 FROM public.orders x WHERE x.practice_id = ok_orders.practice_id AND x.order_number = btrim(ok_orders.number) AND x.id <> pg_temp.lid('dispatch_order', ok_orders.id::text))
@@ -974,7 +1003,8 @@ class Ctx {
       FROM t_${table} x
       LEFT JOIN s_django_content_type ct ON ct.id = x.target_type_id
       LEFT JOIN s_dispatch_case sc ON sc.id = x.target_id AND (ct.app_label, ct.model) = ('dispatch', 'case')
-      LEFT JOIN public.legacy_id_map mc ON mc.legacy_table = 'dispatch_case' AND mc.legacy_id = x.target_id::text AND (ct.app_label, ct.model) = ('dispatch', 'case');`;
+      LEFT JOIN public.legacy_id_map mc ON mc.legacy_table = 'dispatch_case' AND mc.legacy_id = x.target_id::text AND (ct.app_label, ct.model) = ('dispatch', 'case');
+      ANALYZE gm;`;
   }
 
   async instructions() {
@@ -1030,6 +1060,7 @@ class Ctx {
       LEFT JOIN public.legacy_id_map mu ON mu.legacy_table = 'auth_user' AND mu.legacy_id = p.creator_id::text AND mu.disposition IN ('migrated', 'merged')
       LEFT JOIN vm_project_type vt ON vt.raw = p.project_type
       LEFT JOIN vm_project_status vs ON vs.raw = p.status;
+      ANALYZE jm;
       INSERT INTO d SELECT 'dispatch_project', id::text, NULL, NULL, 'rejected', 'no practice: the project has none and no migrated case', row_hash FROM jm WHERE practice_uuid IS NULL;
       INSERT INTO public.projects (id, legacy_id, practice_id, case_id, creator_id, name, project_type, status, file_size, storage_path, is_public, metadata, version, created_at, updated_at)
       SELECT pg_temp.lid('dispatch_project', id::text), id, practice_uuid, case_uuid, creator_uuid, name, coalesce(ptype, 'other')::public.project_type_enum,
