@@ -47,6 +47,10 @@ export const ERROR_CODES = [
   'case_finished',
   'reason_required',
   'invalid_argument',
+  // patient-match review queue
+  'match_decided',
+  'cross_practice_merge',
+  'patient_gone',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -35,6 +35,7 @@ import { fileRoutes } from './routes/files.routes';
 import { orderRoutes } from './routes/orders.routes';
 import { templateRoutes } from './routes/templates.routes';
 import { dashboardRoutes } from './routes/dashboard.routes';
+import { patientMatchRoutes } from './routes/patient-matches.routes';
 
 export type { ApiDeps } from './types';
 
@@ -65,6 +66,7 @@ function buildApp(deps: ApiDeps): BuiltApp {
   for (const register of [healthRoutes, authRoutes, profileRoutes, practiceRoutes, patientRoutes, caseRoutes, taskRoutes, messageRoutes, fileRoutes, orderRoutes, templateRoutes, dashboardRoutes]) {
     register(kit, services);
   }
+  patientMatchRoutes(kit, services);
   const openapi = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: { title: 'MDW staff API', version: '1.0.0', description: 'Case workflow for orthodontic practices and dental design labs.' },

@@ -52,6 +52,10 @@ export type Numeric = ColumnType<string, number | string, number | string>;
 
 export type OrderStateEnum = "cancelled" | "completed" | "confirmed" | "delivered" | "in_production" | "pending" | "quality_check" | "refunded" | "shipped";
 
+export type PatientMatchGrade = "certain" | "possible" | "probable";
+
+export type PatientMatchStatus = "accepted" | "pending" | "rejected";
+
 export type PracticeRole = "admin" | "assistant" | "doctor" | "owner" | "technician";
 
 export type PriorityLevel = "high" | "low" | "medium" | "urgent";
@@ -337,6 +341,27 @@ export interface PatientEmbeddings {
   updated_at: Generated<Timestamp>;
 }
 
+export interface PatientMatchReviews {
+  created_at: Generated<Timestamp>;
+  decided_at: Timestamp | null;
+  decided_by: string | null;
+  evidence: Generated<Json>;
+  grade: PatientMatchGrade;
+  id: Generated<string>;
+  legacy_key_a: string;
+  legacy_key_b: string;
+  merged_patient_id: string | null;
+  note: string | null;
+  patient_a_id: string | null;
+  patient_b_id: string | null;
+  practice_id: string | null;
+  run_id: string;
+  score: Numeric;
+  status: Generated<PatientMatchStatus>;
+  survivor_patient_id: string | null;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface Patients {
   created_at: Generated<Timestamp>;
   date_of_birth: Timestamp | null;
@@ -579,6 +604,7 @@ export interface DB {
   order_states: OrderStates;
   orders: Orders;
   patient_embeddings: PatientEmbeddings;
+  patient_match_reviews: PatientMatchReviews;
   patients: Patients;
   performance_alerts: PerformanceAlerts;
   practice_counters: PracticeCounters;

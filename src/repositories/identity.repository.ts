@@ -90,7 +90,8 @@ export async function createPatient(db: Handle, p: NewPatient): Promise<{ id: st
   const patientNumber =
     p.patientNumber ??
     (
-      await sql<{ n: string }>`select 'P-' || lpad((count(*) + 1)::text, 6, '0') as n from patients where practice_id = ${p.practiceId}`.execute(db)
+      // After the highest P-number, not count + 1: a merge (patient-matches) deletes patients.
+      await sql<{ n: string }>`select 'P-' || lpad((coalesce(max(substring(patient_number from '^P-([0-9]+)$')::int), 0) + 1)::text, 6, '0') as n from patients where practice_id = ${p.practiceId}`.execute(db)
     ).rows[0]!.n;
   const row = await db
     .insertInto('patients')

@@ -80,6 +80,9 @@ export function compareNames(a: PreparedRecord, b: PreparedRecord): FieldEvidenc
   if (jwFirst >= 0.88 && jwLast >= 0.92) {
     return partial(`similar spelling (first ${jwFirst.toFixed(2)}, last ${jwLast.toFixed(2)} Jaro–Winkler)`);
   }
+  if (jaroWinkler(a.first, b.last) >= 0.88 && jaroWinkler(a.last, b.first) >= 0.92) {
+    return partial('first and last name swapped, with similar spelling');
+  }
   if (a.last === b.last && a.first !== '' && b.first !== '') {
     const [short, long] = a.first.length <= b.first.length ? [a.first, b.first] : [b.first, a.first];
     if (short.length === 1 && long.startsWith(short)) return partial('first name given as an initial');

@@ -4,8 +4,8 @@
  * what it decides (merges, review queue, test-data report).
  *
  * 1. Test data is set aside first (see test-data.ts) and never paired.
- * 2. Blocking: each record gets a few keys — phonetic name (sorted Soundex of first and last,
- *    so spelling variants and swapped names meet), normalised email, birthdate + last initial,
+ * 2. Blocking: each record gets a few keys — practice + phonetic name (sorted Soundex of first
+ *    and last, so spelling variants and swapped names meet), normalised email, birthdate + last initial,
  *    birthdate + first initial. Only records sharing a key are compared, so cost grows with the
  *    block sizes, not with n². A block larger than `maxBlockSize` (a placeholder address, a
  *    very common name at scale) is not expanded; its records still meet through their other keys.
@@ -29,7 +29,11 @@ export function pairKey(x: string, y: string): string {
 
 function blockingKeys(r: PreparedRecord): string[] {
   const keys: string[] = [];
-  if (r.phonetic !== '') keys.push(`p:${r.phonetic}`);
+  // Within one practice: a merge never crosses practices without a person, and a same-name pair
+  // across practices with nothing else agreeing scores below `possible` anyway. Cross-practice
+  // copies that share an address or a birthdate still meet in the keys below. This keeps name
+  // blocks as small as practices are, whatever the size of the lab.
+  if (r.phonetic !== '') keys.push(`p:${r.practiceKey ?? ''}:${r.phonetic}`);
   if (r.email !== null) keys.push(`e:${r.email}`);
   if (r.birthdate !== null) {
     if (r.last !== '') keys.push(`bl:${r.birthdate}:${r.last[0]}`);
