@@ -14,6 +14,9 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { IntentClassifier } from '../ai/intent/types';
 import { readMigrations } from '../db/migrate';
+import { Kysely, PostgresDialect } from 'kysely';
+import type { DB } from '../db/schema.generated';
+import { rejectedPairs, upsertCandidates } from '../repositories/patient-matches.repository';
 import type { DedupPatients, DedupResult, MatchPair, PatientRecord } from './dedup/types';
 import { compileTemplate } from '../workflows/plan/compiler';
 import type { PracticeRole, TemplateInput, TemplateTaskInput } from '../workflows/plan/plan.types';
@@ -52,10 +55,6 @@ export interface MigrateLegacyOptions {
   dedup: DedupPatients;
   /** Free staff text the rules do not understand goes here; without one it is "not understood". */
   classifier?: IntentClassifier;
-  /** Puts probable/possible pairs into the review queue; returns the number queued. */
-  queuePairs?: (target: pg.Client, pairs: MatchPair[], runId: string) => Promise<number>;
-  /** Pairs a person rejected ("a|b"): never proposed or merged again. */
-  rejectedPairs?: (target: pg.Client) => Promise<ReadonlySet<string>>;
   /** Starts the workflows of live cases (after the data is committed); not called in a dry run. */
   startLiveCases?: (cases: LiveCase[]) => Promise<Array<{ caseId: string; ok: boolean; detail: string }>>;
   progress?: Progress;
@@ -108,6 +107,7 @@ export async function migrateLegacy(opts: MigrateLegacyOptions): Promise<Migrati
       await ctx.users();
       await ctx.doctors();
       await ctx.patients();
+      await ctx.queueReview();
       return d;
     });
     const templates = await ctx.phase('templates', async () => {
@@ -189,12 +189,44 @@ const lit = (s: string) => pg.escapeLiteral(s);
 /** The state of one run: the target session, its staging tables, and the SQL of each mapping. */
 class Ctx {
   private unanalyzed = 0;
+  /** Probable/possible pairs of this run, queued once their patients exist. */
+  private review: MatchPair[] = [];
+  readonly queuedRef = { n: 0 };
+  /** Kysely over this session (inside its transaction), for the repositories. */
+  readonly kysely: Kysely<DB>;
   constructor(
     readonly db: pg.Client,
     readonly runId: string,
     readonly dryRun: boolean,
     readonly progress: Progress,
-  ) {}
+  ) {
+    const client = db;
+    this.kysely = new Kysely<DB>({
+      dialect: new PostgresDialect({
+        pool: { connect: async () => ({ query: client.query.bind(client) as never, release: () => undefined }), end: async () => undefined },
+      }),
+    });
+  }
+
+  /**
+   * Probable and possible pairs go to the review queue (patient_match_reviews), with the MDW
+   * patients their legacy records became. A decided pair is left as it was decided.
+   */
+  async queueReview() {
+    if (this.review.length === 0) return;
+    const keys = [...new Set(this.review.flatMap((p) => [p.a, p.b]))];
+    const r = await this.q<{ legacy_id: string; target_id: string }>(
+      `select legacy_id, target_id from public.legacy_id_map where legacy_table = 'dispatch_patient' and legacy_id = any($1) and target_id is not null`,
+      [keys],
+    );
+    const target = new Map(r.rows.map((x) => [x.legacy_id, x.target_id]));
+    const candidates = this.review
+      .filter((p) => target.has(p.a) && target.has(p.b) && target.get(p.a) !== target.get(p.b))
+      .map((pair) => ({ pair, patientAId: target.get(pair.a)!, patientBId: target.get(pair.b)! }));
+    if (candidates.length === 0) return;
+    const written = await upsertCandidates(this.kysely, this.runId, candidates);
+    this.queuedRef.n = written.inserted + written.updated;
+  }
 
   q<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = []) {
     return this.db.query<R>(sql, params);
@@ -337,15 +369,16 @@ class Ctx {
       CREATE INDEX ON pc (patient_id);
       CREATE TEMP TABLE dd (patient_id int PRIMARY KEY, survivor int NOT NULL, test_reason text);`);
     const result: DedupResult = { pairs: [], clusters: [], testData: [] };
-    let queued = 0;
+    const queuedRef = this.queuedRef;
     if (need > 0) {
       const r = await this.q<PatientRecord & { caseCount: string }>(`
         SELECT p.id::text AS key, pc.practice::text AS "practiceKey", u.first_name AS "firstName", u.last_name AS "lastName", u.email,
           p.birthdate::text AS birthdate, p.sex, coalesce(pc.cases, 0) AS "caseCount"
         FROM s_dispatch_patient p LEFT JOIN s_auth_user u ON u.id = p.user_id LEFT JOIN pc ON pc.patient_id = p.id ORDER BY p.id`);
       const records: PatientRecord[] = r.rows.map((x) => ({ ...x, caseCount: Number(x.caseCount) }));
-      const rejectedPairs = opts.rejectedPairs ? await opts.rejectedPairs(this.db) : new Set<string>();
-      Object.assign(result, opts.dedup(records, { rejectedPairs }));
+      // Pairs a person rejected are never proposed or merged again.
+      const rejected = await rejectedPairs(this.kysely);
+      Object.assign(result, opts.dedup(records, { rejectedPairs: rejected }));
       const survivor = new Map<string, string>();
       for (const cluster of result.clusters) for (const k of cluster) survivor.set(k, cluster[0]!);
       const test = new Map(result.testData.map((t) => [t.key, t.reason]));
@@ -355,9 +388,7 @@ class Ctx {
         records.map((x) => Number(survivor.get(x.key) ?? x.key)),
         records.map((x) => test.get(x.key) ?? null),
       ]);
-      const review = result.pairs.filter((p) => p.grade !== 'certain');
-      if (opts.queuePairs && review.length > 0 && !this.dryRun) queued = await opts.queuePairs(this.db, review, this.runId);
-      else if (this.dryRun) queued = review.length;
+      this.review = result.pairs.filter((p) => p.grade !== 'certain');
     } else {
       // Nothing new: the previous runs' outcomes stand.
       await this.q(`INSERT INTO dd SELECT id, id, NULL FROM s_dispatch_patient`);
@@ -377,12 +408,14 @@ class Ctx {
     const grades = { certain: 0, probable: 0, possible: 0 };
     for (const p of result.pairs) grades[p.grade] += 1;
     return {
+      get queued() {
+        return queuedRef.n;
+      },
       records: need > 0 ? Number((await this.q<{ n: string }>('select count(*) as n from s_dispatch_patient')).rows[0]!.n) : 0,
       pairs: result.pairs.length,
       grades,
       clusters: result.clusters.length,
       merged: result.clusters.reduce((n, c) => n + c.length - 1, 0),
-      queued,
       testData: result.testData,
       clusterList: result.clusters,
       reviewPairs: result.pairs.filter((p) => p.grade !== 'certain'),

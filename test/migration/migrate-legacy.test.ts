@@ -262,6 +262,20 @@ describe('legacy migration of the fixture', () => {
     expect(await query(target, `select 1 from workflow_templates where name = 'Broken flow'`)).toHaveLength(0);
   });
 
+  test('probable and possible pairs wait in the review queue, with their evidence', async () => {
+    const queue = await query<{ a: string; b: string; grade: string; status: string; fields: string[] }>(
+      target,
+      `select legacy_key_a as a, legacy_key_b as b, grade::text, status::text, array(select e->>'field' from jsonb_array_elements(evidence) e) as fields
+       from patient_match_reviews order by 1, 2`,
+    );
+    expect(first.dedup.queued).toBe(queue.length);
+    // Sierra Green's copy in the other practice (no birthdate) is proposed, not merged.
+    expect(queue.some((q) => q.a === '100' && q.b === '102' && q.status === 'pending')).toBe(true);
+    for (const q of queue) expect(q.fields).toEqual(expect.arrayContaining(['name', 'email', 'birthdate']));
+    // Nothing from test data or from patients that were not migrated.
+    expect(queue.flatMap((q) => [q.a, q.b]).filter((k) => ['106', '107', '108', '110', '112'].includes(k))).toEqual([]);
+  });
+
   test('a second run changes nothing and says so', async () => {
     const count = async () => (await query<{ n: string }>(target, `select (select count(*) from cases) + (select count(*) from case_states) + (select count(*) from case_messages) + (select count(*) from orders) + (select count(*) from patients) + (select count(*) from profiles) as n`))[0]!.n;
     const n = await count();
@@ -270,6 +284,8 @@ describe('legacy migration of the fixture', () => {
     expect(again.ok).toBe(true);
     expect(again.tables.map((t) => [t.table, t.migrated, t.merged, t.skipped, t.rejected])).toEqual(first.tables.map((t) => [t.table, t.migrated, t.merged, t.skipped, t.rejected]));
     expect(await count()).toBe(n);
+    const queued = await query(target, `select 1 from patient_match_reviews`);
+    expect(queued).toHaveLength(first.dedup.queued);
   }, 60_000);
 
   test('the legacy database is unchanged', async () => {
