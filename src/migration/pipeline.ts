@@ -75,8 +75,16 @@ export async function migrateLegacy(opts: MigrateLegacyOptions): Promise<Migrati
   try {
     await checkTarget(target);
     source = await openLegacy(opts.legacyUrl);
-    const locked = await target.query<{ ok: boolean }>('select pg_try_advisory_lock($1) as ok', [RUN_LOCK]);
-    if (!locked.rows[0]!.ok) throw new MigrationInputError('another legacy migration is running against this target; wait for it to finish');
+    // If this process dies (kill -9), its server session stops within a second instead of
+    // finishing the statement in flight while holding the run lock (PostgreSQL 14+).
+    await target.query(`select set_config('client_connection_check_interval', '1000', false)`).catch(() => undefined);
+    // A run killed a moment ago may still hold the lock until its server session notices.
+    let locked = false;
+    for (let i = 0; i < 20 && !locked; i++) {
+      locked = (await target.query<{ ok: boolean }>('select pg_try_advisory_lock($1) as ok', [RUN_LOCK])).rows[0]!.ok;
+      if (!locked) await new Promise((r) => setTimeout(r, 500));
+    }
+    if (!locked) throw new MigrationInputError('another legacy migration is running against this target; wait for it to finish');
     const ctx = new Ctx(target, runId, !!opts.dryRun, progress);
     const interrupted = opts.dryRun ? [] : await ctx.previousInterrupted();
     if (!opts.dryRun) await ctx.recordRunStart(opts.practice ?? null);

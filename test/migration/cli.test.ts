@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { testEnv } from '../support/env';
 import { createDatabase } from '../support/legacy/fixture';
+import { generateLegacy } from '../support/legacy/generate';
 import { legacyDb, query, targetDb } from './support';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -96,16 +97,21 @@ test('a run writes its report and reconciliation table; legacy-lookup says where
 }, 120_000);
 
 test('a run killed with SIGKILL resumes on the next run without duplicates', async () => {
-  const legacy = await legacyDb();
+  // A generated legacy database large enough that the records phase takes a while.
+  const legacy = await createDatabase(testEnv().databaseUrl, `killed_${Date.now()}`);
+  await generateLegacy(legacy, { cases: 3000 });
   const target = await targetDb();
-  // Kill it right after the first phases have committed.
-  const child = spawn(mdw, ['migrate-legacy', '--from', legacy, '--no-start-cases'], { env: { ...process.env, ...env(target) } });
+  // Killed as soon as the cases phase has committed: records are being mapped.
+  // Its own process group: bin/mdw runs tsx, which runs node as a child; kill -9 takes them all.
+  const child = spawn(mdw, ['migrate-legacy', '--from', legacy, '--no-start-cases'], { env: { ...process.env, ...env(target) }, detached: true });
   let stderr = '';
+  let sent = false;
   const killed = await new Promise<boolean>((resolve) => {
     child.stderr.on('data', (b: Buffer) => {
       stderr += b.toString();
-      if (/^templates:/m.test(stderr) && !child.killed) {
-        child.kill('SIGKILL');
+      if (/^cases:/m.test(stderr) && !sent) {
+        sent = true;
+        process.kill(-child.pid!, 'SIGKILL');
         resolve(true);
       }
     });
@@ -113,18 +119,23 @@ test('a run killed with SIGKILL resumes on the next run without duplicates', asy
   });
   expect(killed).toBe(true);
   await new Promise((r) => child.once('exit', r));
-  const partial = await query<{ n: string }>(target, `select count(*) as n from legacy_id_map`);
-  expect(Number(partial[0]!.n)).toBeGreaterThan(0);
-  expect(Number(partial[0]!.n)).toBeLessThan(130);
-  const running = await query<{ status: string }>(target, `select status from legacy_migration_runs`);
-  expect(running).toEqual([{ status: 'running' }]);
+  const mapped = async (table: string) => Number((await query<{ n: string }>(target, `select count(*) as n from legacy_id_map where legacy_table = $1`, [table]))[0]!.n);
+  expect(await mapped('dispatch_case')).toBe(3000);
+  expect(await mapped('dispatch_record')).toBe(0); // the records phase never committed
+  expect(await query<{ status: string }>(target, `select status from legacy_migration_runs`)).toEqual([{ status: 'running' }]);
 
   const r = cli(['migrate-legacy', '--from', legacy, '--no-start-cases'], env(target));
   expect(r.code).toBe(0);
-  expect(r.stdout).toMatch(/^TOTAL\s+130\s+95\s+6\s+20\s+9\s+0\s+\d+\s+0$/m);
   expect(r.stdout).toMatch(/resumed after 1 interrupted run/);
+  // Only what the killed run had not committed is new now.
+  expect(r.stdout).toMatch(/^dispatch_case\s+3000\s+.*\s0\s+0$/m);
+  expect(r.stdout).toMatch(/^dispatch_record\s+(\d+)\s+.*\s0\s+\1\s+0$/m);
   const dupes = await query(target, `select idempotency_key from case_states group by 1 having count(*) > 1`);
   expect(dupes).toHaveLength(0);
+  const messages = await query<{ n: string }>(target, `select count(*) as n from case_messages`);
+  expect(Number(messages[0]!.n)).toBe(await mapped('dispatch_record') - Number((await query<{ n: string }>(target, `select count(*) as n from legacy_id_map where legacy_table = 'dispatch_record' and disposition <> 'migrated'`))[0]!.n));
   const runs = await query<{ status: string }>(target, `select status from legacy_migration_runs order by started_at`);
   expect(runs).toEqual([{ status: 'interrupted' }, { status: 'succeeded' }]);
-}, 180_000);
+  const again = cli(['migrate-legacy', '--from', legacy, '--no-start-cases'], env(target));
+  expect(again.stdout).toMatch(/^0 new, 0 changed$/m);
+}, 300_000);
