@@ -265,6 +265,16 @@ export interface LegacyIdMap {
   target_table: string | null;
 }
 
+export interface LegacyMigrationRuns {
+  dry_run: Generated<boolean>;
+  finished_at: Timestamp | null;
+  id: string;
+  practice: string | null;
+  report: Json | null;
+  started_at: Generated<Timestamp>;
+  status: string;
+}
+
 export interface MessageEmbeddings {
   content_hash: string | null;
   content_text: string;
@@ -604,6 +614,7 @@ export interface DB {
   idempotency_keys: IdempotencyKeys;
   instruction_states: InstructionStates;
   legacy_id_map: LegacyIdMap;
+  legacy_migration_runs: LegacyMigrationRuns;
   message_embeddings: MessageEmbeddings;
   order_items: OrderItems;
   order_states: OrderStates;

@@ -17,7 +17,7 @@ import type { Db, Tx } from '../db/database';
 import * as SA from '../../temporal/search-attributes';
 import { compileStoredTemplate, findTemplateForCaseType } from '../repositories/templates.repository';
 import { caseWorkflow } from '../workflows/case.workflow';
-import { caseViewQuery, caseWorkflowId, type CaseWorkflowOptions, type Priority } from '../workflows/case.messages';
+import { caseViewQuery, caseWorkflowId, type CaseSnapshot, type CaseWorkflowOptions, type Priority } from '../workflows/case.messages';
 import type { AwaitingTask } from '../workflows/case.events';
 import { replaceAwaitingTasks } from '../repositories/case-events.repository';
 import type { Plan, TemplateError } from '../workflows/plan/plan.types';
@@ -42,6 +42,11 @@ export interface StartCaseInput {
   assignedPractitionerId?: string | null;
   metadata?: Record<string, unknown>;
   workflowOptions?: CaseWorkflowOptions;
+  /**
+   * Start at a position instead of the beginning (the legacy migration's live cases): the
+   * workflow resumes from this snapshot exactly as after continue-as-new.
+   */
+  startFrom?: CaseSnapshot;
 }
 
 export interface StartedCase {
@@ -173,7 +178,7 @@ export function createCaseService(deps: CaseServiceDeps) {
     return { plan: compiled.plan, stamp: stamp.at };
   }
 
-  async function startWorkflow(row: StartRow, plan: Plan, options?: CaseWorkflowOptions) {
+  async function startWorkflow(row: StartRow, plan: Plan, options?: CaseWorkflowOptions, startFrom?: CaseSnapshot) {
     try {
       await temporal.workflow.start(caseWorkflow, {
         taskQueue,
@@ -189,16 +194,18 @@ export function createCaseService(deps: CaseServiceDeps) {
             priority: (row.priority ?? 'medium') as Priority,
             plan,
             options,
+            ...(startFrom ? { snapshot: startFrom } : {}),
           },
         ],
         typedSearchAttributes: [
           { key: SA.CaseNumber, value: row.case_number },
           { key: SA.PracticeId, value: row.practice_id },
-          { key: SA.CaseState, value: 'submitted' },
+          { key: SA.CaseState, value: startFrom?.state ?? 'submitted' },
           { key: SA.CasePriority, value: row.priority ?? 'medium' },
           { key: SA.CaseType, value: row.case_type },
           { key: SA.TemplateId, value: plan.templateId },
           { key: SA.Overdue, value: false },
+          ...(startFrom ? [{ key: SA.AwaitingRoles, value: awaitedRolesOf(plan, startFrom) }] : []),
         ],
       });
     } catch (err) {
@@ -290,7 +297,7 @@ export function createCaseService(deps: CaseServiceDeps) {
       );
     }
     const { plan } = await resolvePlan({ ...input, templateId: existing.workflow_template_id ?? input.templateId });
-    await startWorkflow(existing as StartRow, plan, input.workflowOptions);
+    await startWorkflow(existing as StartRow, plan, input.workflowOptions, input.startFrom);
     return { caseId: existing.id, caseNumber: existing.case_number, workflowId: existing.workflow_id!, templateId: plan.templateId, created: false };
   }
 
@@ -318,7 +325,7 @@ export function createCaseService(deps: CaseServiceDeps) {
         // The template was edited in place between compiling and inserting: compile again.
         if (attempt === 3) throw new CaseServiceError('template_invalid', 'The workflow template or the case number kept changing while the case was created; retry.');
       }
-      await startWorkflow(row, plan, input.workflowOptions);
+      await startWorkflow(row, plan, input.workflowOptions, input.startFrom);
       return { caseId: row.id, caseNumber: row.case_number, workflowId: row.workflow_id, templateId: plan.templateId, created: true };
     },
 
@@ -375,6 +382,14 @@ export function createCaseService(deps: CaseServiceDeps) {
 }
 
 export type CaseService = ReturnType<typeof createCaseService>;
+
+/** Roles awaited at a start position (what the workflow would upsert as AwaitingRoles). */
+function awaitedRolesOf(plan: Plan, s: CaseSnapshot): string[] {
+  if (s.hold) return [];
+  const roles = new Set<string>();
+  for (const t of plan.tasks) if (s.tasks[t.id]?.status === 'active' && t.kind !== 'automatic') t.requiredRoles.forEach((r) => roles.add(r));
+  return [...roles].sort();
+}
 
 /**
  * The next free generated case number of a practice (`C-000001`, …). A number someone typed by

@@ -1,0 +1,143 @@
+/**
+ * `npm run bench:migrate`: the legacy migration at scale, side by side with a row-by-row INSERT
+ * baseline in the same run.
+ *
+ *   npm run bench:migrate                          # 110,000 cases ≈ 1.35 M legacy rows, and a quarter of that
+ *   npm run bench:migrate -- --cases 20000 --small 5000 --baseline-rows 50000
+ *
+ * For each size: a legacy database generated with the README's mess (test/support/legacy/
+ * generate.ts, dispatch_record dominating) and a migrated MDW target on one embedded PostgreSQL;
+ * the tool runs in a child process (its peak RSS is its own), then runs again against the
+ * unchanged legacy database (the no-change re-run). The baseline reads dispatch_record with a
+ * cursor and INSERTs each row with its own statement into a bare table of the same shape (no
+ * mapping at all, so it flatters the baseline). Live-case workflow starts are not part of it
+ * (they need Temporal and scale with live cases, not rows). Results: bench/results/migrate-*.json.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+
+function arg(name: string, def: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? def : Number(process.argv[i + 1]);
+}
+
+async function child(legacyUrl: string, targetUrl: string): Promise<void> {
+  const { migrateLegacy } = await import('../src/migration/pipeline');
+  const { dedupPatients } = await import('../src/migration/dedup');
+  const { lineProgress } = await import('../src/migration/progress');
+  const progress = lineProgress((l) => process.stderr.write(`  ${l}\n`));
+  // Peak heap in use (sampled) says what the run needs; peak RSS also counts what V8 keeps
+  // around without needing it.
+  let peakHeap = 0;
+  const sampler = setInterval(() => {
+    peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+  }, 20);
+  const t0 = Date.now();
+  const first = await migrateLegacy({ legacyUrl, targetUrl, dedup: dedupPatients, progress });
+  const firstMs = Date.now() - t0;
+  clearInterval(sampler);
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  const peakHeapMb = peakHeap / 2 ** 20;
+  const t1 = Date.now();
+  const again = await migrateLegacy({ legacyUrl, targetUrl, dedup: dedupPatients });
+  const rerunMs = Date.now() - t1;
+  process.stdout.write(
+    JSON.stringify({ rows: first.totals.read, firstMs, rerunMs, peakRssMb, peakHeapMb, ok: first.ok && again.ok, rerun: again.totals, tables: first.tables, dedup: { ...first.dedup, clusterList: undefined, reviewPairs: undefined, testData: first.dedup.testData.length }, states: { ...first.states, notUnderstoodExamples: undefined } }) + '\n',
+  );
+}
+
+async function baseline(legacyUrl: string, targetUrl: string, limit: number): Promise<{ rows: number; ms: number }> {
+  const l = new pg.Client({ connectionString: legacyUrl });
+  const t = new pg.Client({ connectionString: targetUrl });
+  l.on('error', () => undefined);
+  t.on('error', () => undefined);
+  await l.connect();
+  await t.connect();
+  try {
+    await t.query(`CREATE TABLE IF NOT EXISTS baseline_record (id int PRIMARY KEY, target_type_id int, target_id bigint, author_id int, text text, created_at timestamptz)`);
+    await l.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`);
+    await l.query(`DECLARE c NO SCROLL CURSOR FOR SELECT id, target_type_id, target_id, author_id, text, created_at::timestamptz FROM dispatch_record ORDER BY id LIMIT ${limit}`);
+    const started = Date.now();
+    let rows = 0;
+    await t.query('BEGIN');
+    for (;;) {
+      const batch = await l.query(`FETCH 1000 FROM c`);
+      if (batch.rows.length === 0) break;
+      for (const r of batch.rows) {
+        await t.query({ name: 'ins', text: `INSERT INTO baseline_record VALUES ($1, $2, $3, $4, $5, $6)`, values: [r.id, r.target_type_id, r.target_id, r.author_id, r.text, r.created_at] });
+        rows++;
+      }
+    }
+    await t.query('COMMIT');
+    return { rows, ms: Date.now() - started };
+  } finally {
+    await l.end();
+    await t.end();
+  }
+}
+
+async function main(): Promise<void> {
+  if (process.argv[2] === '--child') return child(process.argv[3]!, process.argv[4]!);
+  const cases = arg('cases', 110_000);
+  const small = arg('small', Math.round(cases / 4));
+  const baselineRows = arg('baseline-rows', 100_000);
+  const { startEmbeddedPostgres } = await import('../scripts/lib/embedded-postgres');
+  const { migrate } = await import('../src/db/migrate');
+  const { generateLegacy } = await import('../test/support/legacy/generate');
+  const { createDatabase } = await import('../test/support/legacy/fixture');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mdw-bench-migrate-'));
+  execFileSync('chmod', ['755', dir]);
+  const server = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), database: 'postgres_bench', ephemeral: true });
+  const results: Record<string, unknown>[] = [];
+  try {
+    let baselineResult: { rows: number; ms: number } | null = null;
+    for (const size of [small, cases]) {
+      const legacy = await createDatabase(server.url, `legacy_${size}`);
+      const g0 = Date.now();
+      await generateLegacy(legacy, { cases: size });
+      console.error(`generated ${size} cases in ${((Date.now() - g0) / 1000).toFixed(1)} s`);
+      const target = await createDatabase(server.url, `target_${size}`);
+      await migrate(target);
+      const r = spawnSync(process.execPath, [...process.execArgv, __filename, '--child', legacy, target], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] });
+      if (r.status !== 0) throw new Error(`migration child failed (${r.status})`);
+      const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+      results.push({ cases: size, ...out });
+      console.error(`${size} cases: ${out.rows} rows in ${(out.firstMs / 1000).toFixed(1)} s; re-run ${(out.rerunMs / 1000).toFixed(1)} s; peak heap ${out.peakHeapMb.toFixed(0)} MB, RSS ${out.peakRssMb.toFixed(0)} MB`);
+      if (size === cases) {
+        const baseTarget = await createDatabase(server.url, `baseline_${size}`);
+        baselineResult = await baseline(legacy, baseTarget, baselineRows);
+      }
+    }
+    const big = results[results.length - 1] as { rows: number; firstMs: number; rerunMs: number; peakRssMb: number; peakHeapMb: number };
+    const smallR = results[0] as { rows: number; firstMs: number; peakRssMb: number; peakHeapMb: number };
+    const perMin = (rows: number, ms: number) => Math.round(rows / (ms / 60_000));
+    const lines = [
+      `| | tool (COPY + set-based SQL) | row-by-row INSERT baseline |`,
+      `|---|---|---|`,
+      `| legacy rows | ${big.rows.toLocaleString('en')} | ${baselineResult!.rows.toLocaleString('en')} (dispatch_record only, no mapping) |`,
+      `| time | ${(big.firstMs / 1000).toFixed(1)} s | ${(baselineResult!.ms / 1000).toFixed(1)} s |`,
+      `| records/min | ${perMin(big.rows, big.firstMs).toLocaleString('en')} | ${perMin(baselineResult!.rows, baselineResult!.ms).toLocaleString('en')} |`,
+      `| ratio | ${(perMin(big.rows, big.firstMs) / perMin(baselineResult!.rows, baselineResult!.ms)).toFixed(2)}× | 1× |`,
+      ``,
+      `no-change re-run: ${(big.rerunMs / 1000).toFixed(1)} s = ${((100 * big.rerunMs) / big.firstMs).toFixed(1)} % of the first run`,
+      `peak heap used: ${smallR.peakHeapMb.toFixed(0)} MB at ${smallR.rows.toLocaleString('en')} rows, ${big.peakHeapMb.toFixed(0)} MB at ${big.rows.toLocaleString('en')} rows (peak RSS ${smallR.peakRssMb.toFixed(0)} / ${big.peakRssMb.toFixed(0)} MB)`,
+      `machine: ${os.cpus().length} cores, load average ${os.loadavg()[0]!.toFixed(1)} at the end`,
+      `records/min at the small size: ${perMin(smallR.rows, smallR.firstMs).toLocaleString('en')}`,
+    ];
+    console.log(lines.join('\n'));
+    mkdirSync(path.join(__dirname, 'results'), { recursive: true });
+    const file = path.join(__dirname, 'results', `migrate-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, JSON.stringify({ cases, small, baselineRows, results, baseline: baselineResult, cpus: os.cpus().length, load: os.loadavg() }, null, 2));
+    console.log(`results: ${path.relative(process.cwd(), file)}`);
+  } finally {
+    server.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,1204 @@
+/**
+ * The legacy migration: read (reader.ts) → map (set-based SQL over staging tables, plus the
+ * pure pieces: normalise.ts, states.ts, dedup) → load → report (report.ts).
+ *
+ * Idempotency: every legacy row gets one legacy_id_map line (migrated / merged / skipped /
+ * rejected, with its reason and the hash of the row as read). A row whose (table, id) is there
+ * with the same hash is not looked at again, so a second run changes nothing; a new or changed
+ * row is mapped again. Target ids are derived from legacy ids (md5 → uuid), so an insert can
+ * never happen twice. Each phase commits its writes together with their legacy_id_map lines: a
+ * run killed at any point resumes with the phase it was in.
+ */
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { IntentClassifier } from '../ai/intent/types';
+import { readMigrations } from '../db/migrate';
+import { Kysely, PostgresDialect } from 'kysely';
+import type { DB } from '../db/schema.generated';
+import { rejectedPairs, upsertCandidates } from '../repositories/patient-matches.repository';
+import type { DedupPatients, DedupResult, MatchPair, PatientRecord } from './dedup/types';
+import { compileTemplate } from '../workflows/plan/compiler';
+import type { PracticeRole, TemplateInput, TemplateTaskInput } from '../workflows/plan/plan.types';
+import { LEGACY_TABLES, RECONCILED_TABLES } from './legacy-tables';
+import * as N from './normalise';
+import { connect, MigrationInputError, openLegacy, stageName, stageTable, type LegacySource } from './reader';
+import { classifyText, messageTypeFor, reconstruct, type RecordInput } from './states';
+import { buildReport, type MigrationReport, type TableCounts } from './report';
+import { silentProgress, type Progress } from './progress';
+
+export { MigrationInputError } from './reader';
+
+export interface LiveCase {
+  caseId: string;
+  practiceId: string;
+  patientId: string;
+  caseNumber: string;
+  caseType: string;
+  priority: string;
+  templateId: string;
+  legacyCaseId: number;
+  state: string;
+  since: string;
+  createdAt: string;
+  resumeState: string | null;
+  awaitingApproval: boolean;
+}
+
+export interface MigrateLegacyOptions {
+  legacyUrl: string;
+  targetUrl: string;
+  /** Reads and plans everything, writes nothing (one transaction, rolled back), same report. */
+  dryRun?: boolean;
+  /** One legacy practice (its id) at a time, for a staged roll-out. */
+  practice?: number;
+  dedup: DedupPatients;
+  /** Free staff text the rules do not understand goes here; without one it is "not understood". */
+  classifier?: IntentClassifier;
+  /** Starts the workflows of live cases (after the data is committed); not called in a dry run. */
+  startLiveCases?: (cases: LiveCase[]) => Promise<Array<{ caseId: string; ok: boolean; detail: string }>>;
+  progress?: Progress;
+}
+
+const SYSTEM_PROFILE_ID = '00000000-0000-0000-0000-000000000001';
+/** Serialises migration runs against one target. */
+const RUN_LOCK = 4_627_109;
+const KNOWN_MODELS = new Set(['auth.user', 'dispatch.practice', 'dispatch.doctor', 'dispatch.patient', 'dispatch.case', 'dispatch.order', 'dispatch.orderitem', 'dispatch.product', 'dispatch.record', 'dispatch.project', 'dispatch.instruction', 'dispatch.file', 'dispatch.template', 'contenttypes.contenttype', 'auth.group']);
+
+/** Runs the migration and returns its report. Throws MigrationInputError for bad input (nothing written). */
+export async function migrateLegacy(opts: MigrateLegacyOptions): Promise<MigrationReport> {
+  const progress = opts.progress ?? silentProgress;
+  const started = Date.now();
+  const runId = randomUUID();
+  const target = await connect(opts.targetUrl, 'target (DATABASE_URL)');
+  let source: LegacySource | null = null;
+  try {
+    await checkTarget(target);
+    source = await openLegacy(opts.legacyUrl);
+    // If this process dies (kill -9), its server session stops within a second instead of
+    // finishing the statement in flight while holding the run lock (PostgreSQL 14+).
+    await target.query(`select set_config('client_connection_check_interval', '1000', false)`).catch(() => undefined);
+    // A run killed a moment ago may still hold the lock until its server session notices.
+    let locked = false;
+    for (let i = 0; i < 20 && !locked; i++) {
+      locked = (await target.query<{ ok: boolean }>('select pg_try_advisory_lock($1) as ok', [RUN_LOCK])).rows[0]!.ok;
+      if (!locked) await new Promise((r) => setTimeout(r, 500));
+    }
+    if (!locked) throw new MigrationInputError('another legacy migration is running against this target; wait for it to finish');
+    const ctx = new Ctx(target, runId, !!opts.dryRun, progress);
+    const interrupted = opts.dryRun ? [] : await ctx.previousInterrupted();
+    if (!opts.dryRun) await ctx.recordRunStart(opts.practice ?? null);
+    if (opts.dryRun) await target.query('BEGIN');
+    await ctx.tempHelpers();
+
+    // ---- read: every table into staging, at one snapshot ----------------------------------
+    const read: Record<string, number> = {};
+    for (const t of source.tables) {
+      const bar = progress.phase(`read ${t.name}`, null);
+      read[t.name] = await stageTable(source, target, t, (n) => bar.tick(n));
+      bar.done();
+    }
+    for (const name of source.missing) {
+      await target.query(`CREATE TEMP TABLE IF NOT EXISTS ${stageName(name)} (${LEGACY_TABLES.find((t) => t.name === name)!.columns.map((c) => `"${c.name}" ${c.type}`).join(', ')}, row_hash text); TRUNCATE ${stageName(name)};`);
+    }
+    await source.close();
+    source = null;
+    if (opts.practice !== undefined) await ctx.restrictToPractice(opts.practice);
+    await ctx.indexStage();
+    const counts = await ctx.stageCounts();
+
+    // ---- map and load, phase by phase ------------------------------------------------------
+    const dedup = await ctx.phase('people', async () => {
+      await ctx.todo(['auth_user', 'dispatch_practice', 'dispatch_doctor', 'dispatch_patient']);
+      const d = await ctx.dedupPatients(opts);
+      await ctx.practices();
+      await ctx.users();
+      await ctx.doctors();
+      await ctx.patients();
+      await ctx.queueReview();
+      return d;
+    });
+    const templates = await ctx.phase('templates', async () => {
+      await ctx.todo(['dispatch_template', 'dispatch_product']);
+      await ctx.products();
+      return ctx.templates();
+    });
+    await ctx.phase('cases', async () => {
+      await ctx.todo(['dispatch_case']);
+      await ctx.cases();
+    });
+    const states = await ctx.phase('records', async () => {
+      await ctx.todo(['dispatch_record']);
+      return ctx.records(opts.classifier);
+    });
+    await ctx.phase('orders', async () => {
+      await ctx.todo(['dispatch_order', 'dispatch_orderitem']);
+      await ctx.orders();
+    });
+    await ctx.phase('instructions, files, projects', async () => {
+      await ctx.todo(['dispatch_instruction', 'dispatch_file', 'dispatch_project']);
+      await ctx.instructions();
+      await ctx.files();
+      await ctx.projects();
+    });
+
+    // ---- live cases ------------------------------------------------------------------------
+    const live = await ctx.liveCases();
+    let liveOutcomes: Array<{ caseId: string; ok: boolean; detail: string }> = [];
+    if (!opts.dryRun && opts.startLiveCases && live.length > 0) {
+      const bar = progress.phase('start live cases', live.length);
+      liveOutcomes = await opts.startLiveCases(live);
+      bar.tick(live.length);
+      bar.done();
+    }
+
+    const tables: TableCounts[] = await ctx.reconcile(counts, read);
+    const notMigrated = await ctx.notMigrated();
+    const report = buildReport({
+      runId,
+      dryRun: !!opts.dryRun,
+      practice: opts.practice ?? null,
+      startedAt: new Date(started).toISOString(),
+      durationMs: Date.now() - started,
+      missingTables: (await ctx.missing(LEGACY_TABLES.map((t) => t.name), read)),
+      tables,
+      notMigrated,
+      dedup,
+      templates,
+      states,
+      liveCases: { eligible: live.length, started: liveOutcomes.filter((o) => o.ok).length, outcomes: liveOutcomes, withoutTemplate: await ctx.liveWithoutTemplate() },
+      interruptedRuns: interrupted,
+    });
+    if (opts.dryRun) await target.query('ROLLBACK');
+    else await ctx.recordRunEnd(report);
+    return report;
+  } catch (err) {
+    if (opts.dryRun) await target.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    if (source) await source.close();
+    await target.end().catch(() => undefined);
+  }
+}
+
+/** The target must carry MDW's schema with every migration of this code applied. */
+async function checkTarget(target: pg.Client): Promise<void> {
+  const r = await target.query<{ v: string | null }>(`select to_regclass('public.schema_migrations')::text as v`);
+  if (!r.rows[0]!.v) throw new MigrationInputError('the target database (DATABASE_URL) has no MDW schema: run `npm run migrate` against it first');
+  const applied = new Set((await target.query<{ version: string }>('select version from public.schema_migrations')).rows.map((x) => x.version));
+  const pending = readMigrations().filter((m) => !applied.has(m.version));
+  if (pending.length > 0) {
+    throw new MigrationInputError(`the target database (DATABASE_URL) lacks ${pending.length} migration(s) (${pending.map((m) => m.name).join(', ')}): run \`npm run migrate\` first`);
+  }
+}
+
+const lit = (s: string) => pg.escapeLiteral(s);
+
+/** The state of one run: the target session, its staging tables, and the SQL of each mapping. */
+class Ctx {
+  private unanalyzed = 0;
+  /** Probable/possible pairs of this run, queued once their patients exist. */
+  private review: MatchPair[] = [];
+  readonly queuedRef = { n: 0 };
+  /** Kysely over this session (inside its transaction), for the repositories. */
+  readonly kysely: Kysely<DB>;
+  constructor(
+    readonly db: pg.Client,
+    readonly runId: string,
+    readonly dryRun: boolean,
+    readonly progress: Progress,
+  ) {
+    const client = db;
+    this.kysely = new Kysely<DB>({
+      dialect: new PostgresDialect({
+        pool: { connect: async () => ({ query: client.query.bind(client) as never, release: () => undefined }), end: async () => undefined },
+      }),
+    });
+  }
+
+  /**
+   * Probable and possible pairs go to the review queue (patient_match_reviews), with the MDW
+   * patients their legacy records became. A decided pair is left as it was decided.
+   */
+  async queueReview() {
+    if (this.review.length === 0) return;
+    const keys = [...new Set(this.review.flatMap((p) => [p.a, p.b]))];
+    const r = await this.q<{ legacy_id: string; target_id: string }>(
+      `select legacy_id, target_id from public.legacy_id_map where legacy_table = 'dispatch_patient' and legacy_id = any($1) and target_id is not null`,
+      [keys],
+    );
+    const target = new Map(r.rows.map((x) => [x.legacy_id, x.target_id]));
+    const candidates = this.review
+      .filter((p) => target.has(p.a) && target.has(p.b) && target.get(p.a) !== target.get(p.b))
+      .map((pair) => ({ pair, patientAId: target.get(pair.a)!, patientBId: target.get(pair.b)! }));
+    if (candidates.length === 0) return;
+    const written = await upsertCandidates(this.kysely, this.runId, candidates);
+    this.queuedRef.n = written.inserted + written.updated;
+  }
+
+  q<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = []) {
+    return this.db.query<R>(sql, params);
+  }
+
+  /** Runs one phase: its own transaction (a dry run keeps everything in one and rolls back). */
+  async phase<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const bar = this.progress.phase(name, null);
+    if (!this.dryRun) await this.q('BEGIN');
+    try {
+      const out = await fn();
+      if (!this.dryRun) await this.q('COMMIT');
+      bar.done();
+      return out;
+    } catch (err) {
+      if (!this.dryRun) await this.q('ROLLBACK').catch(() => undefined);
+      bar.done();
+      throw err;
+    }
+  }
+
+  async tempHelpers() {
+    await this.q(`
+      CREATE OR REPLACE FUNCTION pg_temp.lid(t text, id text) RETURNS uuid LANGUAGE sql IMMUTABLE AS $$ SELECT md5('mdw-legacy:' || t || ':' || id)::uuid $$;
+      CREATE TEMP TABLE IF NOT EXISTS d (legacy_table text, legacy_id text, target_table text, target_id uuid, disposition public.legacy_disposition, reason text, row_hash text);
+      TRUNCATE d;
+      CREATE TEMP TABLE IF NOT EXISTS run_counts (legacy_table text PRIMARY KEY, new_rows int, changed_rows int);
+      TRUNCATE run_counts;`);
+  }
+
+  async previousInterrupted(): Promise<string[]> {
+    const r = await this.q<{ id: string }>(`select id from public.legacy_migration_runs where status = 'running' and not dry_run order by started_at`);
+    return r.rows.map((x) => x.id);
+  }
+
+  async recordRunStart(practice: number | null) {
+    await this.q(`update public.legacy_migration_runs set status = 'interrupted' where status = 'running'`);
+    await this.q(`insert into public.legacy_migration_runs (id, practice, dry_run, status) values ($1, $2, false, 'running')`, [this.runId, practice === null ? null : String(practice)]);
+  }
+
+  async recordRunEnd(report: MigrationReport) {
+    await this.q(`update public.legacy_migration_runs set status = $2, finished_at = now(), report = $3 where id = $1`, [this.runId, report.ok ? 'succeeded' : 'unreconciled', JSON.stringify(report)]);
+  }
+
+  /** --practice: keeps only the rows that belong to one legacy practice (and the lab-wide ones). */
+  async restrictToPractice(practice: number) {
+    await this.q(`
+      CREATE TEMP TABLE keep_case AS
+        SELECT c.id FROM s_dispatch_case c LEFT JOIN s_dispatch_doctor dr ON dr.id = c.doctor_id
+        WHERE coalesce(c.practice_id, dr.practice_id) = ${practice};
+      ANALYZE keep_case;
+      DELETE FROM s_dispatch_case WHERE id NOT IN (SELECT id FROM keep_case);
+      DELETE FROM s_dispatch_practice WHERE id <> ${practice};
+      DELETE FROM s_dispatch_doctor WHERE practice_id IS DISTINCT FROM ${practice} AND id NOT IN (SELECT doctor_id FROM s_dispatch_case WHERE doctor_id IS NOT NULL);
+      DELETE FROM s_dispatch_patient WHERE id NOT IN (SELECT patient_id FROM s_dispatch_case);
+      DELETE FROM s_dispatch_record r WHERE NOT EXISTS (SELECT 1 FROM s_django_content_type ct WHERE ct.id = r.target_type_id AND ((ct.app_label, ct.model) = ('dispatch','case') AND r.target_id IN (SELECT id FROM s_dispatch_case) OR (ct.app_label, ct.model) = ('dispatch','patient') AND r.target_id IN (SELECT id FROM s_dispatch_patient)));
+      DELETE FROM s_dispatch_order r WHERE NOT EXISTS (SELECT 1 FROM s_django_content_type ct WHERE ct.id = r.target_type_id AND ((ct.app_label, ct.model) = ('dispatch','case') AND r.target_id IN (SELECT id FROM s_dispatch_case) OR (ct.app_label, ct.model) = ('dispatch','patient') AND r.target_id IN (SELECT id FROM s_dispatch_patient)));
+      DELETE FROM s_dispatch_orderitem WHERE order_id NOT IN (SELECT id FROM s_dispatch_order);
+      DELETE FROM s_dispatch_instruction r WHERE NOT EXISTS (SELECT 1 FROM s_django_content_type ct WHERE ct.id = r.target_type_id AND (ct.app_label, ct.model) = ('dispatch','case') AND r.target_id IN (SELECT id FROM s_dispatch_case));
+      DELETE FROM s_dispatch_file r WHERE NOT EXISTS (SELECT 1 FROM s_django_content_type ct WHERE ct.id = r.target_type_id AND (ct.app_label, ct.model) = ('dispatch','case') AND r.target_id IN (SELECT id FROM s_dispatch_case));
+      DELETE FROM s_dispatch_project WHERE NOT (practice_id = ${practice} OR case_id IN (SELECT id FROM s_dispatch_case));
+      DELETE FROM s_auth_user u WHERE NOT (u.is_staff OR u.is_superuser
+        OR u.id IN (SELECT user_id FROM s_dispatch_doctor) OR u.id IN (SELECT user_id FROM s_dispatch_patient)
+        OR u.id IN (SELECT author_id FROM s_dispatch_record WHERE author_id IS NOT NULL)
+        OR u.id IN (SELECT changed_by_id FROM s_dispatch_instruction WHERE changed_by_id IS NOT NULL)
+        OR u.id IN (SELECT uploaded_by_id FROM s_dispatch_file WHERE uploaded_by_id IS NOT NULL)
+        OR u.id IN (SELECT creator_id FROM s_dispatch_project));
+      DROP TABLE keep_case;`);
+  }
+
+  async indexStage() {
+    const bar = this.progress.phase('index staging', null);
+    for (const t of LEGACY_TABLES) await this.q(`CREATE INDEX IF NOT EXISTS ${stageName(t.name)}_id ON ${stageName(t.name)} (id); ANALYZE ${stageName(t.name)};`);
+    await this.q(`CREATE INDEX IF NOT EXISTS s_dispatch_record_target ON s_dispatch_record (target_id, created_at, id);
+      CREATE INDEX IF NOT EXISTS s_dispatch_case_patient ON s_dispatch_case (patient_id);
+      CREATE INDEX IF NOT EXISTS s_dispatch_orderitem_order ON s_dispatch_orderitem (order_id);`);
+    bar.done();
+  }
+
+  async stageCounts(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const t of RECONCILED_TABLES) out[t] = Number((await this.q<{ n: string }>(`select count(*) as n from ${stageName(t)}`)).rows[0]!.n);
+    return out;
+  }
+
+  /** t_<table>: the staged rows that are new or changed since the last run (by row hash). */
+  async todo(tables: string[]) {
+    for (const t of tables) {
+      await this.q(`
+        DROP TABLE IF EXISTS t_${t};
+        CREATE TEMP TABLE t_${t} AS
+          SELECT s.*, (m.legacy_id IS NOT NULL) AS seen, m.disposition AS prev_disposition
+          FROM ${stageName(t)} s LEFT JOIN public.legacy_id_map m ON m.legacy_table = '${t}' AND m.legacy_id = s.id::text
+          WHERE m.row_hash IS DISTINCT FROM s.row_hash;
+        CREATE INDEX ON t_${t} (id);
+        ANALYZE t_${t};
+        INSERT INTO run_counts SELECT '${t}', count(*) FILTER (WHERE NOT seen), count(*) FILTER (WHERE seen) FROM t_${t}
+          ON CONFLICT (legacy_table) DO UPDATE SET new_rows = EXCLUDED.new_rows, changed_rows = EXCLUDED.changed_rows;`);
+    }
+  }
+
+  async count(table: string): Promise<number> {
+    return Number((await this.q<{ n: string }>(`select count(*) as n from t_${table}`)).rows[0]!.n);
+  }
+
+  /** Writes the dispositions collected in `d` to legacy_id_map (the same transaction as the rows). */
+  async flush() {
+    const n = Number((await this.q<{ n: string }>('select count(*) as n from d')).rows[0]!.n);
+    if (n === 0) return;
+    await this.q(`
+      INSERT INTO public.legacy_id_map (legacy_table, legacy_id, target_table, target_id, disposition, reason, row_hash, run_id, migrated_at)
+      SELECT legacy_table, legacy_id, target_table, target_id, disposition, reason, row_hash, ${lit(this.runId)}::uuid, now() FROM d
+      ON CONFLICT (legacy_table, legacy_id) DO UPDATE SET target_table = EXCLUDED.target_table, target_id = EXCLUDED.target_id,
+        disposition = EXCLUDED.disposition, reason = EXCLUDED.reason, row_hash = EXCLUDED.row_hash, run_id = EXCLUDED.run_id, migrated_at = now();
+      TRUNCATE d;`);
+    // Later phases join the map heavily, and autovacuum does not see rows of an open
+    // transaction: without fresh statistics the planner takes a growing map for empty.
+    this.unanalyzed += n;
+    if (this.unanalyzed > 5000) {
+      await this.q('ANALYZE public.legacy_id_map');
+      this.unanalyzed = 0;
+    }
+  }
+
+  // ---- people -------------------------------------------------------------------------------
+
+  /**
+   * Feeds every staged patient to the dedup and stages its answer as `dd` (patient → survivor,
+   * test-data reason). Probable and possible pairs go to the review queue.
+   */
+  async dedupPatients(opts: MigrateLegacyOptions) {
+    const need = (await this.count('dispatch_patient')) + (await this.count('auth_user'));
+    await this.q(`
+      DROP TABLE IF EXISTS pc; DROP TABLE IF EXISTS dd; DROP TABLE IF EXISTS pp;
+      CREATE TEMP TABLE pc AS
+        SELECT c.patient_id, count(*) AS cases,
+          (array_agg(coalesce(c.practice_id, dr.practice_id) ORDER BY c.id) FILTER (WHERE coalesce(c.practice_id, dr.practice_id) IS NOT NULL))[1] AS practice
+        FROM s_dispatch_case c LEFT JOIN s_dispatch_doctor dr ON dr.id = c.doctor_id GROUP BY c.patient_id;
+      ANALYZE pc;
+      CREATE INDEX ON pc (patient_id);
+      CREATE TEMP TABLE dd (patient_id int PRIMARY KEY, survivor int NOT NULL, test_reason text);`);
+    const result: DedupResult = { pairs: [], clusters: [], testData: [] };
+    const queuedRef = this.queuedRef;
+    if (need > 0) {
+      const r = await this.q<PatientRecord & { caseCount: string }>(`
+        SELECT p.id::text AS key, pc.practice::text AS "practiceKey", u.first_name AS "firstName", u.last_name AS "lastName", u.email,
+          p.birthdate::text AS birthdate, p.sex, coalesce(pc.cases, 0) AS "caseCount"
+        FROM s_dispatch_patient p LEFT JOIN s_auth_user u ON u.id = p.user_id LEFT JOIN pc ON pc.patient_id = p.id ORDER BY p.id`);
+      const records: PatientRecord[] = r.rows.map((x) => ({ ...x, caseCount: Number(x.caseCount) }));
+      // Pairs a person rejected are never proposed or merged again.
+      const rejected = await rejectedPairs(this.kysely);
+      Object.assign(result, opts.dedup(records, { rejectedPairs: rejected }));
+      const survivor = new Map<string, string>();
+      for (const cluster of result.clusters) for (const k of cluster) survivor.set(k, cluster[0]!);
+      const test = new Map(result.testData.map((t) => [t.key, t.reason]));
+      const ids = records.map((x) => Number(x.key));
+      await this.q(`INSERT INTO dd SELECT * FROM unnest($1::int[], $2::int[], $3::text[]); `, [
+        ids,
+        records.map((x) => Number(survivor.get(x.key) ?? x.key)),
+        records.map((x) => test.get(x.key) ?? null),
+      ]);
+      this.review = result.pairs.filter((p) => p.grade !== 'certain');
+    } else {
+      // Nothing new: the previous runs' outcomes stand.
+      await this.q(`INSERT INTO dd SELECT id, id, NULL FROM s_dispatch_patient`);
+    }
+    await this.q(`
+      ANALYZE dd;
+      CREATE TEMP TABLE pp AS
+        SELECT p.id, p.user_id, p.birthdate, p.sex, dd.survivor, dd.test_reason, su.user_id AS survivor_user,
+          coalesce(pc.practice, cp.practice) AS practice
+        FROM s_dispatch_patient p JOIN dd ON dd.patient_id = p.id
+        LEFT JOIN pc ON pc.patient_id = p.id
+        LEFT JOIN s_dispatch_patient su ON su.id = dd.survivor
+        LEFT JOIN (SELECT dd2.survivor, (array_agg(pc2.practice ORDER BY dd2.patient_id) FILTER (WHERE pc2.practice IS NOT NULL))[1] AS practice
+                   FROM dd dd2 JOIN pc pc2 ON pc2.patient_id = dd2.patient_id GROUP BY dd2.survivor) cp ON cp.survivor = dd.survivor;
+      ANALYZE pp;
+      CREATE INDEX ON pp (id); CREATE INDEX ON pp (user_id); CREATE INDEX ON pp (survivor);`);
+    const grades = { certain: 0, probable: 0, possible: 0 };
+    for (const p of result.pairs) grades[p.grade] += 1;
+    return {
+      get queued() {
+        return queuedRef.n;
+      },
+      records: need > 0 ? Number((await this.q<{ n: string }>('select count(*) as n from s_dispatch_patient')).rows[0]!.n) : 0,
+      pairs: result.pairs.length,
+      grades,
+      clusters: result.clusters.length,
+      merged: result.clusters.reduce((n, c) => n + c.length - 1, 0),
+      testData: result.testData,
+      clusterList: result.clusters,
+      reviewPairs: result.pairs.filter((p) => p.grade !== 'certain'),
+    };
+  }
+
+  async practices() {
+    await this.q(`
+      INSERT INTO public.practices (id, name, address, phone, email, license_number, settings, created_at, updated_at)
+      SELECT pg_temp.lid('dispatch_practice', id::text), btrim(name),
+        CASE WHEN btrim(address) = '' THEN NULL ELSE jsonb_build_object('lines', to_jsonb(array_remove(regexp_split_to_array(btrim(address), '\\s*\\n\\s*'), ''))) END,
+        nullif(btrim(phone), ''), nullif(lower(btrim(email)), ''), nullif(btrim(license_number), ''),
+        jsonb_build_object('legacy_practice_id', id), created_at, created_at
+      FROM t_dispatch_practice
+      ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, address = EXCLUDED.address, phone = EXCLUDED.phone, email = EXCLUDED.email, license_number = EXCLUDED.license_number;
+      INSERT INTO d SELECT 'dispatch_practice', id::text, 'practices', pg_temp.lid('dispatch_practice', id::text), 'migrated', NULL, row_hash FROM t_dispatch_practice;`);
+    await this.flush();
+  }
+
+  /**
+   * auth_user → auth.users + profiles. Copies of a merged patient point at the survivor's
+   * profile; test-data users are not migrated. Nobody gets a password: credentials are not
+   * created, so people sign in through a reset or the identity provider.
+   */
+  async users() {
+    await this.q(`
+      DROP TABLE IF EXISTS uu;
+      CREATE TEMP TABLE uu AS
+      SELECT DISTINCT ON (u.id) u.id, u.first_name, u.last_name, u.row_hash, u.date_joined,
+        CASE
+          WHEN u.is_superuser OR g.groups @> ARRAY['admin'] THEN 'admin'
+          WHEN g.groups @> ARRAY['support'] THEN 'support'
+          WHEN u.is_staff OR g.groups @> ARRAY['technician'] THEN 'technician'
+          WHEN dr.user_id IS NOT NULL OR g.groups @> ARRAY['doctor'] THEN 'doctor'
+          ELSE 'technician' END AS role,
+        (u.is_staff OR u.is_superuser OR dr.user_id IS NOT NULL) AS works_here,
+        pp.test_reason, pp.survivor_user, pp.id AS patient_id, pp.survivor,
+        nullif(lower(btrim(u.email)), '') AS email
+      FROM t_auth_user u
+      LEFT JOIN (SELECT ug.user_id, array_agg(lower(g.name)) AS groups FROM s_auth_user_groups ug JOIN s_auth_group g ON g.id = ug.group_id GROUP BY ug.user_id) g ON g.user_id = u.id
+      LEFT JOIN (SELECT DISTINCT user_id FROM s_dispatch_doctor) dr ON dr.user_id = u.id
+      LEFT JOIN pp ON pp.user_id = u.id
+      ORDER BY u.id, pp.id;
+      ANALYZE uu;
+
+      INSERT INTO d
+      SELECT 'auth_user', id::text, 'profiles', pg_temp.lid('auth_user', survivor_user::text), 'merged',
+        format('merged: same person as auth_user %s (dispatch_patient %s merged into %s)', survivor_user, patient_id, survivor), row_hash
+      FROM uu WHERE NOT works_here AND test_reason IS NULL AND survivor_user IS NOT NULL AND survivor_user <> id;
+      INSERT INTO d
+      SELECT 'auth_user', id::text, NULL, NULL, 'skipped', 'test data: ' || test_reason, row_hash
+      FROM uu WHERE NOT works_here AND test_reason IS NOT NULL;
+
+      DROP TABLE IF EXISTS um;
+      CREATE TEMP TABLE um AS
+      SELECT uu.*, pg_temp.lid('auth_user', uu.id::text) AS profile_id,
+        CASE WHEN uu.email IS NULL THEN 'legacy-user-' || uu.id || '@legacy.invalid'
+             WHEN row_number() OVER (PARTITION BY uu.email ORDER BY uu.id) > 1
+               OR EXISTS (SELECT 1 FROM public.profiles p WHERE lower(p.email) = uu.email AND p.id <> pg_temp.lid('auth_user', uu.id::text))
+             THEN 'legacy-user-' || uu.id || '@legacy.invalid' ELSE uu.email END AS final_email
+      FROM uu WHERE NOT EXISTS (SELECT 1 FROM d WHERE d.legacy_table = 'auth_user' AND d.legacy_id = uu.id::text);
+      ANALYZE um;
+
+      INSERT INTO auth.users (id, email, raw_app_meta_data, created_at, updated_at)
+      SELECT profile_id, final_email, jsonb_build_object('provider', 'legacy', 'legacy_user_id', id), date_joined, date_joined FROM um
+      ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email;
+      INSERT INTO public.profiles (id, email, first_name, last_name, role, created_at, updated_at)
+      SELECT profile_id, final_email, btrim(first_name), btrim(last_name), role::public.user_role, date_joined, date_joined FROM um
+      ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, role = EXCLUDED.role;
+      INSERT INTO d
+      SELECT 'auth_user', id::text, 'profiles', profile_id, 'migrated',
+        CASE WHEN email IS NULL THEN 'no email in legacy: stored as ' || final_email
+             WHEN final_email <> email THEN format('email %s is used by another person: stored as %s', email, final_email) END, row_hash
+      FROM um;`);
+    await this.flush();
+  }
+
+  async doctors() {
+    await this.q(`
+      DROP TABLE IF EXISTS dm;
+      CREATE TEMP TABLE dm AS
+      SELECT dr.*, mu.target_id AS profile_id, mp.target_id AS practice_uuid,
+        row_number() OVER (PARTITION BY dr.user_id ORDER BY dr.id) AS nth,
+        first_value(dr.id) OVER (PARTITION BY dr.user_id ORDER BY dr.id) AS first_id,
+        CASE WHEN nullif(btrim(dr.license_number), '') IS NULL THEN NULL
+             WHEN row_number() OVER (PARTITION BY btrim(dr.license_number) ORDER BY dr.id) > 1
+               OR EXISTS (SELECT 1 FROM public.practitioners p WHERE p.license_number = btrim(dr.license_number) AND p.id <> pg_temp.lid('dispatch_doctor', dr.id::text))
+             THEN NULL ELSE btrim(dr.license_number) END AS license
+      FROM t_dispatch_doctor dr
+      LEFT JOIN public.legacy_id_map mu ON mu.legacy_table = 'auth_user' AND mu.legacy_id = dr.user_id::text AND mu.disposition = 'migrated'
+      LEFT JOIN public.legacy_id_map mp ON mp.legacy_table = 'dispatch_practice' AND mp.legacy_id = dr.practice_id::text;
+      ANALYZE dm;
+
+      INSERT INTO d SELECT 'dispatch_doctor', id::text, NULL, NULL, 'rejected', format('user %s was not migrated', user_id), row_hash FROM dm WHERE profile_id IS NULL;
+      INSERT INTO d SELECT 'dispatch_doctor', id::text, 'practitioners', pg_temp.lid('dispatch_doctor', first_id::text), 'merged', format('merged: same user as dispatch_doctor %s', first_id), row_hash FROM dm WHERE profile_id IS NOT NULL AND nth > 1;
+
+      INSERT INTO public.practitioners (id, profile_id, license_number, specialties, bio)
+      SELECT pg_temp.lid('dispatch_doctor', id::text), profile_id, license,
+        nullif(array_remove(regexp_split_to_array(btrim(specialties), '\\s*,\\s*'), ''), '{}'), nullif(btrim(bio), '')
+      FROM dm WHERE profile_id IS NOT NULL AND nth = 1
+      ON CONFLICT (id) DO UPDATE SET license_number = EXCLUDED.license_number, specialties = EXCLUDED.specialties, bio = EXCLUDED.bio;
+      INSERT INTO public.practice_members (id, practice_id, profile_id, practitioner_id, role)
+      SELECT pg_temp.lid('dispatch_doctor:member', id::text), practice_uuid, profile_id, pg_temp.lid('dispatch_doctor', id::text), 'doctor'
+      FROM dm WHERE profile_id IS NOT NULL AND nth = 1 AND practice_uuid IS NOT NULL
+      ON CONFLICT (practice_id, profile_id) DO NOTHING;
+      INSERT INTO d SELECT 'dispatch_doctor', id::text, 'practitioners', pg_temp.lid('dispatch_doctor', id::text), 'migrated',
+        concat_ws('; ', CASE WHEN practice_id IS NULL THEN 'no practice: practitioner without membership' END,
+                        CASE WHEN nullif(btrim(license_number), '') IS NOT NULL AND license IS NULL THEN format('license %s is used by another practitioner: not kept', btrim(license_number)) END),
+        row_hash
+      FROM dm WHERE profile_id IS NOT NULL AND nth = 1;
+      UPDATE d SET reason = NULL WHERE reason = '';`);
+    await this.flush();
+  }
+
+  /** MDW keeps one patient row per person and practice: pat_id(profile, practice). */
+  async patients() {
+    await this.q(`
+      DROP TABLE IF EXISTS pm;
+      CREATE TEMP TABLE pm AS
+      SELECT p.id, t.row_hash, p.test_reason, p.survivor, p.practice, mpr.target_id AS practice_uuid, mu.target_id AS profile_id,
+        coalesce(p.birthdate, (SELECT min(x.birthdate) FROM pp x WHERE x.survivor = p.survivor)) AS birthdate, p.sex
+      FROM t_dispatch_patient t JOIN pp p ON p.id = t.id
+      LEFT JOIN public.legacy_id_map mpr ON mpr.legacy_table = 'dispatch_practice' AND mpr.legacy_id = p.practice::text
+      LEFT JOIN public.legacy_id_map mu ON mu.legacy_table = 'auth_user' AND mu.legacy_id = p.survivor_user::text AND mu.disposition = 'migrated';
+      ANALYZE pm;
+
+      INSERT INTO d SELECT 'dispatch_patient', id::text, NULL, NULL, 'skipped', 'test data: ' || test_reason, row_hash FROM pm WHERE test_reason IS NOT NULL;
+      INSERT INTO d SELECT 'dispatch_patient', id::text, NULL, NULL, 'skipped', 'orphan: the patient has no case with a practice, and MDW keeps patients per practice', row_hash
+        FROM pm WHERE test_reason IS NULL AND practice_uuid IS NULL;
+      INSERT INTO d SELECT 'dispatch_patient', id::text, NULL, NULL, 'rejected', 'its user was not migrated', row_hash
+        FROM pm WHERE test_reason IS NULL AND practice_uuid IS NOT NULL AND profile_id IS NULL;
+
+      INSERT INTO public.patients (id, profile_id, practice_id, patient_number, date_of_birth, gender, medical_history)
+      SELECT DISTINCT ON (profile_id, practice_uuid) pg_temp.lid('patient', profile_id || '@' || practice_uuid), profile_id, practice_uuid, 'L-' || survivor,
+        birthdate, CASE upper(btrim(sex)) WHEN 'M' THEN 'male' WHEN 'F' THEN 'female' WHEN 'O' THEN 'other' END::public.gender_type, '{}'::jsonb
+      FROM pm WHERE test_reason IS NULL AND practice_uuid IS NOT NULL AND profile_id IS NOT NULL
+      ORDER BY profile_id, practice_uuid, (id = survivor) DESC, id
+      ON CONFLICT (id) DO UPDATE SET date_of_birth = coalesce(public.patients.date_of_birth, EXCLUDED.date_of_birth);
+      INSERT INTO d SELECT 'dispatch_patient', id::text, 'patients', pg_temp.lid('patient', profile_id || '@' || practice_uuid),
+        CASE WHEN id = survivor THEN 'migrated' ELSE 'merged' END::public.legacy_disposition,
+        CASE WHEN id <> survivor THEN format('merged into dispatch_patient %s (certain match)', survivor) END, row_hash
+      FROM pm WHERE test_reason IS NULL AND practice_uuid IS NOT NULL AND profile_id IS NOT NULL;`);
+    await this.flush();
+  }
+
+  // ---- templates and products ---------------------------------------------------------------
+
+  /** Groups dispatch_template rows by workflow and checks each with the plan compiler. */
+  async templates() {
+    const rows = (await this.q<Record<string, unknown> & { id: number; workflow_name: string; seen: boolean; row_hash: string }>(`SELECT * FROM t_dispatch_template ORDER BY workflow_name, task_order, id`)).rows;
+    const byName = new Map<string, typeof rows>();
+    for (const r of rows) byName.set(r.workflow_name, [...(byName.get(r.workflow_name) ?? []), r]);
+    const outcome: Array<{ workflow: string; ok: boolean; tasks: number; errors: string[] }> = [];
+    const uuid = async (t: string, id: string) => (await this.q<{ u: string }>(`select pg_temp.lid($1, $2) as u`, [t, id])).rows[0]!.u;
+    for (const [name, tasks] of byName) {
+      const errors: string[] = [];
+      const caseTypes = [...new Set(tasks.map((t) => String(t.case_type ?? '')).filter((x) => x.trim() !== ''))];
+      const caseType = caseTypes.length ? N.caseType(caseTypes[0]) : null;
+      if (!caseType) errors.push(`case_type "${caseTypes[0] ?? ''}" is not a known case type`);
+      const templateId = await uuid('workflow', name);
+      const idOf = new Map<number, string>();
+      for (const t of tasks) idOf.set(t.id, await uuid('dispatch_template', String(t.id)));
+      const inputs: TemplateTaskInput[] = [];
+      for (const t of tasks) {
+        const fn = N.taskFunction(String(t.function));
+        if (!fn) errors.push(`task "${String(t.task_name)}": function "${String(t.function)}" is not known`);
+        const roles: PracticeRole[] = [];
+        for (const r of String(t.roles ?? '').split(',').map((x) => x.trim()).filter(Boolean)) {
+          const role = N.practiceRole(r);
+          if (role) roles.push(role);
+          else errors.push(`task "${String(t.task_name)}": role "${r}" is not known`);
+        }
+        const preds: string[] = [];
+        for (const p of String(t.predecessors ?? '').split(',').map((x) => x.trim()).filter(Boolean)) {
+          const pid = idOf.get(Number(p));
+          if (pid) preds.push(pid);
+          else errors.push(`task "${String(t.task_name)}": predecessor ${p} is not a task of this workflow`);
+        }
+        const category = String(t.category ?? '').trim() === '' ? null : N.workflowCategory(String(t.category));
+        if (String(t.category ?? '').trim() !== '' && !category) errors.push(`task "${String(t.task_name)}": category "${String(t.category)}" is not known`);
+        inputs.push({
+          id: idOf.get(t.id)!,
+          taskName: String(t.task_name),
+          taskOrder: Number(t.task_order),
+          functionType: fn ?? 'process',
+          actionName: String(t.action ?? '') || null,
+          textPrompt: String(t.text_prompt ?? '') || null,
+          estimatedDurationMs: t.duration_hours === null ? null : Number(t.duration_hours) * 3_600_000,
+          requiredRoles: roles,
+          category,
+          autoTransition: t.auto === true,
+          predecessorTasks: preds,
+          metadata: { legacy_template_id: t.id },
+        });
+      }
+      const input: TemplateInput = { id: templateId, version: 1, name, caseType: caseType ?? 'follow_up', tasks: inputs };
+      const compiled = compileTemplate(input);
+      if (!compiled.ok) errors.push(...compiled.errors.map((e) => e.message));
+      outcome.push({ workflow: name, ok: errors.length === 0, tasks: tasks.length, errors });
+      if (errors.length > 0) {
+        await this.q(`INSERT INTO d SELECT 'dispatch_template', x.id::text, NULL, NULL, 'rejected', $2, x.row_hash FROM t_dispatch_template x WHERE x.workflow_name = $1`, [
+          name,
+          `invalid template "${name}": ${errors.join(' ')}`.slice(0, 2000),
+        ]);
+        continue;
+      }
+      const exists = await this.q(`select 1 from public.workflow_templates where id = $1`, [templateId]);
+      if (exists.rowCount === 0) {
+        await this.q(`INSERT INTO public.workflow_templates (id, family_id, practice_id, name, description, case_type, metadata) VALUES ($1, $1, NULL, $2, $3, $4, $5)`, [
+          templateId,
+          name,
+          'Imported from the legacy system',
+          caseType,
+          JSON.stringify({ legacy_workflow_name: name }),
+        ]);
+        for (const t of inputs) {
+          await this.q(
+            `INSERT INTO public.workflow_template_tasks (id, workflow_template_id, legacy_template_id, task_name, task_order, function_type, action_name, text_prompt,
+               estimated_duration, required_roles, category, auto_transition, predecessor_tasks, metadata)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, ($9::bigint || ' milliseconds')::interval, $10::public.practice_role[], $11, $12, $13::uuid[], $14)`,
+            [t.id, templateId, (t.metadata as { legacy_template_id: number }).legacy_template_id, t.taskName, t.taskOrder, t.functionType, t.actionName, t.textPrompt,
+              t.estimatedDurationMs, `{${(t.requiredRoles ?? []).join(',')}}`, t.category, t.autoTransition, t.predecessorTasks, JSON.stringify(t.metadata)],
+          );
+        }
+      }
+      await this.q(`INSERT INTO d SELECT 'dispatch_template', x.id::text, 'workflow_template_tasks', pg_temp.lid('dispatch_template', x.id::text), 'migrated',
+          CASE WHEN $2 THEN 'template already imported; legacy changes are not applied to it (templates are versioned in MDW)' END, x.row_hash
+        FROM t_dispatch_template x WHERE x.workflow_name = $1`, [name, exists.rowCount !== 0]);
+    }
+    await this.flush();
+    return outcome;
+  }
+
+  /** Distinct free-text values → enum through a normaliser, staged as a lookup table. */
+  async valueMap(name: string, sql: string, fn: (raw: string) => string | null) {
+    const values = (await this.q<{ v: string }>(sql)).rows.map((r) => r.v);
+    await this.q(`DROP TABLE IF EXISTS ${name}; CREATE TEMP TABLE ${name} (raw text PRIMARY KEY, value text)`);
+    if (values.length) await this.q(`INSERT INTO ${name} SELECT * FROM unnest($1::text[], $2::text[])`, [values, values.map(fn)]);
+  }
+
+  async products() {
+    await this.valueMap('vm_category', `SELECT DISTINCT category AS v FROM t_dispatch_product`, N.productCategory);
+    await this.q(`
+      INSERT INTO d SELECT 'dispatch_product', p.id::text, NULL, NULL, 'rejected', format('invalid value: category "%s" is not a product category', p.category), p.row_hash
+      FROM t_dispatch_product p JOIN vm_category v ON v.raw = p.category WHERE v.value IS NULL;
+      INSERT INTO public.products (id, name, description, category, base_price, customizable_options, active)
+      SELECT pg_temp.lid('dispatch_product', p.id::text), btrim(p.name), nullif(btrim(p.sku), ''), v.value::public.product_category, p.price,
+        CASE WHEN pg_input_is_valid(p.options, 'jsonb') AND jsonb_typeof(p.options::jsonb) = 'object' THEN p.options::jsonb ELSE '{}'::jsonb END, p.active
+      FROM t_dispatch_product p JOIN vm_category v ON v.raw = p.category WHERE v.value IS NOT NULL
+      ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, category = EXCLUDED.category, base_price = EXCLUDED.base_price, active = EXCLUDED.active;
+      INSERT INTO d SELECT 'dispatch_product', p.id::text, 'products', pg_temp.lid('dispatch_product', p.id::text), 'migrated',
+        CASE WHEN btrim(p.options) <> '' AND NOT (pg_input_is_valid(p.options, 'jsonb') AND jsonb_typeof(p.options::jsonb) = 'object') THEN 'options are not valid JSON: dropped' END, p.row_hash
+      FROM t_dispatch_product p JOIN vm_category v ON v.raw = p.category WHERE v.value IS NOT NULL;`);
+    await this.flush();
+  }
+
+  // ---- cases -----------------------------------------------------------------------------
+
+  async cases() {
+    await this.valueMap('vm_case_type', `SELECT DISTINCT case_type AS v FROM t_dispatch_case`, N.caseType);
+    await this.q(`
+      DROP TABLE IF EXISTS cm;
+      CREATE TEMP TABLE cm AS
+      SELECT c.*, coalesce(c.practice_id, dr.practice_id) AS legacy_practice, mpr.target_id AS practice_uuid,
+        mpa.disposition AS patient_disposition, mpa.reason AS patient_reason, mpa.target_id AS patient_target, sp.id IS NOT NULL AS patient_exists,
+        vt.value AS case_type_value, mdr.target_id AS practitioner_id, wt.id AS legacy_template_id,
+        pg_temp.lid('dispatch_case', c.id::text) AS case_uuid
+      FROM t_dispatch_case c
+      LEFT JOIN s_dispatch_doctor dr ON dr.id = c.doctor_id
+      LEFT JOIN public.legacy_id_map mpr ON mpr.legacy_table = 'dispatch_practice' AND mpr.legacy_id = coalesce(c.practice_id, dr.practice_id)::text
+      LEFT JOIN s_dispatch_patient sp ON sp.id = c.patient_id
+      LEFT JOIN public.legacy_id_map mpa ON mpa.legacy_table = 'dispatch_patient' AND mpa.legacy_id = c.patient_id::text
+      LEFT JOIN public.legacy_id_map mdr ON mdr.legacy_table = 'dispatch_doctor' AND mdr.legacy_id = c.doctor_id::text AND mdr.disposition IN ('migrated', 'merged')
+      LEFT JOIN vm_case_type vt ON vt.raw = c.case_type
+      LEFT JOIN public.workflow_templates wt ON wt.id = pg_temp.lid('workflow', c.workflow_name) AND btrim(c.workflow_name) <> '';
+      ANALYZE cm;
+
+      INSERT INTO d SELECT 'dispatch_case', id::text, NULL, NULL, 'skipped', format('orphan: dispatch_patient %s does not exist', patient_id), row_hash FROM cm WHERE NOT patient_exists;
+      INSERT INTO d SELECT 'dispatch_case', id::text, NULL, NULL, 'skipped', format('its patient (dispatch_patient %s) was not migrated: %s', patient_id, patient_reason), row_hash
+        FROM cm WHERE patient_exists AND patient_disposition IN ('skipped', 'rejected');
+      INSERT INTO d SELECT 'dispatch_case', id::text, NULL, NULL, 'rejected', 'no practice: the case has none and its doctor has none', row_hash
+        FROM cm WHERE patient_exists AND patient_disposition IN ('migrated', 'merged') AND practice_uuid IS NULL;
+      INSERT INTO d SELECT 'dispatch_case', id::text, NULL, NULL, 'rejected', format('invalid value: case_type "%s" is not a known case type', case_type), row_hash
+        FROM cm WHERE patient_exists AND patient_disposition IN ('migrated', 'merged') AND practice_uuid IS NOT NULL AND case_type_value IS NULL;
+
+      DROP TABLE IF EXISTS cn;
+      CREATE TEMP TABLE cn AS
+      SELECT cm.*, pt.profile_id AS patient_profile,
+        pg_temp.lid('patient', pt.profile_id || '@' || cm.practice_uuid) AS patient_uuid,
+        row_number() OVER (PARTITION BY cm.practice_uuid, btrim(cm.case_number) ORDER BY cm.created_at, cm.id) AS number_rank
+      FROM cm JOIN public.patients pt ON pt.id = cm.patient_target
+      WHERE cm.patient_exists AND cm.patient_disposition IN ('migrated', 'merged') AND cm.practice_uuid IS NOT NULL AND cm.case_type_value IS NOT NULL;
+      ANALYZE cn;
+      ALTER TABLE cn ADD COLUMN number text, ADD COLUMN number_note text;
+      UPDATE cn SET number = btrim(case_number) WHERE nullif(btrim(case_number), '') IS NOT NULL AND number_rank = 1
+        AND NOT EXISTS (SELECT 1 FROM public.cases x WHERE x.practice_id = cn.practice_uuid AND x.case_number = btrim(cn.case_number) AND x.id <> cn.case_uuid);
+      UPDATE cn SET number = 'L-' || id, number_note = CASE WHEN nullif(btrim(case_number), '') IS NULL THEN 'case number blank' ELSE format('case number "%s" repeats in its practice', btrim(case_number)) END
+        || format(': numbered L-%s, legacy number kept in metadata', id)
+        WHERE number IS NULL;
+
+      -- A merged patient's case may live in another practice than the patient row we made: one row per person and practice.
+      INSERT INTO public.patients (id, profile_id, practice_id, patient_number, date_of_birth, gender)
+      SELECT DISTINCT ON (cn.patient_uuid) cn.patient_uuid, cn.patient_profile, cn.practice_uuid, p.patient_number, p.date_of_birth, p.gender
+      FROM cn JOIN public.patients p ON p.id = cn.patient_target
+      ON CONFLICT DO NOTHING;
+
+      DROP TABLE IF EXISTS lab_default;
+      CREATE TEMP TABLE lab_default AS
+        SELECT DISTINCT ON (case_type) case_type::text AS case_type, id FROM public.workflow_templates
+        WHERE practice_id IS NULL AND active AND superseded_by IS NULL ORDER BY case_type, (metadata ? 'legacy_workflow_name'), version DESC;
+      ANALYZE lab_default;
+
+      INSERT INTO public.cases (id, patient_id, practice_id, assigned_practitioner_id, case_number, title, description, case_type, priority, current_state,
+        workflow_template_id, metadata, created_at, updated_at)
+      SELECT cn.case_uuid, cn.patient_uuid, cn.practice_uuid, (SELECT p.id FROM public.practitioners p WHERE p.id = cn.practitioner_id),
+        cn.number, coalesce(nullif(btrim(cn.title), ''), 'Case ' || cn.number), nullif(btrim(cn.description), ''),
+        cn.case_type_value::public.case_type_enum,
+        CASE cn.priority WHEN 0 THEN 'low' WHEN 2 THEN 'high' WHEN 3 THEN 'urgent' ELSE 'medium' END::public.priority_level,
+        'submitted', coalesce(cn.legacy_template_id, ld.id),
+        jsonb_build_object('legacy', jsonb_build_object('case_id', cn.id, 'case_number', cn.case_number, 'case_type', cn.case_type, 'workflow_name', cn.workflow_name, 'priority', cn.priority)),
+        cn.created_at, cn.updated_at
+      FROM cn LEFT JOIN lab_default ld ON ld.case_type = cn.case_type_value
+      ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, description = EXCLUDED.description, priority = EXCLUDED.priority, updated_at = EXCLUDED.updated_at;
+
+      INSERT INTO d SELECT 'dispatch_case', cn.id::text, 'cases', cn.case_uuid, 'migrated',
+        nullif(concat_ws('; ', cn.number_note,
+          CASE WHEN cn.case_type_value IS NOT NULL AND lower(btrim(cn.case_type)) <> cn.case_type_value THEN format('case_type "%s" read as %s', cn.case_type, cn.case_type_value) END,
+          CASE WHEN cn.priority NOT IN (0, 1, 2, 3) THEN format('invalid value: priority %s read as medium', cn.priority) END,
+          CASE WHEN cn.legacy_template_id IS NULL AND ld.id IS NOT NULL THEN format('workflow "%s" not found: the lab''s default template for %s', cn.workflow_name, cn.case_type_value)
+               WHEN cn.legacy_template_id IS NULL THEN format('workflow "%s" not found and no default template for %s', cn.workflow_name, cn.case_type_value) END), ''),
+        cn.row_hash
+      FROM cn LEFT JOIN lab_default ld ON ld.case_type = cn.case_type_value;`);
+    await this.flush();
+  }
+
+  // ---- records: messages and state histories ----------------------------------------------
+
+  /**
+   * dispatch_record → case_messages; the texts of every case that has new records (or is new)
+   * are replayed in time order to rebuild its state history (case_states, current_state).
+   */
+  async records(classifier?: IntentClassifier) {
+    await this.q(`
+      DROP TABLE IF EXISTS rm;
+      CREATE TEMP TABLE rm AS
+      SELECT r.id, r.row_hash, r.target_id, r.created_at, r.author_id, ct.app_label, ct.model, mc.disposition AS case_disposition, mc.target_id AS case_uuid,
+        sc.id IS NOT NULL AS case_exists, mc.reason AS case_reason
+      FROM t_dispatch_record r
+      LEFT JOIN s_django_content_type ct ON ct.id = r.target_type_id
+      LEFT JOIN s_dispatch_case sc ON sc.id = r.target_id AND (ct.app_label, ct.model) = ('dispatch', 'case')
+      LEFT JOIN public.legacy_id_map mc ON mc.legacy_table = 'dispatch_case' AND mc.legacy_id = r.target_id::text AND (ct.app_label, ct.model) = ('dispatch', 'case');
+      ANALYZE rm;
+      CREATE INDEX ON rm (id);`);
+    await this.genericSkips('dispatch_record', 'rm');
+    // Cases whose history must be (re)built: new cases and cases with new records.
+    await this.q(`
+      DROP TABLE IF EXISTS affected;
+      CREATE TEMP TABLE affected AS
+        SELECT DISTINCT target_id AS case_id FROM rm WHERE case_disposition = 'migrated'
+        UNION SELECT id FROM t_dispatch_case c WHERE EXISTS (SELECT 1 FROM public.legacy_id_map m WHERE m.legacy_table = 'dispatch_case' AND m.legacy_id = c.id::text AND m.disposition = 'migrated');
+      ANALYZE affected;
+      CREATE INDEX ON affected (case_id);
+      DROP TABLE IF EXISTS rc; CREATE TEMP TABLE rc (record_id int PRIMARY KEY, message_type text, intent text, understood boolean, evidence text);
+      DROP TABLE IF EXISTS tr; CREATE TEMP TABLE tr (record_id int, case_id int, from_state text, to_state text, at timestamptz, evidence text);
+      DROP TABLE IF EXISTS cs; CREATE TEMP TABLE cs (case_id int, state text, since timestamptz, closed_at timestamptz, resume_state text, awaiting_approval boolean);`);
+    const stats = { cases: 0, records: 0, systemTexts: 0, classified: 0, notUnderstood: 0, transitions: 0, notUnderstoodExamples: [] as Array<{ id: number; text: string }> };
+    const total = Number((await this.q<{ n: string }>(`select count(*) as n from s_dispatch_record r join affected a on a.case_id = r.target_id`)).rows[0]!.n);
+    const bar = this.progress.phase('state histories', total);
+    await this.q(`DECLARE rec_cur NO SCROLL CURSOR FOR
+      SELECT r.id, r.target_id AS case_id, r.text, (extract(epoch from r.created_at) * 1000)::float8 AS at, (extract(epoch from c.created_at) * 1000)::float8 AS case_at
+      FROM affected a JOIN s_dispatch_case c ON c.id = a.case_id
+      JOIN s_dispatch_record r ON r.target_id = a.case_id
+      JOIN s_django_content_type ct ON ct.id = r.target_type_id AND ct.app_label = 'dispatch' AND ct.model = 'case'
+      ORDER BY r.target_id, r.created_at, r.id`);
+    let current = null as { caseId: number; caseAt: number; records: RecordInput[] } | null;
+    const rcRows: string[] = [];
+    const trRows: string[] = [];
+    const csRows: string[] = [];
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const finishCase = () => {
+      if (!current) return;
+      const h = reconstruct(current.caseAt, current.records);
+      for (const t of h.transitions) trRows.push(copyRow([t.recordId, current.caseId, t.from, t.to, iso(t.at), t.evidence.join(',')]));
+      stats.transitions += h.transitions.length;
+      csRows.push(copyRow([current.caseId, h.state, iso(h.since), h.closedAt === null ? null : iso(h.closedAt), h.resumeState, h.awaitingApproval]));
+      stats.cases += 1;
+      current = null;
+    };
+    const flushCopy = async () => {
+      if (rcRows.length) await copyInto(this.db, 'rc', rcRows.splice(0));
+      if (trRows.length) await copyInto(this.db, 'tr', trRows.splice(0));
+      if (csRows.length) await copyInto(this.db, 'cs', csRows.splice(0));
+    };
+    for (;;) {
+      const batch = await this.q<{ id: number; case_id: number; text: string; at: number; case_at: number }>(`FETCH 5000 FROM rec_cur`);
+      if (batch.rows.length === 0) break;
+      for (const r of batch.rows) {
+        if (current === null || current.caseId !== r.case_id) {
+          finishCase();
+          current = { caseId: r.case_id, caseAt: r.case_at, records: [] };
+        }
+        const c = await classifyText(r.text, classifier);
+        stats.records += 1;
+        if (c?.source === 'rule') stats.systemTexts += 1;
+        else if (c && c.intent !== 'none') stats.classified += 1;
+        else {
+          stats.notUnderstood += 1;
+          if (stats.notUnderstoodExamples.length < 20) stats.notUnderstoodExamples.push({ id: r.id, text: r.text.slice(0, 200) });
+        }
+        current.records.push({ id: r.id, at: r.at, classified: c });
+        rcRows.push(copyRow([r.id, messageTypeFor(c), c?.intent ?? null, c !== null && c.intent !== 'none', c ? `${c.source}:${c.evidence.join(',')}` : null]));
+      }
+      bar.tick(batch.rows.length);
+      if (rcRows.length >= 20_000) await flushCopy();
+    }
+    finishCase();
+    // Cases without any record: their history is the submission alone.
+    await this.q(`CLOSE rec_cur`);
+    await flushCopy();
+    bar.done();
+    await this.q(`
+      INSERT INTO cs SELECT a.case_id, 'submitted', c.created_at, NULL, NULL, false FROM affected a JOIN s_dispatch_case c ON c.id = a.case_id
+        WHERE NOT EXISTS (SELECT 1 FROM cs WHERE cs.case_id = a.case_id);
+      CREATE INDEX ON cs (case_id);
+      ANALYZE cs; ANALYZE rc; ANALYZE tr;`);
+    await this.q(`
+
+      INSERT INTO public.case_messages (id, case_id, practice_id, sender_id, message_type, content, metadata, idempotency_key, created_at)
+      SELECT pg_temp.lid('dispatch_record', rm.id::text), rm.case_uuid, c.practice_id, coalesce(mu.target_id, '${SYSTEM_PROFILE_ID}'::uuid),
+        coalesce(rc.message_type, 'general')::public.message_type_enum, r.text,
+        jsonb_strip_nulls(jsonb_build_object('legacy_record_id', rm.id, 'intent', rc.intent, 'evidence', rc.evidence)),
+        'legacy:dispatch_record:' || rm.id, rm.created_at
+      FROM rm JOIN s_dispatch_record r ON r.id = rm.id JOIN public.cases c ON c.id = rm.case_uuid
+      LEFT JOIN rc ON rc.record_id = rm.id
+      LEFT JOIN public.legacy_id_map mu ON mu.legacy_table = 'auth_user' AND mu.legacy_id = rm.author_id::text AND mu.disposition IN ('migrated', 'merged')
+      WHERE rm.case_disposition = 'migrated'
+      ON CONFLICT (id) DO UPDATE SET content = EXCLUDED.content;`);
+    await this.q(`
+      INSERT INTO public.case_states (case_id, practice_id, from_state, to_state, changed_by, reason, metadata, idempotency_key, created_at)
+      SELECT c.id, c.practice_id, NULL, 'submitted', '${SYSTEM_PROFILE_ID}', 'case submitted (legacy)', jsonb_build_object('legacy_case_id', a.case_id),
+        'legacy:dispatch_case:' || a.case_id || ':submitted', c.created_at
+      FROM affected a JOIN public.cases c ON c.id = pg_temp.lid('dispatch_case', a.case_id::text)
+      ON CONFLICT (idempotency_key) DO NOTHING;
+      INSERT INTO public.case_states (case_id, practice_id, from_state, to_state, changed_by, reason, metadata, idempotency_key, created_at)
+      SELECT c.id, c.practice_id, tr.from_state::public.case_state_enum, tr.to_state::public.case_state_enum, coalesce(mu.target_id, '${SYSTEM_PROFILE_ID}'::uuid),
+        'legacy message: ' || tr.evidence, jsonb_build_object('legacy_record_id', tr.record_id),
+        'legacy:dispatch_record:' || tr.record_id || ':state', tr.at
+      FROM tr JOIN public.cases c ON c.id = pg_temp.lid('dispatch_case', tr.case_id::text)
+      JOIN s_dispatch_record r ON r.id = tr.record_id
+      LEFT JOIN public.legacy_id_map mu ON mu.legacy_table = 'auth_user' AND mu.legacy_id = r.author_id::text AND mu.disposition IN ('migrated', 'merged')
+      ON CONFLICT (idempotency_key) DO NOTHING;`);
+    await this.q(`
+      UPDATE public.cases c SET current_state = cs.state::public.case_state_enum, closed_at = cs.closed_at,
+        metadata = c.metadata || jsonb_build_object('legacy_position', jsonb_build_object('since', cs.since, 'resume_state', cs.resume_state, 'awaiting_approval', cs.awaiting_approval))
+      FROM cs WHERE c.id = pg_temp.lid('dispatch_case', cs.case_id::text)
+        AND (c.current_state::text IS DISTINCT FROM cs.state OR c.closed_at IS DISTINCT FROM cs.closed_at OR NOT (c.metadata ? 'legacy_position')
+             OR c.metadata->'legacy_position' IS DISTINCT FROM jsonb_build_object('since', cs.since, 'resume_state', cs.resume_state, 'awaiting_approval', cs.awaiting_approval));`);
+    await this.q(`
+
+      INSERT INTO d SELECT 'dispatch_record', rm.id::text, 'case_messages', pg_temp.lid('dispatch_record', rm.id::text), 'migrated',
+        CASE WHEN rc.understood IS NOT TRUE THEN 'free text, not understood: no state inferred (kept as a message)' END, rm.row_hash
+      FROM rm LEFT JOIN rc ON rc.record_id = rm.id WHERE rm.case_disposition = 'migrated';`);
+    await this.flush();
+    return stats;
+  }
+
+  /**
+   * The generic-foreign-key outcomes shared by records, orders, instructions and files:
+   * unknown content type, target deleted, parent case not migrated, target of another kind.
+   * `allowPatient`: the table may point at patients too (orders).
+   */
+  async genericSkips(table: string, alias: string, allowPatient = false) {
+    await this.q(`
+      INSERT INTO d SELECT '${table}', x.id::text, NULL, NULL, 'skipped',
+        CASE
+          WHEN x.app_label IS NULL THEN 'unknown content type: the row''s target_type_id names no django_content_type row'
+          WHEN NOT (x.app_label || '.' || x.model = ANY (${lit(`{${[...KNOWN_MODELS].join(',')}}`)}::text[])) THEN format('unknown content type %s.%s: that model no longer exists', x.app_label, x.model)
+          WHEN x.model = 'case' AND NOT x.case_exists THEN format('orphan: dispatch_case %s does not exist', x.target_id)
+          WHEN x.model = 'case' THEN format('its case (dispatch_case %s) was not migrated: %s', x.target_id, coalesce(x.case_reason, 'not read'))
+          ELSE format('points at a %s.%s: MDW keeps these per case', x.app_label, x.model) END,
+        x.row_hash
+      FROM ${alias} x
+      WHERE NOT (x.case_disposition IS NOT DISTINCT FROM 'migrated') ${allowPatient ? `AND NOT (x.app_label = 'dispatch' AND x.model = 'patient')` : ''};`);
+  }
+
+  // ---- orders ------------------------------------------------------------------------------
+
+  async orders() {
+    await this.valueMap('vm_order_status', `SELECT DISTINCT status AS v FROM t_dispatch_order`, N.orderStatus);
+    await this.q(`
+      DROP TABLE IF EXISTS om;
+      CREATE TEMP TABLE om AS
+      SELECT o.*, ct.app_label, ct.model, sc.id IS NOT NULL AS case_exists, mc.disposition AS case_disposition, mc.target_id AS case_uuid, mc.reason AS case_reason,
+        sp.id IS NOT NULL AS patient_exists, mpa.disposition AS patient_disposition, mpa.reason AS patient_reason, pt.profile_id AS patient_profile,
+        v.value AS state, CASE WHEN btrim(o.currency) = '' THEN 'USD' WHEN upper(btrim(o.currency)) ~ '^[A-Z]{3}$' THEN upper(btrim(o.currency)) END AS cur
+      FROM t_dispatch_order o
+      LEFT JOIN s_django_content_type ct ON ct.id = o.target_type_id
+      LEFT JOIN s_dispatch_case sc ON sc.id = o.target_id AND (ct.app_label, ct.model) = ('dispatch', 'case')
+      LEFT JOIN public.legacy_id_map mc ON mc.legacy_table = 'dispatch_case' AND mc.legacy_id = o.target_id::text AND (ct.app_label, ct.model) = ('dispatch', 'case')
+      LEFT JOIN s_dispatch_patient sp ON sp.id = o.target_id AND (ct.app_label, ct.model) = ('dispatch', 'patient')
+      LEFT JOIN public.legacy_id_map mpa ON mpa.legacy_table = 'dispatch_patient' AND mpa.legacy_id = o.target_id::text AND (ct.app_label, ct.model) = ('dispatch', 'patient')
+      LEFT JOIN public.patients pt ON pt.id = mpa.target_id
+      LEFT JOIN vm_order_status v ON v.raw = o.status;
+      ANALYZE om;
+      -- An order placed on a patient belongs to the one case of that person open at the order's date.
+      UPDATE om SET case_uuid = x.case_id, case_disposition = 'migrated'
+      FROM (SELECT om2.id, min(c.id::text)::uuid AS case_id, count(*) AS n FROM om om2
+              JOIN public.patients p ON p.profile_id = om2.patient_profile JOIN public.cases c ON c.patient_id = p.id
+              WHERE om2.model = 'patient' AND c.created_at <= om2.created_at AND (c.closed_at IS NULL OR c.closed_at >= om2.created_at)
+              GROUP BY om2.id) x
+      WHERE x.id = om.id AND x.n = 1;
+      ALTER TABLE om ADD COLUMN open_cases int;
+      UPDATE om SET open_cases = (SELECT count(*) FROM public.patients p JOIN public.cases c ON c.patient_id = p.id
+        WHERE p.profile_id = om.patient_profile AND c.created_at <= om.created_at AND (c.closed_at IS NULL OR c.closed_at >= om.created_at))
+      WHERE model = 'patient' AND case_uuid IS NULL;`);
+    await this.genericSkips('dispatch_order', `(SELECT * FROM om WHERE model IS DISTINCT FROM 'patient')`);
+    await this.q(`
+      INSERT INTO d SELECT 'dispatch_order', id::text, NULL, NULL,
+        CASE WHEN NOT patient_exists OR patient_disposition IN ('skipped', 'rejected') THEN 'skipped' ELSE 'rejected' END::public.legacy_disposition,
+        CASE WHEN NOT patient_exists THEN format('orphan: dispatch_patient %s does not exist', target_id)
+             WHEN patient_disposition IN ('skipped', 'rejected') THEN format('its patient (dispatch_patient %s) was not migrated: %s', target_id, patient_reason)
+             WHEN open_cases = 0 THEN format('ambiguous: placed on dispatch_patient %s, and none of that person''s cases was open on %s', target_id, created_at)
+             ELSE format('ambiguous: placed on dispatch_patient %s, and %s of that person''s cases were open on %s', target_id, open_cases, created_at) END,
+        row_hash
+      FROM om WHERE model = 'patient' AND app_label = 'dispatch' AND case_uuid IS NULL;
+      INSERT INTO d SELECT 'dispatch_order', id::text, NULL, NULL, 'rejected', format('invalid value: status "%s" is not an order state', status), row_hash
+        FROM om WHERE case_disposition = 'migrated' AND case_uuid IS NOT NULL AND state IS NULL;
+      INSERT INTO d SELECT 'dispatch_order', id::text, NULL, NULL, 'rejected', format('invalid value: currency "%s"', currency), row_hash
+        FROM om WHERE case_disposition = 'migrated' AND case_uuid IS NOT NULL AND state IS NOT NULL AND cur IS NULL;
+
+      -- Items first: which are valid, and what they add up to.
+      DROP TABLE IF EXISTS im;
+      CREATE TEMP TABLE im AS
+      SELECT i.*, (so.id IS NOT NULL) AS order_exists, mp.target_id AS product_uuid, mp.disposition AS product_disposition
+      FROM s_dispatch_orderitem i LEFT JOIN s_dispatch_order so ON so.id = i.order_id
+      LEFT JOIN public.legacy_id_map mp ON mp.legacy_table = 'dispatch_product' AND mp.legacy_id = i.product_id::text AND mp.disposition = 'migrated';
+      ANALYZE im;
+      CREATE INDEX ON im (order_id);
+
+      DROP TABLE IF EXISTS ok_orders;
+      CREATE TEMP TABLE ok_orders AS
+      SELECT om.*, c.practice_id, coalesce(s.items_sum, 0) AS items_sum, coalesce(s.items, 0) AS items,
+        row_number() OVER (PARTITION BY c.practice_id, btrim(om.number) ORDER BY om.created_at, om.id) AS number_rank
+      FROM om JOIN public.cases c ON c.id = om.case_uuid
+      LEFT JOIN (SELECT order_id, sum(quantity * unit_price) AS items_sum, count(*) AS items FROM im
+                 WHERE product_uuid IS NOT NULL AND quantity > 0 AND unit_price >= 0 GROUP BY order_id) s ON s.order_id = om.id
+      WHERE om.case_disposition = 'migrated' AND om.state IS NOT NULL AND om.cur IS NOT NULL AND NOT EXISTS (SELECT 1 FROM d WHERE d.legacy_table = 'dispatch_order' AND d.legacy_id = om.id::text);
+      ANALYZE ok_orders;
+      ALTER TABLE ok_orders ADD COLUMN order_number text, ADD COLUMN subtotal_new numeric(10,2), ADD COLUMN tax_new numeric(10,2), ADD COLUMN total_new numeric(10,2);
+      UPDATE ok_orders SET order_number = CASE WHEN nullif(btrim(number), '') IS NOT NULL AND number_rank = 1
+            AND NOT EXISTS (SELECT 1 FROM public.orders x WHERE x.practice_id = ok_orders.practice_id AND x.order_number = btrim(ok_orders.number) AND x.id <> pg_temp.lid('dispatch_order', ok_orders.id::text))
+          THEN btrim(number) ELSE 'L-O' || id END,
+        subtotal_new = CASE WHEN items > 0 THEN items_sum ELSE coalesce(subtotal, 0) END,
+        tax_new = coalesce(tax, 0);
+      UPDATE ok_orders SET total_new = subtotal_new + tax_new;
+
+      INSERT INTO public.orders (id, case_id, practice_id, order_number, current_state, subtotal, tax_amount, total_amount, currency, notes, metadata, created_at, updated_at)
+      SELECT pg_temp.lid('dispatch_order', id::text), case_uuid, practice_id, order_number, state::public.order_state_enum, subtotal_new, tax_new, total_new, cur,
+        nullif(btrim(notes), ''), jsonb_build_object('legacy', jsonb_build_object('order_id', id, 'number', number, 'status', status, 'subtotal', subtotal, 'tax', tax, 'total', total, 'currency', currency)),
+        created_at, created_at
+      FROM ok_orders
+      ON CONFLICT (id) DO UPDATE SET current_state = EXCLUDED.current_state, subtotal = EXCLUDED.subtotal, tax_amount = EXCLUDED.tax_amount,
+        total_amount = EXCLUDED.total_amount, currency = EXCLUDED.currency, notes = EXCLUDED.notes, metadata = EXCLUDED.metadata, updated_at = now();
+      -- The order's state history: its state as first read, then each change a later run sees.
+      INSERT INTO public.order_states (order_id, practice_id, from_state, to_state, changed_by, reason, metadata, idempotency_key, created_at)
+      SELECT pg_temp.lid('dispatch_order', o.id::text), o.practice_id,
+        (SELECT s.to_state FROM public.order_states s WHERE s.order_id = pg_temp.lid('dispatch_order', o.id::text) ORDER BY s.created_at DESC LIMIT 1),
+        o.state::public.order_state_enum, '${SYSTEM_PROFILE_ID}', format('legacy status "%s"', o.status), jsonb_build_object('legacy_order_id', o.id),
+        'legacy:dispatch_order:' || o.id || ':' || o.state, CASE WHEN o.seen THEN now() ELSE o.created_at END
+      FROM ok_orders o
+      ON CONFLICT (idempotency_key) DO NOTHING;
+      INSERT INTO d SELECT 'dispatch_order', id::text, 'orders', pg_temp.lid('dispatch_order', id::text), 'migrated',
+        nullif(concat_ws('; ',
+          CASE WHEN model = 'patient' THEN format('placed on dispatch_patient %s: attached to the case open at its date', target_id) END,
+          CASE WHEN order_number <> coalesce(btrim(number), '') THEN format('order number "%s" blank or repeated: numbered %s', number, order_number) END,
+          CASE WHEN subtotal IS DISTINCT FROM subtotal_new THEN format('subtotal %s recomputed from items: %s', coalesce(subtotal::text, 'NULL'), subtotal_new) END,
+          CASE WHEN tax IS NULL THEN 'tax NULL: 0' END,
+          CASE WHEN total IS DISTINCT FROM total_new THEN format('total %s recomputed: %s', coalesce(total::text, 'NULL'), total_new) END,
+          CASE WHEN currency <> cur THEN format('currency "%s" read as %s', currency, cur) END,
+          CASE WHEN lower(btrim(status)) <> replace(state, '_', ' ') AND lower(btrim(status)) <> state THEN format('status "%s" read as %s', status, state) END), ''),
+        row_hash
+      FROM ok_orders;`);
+    await this.flush();
+    await this.q(`
+      INSERT INTO public.order_items (id, order_id, practice_id, product_id, quantity, unit_price, total_price, customizations)
+      SELECT pg_temp.lid('dispatch_orderitem', i.id::text), o.target_id, ord.practice_id, i.product_uuid, i.quantity, i.unit_price, i.quantity * i.unit_price,
+        CASE WHEN pg_input_is_valid(i.options, 'jsonb') AND jsonb_typeof(i.options::jsonb) = 'object' THEN i.options::jsonb ELSE '{}'::jsonb END
+      FROM t_dispatch_orderitem t JOIN im i ON i.id = t.id
+      JOIN public.legacy_id_map o ON o.legacy_table = 'dispatch_order' AND o.legacy_id = i.order_id::text AND o.disposition = 'migrated'
+      JOIN public.orders ord ON ord.id = o.target_id
+      WHERE i.product_uuid IS NOT NULL AND i.quantity > 0 AND i.unit_price >= 0
+      ON CONFLICT (id) DO UPDATE SET quantity = EXCLUDED.quantity, unit_price = EXCLUDED.unit_price, total_price = EXCLUDED.total_price;
+      INSERT INTO d SELECT 'dispatch_orderitem', i.id::text,
+        CASE WHEN o.disposition = 'migrated' AND i.product_uuid IS NOT NULL AND i.quantity > 0 AND i.unit_price >= 0 THEN 'order_items' END,
+        CASE WHEN o.disposition = 'migrated' AND i.product_uuid IS NOT NULL AND i.quantity > 0 AND i.unit_price >= 0 THEN pg_temp.lid('dispatch_orderitem', i.id::text) END,
+        CASE WHEN o.disposition = 'migrated' AND i.product_uuid IS NOT NULL AND i.quantity > 0 AND i.unit_price >= 0 THEN 'migrated'
+             WHEN o.disposition IS DISTINCT FROM 'migrated' THEN 'skipped' ELSE 'rejected' END::public.legacy_disposition,
+        CASE WHEN NOT i.order_exists THEN format('orphan: dispatch_order %s does not exist', i.order_id)
+             WHEN o.disposition IS DISTINCT FROM 'migrated' THEN format('its order (dispatch_order %s) was not migrated', i.order_id)
+             WHEN i.product_id IS NULL THEN 'no product (deleted in legacy): MDW needs one'
+             WHEN i.product_uuid IS NULL THEN format('its product (dispatch_product %s) was not migrated', i.product_id)
+             WHEN i.quantity <= 0 THEN format('invalid value: quantity %s', i.quantity)
+             WHEN i.unit_price < 0 THEN format('invalid value: unit price %s', i.unit_price)
+             WHEN btrim(i.options) <> '' AND NOT (pg_input_is_valid(i.options, 'jsonb') AND jsonb_typeof(i.options::jsonb) = 'object') THEN 'options are not valid JSON: dropped' END,
+        t.row_hash
+      FROM t_dispatch_orderitem t JOIN im i ON i.id = t.id
+      LEFT JOIN public.legacy_id_map o ON o.legacy_table = 'dispatch_order' AND o.legacy_id = i.order_id::text;`);
+    await this.flush();
+  }
+
+  // ---- instructions, files, projects --------------------------------------------------------
+
+  private generic(table: string) {
+    return `
+      DROP TABLE IF EXISTS gm;
+      CREATE TEMP TABLE gm AS
+      SELECT x.*, ct.app_label, ct.model, sc.id IS NOT NULL AS case_exists, mc.disposition AS case_disposition, mc.target_id AS case_uuid, mc.reason AS case_reason
+      FROM t_${table} x
+      LEFT JOIN s_django_content_type ct ON ct.id = x.target_type_id
+      LEFT JOIN s_dispatch_case sc ON sc.id = x.target_id AND (ct.app_label, ct.model) = ('dispatch', 'case')
+      LEFT JOIN public.legacy_id_map mc ON mc.legacy_table = 'dispatch_case' AND mc.legacy_id = x.target_id::text AND (ct.app_label, ct.model) = ('dispatch', 'case');
+      ANALYZE gm;`;
+  }
+
+  async instructions() {
+    await this.q(this.generic('dispatch_instruction'));
+    await this.genericSkips('dispatch_instruction', 'gm');
+    await this.q(`
+      INSERT INTO d SELECT 'dispatch_instruction', id::text, NULL, NULL, 'rejected', format('invalid value: status %s is not a known code (0, 1, 2, 3, 9)', status), row_hash
+        FROM gm WHERE case_disposition = 'migrated' AND status NOT IN (0, 1, 2, 3, 9);
+      INSERT INTO public.instruction_states (id, case_id, practice_id, instruction_type, status_code, is_active, changed_by, changed_at, metadata, legacy_instruction_id, notes, idempotency_key)
+      SELECT pg_temp.lid('dispatch_instruction', g.id::text), g.case_uuid, c.practice_id, btrim(g.instruction_type), g.status, g.is_active,
+        coalesce(mu.target_id, '${SYSTEM_PROFILE_ID}'::uuid), g.changed_at, '{}'::jsonb, g.id, nullif(btrim(g.notes), ''), 'legacy:dispatch_instruction:' || g.id
+      FROM gm g JOIN public.cases c ON c.id = g.case_uuid
+      LEFT JOIN public.legacy_id_map mu ON mu.legacy_table = 'auth_user' AND mu.legacy_id = g.changed_by_id::text AND mu.disposition IN ('migrated', 'merged')
+      WHERE g.case_disposition = 'migrated' AND g.status IN (0, 1, 2, 3, 9)
+      ON CONFLICT (id) DO UPDATE SET status_code = EXCLUDED.status_code, is_active = EXCLUDED.is_active, changed_at = EXCLUDED.changed_at, notes = EXCLUDED.notes;
+      INSERT INTO d SELECT 'dispatch_instruction', id::text, 'instruction_states', pg_temp.lid('dispatch_instruction', id::text), 'migrated', NULL, row_hash
+        FROM gm WHERE case_disposition = 'migrated' AND status IN (0, 1, 2, 3, 9);`);
+    await this.flush();
+  }
+
+  async files() {
+    await this.valueMap('vm_file_kind', `SELECT DISTINCT kind AS v FROM t_dispatch_file`, N.fileKind);
+    await this.q(this.generic('dispatch_file'));
+    await this.genericSkips('dispatch_file', 'gm');
+    await this.q(`
+      INSERT INTO public.case_files (id, case_id, practice_id, uploaded_by, file_name, file_type, file_size, storage_path, mime_type, metadata, created_at)
+      SELECT pg_temp.lid('dispatch_file', g.id::text), g.case_uuid, c.practice_id, coalesce(mu.target_id, '${SYSTEM_PROFILE_ID}'::uuid), g.name,
+        coalesce(v.value, 'other')::public.file_type_enum, coalesce(g.size, 0), g.path, coalesce(nullif(btrim(g.mime), ''), 'application/octet-stream'),
+        jsonb_build_object('legacy_file_id', g.id, 'legacy_kind', g.kind, 'size_unknown', g.size IS NULL), g.created_at
+      FROM gm g JOIN public.cases c ON c.id = g.case_uuid LEFT JOIN vm_file_kind v ON v.raw = g.kind
+      LEFT JOIN public.legacy_id_map mu ON mu.legacy_table = 'auth_user' AND mu.legacy_id = g.uploaded_by_id::text AND mu.disposition IN ('migrated', 'merged')
+      WHERE g.case_disposition = 'migrated'
+      ON CONFLICT (id) DO UPDATE SET file_name = EXCLUDED.file_name, file_size = EXCLUDED.file_size, storage_path = EXCLUDED.storage_path;
+      INSERT INTO d SELECT 'dispatch_file', g.id::text, 'case_files', pg_temp.lid('dispatch_file', g.id::text), 'migrated',
+        nullif(concat_ws('; ', CASE WHEN g.size IS NULL THEN 'size NULL in legacy: stored as 0' END,
+          CASE WHEN v.value IS NULL THEN format('unknown kind "%s": stored as other', g.kind) END), ''), g.row_hash
+      FROM gm g LEFT JOIN vm_file_kind v ON v.raw = g.kind WHERE g.case_disposition = 'migrated';`);
+    await this.flush();
+  }
+
+  async projects() {
+    await this.valueMap('vm_project_type', `SELECT DISTINCT project_type AS v FROM t_dispatch_project`, N.projectType);
+    await this.valueMap('vm_project_status', `SELECT DISTINCT status AS v FROM t_dispatch_project`, N.projectStatus);
+    await this.q(`
+      DROP TABLE IF EXISTS jm;
+      CREATE TEMP TABLE jm AS
+      SELECT p.*, mc.target_id AS case_uuid, mc.disposition AS case_disposition, coalesce(mpr.target_id, c.practice_id) AS practice_uuid,
+        coalesce(mu.target_id, '${SYSTEM_PROFILE_ID}'::uuid) AS creator_uuid, mu.target_id IS NULL AS creator_missing, vt.value AS ptype, vs.value AS pstatus
+      FROM t_dispatch_project p
+      LEFT JOIN public.legacy_id_map mc ON mc.legacy_table = 'dispatch_case' AND mc.legacy_id = p.case_id::text AND mc.disposition = 'migrated'
+      LEFT JOIN public.cases c ON c.id = mc.target_id
+      LEFT JOIN public.legacy_id_map mpr ON mpr.legacy_table = 'dispatch_practice' AND mpr.legacy_id = p.practice_id::text
+      LEFT JOIN public.legacy_id_map mu ON mu.legacy_table = 'auth_user' AND mu.legacy_id = p.creator_id::text AND mu.disposition IN ('migrated', 'merged')
+      LEFT JOIN vm_project_type vt ON vt.raw = p.project_type
+      LEFT JOIN vm_project_status vs ON vs.raw = p.status;
+      ANALYZE jm;
+      INSERT INTO d SELECT 'dispatch_project', id::text, NULL, NULL, 'rejected', 'no practice: the project has none and no migrated case', row_hash FROM jm WHERE practice_uuid IS NULL;
+      INSERT INTO public.projects (id, legacy_id, practice_id, case_id, creator_id, name, project_type, status, file_size, storage_path, is_public, metadata, version, created_at, updated_at)
+      SELECT pg_temp.lid('dispatch_project', id::text), id, practice_uuid, case_uuid, creator_uuid, name, coalesce(ptype, 'other')::public.project_type_enum,
+        coalesce(pstatus, 'draft')::public.project_status_enum, greatest(file_size, 0), nullif(file_path, ''), is_public,
+        jsonb_build_object('legacy_project_type', project_type, 'legacy_status', status), greatest(version, 1), created_at, created_at
+      FROM jm WHERE practice_uuid IS NOT NULL
+      ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, status = EXCLUDED.status, file_size = EXCLUDED.file_size, storage_path = EXCLUDED.storage_path;
+      INSERT INTO d SELECT 'dispatch_project', id::text, 'projects', pg_temp.lid('dispatch_project', id::text), 'migrated',
+        nullif(concat_ws('; ',
+          CASE WHEN case_id IS NOT NULL AND case_uuid IS NULL THEN format('its case (dispatch_case %s) was not migrated: kept without case', case_id) END,
+          CASE WHEN ptype IS NULL THEN format('unknown project type "%s": stored as other', project_type) END,
+          CASE WHEN pstatus IS NULL AND btrim(status) <> '' THEN format('unknown status "%s": stored as draft', status) END,
+          CASE WHEN creator_missing THEN format('creator (auth_user %s) not migrated: the system profile', creator_id) END,
+          CASE WHEN parent_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM s_dispatch_project sp WHERE sp.id = jm.parent_id) THEN format('parent project %s does not exist: chain starts here', parent_id) END), ''),
+        row_hash
+      FROM jm WHERE practice_uuid IS NOT NULL;`);
+    await this.flush();
+    // Version chains: parents are linked once both ends exist (a parent may come in a later run).
+    await this.q(`
+      UPDATE public.projects p SET parent_project_id = m.target_id
+      FROM s_dispatch_project s JOIN public.legacy_id_map m ON m.legacy_table = 'dispatch_project' AND m.legacy_id = s.parent_id::text AND m.disposition = 'migrated'
+      WHERE p.id = pg_temp.lid('dispatch_project', s.id::text) AND p.parent_project_id IS DISTINCT FROM m.target_id;`);
+  }
+
+  // ---- live cases, reconciliation, report ----------------------------------------------------
+
+  /** Migrated cases that are neither completed nor cancelled and have no workflow yet. */
+  async liveCases(): Promise<LiveCase[]> {
+    const r = await this.q<LiveCase>(`
+      SELECT c.id AS "caseId", c.practice_id AS "practiceId", c.patient_id AS "patientId", c.case_number AS "caseNumber", c.case_type::text AS "caseType",
+        c.priority::text AS priority, c.workflow_template_id AS "templateId", (c.metadata->'legacy'->>'case_id')::int AS "legacyCaseId",
+        c.current_state::text AS state, coalesce(c.metadata->'legacy_position'->>'since', c.created_at::text) AS since, c.created_at::text AS "createdAt",
+        c.metadata->'legacy_position'->>'resume_state' AS "resumeState", coalesce((c.metadata->'legacy_position'->>'awaiting_approval')::boolean, false) AS "awaitingApproval"
+      FROM public.cases c JOIN s_dispatch_case s ON c.id = pg_temp.lid('dispatch_case', s.id::text)
+      WHERE c.closed_at IS NULL AND c.current_state NOT IN ('completed', 'cancelled') AND c.workflow_started_at IS NULL AND c.workflow_template_id IS NOT NULL
+      ORDER BY c.created_at`);
+    return r.rows;
+  }
+
+  async liveWithoutTemplate(): Promise<number> {
+    const r = await this.q<{ n: string }>(`SELECT count(*) AS n FROM public.cases c JOIN s_dispatch_case s ON c.id = pg_temp.lid('dispatch_case', s.id::text)
+      WHERE c.closed_at IS NULL AND c.current_state NOT IN ('completed', 'cancelled') AND c.workflow_template_id IS NULL`);
+    return Number(r.rows[0]!.n);
+  }
+
+  async reconcile(counts: Record<string, number>, read: Record<string, number>): Promise<TableCounts[]> {
+    const out: TableCounts[] = [];
+    for (const t of RECONCILED_TABLES) {
+      if (read[t] === undefined) continue;
+      const r = await this.q<{ disposition: string; n: string }>(`
+        SELECT m.disposition::text, count(*) AS n FROM ${stageName(t)} s
+        JOIN public.legacy_id_map m ON m.legacy_table = '${t}' AND m.legacy_id = s.id::text AND m.row_hash = s.row_hash GROUP BY 1`);
+      const by = Object.fromEntries(r.rows.map((x) => [x.disposition, Number(x.n)]));
+      const rc = (await this.q<{ new_rows: number; changed_rows: number }>(`select new_rows, changed_rows from run_counts where legacy_table = $1`, [t])).rows[0];
+      const row: TableCounts = {
+        table: t,
+        read: counts[t] ?? 0,
+        migrated: by.migrated ?? 0,
+        merged: by.merged ?? 0,
+        skipped: by.skipped ?? 0,
+        rejected: by.rejected ?? 0,
+        unaccounted: 0,
+        new: rc?.new_rows ?? 0,
+        changed: rc?.changed_rows ?? 0,
+      };
+      row.unaccounted = row.read - row.migrated - row.merged - row.skipped - row.rejected;
+      out.push(row);
+    }
+    return out;
+  }
+
+  async notMigrated() {
+    const r = await this.q<{ table: string; id: string; disposition: string; reason: string | null }>(`
+      SELECT m.legacy_table AS table, m.legacy_id AS id, m.disposition::text, m.reason FROM public.legacy_id_map m
+      WHERE m.disposition <> 'migrated' AND m.legacy_table = ANY ($1) ORDER BY m.legacy_table, length(m.legacy_id), m.legacy_id`, [RECONCILED_TABLES]);
+    return r.rows;
+  }
+
+  async missing(all: string[], read: Record<string, number>) {
+    return all.filter((t) => read[t] === undefined);
+  }
+}
+
+/** One row of COPY text format. */
+function copyRow(values: unknown[]): string {
+  return (
+    values
+      .map((v) => (v === null || v === undefined ? '\\N' : String(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')))
+      .join('\t') + '\n'
+  );
+}
+
+async function copyInto(db: pg.Client, table: string, rows: string[]): Promise<void> {
+  const stream = db.query(copyFrom(`COPY ${table} FROM STDIN`));
+  await new Promise<void>((resolve, reject) => {
+    stream.on('error', reject);
+    stream.on('finish', resolve);
+    stream.end(rows.join(''));
+  });
+}

@@ -1,0 +1,80 @@
+/**
+ * The run's report: pgloader's closing table (per legacy table: read = migrated + merged +
+ * skipped + rejected, and what is unaccounted for), every row that was not migrated with its
+ * reason, the dedup figures, what the state reconstruction understood, and the live cases.
+ */
+import type { MatchPair } from './dedup/types';
+
+export interface TableCounts {
+  table: string;
+  read: number;
+  migrated: number;
+  merged: number;
+  skipped: number;
+  rejected: number;
+  /** read − (migrated + merged + skipped + rejected): must be 0. */
+  unaccounted: number;
+  /** Rows new since the last run, and rows changed since (by row hash). */
+  new: number;
+  changed: number;
+}
+
+export interface MigrationReport {
+  runId: string;
+  dryRun: boolean;
+  practice: number | null;
+  startedAt: string;
+  durationMs: number;
+  /** true when every row read is accounted for. */
+  ok: boolean;
+  missingTables: string[];
+  tables: TableCounts[];
+  totals: { read: number; new: number; changed: number };
+  notMigrated: Array<{ table: string; id: string; disposition: string; reason: string | null }>;
+  dedup: {
+    records: number;
+    pairs: number;
+    grades: { certain: number; probable: number; possible: number };
+    clusters: number;
+    merged: number;
+    queued: number;
+    testData: Array<{ key: string; reason: string }>;
+    clusterList: string[][];
+    reviewPairs: MatchPair[];
+  };
+  templates: Array<{ workflow: string; ok: boolean; tasks: number; errors: string[] }>;
+  states: { cases: number; records: number; systemTexts: number; classified: number; notUnderstood: number; transitions: number; notUnderstoodExamples: Array<{ id: number; text: string }> };
+  liveCases: { eligible: number; started: number; withoutTemplate: number; outcomes: Array<{ caseId: string; ok: boolean; detail: string }> };
+  interruptedRuns: string[];
+}
+
+export function buildReport(r: Omit<MigrationReport, 'ok' | 'totals'>): MigrationReport {
+  const totals = r.tables.reduce((a, t) => ({ read: a.read + t.read, new: a.new + t.new, changed: a.changed + t.changed }), { read: 0, new: 0, changed: 0 });
+  return { ...r, ok: r.tables.every((t) => t.unaccounted === 0), totals };
+}
+
+/** The reconciliation table and the summary lines an operator reads at the end of a run. */
+export function renderReport(report: MigrationReport): string {
+  const head = ['table', 'read', 'migrated', 'merged', 'skipped', 'rejected', 'unaccounted', 'new', 'changed'];
+  const rows = report.tables.map((t) => [t.table, t.read, t.migrated, t.merged, t.skipped, t.rejected, t.unaccounted, t.new, t.changed].map(String));
+  const total = ['TOTAL', ...[1, 2, 3, 4, 5, 6, 7, 8].map((i) => String(rows.reduce((n, r) => n + Number(r[i]), 0)))];
+  const all = [head, ...rows, total];
+  const widths = head.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const sep = widths.map((w) => '-'.repeat(w)).join('  ');
+  const out = [line(head), sep, ...rows.map(line), sep, line(total), ''];
+  if (report.missingTables.length) out.push(`missing tables (skipped): ${report.missingTables.join(', ')}`);
+  out.push(`${report.totals.new} new, ${report.totals.changed} changed${report.dryRun ? ' (dry run: nothing written)' : ''}`);
+  const d = report.dedup;
+  out.push(`patients: ${d.records} read, ${d.pairs} pairs graded (certain ${d.grades.certain}, probable ${d.grades.probable}, possible ${d.grades.possible}), ${d.merged} merged into ${d.clusters} people, ${d.queued} queued for review, ${d.testData.length} test data`);
+  const s = report.states;
+  out.push(`state histories: ${s.cases} cases from ${s.records} records (${s.systemTexts} system texts, ${s.classified} classified, ${s.notUnderstood} not understood), ${s.transitions} transitions`);
+  const bad = report.templates.filter((t) => !t.ok);
+  if (report.templates.length) out.push(`templates: ${report.templates.length - bad.length} imported, ${bad.length} invalid${bad.length ? ` (${bad.map((t) => t.workflow).join(', ')})` : ''}`);
+  const l = report.liveCases;
+  out.push(`live cases: ${l.started} of ${l.eligible} workflows started${l.withoutTemplate ? `, ${l.withoutTemplate} without a template (not started)` : ''}`);
+  if (report.interruptedRuns.length) out.push(`resumed after ${report.interruptedRuns.length} interrupted run(s)`);
+  const unaccounted = report.tables.filter((t) => t.unaccounted !== 0);
+  if (unaccounted.length) out.push(`UNACCOUNTED rows in ${unaccounted.map((t) => t.table).join(', ')}`);
+  return out.join('\n');
+}
