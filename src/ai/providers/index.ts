@@ -3,7 +3,7 @@
  * EmbeddingProvider; the model id it reports is stored beside every vector.
  */
 import type { Config } from '../../config';
-import { localModelRoot } from '../models';
+import { LOCAL_MODELS, localModelRoot, type LocalModelName } from '../models';
 import { LocalEmbeddingProvider } from './local';
 import { OpenAIEmbeddingProvider } from './openai';
 import type { EmbeddingProvider } from './types';
@@ -15,4 +15,25 @@ export function createEmbeddingProvider(config: Config): EmbeddingProvider {
     case 'openai':
       return new OpenAIEmbeddingProvider(config);
   }
+}
+
+/**
+ * Providers by stored model id, for the pipeline (active + building model) and search. A local
+ * model is served by name; an OpenAI-compatible one only if it is the configured one.
+ */
+export function createProviderRegistry(config: Config): (model: string) => EmbeddingProvider {
+  const cache = new Map<string, EmbeddingProvider>();
+  const configured = createEmbeddingProvider(config);
+  cache.set(configured.model, configured);
+  return (model) => {
+    const hit = cache.get(model);
+    if (hit) return hit;
+    const local = /^local\/(.+)$/.exec(model)?.[1];
+    if (local && local in LOCAL_MODELS) {
+      const p = new LocalEmbeddingProvider(local as LocalModelName, localModelRoot(config));
+      cache.set(model, p);
+      return p;
+    }
+    throw new Error(`no provider for embedding model ${model}: configure AI_PROVIDER/EMBEDDING_MODEL to serve it`);
+  };
 }
