@@ -112,6 +112,8 @@ const EnvSchema = z.object({
   EMBEDDING_POLL_MS: int(2_000, 50),
   /** Longest accepted search query, in characters. */
   SEARCH_MAX_QUERY_CHARS: int(500, 10),
+  /** A search whose query embedding takes longer answers from full-text search alone (and says so). */
+  SEARCH_EMBED_TIMEOUT_MS: int(3_000, 50),
 });
 
 export const ConfigSchema = EnvSchema.transform((env) => ({
