@@ -14,9 +14,11 @@ export class OpenAIEmbeddingProvider implements EmbeddingProvider {
   private readonly client: OpenAI;
   private readonly apiModel: string;
   private readonly sendDimensions: boolean;
+  private readonly timeoutMs: number;
 
   constructor(config: Pick<Config, 'OPENAI_API_KEY' | 'OPENAI_BASE_URL' | 'EMBEDDING_MODEL' | 'OPENAI_TIMEOUT_MS' | 'OPENAI_EMBEDDING_DIMENSIONS'>) {
     this.apiModel = config.EMBEDDING_MODEL;
+    this.timeoutMs = config.OPENAI_TIMEOUT_MS;
     this.dimensions = config.OPENAI_EMBEDDING_DIMENSIONS ?? 1536;
     this.sendDimensions = config.OPENAI_EMBEDDING_DIMENSIONS !== undefined;
     // Dimensions are part of the id: text-embedding-3 shortened to 512 is not comparable with 1536.
@@ -32,6 +34,7 @@ export class OpenAIEmbeddingProvider implements EmbeddingProvider {
   async embed(texts: readonly string[]): Promise<number[][]> {
     if (texts.length === 0) return [];
     let res: unknown;
+    const started = Date.now();
     try {
       res = await this.client.embeddings.create({
         model: this.apiModel,
@@ -41,7 +44,12 @@ export class OpenAIEmbeddingProvider implements EmbeddingProvider {
         ...(this.sendDimensions ? { dimensions: this.dimensions } : {}),
       });
     } catch (err) {
-      throw classify(err, this.client.baseURL);
+      const e = classify(err, this.client.baseURL);
+      // The SDK reports its own deadline as a bare "Connection error.": tell the two apart by the clock.
+      if (e.failure === 'unavailable' && err instanceof OpenAI.APIConnectionError && Date.now() - started >= this.timeoutMs) {
+        throw new EmbeddingProviderError('timeout', `embedding request to ${this.client.baseURL} timed out after ${this.timeoutMs} ms`);
+      }
+      throw e;
     }
     return this.validate(res, texts.length);
   }
