@@ -85,17 +85,27 @@ export function createSearchService(deps: SearchServiceDeps) {
     }
   }
 
-  /** Ranks one kind's candidates from both legs. */
-  async function rankKind(trx: Tx, kind: TextKind, terms: string[], qv: QueryVector, limit: number, practiceId?: string) {
-    const lex = await repo.lexical(trx, kind, terms, repo.CANDIDATES, practiceId);
-    const sem = qv.vector && qv.model ? await repo.semantic(trx, kind, qv.model, qv.vector, repo.CANDIDATES, practiceId) : [];
+  /**
+   * Candidates of every requested kind from both legs, fused once: scores are then comparable
+   * across kinds (fusing per kind would normalise each kind's best to 1).
+   */
+  async function rank(trx: Tx, kinds: readonly TextKind[], terms: string[], qv: QueryVector, limit: number, practiceId?: string) {
+    const lex: { id: string; rank: number; kind: TextKind }[] = [];
+    const sem: { id: string; similarity: number; chunk_text: string; kind: TextKind }[] = [];
+    for (const kind of kinds) {
+      lex.push(...(await repo.lexical(trx, kind, terms, repo.CANDIDATES, practiceId)).map((l) => ({ ...l, kind })));
+      if (qv.vector && qv.model) sem.push(...(await repo.semantic(trx, kind, qv.model, qv.vector, repo.CANDIDATES, practiceId)).map((x) => ({ ...x, kind })));
+    }
+    lex.sort((x, y) => y.rank - x.rank);
+    sem.sort((x, y) => y.similarity - x.similarity);
     const fused = fuse(
       lex.map((l) => ({ id: l.id, rank: l.rank, terms: [] })),
-      sem.map((s) => ({ id: s.id, similarity: s.similarity })),
+      sem.map((x) => ({ id: x.id, similarity: x.similarity })),
       fusion,
     ).slice(0, limit);
-    const chunkOf = new Map(sem.map((s) => [s.id, s.chunk_text]));
-    return { fused, chunkOf };
+    const kindOf = new Map<string, TextKind>([...lex, ...sem].map((x) => [x.id, x.kind]));
+    const chunkOf = new Map(sem.map((x) => [x.id, x.chunk_text]));
+    return { fused, kindOf, chunkOf };
   }
 
   return {
@@ -107,30 +117,31 @@ export function createSearchService(deps: SearchServiceDeps) {
       const terms = orQueryTerms(expanded);
       const qv = await embedQuery(expanded);
       const results = await db(async (trx) => {
-        const out: SearchResult[] = [];
+        const { fused, kindOf, chunkOf } = await rank(trx, input.kinds, terms, qv, input.limit, input.practiceId);
+        const rows = new Map<string, repo.SearchRow>();
         for (const kind of input.kinds) {
-          const { fused, chunkOf } = await rankKind(trx, kind, terms, qv, input.limit, input.practiceId);
-          const rows = await repo.loadRows(trx, kind, fused.map((f) => f.id));
-          for (const f of fused) {
-            const row = rows.get(f.id);
-            if (!row) continue;
-            const full = `${row.title}\n${row.text}`.toLowerCase();
-            const matched = f.lexical ? terms.filter((t) => t.length > 2 && full.includes(t.slice(0, Math.max(3, t.length - 2)))) : [];
-            const hit = { ...f, lexical: f.lexical ? { ...f.lexical, terms: matched } : null };
-            out.push({
-              kind,
-              id: row.id,
-              practiceId: row.practice_id,
-              caseId: row.case_id,
-              title: row.title,
-              score: Number(f.score.toFixed(4)),
-              snippet: snippet(matched.length || !chunkOf.get(f.id) ? row.text || row.title : chunkOf.get(f.id)!, matched),
-              why: { summary: explain(hit), terms: matched, lexicalRank: f.lexical?.rank ?? null, similarity: f.semantic ? Number(f.semantic.similarity.toFixed(4)) : null },
-              createdAt: row.created_at,
-            });
-          }
+          for (const [id, row] of await repo.loadRows(trx, kind, fused.filter((f) => kindOf.get(f.id) === kind).map((f) => f.id))) rows.set(id, row);
         }
-        return out.sort((a, b) => b.score - a.score).slice(0, input.limit);
+        const out: SearchResult[] = [];
+        for (const f of fused) {
+          const row = rows.get(f.id);
+          if (!row) continue;
+          const full = `${row.title}\n${row.text}`.toLowerCase();
+          const matched = f.lexical ? terms.filter((t) => t.length > 2 && full.includes(t.slice(0, Math.max(3, t.length - 2)))) : [];
+          const hit = { ...f, lexical: f.lexical ? { ...f.lexical, terms: matched } : null };
+          out.push({
+            kind: kindOf.get(f.id)!,
+            id: row.id,
+            practiceId: row.practice_id,
+            caseId: row.case_id,
+            title: row.title,
+            score: Number(f.score.toFixed(4)),
+            snippet: snippet(matched.length || !chunkOf.get(f.id) ? row.text || row.title : chunkOf.get(f.id)!, matched),
+            why: { summary: explain(hit), terms: matched, lexicalRank: f.lexical?.rank ?? null, similarity: f.semantic ? Number(f.semantic.similarity.toFixed(4)) : null },
+            createdAt: row.created_at,
+          });
+        }
+        return out;
       });
       return { mode: qv.vector ? 'hybrid' : 'lexical', model: qv.model?.model ?? null, degraded: qv.degraded, results };
     },
