@@ -33,7 +33,8 @@ describe('expandOrtho', () => {
     expect(e).toContain('overbite');
   });
   it('leaves plain English alone', () => {
-    expect(expandOrtho('the aligner does not fit')).toBe('the aligner does not fit');
+    expect(expandOrtho('the aligner was delivered today')).toBe('the aligner was delivered today');
+    expect(expandOrtho('patient not wearing rubber bands')).toContain('elastics');
   });
 });
 

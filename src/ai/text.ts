@@ -87,9 +87,46 @@ export const ORTHO_VOCABULARY: Readonly<Record<string, string>> = {
 const TOOTH = /^([ul])([rl])([1-8])$/i;
 const TOOTH_NAMES = ['', 'central incisor', 'lateral incisor', 'canine', 'first premolar', 'second premolar', 'first molar', 'second molar', 'third molar'];
 
+/**
+ * Lay words for clinical ones (patients' and front-desk phrasing in messages and queries).
+ * Matched as whole words or phrases, case-insensitive; the clinical term is appended.
+ */
+export const LAY_VOCABULARY: ReadonlyArray<[RegExp, string]> = [
+  [/\brubber ?bands?\b/i, 'elastics'],
+  [/\beye ?teeth\b|\beye ?tooth\b/i, 'canine'],
+  [/\bbuck ?teeth\b|\bsticking out\b|\bstick(s)? out\b/i, 'overjet protrusion'],
+  [/\bbraces?\b/i, 'bracket fixed appliance'],
+  [/\bbill(s|ing)?\b/i, 'invoice payment'],
+  [/\b(shav(e|ing)|strip(ping)?|fil(e|ing)) (the )?enamel\b|\benamel\b.*\b(shave|shaving)\b/i, 'interproximal reduction IPR'],
+  [/\bcrooked\b|\boverlapping\b|\bbunched\b/i, 'crowding'],
+  [/\btwisted\b|\bturning\b|\bturned\b/i, 'rotation'],
+  [/\bgums? (are )?receding\b|\breceding gums?\b/i, 'gingival recession'],
+  [/\bjaw joint\b/i, 'TMJ temporomandibular'],
+  [/\bcent(re|er) ?line\b/i, 'midline'],
+  [/\bpackage\b|\bparcel\b/i, 'shipment delivery courier'],
+  [/\b(did not|didn't|not) show( up)?\b|\bno[- ]show\b/i, 'missed appointment'],
+  [/\bsign(ed)? off\b/i, 'approve approval'],
+  [/\bpulled\b|\btaken out\b|\bremoved teeth\b/i, 'extraction'],
+  [/\bwiden\b|\bnarrow\b/i, 'expansion expander'],
+  [/\bbite into\b|\bbiting into\b/i, 'deep overbite'],
+  [/\bdo not meet\b|\bdon't meet\b|\bdo not touch\b/i, 'open bite'],
+  [/\bsore spot\b|\brubs?\b/i, 'irritation ulcer'],
+  [/\bmisplaced\b|\blost\b/i, 'lost replacement'],
+  [/\bbumps?\b|\bbuttons?\b/i, 'attachments'],
+  [/\bunusable\b/i, 'rescan rejected'],
+  [/\bshortened roots?\b|\bshort roots?\b/i, 'root resorption'],
+  [/\bnot tracking\b|\bdo(es)? not fit\b/i, 'aligner not seating gap'],
+  [/\bfinish\b/i, 'refinement additional aligners'],
+  [/\bafter braces come off\b|\bbraces come off\b/i, 'retention retainer debond'],
+  [/\bswelling\b|\breaction\b/i, 'allergy'],
+  [/\bstabbing\b|\bpoking\b/i, 'wire irritation'],
+  [/\bmake room\b/i, 'space crowding'],
+];
+
 /** Expands shorthand word by word; the original stays too, so exact notations still match. */
 export function expandOrtho(text: string): string {
   const extra: string[] = [];
+  for (const [re, clinical] of LAY_VOCABULARY) if (re.test(text)) extra.push(clinical);
   for (const raw of text.split(/[\s,.;:!?()/]+/)) {
     const w = raw.toLowerCase();
     if (!w) continue;
