@@ -5,13 +5,20 @@
  */
 import { ensureComposeConfig } from './lib/compose-config';
 import { ensurePostgresInstalled } from './lib/embedded-postgres';
+import { ensureAllEmbeddingModels } from './lib/embedding-models';
 import { ensureTemporalCli } from './lib/temporal-dev-server';
 import { ensureSchemathesis } from './lib/schemathesis';
 import { progress } from './lib/tool-cache';
 
 async function main(): Promise<void> {
-  const [temporal, postgres, compose, schemathesis] = await Promise.all([ensureTemporalCli(), ensurePostgresInstalled(), ensureComposeConfig(), ensureSchemathesis()]);
-  progress(`tools ready: temporal=${temporal} postgres=${postgres} compose-config=${compose} schemathesis=${schemathesis}`);
+  const [temporal, postgres, compose, schemathesis, models] = await Promise.all([
+    ensureTemporalCli(),
+    ensurePostgresInstalled(),
+    ensureComposeConfig(),
+    ensureSchemathesis(),
+    ensureAllEmbeddingModels(),
+  ]);
+  progress(`tools ready: temporal=${temporal} postgres=${postgres} compose-config=${compose} schemathesis=${schemathesis} models=${models.join(',')}`);
 }
 
 main().catch((err: unknown) => {

@@ -39,6 +39,9 @@ import { orderRoutes } from './routes/orders.routes';
 import { templateRoutes } from './routes/templates.routes';
 import { dashboardRoutes } from './routes/dashboard.routes';
 import { patientMatchRoutes } from './routes/patient-matches.routes';
+import { searchRoutes } from './routes/search.routes';
+import { createSearchService } from '../services/search.service';
+import { createProviderRegistry } from '../ai/providers';
 
 export type { ApiDeps } from './types';
 
@@ -60,6 +63,11 @@ function buildApp(deps: ApiDeps): BuiltApp {
     authService: createAuthService({ system: database.system, tokens: auth, refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS }),
     loginLimiter: createRateLimiter(config.LOGIN_MAX_ATTEMPTS_PER_MINUTE),
     storage: createFileStorage(config),
+    search: createSearchService({
+      system: database.system,
+      providers: deps.embeddingProviders ?? createProviderRegistry(config),
+      embedTimeoutMs: config.SEARCH_EMBED_TIMEOUT_MS,
+    }),
   };
 
   const registry = new OpenAPIRegistry();
@@ -70,7 +78,7 @@ function buildApp(deps: ApiDeps): BuiltApp {
     onStoreFailed: (err) => log.warn({ err }, 'idempotent response answered but not stored; the claim goes stale'),
   });
   const kit: RouteKit = { router, registry, auth, idempotency };
-  for (const register of [healthRoutes, authRoutes, profileRoutes, practiceRoutes, patientRoutes, caseRoutes, taskRoutes, messageRoutes, fileRoutes, orderRoutes, templateRoutes, dashboardRoutes]) {
+  for (const register of [healthRoutes, authRoutes, profileRoutes, practiceRoutes, patientRoutes, caseRoutes, taskRoutes, messageRoutes, fileRoutes, orderRoutes, templateRoutes, dashboardRoutes, searchRoutes]) {
     register(kit, services);
   }
   patientMatchRoutes(kit, services);

@@ -6,6 +6,8 @@ import type { AuthService } from '../services/auth.service';
 import type { CaseService } from '../services/case.service';
 import type { FileStorage } from '../services/file-storage.service';
 import type { RateLimiter } from './rate-limit';
+import type { EmbeddingProvider } from '../ai/providers/types';
+import type { SearchService } from '../services/search.service';
 
 /** What the API is started with: one of each, created at start-up and injected. */
 export interface ApiDeps {
@@ -15,6 +17,8 @@ export interface ApiDeps {
   cases: CaseService;
   /** Where the JSON logs go (default stdout). */
   logDestination?: DestinationStream;
+  /** Embedding providers by model id (default: from config); tests inject failing ones. */
+  embeddingProviders?: (model: string) => EmbeddingProvider;
 }
 
 /** What route modules use: the deps plus the API's own services. */
@@ -22,4 +26,5 @@ export interface ApiServices extends ApiDeps {
   authService: AuthService;
   loginLimiter: RateLimiter;
   storage: FileStorage;
+  search: SearchService;
 }

@@ -10,6 +10,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { migrate } from '../../src/db/migrate';
 import { AUTHENTICATOR_ROLE, urlAs } from '../../src/db/database';
 import { startEmbeddedPostgres } from '../../scripts/lib/embedded-postgres';
+import { ensureAllEmbeddingModels } from '../../scripts/lib/embedding-models';
 import { startTemporalDevServer } from '../../scripts/lib/temporal-dev-server';
 
 export default async function globalSetup(): Promise<void> {
@@ -19,6 +20,7 @@ export default async function globalSetup(): Promise<void> {
   const [pg, temporal] = await Promise.all([
     startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), database: 'mdw_test', ephemeral: true }),
     startTemporalDevServer({ headless: true, logFile: path.join(dir, 'temporal.log') }),
+    ensureAllEmbeddingModels(),
     // One workflow bundle for every worker of the run, instead of webpack per test file.
     bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quietLogger }).then(({ code }) => writeFileSync(bundlePath, code)),
   ]);

@@ -1,0 +1,293 @@
+/**
+ * The labelled set of `npm run eval:search`: realistic orthodontic case summaries and staff
+ * messages (practice <-> lab), grouped by topic, and queries phrased the way people ask,
+ * deliberately sharing few words with their answers. Relevance is graded: 2 = a document of the
+ * query's topic, 1 = a document of a closely related topic, 0 = everything else.
+ * Written for this project; no patient data.
+ */
+export interface EvalDoc {
+  key: string;
+  topic: string;
+  kind: 'case' | 'message';
+  title?: string;
+  text: string;
+}
+
+export interface EvalQuery {
+  q: string;
+  topic: string;
+  /** Topics whose documents count as partly relevant (grade 1). */
+  related?: string[];
+}
+
+type T = [kind: 'c' | 'm', text: string, title?: string];
+
+const TOPICS: Record<string, T[]> = {
+  tracking: [
+    ['c', 'Aligners 9-12 not seating on upper incisors, visible air gap at incisal edges. Chewies advised, consider refinement.', 'Upper aligners not tracking'],
+    ['m', 'Pt says the tray sits proud on UR1 and UL1, about 1mm space at the biting edge since aligner 10.'],
+    ['m', 'Lower aligner 14 is not fully engaging the canines, patient was told to go back to 13 for another week.'],
+    ['m', 'Noticed poor fit of the current set: gap between plastic and teeth on the front, tracking lost around stage 8.'],
+    ['c', 'Off-track at stage 16, lateral incisors lagging behind the plan, request mid-course correction scan.', 'Lost tracking stage 16'],
+  ],
+  attachment: [
+    ['m', 'Two attachments came off the lower premolars (LL4, LL5) yesterday, can we send a new template?'],
+    ['m', 'Patient lost the composite button on UR3, aligner is loose there now.'],
+    ['c', 'Attachment template needed: 3 attachments debonded on upper right quadrant, replace before aligner 6.', 'Replacement attachment template'],
+    ['m', 'Please add an optimized attachment on UL2 for the extrusion, the current plan has none.'],
+    ['m', 'Bonding of attachments done today, one on LR3 looked underfilled, may need rebonding.'],
+  ],
+  retainer_broken: [
+    ['c', 'Essix retainer cracked at the lower left molar after 8 months of wear; remake requested.', 'Lower retainer cracked'],
+    ['m', 'Upper vacuum formed retainer split in half, patient needs a replacement as soon as possible.'],
+    ['m', 'The clear retainer has a tear near the canine and feels sharp, can the lab make a new one from the old scan?'],
+    ['m', 'Fixed lingual retainer wire broke loose from LL2, patient noticed it when flossing.'],
+    ['c', 'Bonded retainer failure 3-3 lower, one pad debonded, rebond or replace wire.', 'Bonded retainer debond'],
+  ],
+  bracket: [
+    ['m', 'Bracket on UR5 came off during lunch, patient is coming in tomorrow.'],
+    ['c', 'Repeated bracket failures on lower molars, consider bands instead of bonded tubes.', 'Debonded brackets lower molars'],
+    ['m', 'Loose bracket on LL3 spinning on the wire, please book an emergency slot.'],
+    ['m', 'Pt broke two brackets eating hard candy, rebond needed before next adjustment.'],
+    ['m', 'Ceramic bracket UL2 debonded, replacement bracket ordered from the lab.'],
+  ],
+  ipr: [
+    ['c', 'Plan calls for 0.3mm interproximal reduction between lower incisors at stage 4 to relieve crowding.', 'IPR lower anterior'],
+    ['m', 'Was the IPR done at aligner 4? The ClinCheck shows 0.2 mm between UR2 and UR3.'],
+    ['m', 'Stripping of contacts between the lower incisors was skipped, the aligners will not fit without it.'],
+    ['m', 'Please confirm how much enamel reduction is planned between the canines and laterals.'],
+    ['m', 'Slenderizing done today, 0.5 mm total in the lower arch as per the treatment plan.'],
+  ],
+  elastics: [
+    ['c', 'Class II division 1, bilateral Class II elastics from canine to first molar, full-time wear.', 'Class II elastics'],
+    ['m', 'Pt admits not wearing the rubber bands at night, molar relationship is not improving.'],
+    ['m', 'Please add precision cuts for Class II elastics on upper canines and lower molar buttons.'],
+    ['m', 'Patient ran out of elastics, please send another pack of 3/16 medium.'],
+    ['m', 'Intermaxillary elastics causing sore lower molars, can we reduce the force?'],
+  ],
+  rescan: [
+    ['c', 'Scan rejected by lab: distal of second molars missing and distortion in the lower arch. Rescan required.', 'Rescan required'],
+    ['m', 'The intraoral scan has holes on the palatal of the upper incisors, we cannot design from it.'],
+    ['m', 'STL files arrived but the bite registration is missing, please resend the occlusion scan.'],
+    ['m', 'PVS impression had bubbles on the occlusal surfaces, new impression needed.'],
+    ['m', 'Digital impression incomplete, the last molar on each side was not captured.'],
+  ],
+  openbite: [
+    ['c', 'Anterior open bite 3mm with tongue thrust habit, plan includes tongue crib and vertical elastics.', 'Open bite tongue thrust'],
+    ['m', 'Front teeth still do not touch when biting, open bite not closing as planned.'],
+    ['m', 'Tongue thrusting noticed during speech, referred to myofunctional therapy.'],
+    ['m', 'Plan anterior extrusion on aligners to close the vertical gap between incisors.'],
+    ['m', 'Lateral open bite developed on the right side after the expansion phase.'],
+  ],
+  crossbite: [
+    ['c', 'Bilateral posterior crossbite, rapid palatal expander for 4 weeks then retention.', 'Posterior crossbite expander'],
+    ['m', 'Parents turned the expansion screw twice a day as instructed, expansion complete at 7mm.'],
+    ['m', 'RPE activation finished, please plan the retention period before removing the appliance.'],
+    ['m', 'Upper molars still sit inside the lower molars on the left, need more transverse width.'],
+    ['m', 'Single tooth anterior crossbite on UL2, plan to jump it with aligners and bite ramps.'],
+  ],
+  deepbite: [
+    ['c', 'Deep bite 90% overbite, lower incisors hitting palate. Plan intrusion of upper incisors.', 'Deep bite correction'],
+    ['m', 'The lower front teeth are biting into the gums behind the upper teeth, deep overbite still there.'],
+    ['m', 'Add bite turbos on the upper incisors to open the bite, the overbite is not reducing.'],
+    ['m', 'Overbite reduced from 6 mm to 3 mm since the last visit, good progress.'],
+    ['m', 'Curve of Spee leveling in the lower arch is slow, deep bite persists.'],
+  ],
+  overjet: [
+    ['c', 'Increased overjet 8mm, protrusive upper incisors, Class II skeletal pattern. Functional appliance phase.', 'Large overjet'],
+    ['m', 'Upper front teeth stick out a lot, patient is worried about trauma playing hockey.'],
+    ['m', 'OJ reduced to 4mm with the Twin Block, moving to fixed appliances.'],
+    ['m', 'Retract upper incisors to reduce the horizontal overlap, space available from extractions.'],
+    ['m', 'Proclined upper incisors causing lip incompetence, overjet correction is the main goal.'],
+  ],
+  crowding: [
+    ['c', 'Moderate lower anterior crowding 5mm, non-extraction with expansion and IPR.', 'Lower crowding'],
+    ['m', 'Lower incisors are overlapping, patient wants them straight before the wedding.'],
+    ['m', 'Severe upper crowding, canines blocked out buccally, consider extractions.'],
+    ['m', 'Teeth are bunched up at the front of the lower jaw, alignment slower than expected.'],
+    ['m', 'Relapse of crowding in the lower arch after retainer stopped being worn.'],
+  ],
+  spacing: [
+    ['c', 'Midline diastema 2mm between upper central incisors, closure with aligners then bonded retainer.', 'Diastema closure'],
+    ['m', 'Patient unhappy about the gap between her front teeth reopening.'],
+    ['m', 'Generalized spacing in the upper arch, plan space closure and consolidation.'],
+    ['m', 'Space between UL1 and UL2 is still visible after aligner 20.'],
+    ['m', 'Frenectomy recommended before closing the central gap to prevent it reopening.'],
+  ],
+  refinement: [
+    ['c', 'Refinement requested after the initial series of 24 aligners, minor rotations remain.', 'Refinement after series 1'],
+    ['m', 'Please start a mid-course correction, new scans uploaded today.'],
+    ['m', 'Pt finished all trays but the teeth are not quite where the plan said, ordering additional aligners.'],
+    ['m', 'Second round of aligners needed to finish the lower incisors.'],
+    ['m', 'Case complete except for small finishing issues, we would like one more set of trays.'],
+  ],
+  shipping: [
+    ['m', 'The courier has not delivered the aligners, tracking shows it stuck in the depot since Monday.'],
+    ['c', 'Shipment lost in transit, aligners 1-10 to be remanufactured and sent by express.', 'Lost shipment'],
+    ['m', 'When will the package with the retainers arrive? The patient appointment is Thursday.'],
+    ['m', 'Delivery delayed due to customs, expected dispatch next week.'],
+    ['m', 'Parcel arrived damaged, two aligner bags were torn open.'],
+  ],
+  billing: [
+    ['m', 'Please send the invoice for the retainer order to the practice accountant.'],
+    ['m', 'We were charged twice for the same refinement, can you refund one payment?'],
+    ['c', 'Billing dispute: lab fee for case includes 3 refinements but contract covers unlimited.', 'Billing dispute'],
+    ['m', 'What is the price of a replacement aligner set outside the warranty?'],
+    ['m', 'Payment for March statement has been transferred, please confirm receipt.'],
+  ],
+  approval: [
+    ['c', 'Treatment plan version 3 uploaded, awaiting doctor approval before manufacturing.', 'Plan awaiting approval'],
+    ['m', 'Dr Meyer, please review and approve the 3D setup so we can start production.'],
+    ['m', 'The simulation looks good, approved for manufacture.'],
+    ['m', 'Setup not approved yet: I want less expansion in the lower arch, please modify.'],
+    ['m', 'Still waiting for the doctor to sign off the ClinCheck, production on hold.'],
+  ],
+  discomfort: [
+    ['m', 'Pt has an ulcer on the cheek where the aligner edge rubs, can the lab trim it?'],
+    ['m', 'The tray edges are sharp and cutting the gums behind the lower incisors.'],
+    ['c', 'Soft tissue irritation from aligner margins, smooth edges and provide wax.', 'Aligner edge irritation'],
+    ['m', 'Patient complains of sore teeth for a week after switching to aligner 5.'],
+    ['m', 'Pain on biting with the new set, more than usual, should she go back one tray?'],
+  ],
+  impacted: [
+    ['c', 'Impacted upper right canine, palatally displaced; surgical exposure and bonded chain planned.', 'Impacted canine UR3'],
+    ['m', 'The eye tooth has not come through yet, CBCT shows it lying across the lateral root.'],
+    ['m', 'Exposure surgery done, gold chain attached, start traction next visit.'],
+    ['m', 'Unerupted UL3 still not moving after 6 months of traction, consider ankylosis.'],
+    ['m', 'Retained baby canine on the left, the adult one is stuck in the palate.'],
+  ],
+  extraction: [
+    ['c', 'Extraction of four first premolars for severe crowding and bimaxillary protrusion.', 'Four premolar extraction'],
+    ['m', 'Patient had the upper premolars removed yesterday, please start space closure plan.'],
+    ['m', 'Is this an extraction case or can we do it with expansion? Parents prefer no extractions.'],
+    ['m', 'Pontics needed in the aligners where the premolars were taken out.'],
+    ['m', 'Extraction spaces still open 2 mm on both sides after 10 months.'],
+  ],
+  midline: [
+    ['c', 'Upper dental midline shifted 3mm to the right of facial midline, asymmetric elastics.', 'Midline discrepancy'],
+    ['m', 'The centre line between the front teeth does not match the face, patient noticed in photos.'],
+    ['m', 'Lower midline off by 2mm to the left, correct with IPR on one side.'],
+    ['m', 'Midlines coincide now, good, continue with finishing.'],
+    ['m', 'Plan to shift the upper centerline using the extraction space on the right.'],
+  ],
+  resorption: [
+    ['c', 'Panoramic x-ray shows external apical root resorption on upper incisors, treatment paused 3 months.', 'Root resorption'],
+    ['m', 'Roots of UL1 and UR1 look shorter on the new OPG compared with the start.'],
+    ['m', 'Blunting of incisor apices noticed, reduce forces and re-take radiograph in 6 months.'],
+    ['m', 'Periapical film needed to check root length before continuing intrusion.'],
+    ['m', 'Patient history of short roots, plan light forces only.'],
+  ],
+  tmj: [
+    ['c', 'Jaw joint clicking and pain on opening, TMD screening before orthodontic treatment.', 'TMJ symptoms'],
+    ['m', 'Patient reports clicking in the left jaw joint when chewing, started last month.'],
+    ['m', 'Limited mouth opening and headaches in the morning, possible bruxism.'],
+    ['m', 'Refer to TMJ specialist before we continue with the elastics.'],
+    ['m', 'Jaw pain improved after night guard, resume aligners.'],
+  ],
+  appointment: [
+    ['m', 'Patient missed the appointment today and did not call.'],
+    ['m', 'Can we move the check-up to next Friday afternoon? School exams this week.'],
+    ['m', 'Please reschedule the bonding visit, the lab delivery will be late.'],
+    ['c', 'Repeated no-shows, three missed visits in four months; contact parents about continuing treatment.', 'Missed appointments'],
+    ['m', 'Appointment booked for debond on 12 June at 9:30.'],
+  ],
+  wire: [
+    ['m', 'The archwire is poking into the back of the cheek on the lower right.'],
+    ['c', 'Long distal wire end irritating buccal mucosa, clip wire at next visit.', 'Distal wire irritation'],
+    ['m', 'Pt says a sharp wire at the back is cutting her cheek, can she come in today?'],
+    ['m', 'Wire slid out of the molar tube on the left, the end is loose.'],
+    ['m', 'Broken archwire on the upper arch between the premolars.'],
+  ],
+  lost_aligner: [
+    ['m', 'Patient lost aligner 12 on holiday, can the lab make a replacement?'],
+    ['m', 'Dog chewed the upper tray, please send a new one of the same stage.'],
+    ['c', 'Replacement aligner requested: upper 15 lost, patient wearing 14 meanwhile.', 'Lost aligner replacement'],
+    ['m', 'Pt threw away the aligners wrapped in a napkin at a restaurant.'],
+    ['m', 'Need a spare copy of the current lower tray, the old one cracked.'],
+  ],
+  retention: [
+    ['c', 'Debond completed, upper and lower fixed retainers bonded, clear retainers for night wear.', 'Retention phase'],
+    ['m', 'Braces came off today, please make the night-time retainers from the final scan.'],
+    ['m', 'How long should the patient wear retainers after treatment ends?'],
+    ['m', 'Start retention: Hawley upper, bonded lower 3-3.'],
+    ['m', 'Patient is in the retention phase, check-up in 3 months.'],
+  ],
+  gums: [
+    ['c', 'Gingival recession on lower incisors labial, periodontal referral before further proclination.', 'Gingival recession'],
+    ['m', 'The gum line on LL1 has pulled back, root surface visible.'],
+    ['m', 'Swollen, bleeding gums around the brackets, oral hygiene poor.'],
+    ['m', 'Periodontist cleared the patient to continue treatment after deep cleaning.'],
+    ['m', 'Thin biotype in the lower anterior region, avoid expanding the lower incisors.'],
+  ],
+  rotation: [
+    ['c', 'UR2 rotation 25 degrees not correcting with aligners, consider button and elastic.', 'Rotation UR2 not correcting'],
+    ['m', 'The upper lateral on the right is still twisted after 15 aligners.'],
+    ['m', 'Rounded premolars rotate poorly with aligners, add optimized rotation attachments.'],
+    ['m', 'Derotation of LL3 lagging about 10 degrees behind the plan.'],
+    ['m', 'Canine turned the wrong way, we need an overcorrection in the refinement.'],
+  ],
+  compliance: [
+    ['m', 'Patient only wears the aligners about 12 hours a day, progress is slow.'],
+    ['c', 'Poor compliance with aligner wear time, consider switching to fixed appliances.', 'Compliance concerns'],
+    ['m', 'Teen leaves trays out at school, parents asked to monitor the 22 hour wear.'],
+    ['m', 'Compliance indicators on the aligners show low wear for stages 5-8.'],
+    ['m', 'Pt forgets to put the trays back after meals.'],
+  ],
+  allergy: [
+    ['c', 'Suspected allergy to aligner material, lip swelling after insertion; switch to alternative plastic.', 'Aligner material allergy'],
+    ['m', 'Nickel allergy on the medical history, please use nickel-free wires.'],
+    ['m', 'Patient developed a rash around the mouth since starting the new trays.'],
+    ['m', 'Latex-free elastics required for this patient.'],
+    ['m', 'Burning sensation in the mouth with the retainer, could it be a reaction to the acrylic?'],
+  ],
+};
+
+export const SEARCH_DOCS: EvalDoc[] = Object.entries(TOPICS).flatMap(([topic, docs]) =>
+  docs.map(([k, text, title], i) => ({ key: `${topic}-${i}`, topic, kind: k === 'c' ? 'case' : 'message', title, text })),
+);
+
+export const SEARCH_QUERIES: EvalQuery[] = [
+  { q: 'aligners not tracking', topic: 'tracking', related: ['refinement'] },
+  { q: 'gap between tray and incisal edge', topic: 'tracking' },
+  { q: 'composite bumps fell off the teeth', topic: 'attachment' },
+  { q: 'retainer is broken', topic: 'retainer_broken' },
+  { q: 'brace glued to the tooth came loose', topic: 'bracket' },
+  { q: 'how much enamel to shave between teeth', topic: 'ipr' },
+  { q: 'patient not wearing rubber bands', topic: 'elastics', related: ['compliance'] },
+  { q: 'digital impression unusable, missing back teeth', topic: 'rescan' },
+  { q: 'front teeth do not meet when closing', topic: 'openbite' },
+  { q: 'widen the narrow upper jaw', topic: 'crossbite' },
+  { q: 'lower teeth bite into the palate', topic: 'deepbite' },
+  { q: 'buck teeth sticking out', topic: 'overjet' },
+  { q: 'crooked overlapping lower front teeth', topic: 'crowding' },
+  { q: 'close the space between front teeth', topic: 'spacing' },
+  { q: 'need more aligners to finish', topic: 'refinement', related: ['tracking'] },
+  { q: 'package not delivered', topic: 'shipping' },
+  { q: 'question about the bill', topic: 'billing' },
+  { q: 'doctor sign off on the setup', topic: 'approval' },
+  { q: 'sore spot from plastic edge', topic: 'discomfort' },
+  { q: 'eye tooth stuck in the palate', topic: 'impacted' },
+  { q: 'teeth pulled to make room', topic: 'extraction' },
+  { q: 'centre line not matching the face', topic: 'midline' },
+  { q: 'shortened roots on radiograph', topic: 'resorption' },
+  { q: 'jaw joint clicking', topic: 'tmj' },
+  { q: 'patient did not show up', topic: 'appointment' },
+  { q: 'wire end stabbing the cheek', topic: 'wire' },
+  { q: 'aligner misplaced need a new one', topic: 'lost_aligner' },
+  { q: 'what happens after braces come off', topic: 'retention' },
+  { q: 'gums receding on lower incisors', topic: 'gums' },
+  { q: 'twisted tooth not turning', topic: 'rotation' },
+  { q: 'pt not wearing trays enough', topic: 'compliance', related: ['elastics'] },
+  { q: 'reaction to the material, swelling', topic: 'allergy' },
+  { q: 'IPR between lower incisors', topic: 'ipr', related: ['crowding'] },
+  { q: 'UR3 exposure and chain', topic: 'impacted' },
+  { q: 'OB too deep', topic: 'deepbite' },
+  { q: 'reduce OJ', topic: 'overjet' },
+];
+
+/** Graded relevance of a document for a query. */
+export function relevance(q: EvalQuery, d: EvalDoc): number {
+  if (d.topic === q.topic) return 2;
+  if (q.related?.includes(d.topic)) return 1;
+  return 0;
+}

@@ -1,0 +1,123 @@
+/**
+ * Search queries. They run in the caller's transaction (`asActor`), so row-level security
+ * decides what is visible: a member never sees another practice's texts, whatever the query.
+ */
+import { sql } from 'kysely';
+import type { Tx } from '../db/database';
+import type { TextKind } from '../ai/text';
+import { KINDS, modelLiteral } from './embeddings.repository';
+
+/** Candidates per leg: enough for fusion to reorder a page of results. */
+export const CANDIDATES = 50;
+
+/**
+ * Lexical leg: OR of the query's words (stemmed, stop words dropped), ranked by ts_rank
+ * normalised by document length. `terms` are plain words (letters and digits only).
+ */
+export async function lexical(trx: Tx, kind: TextKind, terms: readonly string[], limit = CANDIDATES, practiceId?: string): Promise<{ id: string; rank: number }[]> {
+  if (terms.length === 0) return [];
+  const k = KINDS[kind];
+  const tsq = terms.join(' | ');
+  const r = await sql<{ id: string; rank: number }>`
+    SELECT s.id, ts_rank(s.fts, q, 1) AS rank
+      FROM ${sql.table(k.source)} s, to_tsquery('english', ${tsq}) q
+     WHERE s.fts @@ q ${practiceId ? sql`AND s.practice_id = ${practiceId}::uuid` : sql``}
+     ORDER BY rank DESC, s.id
+     LIMIT ${limit}`.execute(trx);
+  return r.rows;
+}
+
+/**
+ * Semantic leg: nearest chunks by cosine distance through the model's partial HNSW index, best
+ * chunk per text. Iterative index scans keep going when RLS or the practice filter discards
+ * rows (plain HNSW with ef_search 40 returns 3 rows of 10 at a 1 % filter).
+ */
+export async function semantic(
+  trx: Tx,
+  kind: TextKind,
+  model: { model: string; dimensions: number },
+  vector: readonly number[],
+  limit = CANDIDATES,
+  practiceId?: string,
+  excludeId?: string,
+): Promise<{ id: string; similarity: number; chunk_text: string }[]> {
+  const k = KINDS[kind];
+  const dims = sql.lit(model.dimensions);
+  const vec = `[${vector.join(',')}]`;
+  await sql`SET LOCAL hnsw.iterative_scan = relaxed_order`.execute(trx);
+  await sql`SET LOCAL hnsw.ef_search = 100`.execute(trx);
+  const r = await sql<{ id: string; similarity: number; chunk_text: string }>`
+    WITH nearest AS MATERIALIZED (
+      SELECT e.${sql.ref(k.fk)} AS id, e.content_text, e.embedding::halfvec(${dims}) <=> ${vec}::halfvec(${dims}) AS distance
+        FROM ${sql.table(k.table)} e
+       WHERE e.model = ${modelLiteral(model.model)}
+         ${practiceId ? sql`AND e.practice_id = ${practiceId}::uuid` : sql``}
+         ${excludeId ? sql`AND e.${sql.ref(k.fk)} <> ${excludeId}::uuid` : sql``}
+       ORDER BY e.embedding::halfvec(${dims}) <=> ${vec}::halfvec(${dims})
+       LIMIT ${limit * 2}
+    )
+    SELECT DISTINCT ON (id) id, 1 - distance AS similarity, content_text AS chunk_text
+      FROM nearest ORDER BY id, distance`.execute(trx);
+  return r.rows.sort((a, b) => b.similarity - a.similarity).slice(0, limit);
+}
+
+export interface SearchRow {
+  id: string;
+  practice_id: string;
+  case_id: string | null;
+  title: string;
+  text: string;
+  created_at: Date;
+}
+
+/** What a result shows, loaded under RLS (a row the caller may not see is simply absent). */
+export async function loadRows(trx: Tx, kind: TextKind, ids: readonly string[]): Promise<Map<string, SearchRow>> {
+  if (ids.length === 0) return new Map();
+  const list = sql.join(ids.map((id) => sql`${id}::uuid`));
+  let q;
+  switch (kind) {
+    case 'case':
+      q = sql<SearchRow>`SELECT id, practice_id, id AS case_id, case_number || ' ' || title AS title, coalesce(description, '') AS text, created_at FROM cases WHERE id IN (${list})`;
+      break;
+    case 'message':
+      q = sql<SearchRow>`SELECT id, practice_id, case_id, coalesce(subject, '') AS title, content AS text, created_at FROM case_messages WHERE id IN (${list})`;
+      break;
+    case 'project':
+      q = sql<SearchRow>`SELECT id, practice_id, case_id, name AS title, coalesce(metadata ->> 'notes', '') AS text, created_at FROM projects WHERE id IN (${list})`;
+      break;
+    case 'patient':
+      q = sql<SearchRow>`SELECT id, practice_id, NULL::uuid AS case_id, patient_number AS title, coalesce(clinical_summary, '') AS text, created_at FROM patients WHERE id IN (${list})`;
+      break;
+  }
+  return new Map((await q.execute(trx)).rows.map((r) => [r.id, r]));
+}
+
+/** A case's own vector (its first chunk) in a model, if embedded yet. */
+export async function caseVector(trx: Tx, caseId: string, model: string): Promise<number[] | null> {
+  const r = await sql<{ v: string }>`SELECT embedding::text AS v FROM case_embeddings WHERE case_id = ${caseId}::uuid AND model = ${model} ORDER BY chunk LIMIT 1`.execute(trx);
+  return r.rows[0] ? (JSON.parse(r.rows[0].v) as number[]) : null;
+}
+
+export interface CaseOutcome {
+  id: string;
+  case_number: string;
+  title: string;
+  case_type: string;
+  current_state: string;
+  created_at: Date;
+  closed_at: Date | null;
+  days_open: number | null;
+  rework_count: number;
+}
+
+/** Outcomes of cases: final state, time to close, and how often a step was sent back for rework. */
+export async function caseOutcomes(trx: Tx, ids: readonly string[]): Promise<Map<string, CaseOutcome>> {
+  if (ids.length === 0) return new Map();
+  const list = sql.join(ids.map((id) => sql`${id}::uuid`));
+  const r = await sql<CaseOutcome>`
+    SELECT c.id, c.case_number, c.title, c.case_type::text, c.current_state::text, c.created_at, c.closed_at,
+           CASE WHEN c.closed_at IS NULL THEN NULL ELSE round(extract(epoch FROM c.closed_at - c.created_at) / 86400.0, 1)::float8 END AS days_open,
+           (SELECT count(*)::int FROM case_states s WHERE s.case_id = c.id AND s.to_state::text IN ('planning', 'under_review') AND s.from_state::text IN ('approved', 'quality_check', 'in_production')) AS rework_count
+      FROM cases c WHERE c.id IN (${list})`.execute(trx);
+  return new Map(r.rows.map((x) => [x.id, x]));
+}

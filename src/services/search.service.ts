@@ -1,0 +1,182 @@
+/**
+ * Hybrid search and similar cases. The query is embedded outside any transaction (a model call
+ * must not hold a database connection); both legs and the result rows are then read in the
+ * caller's RLS transaction. When the embedding provider fails or is slow, search answers from
+ * the lexical leg alone and says so (`degraded`), never with an error.
+ */
+import type { Db, Tx } from '../db/database';
+import { DEFAULT_FUSION, explain, fuse, type FusionOptions } from '../ai/fusion';
+import type { EmbeddingProvider } from '../ai/providers/types';
+import { expandOrtho, orQueryTerms, snippet, type TextKind } from '../ai/text';
+import { activeModel, type ModelRow } from '../repositories/embeddings.repository';
+import * as repo from '../repositories/search.repository';
+
+export interface SearchServiceDeps {
+  /** The privileged handle, only to read which model is active (not tenant data). */
+  system: Db;
+  providers: (model: string) => EmbeddingProvider;
+  /** A query embedding slower than this falls back to lexical search. */
+  embedTimeoutMs: number;
+  fusion?: FusionOptions;
+}
+
+export interface SearchInput {
+  q: string;
+  kinds: readonly TextKind[];
+  limit: number;
+  practiceId?: string;
+}
+
+export interface SearchResult {
+  kind: TextKind;
+  id: string;
+  practiceId: string;
+  caseId: string | null;
+  title: string;
+  score: number;
+  snippet: string;
+  why: { summary: string; terms: string[]; lexicalRank: number | null; similarity: number | null };
+  createdAt: Date;
+}
+
+export interface SearchResponse {
+  mode: 'hybrid' | 'lexical';
+  model: string | null;
+  degraded: { reason: 'no_model' | 'provider_unavailable'; message: string } | null;
+  results: SearchResult[];
+}
+
+export interface QueryVector {
+  model: ModelRow | null;
+  vector: number[] | null;
+  degraded: SearchResponse['degraded'];
+}
+
+export function createSearchService(deps: SearchServiceDeps) {
+  const fusion = deps.fusion ?? DEFAULT_FUSION;
+  let cached: { at: number; model: ModelRow | undefined } | undefined;
+  /** The active model changes only at the end of a reindex: a few seconds of caching is safe. */
+  async function currentModel(): Promise<ModelRow | undefined> {
+    if (!cached || Date.now() - cached.at > 5_000) cached = { at: Date.now(), model: await activeModel(deps.system) };
+    return cached.model;
+  }
+
+  async function embedQuery(text: string): Promise<QueryVector> {
+    const model = await currentModel();
+    if (!model) return { model: null, vector: null, degraded: { reason: 'no_model', message: 'No embedding model is active yet: results are from full-text search only.' } };
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const provider = deps.providers(model.model);
+      const call = provider.embedQuery ? provider.embedQuery(text) : provider.embed([text]).then((v) => v[0]!);
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${deps.embedTimeoutMs} ms`)), deps.embedTimeoutMs);
+      });
+      const vector = await Promise.race([call, timeout]);
+      if (!Array.isArray(vector) || vector.length !== model.dimensions) throw new Error(`query vector has ${vector?.length} dimensions, expected ${model.dimensions}`);
+      return { model, vector, degraded: null };
+    } catch (err) {
+      return {
+        model,
+        vector: null,
+        degraded: { reason: 'provider_unavailable', message: `The embedding model is unavailable (${(err as Error).message}): results are from full-text search only.` },
+      };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Candidates of every requested kind from both legs, fused once: scores are then comparable
+   * across kinds (fusing per kind would normalise each kind's best to 1).
+   */
+  async function rank(trx: Tx, kinds: readonly TextKind[], terms: string[], qv: QueryVector, limit: number, practiceId?: string) {
+    const lex: { id: string; rank: number; kind: TextKind }[] = [];
+    const sem: { id: string; similarity: number; chunk_text: string; kind: TextKind }[] = [];
+    for (const kind of kinds) {
+      lex.push(...(await repo.lexical(trx, kind, terms, repo.CANDIDATES, practiceId)).map((l) => ({ ...l, kind })));
+      if (qv.vector && qv.model) sem.push(...(await repo.semantic(trx, kind, qv.model, qv.vector, repo.CANDIDATES, practiceId)).map((x) => ({ ...x, kind })));
+    }
+    lex.sort((x, y) => y.rank - x.rank);
+    sem.sort((x, y) => y.similarity - x.similarity);
+    const fused = fuse(
+      lex.map((l) => ({ id: l.id, rank: l.rank, terms: [] })),
+      sem.map((x) => ({ id: x.id, similarity: x.similarity })),
+      fusion,
+    ).slice(0, limit);
+    const kindOf = new Map<string, TextKind>([...lex, ...sem].map((x) => [x.id, x.kind]));
+    const chunkOf = new Map(sem.map((x) => [x.id, x.chunk_text]));
+    return { fused, kindOf, chunkOf };
+  }
+
+  return {
+    embedQuery,
+
+    /** GET /search. */
+    async search(db: <T>(fn: (trx: Tx) => Promise<T>) => Promise<T>, input: SearchInput): Promise<SearchResponse> {
+      const expanded = expandOrtho(input.q);
+      const terms = orQueryTerms(expanded);
+      const qv = await embedQuery(expanded);
+      const results = await db(async (trx) => {
+        const { fused, kindOf, chunkOf } = await rank(trx, input.kinds, terms, qv, input.limit, input.practiceId);
+        const rows = new Map<string, repo.SearchRow>();
+        for (const kind of input.kinds) {
+          for (const [id, row] of await repo.loadRows(trx, kind, fused.filter((f) => kindOf.get(f.id) === kind).map((f) => f.id))) rows.set(id, row);
+        }
+        const out: SearchResult[] = [];
+        for (const f of fused) {
+          const row = rows.get(f.id);
+          if (!row) continue;
+          const full = `${row.title}\n${row.text}`.toLowerCase();
+          const matched = f.lexical ? terms.filter((t) => t.length > 2 && full.includes(t.slice(0, Math.max(3, t.length - 2)))) : [];
+          const hit = { ...f, lexical: f.lexical ? { ...f.lexical, terms: matched } : null };
+          out.push({
+            kind: kindOf.get(f.id)!,
+            id: row.id,
+            practiceId: row.practice_id,
+            caseId: row.case_id,
+            title: row.title,
+            score: Number(f.score.toFixed(4)),
+            snippet: snippet(matched.length || !chunkOf.get(f.id) ? row.text || row.title : chunkOf.get(f.id)!, matched),
+            why: { summary: explain(hit), terms: matched, lexicalRank: f.lexical?.rank ?? null, similarity: f.semantic ? Number(f.semantic.similarity.toFixed(4)) : null },
+            createdAt: row.created_at,
+          });
+        }
+        return out;
+      });
+      return { mode: qv.vector ? 'hybrid' : 'lexical', model: qv.model?.model ?? null, degraded: qv.degraded, results };
+    },
+
+    /** GET /cases/{id}/similar: nearest cases of the same practice, with their outcomes. */
+    async similarCases(trx: Tx, caseId: string, practiceId: string, limit: number) {
+      const model = await currentModel();
+      let hits: { id: string; similarity: number }[] = [];
+      let basis: 'embedding' | 'text' | 'none' = 'none';
+      const own = model ? await repo.caseVector(trx, caseId, model.model) : null;
+      if (model && own) {
+        hits = await repo.semantic(trx, 'case', model, own, limit, practiceId, caseId);
+        basis = 'embedding';
+      } else {
+        // Not embedded yet (or consent withdrawn): fall back to the case's words.
+        const rows = await repo.loadRows(trx, 'case', [caseId]);
+        const row = rows.get(caseId);
+        if (row) {
+          const lex = await repo.lexical(trx, 'case', orQueryTerms(expandOrtho(`${row.title} ${row.text}`)), limit + 1, practiceId);
+          const max = Math.max(0, ...lex.map((l) => l.rank));
+          hits = lex.filter((l) => l.id !== caseId).slice(0, limit).map((l) => ({ id: l.id, similarity: max ? l.rank / max : 0 }));
+          basis = 'text';
+        }
+      }
+      const outcomes = await repo.caseOutcomes(trx, hits.map((h) => h.id));
+      return {
+        basis,
+        model: basis === 'embedding' ? model!.model : null,
+        results: hits.flatMap((h) => {
+          const o = outcomes.get(h.id);
+          return o ? [{ ...o, similarity: Number(h.similarity.toFixed(4)) }] : [];
+        }),
+      };
+    },
+  };
+}
+
+export type SearchService = ReturnType<typeof createSearchService>;
