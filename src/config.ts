@@ -86,6 +86,9 @@ const EnvSchema = z.object({
   STORAGE_DIR: z.string().default('.data/files'),
   MAX_UPLOAD_BYTES: int(200 * 1024 * 1024, 1),
 
+  /** A posted message's intent classification is abandoned after this long (the post stands). */
+  AI_INTENT_BUDGET_MS: int(2_000, 10),
+
   /** How often the case_dashboard materialized view is refreshed. */
   DASHBOARD_REFRESH_MS: int(30_000, 0),
 

@@ -35,6 +35,9 @@ import { fileRoutes } from './routes/files.routes';
 import { orderRoutes } from './routes/orders.routes';
 import { templateRoutes } from './routes/templates.routes';
 import { dashboardRoutes } from './routes/dashboard.routes';
+import { intentRoutes } from './routes/intent.routes';
+import { createIntentService } from '../services/intent.service';
+import { createDefaultIntentClassifier } from '../ai/intent';
 
 export type { ApiDeps } from './types';
 
@@ -56,13 +59,16 @@ function buildApp(deps: ApiDeps): BuiltApp {
     authService: createAuthService({ system: database.system, tokens: auth, refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS }),
     loginLimiter: createRateLimiter(config.LOGIN_MAX_ATTEMPTS_PER_MINUTE),
     storage: createFileStorage(config),
+    intent:
+      deps.intent ??
+      createIntentService({ system: database.system, temporal: deps.temporal, classifier: () => createDefaultIntentClassifier(), log: log.child({ component: 'intent' }), budgetMs: config.AI_INTENT_BUDGET_MS }),
   };
 
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   const router = express.Router();
   const kit: RouteKit = { router, registry, auth, idempotency: createIdempotency(database.system) };
-  for (const register of [healthRoutes, authRoutes, profileRoutes, practiceRoutes, patientRoutes, caseRoutes, taskRoutes, messageRoutes, fileRoutes, orderRoutes, templateRoutes, dashboardRoutes]) {
+  for (const register of [healthRoutes, authRoutes, profileRoutes, practiceRoutes, patientRoutes, caseRoutes, taskRoutes, messageRoutes, fileRoutes, orderRoutes, templateRoutes, dashboardRoutes, intentRoutes]) {
     register(kit, services);
   }
   const openapi = new OpenApiGeneratorV31(registry.definitions).generateDocument({

@@ -6,6 +6,7 @@ import type { AuthService } from '../services/auth.service';
 import type { CaseService } from '../services/case.service';
 import type { FileStorage } from '../services/file-storage.service';
 import type { RateLimiter } from './rate-limit';
+import type { IntentService } from '../services/intent.service';
 
 /** What the API is started with: one of each, created at start-up and injected. */
 export interface ApiDeps {
@@ -15,6 +16,8 @@ export interface ApiDeps {
   cases: CaseService;
   /** Where the JSON logs go (default stdout). */
   logDestination?: DestinationStream;
+  /** Message intent (default: built from config, lexical encoder). */
+  intent?: IntentService;
 }
 
 /** What route modules use: the deps plus the API's own services. */
@@ -22,4 +25,5 @@ export interface ApiServices extends ApiDeps {
   authService: AuthService;
   loginLimiter: RateLimiter;
   storage: FileStorage;
+  intent: IntentService;
 }

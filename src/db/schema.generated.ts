@@ -247,6 +247,26 @@ export interface InstructionStates {
   status_code: number;
 }
 
+export interface IntentProposals {
+  action: string;
+  allowed_roles: string[];
+  case_id: string;
+  confidence: Numeric;
+  created_at: Generated<Timestamp>;
+  decided_at: Timestamp | null;
+  decided_by: string | null;
+  evidence: Generated<Json>;
+  id: Generated<string>;
+  intent: string;
+  message_id: string;
+  model: string | null;
+  outcome: string | null;
+  practice_id: string;
+  status: Generated<string>;
+  task_id: string | null;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface LegacyIdMap {
   disposition: LegacyDisposition;
   legacy_id: string;
@@ -562,6 +582,7 @@ export interface DB {
   cases: Cases;
   idempotency_keys: IdempotencyKeys;
   instruction_states: InstructionStates;
+  intent_proposals: IntentProposals;
   legacy_id_map: LegacyIdMap;
   message_embeddings: MessageEmbeddings;
   order_items: OrderItems;
