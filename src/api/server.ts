@@ -36,6 +36,8 @@ import { orderRoutes } from './routes/orders.routes';
 import { templateRoutes } from './routes/templates.routes';
 import { dashboardRoutes } from './routes/dashboard.routes';
 import { intentRoutes } from './routes/intent.routes';
+import { insightRoutes } from './routes/insights.routes';
+import { ensureInsightSchedules } from '../ai/recommendations/schedules';
 import { createIntentService } from '../services/intent.service';
 import { createDefaultIntentClassifier } from '../ai/intent';
 
@@ -68,7 +70,7 @@ function buildApp(deps: ApiDeps): BuiltApp {
   registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   const router = express.Router();
   const kit: RouteKit = { router, registry, auth, idempotency: createIdempotency(database.system) };
-  for (const register of [healthRoutes, authRoutes, profileRoutes, practiceRoutes, patientRoutes, caseRoutes, taskRoutes, messageRoutes, fileRoutes, orderRoutes, templateRoutes, dashboardRoutes, intentRoutes]) {
+  for (const register of [healthRoutes, authRoutes, profileRoutes, practiceRoutes, patientRoutes, caseRoutes, taskRoutes, messageRoutes, fileRoutes, orderRoutes, templateRoutes, dashboardRoutes, intentRoutes, insightRoutes]) {
     register(kit, services);
   }
   const openapi = new OpenApiGeneratorV31(registry.definitions).generateDocument({
@@ -174,6 +176,10 @@ export async function startApi(deps: ApiDeps): Promise<{ url: string; app: expre
         }, config.DASHBOARD_REFRESH_MS)
       : null;
   timer?.unref();
+  // The daily recommendations Schedule of every active template (created once, kept by Temporal).
+  ensureInsightSchedules(deps.temporal, database.system, config.TEMPORAL_TASK_QUEUE)
+    .then((created) => created.length && built.log.info({ created: created.length }, 'insight schedules created'))
+    .catch((err: unknown) => built.log.warn({ err }, 'insight schedules not ensured'));
   built.log.info({ url }, 'api listening');
 
   return {

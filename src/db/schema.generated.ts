@@ -502,6 +502,17 @@ export interface StateAnalytics {
   to_state: string;
 }
 
+export interface TemplateInsights {
+  cases_considered: number;
+  computed_at: Generated<Timestamp>;
+  id: Generated<string>;
+  idempotency_key: string | null;
+  practice_id: string;
+  recommendations: Json;
+  trigger: string;
+  workflow_template_id: string;
+}
+
 export interface UserCredentials {
   created_at: Generated<Timestamp>;
   password_hash: string;
@@ -602,6 +613,7 @@ export interface DB {
   query_performance_log: QueryPerformanceLog;
   refresh_tokens: RefreshTokens;
   state_analytics: StateAnalytics;
+  template_insights: TemplateInsights;
   user_credentials: UserCredentials;
   workflow_performance: WorkflowPerformance;
   workflow_steps: WorkflowSteps;

@@ -8,6 +8,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } 
 import type { Config } from '../config';
 import { createDatabase, poolLimits, type Database } from '../db/database';
 import { createCaseActivities, type ProductionHooks } from '../activities/case.activities';
+import { createInsightActivities } from '../activities/insights.activities';
 
 export interface MdwWorkerOptions {
   config: Config;
@@ -53,7 +54,7 @@ export async function startWorker(opts: MdwWorkerOptions): Promise<MdwWorker> {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...workflowSource,
-    activities: createCaseActivities({ db: database.system, hooks: opts.hooks }),
+    activities: { ...createCaseActivities({ db: database.system, hooks: opts.hooks }), ...createInsightActivities({ db: database.system }) },
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,

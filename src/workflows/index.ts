@@ -1,2 +1,3 @@
 /** Entry point of the workflow bundle: every workflow type the worker serves. */
 export { caseWorkflow } from './case.workflow';
+export { templateInsightsWorkflow } from './insights.workflow';
