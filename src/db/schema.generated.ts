@@ -18,6 +18,8 @@ export type CaseStateEnum = "approved" | "cancelled" | "completed" | "delivered"
 
 export type CaseTypeEnum = "active_treatment" | "emergency" | "follow_up" | "initial_consultation" | "refinement" | "retention" | "treatment_planning";
 
+export type ConsentKind = "ai_processing" | "communications" | "lab_sharing" | "treatment";
+
 export type EmbeddingContentType = "case_summary" | "diagnosis" | "notes" | "treatment_plan";
 
 export type FileTypeEnum = "document" | "model" | "other" | "photo" | "scan" | "simulation" | "xray";
@@ -143,14 +145,15 @@ export interface CaseDashboardSecure {
 
 export interface CaseEmbeddings {
   case_id: string;
-  content_hash: string | null;
+  chunk: Generated<number>;
+  content_hash: string;
   content_text: string;
   content_type: EmbeddingContentType;
   created_at: Generated<Timestamp>;
-  embedding: string | null;
+  embedding: string;
   id: Generated<string>;
   metadata: Generated<Json>;
-  model: string | null;
+  model: string;
   practice_id: string;
   updated_at: Generated<Timestamp>;
 }
@@ -174,6 +177,7 @@ export interface CaseMessages {
   case_id: string;
   content: string;
   created_at: Generated<Timestamp>;
+  fts: Generated<string | null>;
   id: Generated<string>;
   idempotency_key: string | null;
   message_type: Generated<MessageTypeEnum>;
@@ -194,6 +198,7 @@ export interface Cases {
   current_state: Generated<CaseStateEnum>;
   description: string | null;
   due_at: Timestamp | null;
+  fts: Generated<string | null>;
   id: Generated<string>;
   is_overdue: Generated<boolean>;
   metadata: Generated<Json>;
@@ -219,6 +224,24 @@ export interface CaseStates {
   practice_id: string;
   reason: string | null;
   to_state: CaseStateEnum;
+}
+
+export interface EmbeddingModels {
+  activated_at: Timestamp | null;
+  created_at: Generated<Timestamp>;
+  dimensions: number;
+  model: string;
+  reindex_done: Generated<number>;
+  reindex_total: Generated<number>;
+  retired_at: Timestamp | null;
+  state: string;
+}
+
+export interface EmbeddingQueue {
+  kind: string;
+  practice_id: string;
+  queued_at: Generated<Timestamp>;
+  source_id: string;
 }
 
 export interface IdempotencyKeys {
@@ -280,14 +303,15 @@ export interface LegacyIdMap {
 }
 
 export interface MessageEmbeddings {
-  content_hash: string | null;
+  chunk: Generated<number>;
+  content_hash: string;
   content_text: string;
   created_at: Generated<Timestamp>;
-  embedding: string | null;
+  embedding: string;
   id: Generated<string>;
   message_id: string;
   metadata: Generated<Json>;
-  model: string | null;
+  model: string;
   practice_id: string;
   updated_at: Generated<Timestamp>;
 }
@@ -333,24 +357,40 @@ export interface OrderStates {
   to_state: OrderStateEnum;
 }
 
+export interface PatientConsents {
+  granted: boolean;
+  id: Generated<string>;
+  kind: ConsentKind;
+  note: string | null;
+  patient_id: string;
+  policy_version: string | null;
+  practice_id: string;
+  recorded_at: Generated<Timestamp>;
+  recorded_by: string;
+  version: number;
+}
+
 export interface PatientEmbeddings {
-  content_hash: string | null;
+  chunk: Generated<number>;
+  content_hash: string;
   content_text: string;
   content_type: EmbeddingContentType;
   created_at: Generated<Timestamp>;
-  embedding: string | null;
+  embedding: string;
   id: Generated<string>;
   metadata: Generated<Json>;
-  model: string | null;
+  model: string;
   patient_id: string;
   practice_id: string;
   updated_at: Generated<Timestamp>;
 }
 
 export interface Patients {
+  clinical_summary: string | null;
   created_at: Generated<Timestamp>;
   date_of_birth: Timestamp | null;
   emergency_contact: Json | null;
+  fts: Generated<string | null>;
   gender: GenderType | null;
   id: Generated<string>;
   medical_history: Generated<Json>;
@@ -436,14 +476,15 @@ export interface Profiles {
 }
 
 export interface ProjectEmbeddings {
-  content_hash: string | null;
+  chunk: Generated<number>;
+  content_hash: string;
   content_text: string;
   content_type: EmbeddingContentType;
   created_at: Generated<Timestamp>;
-  embedding: string | null;
+  embedding: string;
   id: Generated<string>;
   metadata: Generated<Json>;
-  model: string | null;
+  model: string;
   practice_id: string;
   project_id: string;
   updated_at: Generated<Timestamp>;
@@ -454,6 +495,7 @@ export interface Projects {
   created_at: Generated<Timestamp>;
   creator_id: string;
   file_size: Generated<Int8>;
+  fts: Generated<string | null>;
   id: Generated<string>;
   is_public: Generated<boolean>;
   legacy_id: number | null;
@@ -591,6 +633,8 @@ export interface DB {
   case_messages: CaseMessages;
   case_states: CaseStates;
   cases: Cases;
+  embedding_models: EmbeddingModels;
+  embedding_queue: EmbeddingQueue;
   idempotency_keys: IdempotencyKeys;
   instruction_states: InstructionStates;
   intent_proposals: IntentProposals;
@@ -599,6 +643,7 @@ export interface DB {
   order_items: OrderItems;
   order_states: OrderStates;
   orders: Orders;
+  patient_consents: PatientConsents;
   patient_embeddings: PatientEmbeddings;
   patients: Patients;
   performance_alerts: PerformanceAlerts;

@@ -9,6 +9,10 @@ import type { Config } from '../config';
 import { createDatabase, poolLimits, type Database } from '../db/database';
 import { createCaseActivities, type ProductionHooks } from '../activities/case.activities';
 import { createInsightActivities } from '../activities/insights.activities';
+import { createEmbeddingActivities } from '../activities/embedding.activities';
+import { createProviderRegistry } from '../ai/providers';
+import { startEmbeddingPipeline } from '../ai/pipeline-start';
+import { backlog as embeddingBacklog } from '../repositories/embeddings.repository';
 
 export interface MdwWorkerOptions {
   config: Config;
@@ -18,6 +22,11 @@ export interface MdwWorkerOptions {
   hooks?: ProductionHooks;
   /** Serve GET /health on this port (0 = pick one, undefined = none). */
   healthPort?: number;
+  /**
+   * Start the embedding pipeline workflow (and make the configured model active on first start).
+   * `npm run worker` does; test harnesses opt in, so suites that do not test AI never load a model.
+   */
+  embeddingPipeline?: boolean;
 }
 
 export interface MdwWorker {
@@ -54,7 +63,11 @@ export async function startWorker(opts: MdwWorkerOptions): Promise<MdwWorker> {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...workflowSource,
-    activities: { ...createCaseActivities({ db: database.system, hooks: opts.hooks }), ...createInsightActivities({ db: database.system }) },
+    activities: {
+      ...createCaseActivities({ db: database.system, hooks: opts.hooks }),
+      ...createInsightActivities({ db: database.system }),
+      ...createEmbeddingActivities({ db: database.system, providers: createProviderRegistry(config) }),
+    },
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
@@ -81,14 +94,18 @@ export async function startWorker(opts: MdwWorkerOptions): Promise<MdwWorker> {
           /* reported below */
         }
         const ok = state === 'RUNNING' && dbOk;
+        // Texts not yet embedded: grows while the embedding provider is down, drains after.
+        const backlog = dbOk ? await embeddingBacklog(database.system).catch(() => null) : null;
         res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ status: ok ? 'ok' : 'unavailable', worker: state, database: dbOk ? 'ok' : 'unreachable', taskQueue: config.TEMPORAL_TASK_QUEUE }));
+        res.end(JSON.stringify({ status: ok ? 'ok' : 'unavailable', worker: state, database: dbOk ? 'ok' : 'unreachable', taskQueue: config.TEMPORAL_TASK_QUEUE, embeddingBacklog: backlog }));
       })();
     });
     await new Promise<void>((resolve) => health!.listen(opts.healthPort, '127.0.0.1', resolve));
     const addr = health.address();
     healthUrl = typeof addr === 'object' && addr ? `http://127.0.0.1:${addr.port}/health` : null;
   }
+
+  if (opts.embeddingPipeline) await startEmbeddingPipeline(config, database.system);
 
   return {
     worker,

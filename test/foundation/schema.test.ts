@@ -9,6 +9,10 @@ import pg from 'pg';
 import { migrate, readMigrations } from '../../src/db/migrate';
 import { codegen } from '../../scripts/gen-db-types';
 import { testEnv } from '../support/env';
+import { Kysely, PostgresDialect } from 'kysely';
+import type { Db } from '../../src/db/database';
+import type { DB } from '../../src/db/schema.generated';
+import { ensureModelIndexes, hnswIndexName } from '../../src/repositories/embeddings.repository';
 
 const DESIGN_DOC = path.resolve(__dirname, '../../../shared/seed/000_46df03d2342b437f.txt');
 
@@ -42,11 +46,17 @@ function parseDesignDoc() {
 }
 
 let client: pg.Client;
+// Not createDatabase(): its int8 parser is global and this file reads counts as node-postgres strings.
+let db: Db;
 beforeAll(async () => {
+  db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: testEnv().databaseUrl, max: 1 }) }) });
   client = new pg.Client({ connectionString: testEnv().databaseUrl });
   await client.connect();
 });
-afterAll(() => client.end());
+afterAll(async () => {
+  await client.end();
+  await db.destroy();
+});
 
 test('migrations apply to an empty database, and a second run is a no-op', async () => {
   const name = `mdw_mig_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
@@ -107,17 +117,22 @@ describe('the design document’s schema', () => {
   test('every index the document names exists (as an index or the constraint it became)', async () => {
     const r = await client.query<{ indexname: string }>(`select indexname from pg_indexes where schemaname = 'public'`);
     const names = new Set(r.rows.map((x) => x.indexname));
-    expect(doc.indexes.filter((i) => !names.has(i))).toEqual([]);
+    // 0030 replaced the document's one-model vector indexes by one partial HNSW index per model.
+    const replaced = new Set(['case_embeddings_vector_idx', 'message_embeddings_vector_idx', 'patient_embeddings_vector_idx', 'project_embeddings_vector_idx']);
+    expect(doc.indexes.filter((i) => !names.has(i) && !replaced.has(i))).toEqual([]);
   });
 
-  test('vector indexes are HNSW with cosine distance, not ivfflat', async () => {
+  test('vector indexes are HNSW with cosine distance, one partial index per model and table', async () => {
+    await ensureModelIndexes(db, 'test/schema-probe', 1536);
     const r = await client.query<{ indexname: string; indexdef: string }>(
-      `select indexname, indexdef from pg_indexes where schemaname = 'public' and indexdef ilike '%vector_%ops%'`,
+      `select indexname, indexdef from pg_indexes where schemaname = 'public' and indexdef ilike '%halfvec_cosine_ops%' and indexdef like '%test/schema-probe%'`,
     );
     expect(r.rows.map((x) => x.indexname).sort()).toEqual(
-      ['case_embeddings_vector_idx', 'message_embeddings_vector_idx', 'patient_embeddings_vector_idx', 'project_embeddings_vector_idx'].sort(),
+      ['case_embeddings', 'message_embeddings', 'patient_embeddings', 'project_embeddings'].map((t) => hnswIndexName(t, 'test/schema-probe')).sort(),
     );
-    for (const row of r.rows) expect(row.indexdef).toMatch(/USING hnsw \(embedding vector_cosine_ops\)/);
+    for (const row of r.rows) expect(row.indexdef).toMatch(/USING hnsw \(\(\(embedding\)::halfvec\(1536\)\) halfvec_cosine_ops\) WHERE \(model = 'test\/schema-probe'::text\)/);
+    const ivf = await client.query(`select 1 from pg_indexes where schemaname = 'public' and indexdef ilike '%ivfflat%'`);
+    expect(ivf.rowCount).toBe(0);
   });
 
   test('the view, functions and the missing performance_alerts table exist', async () => {
@@ -127,7 +142,7 @@ describe('the design document’s schema', () => {
     expect(unique.rowCount).toBe(1);
     const fns = await client.query<{ proname: string }>(
       `select proname from pg_proc where pronamespace = 'public'::regnamespace and proname = any($1)`,
-      [['refresh_case_dashboard', 'search_cases_semantic', 'log_slow_queries', 'set_updated_at']],
+      [['refresh_case_dashboard', 'ai_processing_allowed', 'log_slow_queries', 'set_updated_at']],
     );
     expect(new Set(fns.rows.map((x) => x.proname)).size).toBe(4);
     const noSqlOpenAi = await client.query(`select 1 from pg_proc where proname in ('get_embedding', 'generate_case_embeddings')`);
@@ -160,19 +175,22 @@ describe('behaviour of the fixed defects', () => {
     expect(r.rows[0]).toEqual({ message_count: '3', file_count: '2' });
   });
 
-  test('pgvector HNSW answers a nearest-neighbour query through the index', async () => {
+  test('pgvector HNSW answers a nearest-neighbour query through the model\'s partial index', async () => {
     const { caseIds, practiceId } = await seedEmbeddedCases(40);
     const probe = unitVector(7);
     await client.query('begin');
     try {
       await client.query('set local enable_seqscan = off');
-      const plan = await client.query(`explain select case_id from case_embeddings order by embedding <=> $1::vector limit 3`, [probe]);
-      expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toMatch(/Index Scan using case_embeddings_vector_idx/);
-      const nearest = await client.query(`select case_id from case_embeddings where practice_id = $2 order by embedding <=> $1::vector limit 1`, [probe, practiceId]);
+      const plan = await client.query(
+        `explain select case_id from case_embeddings where model = 'test/schema-probe' order by embedding::halfvec(1536) <=> $1::halfvec(1536) limit 3`,
+        [probe],
+      );
+      expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toContain(`Index Scan using ${hnswIndexName('case_embeddings', 'test/schema-probe')}`);
+      const nearest = await client.query(
+        `select case_id from case_embeddings where practice_id = $2 and model = 'test/schema-probe' order by embedding::halfvec(1536) <=> $1::halfvec(1536) limit 1`,
+        [probe, practiceId],
+      );
       expect(nearest.rows[0].case_id).toBe(caseIds[7]);
-      const viaFn = await client.query(`select case_id, similarity from search_cases_semantic($1::vector, $2, 0.5, 3)`, [probe, practiceId]);
-      expect(viaFn.rows[0].case_id).toBe(caseIds[7]);
-      expect(viaFn.rows[0].similarity).toBeCloseTo(1, 5);
     } finally {
       await client.query('rollback');
     }
@@ -225,7 +243,9 @@ async function seedEmbeddedCases(n: number) {
       [patientId, practiceId, `E${i}`],
     );
     caseIds.push(c.rows[0].id);
-    await client.query(`insert into case_embeddings (case_id, content_type, content_text, embedding) values ($1, 'case_summary', $2, $3::vector)`, [
+    await client.query(
+      `insert into case_embeddings (case_id, content_type, content_text, embedding, model, content_hash) values ($1, 'case_summary', $2, $3::halfvec, 'test/schema-probe', 'h')`,
+      [
       c.rows[0].id,
       `case ${i}`,
       unitVector(i),

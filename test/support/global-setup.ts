@@ -9,6 +9,7 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { migrate } from '../../src/db/migrate';
 import { startEmbeddedPostgres } from '../../scripts/lib/embedded-postgres';
+import { ensureAllEmbeddingModels } from '../../scripts/lib/embedding-models';
 import { startTemporalDevServer } from '../../scripts/lib/temporal-dev-server';
 
 export default async function globalSetup(): Promise<void> {
@@ -18,6 +19,7 @@ export default async function globalSetup(): Promise<void> {
   const [pg, temporal] = await Promise.all([
     startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), database: 'mdw_test', ephemeral: true }),
     startTemporalDevServer({ headless: true, logFile: path.join(dir, 'temporal.log') }),
+    ensureAllEmbeddingModels(),
     // One workflow bundle for every worker of the run, instead of webpack per test file.
     bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quietLogger }).then(({ code }) => writeFileSync(bundlePath, code)),
   ]);

@@ -10,6 +10,11 @@ export interface EmbeddingProvider {
   readonly dimensions: number;
   /** One vector per text, in order, L2-normalised (cosine = dot product). */
   embed(texts: readonly string[]): Promise<number[][]>;
+  /**
+   * Optional: a search query's vector when the model embeds queries differently from passages
+   * (bge's retrieval instruction); callers fall back to `embed([q])`.
+   */
+  embedQuery?(text: string): Promise<number[]>;
 }
 
 /** Optional: a chat model may phrase summaries; numbers always come from the data. */

@@ -1,0 +1,100 @@
+/**
+ * One step of the embedding pipeline: take the oldest queued texts, chunk them, embed what
+ * changed (content hash per chunk and model) with every live model, write, dequeue. Called by
+ * the pipeline's Temporal activity; everything it does is idempotent, so a retry after a crash or
+ * a provider failure repeats nothing harmful, and a failed batch stays queued.
+ */
+import type { Db } from '../db/database';
+import * as repo from '../repositories/embeddings.repository';
+import type { EmbeddingProvider } from './providers/types';
+import { chunkText, contentHash, expandOrtho, TEXT_KINDS } from './text';
+
+export interface PipelineStep {
+  /** Queue entries handled (embedded, unchanged, skipped for consent, or source gone). */
+  handled: number;
+  /** Chunks sent to a model. */
+  embedded: number;
+  /** Queue entries left after this step. */
+  backlog: number;
+}
+
+export interface PipelineDeps {
+  db: Db;
+  providers: (model: string) => EmbeddingProvider;
+}
+
+/** What a model sees for a chunk: shorthand expanded (see expandOrtho). */
+export const embeddingInput = (chunk: string) => expandOrtho(chunk);
+
+export async function embedQueued(deps: PipelineDeps, limit: number): Promise<PipelineStep> {
+  const { db } = deps;
+  const models = await repo.liveModels(db);
+  const queue = await repo.nextQueued(db, limit);
+  if (queue.length === 0 || models.length === 0) return { handled: 0, embedded: 0, backlog: await repo.backlog(db) };
+  const sources: repo.SourceText[] = [];
+  for (const kind of TEXT_KINDS) {
+    const ids = queue.filter((q) => q.kind === kind).map((q) => q.source_id);
+    sources.push(...(await repo.loadSources(db, kind, ids)));
+  }
+  const embedded = await embedSources(deps, sources, models, (trx) => repo.dequeue(trx, queue));
+  return { handled: queue.length, embedded, backlog: await repo.backlog(db) };
+}
+
+/**
+ * Chunks each source, embeds the chunks whose hash differs from what is stored for each model,
+ * and writes them in one transaction (with `alsoInTx`), skipping patients without AI consent.
+ * @returns chunks sent to a model
+ */
+export async function embedSources(
+  { db, providers }: PipelineDeps,
+  sources: readonly repo.SourceText[],
+  models: readonly Pick<repo.ModelRow, 'model' | 'dimensions'>[],
+  alsoInTx?: (trx: Db) => Promise<void>,
+): Promise<number> {
+  const chunksOf = new Map(sources.map((s) => [s.id, chunkText(s.text).map((text) => ({ text, input: embeddingInput(text) }))]));
+  // Embed outside any transaction (slow); write in one short transaction afterwards.
+  const rows: repo.EmbeddingRow[] = [];
+  const counts: repo.ChunkCount[] = [];
+  let embedded = 0;
+  for (const m of models) {
+    const todo: { source: repo.SourceText; chunk: number; text: string; input: string; hash: string }[] = [];
+    for (const kind of TEXT_KINDS) {
+      const ofKind = sources.filter((s) => s.kind === kind);
+      if (ofKind.length === 0) continue;
+      const stored = await repo.storedHashes(db, kind, m.model, ofKind.map((s) => s.id));
+      for (const s of ofKind) {
+        const chunks = chunksOf.get(s.id)!;
+        const have = stored.get(s.id) ?? [];
+        chunks.forEach(({ text, input }, chunk) => {
+          // The hash covers what the model saw, so a vocabulary change re-embeds.
+          const hash = contentHash(input);
+          if (have[chunk] !== hash) todo.push({ source: s, chunk, text, input, hash });
+        });
+        if (have.length > chunks.length) counts.push({ sourceId: s.id, kind, model: m.model, count: chunks.length });
+      }
+    }
+    if (todo.length === 0) continue;
+    const vectors = await providers(m.model).embed(todo.map((t) => t.input));
+    if (vectors.length !== todo.length || vectors.some((v) => v.length !== m.dimensions)) {
+      throw new Error(`model ${m.model} returned ${vectors.length} vectors of ${vectors[0]?.length} dimensions for ${todo.length} texts (expected ${m.dimensions})`);
+    }
+    embedded += todo.length;
+    todo.forEach((t, i) =>
+      rows.push({ kind: t.source.kind, sourceId: t.source.id, practiceId: t.source.practice_id, model: m.model, chunk: t.chunk, text: t.text, hash: t.hash, vector: vectors[i]! }),
+    );
+  }
+
+  await db.transaction().execute(async (trx) => {
+    const patients = [...new Set(sources.map((s) => s.patient_id).filter((p): p is string => p !== null))];
+    const withdrawn = await repo.withdrawnPatients(trx, patients);
+    const blocked = new Set(sources.filter((s) => s.patient_id && withdrawn.has(s.patient_id)).map((s) => s.id));
+    await repo.writeEmbeddings(
+      trx,
+      rows.filter((r) => !blocked.has(r.sourceId)),
+      counts.filter((c) => !blocked.has(c.sourceId)),
+    );
+    for (const s of sources) if (blocked.has(s.id)) await repo.deleteEmbeddings(trx, s.kind, s.id);
+    await alsoInTx?.(trx);
+  });
+  return embedded;
+}

@@ -1,0 +1,42 @@
+/**
+ * The real in-process model (weights fetched by global setup from Maven Central): similar texts
+ * must score above unrelated ones, vectors are unit length, and nothing is fetched remotely.
+ */
+import { LOCAL_MODEL_NAMES, localModelRoot } from '../../src/ai/models';
+import { LocalEmbeddingProvider } from '../../src/ai/providers/local';
+import { loadConfig } from '../../src/config';
+
+const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0);
+
+describe.each(LOCAL_MODEL_NAMES)('local provider %s', (name) => {
+  const provider = new LocalEmbeddingProvider(name, localModelRoot(loadConfig()));
+  afterAll(() => provider.close());
+
+  it('embeds to unit vectors of the declared length, in order', async () => {
+    const v = await provider.embed(['upper aligner not seating', 'invoice paid', 'upper aligner not seating']);
+    expect(v).toHaveLength(3);
+    for (const x of v) {
+      expect(x).toHaveLength(provider.dimensions);
+      expect(Math.abs(Math.sqrt(dot(x, x)) - 1)).toBeLessThan(1e-3);
+    }
+    expect(dot(v[0]!, v[2]!)).toBeGreaterThan(0.999);
+    expect(provider.model).toBe(`local/${name}`);
+  });
+
+  it('scores paraphrases above unrelated texts', async () => {
+    const [a, b, c, d] = await provider.embed([
+      'The aligners are not tracking: there is a gap between the tray and the incisal edge of the upper incisors.',
+      'Patient reports the trays do not fit fully on the front teeth, space visible at the biting edge.',
+      'Please send the invoice for the retainer order to the practice accountant.',
+      'Bracket debonded on lower left premolar, patient wants an emergency appointment.',
+    ]);
+    expect(dot(a!, b!)).toBeGreaterThan(dot(a!, c!));
+    expect(dot(a!, b!)).toBeGreaterThan(dot(a!, d!));
+    expect(dot(b!, a!)).toBeGreaterThan(dot(b!, c!));
+  });
+
+  it('says how to install a missing model instead of downloading it', async () => {
+    const missing = new LocalEmbeddingProvider(name, '/nonexistent-model-root');
+    await expect(missing.embed(['x'])).rejects.toThrow(/not installed.*ensure-tools/);
+  });
+});
