@@ -88,6 +88,8 @@ const EnvSchema = z.object({
 
   /** A posted message's intent classification is abandoned after this long (the post stands). */
   AI_INTENT_BUDGET_MS: int(2_000, 10),
+  /** Whether intent classification uses the configured embedding model beside its lexical encoder. */
+  AI_INTENT_EMBEDDINGS: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
 
   /** How often the case_dashboard materialized view is refreshed. */
   DASHBOARD_REFRESH_MS: int(30_000, 0),

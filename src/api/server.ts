@@ -40,6 +40,7 @@ import { insightRoutes } from './routes/insights.routes';
 import { ensureInsightSchedules } from '../ai/recommendations/schedules';
 import { createIntentService } from '../services/intent.service';
 import { createDefaultIntentClassifier } from '../ai/intent';
+import { createEmbeddingProvider } from '../ai/providers';
 
 export type { ApiDeps } from './types';
 
@@ -47,6 +48,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
 interface BuiltApp {
   app: express.Express;
+  services: ApiServices;
   log: Logger;
   openapi: unknown;
   close(): void;
@@ -63,7 +65,16 @@ function buildApp(deps: ApiDeps): BuiltApp {
     storage: createFileStorage(config),
     intent:
       deps.intent ??
-      createIntentService({ system: database.system, temporal: deps.temporal, classifier: () => createDefaultIntentClassifier(), log: log.child({ component: 'intent' }), budgetMs: config.AI_INTENT_BUDGET_MS }),
+      createIntentService({
+        system: database.system,
+        temporal: deps.temporal,
+        // The configured embedding model beside the lexical encoder (npm run eval:intent: staff free
+        // text 90.8 % vs 87.5 % lexical alone); lexical alone when the model cannot load.
+        classifier: () =>
+          createDefaultIntentClassifier(config.AI_INTENT_EMBEDDINGS ? createEmbeddingProvider(config) : null, (err) => log.warn({ err }, 'intent: embedding model unavailable, lexical encoder only')),
+        log: log.child({ component: 'intent' }),
+        budgetMs: config.AI_INTENT_BUDGET_MS,
+      }),
   };
 
   const registry = new OpenAPIRegistry();
@@ -134,6 +145,7 @@ function buildApp(deps: ApiDeps): BuiltApp {
 
   return {
     app,
+    services,
     log,
     openapi,
     close: () => services.loginLimiter.stop(),
@@ -176,6 +188,8 @@ export async function startApi(deps: ApiDeps): Promise<{ url: string; app: expre
         }, config.DASHBOARD_REFRESH_MS)
       : null;
   timer?.unref();
+  // Load the intent model now, so the first posted message is not classified against a cold model.
+  built.services.intent.warm().catch((err: unknown) => built.log.warn({ err }, 'intent classifier not warmed'));
   // The daily recommendations Schedule of every active template (created once, kept by Temporal).
   ensureInsightSchedules(deps.temporal, database.system, config.TEMPORAL_TASK_QUEUE)
     .then((created) => created.length && built.log.info({ created: created.length }, 'insight schedules created'))
