@@ -101,6 +101,11 @@ const EnvSchema = z.object({
   STORAGE_DIR: z.string().default('.data/files'),
   MAX_UPLOAD_BYTES: int(200 * 1024 * 1024, 1),
 
+  /** A posted message's intent classification is abandoned after this long (the post stands). */
+  AI_INTENT_BUDGET_MS: int(2_000, 10),
+  /** Whether intent classification uses the configured embedding model beside its lexical encoder. */
+  AI_INTENT_EMBEDDINGS: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+
   /** How often the case_dashboard materialized view is refreshed. */
   DASHBOARD_REFRESH_MS: int(30_000, 0),
 

@@ -3,12 +3,13 @@
  * every write carries an idempotency key derived from the workflow's event key, and uses
  * `INSERT … ON CONFLICT DO NOTHING`, so a retry after a lost acknowledgement writes nothing twice.
  */
-import { activityInfo, heartbeat } from '@temporalio/activity';
+import { activityInfo, heartbeat, log } from '@temporalio/activity';
 import type { Db } from '../db/database';
 import type { AutomaticTaskArgs, CaseEvent, PerformanceArgs } from '../workflows/case.events';
 import { SYSTEM_PROFILE_ID } from '../workflows/case.messages';
 import type { TaskFunction } from '../workflows/plan/plan.types';
 import * as caseEvents from '../repositories/case-events.repository';
+import { insightsOnCaseClosed } from '../ai/recommendations/refresh';
 
 /** What an automatic production step did, in words for the case's message thread. */
 export interface HookResult {
@@ -76,9 +77,18 @@ export function createCaseActivities({ db, hooks = defaultHooks }: CaseActivityD
       return result;
     },
 
-    /** Writes workflow_performance once per case outcome. */
+    /**
+     * Writes workflow_performance once per case outcome, then the template's recommendations as
+     * of this close (issue 10 §5). Those are advisory: their failure is logged, never blocks
+     * the case's completion.
+     */
     async recordPerformance(args: PerformanceArgs): Promise<void> {
       await caseEvents.recordPerformance(db, args);
+      try {
+        await insightsOnCaseClosed(db, args);
+      } catch (err) {
+        log.warn('recommendations on case close failed', { caseId: args.caseId, error: String(err) });
+      }
     },
   };
 }

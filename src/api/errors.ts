@@ -40,6 +40,7 @@ export const ERROR_CODES = [
   'not_a_member',
   'service_unavailable',
   'internal_error',
+  'proposal_not_pending',
   // workflow refusals (snake_case of CaseRefusal)
   'wrong_role',
   'task_not_awaiting_decision',

@@ -8,6 +8,7 @@ import type { FileStorage } from '../services/file-storage.service';
 import type { RateLimiter } from './rate-limit';
 import type { EmbeddingProvider } from '../ai/providers/types';
 import type { SearchService } from '../services/search.service';
+import type { IntentService } from '../services/intent.service';
 
 /** What the API is started with: one of each, created at start-up and injected. */
 export interface ApiDeps {
@@ -19,6 +20,8 @@ export interface ApiDeps {
   logDestination?: DestinationStream;
   /** Embedding providers by model id (default: from config); tests inject failing ones. */
   embeddingProviders?: (model: string) => EmbeddingProvider;
+  /** Message intent (default: built from config, lexical encoder). */
+  intent?: IntentService;
 }
 
 /** What route modules use: the deps plus the API's own services. */
@@ -27,4 +30,5 @@ export interface ApiServices extends ApiDeps {
   loginLimiter: RateLimiter;
   storage: FileStorage;
   search: SearchService;
+  intent: IntentService;
 }

@@ -270,6 +270,26 @@ export interface InstructionStates {
   status_code: number;
 }
 
+export interface IntentProposals {
+  action: string;
+  allowed_roles: string[];
+  case_id: string;
+  confidence: Numeric;
+  created_at: Generated<Timestamp>;
+  decided_at: Timestamp | null;
+  decided_by: string | null;
+  evidence: Generated<Json>;
+  id: Generated<string>;
+  intent: string;
+  message_id: string;
+  model: string | null;
+  outcome: string | null;
+  practice_id: string;
+  status: Generated<string>;
+  task_id: string | null;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface LegacyIdMap {
   disposition: LegacyDisposition;
   legacy_id: string;
@@ -524,6 +544,17 @@ export interface StateAnalytics {
   to_state: string;
 }
 
+export interface TemplateInsights {
+  cases_considered: number;
+  computed_at: Generated<Timestamp>;
+  id: Generated<string>;
+  idempotency_key: string | null;
+  practice_id: string;
+  recommendations: Json;
+  trigger: string;
+  workflow_template_id: string;
+}
+
 export interface UserCredentials {
   created_at: Generated<Timestamp>;
   password_hash: string;
@@ -606,6 +637,7 @@ export interface DB {
   embedding_queue: EmbeddingQueue;
   idempotency_keys: IdempotencyKeys;
   instruction_states: InstructionStates;
+  intent_proposals: IntentProposals;
   legacy_id_map: LegacyIdMap;
   message_embeddings: MessageEmbeddings;
   order_items: OrderItems;
@@ -626,6 +658,7 @@ export interface DB {
   query_performance_log: QueryPerformanceLog;
   refresh_tokens: RefreshTokens;
   state_analytics: StateAnalytics;
+  template_insights: TemplateInsights;
   user_credentials: UserCredentials;
   workflow_performance: WorkflowPerformance;
   workflow_steps: WorkflowSteps;

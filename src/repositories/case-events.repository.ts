@@ -26,7 +26,7 @@ export async function persist(db: Handle, e: CaseEvent): Promise<void> {
         to_state: t.to,
         changed_by: e.actorId,
         reason: t.reason,
-        metadata: JSON.stringify(meta),
+        metadata: JSON.stringify(e.evidence ? { ...meta, evidence: e.evidence } : meta),
         created_at: e.at,
         idempotency_key: `${e.key}:state`,
       })

@@ -9,6 +9,7 @@ import type { Config } from '../config';
 import { createDatabase, poolLimits, type Database } from '../db/database';
 import { createCaseActivities, type ProductionHooks } from '../activities/case.activities';
 import { redactingActivityInterceptors } from './activity-redaction';
+import { createInsightActivities } from '../activities/insights.activities';
 import { createEmbeddingActivities } from '../activities/embedding.activities';
 import { createProviderRegistry } from '../ai/providers';
 import { startEmbeddingPipeline } from '../ai/pipeline-start';
@@ -65,6 +66,7 @@ export async function startWorker(opts: MdwWorkerOptions): Promise<MdwWorker> {
     ...workflowSource,
     activities: {
       ...createCaseActivities({ db: database.system, hooks: opts.hooks }),
+      ...createInsightActivities({ db: database.system }),
       ...createEmbeddingActivities({ db: database.system, providers: createProviderRegistry(config) }),
     },
     // Statement values (patient data) never reach the history or the logs through a failure.

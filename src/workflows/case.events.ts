@@ -48,6 +48,8 @@ export interface CaseEvent {
    * the priority changed; written to awaiting_tasks unless a later event (higher seq) already was.
    */
   awaiting?: { seq: number; priority: string; tasks: AwaitingTask[] };
+  /** The message that proposed this change (case_states.metadata.evidence). */
+  evidence?: Record<string, unknown>;
   /** New values for cases.is_overdue / cases.due_at / cases.priority, when they change. */
   caseFields?: { isOverdue?: boolean; dueAt?: string | null; priority?: string; closed?: boolean };
 }

@@ -112,11 +112,26 @@ export interface CaseView {
   reworkCount: number;
 }
 
+/**
+ * Why a change was made: the case message whose intent proposed it (src/ai/intent/). Recorded in
+ * case_states.metadata.evidence of the transition it causes, so the audit trail shows which
+ * message, which proposal, how confident, and whether a person confirmed it or the practice's
+ * auto-apply did (the actor is the person either way).
+ */
+export interface MessageEvidence {
+  messageId: string;
+  proposalId: string;
+  intent: string;
+  confidence: number;
+  mode: 'confirmed' | 'auto_applied';
+}
+
 export interface DecideArgs {
   taskId: string;
   decision: DecisionKind;
   actor: Actor;
   reason?: string;
+  evidence?: MessageEvidence;
 }
 export interface CompleteTaskArgs {
   taskId: string;
@@ -126,14 +141,17 @@ export interface CompleteTaskArgs {
 export interface HoldArgs {
   actor: Actor;
   reason: string;
+  evidence?: MessageEvidence;
 }
 export interface ResumeArgs {
   actor: Actor;
   note?: string;
+  evidence?: MessageEvidence;
 }
 export interface CancelArgs {
   actor: Actor;
   reason: string;
+  evidence?: MessageEvidence;
 }
 export interface ChangePriorityArgs {
   actor: Actor;

@@ -47,6 +47,7 @@ import {
   type CaseView,
   type CaseWorkflowInput,
   type DecisionKind,
+  type MessageEvidence,
   type TaskRuntime,
 } from './case.messages';
 import { InstructionStatus, type AwaitingTask, type CaseEvent, type TaskPerformance } from './case.events';
@@ -101,6 +102,11 @@ const AWAITING_TASKS = 'awaiting-tasks';
  * Decisions kept in the workflow (all are in case_states / messages). Every update result and
  * continue-as-new input carries them: unbounded, they grow history quadratically.
  */
+/**
+ * Patch id: an update may carry the message that proposed it (evidence), recorded with the
+ * transition. Checked only when an update carries evidence, which no recorded history does.
+ */
+const MESSAGE_EVIDENCE = 'message-evidence';
 const DECISIONS_KEPT = 50;
 const RECENT_UPDATES_KEPT = 50;
 
@@ -315,7 +321,10 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       .catch((err) => log.error('automatic task failed', { taskId: t.id, error: String(err) }));
   }
 
-  async function complete(t: PlanTask, actor: Actor, decision: DecisionKind | 'complete', reason: string | null): Promise<void> {
+  /** The evidence an update carries, recorded from the patch on. */
+  const evidenceOf = (e: MessageEvidence | undefined): Partial<CaseEvent> => (e && patched(MESSAGE_EVIDENCE) ? { evidence: { ...e } } : {});
+
+  async function complete(t: PlanTask, actor: Actor, decision: DecisionKind | 'complete', reason: string | null, evidence: Partial<CaseEvent> = {}): Promise<void> {
     if (s.status !== 'active' || rt(t.id).status !== 'active') return;
     s.decisions.push({ taskId: t.id, decision, by: actor.profileId, role: actor.practiceRole, at: Date.now(), reason });
     if (s.decisions.length > DECISIONS_KEPT) s.decisions.shift();
@@ -326,7 +335,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
     const dueAt = rt(t.id).dueAt;
     const late = dueAt !== null && Date.now() > dueAt;
     Object.assign(rt(t.id), { status: 'done', completedAt: Date.now() });
-    const extra: Partial<CaseEvent> = {};
+    const extra: Partial<CaseEvent> = { ...evidence };
     if (t.instructionType) extra.instruction = { type: t.instructionType, status: InstructionStatus.Done, notes: reason };
     const why = decision === 'approve' ? `"${t.name}" approved` : `"${t.name}" completed`;
     await moveTo(t.exitState ?? s.state, actor.profileId, reason ? `${why}: ${reason}` : why, t.id, extra, late);
@@ -358,7 +367,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
     await moveTo(target.entryState ?? s.state, actor.profileId, `${label}: ${reason}`, t.id);
   }
 
-  async function finish(outcome: 'completed' | 'cancelled', actorId: string, reason: string | null): Promise<void> {
+  async function finish(outcome: 'completed' | 'cancelled', actorId: string, reason: string | null, evidence: Partial<CaseEvent> = {}): Promise<void> {
     s.status = outcome;
     for (const scope of running.values()) scope.cancel();
     const voided = outcome === 'cancelled' ? plan.tasks.filter((t) => t.instructionType && rt(t.id).status === 'active') : [];
@@ -373,6 +382,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
         content: outcome === 'completed' ? 'Case completed.' : `Case cancelled: ${reason ?? ''}`,
       },
       caseFields: { closed: true, isOverdue: false, dueAt: null },
+      ...evidence,
     });
     await db.recordPerformance(performance(outcome));
   }
@@ -501,10 +511,10 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
 
   setHandler(
     decideUpdate,
-    ({ taskId, decision, actor, reason }) =>
+    ({ taskId, decision, actor, reason, evidence }) =>
       once(async () => {
         const t = requireTaskAwaiting(taskId, actor, ['decision']); // re-check: state may have moved while queued
-        await complete(t, actor, decision, reason?.trim() || null);
+        await complete(t, actor, decision, reason?.trim() || null, evidenceOf(evidence));
       }),
     {
       validator: ({ taskId, decision, actor, reason }) => {
@@ -534,11 +544,11 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
   };
   setHandler(
     holdUpdate,
-    ({ actor, reason }) =>
+    ({ actor, reason, evidence }) =>
       once(async () => {
         validateHold({ actor, reason });
         s.hold = { reason: reason.trim(), by: actor.profileId, since: Date.now(), resumeState: s.state };
-        await moveTo('on_hold', actor.profileId, reason.trim(), null);
+        await moveTo('on_hold', actor.profileId, reason.trim(), null, evidenceOf(evidence));
       }),
     { validator: validateHold },
   );
@@ -551,7 +561,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
   };
   setHandler(
     resumeUpdate,
-    ({ actor, note }) =>
+    ({ actor, note, evidence }) =>
       once(async () => {
         validateResume({ actor });
         const { since, resumeState } = s.hold!;
@@ -565,7 +575,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
           }
         }
         s.hold = null;
-        await moveTo(resumeState, actor.profileId, note?.trim() || 'resumed', null);
+        await moveTo(resumeState, actor.profileId, note?.trim() || 'resumed', null, evidenceOf(evidence));
         await advance();
       }),
     { validator: validateResume },
@@ -579,11 +589,11 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
   };
   setHandler(
     cancelUpdate,
-    ({ actor, reason }) =>
+    ({ actor, reason, evidence }) =>
       once(async () => {
         validateCancel({ actor, reason });
         cancelRequested = true;
-        await finish('cancelled', actor.profileId, reason.trim());
+        await finish('cancelled', actor.profileId, reason.trim(), evidenceOf(evidence));
       }),
     { validator: validateCancel },
   );

@@ -1,3 +1,4 @@
 /** Entry point of the workflow bundle: every workflow type the worker serves. */
 export { caseWorkflow } from './case.workflow';
+export { templateInsightsWorkflow } from './insights.workflow';
 export { embeddingPipelineWorkflow, embeddingReindexWorkflow } from './embedding.workflow';

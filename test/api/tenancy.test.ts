@@ -114,6 +114,10 @@ test('every route that takes an id answers 404 for another practice’s ids, and
     ['post', '/patient-matches/{id}/accept', () => ownerA.post(`/patient-matches/${matchB.id}/accept`, {})],
     ['post', '/patient-matches/{id}/reject', () => ownerA.post(`/patient-matches/${matchB.id}/reject`)],
     ['post', '/workflow-templates/{id}/versions', () => ownerA.post(`/workflow-templates/${template.id}/versions`, { name: 'Hacked', caseType: 'refinement', tasks: [{ key: 'i', name: 'I', order: 1, functionType: 'submit', after: [] }] })],
+    ['get', '/workflow-templates/{id}/insights', () => ownerA.get(`/workflow-templates/${template.id}/insights`)],
+    ['get', '/cases/{id}/proposals', () => ownerA.get(`/cases/${kase.id}/proposals`)],
+    ['post', '/cases/{id}/proposals/{proposalId}/confirm', () => ownerA.post(`/cases/${kase.id}/proposals/${randomUUID()}/confirm`)],
+    ['post', '/cases/{id}/proposals/{proposalId}/dismiss', () => ownerA.post(`/cases/${kase.id}/proposals/${randomUUID()}/dismiss`, {})],
   ];
   for (const [method, path, attempt] of attempts) {
     const res = await attempt();

@@ -8,6 +8,8 @@ import { route, type RouteKit } from '../route';
 import type { ApiServices } from '../types';
 import { z } from '../zod';
 import { loadCase } from './cases.routes';
+import { myPracticeRole } from '../common';
+import { toProposal, ZIntentResult, ZProposal } from './intent.routes';
 
 export const ZMessage = z
   .object({
@@ -34,6 +36,11 @@ export const ZPostMessageBody = z
   })
   .openapi('PostMessageBody');
 export type TPostMessageBody = z.infer<typeof ZPostMessageBody>;
+
+export const ZPostedMessage = ZMessage.extend({
+  intent: ZIntentResult.nullable().openapi({ description: 'What the message implies; null when classification failed or took too long (the message stands).' }),
+  proposal: ZProposal.nullable().openapi({ description: 'The workflow change the message proposes, when its case can do it now.' }),
+}).openapi('PostedMessage');
 
 const ZMessageParams = z.object({ id: ZUuid, messageId: ZUuid });
 
@@ -62,7 +69,7 @@ const toMessage = (r: MessageRow, me: string): TMessage => {
   };
 };
 
-export function messageRoutes(kit: RouteKit, _s: ApiServices): void {
+export function messageRoutes(kit: RouteKit, s: ApiServices): void {
   route(kit, {
     method: 'post',
     path: '/cases/:id/messages',
@@ -71,10 +78,10 @@ export function messageRoutes(kit: RouteKit, _s: ApiServices): void {
     params: ZIdParams,
     body: ZPostMessageBody,
     status: 201,
-    response: ZMessage,
+    response: ZPostedMessage,
     idempotent: true,
-    handler: ({ params, body }) =>
-      ctx().db(async (trx) => {
+    handler: async ({ params, body }) => {
+      const posted = await ctx().db(async (trx) => {
         const c = await loadCase(trx, params.id);
         const me = ctx().actor!.profileId;
         const row = await trx
@@ -82,8 +89,21 @@ export function messageRoutes(kit: RouteKit, _s: ApiServices): void {
           .values({ case_id: c.id, practice_id: c.practice_id, sender_id: me, content: body.content, subject: body.subject ?? null, message_type: body.messageType ?? 'general' })
           .returning('id')
           .executeTakeFirstOrThrow();
-        return toMessage(await messageQuery(trx).where('m.id', '=', row.id).executeTakeFirstOrThrow(), me);
-      }),
+        const role = await myPracticeRole(trx, c.practice_id);
+        return { c, role, message: toMessage(await messageQuery(trx).where('m.id', '=', row.id).executeTakeFirstOrThrow(), me) };
+      });
+      // After the commit, and never failing the post (src/services/intent.service.ts).
+      const { intent, proposal } = await s.intent.onMessagePosted({
+        messageId: posted.message.id,
+        caseId: posted.c.id,
+        practiceId: posted.c.practice_id,
+        workflowId: posted.c.workflow_id,
+        content: body.content,
+        // Internal admins who are not members have no practice role: nothing auto-applies for them.
+        sender: posted.role ? { profileId: posted.message.senderId, practiceRole: posted.role } : null,
+      });
+      return { ...posted.message, intent, proposal: proposal ? toProposal(proposal) : null };
+    },
   });
 
   route(kit, {
