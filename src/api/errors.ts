@@ -47,6 +47,8 @@ export const ERROR_CODES = [
   'case_finished',
   'reason_required',
   'invalid_argument',
+  'task_assigned',
+  'task_not_assigned',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

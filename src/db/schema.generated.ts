@@ -80,6 +80,7 @@ export interface AuthUsers {
 }
 
 export interface AwaitingTasks {
+  assignee_id: string | null;
   case_created_at: Timestamp;
   case_id: string;
   due_at: Timestamp | null;
@@ -245,6 +246,12 @@ export interface InstructionStates {
   notes: string | null;
   practice_id: string;
   status_code: number;
+}
+
+export interface LabStaff {
+  added_by: string | null;
+  created_at: Generated<Timestamp>;
+  profile_id: string;
 }
 
 export interface LegacyIdMap {
@@ -562,6 +569,7 @@ export interface DB {
   cases: Cases;
   idempotency_keys: IdempotencyKeys;
   instruction_states: InstructionStates;
+  lab_staff: LabStaff;
   legacy_id_map: LegacyIdMap;
   message_embeddings: MessageEmbeddings;
   order_items: OrderItems;

@@ -19,6 +19,8 @@ export interface AwaitingTask {
   roles: PracticeRole[];
   dueAt: string | null;
   overdue: boolean;
+  /** The assignee's profile id; absent while the task is in the role pool. */
+  assignee?: string;
 }
 
 export interface CaseEvent {

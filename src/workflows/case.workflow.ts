@@ -35,14 +35,17 @@ import {
   CaseRefusal,
   PRIORITY_SLA_FACTOR,
   SYSTEM_PROFILE_ID,
+  assignTaskUpdate,
   cancelUpdate,
   caseViewQuery,
+  isLead,
   changePriorityUpdate,
   completeTaskUpdate,
   decideUpdate,
   holdUpdate,
   resumeUpdate,
   type Actor,
+  type AssignArgs,
   type CaseSnapshot,
   type CaseView,
   type CaseWorkflowInput,
@@ -217,6 +220,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       roles: t.requiredRoles,
       dueAt: rt(t.id).dueAt === null ? null : new Date(rt(t.id).dueAt!).toISOString(),
       overdue: rt(t.id).overdue,
+      // Only when assigned: the awaiting fingerprint of cases without assignees stays as it was.
+      ...(rt(t.id).assignee ? { assignee: rt(t.id).assignee! } : {}),
     }));
   }
   function view(): CaseView {
@@ -240,6 +245,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
         dueAt: rt(t.id).dueAt === null ? null : new Date(rt(t.id).dueAt!).toISOString(),
         overdue: rt(t.id).overdue,
         reworks: rt(t.id).reworks,
+        assigneeId: rt(t.id).assignee ?? null,
       })),
       decisions: s.decisions.map((d) => ({ ...d, at: new Date(d.at).toISOString() })),
       reworkCount: s.reworkCount,
@@ -463,6 +469,10 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
     if (!(actor.practiceRole === 'system' && t.kind === 'external') && !t.requiredRoles.includes(actor.practiceRole as PracticeRole)) {
       refuse(CaseRefusal.WrongRole, `Task "${t.name}" must be decided by ${t.requiredRoles.join(' or ')}; you are ${actor.practiceRole}.`);
     }
+    const assignee = rt(t.id).assignee;
+    if (assignee && assignee !== actor.profileId && !isLead(actor, t.requiredRoles)) {
+      refuse(CaseRefusal.TaskAssigned, `Task "${t.name}" is assigned to someone else; ask them or a lead to release it.`);
+    }
     return t;
   }
   function requireManager(actor: Actor, what: string): void {
@@ -518,6 +528,56 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
         await complete(t, actor, 'complete', note?.trim() || null);
       }),
     { validator: ({ taskId, actor }) => void (seenUpdate() || requireTaskAwaiting(taskId, actor, ['external'])) },
+  );
+
+  const validateAssign = ({ taskId, actor, action, assignee }: AssignArgs): PlanTask => {
+    requireActive();
+    const t = taskById.get(taskId) ?? refuse(CaseRefusal.UnknownTask, `Task ${taskId} is not part of this case's plan.`);
+    if (t.kind === 'automatic' || rt(t.id).status !== 'active') {
+      refuse(CaseRefusal.TaskNotAwaitingDecision, `Task "${t.name}" is not awaiting people (it is ${t.kind === 'automatic' ? 'automatic' : rt(t.id).status}).`);
+    }
+    const current = rt(t.id).assignee ?? null;
+    const lead = isLead(actor, t.requiredRoles);
+    if (action === 'claim') {
+      if (!t.requiredRoles.includes(actor.practiceRole as PracticeRole)) {
+        refuse(CaseRefusal.WrongRole, `Task "${t.name}" is for ${t.requiredRoles.join(' or ')}; you are ${actor.practiceRole}.`);
+      }
+      if (current && current !== actor.profileId) refuse(CaseRefusal.TaskAssigned, `Task "${t.name}" is already assigned to someone else.`);
+    } else if (action === 'assign') {
+      if (!lead) refuse(CaseRefusal.WrongRole, `Only a lead (practice owner or admin; a lab admin for lab tasks) assigns tasks; you are ${actor.practiceRole}.`);
+      if (!assignee) refuse(CaseRefusal.InvalidArgument, 'Whom to assign the task to is missing.');
+      if (!t.requiredRoles.includes(assignee.role)) {
+        refuse(CaseRefusal.WrongRole, `Task "${t.name}" is for ${t.requiredRoles.join(' or ')}; the assignee is ${assignee.role}.`);
+      }
+    } else if (action === 'release') {
+      if (!current) refuse(CaseRefusal.TaskNotAssigned, `Task "${t.name}" is not assigned.`);
+      if (current !== actor.profileId && !lead) refuse(CaseRefusal.WrongRole, `Only the assignee or a lead releases task "${t.name}".`);
+    } else {
+      refuse(CaseRefusal.InvalidArgument, `Unknown action "${String(action)}".`);
+    }
+    return t;
+  };
+  setHandler(
+    assignTaskUpdate,
+    (args) =>
+      once(async () => {
+        const t = validateAssign(args); // re-check: a concurrent claim may have won while this one queued
+        const to = args.action === 'claim' ? args.actor.profileId : args.action === 'assign' ? args.assignee!.profileId : null;
+        if ((rt(t.id).assignee ?? null) === to) return;
+        rt(t.id).assignee = to;
+        const what = args.action === 'claim' ? 'claimed' : args.action === 'assign' ? 'assigned' : 'released to the role pool';
+        await persist({
+          actorId: args.actor.profileId,
+          taskId: t.id,
+          message: {
+            type: 'status_update',
+            subject: `${t.name}: ${what}`,
+            content: `Task "${t.name}" ${what}.`,
+            metadata: { taskId: t.id, assignment: args.action, assignee: to },
+          },
+        });
+      }),
+    { validator: (args) => void (seenUpdate() || validateAssign(args)) },
   );
 
   const validateHold = ({ actor, reason }: { actor: Actor; reason: string }) => {
