@@ -63,6 +63,8 @@ export interface TaskRuntime {
   reworks: number;
   /** The profile the task is assigned to (claimed or assigned); absent = the role pool. */
   assignee?: string | null;
+  /** An overdue assigned task was escalated to its role pool (the ladder's middle step). */
+  poolNotified?: boolean;
 }
 
 export const DECISIONS = ['approve', 'reject', 'request_changes'] as const;

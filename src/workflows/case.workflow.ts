@@ -104,6 +104,12 @@ const AWAITING_TASKS = 'awaiting-tasks';
  * Decisions kept in the workflow (all are in case_states / messages). Every update result and
  * continue-as-new input carries them: unbounded, they grow history quadratically.
  */
+/**
+ * Persists cases.due_at (the planned completion: the remaining critical path) and is_overdue
+ * (any active task overdue) with every event that changes them. Before, due_at was never set and
+ * is_overdue stayed true after the late task was done.
+ */
+const DEADLINES = 'deadlines';
 const DECISIONS_KEPT = 50;
 const RECENT_UPDATES_KEPT = 50;
 
@@ -127,6 +133,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
 
   // ---- persistence ---------------------------------------------------------------------------
   let persistedAwaiting = '';
+  let persistedDeadline = '';
   async function persist(e: Omit<CaseEvent, 'key' | 'caseId' | 'practiceId' | 'at' | 'workflowId' | 'runId' | 'awaiting'>): Promise<void> {
     s.seq += 1;
     const tasks = awaitingTasks();
@@ -135,6 +142,16 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
     persistedAwaiting = fingerprint;
     // Cases started before this change persist through regular activities (their histories say so).
     const persistCaseEvent = patched(LOCAL_PERSISTENCE) ? local.persistCaseEvent : db.persistCaseEvent;
+    let caseFields = e.caseFields;
+    if (s.status === 'active' && patched(DEADLINES)) {
+      const due = plannedCompletion(Date.now());
+      const deadline = { dueAt: due === null ? null : new Date(due).toISOString(), isOverdue: isOverdue() };
+      const fingerprint = JSON.stringify(deadline);
+      if (fingerprint !== persistedDeadline) {
+        persistedDeadline = fingerprint;
+        caseFields = { ...deadline, ...e.caseFields };
+      }
+    }
     await persistCaseEvent({
       key: `${info.workflowId}/${s.seq}`,
       caseId: input.caseId,
@@ -143,8 +160,34 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       workflowId: info.workflowId,
       runId: info.runId,
       ...e,
+      ...(caseFields ? { caseFields } : {}),
       ...(awaitingChanged ? { awaiting: { seq: s.seq, priority: s.priority, tasks } } : {}),
     });
+  }
+
+  /**
+   * The planned completion: the latest earliest-finish over the remaining plan. An active task
+   * finishes at its due time (now once overdue: it is late, not planned); a pending task starts
+   * when its last predecessor finishes and takes its estimate scaled by priority. null when no
+   * task has an estimate (no SLA to plan with).
+   */
+  function plannedCompletion(now: number): number | null {
+    if (!plan.tasks.some((t) => t.estimatedMs !== null)) return null;
+    const finish = new Map<string, number>();
+    let end = now;
+    for (const t of plan.tasks) {
+      const r = rt(t.id);
+      let at: number;
+      if (r.status === 'done') at = now;
+      else if (r.status === 'active') at = r.dueAt !== null && r.dueAt > now ? r.dueAt : now;
+      else {
+        const start = t.predecessors.reduce((m, p) => Math.max(m, finish.get(p) ?? now), now);
+        at = start + (t.estimatedMs === null ? 0 : Math.round(t.estimatedMs * PRIORITY_SLA_FACTOR[s.priority]));
+      }
+      finish.set(t.id, at);
+      end = Math.max(end, at);
+    }
+    return end;
   }
 
   /**
@@ -272,6 +315,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
   async function activate(t: PlanTask): Promise<void> {
     const now = Date.now();
     Object.assign(rt(t.id), { status: 'active', activatedAt: now, dueAt: dueFor(t, now), completedAt: null, overdue: false, escalated: false });
+    if (rt(t.id).poolNotified) rt(t.id).poolNotified = false;
     const extra: Partial<CaseEvent> = {};
     if (t.instructionType) extra.instruction = { type: t.instructionType, status: InstructionStatus.InProgress, notes: null };
     if (t.kind !== 'automatic') {
@@ -341,6 +385,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       const r = rt(id);
       running.get(id)?.cancel();
       Object.assign(r, { status: 'pending', activatedAt: null, dueAt: null, completedAt: null, overdue: false, escalated: false });
+      if (r.poolNotified) r.poolNotified = false;
     }
     rt(t.reworkTargetId).reworks += 1;
     const target = taskById.get(t.reworkTargetId)!;
@@ -409,11 +454,20 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
     for (const t of plan.tasks) {
       const r = rt(t.id);
       if (r.status !== 'active' || r.dueAt === null || r.activatedAt === null) continue;
-      const at = !r.overdue ? r.dueAt : !r.escalated ? r.activatedAt + 2 * (r.dueAt - r.activatedAt) : null;
+      const at = !r.overdue ? r.dueAt : poolDue(r) ? poolAt(r) : !r.escalated ? r.activatedAt + 2 * (r.dueAt - r.activatedAt) : null;
       if (at !== null && (next === null || at < next)) next = at;
     }
     return next;
   }
+
+  /**
+   * The escalation ladder of an assigned task: overdue (1×) goes to the assignee, 1.5× to the
+   * role pool, 2× to the owner and admins. An unassigned task skips the middle step. Only cases
+   * with an assignee take the extra step, and assignment did not exist before it, so recorded
+   * histories never reach it (no patch needed).
+   */
+  const poolDue = (r: TaskRuntime) => r.overdue && !!r.assignee && !r.poolNotified && !r.escalated;
+  const poolAt = (r: TaskRuntime) => r.activatedAt! + Math.round(1.5 * (r.dueAt! - r.activatedAt!));
 
   async function checkSla(): Promise<void> {
     const now = Date.now();
@@ -422,6 +476,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       if (r.status !== 'active' || r.dueAt === null || r.activatedAt === null) continue;
       if (!r.overdue && now >= r.dueAt) {
         r.overdue = true;
+        const assignee = r.assignee ?? null;
         await persist({
           actorId: SYSTEM_PROFILE_ID,
           taskId: t.id,
@@ -429,12 +484,27 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
           message: {
             type: 'system_notification',
             subject: `Overdue: ${t.name}`,
-            content: `Task "${t.name}" is past its due time; ${t.requiredRoles.join(', ') || 'the lab'} please act.`,
-            metadata: { taskId: t.id, notify: t.requiredRoles, kind: 'overdue' },
+            content: assignee
+              ? `Task "${t.name}" is past its due time; its assignee please act.`
+              : `Task "${t.name}" is past its due time; ${t.requiredRoles.join(', ') || 'the lab'} please act.`,
+            metadata: assignee ? { taskId: t.id, notify: [], notifyProfiles: [assignee], kind: 'overdue' } : { taskId: t.id, notify: t.requiredRoles, kind: 'overdue' },
           },
           caseFields: { isOverdue: true },
         });
         syncSearchAttributes();
+      }
+      if (poolDue(r) && now >= poolAt(r)) {
+        r.poolNotified = true;
+        await persist({
+          actorId: SYSTEM_PROFILE_ID,
+          taskId: t.id,
+          message: {
+            type: 'system_notification',
+            subject: `Escalated: ${t.name}`,
+            content: `Task "${t.name}" has waited one and a half times its estimate with its assignee; escalated to ${t.requiredRoles.join(', ')}.`,
+            metadata: { taskId: t.id, notify: t.requiredRoles, kind: 'escalation', level: 'pool' },
+          },
+        });
       }
       if (r.overdue && !r.escalated && now >= r.activatedAt + 2 * (r.dueAt - r.activatedAt)) {
         r.escalated = true;
@@ -445,7 +515,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
             type: 'system_notification',
             subject: `Escalated: ${t.name}`,
             content: `Task "${t.name}" has waited twice its estimate; escalated to the practice owner and admins.`,
-            metadata: { taskId: t.id, notify: ['owner', 'admin'], kind: 'escalation' },
+            metadata: { taskId: t.id, notify: ['owner', 'admin'], kind: 'escalation', ...(r.assignee ? { level: 'lead' } : {}) },
           },
         });
       }
