@@ -35,6 +35,7 @@ import { fileRoutes } from './routes/files.routes';
 import { orderRoutes } from './routes/orders.routes';
 import { templateRoutes } from './routes/templates.routes';
 import { dashboardRoutes } from './routes/dashboard.routes';
+import { analyticsRoutes } from './routes/analytics.routes';
 
 export type { ApiDeps } from './types';
 
@@ -62,7 +63,7 @@ function buildApp(deps: ApiDeps): BuiltApp {
   registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   const router = express.Router();
   const kit: RouteKit = { router, registry, auth, idempotency: createIdempotency(database.system) };
-  for (const register of [healthRoutes, authRoutes, profileRoutes, practiceRoutes, patientRoutes, caseRoutes, taskRoutes, messageRoutes, fileRoutes, orderRoutes, templateRoutes, dashboardRoutes]) {
+  for (const register of [healthRoutes, authRoutes, profileRoutes, practiceRoutes, patientRoutes, caseRoutes, taskRoutes, messageRoutes, fileRoutes, orderRoutes, templateRoutes, dashboardRoutes, analyticsRoutes]) {
     register(kit, services);
   }
   const openapi = new OpenApiGeneratorV31(registry.definitions).generateDocument({

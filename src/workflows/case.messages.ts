@@ -65,6 +65,8 @@ export interface TaskRuntime {
   assignee?: string | null;
   /** An overdue assigned task was escalated to its role pool (the ladder's middle step). */
   poolNotified?: boolean;
+  /** When the current activation was first claimed or assigned (analytics: queue vs active work). */
+  claimedAt?: number | null;
 }
 
 export const DECISIONS = ['approve', 'reject', 'request_changes'] as const;

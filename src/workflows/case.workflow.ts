@@ -316,6 +316,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
     const now = Date.now();
     Object.assign(rt(t.id), { status: 'active', activatedAt: now, dueAt: dueFor(t, now), completedAt: null, overdue: false, escalated: false });
     if (rt(t.id).poolNotified) rt(t.id).poolNotified = false;
+    // A task still assigned from an earlier round (rework) is in its assignee's hands at once.
+    if (rt(t.id).assignee || rt(t.id).claimedAt) rt(t.id).claimedAt = rt(t.id).assignee ? now : null;
     const extra: Partial<CaseEvent> = {};
     if (t.instructionType) extra.instruction = { type: t.instructionType, status: InstructionStatus.InProgress, notes: null };
     if (t.kind !== 'automatic') {
@@ -397,7 +399,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
         type: 'status_update',
         subject: `${t.name}: ${label}`,
         content: `"${t.name}" ${label}: ${reason}. Back to "${target.name}" for rework (rework #${s.reworkCount}).`,
-        metadata: { taskId: t.id, reworkTaskId: target.id, decision },
+        metadata: { taskId: t.id, reworkTaskId: target.id, decision, reason },
       },
       ...(t.instructionType ? { instruction: { type: t.instructionType, status: InstructionStatus.Rejected, notes: reason } } : {}),
     });
@@ -428,7 +430,18 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       const r = rt(t.id);
       const actual = r.completedAt !== null && r.activatedAt !== null ? r.completedAt - r.activatedAt : null;
       const planned = t.estimatedMs;
-      return { taskId: t.id, name: t.name, plannedMs: planned, actualMs: actual, onTime: actual === null || planned === null ? null : !r.overdue, reworks: r.reworks };
+      const queueMs = actual !== null && r.claimedAt && r.activatedAt !== null ? Math.min(actual, Math.max(0, r.claimedAt - r.activatedAt)) : null;
+      return {
+        taskId: t.id,
+        name: t.name,
+        plannedMs: planned,
+        actualMs: actual,
+        onTime: actual === null || planned === null ? null : !r.overdue,
+        reworks: r.reworks,
+        roles: t.requiredRoles,
+        kind: t.kind,
+        queueMs,
+      };
     });
     const judged = tasks.filter((t) => t.onTime !== null);
     const durations = tasks.map((t) => t.actualMs).filter((d): d is number => d !== null);
@@ -635,6 +648,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
         const to = args.action === 'claim' ? args.actor.profileId : args.action === 'assign' ? args.assignee!.profileId : null;
         if ((rt(t.id).assignee ?? null) === to) return;
         rt(t.id).assignee = to;
+        if (to && !rt(t.id).claimedAt) rt(t.id).claimedAt = Date.now();
         const what = args.action === 'claim' ? 'claimed' : args.action === 'assign' ? 'assigned' : 'released to the role pool';
         await persist({
           actorId: args.actor.profileId,
