@@ -489,6 +489,23 @@ export interface StateAnalytics {
   to_state: string;
 }
 
+export interface TaskRuns {
+  actual_ms: number | null;
+  case_id: string;
+  finished_at: Timestamp;
+  kind: string | null;
+  lab: boolean | null;
+  name: string;
+  on_time: boolean | null;
+  outcome: string;
+  planned_ms: number | null;
+  practice_id: string;
+  queue_ms: number | null;
+  reworks: Generated<number>;
+  task_id: string;
+  workflow_template_id: string;
+}
+
 export interface UserCredentials {
   created_at: Generated<Timestamp>;
   password_hash: string;
@@ -589,6 +606,7 @@ export interface DB {
   query_performance_log: QueryPerformanceLog;
   refresh_tokens: RefreshTokens;
   state_analytics: StateAnalytics;
+  task_runs: TaskRuns;
   user_credentials: UserCredentials;
   workflow_performance: WorkflowPerformance;
   workflow_steps: WorkflowSteps;

@@ -6,6 +6,7 @@
  * their practices and lab staff see every client practice.
  *
  * A "finished" case is one with a workflow_performance row; periods are by finishing time.
+ * Task-level questions read task_runs (0043), the facts of those rows as plain indexed columns.
  */
 import { sql } from 'kysely';
 import type { Db, Tx } from '../db/database';
@@ -31,12 +32,12 @@ const finished = (f: AnalyticsFilter) => sql`
      AND (${f.practiceId}::uuid IS NULL OR wp.practice_id = ${f.practiceId}::uuid)
      AND (${f.templateId ?? null}::uuid IS NULL OR wp.workflow_template_id = ${f.templateId ?? null}::uuid)`;
 
-/** Task rows of finished cases (tasks that ran to completion). */
-const tasksOf = sql`
-  SELECT f.case_id, f.workflow_template_id, x->>'taskId' AS task_id, x->>'name' AS name, (x->>'plannedMs')::float8 AS planned_ms,
-         (x->>'actualMs')::float8 AS actual_ms, (x->>'onTime')::boolean AS on_time, coalesce((x->>'reworks')::int, 0) AS reworks,
-         x->>'kind' AS kind, coalesce(x->'roles', '[]'::jsonb) AS roles, (x->>'queueMs')::float8 AS queue_ms
-    FROM f CROSS JOIN LATERAL jsonb_array_elements(f.task_performance->'tasks') x`;
+/** Task facts of finished cases in the period (task_runs, 0043: one row per task, plain columns). */
+const runs = (f: AnalyticsFilter) => sql`
+  SELECT r.* FROM public.task_runs r
+   WHERE r.finished_at >= ${f.from}::timestamptz AND r.finished_at < ${f.to}::timestamptz
+     AND (${f.practiceId}::uuid IS NULL OR r.practice_id = ${f.practiceId}::uuid)
+     AND (${f.templateId ?? null}::uuid IS NULL OR r.workflow_template_id = ${f.templateId ?? null}::uuid)`;
 
 export interface TemplateTurnaround {
   templateId: string;
@@ -60,7 +61,7 @@ export async function turnaround(db: Handle, f: AnalyticsFilter): Promise<Templa
      GROUP BY f.workflow_template_id, t.name
      ORDER BY count(*) DESC, f.workflow_template_id`.execute(db);
   const tasks = await sql<{ template_id: string; task_id: string; name: string; runs: number; p50: number | null; p90: number | null; estimate: number | null; on_time: number | null }>`
-    WITH f AS (${finished(f)}), t AS (${tasksOf})
+    WITH t AS (${runs(f)})
     SELECT t.workflow_template_id AS template_id, t.task_id, min(t.name) AS name, count(*)::int AS runs,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY t.actual_ms) AS p50,
            percentile_cont(0.9) WITHIN GROUP (ORDER BY t.actual_ms) AS p90,
@@ -112,12 +113,10 @@ export interface ReworkSummary {
 /** Share of finished cases with at least one rework, which tasks were redone, and why (the decisions' reasons). */
 export async function rework(db: Handle, f: AnalyticsFilter): Promise<ReworkSummary> {
   const totals = await sql<{ finished: number; reworked: number }>`
-    WITH f AS (${finished(f)})
-    SELECT count(*)::int AS finished,
-           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM jsonb_array_elements(f.task_performance->'tasks') x WHERE coalesce((x->>'reworks')::int, 0) > 0))::int AS reworked
-      FROM f`.execute(db);
+    SELECT (SELECT count(*) FROM (${finished(f)}) f)::int AS finished,
+           (SELECT count(DISTINCT t.case_id) FROM (${runs(f)}) t WHERE t.reworks > 0)::int AS reworked`.execute(db);
   const byTask = await sql<{ task_id: string; name: string; reworks: number }>`
-    WITH f AS (${finished(f)}), t AS (${tasksOf})
+    WITH t AS (${runs(f)})
     SELECT t.task_id, min(t.name) AS name, sum(t.reworks)::int AS reworks FROM t WHERE t.reworks > 0
      GROUP BY t.task_id ORDER BY 3 DESC, 2 LIMIT 20`.execute(db);
   // Reasons of the rework decisions made in the period (the workflow's rework messages).
@@ -151,7 +150,7 @@ export interface Bottleneck {
 /** Tasks that hold cases up most: total time beyond their estimate, then how often they were late. */
 export async function bottlenecks(db: Handle, f: AnalyticsFilter): Promise<Bottleneck[]> {
   const { rows } = await sql<{ task_id: string; name: string; runs: number; late: number; judged: number; excess: number }>`
-    WITH f AS (${finished(f)}), t AS (${tasksOf})
+    WITH t AS (${runs(f)})
     SELECT t.task_id, min(t.name) AS name, count(*)::int AS runs,
            count(*) FILTER (WHERE t.on_time = false)::int AS late, count(t.on_time)::int AS judged,
            coalesce(sum(greatest(t.actual_ms - t.planned_ms, 0)), 0) AS excess
@@ -175,11 +174,11 @@ export interface TimeSplit {
  */
 export async function timeSplit(db: Handle, f: AnalyticsFilter): Promise<TimeSplit> {
   const { rows } = await sql<{ cases: number; practice: number; lab_queue: number; lab_active: number; automatic: number }>`
-    WITH f AS (${finished(f)}), t AS (${tasksOf})
-    SELECT (SELECT count(*) FROM f)::int AS cases,
-           coalesce(sum(t.actual_ms) FILTER (WHERE t.kind <> 'automatic' AND NOT t.roles ? 'technician'), 0) AS practice,
-           coalesce(sum(coalesce(t.queue_ms, 0)) FILTER (WHERE t.kind <> 'automatic' AND t.roles ? 'technician'), 0) AS lab_queue,
-           coalesce(sum(t.actual_ms - coalesce(t.queue_ms, 0)) FILTER (WHERE t.kind <> 'automatic' AND t.roles ? 'technician'), 0) AS lab_active,
+    WITH t AS (${runs(f)})
+    SELECT (SELECT count(*) FROM (${finished(f)}) f)::int AS cases,
+           coalesce(sum(t.actual_ms) FILTER (WHERE t.kind <> 'automatic' AND NOT t.lab), 0) AS practice,
+           coalesce(sum(coalesce(t.queue_ms, 0)) FILTER (WHERE t.kind <> 'automatic' AND t.lab), 0) AS lab_queue,
+           coalesce(sum(t.actual_ms - coalesce(t.queue_ms, 0)) FILTER (WHERE t.kind <> 'automatic' AND t.lab), 0) AS lab_active,
            coalesce(sum(t.actual_ms) FILTER (WHERE t.kind = 'automatic'), 0) AS automatic
       FROM t WHERE t.actual_ms IS NOT NULL`.execute(db);
   const hold = await sql<{ minutes: number | null }>`
