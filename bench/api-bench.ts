@@ -28,7 +28,7 @@ import { parseArgs } from 'node:util';
 import argon2 from 'argon2';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { createDatabase, type Database } from '../src/db/database';
+import { AUTHENTICATOR_ROLE, createDatabase, urlAs, type Database } from '../src/db/database';
 import { migrate } from '../src/db/migrate';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../scripts/lib/embedded-postgres';
 import { newQueries } from './api-queries';
@@ -447,6 +447,8 @@ async function httpLevel(url: string, t: Targets, o: Options): Promise<{ rows: R
     }
     const api = await spawnTsx(path.join(__dirname, 'api-server.ts'), {
       DATABASE_URL: withTimeout(url, o.timeoutMs),
+      // As in production, requests log in as mdw_authenticator (passwordless on a trusted loopback server).
+      ...(new URL(url).password ? {} : { DATABASE_AUTHENTICATOR_URL: withTimeout(urlAs(url, AUTHENTICATOR_ROLE), o.timeoutMs) }),
       DATABASE_POOL_MAX: poolMax,
       DATABASE_POOL_WAIT_MS: String(o.timeoutMs),
       DATABASE_STATEMENT_TIMEOUT_MS: String(o.timeoutMs),

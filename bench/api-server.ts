@@ -15,7 +15,8 @@ import { startApi } from '../src/api/server';
 async function main(): Promise<void> {
   const config = loadConfig();
   // The production pool limits (DATABASE_POOL_MAX, _WAIT_MS, _QUEUE_MAX …): overload shows as errors.
-  const database = createDatabase(config.DATABASE_URL!, poolLimits(config));
+  // Requests log in as mdw_authenticator when DATABASE_AUTHENTICATOR_URL is given, as in production.
+  const database = createDatabase(config.DATABASE_URL!, poolLimits(config), { authenticatorUrl: config.DATABASE_AUTHENTICATOR_URL });
   const connection = config.TEMPORAL_ADDRESS_SET
     ? await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: config.TEMPORAL_CONNECT_TIMEOUT_MS })
     : undefined;

@@ -9,8 +9,8 @@ import { mkdirSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { config, ConfigError, loadConfig, type Config } from '../src/config';
 import { migrate } from '../src/db/migrate';
-import { checkDatabase, checkTemporal, PreflightError } from '../src/db/preflight';
-import { createDatabase, poolLimits } from '../src/db/database';
+import { checkAuthenticator, checkDatabase, checkTemporal, PreflightError } from '../src/db/preflight';
+import { AUTHENTICATOR_ROLE, createDatabase, poolLimits, urlAs } from '../src/db/database';
 import { createCaseService } from '../src/services/case.service';
 import { seedDemo } from '../src/seed/demo';
 import { startWorker } from '../src/worker/worker';
@@ -18,6 +18,7 @@ import { startApi } from '../src/api/server';
 import { startEmbeddedPostgres } from './lib/embedded-postgres';
 import { startTemporalDevServer } from './lib/temporal-dev-server';
 import { dataDir, progress } from './lib/tool-cache';
+import { ensureJwtSecret } from './lib/dev-secret';
 
 async function main(): Promise<void> {
   const base = config();
@@ -40,11 +41,19 @@ async function main(): Promise<void> {
     mkdirSync(data, { recursive: true });
 
     let databaseUrl = base.DATABASE_URL;
+    let authenticatorUrl = base.DATABASE_AUTHENTICATOR_URL;
     if (!databaseUrl) {
       progress('starting embedded PostgreSQL…');
       const pg = await startEmbeddedPostgres({ dataDir: path.join(data, 'pg'), database: 'mdw', port: 54329 });
       stops.push(() => pg.stop());
       databaseUrl = pg.url;
+      // The embedded server trusts loopback, so the API's login role needs no password.
+      authenticatorUrl ??= urlAs(pg.url, AUTHENTICATOR_ROLE);
+    }
+    if (!authenticatorUrl) {
+      throw new ConfigError(
+        "Invalid configuration — DATABASE_AUTHENTICATOR_URL is not set: with your own DATABASE_URL, also give the API's login role (mdw_authenticator, created by the migrations; scripts/setup.ts sets its password from that URL)",
+      );
     }
     await checkDatabase(databaseUrl);
 
@@ -61,17 +70,19 @@ async function main(): Promise<void> {
     const cfg: Config = loadConfig({
       ...process.env,
       DATABASE_URL: databaseUrl,
+      DATABASE_AUTHENTICATOR_URL: authenticatorUrl,
       TEMPORAL_ADDRESS: temporalAddress,
-      // A fixed demo secret keeps tokens valid across restarts; production must set its own.
-      JWT_SECRET: base.JWT_SECRET ?? 'mdw-demo-secret-change-me-in-production-0000',
+      // Random per data folder, kept in it (tokens survive restarts); never a secret in the repository.
+      JWT_SECRET: base.JWT_SECRET ?? ensureJwtSecret(data),
     });
     await checkTemporal(cfg.TEMPORAL_ADDRESS, cfg.TEMPORAL_NAMESPACE, cfg.TEMPORAL_CONNECT_TIMEOUT_MS);
 
     progress('migrating…');
     const m = await migrate(databaseUrl, (l) => progress(`  ${l}`));
     progress(`  ${m.applied.length} applied, ${m.skipped.length} already current`);
+    await checkAuthenticator(authenticatorUrl);
 
-    const database = createDatabase(databaseUrl, poolLimits(cfg));
+    const database = createDatabase(databaseUrl, poolLimits(cfg), { authenticatorUrl });
     stops.push(() => database.destroy());
     const connection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS });
     stops.push(() => connection.close());

@@ -3,10 +3,12 @@
  * applies migrations and registers MDW's search attributes on the Temporal namespace.
  * The dev server gets its search attributes from start-up flags instead.
  */
+import pg from 'pg';
 import { Connection } from '@temporalio/client';
 import { config, ConfigError, required } from '../src/config';
 import { migrate } from '../src/db/migrate';
-import { checkDatabase, checkTemporal, PreflightError } from '../src/db/preflight';
+import { checkAuthenticator, checkDatabase, checkTemporal, PreflightError } from '../src/db/preflight';
+import { AUTHENTICATOR_ROLE } from '../src/db/database';
 import { searchAttributeKeys } from '../temporal/search-attributes';
 
 /** Proto enum values of temporal.api.enums.v1.IndexedValueType, by SDK type name. */
@@ -29,6 +31,30 @@ export async function registerSearchAttributes(address: string, namespace: strin
   }
 }
 
+/**
+ * Gives the API's login role (created without a password by migration 0017: a migration must not
+ * ship a secret) the password of DATABASE_AUTHENTICATOR_URL, so the deployment's secret lives in
+ * its environment only.
+ * @returns whether a password was set.
+ */
+export async function setAuthenticatorPassword(databaseUrl: string, authenticatorUrl: string): Promise<boolean> {
+  const u = new URL(authenticatorUrl);
+  const user = decodeURIComponent(u.username);
+  if (user !== AUTHENTICATOR_ROLE) {
+    throw new ConfigError(`Invalid configuration — DATABASE_AUTHENTICATOR_URL: must log in as ${AUTHENTICATOR_ROLE} (the role the migrations create), not "${user}"`);
+  }
+  if (!u.password) return false;
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    // ALTER ROLE takes no bind parameters; the literal is escaped.
+    await client.query(`alter role ${AUTHENTICATOR_ROLE} with password ${client.escapeLiteral(decodeURIComponent(u.password))}`);
+  } finally {
+    await client.end();
+  }
+  return true;
+}
+
 async function main(): Promise<void> {
   const cfg = config();
   const url = required(cfg, 'DATABASE_URL', 'set-up migrates the database');
@@ -36,6 +62,10 @@ async function main(): Promise<void> {
   await checkTemporal(cfg.TEMPORAL_ADDRESS, cfg.TEMPORAL_NAMESPACE, cfg.TEMPORAL_CONNECT_TIMEOUT_MS);
   const m = await migrate(url, (l) => console.log(l));
   console.log(`migrations: ${m.applied.length} applied, ${m.skipped.length} already current`);
+  if (cfg.DATABASE_AUTHENTICATOR_URL) {
+    if (await setAuthenticatorPassword(url, cfg.DATABASE_AUTHENTICATOR_URL)) console.log(`password of ${AUTHENTICATOR_ROLE} set from DATABASE_AUTHENTICATOR_URL`);
+    await checkAuthenticator(cfg.DATABASE_AUTHENTICATOR_URL);
+  }
   const added = await registerSearchAttributes(cfg.TEMPORAL_ADDRESS, cfg.TEMPORAL_NAMESPACE);
   console.log(added.length ? `search attributes added: ${added.join(', ')}` : 'search attributes already registered');
 }

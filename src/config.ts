@@ -34,6 +34,13 @@ const EnvSchema = z.object({
   DATABASE_POOL_QUEUE_MAX: int(200, 0),
   /** Server-side cap on one statement; a runaway query is cancelled instead of holding the pool. */
   DATABASE_STATEMENT_TIMEOUT_MS: int(15_000, 100),
+  /**
+   * Where the API's requests log in: role `mdw_authenticator` (created by the migrations; it can
+   * become only anon or authenticated, see db/README.md "Login roles"), e.g.
+   * postgres://mdw_authenticator:password@host:5432/mdw. Required by the API; `npm run up`
+   * derives it for its embedded server. DATABASE_URL stays the privileged (system) connection.
+   */
+  DATABASE_AUTHENTICATOR_URL: postgresUrl.optional(),
 
   /** Unset: 127.0.0.1:7233, and `npm run up` starts a dev server there. */
   TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port, e.g. 127.0.0.1:7233').optional(),

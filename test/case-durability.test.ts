@@ -47,7 +47,9 @@ describe('with an in-process worker', () => {
       (rows) => rows.length > 0,
       30_000,
     );
-    expect(bottleneck[0]!.from_state).toBe('under_review');
+    // Only the late task is a bottleneck: entering it says nothing about the time spent before
+    // (that once compared the intake's duration with this task's estimate, flaky under load).
+    expect(bottleneck.map((r) => r.from_state)).toEqual(['under_review']);
     const row = await h.database.system.selectFrom('cases').select('is_overdue').where('id', '=', caseId).executeTakeFirstOrThrow();
     expect(row.is_overdue).toBe(true);
 

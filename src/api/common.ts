@@ -81,16 +81,16 @@ export async function myLabRole(trx: Tx): Promise<LabRole | null> {
  * The caller must be a member of the practice. A practice the caller cannot see answers 404,
  * exactly like a missing one.
  */
-export async function requireMember(trx: Tx, practiceId: string): Promise<PracticeRole> {
+export async function requireMember(trx: Tx, practiceId: string, field?: string): Promise<PracticeRole> {
   const role = await myPracticeRole(trx, practiceId);
-  if (!role) throw ApiError.notFound('Practice');
+  if (!role) throw ApiError.notFound('Practice', field);
   ctx().practiceId = practiceId;
   return role;
 }
 
 /** Owner/admin of the practice (a member with another role gets 403, a stranger 404). */
-export async function requireManager(trx: Tx, practiceId: string): Promise<PracticeRole> {
-  const role = await requireMember(trx, practiceId);
+export async function requireManager(trx: Tx, practiceId: string, field?: string): Promise<PracticeRole> {
+  const role = await requireMember(trx, practiceId, field);
   if (role !== 'owner' && role !== 'admin') throw ApiError.forbidden('Only the owner or an admin of the practice may do this.');
   return role;
 }

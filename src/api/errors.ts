@@ -77,8 +77,12 @@ export class ApiError extends Error {
     this.name = 'ApiError';
   }
 
-  static notFound(what = 'Resource'): ApiError {
-    return new ApiError(404, 'not_found', `${what} not found.`);
+  /**
+   * @param field - the body field that carried the id (ids in bodies): named in `details`, so the
+   *   client knows which reference is unknown to it.
+   */
+  static notFound(what = 'Resource', field?: string): ApiError {
+    return new ApiError(404, 'not_found', `${what} not found.`, field ? [{ field, message: `no ${what.toLowerCase()} with this id is visible to you` }] : null);
   }
   static forbidden(message = 'You are not allowed to do this.'): ApiError {
     return new ApiError(403, 'forbidden', message);

@@ -1,7 +1,7 @@
 /** `npm run api`: the HTTP API alone (workers run elsewhere). Stopped gracefully by SIGINT/SIGTERM. */
 import { Client, Connection } from '@temporalio/client';
 import { config, ConfigError, required } from '../config';
-import { checkDatabase, checkTemporal, PreflightError } from '../db/preflight';
+import { checkAuthenticator, checkDatabase, checkTemporal, PreflightError } from '../db/preflight';
 import { createDatabase, poolLimits } from '../db/database';
 import { createCaseService } from '../services/case.service';
 import { startApi } from './server';
@@ -10,9 +10,11 @@ async function main(): Promise<void> {
   const cfg = config();
   const databaseUrl = required(cfg, 'DATABASE_URL', 'the API reads and writes cases in PostgreSQL');
   required(cfg, 'JWT_SECRET', 'the API verifies and signs access tokens with it');
+  const authenticatorUrl = required(cfg, 'DATABASE_AUTHENTICATOR_URL', "the API's requests log in as mdw_authenticator, which cannot leave its actors' roles (db/README.md)");
   await checkDatabase(databaseUrl);
+  await checkAuthenticator(authenticatorUrl);
   await checkTemporal(cfg.TEMPORAL_ADDRESS, cfg.TEMPORAL_NAMESPACE, cfg.TEMPORAL_CONNECT_TIMEOUT_MS);
-  const database = createDatabase(databaseUrl, poolLimits(cfg));
+  const database = createDatabase(databaseUrl, poolLimits(cfg), { authenticatorUrl });
   const connection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS, connectTimeout: cfg.TEMPORAL_CONNECT_TIMEOUT_MS });
   const temporal = new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE });
   const cases = createCaseService({ db: database.system, temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE });

@@ -10,7 +10,8 @@ import type { Server } from 'node:http';
 import express from 'express';
 import cors from 'cors';
 import helmet from 'helmet';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { createLogger } from './logger';
 import { sql } from 'kysely';
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { createAuthService } from '../services/auth.service';
@@ -50,7 +51,7 @@ interface BuiltApp {
 
 function buildApp(deps: ApiDeps): BuiltApp {
   const { config, database } = deps;
-  const log = pino({ level: config.LOG_LEVEL, base: { service: 'mdw-api' } }, deps.logDestination ?? pino.destination(1));
+  const log = createLogger(config.LOG_LEVEL, { service: 'mdw-api' }, deps.logDestination);
   const auth = createAuthenticator(config);
   const services: ApiServices = {
     ...deps,
@@ -98,7 +99,7 @@ function buildApp(deps: ApiDeps): BuiltApp {
       practiceId: null,
       db: async (fn) => {
         if (!c.actor) throw ApiError.unauthorized();
-        if (config.DATABASE_POOL_QUEUE_MAX > 0 && database.pool.waitingCount >= config.DATABASE_POOL_QUEUE_MAX) {
+        if (config.DATABASE_POOL_QUEUE_MAX > 0 && database.actorPool.waitingCount >= config.DATABASE_POOL_QUEUE_MAX) {
           throw new ApiError(503, 'service_unavailable', 'The service is overloaded; retry shortly.', null, { 'retry-after': '1' });
         }
         return database.asActor(c.actor.claims, fn, { signal: gone.signal });

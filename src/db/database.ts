@@ -4,6 +4,10 @@
  *   migrations, seeds and system jobs use it, by that name, so privileged access is visible in code.
  * - `asActor(claims, fn)`: a transaction as the `authenticated` role with `request.jwt.claims`
  *   set, exactly as PostgREST/Supabase do, so the schema's RLS policies decide what is visible.
+ *   Given an `authenticatorUrl`, actor transactions run on a pool of their own that logs in as
+ *   `mdw_authenticator` (db/README.md "Login roles"): a role that can only become anon or
+ *   authenticated, so SQL inside an actor's transaction can never RESET or SET its way to a
+ *   privileged role.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { CompiledQuery, Kysely, PostgresDialect, PostgresDriver, type DatabaseConnection, type Driver, type PostgresDialectConfig, type Transaction, type TransactionSettings } from 'kysely';
@@ -42,6 +46,8 @@ export class RequestAbortedError extends Error {
 export interface Database {
   system: Db;
   pool: pg.Pool;
+  /** The pool actor transactions wait on: the authenticator's, or `pool` when there is none. */
+  actorPool: pg.Pool;
   asActor<T>(claims: ActorClaims, fn: (trx: Tx) => Promise<T>, opts?: ActorOptions): Promise<T>;
   destroy(): Promise<void>;
 }
@@ -54,7 +60,23 @@ export interface PoolLimits {
   statementTimeoutMs?: number;
 }
 
-export function createDatabase(connectionString: string, limits: number | PoolLimits = {}): Database {
+/** The login role of actor transactions, created by migration 0017. */
+export const AUTHENTICATOR_ROLE = 'mdw_authenticator';
+
+/** `url` with its user replaced by `user` (and no password): for servers that trust loopback. */
+export function urlAs(url: string, user: string): string {
+  const u = new URL(url);
+  u.username = user;
+  u.password = '';
+  return u.toString();
+}
+
+export interface DatabaseOptions {
+  /** Where actor transactions log in (as mdw_authenticator); unset: on the system pool. */
+  authenticatorUrl?: string;
+}
+
+export function createDatabase(connectionString: string, limits: number | PoolLimits = {}, opts: DatabaseOptions = {}): Database {
   const { max = 10, waitMs, statementTimeoutMs } = typeof limits === 'number' ? { max: limits } : limits;
   const pool = new pg.Pool({
     connectionString,
@@ -66,11 +88,22 @@ export function createDatabase(connectionString: string, limits: number | PoolLi
   // An idle client that errors (server restart) must not crash the process.
   pool.on('error', () => undefined);
   const system = new Kysely<DB>({ dialect: new ActorAwarePostgresDialect({ pool }) });
+  let actorPool = pool;
+  let actors = system;
+  if (opts.authenticatorUrl) {
+    actorPool = new pg.Pool({ ...pool.options, connectionString: opts.authenticatorUrl });
+    actorPool.on('error', () => undefined);
+    actors = new Kysely<DB>({ dialect: new ActorAwarePostgresDialect({ pool: actorPool }) });
+  }
   return {
     system,
     pool,
-    asActor: (claims, fn, opts) => asActor(system, claims, fn, opts),
-    destroy: () => system.destroy(),
+    actorPool,
+    asActor: (claims, fn, o) => asActor(actors, claims, fn, o),
+    destroy: async () => {
+      if (actors !== system) await actors.destroy();
+      await system.destroy();
+    },
   };
 }
 

@@ -69,3 +69,33 @@ export async function checkTemporal(address: string, namespace: string, timeoutM
     await conn?.close().catch(() => undefined);
   }
 }
+
+/**
+ * Refuses an authenticator connection (DATABASE_AUTHENTICATOR_URL) that could leave the roles of
+ * its actors: a superuser, a BYPASSRLS role, or a member of one (service_role included). Behind
+ * such a login, RLS would rest on there never being an SQL injection.
+ */
+export async function checkAuthenticator(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+  } catch (err) {
+    throw new PreflightError(`Cannot log in at ${where(url)} with DATABASE_AUTHENTICATOR_URL: ${(err as Error).message}. It must name the role mdw_authenticator (created by the migrations) and its password.`);
+  }
+  try {
+    const r = await client.query<{ user: string; escapes: string[] }>(
+      `select session_user as user, array(
+         select g.rolname::text from pg_catalog.pg_roles g
+         where (g.rolsuper or g.rolbypassrls) and pg_catalog.pg_has_role(session_user, g.oid, 'MEMBER')
+         order by 1) as escapes`,
+    );
+    const { user, escapes } = r.rows[0]!;
+    if (escapes.length) {
+      throw new PreflightError(
+        `DATABASE_AUTHENTICATOR_URL logs in as ${user}, which is or can become ${escapes.join(', ')} (superuser or BYPASSRLS): point it at the role mdw_authenticator (db/README.md, "Login roles and grants").`,
+      );
+    }
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

@@ -335,6 +335,7 @@ export interface PatientEmbeddings {
 }
 
 export interface Patients {
+  contact_email: string | null;
   created_at: Generated<Timestamp>;
   date_of_birth: Timestamp | null;
   emergency_contact: Json | null;
@@ -362,6 +363,19 @@ export interface PracticeCounters {
   kind: string;
   practice_id: string;
   value: Int8;
+}
+
+export interface PracticeInvitations {
+  accepted_at: Timestamp | null;
+  accepted_by: string | null;
+  created_at: Generated<Timestamp>;
+  email: string;
+  expires_at: Generated<Timestamp>;
+  id: Generated<string>;
+  invited_by: string | null;
+  practice_id: string;
+  revoked_at: Timestamp | null;
+  role: PracticeRole;
 }
 
 export interface PracticeMembers {
@@ -596,6 +610,7 @@ export interface DB {
   patients: Patients;
   performance_alerts: PerformanceAlerts;
   practice_counters: PracticeCounters;
+  practice_invitations: PracticeInvitations;
   practice_members: PracticeMembers;
   practices: Practices;
   practitioners: Practitioners;

@@ -82,6 +82,8 @@ export interface NewPatient {
   dateOfBirth?: string | null;
   gender?: 'male' | 'female' | 'other' | 'prefer_not_to_say' | null;
   patientNumber?: string;
+  /** The email the practice keeps for the patient (patients.contact_email; unique within the practice only). */
+  contactEmail?: string | null;
 }
 
 /** Creates a patient with its own profile; the patient number is generated when omitted. */
@@ -100,6 +102,7 @@ export async function createPatient(db: Handle, p: NewPatient): Promise<{ id: st
       patient_number: patientNumber,
       date_of_birth: p.dateOfBirth ?? null,
       gender: p.gender ?? null,
+      contact_email: p.contactEmail ?? null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();

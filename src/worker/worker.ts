@@ -8,6 +8,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } 
 import type { Config } from '../config';
 import { createDatabase, poolLimits, type Database } from '../db/database';
 import { createCaseActivities, type ProductionHooks } from '../activities/case.activities';
+import { redactingActivityInterceptors } from './activity-redaction';
 
 export interface MdwWorkerOptions {
   config: Config;
@@ -54,6 +55,8 @@ export async function startWorker(opts: MdwWorkerOptions): Promise<MdwWorker> {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...workflowSource,
     activities: createCaseActivities({ db: database.system, hooks: opts.hooks }),
+    // Statement values (patient data) never reach the history or the logs through a failure.
+    interceptors: { activity: [redactingActivityInterceptors] },
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,

@@ -201,7 +201,11 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
     }
   }
 
-  async function moveTo(to: CaseState, actorId: string, reason: string | null, taskId: string | null, extra: Partial<CaseEvent> = {}) {
+  /**
+   * `late`: the transition ends a task that took longer than its estimate (a bottleneck). Only the
+   * caller knows: entering a task says nothing about the time spent in the previous state.
+   */
+  async function moveTo(to: CaseState, actorId: string, reason: string | null, taskId: string | null, extra: Partial<CaseEvent> = {}, late = false) {
     if (s.hold && to !== 'on_hold' && to !== 'completed' && to !== 'cancelled') {
       // On hold the case stays on_hold; the state it returns to on resume moves instead.
       s.hold.resumeState = to;
@@ -213,7 +217,6 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
     }
     const now = Date.now();
     const elapsed = now - s.stateSince;
-    const planned = taskId ? (taskById.get(taskId)?.estimatedMs ?? null) : null;
     const from = s.state;
     s.state = to;
     s.stateSince = now;
@@ -221,7 +224,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       actorId,
       taskId,
       ...extra,
-      transition: { from, to, reason, minutesInPrevious: Math.round(elapsed / 60_000), bottleneck: planned !== null && elapsed > planned },
+      transition: { from, to, reason, minutesInPrevious: Math.round(elapsed / 60_000), bottleneck: late },
     });
     syncSearchAttributes();
   }
@@ -372,11 +375,13 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       await rework(t, actor, decision, reason ?? '');
       return advance();
     }
+    const dueAt = rt(t.id).dueAt;
+    const late = dueAt !== null && Date.now() > dueAt;
     Object.assign(rt(t.id), { status: 'done', completedAt: Date.now() });
     const extra: Partial<CaseEvent> = {};
     if (t.instructionType) extra.instruction = { type: t.instructionType, status: InstructionStatus.Done, notes: reason };
     const why = decision === 'approve' ? `"${t.name}" approved` : `"${t.name}" completed`;
-    await moveTo(t.exitState ?? s.state, actor.profileId, reason ? `${why}: ${reason}` : why, t.id, extra);
+    await moveTo(t.exitState ?? s.state, actor.profileId, reason ? `${why}: ${reason}` : why, t.id, extra, late);
     syncSearchAttributes();
     await advance();
   }

@@ -56,7 +56,7 @@ test('a duplicate patient (same normalised name and date of birth) is caught wit
   expect(confirmed.body.id).not.toBe(first.body.id);
 });
 
-test('a duplicate by email is caught within the practice; an email used elsewhere is refused without naming anyone', async () => {
+test('a duplicate by email is caught within the practice; an email used elsewhere is no business of this practice', async () => {
   const a = await practice();
   const b = await practice();
   const email = `tori.${uniq()}@test.mdw`;
@@ -66,10 +66,22 @@ test('a duplicate by email is caught within the practice; an email used elsewher
   expect(dup.status).toBe(409);
   expect(dup.body.error.details[0]).toMatchObject({ patientId: first.body.id, match: 'email' });
 
-  const elsewhere = await b.assistant.post('/patients', { practiceId: b.f.practiceId, firstName: 'Tori', lastName: 'Nolen', email });
-  expect(elsewhere.status).toBe(409);
-  expect(elsewhere.body.error.code).toBe('email_in_use');
-  expect(elsewhere.body.error.details).toBeNull();
+  // Practice B learns nothing about A's patient: its own patient with that email is simply created
+  // (answering 409 email_in_use told B that someone, somewhere, had this email).
+  const elsewhere = await b.assistant.post('/patients', { practiceId: b.f.practiceId, firstName: 'Tory', lastName: 'Other', email: email.toUpperCase() });
+  expect(elsewhere.status).toBe(201);
+  expect(elsewhere.body).toMatchObject({ practiceId: b.f.practiceId, email, fullName: 'Tory Other' });
+  expect(elsewhere.body.profileId).not.toBe(first.body.profileId);
+  // Each practice finds its own patient by that email, and only its own.
+  const found = async (c: typeof a, practiceId: string) => (await c.assistant.get(`/patients?practiceId=${practiceId}&q=${encodeURIComponent(email)}`)).body.items.map((p: { id: string }) => p.id);
+  expect(await found(a, a.f.practiceId)).toEqual([first.body.id]);
+  expect(await found(b, b.f.practiceId)).toEqual([elsewhere.body.id]);
+  // Changing an email to one used elsewhere is no collision either; A's patient is untouched.
+  const other = await b.assistant.post('/patients', { practiceId: b.f.practiceId, firstName: 'Uma', lastName: 'Vale' });
+  const changed = await b.assistant.patch(`/patients/${other.body.id}`, { email });
+  expect(changed.status).toBe(200);
+  expect(changed.body.email).toBe(email);
+  expect((await a.assistant.get(`/patients/${first.body.id}`)).body).toMatchObject({ firstName: 'Tori', lastName: 'Nolen', email });
 });
 
 test('search finds by name, email or patient number, case-insensitively, treats % and _ literally, follows renames, pages with the cursor', async () => {

@@ -49,26 +49,60 @@ test('practices and members: owners and admins manage, others are refused', asyn
   const members = await p.assistant.get(`/practices/${p.f.practiceId}/members`);
   expect(members.body.items).toHaveLength(5);
 
+  // People join by invitation, which its recipient accepts.
+  const id = p.f.practiceId;
   const email = `new-hire-${uniq()}@test.mdw`;
-  expect((await p.technician.post(`/practices/${p.f.practiceId}/members`, { email, role: 'assistant', firstName: 'New', lastName: 'Hire' })).status).toBe(403);
-  const missingName = await p.owner.post(`/practices/${p.f.practiceId}/members`, { email, role: 'assistant' });
+  const invite = { email, role: 'assistant', firstName: 'New', lastName: 'Hire' };
+  expect((await p.technician.post(`/practices/${id}/invitations`, invite)).status).toBe(403);
+  const missingName = await p.owner.post(`/practices/${id}/invitations`, { email, role: 'assistant' });
   expect(missingName.status).toBe(400);
-  const invited = await p.owner.post(`/practices/${p.f.practiceId}/members`, { email, role: 'assistant', firstName: 'New', lastName: 'Hire' });
+  const invited = await p.owner.post(`/practices/${id}/invitations`, invite);
   expect(invited.status).toBe(201);
-  expect(invited.body).toMatchObject({ role: 'assistant', email, fullName: 'New Hire' });
-  expect((await p.owner.post(`/practices/${p.f.practiceId}/members`, { email, role: 'assistant' })).status).toBe(409);
+  expect(invited.body).toEqual({ id: expect.any(String), practiceId: id, email, role: 'assistant', status: 'pending', createdAt: expect.any(String), expiresAt: expect.any(String) });
+  expect((await p.owner.post(`/practices/${id}/invitations`, invite)).status).toBe(409); // already invited
+  expect((await p.owner.get(`/practices/${id}/members`)).body.items).toHaveLength(5); // not a member before accepting
+  expect((await p.owner.get(`/practices/${id}/invitations`)).body.items.map((i: { id: string }) => i.id)).toEqual([invited.body.id]);
+  expect((await p.technician.get(`/practices/${id}/invitations`)).status).toBe(403);
 
-  // An existing person (member elsewhere) is added by email.
+  // The new hire (given a profile with the name the owner typed) signs in, sees it, accepts it.
+  const hireId = (await env.h.database.system.selectFrom('profiles').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
+  const hire = as(env.app, await tokenFor(env.h.config, hireId));
+  expect((await hire.get('/invitations')).body.items).toEqual([{ id: invited.body.id, practiceId: id, practiceName: 'Renamed practice', role: 'assistant', createdAt: expect.any(String), expiresAt: expect.any(String) }]);
+  expect((await p.technician.get('/invitations')).body.items).toEqual([]);
+  expect((await p.technician.post(`/invitations/${invited.body.id}/accept`)).status).toBe(404); // not theirs
+  const accepted = await hire.post(`/invitations/${invited.body.id}/accept`);
+  expect(accepted.status).toBe(201);
+  expect(accepted.body).toMatchObject({ practiceId: id, profileId: hireId, role: 'assistant', email, fullName: 'New Hire' });
+  expect((await hire.post(`/invitations/${invited.body.id}/accept`)).status).toBe(404); // once
+  expect((await hire.get('/invitations')).body.items).toEqual([]);
+  expect((await p.owner.post(`/practices/${id}/invitations`, invite)).status).toBe(409); // already a member
+
+  // An existing person (member elsewhere) is invited by email: the answer has the same shape and
+  // says nothing about them, and they become a member only when they accept.
   const other = await createPracticeFixture(env.h.database.system);
-  const otherEmail = (await env.h.database.system.selectFrom('profiles').select('email').where('id', '=', other.members.doctor).executeTakeFirstOrThrow()).email;
-  const existing = await p.admin.post(`/practices/${p.f.practiceId}/members`, { email: otherEmail, role: 'doctor' });
+  const otherProfile = await env.h.database.system.selectFrom('profiles').select(['email', 'full_name']).where('id', '=', other.members.doctor).executeTakeFirstOrThrow();
+  const existing = await p.admin.post(`/practices/${id}/invitations`, { email: otherProfile.email, role: 'doctor', firstName: 'Some', lastName: 'Body' });
   expect(existing.status).toBe(201);
-  expect(existing.body.profileId).toBe(other.members.doctor);
+  expect(Object.keys(existing.body).sort()).toEqual(Object.keys(invited.body).sort());
+  expect(JSON.stringify(existing.body)).not.toContain(otherProfile.full_name!);
+  expect(JSON.stringify(existing.body)).not.toContain(other.members.doctor);
+  expect((await p.owner.get(`/practices/${id}/members`)).body.items.map((m: { profileId: string }) => m.profileId)).not.toContain(other.members.doctor);
+  const doctorElsewhere = as(env.app, await tokenFor(env.h.config, other.members.doctor));
+  const joined = await doctorElsewhere.post(`/invitations/${existing.body.id}/accept`);
+  expect(joined.status).toBe(201);
+  expect(joined.body).toMatchObject({ profileId: other.members.doctor, role: 'doctor', fullName: otherProfile.full_name }); // their own name, not "Some Body"
 
-  const promoted = await p.owner.patch(`/practices/${p.f.practiceId}/members/${invited.body.id}`, { role: 'technician' });
+  // A revoked invitation cannot be accepted.
+  const revokedEmail = `revoked-${uniq()}@test.mdw`;
+  const toRevoke = await p.owner.post(`/practices/${id}/invitations`, { email: revokedEmail, role: 'assistant', firstName: 'Rev', lastName: 'Oked' });
+  expect((await p.owner.delete(`/practices/${id}/invitations/${toRevoke.body.id}`)).status).toBe(204);
+  const revokedId = (await env.h.database.system.selectFrom('profiles').select('id').where('email', '=', revokedEmail).executeTakeFirstOrThrow()).id;
+  expect((await as(env.app, await tokenFor(env.h.config, revokedId)).post(`/invitations/${toRevoke.body.id}/accept`)).status).toBe(404);
+
+  const promoted = await p.owner.patch(`/practices/${id}/members/${accepted.body.id}`, { role: 'technician' });
   expect(promoted.body.role).toBe('technician');
-  expect((await p.technician.delete(`/practices/${p.f.practiceId}/members/${invited.body.id}`)).status).toBe(403);
-  expect((await p.owner.delete(`/practices/${p.f.practiceId}/members/${invited.body.id}`)).status).toBe(204);
+  expect((await p.technician.delete(`/practices/${id}/members/${accepted.body.id}`)).status).toBe(403);
+  expect((await p.owner.delete(`/practices/${id}/members/${accepted.body.id}`)).status).toBe(204);
   expect((await p.owner.get(`/practices/${p.f.practiceId}/members`)).body.items).toHaveLength(6);
 
   const ownerMember = (await p.owner.get(`/practices/${p.f.practiceId}/members`)).body.items.find((m: { role: string }) => m.role === 'owner');
@@ -285,7 +319,7 @@ test('practices: a lab administrator onboards a practice with its first owner; o
   const ownerId = (await env.h.database.system.selectFrom('profiles').select('id').where('email', '=', ownerEmail).executeTakeFirstOrThrow()).id;
   const owner = as(env.app, await tokenFor(env.h.config, ownerId));
   expect((await owner.get(`/practices/${created.body.id}`)).body).toMatchObject({ id: created.body.id, myRole: 'owner' });
-  expect((await owner.post(`/practices/${created.body.id}/members`, { email: `tech.${uniq()}@practice.test`, role: 'technician', firstName: 'Tia', lastName: 'Tech' })).status).toBe(201);
+  expect((await owner.post(`/practices/${created.body.id}/invitations`, { email: `tech.${uniq()}@practice.test`, role: 'technician', firstName: 'Tia', lastName: 'Tech' })).status).toBe(201);
 
   // A practice owner is not a lab administrator.
   const refused = await owner.post('/practices', { ...body, name: `${name} 2` });

@@ -6,8 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import request from 'supertest';
-import { createPractitioner } from '../../src/repositories/identity.repository';
-import { createPracticeFixture } from '../support/fixtures';
+import { addMember, createPractitioner } from '../../src/repositories/identity.repository';
+import { createPracticeFixture, createTemplate } from '../support/fixtures';
+import { clearAlignerTemplate } from '../../src/seed/templates';
 import { waitFor } from '../support/wait';
 import { as, loadContract, setupApi, tokenFor, type ApiEnv } from './support';
 
@@ -47,7 +48,8 @@ test('every route that takes an id answers 404 for another practice’s ids, and
   ).body;
   const memberB = (await ownerB.get(`/practices/${b.practiceId}/members`)).body.items.find((m: { role: string }) => m.role === 'technician');
   const practitionerB = await createPractitioner(env.h.database.system, b.members.doctor, { licenseNumber: `B-${randomUUID()}` });
-  expect([kase.id, message.id, file.id, order.id, template.id, memberB.id]).not.toContain(undefined);
+  const invitationB = (await ownerB.post(`/practices/${b.practiceId}/invitations`, { email: `b-hire-${randomUUID()}@test.mdw`, role: 'assistant', firstName: 'B', lastName: 'Hire' })).body;
+  expect([kase.id, message.id, file.id, order.id, template.id, memberB.id, invitationB.id]).not.toContain(undefined);
 
   const snapshot = async () => {
     const db = env.h.database.system;
@@ -63,6 +65,7 @@ test('every route that takes an id answers 404 for another practice’s ids, and
       orders: await db.selectFrom('orders').select(['id', 'updated_at']).where('practice_id', '=', b.practiceId).orderBy('id').execute(),
       templates: await db.selectFrom('workflow_templates').selectAll().where('practice_id', '=', b.practiceId).orderBy('id').execute(),
       practitioner: await db.selectFrom('practitioners').selectAll().where('id', '=', practitionerB).execute(),
+      invitations: await db.selectFrom('practice_invitations').selectAll().where('practice_id', '=', b.practiceId).orderBy('id').execute(),
     };
   };
   const before = await snapshot();
@@ -85,7 +88,10 @@ test('every route that takes an id answers 404 for another practice’s ids, and
     ['get', '/practices/{id}', () => ownerA.get(`/practices/${b.practiceId}`)],
     ['patch', '/practices/{id}', () => ownerA.patch(`/practices/${b.practiceId}`, { name: 'Hacked' })],
     ['get', '/practices/{id}/members', () => ownerA.get(`/practices/${b.practiceId}/members`)],
-    ['post', '/practices/{id}/members', () => ownerA.post(`/practices/${b.practiceId}/members`, { email: `intruder-${randomUUID()}@test.mdw`, role: 'owner', firstName: 'I', lastName: 'N' })],
+    ['post', '/practices/{id}/invitations', () => ownerA.post(`/practices/${b.practiceId}/invitations`, { email: `intruder-${randomUUID()}@test.mdw`, role: 'owner', firstName: 'I', lastName: 'N' })],
+    ['get', '/practices/{id}/invitations', () => ownerA.get(`/practices/${b.practiceId}/invitations`)],
+    ['delete', '/practices/{id}/invitations/{invitationId}', () => ownerA.delete(`/practices/${b.practiceId}/invitations/${invitationB.id}`)],
+    ['post', '/invitations/{id}/accept', () => ownerA.post(`/invitations/${invitationB.id}/accept`)],
     ['patch', '/practices/{id}/members/{memberId}', () => ownerA.patch(`/practices/${b.practiceId}/members/${memberB.id}`, { role: 'owner' })],
     ['delete', '/practices/{id}/members/{memberId}', () => ownerA.delete(`/practices/${b.practiceId}/members/${memberB.id}`)],
     ['get', '/practitioners/{id}', () => ownerA.get(`/practitioners/${practitionerB}`)],
@@ -150,4 +156,98 @@ test('every route in the app is in the OpenAPI document', async () => {
   expect(served.length).toBeGreaterThan(40);
   expect(served.filter((r) => !documented.has(r))).toEqual([]);
   expect([...documented].filter((r) => !served.includes(r))).toEqual([]);
+});
+
+test('every id a request body carries is checked against the caller: another practice’s id answers 404 naming the field, and nothing is written', async () => {
+  const sys = env.h.database.system;
+  const a = await createPracticeFixture(sys);
+  const b = await createPracticeFixture(sys);
+  const c = await createPracticeFixture(sys);
+  // One person who owns A and C: C's ids are visible to them, yet must not cross into A's records.
+  await addMember(sys, c.practiceId, a.members.owner, 'owner');
+  const ownerA = as(env.app, await tokenFor(env.h.config, a.members.owner));
+  const ownerB = as(env.app, await tokenFor(env.h.config, b.members.owner));
+  const privateTemplate = async (practiceId: string) => createTemplate(sys, { ...clearAlignerTemplate({ name: `Private ${randomUUID().slice(0, 8)}` }), practiceId });
+  const [templateB, templateC] = [await privateTemplate(b.practiceId), await privateTemplate(c.practiceId)];
+  const practitionerA = await createPractitioner(sys, a.members.doctor, { licenseNumber: `A-${randomUUID()}` });
+  const practitionerB = await createPractitioner(sys, b.members.doctor, { licenseNumber: `B-${randomUUID()}` });
+  const practitionerC = await createPractitioner(sys, c.members.doctor, { licenseNumber: `C-${randomUUID()}` });
+
+  const count = async () => {
+    const n = async (q: ReturnType<typeof sql<{ n: number }>>) => (await q.execute(sys)).rows[0]!.n;
+    const ids = [a.practiceId, b.practiceId, c.practiceId];
+    return {
+      cases: await n(sql<{ n: number }>`select count(*)::int as n from cases where practice_id in (${sql.join(ids)})`),
+      patients: await n(sql<{ n: number }>`select count(*)::int as n from patients where practice_id in (${sql.join(ids)})`),
+      templates: await n(sql<{ n: number }>`select count(*)::int as n from workflow_templates where practice_id in (${sql.join(ids)})`),
+      practitioners: await n(sql<{ n: number }>`select count(*)::int as n from practitioners where profile_id in (${sql.join([...Object.values(a.members), ...Object.values(b.members)])})`),
+      members: await n(sql<{ n: number }>`select count(*)::int as n from practice_members where practice_id in (${sql.join(ids)})`),
+    };
+  };
+  const before = await count();
+
+  const kaseA = { practiceId: a.practiceId, patientId: a.patientId, title: 'x', caseType: 'active_treatment', templateId: env.templateId };
+  const covered = new Set<string>();
+  const cases: Array<[route: string, field: string, send: () => Promise<request.Response>]> = [
+    ['post /cases', 'practiceId', () => ownerA.post('/cases', { ...kaseA, practiceId: b.practiceId, patientId: b.patientId })],
+    ['post /cases', 'patientId', () => ownerA.post('/cases', { ...kaseA, patientId: b.patientId })],
+    ['post /cases', 'patientId', () => ownerA.post('/cases', { ...kaseA, patientId: c.patientId })], // visible (C), but not A's
+    ['post /cases', 'templateId', () => ownerA.post('/cases', { ...kaseA, templateId: templateB })],
+    ['post /cases', 'templateId', () => ownerA.post('/cases', { ...kaseA, templateId: templateC })], // visible (C), but not A's
+    ['post /cases', 'assignedPractitionerId', () => ownerA.post('/cases', { ...kaseA, assignedPractitionerId: practitionerB })],
+    ['post /cases', 'assignedPractitionerId', () => ownerA.post('/cases', { ...kaseA, assignedPractitionerId: practitionerC })], // visible (C), but not A's
+    ['post /patients', 'practiceId', () => ownerA.post('/patients', { practiceId: b.practiceId, firstName: 'X', lastName: 'Y' })],
+    ['post /workflow-templates', 'practiceId', () => ownerA.post('/workflow-templates', { name: 'x', caseType: 'refinement', practiceId: b.practiceId, tasks: [{ key: 'i', name: 'I', order: 1, functionType: 'submit', after: [] }] })],
+    ['post /practitioners', 'profileId', () => ownerA.post('/practitioners', { profileId: b.members.technician, licenseNumber: 'L' })],
+  ];
+  for (const [route, field, send] of cases) {
+    const res = await send();
+    expect({ route, field, status: res.status, code: res.body?.error?.code, fields: res.body?.error?.details?.map((d: { field: string }) => d.field) }).toEqual({ route, field, status: 404, code: 'not_found', fields: [field] });
+    covered.add(`${route} ${field}`);
+  }
+  // The same requests with A's own ids succeed (the checks refuse foreign ids, not ids).
+  const own = await ownerA.post('/cases', { ...kaseA, assignedPractitionerId: practitionerA });
+  expect(own.status).toBe(201);
+  expect(own.body.assignedPractitionerId).toBe(practitionerA);
+  const after = await count();
+  expect(after).toEqual({ ...before, cases: before.cases + 1 });
+
+  // The reported leak: a membership pointing at another practice's practitioner. An invitation
+  // carries no practitioner at all (an unknown field is dropped); accepting links the person's own.
+  const hireEmail = `hire-${randomUUID()}@test.mdw`;
+  const inv = await ownerB.post(`/practices/${b.practiceId}/invitations`, { email: hireEmail, role: 'doctor', firstName: 'H', lastName: 'Ire', practitionerId: practitionerA });
+  expect(inv.status).toBe(201);
+  const hire = (await sys.selectFrom('profiles').select('id').where('email', '=', hireEmail).executeTakeFirstOrThrow()).id;
+  const member = await as(env.app, await tokenFor(env.h.config, hire)).post(`/invitations/${inv.body.id}/accept`);
+  expect(member.status).toBe(201);
+  expect(member.body.practitionerId).toBeNull();
+  expect((await ownerB.get(`/practitioners/${practitionerA}`)).status).toBe(404);
+  expect((await ownerB.get(`/practitioners?practiceId=${b.practiceId}`)).body.items.map((p: { id: string }) => p.id)).not.toContain(practitionerA);
+
+  // Every id-carrying field of every documented request body is in the list above, so a new
+  // one cannot be added without its cross-tenant case. Products are a global catalogue; the
+  // template validator only checks a definition's shape and reads nothing.
+  const doc = (await loadContract(env.app)) as unknown as { paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: unknown }> } }>>; components: { schemas: Record<string, unknown> } };
+  const resolve = (s: unknown): Record<string, unknown> => {
+    const ref = (s as { $ref?: string })?.$ref;
+    return (ref ? doc.components.schemas[ref.split('/').pop()!] : s) as Record<string, unknown>;
+  };
+  const idFields = (schema: unknown, prefix = ''): string[] => {
+    const s = resolve(schema);
+    if (!s) return [];
+    const out: string[] = [];
+    for (const part of [...((s.allOf as unknown[]) ?? []), ...((s.anyOf as unknown[]) ?? []), ...((s.oneOf as unknown[]) ?? [])]) out.push(...idFields(part, prefix));
+    if (s.items) out.push(...idFields(s.items, `${prefix}[].`));
+    for (const [k, v] of Object.entries((s.properties as Record<string, unknown>) ?? {})) {
+      if (/Id$/.test(k)) out.push(`${prefix}${k}`);
+      out.push(...idFields(v, `${prefix}${k}.`));
+    }
+    return out;
+  };
+  const carried = Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.entries(ops).flatMap(([method, op]) => idFields(op.requestBody?.content?.['application/json']?.schema).map((f) => `${method} ${path.replace(/\{[^}]+\}/g, '{id}')} ${f}`)),
+  );
+  const global = new Set(['post /cases/{id}/orders items.[].productId', 'post /workflow-templates/validate practiceId']);
+  expect(carried.length).toBeGreaterThan(5);
+  expect(carried.filter((f) => !covered.has(f) && !global.has(f))).toEqual([]);
 });

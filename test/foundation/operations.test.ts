@@ -75,6 +75,16 @@ describe('preflight', () => {
     expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Cannot connect to PostgreSQL at 127\.0\.0\.1:1\/mdw: nothing is listening there\./)]);
   });
 
+  test('the API process refuses to serve requests over a login that could leave its actors’ roles', async () => {
+    const env = { DATABASE_URL: testEnv().databaseUrl, JWT_SECRET: 'x'.repeat(40) };
+    const missing = await run('src/api/main.ts', env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Invalid configuration — DATABASE_AUTHENTICATOR_URL is not set: /)]);
+    const privileged = await run('src/api/main.ts', { ...env, DATABASE_AUTHENTICATOR_URL: testEnv().databaseUrl });
+    expect(privileged.code).toBe(1);
+    expect(privileged.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^DATABASE_AUTHENTICATOR_URL logs in as postgres, which is or can become .*: point it at the role mdw_authenticator/)]);
+  });
+
   test('the worker process names an invalid variable', async () => {
     const r = await run('src/worker/main.ts', { DATABASE_URL: 'not a url', WORKER_MAX_CONCURRENT_ACTIVITIES: '0' });
     expect(r.code).toBe(1);
@@ -96,7 +106,7 @@ test('the worker health endpoint reports the worker and its database', async () 
 
 describe('docker-compose.yml', () => {
   const file = path.join(ROOT, 'docker-compose.yml');
-  const secrets = { POSTGRES_PASSWORD: 'pw', JWT_SECRET: 'x'.repeat(40) };
+  const secrets = { POSTGRES_PASSWORD: 'pw', AUTHENTICATOR_PASSWORD: 'apw', JWT_SECRET: 'x'.repeat(40) };
 
   test('is a valid compose file with the whole deployment', async () => {
     const r = await composeConfig(file, { ...secrets, MDW_WORKERS: '3' });
@@ -105,11 +115,13 @@ describe('docker-compose.yml', () => {
     expect(r.output).toMatch(/worker:[\s\S]*?replicas: 3/);
     expect(r.output).toContain('image: pgvector/pgvector');
     expect(r.output).toContain('DB: postgres12');
+    // The API's requests log in as the unprivileged authenticator role, not as the owner.
+    expect(r.output).toMatch(/api:[\s\S]*?DATABASE_AUTHENTICATOR_URL: postgres:\/\/mdw_authenticator:apw@postgres:5432\/mdw/);
   }, 300_000);
 
   test('refuses to render without its secrets', async () => {
     const r = await composeConfig(file, {});
     expect(r.ok).toBe(false);
-    expect(r.output).toMatch(/required variable (POSTGRES_PASSWORD|JWT_SECRET) is missing a value/);
+    expect(r.output).toMatch(/required variable (POSTGRES_PASSWORD|AUTHENTICATOR_PASSWORD|JWT_SECRET) is missing a value/);
   }, 300_000);
 });

@@ -44,7 +44,8 @@ async function visible(profileId: string): Promise<Record<string, string[]>> {
 const only = (...v: string[]) => Object.fromEntries(TABLES.map((t) => [t, v]));
 
 beforeAll(async () => {
-  database = createDatabase(testEnv().databaseUrl, 4);
+  // Actor transactions on the API's own login role (mdw_authenticator), as in production.
+  database = createDatabase(testEnv().databaseUrl, 4, { authenticatorUrl: testEnv().authenticatorUrl });
   a = await createPracticeFixture(database.system, 'Practice A');
   b = await createPracticeFixture(database.system, 'Practice B');
   await seedCase(a);

@@ -1,7 +1,8 @@
 /** Addresses of the servers started by global setup. */
-export function testEnv(): { databaseUrl: string; temporalAddress: string; temporalCli: string; dir: string } {
+export function testEnv(): { databaseUrl: string; authenticatorUrl: string; temporalAddress: string; temporalCli: string; dir: string } {
   const databaseUrl = process.env.MDW_TEST_DATABASE_URL;
+  const authenticatorUrl = process.env.MDW_TEST_AUTHENTICATOR_URL;
   const temporalAddress = process.env.MDW_TEST_TEMPORAL_ADDRESS;
-  if (!databaseUrl || !temporalAddress) throw new Error('integration tests need Jest global setup (run them through npm test / npx jest)');
-  return { databaseUrl, temporalAddress, temporalCli: process.env.MDW_TEST_TEMPORAL_CLI ?? 'temporal', dir: process.env.MDW_TEST_DIR ?? '' };
+  if (!databaseUrl || !authenticatorUrl || !temporalAddress) throw new Error('integration tests need Jest global setup (run them through npm test / npx jest)');
+  return { databaseUrl, authenticatorUrl, temporalAddress, temporalCli: process.env.MDW_TEST_TEMPORAL_CLI ?? 'temporal', dir: process.env.MDW_TEST_DIR ?? '' };
 }

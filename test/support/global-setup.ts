@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { migrate } from '../../src/db/migrate';
+import { AUTHENTICATOR_ROLE, urlAs } from '../../src/db/database';
 import { startEmbeddedPostgres } from '../../scripts/lib/embedded-postgres';
 import { startTemporalDevServer } from '../../scripts/lib/temporal-dev-server';
 
@@ -24,6 +25,8 @@ export default async function globalSetup(): Promise<void> {
   await migrate(pg.url);
   process.env.MDW_TEST_DIR = dir;
   process.env.MDW_TEST_DATABASE_URL = pg.url;
+  // What the API's requests log in as (created by the migrations; loopback is trusted).
+  process.env.MDW_TEST_AUTHENTICATOR_URL = urlAs(pg.url, AUTHENTICATOR_ROLE);
   process.env.MDW_TEST_TEMPORAL_ADDRESS = temporal.address;
   process.env.MDW_TEST_TEMPORAL_CLI = temporal.cli;
   process.env.MDW_TEST_WORKFLOW_BUNDLE = bundlePath;

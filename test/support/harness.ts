@@ -29,6 +29,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     DATABASE_URL: env.databaseUrl,
+    DATABASE_AUTHENTICATOR_URL: env.authenticatorUrl,
     TEMPORAL_ADDRESS: env.temporalAddress,
     TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
@@ -39,7 +40,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 
 export async function createHarness(opts: { worker?: boolean; hooks?: ProductionHooks; config?: Record<string, string> } = {}): Promise<Harness> {
   const config = testConfig(opts.config);
-  const database = createDatabase(config.DATABASE_URL!, 10);
+  const database = createDatabase(config.DATABASE_URL!, 10, { authenticatorUrl: config.DATABASE_AUTHENTICATOR_URL });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const h: Harness = {

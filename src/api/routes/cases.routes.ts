@@ -132,6 +132,28 @@ export const ZCreateCaseBody = z
   .openapi('CreateCaseBody');
 export type TCreateCaseBody = z.infer<typeof ZCreateCaseBody>;
 
+/**
+ * Whether a practitioner works for the practice: linked to one of its members (by the membership's
+ * practitioner_id or by the member's own profile), read under the caller's RLS.
+ */
+export async function practitionerOfPractice(trx: Tx, practitionerId: string, practiceId: string): Promise<boolean> {
+  const r = await trx
+    .selectFrom('practitioners as pr')
+    .select('pr.id')
+    .where('pr.id', '=', practitionerId)
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('practice_members as m')
+          .select('m.id')
+          .where('m.practice_id', '=', practiceId)
+          .where((w) => w.or([w('m.practitioner_id', '=', w.ref('pr.id')), w('m.profile_id', '=', w.ref('pr.profile_id'))])),
+      ),
+    )
+    .executeTakeFirst();
+  return r !== undefined;
+}
+
 export const ZCaseListQuery = ZPageQuery.extend({
   practiceId: ZUuid.optional(),
   state: ZCaseState.optional(),
@@ -266,16 +288,23 @@ export function caseRoutes(kit: RouteKit, s: ApiServices): void {
     handler: async ({ body }) => {
       const c = ctx();
       await c.db(async (trx) => {
-        await requireMember(trx, body.practiceId);
+        // Every id in the body must be visible to the caller under RLS *and* belong to this
+        // practice: a caller who is a member of two practices sees both, and must not carry one's
+        // template or practitioner into the other's case.
+        await requireMember(trx, body.practiceId, 'practiceId');
         const patient = await trx.selectFrom('patients').select('id').where('id', '=', body.patientId).where('practice_id', '=', body.practiceId).executeTakeFirst();
-        if (!patient) throw ApiError.notFound('Patient');
+        if (!patient) throw ApiError.notFound('Patient', 'patientId');
         if (body.templateId) {
-          const t = await trx.selectFrom('workflow_templates').select('id').where('id', '=', body.templateId).executeTakeFirst();
-          if (!t) throw ApiError.notFound('Workflow template');
+          const t = await trx
+            .selectFrom('workflow_templates')
+            .select('id')
+            .where('id', '=', body.templateId)
+            .where((eb) => eb.or([eb('practice_id', 'is', null), eb('practice_id', '=', body.practiceId)]))
+            .executeTakeFirst();
+          if (!t) throw ApiError.notFound('Workflow template', 'templateId');
         }
-        if (body.assignedPractitionerId) {
-          const p = await trx.selectFrom('practitioners').select('id').where('id', '=', body.assignedPractitionerId).executeTakeFirst();
-          if (!p) throw ApiError.notFound('Practitioner');
+        if (body.assignedPractitionerId && !(await practitionerOfPractice(trx, body.assignedPractitionerId, body.practiceId))) {
+          throw ApiError.notFound('Practitioner', 'assignedPractitionerId');
         }
       });
       const started = await s.cases.startCase({

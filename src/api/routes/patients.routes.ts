@@ -2,7 +2,9 @@
  * Patients. Creating one checks for duplicates within the practice (same normalised name and
  * date of birth, or same email) and answers 409 with the candidates unless confirmDuplicate.
  * A patient has its own profile, created on the system handle after the caller was shown (under
- * RLS) to be a member of the practice.
+ * RLS) to be a member of the practice. The email a practice keeps for its patient is the
+ * practice's own (patients.contact_email, db/migrations/0018): unique within the practice only,
+ * so no answer depends on whether another practice, or anyone, uses that address.
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
@@ -96,7 +98,7 @@ function patientQuery(trx: Tx) {
       'p.first_name',
       'p.last_name',
       'p.full_name',
-      'p.email',
+      sql<string>`coalesce(pt.contact_email, p.email)`.as('email'),
       'p.phone',
       sql<string | null>`to_char(pt.date_of_birth, 'YYYY-MM-DD')`.as('dob'),
       'pt.gender',
@@ -145,7 +147,7 @@ async function findDuplicates(trx: Tx, body: TCreatePatientBody): Promise<Array<
     .where((eb) => {
       const ors = [];
       if (body.dateOfBirth) ors.push(eb.and([eb(normalisedName, '=', name), eb('pt.date_of_birth', '=', body.dateOfBirth as never)]));
-      if (body.email) ors.push(eb(sql`lower(p.email)`, '=', body.email.toLowerCase()));
+      if (body.email) ors.push(eb(sql`lower(coalesce(pt.contact_email, p.email))`, '=', body.email.toLowerCase()));
       return ors.length ? eb.or(ors) : eb.val(false);
     })
     .limit(20)
@@ -193,21 +195,19 @@ export function patientRoutes(kit: RouteKit, s: ApiServices): void {
     handler: async ({ body }) => {
       const c = ctx();
       const duplicates = await c.db(async (trx) => {
-        await requireMember(trx, body.practiceId);
+        await requireMember(trx, body.practiceId, 'practiceId');
         return findDuplicates(trx, body);
       });
       const emailTaken = duplicates.some((d) => d.match === 'email');
       if (duplicates.length && (!body.confirmDuplicate || emailTaken)) {
         throw new ApiError(409, 'duplicate_patient', emailTaken ? 'A patient of this practice already has this email.' : 'This patient looks like an existing one; send confirmDuplicate: true to create anyway.', duplicates);
       }
-      if (body.email) {
-        const elsewhere = await s.database.system.selectFrom('profiles').select('id').where(sql`lower(email)`, '=', body.email.toLowerCase()).executeTakeFirst();
-        if (elsewhere) throw new ApiError(409, 'email_in_use', 'This email belongs to another person; use another email or none.');
-      }
       const created = await s.database.system.transaction().execute(async (trx) => {
         const p = await createPatient(trx, {
           practiceId: body.practiceId,
-          email: body.email ?? `patient-${randomUUID()}${NO_EMAIL_DOMAIN}`,
+          // The profile's email is unique across MDW: the patient's own stays with the practice.
+          email: `patient-${randomUUID()}${NO_EMAIL_DOMAIN}`,
+          contactEmail: body.email?.toLowerCase() ?? null,
           firstName: body.firstName,
           lastName: body.lastName,
           dateOfBirth: body.dateOfBirth ?? null,
@@ -269,6 +269,8 @@ export function patientRoutes(kit: RouteKit, s: ApiServices): void {
           ...(body.medicalHistory !== undefined && { medical_history: JSON.stringify(body.medicalHistory) }),
           ...(body.preferences !== undefined && { preferences: JSON.stringify(body.preferences) }),
           ...(body.emergencyContact !== undefined && { emergency_contact: body.emergencyContact === null ? null : JSON.stringify(body.emergencyContact) }),
+          // The practice's own copy (0018): changing it can never collide with anyone elsewhere.
+          ...(body.email !== undefined && { contact_email: body.email.toLowerCase() }),
         };
         if (Object.keys(set).length) await trx.updateTable('patients').set(set).where('id', '=', params.id).execute();
         return p;
@@ -278,7 +280,6 @@ export function patientRoutes(kit: RouteKit, s: ApiServices): void {
       const profileSet = {
         ...(body.firstName !== undefined && { first_name: body.firstName }),
         ...(body.lastName !== undefined && { last_name: body.lastName }),
-        ...(body.email !== undefined && { email: body.email.toLowerCase() }),
         ...(body.phone !== undefined && { phone: body.phone }),
       };
       if (Object.keys(profileSet).length) {

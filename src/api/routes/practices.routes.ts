@@ -1,8 +1,9 @@
 /**
  * Practices and their members. Reading: members. Changing the practice and its membership: the
  * practice's owner/admin (RLS enforces it; the app checks first to answer 403 rather than 0 rows).
- * People invited by email get a profile (system handle) when they have none. Practices are created
- * by lab administrators (internal admins), with their first owner.
+ * People join by invitation: a manager invites an email, the person it belongs to accepts
+ * (db/migrations/0018). No answer tells the inviter whether, or whom, the email belongs to.
+ * Practices are created by lab administrators (internal admins), with their first owner.
  */
 import { sql } from 'kysely';
 import type { Tx } from '../../db/database';
@@ -79,12 +80,35 @@ export const ZInviteMemberBody = z
   .object({
     email: z.email().max(320),
     role: ZPracticeRole,
-    firstName: z.string().trim().min(1).max(100).optional().openapi({ description: 'Required when the person has no profile yet.' }),
-    lastName: z.string().trim().min(1).max(100).optional(),
-    practitionerId: ZUuid.nullable().optional(),
+    firstName: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .openapi({ description: 'The name a person new to MDW is given; a person who already has a profile keeps theirs (and it is never shown to the inviter).' }),
+    lastName: z.string().trim().min(1).max(100),
   })
   .openapi('InviteMemberBody');
 export type TInviteMemberBody = z.infer<typeof ZInviteMemberBody>;
+
+export const ZInvitation = z
+  .object({
+    id: ZUuid,
+    practiceId: ZUuid,
+    email: z.string(),
+    role: ZPracticeRole,
+    status: z.enum(['pending', 'accepted', 'revoked', 'expired']),
+    createdAt: ZTimestamp,
+    expiresAt: ZTimestamp,
+  })
+  .openapi('Invitation');
+export type TInvitation = z.infer<typeof ZInvitation>;
+
+export const ZMyInvitation = z
+  .object({ id: ZUuid, practiceId: ZUuid, practiceName: z.string(), role: ZPracticeRole, createdAt: ZTimestamp, expiresAt: ZTimestamp })
+  .openapi('MyInvitation');
+export type TMyInvitation = z.infer<typeof ZMyInvitation>;
+const ZInvitationParams = z.object({ id: ZUuid, invitationId: ZUuid });
 export const ZUpdateMemberBody = z.object({ role: ZPracticeRole }).openapi('UpdateMemberBody');
 export type TUpdateMemberBody = z.infer<typeof ZUpdateMemberBody>;
 const ZMemberParams = z.object({ id: ZUuid, memberId: ZUuid });
@@ -146,7 +170,8 @@ async function assertNotLastOwner(trx: Tx, member: MemberRow): Promise<void> {
 /**
  * The profile of the person with this email, created when there is none. Who has an email is not
  * visible under RLS (other practices' people), so this uses the system handle: callers check
- * first that the actor may invite, and answer nothing about the person but the new membership.
+ * first that the actor may invite, and answer nothing about the person (an invitation's answer
+ * is the same whether the profile existed or was just created).
  */
 async function profileForEmail(s: ApiServices, person: { email: string; firstName?: string; lastName?: string }, field: string): Promise<string> {
   const existing = await s.database.system
@@ -163,6 +188,20 @@ async function profileForEmail(s: ApiServices, person: { email: string; firstNam
   }
   return s.database.system.transaction().execute((trx) => createProfile(trx, { email: person.email, firstName: person.firstName!, lastName: person.lastName!, role: 'technician' }));
 }
+
+function invitationQuery(trx: Tx) {
+  return trx.selectFrom('practice_invitations').select(['id', 'practice_id', 'email', 'role', 'created_at', 'expires_at', 'accepted_at', 'revoked_at']);
+}
+type InvitationRow = Awaited<ReturnType<ReturnType<typeof invitationQuery>['executeTakeFirstOrThrow']>>;
+const toInvitation = (r: InvitationRow): TInvitation => ({
+  id: r.id,
+  practiceId: r.practice_id,
+  email: r.email,
+  role: r.role,
+  status: r.accepted_at ? 'accepted' : r.revoked_at ? 'revoked' : new Date(r.expires_at) <= new Date() ? 'expired' : 'pending',
+  createdAt: isoReq(r.created_at),
+  expiresAt: isoReq(r.expires_at),
+});
 
 export function practiceRoutes(kit: RouteKit, s: ApiServices): void {
   route(kit, {
@@ -271,30 +310,132 @@ export function practiceRoutes(kit: RouteKit, s: ApiServices): void {
 
   route(kit, {
     method: 'post',
-    path: '/practices/:id/members',
+    path: '/practices/:id/invitations',
     tags: ['practices'],
-    summary: 'Invite a person by email (owner/admin); creates their profile when they have none',
+    summary: 'Invite a person by email (owner/admin); they become a member when they accept',
+    description:
+      'Answers the invitation only: whether the email belongs to someone, and whose it is, is not disclosed. A person new to MDW gets a profile with the given name. 409 when the email already has an open invitation here or is a member here.',
     params: ZIdParams,
     body: ZInviteMemberBody,
     status: 201,
-    response: ZMember,
+    response: ZInvitation,
     errors: [403, 409],
     idempotent: true,
     handler: async ({ params, body }) => {
       const c = ctx();
-      await c.db((trx) => requireManager(trx, params.id));
-      const profileId = await profileForEmail(s, body, '');
+      const email = body.email.trim().toLowerCase();
+      await c.db(async (trx) => {
+        await requireManager(trx, params.id);
+        const member = await trx
+          .selectFrom('practice_members as m')
+          .innerJoin('profiles as p', 'p.id', 'm.profile_id')
+          .select('m.id')
+          .where('m.practice_id', '=', params.id)
+          .where(sql`lower(p.email)`, '=', email)
+          .executeTakeFirst();
+        if (member) throw new ApiError(409, 'conflict', 'This email is already a member of the practice.', [{ field: 'email', message: 'already a member' }]);
+      });
+      // The recipient needs a profile to sign in and accept; it is created when there is none,
+      // and the answer is the same either way.
+      await profileForEmail(s, body, '');
       return c.db(async (trx) => {
-        const dup = await trx.selectFrom('practice_members').select('id').where('practice_id', '=', params.id).where('profile_id', '=', profileId).executeTakeFirst();
-        if (dup) throw new ApiError(409, 'conflict', 'This person is already a member of the practice.');
+        const open = await trx.selectFrom('practice_invitations').select('id').where('practice_id', '=', params.id).where('email', '=', email).where('accepted_at', 'is', null).where('revoked_at', 'is', null).executeTakeFirst();
+        if (open) {
+          // An expired one makes way for the new one; a live one is a conflict.
+          const live = await trx.updateTable('practice_invitations').set({ revoked_at: new Date() }).where('id', '=', open.id).where('expires_at', '<=', new Date()).returning('id').executeTakeFirst();
+          if (!live) throw new ApiError(409, 'conflict', 'This email already has an open invitation to the practice.', [{ field: 'email', message: 'already invited' }]);
+        }
         const row = await trx
-          .insertInto('practice_members')
-          .values({ practice_id: params.id, profile_id: profileId, role: body.role, practitioner_id: body.practitionerId ?? null })
+          .insertInto('practice_invitations')
+          .values({ practice_id: params.id, email, role: body.role, invited_by: c.actor!.profileId })
           .returning('id')
           .executeTakeFirstOrThrow();
-        return toMember(await loadMember(trx, params.id, row.id));
+        return toInvitation(await invitationQuery(trx).where('id', '=', row.id).executeTakeFirstOrThrow());
       });
     },
+  });
+
+  route(kit, {
+    method: 'get',
+    path: '/practices/:id/invitations',
+    tags: ['practices'],
+    summary: 'Open invitations of a practice (owner/admin)',
+    params: ZIdParams,
+    response: z.object({ items: z.array(ZInvitation) }).openapi('InvitationList'),
+    errors: [403],
+    handler: ({ params }) =>
+      ctx().db(async (trx) => {
+        await requireManager(trx, params.id);
+        const rows = await invitationQuery(trx)
+          .where('practice_id', '=', params.id)
+          .where('accepted_at', 'is', null)
+          .where('revoked_at', 'is', null)
+          .orderBy('created_at', 'desc')
+          .orderBy('id')
+          .limit(500)
+          .execute();
+        return { items: rows.map(toInvitation) };
+      }),
+  });
+
+  route(kit, {
+    method: 'delete',
+    path: '/practices/:id/invitations/:invitationId',
+    tags: ['practices'],
+    summary: 'Revoke an open invitation (owner/admin)',
+    params: ZInvitationParams,
+    errors: [403],
+    handler: ({ params }) =>
+      ctx().db(async (trx) => {
+        await requireManager(trx, params.id);
+        const r = await trx
+          .updateTable('practice_invitations')
+          .set({ revoked_at: new Date() })
+          .where('id', '=', params.invitationId)
+          .where('practice_id', '=', params.id)
+          .where('accepted_at', 'is', null)
+          .where('revoked_at', 'is', null)
+          .returning('id')
+          .executeTakeFirst();
+        if (!r) throw ApiError.notFound('Invitation');
+      }),
+  });
+
+  route(kit, {
+    method: 'get',
+    path: '/invitations',
+    tags: ['practices'],
+    summary: 'Open invitations addressed to the caller (by the email of their profile)',
+    response: z.object({ items: z.array(ZMyInvitation) }).openapi('MyInvitationList'),
+    handler: () =>
+      ctx().db(async (trx) => {
+        const rows = await sql<{ id: string; practice_id: string; practice_name: string; role: TInvitation['role']; created_at: Date; expires_at: Date }>`
+          select * from public.my_practice_invitations()`.execute(trx);
+        return {
+          items: rows.rows.map((r) => ({ id: r.id, practiceId: r.practice_id, practiceName: r.practice_name, role: r.role, createdAt: isoReq(r.created_at), expiresAt: isoReq(r.expires_at) })),
+        };
+      }),
+  });
+
+  route(kit, {
+    method: 'post',
+    path: '/invitations/:id/accept',
+    tags: ['practices'],
+    summary: 'Accept an invitation addressed to the caller: they become a member',
+    description: '404 for an invitation that is not open or not addressed to the caller, alike.',
+    params: ZIdParams,
+    status: 201,
+    response: ZMember,
+    idempotent: true,
+    handler: ({ params }) =>
+      ctx().db(async (trx) => {
+        const r = await sql<{ member: string | null }>`select public.accept_practice_invitation(${params.id}::uuid) as member`.execute(trx);
+        const memberId = r.rows[0]?.member;
+        if (!memberId) throw ApiError.notFound('Invitation');
+        const member = await memberQuery(trx).where('m.id', '=', memberId).executeTakeFirstOrThrow();
+        ctx().practiceId = member.practice_id;
+        return toMember(member);
+      }),
   });
 
   route(kit, {

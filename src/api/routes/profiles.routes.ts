@@ -200,7 +200,7 @@ export function profileRoutes(kit: RouteKit, _s: ApiServices): void {
     handler: ({ body }) =>
       ctx().db(async (trx) => {
         const visible = await trx.selectFrom('profiles').select('id').where('id', '=', body.profileId).executeTakeFirst();
-        if (!visible) throw ApiError.notFound('Profile');
+        if (!visible) throw ApiError.notFound('Profile', 'profileId');
         const row = await trx
           .insertInto('practitioners')
           .values({

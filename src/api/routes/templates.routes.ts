@@ -122,9 +122,9 @@ async function loadTemplate(trx: Tx, id: string): Promise<TTemplate> {
 }
 
 /** Owner/admin of the template's practice, or an internal admin for lab-wide templates. */
-async function requireTemplateWriter(trx: Tx, practiceId: string | null | undefined): Promise<void> {
+async function requireTemplateWriter(trx: Tx, practiceId: string | null | undefined, field?: string): Promise<void> {
   if (practiceId) {
-    await requireManager(trx, practiceId);
+    await requireManager(trx, practiceId, field);
     return;
   }
   const admin = await sql<{ a: boolean }>`select public.is_internal_admin() as a`.execute(trx);
@@ -184,7 +184,7 @@ export function templateRoutes(kit: RouteKit, s: ApiServices): void {
     idempotent: true,
     handler: async ({ body }) => {
       const c = ctx();
-      await c.db((trx) => requireTemplateWriter(trx, body.practiceId));
+      await c.db((trx) => requireTemplateWriter(trx, body.practiceId, 'practiceId'));
       const saved = await saveTemplate(s.database.system, body as TemplateDefinition);
       return c.db((trx) => loadTemplate(trx, saved.id));
     },
