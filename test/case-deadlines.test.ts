@@ -92,3 +92,25 @@ test('a late case is overdue, escalates assignee → role pool → owner/admin, 
 function caseId_(): string {
   return Math.random().toString(36).slice(2, 10);
 }
+
+test('a finished case leaves task facts for analytics: who the task waited for and its time in the queue', async () => {
+  const f = await createPracticeFixture(h.database.system);
+  const { caseId, handle } = await d.startCase(f, await createTemplate(h.database.system, clearAlignerTemplate({ name: `Facts ${caseId_()}` })));
+  const v = await d.awaiting(handle, 'Records review');
+  await new Promise((r) => setTimeout(r, 50)); // some time in the queue before the claim
+  await handle.executeUpdate(assignTaskUpdate, { args: [{ taskId: taskId(v, 'Records review'), actor: as(f, 'technician'), action: 'claim' }] });
+  await d.runToEnd(f, handle);
+  const runs = await waitFor(
+    () => h.database.system.selectFrom('task_runs').selectAll().where('case_id', '=', caseId).execute(),
+    (rows) => rows.length > 0,
+    10_000,
+    'task_runs',
+  );
+  const byName = new Map(runs.map((r) => [r.name, r]));
+  const records = byName.get('Records review')!;
+  expect({ kind: records.kind, lab: records.lab, outcome: records.outcome }).toEqual({ kind: 'decision', lab: true, outcome: 'completed' });
+  expect(records.queue_ms).toBeGreaterThan(0);
+  expect(records.queue_ms!).toBeLessThanOrEqual(records.actual_ms!);
+  expect({ kind: byName.get('Doctor approval')!.kind, lab: byName.get('Doctor approval')!.lab, queue: byName.get('Doctor approval')!.queue_ms }).toEqual({ kind: 'decision', lab: false, queue: null });
+  expect(byName.get('Attachment template')!.kind).toBe('automatic');
+});

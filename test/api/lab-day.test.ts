@@ -181,7 +181,8 @@ describe('personal assignment', () => {
     expect(toDoctor.status).toBe(422);
     expect(toDoctor.body.error.code).toBe('wrong_role');
     const toStranger = await labAdmin.api.post(`${url}/assign`, { assigneeId: await createUser(env.h.database.system, 'nobody') });
-    expect(toStranger.body.error).toMatchObject({ code: 'wrong_role', details: [{ field: 'body.assigneeId' }] });
+    expect(toStranger.status).toBe(404);
+    expect(toStranger.body.error).toMatchObject({ code: 'not_found', details: [{ field: 'assigneeId' }] });
 
     // Release: back into the pool, and into the winner's lab queue.
     expect((await winner.api.post(`${url}/release`)).body.error.code).toBe('wrong_role');

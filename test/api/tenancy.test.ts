@@ -209,6 +209,15 @@ test('every id a request body carries is checked against the caller: another pra
   const own = await ownerA.post('/cases', { ...kaseA, assignedPractitionerId: practitionerA });
   expect(own.status).toBe(201);
   expect(own.body.assignedPractitionerId).toBe(practitionerA);
+  // A task of A's case assigned to B's technician: B's people are unknown here.
+  const ownTask = await waitFor(
+    () => ownerA.get(`/cases/${own.body.id}`),
+    (r) => r.body.workflow?.tasks.some((t: { awaitingDecision: boolean }) => t.awaitingDecision),
+  );
+  const awaitingTask = ownTask.body.workflow.tasks.find((t: { awaitingDecision: boolean }) => t.awaitingDecision).id as string;
+  const foreignAssignee = await ownerA.post(`/cases/${own.body.id}/tasks/${awaitingTask}/assign`, { assigneeId: b.members.technician });
+  expect({ status: foreignAssignee.status, code: foreignAssignee.body.error?.code, fields: foreignAssignee.body.error?.details?.map((d: { field: string }) => d.field) }).toEqual({ status: 404, code: 'not_found', fields: ['assigneeId'] });
+  covered.add('post /cases/{id}/tasks/{id}/assign assigneeId');
   const after = await count();
   expect(after).toEqual({ ...before, cases: before.cases + 1 });
 

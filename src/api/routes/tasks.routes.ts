@@ -257,16 +257,17 @@ export function taskRoutes(kit: RouteKit, s: ApiServices): void {
     path: '/cases/:id/tasks/:taskId/assign',
     tags: ['tasks'],
     summary: 'Assign or reassign a task (a lead: practice owner or admin; a lab admin for lab tasks)',
-    description: 'The assignee must be able to act on the task: a member of the practice with a role it awaits, or lab staff for lab tasks (422 wrong_role otherwise).',
+    description: 'The assignee must be a member of the case\'s practice or lab staff (404 naming assigneeId otherwise) with a role the task awaits (422 wrong_role otherwise).',
     params: ZTaskParams,
     body: ZAssignBody,
     response: ZCaseView,
-    errors: [403, 409, 422],
+    errors: [403, 404, 409, 422],
     idempotent: true,
     handler: async ({ params, body, req }) => {
       const { workflowId, practiceId, actor } = await actorFor(params.id);
       const role = await assigneeRole(s, practiceId, body.assigneeId);
-      if (!role) throw new ApiError(422, 'wrong_role', 'The assignee is neither a member of the practice nor lab staff.', [{ field: 'body.assigneeId', message: 'cannot act on this case' }]);
+      // Someone who is neither a member of the case's practice nor lab staff: like an unknown id.
+      if (!role) throw ApiError.notFound('Assignee', 'assigneeId');
       return handle(workflowId).executeUpdate(assignTaskUpdate, {
         args: [{ taskId: params.taskId, actor, action: 'assign', assignee: { profileId: body.assigneeId, role } }],
         updateId: updateId(req.get('Idempotency-Key')),
