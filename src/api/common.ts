@@ -2,7 +2,9 @@
  * Schemas and helpers shared by the route modules: ids, enums mirroring the PostgreSQL enums,
  * timestamps, keyset cursors, and the caller's practice role (read under RLS).
  */
+import { sql } from 'kysely';
 import type { Tx } from '../db/database';
+import type { LabRole } from '../workflows/case.messages';
 import type { PracticeRole } from '../workflows/plan/plan.types';
 import { ApiError } from './errors';
 import { ctx } from './context';
@@ -151,6 +153,12 @@ export async function myPracticeRole(trx: Tx, practiceId: string): Promise<Pract
     .where('profile_id', '=', ctx().actor!.profileId)
     .executeTakeFirst();
   return (row?.role as PracticeRole | undefined) ?? null;
+}
+
+/** The caller's lab role (db: lab_role(), 0040): lab staff across client practices, or null. */
+export async function myLabRole(trx: Tx): Promise<LabRole | null> {
+  const { rows } = await sql<{ role: LabRole | null }>`SELECT public.lab_role() AS role`.execute(trx);
+  return rows[0]?.role ?? null;
 }
 
 /**

@@ -54,6 +54,8 @@ export const ERROR_CODES = [
   'match_decided',
   'cross_practice_merge',
   'patient_gone',
+  'task_assigned',
+  'task_not_assigned',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -48,6 +48,7 @@ import { ensureInsightSchedules } from '../ai/recommendations/schedules';
 import { createIntentService } from '../services/intent.service';
 import { createDefaultIntentClassifier } from '../ai/intent';
 import { createEmbeddingProvider } from '../ai/providers';
+import { analyticsRoutes } from './routes/analytics.routes';
 
 export type { ApiDeps } from './types';
 
@@ -97,7 +98,7 @@ function buildApp(deps: ApiDeps): BuiltApp {
     onStoreFailed: (err) => log.warn({ err }, 'idempotent response answered but not stored; the claim goes stale'),
   });
   const kit: RouteKit = { router, registry, auth, idempotency };
-  for (const register of [healthRoutes, authRoutes, profileRoutes, practiceRoutes, patientRoutes, caseRoutes, taskRoutes, messageRoutes, fileRoutes, orderRoutes, templateRoutes, dashboardRoutes, searchRoutes, intentRoutes, insightRoutes]) {
+  for (const register of [healthRoutes, authRoutes, profileRoutes, practiceRoutes, patientRoutes, caseRoutes, taskRoutes, messageRoutes, fileRoutes, orderRoutes, templateRoutes, dashboardRoutes, searchRoutes, intentRoutes, insightRoutes, analyticsRoutes]) {
     register(kit, services);
   }
   patientMatchRoutes(kit, services);

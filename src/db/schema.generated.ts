@@ -18,8 +18,6 @@ export type CaseStateEnum = "approved" | "cancelled" | "completed" | "delivered"
 
 export type CaseTypeEnum = "active_treatment" | "emergency" | "follow_up" | "initial_consultation" | "refinement" | "retention" | "treatment_planning";
 
-export type ConsentKind = "ai_processing" | "communications" | "lab_sharing" | "treatment";
-
 export type EmbeddingContentType = "case_summary" | "diagnosis" | "notes" | "treatment_plan";
 
 export type FileTypeEnum = "document" | "model" | "other" | "photo" | "scan" | "simulation" | "xray";
@@ -82,6 +80,7 @@ export interface AuthUsers {
 }
 
 export interface AwaitingTasks {
+  assignee_id: string | null;
   case_created_at: Timestamp;
   case_id: string;
   due_at: Timestamp | null;
@@ -145,15 +144,14 @@ export interface CaseDashboardSecure {
 
 export interface CaseEmbeddings {
   case_id: string;
-  chunk: Generated<number>;
-  content_hash: string;
+  content_hash: string | null;
   content_text: string;
   content_type: EmbeddingContentType;
   created_at: Generated<Timestamp>;
-  embedding: string;
+  embedding: string | null;
   id: Generated<string>;
   metadata: Generated<Json>;
-  model: string;
+  model: string | null;
   practice_id: string;
   updated_at: Generated<Timestamp>;
 }
@@ -177,7 +175,6 @@ export interface CaseMessages {
   case_id: string;
   content: string;
   created_at: Generated<Timestamp>;
-  fts: Generated<string | null>;
   id: Generated<string>;
   idempotency_key: string | null;
   message_type: Generated<MessageTypeEnum>;
@@ -198,7 +195,6 @@ export interface Cases {
   current_state: Generated<CaseStateEnum>;
   description: string | null;
   due_at: Timestamp | null;
-  fts: Generated<string | null>;
   id: Generated<string>;
   is_overdue: Generated<boolean>;
   metadata: Generated<Json>;
@@ -224,24 +220,6 @@ export interface CaseStates {
   practice_id: string;
   reason: string | null;
   to_state: CaseStateEnum;
-}
-
-export interface EmbeddingModels {
-  activated_at: Timestamp | null;
-  created_at: Generated<Timestamp>;
-  dimensions: number;
-  model: string;
-  reindex_done: Generated<number>;
-  reindex_total: Generated<number>;
-  retired_at: Timestamp | null;
-  state: string;
-}
-
-export interface EmbeddingQueue {
-  kind: string;
-  practice_id: string;
-  queued_at: Generated<Timestamp>;
-  source_id: string;
 }
 
 export interface IdempotencyKeys {
@@ -270,24 +248,10 @@ export interface InstructionStates {
   status_code: number;
 }
 
-export interface IntentProposals {
-  action: string;
-  allowed_roles: string[];
-  case_id: string;
-  confidence: Numeric;
+export interface LabStaff {
+  added_by: string | null;
   created_at: Generated<Timestamp>;
-  decided_at: Timestamp | null;
-  decided_by: string | null;
-  evidence: Generated<Json>;
-  id: Generated<string>;
-  intent: string;
-  message_id: string;
-  model: string | null;
-  outcome: string | null;
-  practice_id: string;
-  status: Generated<string>;
-  task_id: string | null;
-  updated_at: Generated<Timestamp>;
+  profile_id: string;
 }
 
 export interface LegacyIdMap {
@@ -303,15 +267,14 @@ export interface LegacyIdMap {
 }
 
 export interface MessageEmbeddings {
-  chunk: Generated<number>;
-  content_hash: string;
+  content_hash: string | null;
   content_text: string;
   created_at: Generated<Timestamp>;
-  embedding: string;
+  embedding: string | null;
   id: Generated<string>;
   message_id: string;
   metadata: Generated<Json>;
-  model: string;
+  model: string | null;
   practice_id: string;
   updated_at: Generated<Timestamp>;
 }
@@ -357,40 +320,25 @@ export interface OrderStates {
   to_state: OrderStateEnum;
 }
 
-export interface PatientConsents {
-  granted: boolean;
-  id: Generated<string>;
-  kind: ConsentKind;
-  note: string | null;
-  patient_id: string;
-  policy_version: string | null;
-  practice_id: string;
-  recorded_at: Generated<Timestamp>;
-  recorded_by: string;
-  version: number;
-}
-
 export interface PatientEmbeddings {
-  chunk: Generated<number>;
-  content_hash: string;
+  content_hash: string | null;
   content_text: string;
   content_type: EmbeddingContentType;
   created_at: Generated<Timestamp>;
-  embedding: string;
+  embedding: string | null;
   id: Generated<string>;
   metadata: Generated<Json>;
-  model: string;
+  model: string | null;
   patient_id: string;
   practice_id: string;
   updated_at: Generated<Timestamp>;
 }
 
 export interface Patients {
-  clinical_summary: string | null;
+  contact_email: string | null;
   created_at: Generated<Timestamp>;
   date_of_birth: Timestamp | null;
   emergency_contact: Json | null;
-  fts: Generated<string | null>;
   gender: GenderType | null;
   id: Generated<string>;
   medical_history: Generated<Json>;
@@ -415,6 +363,19 @@ export interface PracticeCounters {
   kind: string;
   practice_id: string;
   value: Int8;
+}
+
+export interface PracticeInvitations {
+  accepted_at: Timestamp | null;
+  accepted_by: string | null;
+  created_at: Generated<Timestamp>;
+  email: string;
+  expires_at: Generated<Timestamp>;
+  id: Generated<string>;
+  invited_by: string | null;
+  practice_id: string;
+  revoked_at: Timestamp | null;
+  role: PracticeRole;
 }
 
 export interface PracticeMembers {
@@ -476,15 +437,14 @@ export interface Profiles {
 }
 
 export interface ProjectEmbeddings {
-  chunk: Generated<number>;
-  content_hash: string;
+  content_hash: string | null;
   content_text: string;
   content_type: EmbeddingContentType;
   created_at: Generated<Timestamp>;
-  embedding: string;
+  embedding: string | null;
   id: Generated<string>;
   metadata: Generated<Json>;
-  model: string;
+  model: string | null;
   practice_id: string;
   project_id: string;
   updated_at: Generated<Timestamp>;
@@ -495,7 +455,6 @@ export interface Projects {
   created_at: Generated<Timestamp>;
   creator_id: string;
   file_size: Generated<Int8>;
-  fts: Generated<string | null>;
   id: Generated<string>;
   is_public: Generated<boolean>;
   legacy_id: number | null;
@@ -544,14 +503,20 @@ export interface StateAnalytics {
   to_state: string;
 }
 
-export interface TemplateInsights {
-  cases_considered: number;
-  computed_at: Generated<Timestamp>;
-  id: Generated<string>;
-  idempotency_key: string | null;
+export interface TaskRuns {
+  actual_ms: number | null;
+  case_id: string;
+  finished_at: Timestamp;
+  kind: string | null;
+  lab: boolean | null;
+  name: string;
+  on_time: boolean | null;
+  outcome: string;
+  planned_ms: number | null;
   practice_id: string;
-  recommendations: Json;
-  trigger: string;
+  queue_ms: number | null;
+  reworks: Generated<number>;
+  task_id: string;
   workflow_template_id: string;
 }
 
@@ -633,21 +598,19 @@ export interface DB {
   case_messages: CaseMessages;
   case_states: CaseStates;
   cases: Cases;
-  embedding_models: EmbeddingModels;
-  embedding_queue: EmbeddingQueue;
   idempotency_keys: IdempotencyKeys;
   instruction_states: InstructionStates;
-  intent_proposals: IntentProposals;
+  lab_staff: LabStaff;
   legacy_id_map: LegacyIdMap;
   message_embeddings: MessageEmbeddings;
   order_items: OrderItems;
   order_states: OrderStates;
   orders: Orders;
-  patient_consents: PatientConsents;
   patient_embeddings: PatientEmbeddings;
   patients: Patients;
   performance_alerts: PerformanceAlerts;
   practice_counters: PracticeCounters;
+  practice_invitations: PracticeInvitations;
   practice_members: PracticeMembers;
   practices: Practices;
   practitioners: Practitioners;
@@ -658,7 +621,7 @@ export interface DB {
   query_performance_log: QueryPerformanceLog;
   refresh_tokens: RefreshTokens;
   state_analytics: StateAnalytics;
-  template_insights: TemplateInsights;
+  task_runs: TaskRuns;
   user_credentials: UserCredentials;
   workflow_performance: WorkflowPerformance;
   workflow_steps: WorkflowSteps;

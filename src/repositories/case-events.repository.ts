@@ -144,7 +144,7 @@ export async function persist(db: Handle, e: CaseEvent): Promise<void> {
  */
 export async function replaceAwaitingTasks(db: Handle, e: Pick<CaseEvent, 'caseId' | 'practiceId'>, awaiting: NonNullable<CaseEvent['awaiting']>): Promise<void> {
   const rows = awaiting.tasks.flatMap((t) =>
-    t.roles.map((role) => ({ task_id: t.taskId, role, task_name: t.name, task_kind: t.kind, required_roles: t.roles, due_at: t.dueAt, overdue: t.overdue })),
+    t.roles.map((role) => ({ task_id: t.taskId, role, task_name: t.name, task_kind: t.kind, required_roles: t.roles, due_at: t.dueAt, overdue: t.overdue, assignee_id: t.assignee ?? null })),
   );
   // One statement (one round trip on the approval path): the seq guard, then upsert the current
   // rows and delete the others. The upsert and the delete touch disjoint rows, so the CTEs'
@@ -156,19 +156,19 @@ export async function replaceAwaitingTasks(db: Handle, e: Pick<CaseEvent, 'caseI
       RETURNING id, practice_id, created_at
     ), fresh AS (
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-        AS r(task_id text, role public.practice_role, task_name text, task_kind text, required_roles text[], due_at timestamptz, overdue boolean)
+        AS r(task_id text, role public.practice_role, task_name text, task_kind text, required_roles text[], due_at timestamptz, overdue boolean, assignee_id uuid)
     ), gone AS (
       DELETE FROM public.awaiting_tasks a USING guard
        WHERE a.case_id = guard.id
          AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.task_id = a.task_id AND f.role = a.role)
     )
-    INSERT INTO public.awaiting_tasks (case_id, practice_id, task_id, role, task_name, task_kind, required_roles, due_at, overdue, priority, case_created_at)
-    SELECT guard.id, guard.practice_id, f.task_id, f.role, f.task_name, f.task_kind, f.required_roles, f.due_at, f.overdue,
+    INSERT INTO public.awaiting_tasks (case_id, practice_id, task_id, role, task_name, task_kind, required_roles, due_at, overdue, assignee_id, priority, case_created_at)
+    SELECT guard.id, guard.practice_id, f.task_id, f.role, f.task_name, f.task_kind, f.required_roles, f.due_at, f.overdue, f.assignee_id,
            ${awaiting.priority}::public.priority_level, guard.created_at
       FROM guard CROSS JOIN fresh f
     ON CONFLICT (case_id, task_id, role) DO UPDATE
       SET task_name = EXCLUDED.task_name, task_kind = EXCLUDED.task_kind, required_roles = EXCLUDED.required_roles,
-          due_at = EXCLUDED.due_at, overdue = EXCLUDED.overdue, priority = EXCLUDED.priority`.execute(db);
+          due_at = EXCLUDED.due_at, overdue = EXCLUDED.overdue, assignee_id = EXCLUDED.assignee_id, priority = EXCLUDED.priority`.execute(db);
 }
 
 /** Moves the case's open orders to the state its new case state implies, recording each move. */

@@ -19,6 +19,8 @@ export interface AwaitingTask {
   roles: PracticeRole[];
   dueAt: string | null;
   overdue: boolean;
+  /** The assignee's profile id; absent while the task is in the role pool. */
+  assignee?: string;
 }
 
 export interface CaseEvent {
@@ -72,6 +74,11 @@ export interface TaskPerformance {
   actualMs: number | null;
   onTime: boolean | null;
   reworks: number;
+  /** Who the task waited for (empty for automatic tasks): analytics split the time by it. */
+  roles?: PracticeRole[];
+  kind?: 'automatic' | 'external' | 'decision';
+  /** Of actualMs, the time before someone claimed (or was assigned) the task; null if nobody did. */
+  queueMs?: number | null;
 }
 
 export interface PerformanceArgs {

@@ -18,7 +18,18 @@ export const SYSTEM_PROFILE_ID = '00000000-0000-0000-0000-000000000001';
 export interface Actor {
   profileId: string;
   practiceRole: PracticeRole | 'system';
+  /**
+   * Set when the actor acts as lab staff (db: lab_role()), not as a member of the case's
+   * practice: a lab technician or lab admin then acts with practiceRole 'technician' (the lab's
+   * role in templates), and a lab admin also leads the tasks awaiting that role.
+   */
+  lab?: LabRole;
 }
+
+export const LAB_ROLES = ['technician', 'support', 'admin'] as const;
+export type LabRole = (typeof LAB_ROLES)[number];
+/** The practice role of templates that the lab's people act as. */
+export const LAB_TASK_ROLE: PracticeRole = 'technician';
 
 export interface CaseWorkflowOptions {
   /** Continue-as-new when history grows past this many events (Temporal also suggests it). */
@@ -50,6 +61,12 @@ export interface TaskRuntime {
   escalated: boolean;
   /** Times the task was sent back for rework. */
   reworks: number;
+  /** The profile the task is assigned to (claimed or assigned); absent = the role pool. */
+  assignee?: string | null;
+  /** An overdue assigned task was escalated to its role pool (the ladder's middle step). */
+  poolNotified?: boolean;
+  /** When the current activation was first claimed or assigned (analytics: queue vs active work). */
+  claimedAt?: number | null;
 }
 
 export const DECISIONS = ['approve', 'reject', 'request_changes'] as const;
@@ -94,6 +111,7 @@ export interface TaskView {
   dueAt: string | null;
   overdue: boolean;
   reworks: number;
+  assigneeId: string | null;
 }
 
 /** The live picture of a case: the query's answer and every update's result. */
@@ -158,12 +176,28 @@ export interface ChangePriorityArgs {
   priority: Priority;
 }
 
+export const ASSIGN_ACTIONS = ['claim', 'assign', 'release'] as const;
+export type AssignAction = (typeof ASSIGN_ACTIONS)[number];
+/**
+ * claim: the actor takes an unassigned task awaiting their role. assign: a lead (practice owner
+ * or admin; a lab admin for the lab's role) gives it to `assignee` (reassigns when assigned).
+ * release: the assignee or a lead puts it back into the role pool.
+ */
+export interface AssignArgs {
+  taskId: string;
+  actor: Actor;
+  action: AssignAction;
+  /** For 'assign': who, and the role they act as in the case's practice (resolved by the API). */
+  assignee?: { profileId: string; role: PracticeRole };
+}
+
 export const decideUpdate = defineUpdate<CaseView, [DecideArgs]>('decide');
 export const completeTaskUpdate = defineUpdate<CaseView, [CompleteTaskArgs]>('completeTask');
 export const holdUpdate = defineUpdate<CaseView, [HoldArgs]>('hold');
 export const resumeUpdate = defineUpdate<CaseView, [ResumeArgs]>('resume');
 export const cancelUpdate = defineUpdate<CaseView, [CancelArgs]>('cancel');
 export const changePriorityUpdate = defineUpdate<CaseView, [ChangePriorityArgs]>('changePriority');
+export const assignTaskUpdate = defineUpdate<CaseView, [AssignArgs]>('assignTask');
 export const caseViewQuery = defineQuery<CaseView>('caseView');
 
 /** Failure types a validator or handler may answer with; the API maps them to 422 codes. */
@@ -176,11 +210,23 @@ export const CaseRefusal = {
   CaseFinished: 'CaseFinished',
   ReasonRequired: 'ReasonRequired',
   InvalidArgument: 'InvalidArgument',
+  TaskAssigned: 'TaskAssigned',
+  TaskNotAssigned: 'TaskNotAssigned',
 } as const;
 export type CaseRefusal = (typeof CaseRefusal)[keyof typeof CaseRefusal];
 
 /** Practice roles that may hold, resume, cancel and reprioritise a case. */
 export const CASE_MANAGER_ROLES: readonly PracticeRole[] = ['owner', 'admin', 'doctor'];
+
+/** Practice roles that lead (assign, reassign, release) any task of their practice's cases. */
+export const LEAD_ROLES: readonly PracticeRole[] = ['owner', 'admin'];
+
+/** May `actor` assign or release a task that awaits `requiredRoles`? */
+export function isLead(actor: Actor, requiredRoles: readonly PracticeRole[]): boolean {
+  if (actor.practiceRole === 'system') return true;
+  if (actor.lab === 'admin' && requiredRoles.includes(LAB_TASK_ROLE)) return true;
+  return LEAD_ROLES.includes(actor.practiceRole);
+}
 
 export function caseWorkflowId(practiceId: string, caseNumber: string): string {
   return `case-${practiceId}-${caseNumber}`;

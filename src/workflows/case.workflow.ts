@@ -35,14 +35,17 @@ import {
   CaseRefusal,
   PRIORITY_SLA_FACTOR,
   SYSTEM_PROFILE_ID,
+  assignTaskUpdate,
   cancelUpdate,
   caseViewQuery,
+  isLead,
   changePriorityUpdate,
   completeTaskUpdate,
   decideUpdate,
   holdUpdate,
   resumeUpdate,
   type Actor,
+  type AssignArgs,
   type CaseSnapshot,
   type CaseView,
   type CaseWorkflowInput,
@@ -107,6 +110,13 @@ const AWAITING_TASKS = 'awaiting-tasks';
  * transition. Checked only when an update carries evidence, which no recorded history does.
  */
 const MESSAGE_EVIDENCE = 'message-evidence';
+
+/**
+ * Persists cases.due_at (the planned completion: the remaining critical path) and is_overdue
+ * (any active task overdue) with every event that changes them. Before, due_at was never set and
+ * is_overdue stayed true after the late task was done.
+ */
+const DEADLINES = 'deadlines';
 const DECISIONS_KEPT = 50;
 const RECENT_UPDATES_KEPT = 50;
 
@@ -130,6 +140,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
 
   // ---- persistence ---------------------------------------------------------------------------
   let persistedAwaiting = '';
+  let persistedDeadline = '';
   async function persist(e: Omit<CaseEvent, 'key' | 'caseId' | 'practiceId' | 'at' | 'workflowId' | 'runId' | 'awaiting'>): Promise<void> {
     s.seq += 1;
     const tasks = awaitingTasks();
@@ -138,6 +149,16 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
     persistedAwaiting = fingerprint;
     // Cases started before this change persist through regular activities (their histories say so).
     const persistCaseEvent = patched(LOCAL_PERSISTENCE) ? local.persistCaseEvent : db.persistCaseEvent;
+    let caseFields = e.caseFields;
+    if (s.status === 'active' && patched(DEADLINES)) {
+      const due = plannedCompletion(Date.now());
+      const deadline = { dueAt: due === null ? null : new Date(due).toISOString(), isOverdue: isOverdue() };
+      const fingerprint = JSON.stringify(deadline);
+      if (fingerprint !== persistedDeadline) {
+        persistedDeadline = fingerprint;
+        caseFields = { ...deadline, ...e.caseFields };
+      }
+    }
     await persistCaseEvent({
       key: `${info.workflowId}/${s.seq}`,
       caseId: input.caseId,
@@ -146,8 +167,34 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       workflowId: info.workflowId,
       runId: info.runId,
       ...e,
+      ...(caseFields ? { caseFields } : {}),
       ...(awaitingChanged ? { awaiting: { seq: s.seq, priority: s.priority, tasks } } : {}),
     });
+  }
+
+  /**
+   * The planned completion: the latest earliest-finish over the remaining plan. An active task
+   * finishes at its due time (now once overdue: it is late, not planned); a pending task starts
+   * when its last predecessor finishes and takes its estimate scaled by priority. null when no
+   * task has an estimate (no SLA to plan with).
+   */
+  function plannedCompletion(now: number): number | null {
+    if (!plan.tasks.some((t) => t.estimatedMs !== null)) return null;
+    const finish = new Map<string, number>();
+    let end = now;
+    for (const t of plan.tasks) {
+      const r = rt(t.id);
+      let at: number;
+      if (r.status === 'done') at = now;
+      else if (r.status === 'active') at = r.dueAt !== null && r.dueAt > now ? r.dueAt : now;
+      else {
+        const start = t.predecessors.reduce((m, p) => Math.max(m, finish.get(p) ?? now), now);
+        at = start + (t.estimatedMs === null ? 0 : Math.round(t.estimatedMs * PRIORITY_SLA_FACTOR[s.priority]));
+      }
+      finish.set(t.id, at);
+      end = Math.max(end, at);
+    }
+    return end;
   }
 
   /**
@@ -226,6 +273,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       roles: t.requiredRoles,
       dueAt: rt(t.id).dueAt === null ? null : new Date(rt(t.id).dueAt!).toISOString(),
       overdue: rt(t.id).overdue,
+      // Only when assigned: the awaiting fingerprint of cases without assignees stays as it was.
+      ...(rt(t.id).assignee ? { assignee: rt(t.id).assignee! } : {}),
     }));
   }
   function view(): CaseView {
@@ -249,6 +298,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
         dueAt: rt(t.id).dueAt === null ? null : new Date(rt(t.id).dueAt!).toISOString(),
         overdue: rt(t.id).overdue,
         reworks: rt(t.id).reworks,
+        assigneeId: rt(t.id).assignee ?? null,
       })),
       decisions: s.decisions.map((d) => ({ ...d, at: new Date(d.at).toISOString() })),
       reworkCount: s.reworkCount,
@@ -275,6 +325,9 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
   async function activate(t: PlanTask): Promise<void> {
     const now = Date.now();
     Object.assign(rt(t.id), { status: 'active', activatedAt: now, dueAt: dueFor(t, now), completedAt: null, overdue: false, escalated: false });
+    if (rt(t.id).poolNotified) rt(t.id).poolNotified = false;
+    // A task still assigned from an earlier round (rework) is in its assignee's hands at once.
+    if (rt(t.id).assignee || rt(t.id).claimedAt) rt(t.id).claimedAt = rt(t.id).assignee ? now : null;
     const extra: Partial<CaseEvent> = {};
     if (t.instructionType) extra.instruction = { type: t.instructionType, status: InstructionStatus.InProgress, notes: null };
     if (t.kind !== 'automatic') {
@@ -349,6 +402,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       const r = rt(id);
       running.get(id)?.cancel();
       Object.assign(r, { status: 'pending', activatedAt: null, dueAt: null, completedAt: null, overdue: false, escalated: false });
+      if (r.poolNotified) r.poolNotified = false;
     }
     rt(t.reworkTargetId).reworks += 1;
     const target = taskById.get(t.reworkTargetId)!;
@@ -360,7 +414,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
         type: 'status_update',
         subject: `${t.name}: ${label}`,
         content: `"${t.name}" ${label}: ${reason}. Back to "${target.name}" for rework (rework #${s.reworkCount}).`,
-        metadata: { taskId: t.id, reworkTaskId: target.id, decision },
+        metadata: { taskId: t.id, reworkTaskId: target.id, decision, reason },
       },
       ...(t.instructionType ? { instruction: { type: t.instructionType, status: InstructionStatus.Rejected, notes: reason } } : {}),
     });
@@ -392,7 +446,18 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       const r = rt(t.id);
       const actual = r.completedAt !== null && r.activatedAt !== null ? r.completedAt - r.activatedAt : null;
       const planned = t.estimatedMs;
-      return { taskId: t.id, name: t.name, plannedMs: planned, actualMs: actual, onTime: actual === null || planned === null ? null : !r.overdue, reworks: r.reworks };
+      const queueMs = actual !== null && r.claimedAt && r.activatedAt !== null ? Math.min(actual, Math.max(0, r.claimedAt - r.activatedAt)) : null;
+      return {
+        taskId: t.id,
+        name: t.name,
+        plannedMs: planned,
+        actualMs: actual,
+        onTime: actual === null || planned === null ? null : !r.overdue,
+        reworks: r.reworks,
+        roles: t.requiredRoles,
+        kind: t.kind,
+        queueMs,
+      };
     });
     const judged = tasks.filter((t) => t.onTime !== null);
     const durations = tasks.map((t) => t.actualMs).filter((d): d is number => d !== null);
@@ -418,11 +483,20 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
     for (const t of plan.tasks) {
       const r = rt(t.id);
       if (r.status !== 'active' || r.dueAt === null || r.activatedAt === null) continue;
-      const at = !r.overdue ? r.dueAt : !r.escalated ? r.activatedAt + 2 * (r.dueAt - r.activatedAt) : null;
+      const at = !r.overdue ? r.dueAt : poolDue(r) ? poolAt(r) : !r.escalated ? r.activatedAt + 2 * (r.dueAt - r.activatedAt) : null;
       if (at !== null && (next === null || at < next)) next = at;
     }
     return next;
   }
+
+  /**
+   * The escalation ladder of an assigned task: overdue (1×) goes to the assignee, 1.5× to the
+   * role pool, 2× to the owner and admins. An unassigned task skips the middle step. Only cases
+   * with an assignee take the extra step, and assignment did not exist before it, so recorded
+   * histories never reach it (no patch needed).
+   */
+  const poolDue = (r: TaskRuntime) => r.overdue && !!r.assignee && !r.poolNotified && !r.escalated;
+  const poolAt = (r: TaskRuntime) => r.activatedAt! + Math.round(1.5 * (r.dueAt! - r.activatedAt!));
 
   async function checkSla(): Promise<void> {
     const now = Date.now();
@@ -431,6 +505,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       if (r.status !== 'active' || r.dueAt === null || r.activatedAt === null) continue;
       if (!r.overdue && now >= r.dueAt) {
         r.overdue = true;
+        const assignee = r.assignee ?? null;
         await persist({
           actorId: SYSTEM_PROFILE_ID,
           taskId: t.id,
@@ -438,12 +513,27 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
           message: {
             type: 'system_notification',
             subject: `Overdue: ${t.name}`,
-            content: `Task "${t.name}" is past its due time; ${t.requiredRoles.join(', ') || 'the lab'} please act.`,
-            metadata: { taskId: t.id, notify: t.requiredRoles, kind: 'overdue' },
+            content: assignee
+              ? `Task "${t.name}" is past its due time; its assignee please act.`
+              : `Task "${t.name}" is past its due time; ${t.requiredRoles.join(', ') || 'the lab'} please act.`,
+            metadata: assignee ? { taskId: t.id, notify: [], notifyProfiles: [assignee], kind: 'overdue' } : { taskId: t.id, notify: t.requiredRoles, kind: 'overdue' },
           },
           caseFields: { isOverdue: true },
         });
         syncSearchAttributes();
+      }
+      if (poolDue(r) && now >= poolAt(r)) {
+        r.poolNotified = true;
+        await persist({
+          actorId: SYSTEM_PROFILE_ID,
+          taskId: t.id,
+          message: {
+            type: 'system_notification',
+            subject: `Escalated: ${t.name}`,
+            content: `Task "${t.name}" has waited one and a half times its estimate with its assignee; escalated to ${t.requiredRoles.join(', ')}.`,
+            metadata: { taskId: t.id, notify: t.requiredRoles, kind: 'escalation', level: 'pool' },
+          },
+        });
       }
       if (r.overdue && !r.escalated && now >= r.activatedAt + 2 * (r.dueAt - r.activatedAt)) {
         r.escalated = true;
@@ -454,7 +544,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
             type: 'system_notification',
             subject: `Escalated: ${t.name}`,
             content: `Task "${t.name}" has waited twice its estimate; escalated to the practice owner and admins.`,
-            metadata: { taskId: t.id, notify: ['owner', 'admin'], kind: 'escalation' },
+            metadata: { taskId: t.id, notify: ['owner', 'admin'], kind: 'escalation', ...(r.assignee ? { level: 'lead' } : {}) },
           },
         });
       }
@@ -477,6 +567,10 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
     }
     if (!(actor.practiceRole === 'system' && t.kind === 'external') && !t.requiredRoles.includes(actor.practiceRole as PracticeRole)) {
       refuse(CaseRefusal.WrongRole, `Task "${t.name}" must be decided by ${t.requiredRoles.join(' or ')}; you are ${actor.practiceRole}.`);
+    }
+    const assignee = rt(t.id).assignee;
+    if (assignee && assignee !== actor.profileId && !isLead(actor, t.requiredRoles)) {
+      refuse(CaseRefusal.TaskAssigned, `Task "${t.name}" is assigned to someone else; ask them or a lead to release it.`);
     }
     return t;
   }
@@ -533,6 +627,57 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
         await complete(t, actor, 'complete', note?.trim() || null);
       }),
     { validator: ({ taskId, actor }) => void (seenUpdate() || requireTaskAwaiting(taskId, actor, ['external'])) },
+  );
+
+  const validateAssign = ({ taskId, actor, action, assignee }: AssignArgs): PlanTask => {
+    requireActive();
+    const t = taskById.get(taskId) ?? refuse(CaseRefusal.UnknownTask, `Task ${taskId} is not part of this case's plan.`);
+    if (t.kind === 'automatic' || rt(t.id).status !== 'active') {
+      refuse(CaseRefusal.TaskNotAwaitingDecision, `Task "${t.name}" is not awaiting people (it is ${t.kind === 'automatic' ? 'automatic' : rt(t.id).status}).`);
+    }
+    const current = rt(t.id).assignee ?? null;
+    const lead = isLead(actor, t.requiredRoles);
+    if (action === 'claim') {
+      if (!t.requiredRoles.includes(actor.practiceRole as PracticeRole)) {
+        refuse(CaseRefusal.WrongRole, `Task "${t.name}" is for ${t.requiredRoles.join(' or ')}; you are ${actor.practiceRole}.`);
+      }
+      if (current && current !== actor.profileId) refuse(CaseRefusal.TaskAssigned, `Task "${t.name}" is already assigned to someone else.`);
+    } else if (action === 'assign') {
+      if (!lead) refuse(CaseRefusal.WrongRole, `Only a lead (practice owner or admin; a lab admin for lab tasks) assigns tasks; you are ${actor.practiceRole}.`);
+      if (!assignee) refuse(CaseRefusal.InvalidArgument, 'Whom to assign the task to is missing.');
+      if (!t.requiredRoles.includes(assignee.role)) {
+        refuse(CaseRefusal.WrongRole, `Task "${t.name}" is for ${t.requiredRoles.join(' or ')}; the assignee is ${assignee.role}.`);
+      }
+    } else if (action === 'release') {
+      if (!current) refuse(CaseRefusal.TaskNotAssigned, `Task "${t.name}" is not assigned.`);
+      if (current !== actor.profileId && !lead) refuse(CaseRefusal.WrongRole, `Only the assignee or a lead releases task "${t.name}".`);
+    } else {
+      refuse(CaseRefusal.InvalidArgument, `Unknown action "${String(action)}".`);
+    }
+    return t;
+  };
+  setHandler(
+    assignTaskUpdate,
+    (args) =>
+      once(async () => {
+        const t = validateAssign(args); // re-check: a concurrent claim may have won while this one queued
+        const to = args.action === 'claim' ? args.actor.profileId : args.action === 'assign' ? args.assignee!.profileId : null;
+        if ((rt(t.id).assignee ?? null) === to) return;
+        rt(t.id).assignee = to;
+        if (to && !rt(t.id).claimedAt) rt(t.id).claimedAt = Date.now();
+        const what = args.action === 'claim' ? 'claimed' : args.action === 'assign' ? 'assigned' : 'released to the role pool';
+        await persist({
+          actorId: args.actor.profileId,
+          taskId: t.id,
+          message: {
+            type: 'status_update',
+            subject: `${t.name}: ${what}`,
+            content: `Task "${t.name}" ${what}.`,
+            metadata: { taskId: t.id, assignment: args.action, assignee: to },
+          },
+        });
+      }),
+    { validator: (args) => void (seenUpdate() || validateAssign(args)) },
   );
 
   const validateHold = ({ actor, reason }: { actor: Actor; reason: string }) => {

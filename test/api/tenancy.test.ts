@@ -83,6 +83,9 @@ test('every route that takes an id answers 404 for another practice’s ids, and
     ['get', '/cases/{id}', () => ownerA.get(`/cases/${kase.id}`)],
     ['post', '/cases/{id}/tasks/{taskId}/decision', () => ownerA.post(`/cases/${kase.id}/tasks/${taskId}/decision`, { decision: 'approve' })],
     ['post', '/cases/{id}/tasks/{taskId}/complete', () => ownerA.post(`/cases/${kase.id}/tasks/${taskId}/complete`, {})],
+    ['post', '/cases/{id}/tasks/{taskId}/claim', () => ownerA.post(`/cases/${kase.id}/tasks/${taskId}/claim`)],
+    ['post', '/cases/{id}/tasks/{taskId}/release', () => ownerA.post(`/cases/${kase.id}/tasks/${taskId}/release`)],
+    ['post', '/cases/{id}/tasks/{taskId}/assign', () => ownerA.post(`/cases/${kase.id}/tasks/${taskId}/assign`, { assigneeId: a.members.technician })],
     ['post', '/cases/{id}/hold', () => ownerA.post(`/cases/${kase.id}/hold`, { reason: 'x' })],
     ['post', '/cases/{id}/resume', () => ownerA.post(`/cases/${kase.id}/resume`, {})],
     ['post', '/cases/{id}/cancel', () => ownerA.post(`/cases/${kase.id}/cancel`, { reason: 'x' })],
@@ -227,6 +230,15 @@ test('every id a request body carries is checked against the caller: another pra
   const own = await ownerA.post('/cases', { ...kaseA, assignedPractitionerId: practitionerA });
   expect(own.status).toBe(201);
   expect(own.body.assignedPractitionerId).toBe(practitionerA);
+  // A task of A's case assigned to B's technician: B's people are unknown here.
+  const ownTask = await waitFor(
+    () => ownerA.get(`/cases/${own.body.id}`),
+    (r) => r.body.workflow?.tasks.some((t: { awaitingDecision: boolean }) => t.awaitingDecision),
+  );
+  const awaitingTask = ownTask.body.workflow.tasks.find((t: { awaitingDecision: boolean }) => t.awaitingDecision).id as string;
+  const foreignAssignee = await ownerA.post(`/cases/${own.body.id}/tasks/${awaitingTask}/assign`, { assigneeId: b.members.technician });
+  expect({ status: foreignAssignee.status, code: foreignAssignee.body.error?.code, fields: foreignAssignee.body.error?.details?.map((d: { field: string }) => d.field) }).toEqual({ status: 404, code: 'not_found', fields: ['assigneeId'] });
+  covered.add('post /cases/{id}/tasks/{id}/assign assigneeId');
   const after = await count();
   expect(after).toEqual({ ...before, cases: before.cases + 1 });
 

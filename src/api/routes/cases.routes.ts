@@ -9,7 +9,7 @@ import type { Tx } from '../../db/database';
 import { caseViewQuery, type CaseView } from '../../workflows/case.messages';
 import { ApiError } from '../errors';
 import { ctx } from '../context';
-import { decodeCursor, encodeCursor, iso, isoReq, page, requireMember, ZBool, ZCaseState, ZCaseType, ZIdParams, ZJsonObject, ZPageQuery, ZPracticeRole, ZPriority, ZTimestamp, ZUuid, ZFileType, ZMessageType, ZName, ZText } from '../common';
+import { decodeCursor, encodeCursor, iso, isoReq, page, requireMember, ZBool, ZCaseState, ZDate, ZCaseType, ZIdParams, ZJsonObject, ZPageQuery, ZPracticeRole, ZPriority, ZTimestamp, ZUuid, ZFileType, ZMessageType, ZName, ZText } from '../common';
 import { route, type RouteKit } from '../route';
 import type { ApiServices } from '../types';
 import { z } from '../zod';
@@ -26,6 +26,7 @@ export const ZTaskView = z
     dueAt: ZTimestamp.nullable(),
     overdue: z.boolean(),
     reworks: z.number().int(),
+    assigneeId: ZUuid.nullable(),
   })
   .openapi('TaskView');
 
@@ -89,7 +90,7 @@ export const ZTimelineEntry = z
 export type TTimelineEntry = z.infer<typeof ZTimelineEntry>;
 
 export const ZCaseDetail = ZCase.extend({
-  patient: z.object({ id: ZUuid, patientNumber: z.string(), fullName: z.string().nullable() }),
+  patient: z.object({ id: ZUuid, patientNumber: z.string(), fullName: z.string().nullable(), dateOfBirth: ZDate.nullable() }),
   timeline: z.array(ZTimelineEntry),
   workflow: ZCaseView.nullable().openapi({ description: 'null when the workflow cannot be asked right now' }),
 }).openapi('CaseDetail');
@@ -341,13 +342,16 @@ export function caseRoutes(kit: RouteKit, s: ApiServices): void {
       const c = ctx();
       const detail = await c.db(async (trx) => {
         const row = await loadCase(trx, params.id);
-        const patient = await trx
-          .selectFrom('patients as pt')
-          .leftJoin('profiles as p', 'p.id', 'pt.profile_id')
-          .select(['pt.id', 'pt.patient_number', 'p.full_name'])
-          .where('pt.id', '=', row.patient_id)
-          .executeTakeFirstOrThrow();
-        return { row, patient: { id: patient.id, patientNumber: patient.patient_number, fullName: patient.full_name }, timeline: await timeline(trx, row.id) };
+        // Name, number and birthdate only: what lab staff may read too (0040: case_patient_card).
+        const { rows } = await sql<{ patient_id: string; patient_number: string; full_name: string | null; date_of_birth: string | null }>`
+          SELECT patient_id, patient_number, full_name, date_of_birth::text FROM public.case_patient_card(${row.id}::uuid)`.execute(trx);
+        const patient = rows[0];
+        if (!patient) throw ApiError.notFound('Case');
+        return {
+          row,
+          patient: { id: patient.patient_id, patientNumber: patient.patient_number, fullName: patient.full_name, dateOfBirth: patient.date_of_birth },
+          timeline: await timeline(trx, row.id),
+        };
       });
       const workflow = await queryCaseView(s.temporal, detail.row.workflow_id);
       return { ...toCase(detail.row), patient: detail.patient, timeline: detail.timeline, workflow };

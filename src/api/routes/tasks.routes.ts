@@ -12,19 +12,22 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../db/database';
 import {
+  assignTaskUpdate,
   cancelUpdate,
   changePriorityUpdate,
   completeTaskUpdate,
   decideUpdate,
   holdUpdate,
   resumeUpdate,
+  LAB_TASK_ROLE,
   type Actor,
 } from '../../workflows/case.messages';
+import { practiceRoleOf } from '../../repositories/identity.repository';
 import type { PracticeRole } from '../../workflows/plan/plan.types';
 import type { caseWorkflow } from '../../workflows/case.workflow';
 import { ApiError } from '../errors';
 import { ctx } from '../context';
-import { iso, myPracticeRole, ZCaseState, ZPracticeRole, ZPriority, ZTimestamp, ZUuid, ZName, ZText, trimBlank } from '../common';
+import { iso, myLabRole, myPracticeRole, ZBool, ZCaseState, ZPracticeRole, ZPriority, ZTimestamp, ZUuid, ZName, ZText, trimBlank } from '../common';
 import { route, type RouteKit } from '../route';
 import type { ApiServices } from '../types';
 import { z } from '../zod';
@@ -45,6 +48,8 @@ export const ZResumeBody = z.object({ note: ZText({ max: 5000 }).optional() }).o
 export type TResumeBody = z.infer<typeof ZResumeBody>;
 export const ZCancelBody = z.object({ reason: ZName(5000) }).openapi('CancelBody');
 export type TCancelBody = z.infer<typeof ZCancelBody>;
+export const ZAssignBody = z.object({ assigneeId: ZUuid }).openapi('AssignBody');
+export type TAssignBody = z.infer<typeof ZAssignBody>;
 export const ZPriorityBody = z.object({ priority: ZPriority }).openapi('PriorityBody');
 export type TPriorityBody = z.infer<typeof ZPriorityBody>;
 type TPriority = z.infer<typeof ZPriority>;
@@ -56,9 +61,11 @@ export const ZInboxItem = z
     caseNumber: z.string(),
     title: z.string(),
     practiceId: ZUuid,
+    practiceName: z.string(),
     priority: ZPriority,
     state: ZCaseState,
-    myRole: ZPracticeRole,
+    myRole: ZPracticeRole.openapi({ description: 'the role the task awaits that the caller acts as (technician for the lab queue)' }),
+    assigneeId: ZUuid.nullable(),
     task: z.object({
       id: z.string(),
       name: z.string(),
@@ -71,30 +78,64 @@ export const ZInboxItem = z
   .openapi('InboxItem');
 export type TInboxItem = z.infer<typeof ZInboxItem>;
 
-/** The case (RLS) and the caller as the workflow's Actor. */
-async function actorFor(caseId: string): Promise<{ workflowId: string; actor: Actor }> {
-  const c = ctx();
-  return c.db(async (trx) => {
-    const row = await loadCase(trx, caseId);
-    const role = await myPracticeRole(trx, row.practice_id);
-    if (!role) throw new ApiError(403, 'not_a_member', 'Only members of the practice act on its cases.');
-    if (!row.workflow_id) throw new ApiError(409, 'case_closed', 'The case has no workflow.');
-    return { workflowId: row.workflow_id, actor: { profileId: c.actor!.profileId, practiceRole: role } };
-  });
+export const INBOX_VIEWS = ['mine', 'roles', 'lab'] as const;
+export type InboxView = (typeof INBOX_VIEWS)[number];
+
+export const ZInboxQuery = z.object({
+  view: z.enum(INBOX_VIEWS).default('roles').openapi({
+    description: "mine: assigned to me; roles: awaiting my role in my practices (unassigned or mine); lab: lab staff only, the lab's tasks across every client practice (unassigned or mine)",
+  }),
+  practiceId: ZUuid.optional(),
+  priority: ZPriority.optional(),
+  dueBefore: z.iso.datetime({ offset: true }).optional().openapi({ description: 'tasks due at or before this time' }),
+  overdue: ZBool.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(500).optional().openapi({ description: 'nextCursor of the previous page' }),
+});
+export type TInboxQuery = z.infer<typeof ZInboxQuery>;
+
+/** Keyset position in the inbox order (priority DESC, case created, case id, task id). */
+interface InboxCursor {
+  priority: TPriority;
+  createdAt: string;
+  caseId: string;
+  taskId: string;
+}
+const encodeInboxCursor = (c: InboxCursor) => Buffer.from(JSON.stringify([c.priority, c.createdAt, c.caseId, c.taskId])).toString('base64url');
+function decodeInboxCursor(cursor: string | undefined): InboxCursor | null {
+  if (!cursor) return null;
+  try {
+    const [priority, createdAt, caseId, taskId] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (
+      ZPriority.safeParse(priority).success &&
+      typeof createdAt === 'string' &&
+      !Number.isNaN(Date.parse(createdAt)) &&
+      ZUuid.safeParse(caseId).success &&
+      typeof taskId === 'string'
+    ) {
+      return { priority: priority as TPriority, createdAt, caseId: caseId as string, taskId };
+    }
+  } catch {
+    /* fall through */
+  }
+  throw new ApiError(400, 'validation_failed', 'The cursor is invalid.', [{ field: 'query.cursor', message: 'invalid cursor' }]);
 }
 
-const updateId = (key: string | undefined) => (key ? `${ctx().actor!.profileId}:${key}` : undefined);
+type InboxPageQuery = Pick<TInboxQuery, 'view' | 'limit'> & Partial<Omit<TInboxQuery, 'view' | 'limit'>>;
 
 /**
- * The caller's inbox under RLS: inbox_tasks() (db/migrations/0014) yields the caller's
- * memberships' awaiting tasks, one ordered index range each; the cases are joined here.
+ * One page of an inbox view under RLS: inbox_page() (db/migrations/0041) reads one ordered index
+ * range per membership (or the lab's role, or the caller's assignments); cases and practices are
+ * joined here.
  */
-export async function inboxItems(trx: Tx, practiceId: string | null, limit: number): Promise<Array<z.input<typeof ZInboxItem>>> {
+export async function inboxPage(trx: Tx, q: InboxPageQuery): Promise<{ items: Array<z.input<typeof ZInboxItem>>; nextCursor: string | null }> {
+  const after = decodeInboxCursor(q.cursor);
   const { rows } = await sql<{
     case_id: string;
     case_number: string;
     title: string;
     practice_id: string;
+    practice_name: string;
     priority: TPriority;
     current_state: TCaseState;
     role: PracticeRole;
@@ -104,23 +145,78 @@ export async function inboxItems(trx: Tx, practiceId: string | null, limit: numb
     required_roles: PracticeRole[];
     due_at: Date | null;
     overdue: boolean;
+    assignee_id: string | null;
+    created_text: string;
   }>`
-    SELECT a.case_id, c.case_number, c.title, a.practice_id, a.priority, c.current_state, a.role, a.task_id, a.task_name, a.task_kind,
-           a.required_roles, a.due_at, a.overdue
-      FROM public.inbox_tasks(${practiceId}::uuid, ${limit}::int) a
+    SELECT a.case_id, c.case_number, c.title, a.practice_id, p.name AS practice_name, a.priority, c.current_state, a.role, a.task_id, a.task_name,
+           a.task_kind, a.required_roles, a.due_at, a.overdue, a.assignee_id, a.case_created_at::text AS created_text
+      FROM public.inbox_page(${q.view}, ${q.practiceId ?? null}::uuid, ${q.priority ?? null}::public.priority_level, ${q.dueBefore ?? null}::timestamptz,
+                             ${q.overdue === undefined ? null : q.overdue === 'true'}::boolean, ${after?.priority ?? null}::public.priority_level,
+                             ${after?.createdAt ?? null}::timestamptz, ${after?.caseId ?? null}::uuid, ${after?.taskId ?? null}::text, ${q.limit + 1}::int) a
       JOIN public.cases c ON c.id = a.case_id
+      JOIN public.practices p ON p.id = a.practice_id
      ORDER BY a.priority DESC, a.case_created_at, a.case_id, a.task_id`.execute(trx);
-  return rows.map((r) => ({
-    caseId: r.case_id,
-    caseNumber: r.case_number,
-    title: r.title,
-    practiceId: r.practice_id,
-    priority: r.priority,
-    state: r.current_state,
-    myRole: r.role,
-    task: { id: r.task_id, name: r.task_name, kind: r.task_kind, requiredRoles: r.required_roles, dueAt: iso(r.due_at), overdue: r.overdue },
-  }));
+  const items = rows.slice(0, q.limit);
+  const last = items.at(-1);
+  return {
+    items: items.map((r) => ({
+      caseId: r.case_id,
+      caseNumber: r.case_number,
+      title: r.title,
+      practiceId: r.practice_id,
+      practiceName: r.practice_name,
+      priority: r.priority,
+      state: r.current_state,
+      myRole: r.role,
+      assigneeId: r.assignee_id,
+      task: { id: r.task_id, name: r.task_name, kind: r.task_kind, requiredRoles: r.required_roles, dueAt: iso(r.due_at), overdue: r.overdue },
+    })),
+    nextCursor: rows.length > q.limit && last ? encodeInboxCursor({ priority: last.priority, createdAt: last.created_text, caseId: last.case_id, taskId: last.task_id }) : null,
+  };
 }
+
+/** The first page of the caller's "my roles" inbox (the benchmark's inbox question). */
+export async function inboxItems(trx: Tx, practiceId: string | null, limit: number): Promise<Array<z.input<typeof ZInboxItem>>> {
+  return (await inboxPage(trx, { view: 'roles', practiceId: practiceId ?? undefined, limit })).items;
+}
+
+/**
+ * The case (RLS) and the caller as the workflow's Actor: a member acts with their practice role;
+ * lab staff who are not members act as the lab (practiceRole technician, `lab` set). Lab support
+ * reads cases but acts on no task.
+ */
+async function actorFor(caseId: string): Promise<{ workflowId: string; practiceId: string; actor: Actor }> {
+  const c = ctx();
+  return c.db(async (trx) => {
+    const row = await loadCase(trx, caseId);
+    if (!row.workflow_id) throw new ApiError(409, 'case_closed', 'The case has no workflow.');
+    const role = await myPracticeRole(trx, row.practice_id);
+    const base = { workflowId: row.workflow_id, practiceId: row.practice_id };
+    if (role) return { ...base, actor: { profileId: c.actor!.profileId, practiceRole: role } };
+    const lab = await myLabRole(trx);
+    if (lab === 'technician' || lab === 'admin') return { ...base, actor: { profileId: c.actor!.profileId, practiceRole: LAB_TASK_ROLE, lab } };
+    throw new ApiError(403, 'not_a_member', lab === 'support' ? 'Lab support reads cases; tasks are for lab technicians.' : 'Only members of the practice act on its cases.');
+  });
+}
+
+/**
+ * The role a profile would act as on the practice's cases: its membership role, else the lab's
+ * role for lab technicians and admins; null for anyone else. Read with the system handle: a lab
+ * admin assigning a task may not read the practice's members, and only the role is used.
+ */
+async function assigneeRole(s: ApiServices, practiceId: string, profileId: string): Promise<PracticeRole | null> {
+  const member = await practiceRoleOf(s.database.system, practiceId, profileId);
+  if (member) return member;
+  const lab = await s.database.system
+    .selectFrom('lab_staff as l')
+    .innerJoin('profiles as p', 'p.id', 'l.profile_id')
+    .select('p.role')
+    .where('l.profile_id', '=', profileId)
+    .executeTakeFirst();
+  return lab && (lab.role === 'technician' || lab.role === 'admin') ? LAB_TASK_ROLE : null;
+}
+
+const updateId = (key: string | undefined) => (key ? `${ctx().actor!.profileId}:${key}` : undefined);
 
 export function taskRoutes(kit: RouteKit, s: ApiServices): void {
   const handle = (workflowId: string) => s.temporal.workflow.getHandle<typeof caseWorkflow>(workflowId);
@@ -129,12 +225,54 @@ export function taskRoutes(kit: RouteKit, s: ApiServices): void {
     method: 'get',
     path: '/tasks/inbox',
     tags: ['tasks'],
-    summary: 'Tasks awaiting a role the caller holds, across the cases of their practices',
+    summary: 'Tasks awaiting the caller: mine, my roles, or (lab staff) the lab queue across client practices',
     description:
-      'Most urgent cases first, then oldest. Read from the tasks the case workflow persists with every change (awaiting_tasks), under RLS: once a decision has answered, the inbox reflects it.',
-    query: z.object({ practiceId: ZUuid.optional(), limit: z.coerce.number().int().min(1).max(100).default(50) }),
-    response: z.object({ items: z.array(ZInboxItem) }).openapi('Inbox'),
-    handler: ({ query }) => ctx().db(async (trx) => ({ items: await inboxItems(trx, query.practiceId ?? null, query.limit) })),
+      'Most urgent first, then oldest, keyset-paginated (nextCursor). Read from the tasks the case workflow persists with every change (awaiting_tasks), under RLS: once a decision has answered, the inbox reflects it. "roles" and "lab" hide tasks assigned to someone else.',
+    query: ZInboxQuery,
+    response: z.object({ items: z.array(ZInboxItem), nextCursor: z.string().nullable() }).openapi('Inbox'),
+    handler: ({ query }) => ctx().db((trx) => inboxPage(trx, query)),
+  });
+
+  const assignment = (action: 'claim' | 'release', summary: string) =>
+    route(kit, {
+      method: 'post',
+      path: `/cases/:id/tasks/:taskId/${action}`,
+      tags: ['tasks'],
+      summary,
+      description: 'Answers the workflow view. 422 when the workflow refuses (task_assigned: someone else has it; wrong_role; task_not_assigned; …). Idempotency-Key becomes the update id.',
+      params: ZTaskParams,
+      response: ZCaseView,
+      errors: [403, 409, 422],
+      idempotent: true,
+      handler: async ({ params, req }) => {
+        const { workflowId, actor } = await actorFor(params.id);
+        return handle(workflowId).executeUpdate(assignTaskUpdate, { args: [{ taskId: params.taskId, actor, action }], updateId: updateId(req.get('Idempotency-Key')) });
+      },
+    });
+  assignment('claim', 'Claim a task awaiting your role (of concurrent claims exactly one wins)');
+  assignment('release', 'Put a task back into its role pool (the assignee or a lead)');
+
+  route(kit, {
+    method: 'post',
+    path: '/cases/:id/tasks/:taskId/assign',
+    tags: ['tasks'],
+    summary: 'Assign or reassign a task (a lead: practice owner or admin; a lab admin for lab tasks)',
+    description: 'The assignee must be a member of the case\'s practice or lab staff (404 naming assigneeId otherwise) with a role the task awaits (422 wrong_role otherwise).',
+    params: ZTaskParams,
+    body: ZAssignBody,
+    response: ZCaseView,
+    errors: [403, 404, 409, 422],
+    idempotent: true,
+    handler: async ({ params, body, req }) => {
+      const { workflowId, practiceId, actor } = await actorFor(params.id);
+      const role = await assigneeRole(s, practiceId, body.assigneeId);
+      // Someone who is neither a member of the case's practice nor lab staff: like an unknown id.
+      if (!role) throw ApiError.notFound('Assignee', 'assigneeId');
+      return handle(workflowId).executeUpdate(assignTaskUpdate, {
+        args: [{ taskId: params.taskId, actor, action: 'assign', assignee: { profileId: body.assigneeId, role } }],
+        updateId: updateId(req.get('Idempotency-Key')),
+      });
+    },
   });
 
   route(kit, {
