@@ -18,6 +18,8 @@ export type CaseStateEnum = "approved" | "cancelled" | "completed" | "delivered"
 
 export type CaseTypeEnum = "active_treatment" | "emergency" | "follow_up" | "initial_consultation" | "refinement" | "retention" | "treatment_planning";
 
+export type ConsentKind = "ai_processing" | "communications" | "lab_sharing" | "treatment";
+
 export type EmbeddingContentType = "case_summary" | "diagnosis" | "notes" | "treatment_plan";
 
 export type FileTypeEnum = "document" | "model" | "other" | "photo" | "scan" | "simulation" | "xray";
@@ -51,6 +53,10 @@ export type MessageTypeEnum = "approval_request" | "general" | "instruction" | "
 export type Numeric = ColumnType<string, number | string, number | string>;
 
 export type OrderStateEnum = "cancelled" | "completed" | "confirmed" | "delivered" | "in_production" | "pending" | "quality_check" | "refunded" | "shipped";
+
+export type PatientMatchGrade = "certain" | "possible" | "probable";
+
+export type PatientMatchStatus = "accepted" | "pending" | "rejected";
 
 export type PracticeRole = "admin" | "assistant" | "doctor" | "owner" | "technician";
 
@@ -144,14 +150,15 @@ export interface CaseDashboardSecure {
 
 export interface CaseEmbeddings {
   case_id: string;
-  content_hash: string | null;
+  chunk: Generated<number>;
+  content_hash: string;
   content_text: string;
   content_type: EmbeddingContentType;
   created_at: Generated<Timestamp>;
-  embedding: string | null;
+  embedding: string;
   id: Generated<string>;
   metadata: Generated<Json>;
-  model: string | null;
+  model: string;
   practice_id: string;
   updated_at: Generated<Timestamp>;
 }
@@ -175,6 +182,7 @@ export interface CaseMessages {
   case_id: string;
   content: string;
   created_at: Generated<Timestamp>;
+  fts: Generated<string | null>;
   id: Generated<string>;
   idempotency_key: string | null;
   message_type: Generated<MessageTypeEnum>;
@@ -195,6 +203,7 @@ export interface Cases {
   current_state: Generated<CaseStateEnum>;
   description: string | null;
   due_at: Timestamp | null;
+  fts: Generated<string | null>;
   id: Generated<string>;
   is_overdue: Generated<boolean>;
   metadata: Generated<Json>;
@@ -202,6 +211,7 @@ export interface Cases {
   practice_id: string;
   priority: Generated<PriorityLevel>;
   search_text: Generated<string | null>;
+  start_request: Json | null;
   title: string;
   updated_at: Generated<Timestamp>;
   workflow_id: string | null;
@@ -222,7 +232,26 @@ export interface CaseStates {
   to_state: CaseStateEnum;
 }
 
+export interface EmbeddingModels {
+  activated_at: Timestamp | null;
+  created_at: Generated<Timestamp>;
+  dimensions: number;
+  model: string;
+  reindex_done: Generated<number>;
+  reindex_total: Generated<number>;
+  retired_at: Timestamp | null;
+  state: string;
+}
+
+export interface EmbeddingQueue {
+  kind: string;
+  practice_id: string;
+  queued_at: Generated<Timestamp>;
+  source_id: string;
+}
+
 export interface IdempotencyKeys {
+  claimed_at: Generated<Timestamp | null>;
   created_at: Generated<Timestamp>;
   key: string;
   method: string;
@@ -248,6 +277,26 @@ export interface InstructionStates {
   status_code: number;
 }
 
+export interface IntentProposals {
+  action: string;
+  allowed_roles: string[];
+  case_id: string;
+  confidence: Numeric;
+  created_at: Generated<Timestamp>;
+  decided_at: Timestamp | null;
+  decided_by: string | null;
+  evidence: Generated<Json>;
+  id: Generated<string>;
+  intent: string;
+  message_id: string;
+  model: string | null;
+  outcome: string | null;
+  practice_id: string;
+  status: Generated<string>;
+  task_id: string | null;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface LabStaff {
   added_by: string | null;
   created_at: Generated<Timestamp>;
@@ -266,15 +315,26 @@ export interface LegacyIdMap {
   target_table: string | null;
 }
 
+export interface LegacyMigrationRuns {
+  dry_run: Generated<boolean>;
+  finished_at: Timestamp | null;
+  id: string;
+  practice: string | null;
+  report: Json | null;
+  started_at: Generated<Timestamp>;
+  status: string;
+}
+
 export interface MessageEmbeddings {
-  content_hash: string | null;
+  chunk: Generated<number>;
+  content_hash: string;
   content_text: string;
   created_at: Generated<Timestamp>;
-  embedding: string | null;
+  embedding: string;
   id: Generated<string>;
   message_id: string;
   metadata: Generated<Json>;
-  model: string | null;
+  model: string;
   practice_id: string;
   updated_at: Generated<Timestamp>;
 }
@@ -320,25 +380,62 @@ export interface OrderStates {
   to_state: OrderStateEnum;
 }
 
+export interface PatientConsents {
+  granted: boolean;
+  id: Generated<string>;
+  kind: ConsentKind;
+  note: string | null;
+  patient_id: string;
+  policy_version: string | null;
+  practice_id: string;
+  recorded_at: Generated<Timestamp>;
+  recorded_by: string;
+  version: number;
+}
+
 export interface PatientEmbeddings {
-  content_hash: string | null;
+  chunk: Generated<number>;
+  content_hash: string;
   content_text: string;
   content_type: EmbeddingContentType;
   created_at: Generated<Timestamp>;
-  embedding: string | null;
+  embedding: string;
   id: Generated<string>;
   metadata: Generated<Json>;
-  model: string | null;
+  model: string;
   patient_id: string;
   practice_id: string;
   updated_at: Generated<Timestamp>;
 }
 
+export interface PatientMatchReviews {
+  created_at: Generated<Timestamp>;
+  decided_at: Timestamp | null;
+  decided_by: string | null;
+  evidence: Generated<Json>;
+  grade: PatientMatchGrade;
+  id: Generated<string>;
+  legacy_key_a: string;
+  legacy_key_b: string;
+  merged_patient_id: string | null;
+  note: string | null;
+  patient_a_id: string | null;
+  patient_b_id: string | null;
+  practice_id: string | null;
+  run_id: string;
+  score: Numeric;
+  status: Generated<PatientMatchStatus>;
+  survivor_patient_id: string | null;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface Patients {
+  clinical_summary: string | null;
   contact_email: string | null;
   created_at: Generated<Timestamp>;
   date_of_birth: Timestamp | null;
   emergency_contact: Json | null;
+  fts: Generated<string | null>;
   gender: GenderType | null;
   id: Generated<string>;
   medical_history: Generated<Json>;
@@ -437,14 +534,15 @@ export interface Profiles {
 }
 
 export interface ProjectEmbeddings {
-  content_hash: string | null;
+  chunk: Generated<number>;
+  content_hash: string;
   content_text: string;
   content_type: EmbeddingContentType;
   created_at: Generated<Timestamp>;
-  embedding: string | null;
+  embedding: string;
   id: Generated<string>;
   metadata: Generated<Json>;
-  model: string | null;
+  model: string;
   practice_id: string;
   project_id: string;
   updated_at: Generated<Timestamp>;
@@ -455,6 +553,7 @@ export interface Projects {
   created_at: Generated<Timestamp>;
   creator_id: string;
   file_size: Generated<Int8>;
+  fts: Generated<string | null>;
   id: Generated<string>;
   is_public: Generated<boolean>;
   legacy_id: number | null;
@@ -517,6 +616,17 @@ export interface TaskRuns {
   queue_ms: number | null;
   reworks: Generated<number>;
   task_id: string;
+  workflow_template_id: string;
+}
+
+export interface TemplateInsights {
+  cases_considered: number;
+  computed_at: Generated<Timestamp>;
+  id: Generated<string>;
+  idempotency_key: string | null;
+  practice_id: string;
+  recommendations: Json;
+  trigger: string;
   workflow_template_id: string;
 }
 
@@ -598,15 +708,21 @@ export interface DB {
   case_messages: CaseMessages;
   case_states: CaseStates;
   cases: Cases;
+  embedding_models: EmbeddingModels;
+  embedding_queue: EmbeddingQueue;
   idempotency_keys: IdempotencyKeys;
   instruction_states: InstructionStates;
+  intent_proposals: IntentProposals;
   lab_staff: LabStaff;
   legacy_id_map: LegacyIdMap;
+  legacy_migration_runs: LegacyMigrationRuns;
   message_embeddings: MessageEmbeddings;
   order_items: OrderItems;
   order_states: OrderStates;
   orders: Orders;
+  patient_consents: PatientConsents;
   patient_embeddings: PatientEmbeddings;
+  patient_match_reviews: PatientMatchReviews;
   patients: Patients;
   performance_alerts: PerformanceAlerts;
   practice_counters: PracticeCounters;
@@ -622,6 +738,7 @@ export interface DB {
   refresh_tokens: RefreshTokens;
   state_analytics: StateAnalytics;
   task_runs: TaskRuns;
+  template_insights: TemplateInsights;
   user_credentials: UserCredentials;
   workflow_performance: WorkflowPerformance;
   workflow_steps: WorkflowSteps;
