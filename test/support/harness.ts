@@ -33,6 +33,9 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     TEMPORAL_ADDRESS: env.temporalAddress,
     TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+    // Every API test posts messages: the lexical intent encoder keeps them from each loading the
+    // embedding model on 2 shared cores. test/ai/intent-model.test.ts runs the real model.
+    AI_INTENT_EMBEDDINGS: 'false',
     WORKER_SHUTDOWN_GRACE_MS: '2000',
     ...overrides,
   });
