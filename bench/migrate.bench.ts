@@ -18,6 +18,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { guardClient } from '../src/db/connection-errors';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -50,8 +51,8 @@ async function child(legacyUrl: string, targetUrl: string): Promise<void> {
 }
 
 async function baseline(legacyUrl: string, targetUrl: string, limit: number): Promise<{ rows: number; ms: number }> {
-  const l = new pg.Client({ connectionString: legacyUrl });
-  const t = new pg.Client({ connectionString: targetUrl });
+  const l = guardClient(new pg.Client({ connectionString: legacyUrl }));
+  const t = guardClient(new pg.Client({ connectionString: targetUrl }));
   l.on('error', () => undefined);
   t.on('error', () => undefined);
   await l.connect();

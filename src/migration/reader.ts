@@ -7,6 +7,7 @@
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { guardClient } from '../db/connection-errors';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { LEGACY_TABLES, LEGACY_TIMEZONE, REQUIRED_TABLES, type LegacyTable } from './legacy-tables';
 
@@ -35,7 +36,7 @@ export async function connect(url: string, what: string): Promise<pg.Client> {
   if (!['postgres:', 'postgresql:'].includes(parsed.protocol)) {
     throw new MigrationInputError(`${what} URL must start with postgres:// (got ${parsed.protocol}//)`);
   }
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000, application_name: 'mdw-migrate-legacy' });
+  const client = guardClient(new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000, application_name: 'mdw-migrate-legacy' }));
   // A server that ends the connection must not crash the process with an unhandled 'error'.
   client.on('error', () => undefined);
   try {

@@ -4,6 +4,7 @@
  * legacy database left untouched.
  */
 import pg from 'pg';
+import { guardClient } from '../../src/db/connection-errors';
 import type { MigrationReport } from '../../src/migration/report';
 import { legacyDb, query, run, targetDb } from './support';
 
@@ -293,7 +294,7 @@ describe('legacy migration of the fixture', () => {
   });
 
   test('an incremental run brings exactly the legacy changes', async () => {
-    const l = new pg.Client({ connectionString: legacy });
+    const l = guardClient(new pg.Client({ connectionString: legacy }));
     await l.connect();
     try {
       // A case progressed (a new record), a new case with its submission, a retitled case.

@@ -1,6 +1,7 @@
 /** Per-test databases on the suite's PostgreSQL: a legacy one (the fixture) and an MDW target. */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { guardClient } from '../../src/db/connection-errors';
 import { migrate } from '../../src/db/migrate';
 import { dedupPatients } from '../../src/migration/dedup';
 import { migrateLegacy, type MigrateLegacyOptions } from '../../src/migration/pipeline';
@@ -25,7 +26,7 @@ export function run(legacyUrl: string, targetUrl: string, extra: Partial<Migrate
 
 /** A short-lived client for assertions. */
 export async function query<R extends pg.QueryResultRow = Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<R[]> {
-  const c = new pg.Client({ connectionString: url });
+  const c = guardClient(new pg.Client({ connectionString: url }));
   c.on('error', () => undefined);
   await c.connect();
   try {

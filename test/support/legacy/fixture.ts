@@ -4,6 +4,7 @@
  * DDL Django creates from models.py (django-ddl.ts). Used by test/migration/*.test.ts.
  */
 import pg from 'pg';
+import { guardClient } from '../../../src/db/connection-errors';
 import { CORE_DDL, OPTIONAL_DDL } from './django-ddl';
 
 type Row = Record<string, unknown>;
@@ -263,7 +264,7 @@ export const DATA = {
 /** Creates the legacy database's tables and fills them. `withOptional: false` leaves out the three optional tables. */
 export async function buildLegacyFixture(url: string, opts: { withOptional?: boolean } = {}): Promise<void> {
   const withOptional = opts.withOptional ?? true;
-  const client = new pg.Client({ connectionString: url });
+  const client = guardClient(new pg.Client({ connectionString: url }));
   client.on('error', () => undefined);
   await client.connect();
   try {
@@ -280,7 +281,7 @@ export async function buildLegacyFixture(url: string, opts: { withOptional?: boo
 
 /** Creates a fresh, empty database on the same server and returns its URL. */
 export async function createDatabase(adminUrl: string, name: string): Promise<string> {
-  const client = new pg.Client({ connectionString: adminUrl });
+  const client = guardClient(new pg.Client({ connectionString: adminUrl }));
   client.on('error', () => undefined);
   await client.connect();
   try {

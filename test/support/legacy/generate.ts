@@ -8,6 +8,7 @@
  * money, instructions, files, project version chains, templates. Used by bench:migrate and tests.
  */
 import pg from 'pg';
+import { guardClient } from '../../../src/db/connection-errors';
 import { CORE_DDL, OPTIONAL_DDL } from './django-ddl';
 import { CT, DATA, insertSql } from './fixture';
 
@@ -25,7 +26,7 @@ export async function generateLegacy(url: string, { cases }: ScaleOptions): Prom
   const practices = Math.max(2, Math.round(cases / 1000));
   const doctors = practices * 3;
   const patients = Math.max(10, Math.round(cases * 0.6));
-  const c = new pg.Client({ connectionString: url });
+  const c = guardClient(new pg.Client({ connectionString: url }));
   c.on('error', () => undefined);
   await c.connect();
   try {
