@@ -5,10 +5,12 @@
  */
 import { Command } from 'commander';
 import { CliError } from './cli-error';
+import { register as aiCommands } from './commands/ai';
 
 /** Each command module adds itself (name, options, action) to the program. */
 const commands: Array<(program: Command) => void> = [
   // Commands register here, one import per line (see src/cli/commands/).
+  aiCommands,
 ];
 
 export function buildProgram(): Command {
