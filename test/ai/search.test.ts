@@ -27,7 +27,8 @@ let doctorB: Caller;
 let templateId: string;
 
 beforeAll(async () => {
-  h = await createHarness({ worker: false, config: { EMBEDDING_POLL_MS: '200', EMBEDDING_BATCH_SIZE: '16' } });
+  // A generous query-embedding deadline: the API's first query loads the model (seconds on a busy CI machine).
+  h = await createHarness({ worker: false, config: { EMBEDDING_POLL_MS: '200', EMBEDDING_BATCH_SIZE: '16', SEARCH_EMBED_TIMEOUT_MS: '60000' } });
   worker = await startWorker({ config: h.config, databaseUrl: h.config.DATABASE_URL!, workflowBundlePath: process.env.MDW_TEST_WORKFLOW_BUNDLE, healthPort: 0, embeddingPipeline: true });
   h.worker = worker;
   app = createApp({ config: h.config, database: h.database, temporal: h.client, cases: h.cases });
