@@ -7,12 +7,14 @@ import { Command } from 'commander';
 import { CliError } from './cli-error';
 import { register as migrateLegacy } from './commands/migrate-legacy';
 import { register as legacyLookup } from './commands/legacy-lookup';
+import { register as aiCommands } from './commands/ai';
 
 /** Each command module adds itself (name, options, action) to the program. */
 const commands: Array<(program: Command) => void> = [
   // Commands register here, one import per line (see src/cli/commands/).
   migrateLegacy,
   legacyLookup,
+  aiCommands,
 ];
 
 export function buildProgram(): Command {

@@ -15,6 +15,7 @@ import { createPracticeFixture, createTemplate, type PracticeFixture } from '../
 import { waitFor } from '../support/wait';
 import { as, loadContract, tokenFor, type Caller } from '../api/support';
 import { activeModel } from '../../src/repositories/embeddings.repository';
+import { embeddingReindexWorkflow, embeddingReindexWorkflowId } from '../../src/workflows/embedding.workflow';
 
 let h: Harness;
 let worker: MdwWorker;
@@ -26,7 +27,8 @@ let doctorB: Caller;
 let templateId: string;
 
 beforeAll(async () => {
-  h = await createHarness({ worker: false, config: { EMBEDDING_POLL_MS: '200', EMBEDDING_BATCH_SIZE: '16' } });
+  // A generous query-embedding deadline: the API's first query loads the model (seconds on a busy CI machine).
+  h = await createHarness({ worker: false, config: { EMBEDDING_POLL_MS: '200', EMBEDDING_BATCH_SIZE: '16', SEARCH_EMBED_TIMEOUT_MS: '60000' } });
   worker = await startWorker({ config: h.config, databaseUrl: h.config.DATABASE_URL!, workflowBundlePath: process.env.MDW_TEST_WORKFLOW_BUNDLE, healthPort: 0, embeddingPipeline: true });
   h.worker = worker;
   app = createApp({ config: h.config, database: h.database, temporal: h.client, cases: h.cases });
@@ -187,3 +189,37 @@ test('the worker’s health reports the embedding backlog', async () => {
   const body = (await res.json()) as { embeddingBacklog: number | null };
   expect(typeof body.embeddingBacklog).toBe('number');
 });
+
+test('reindex with another model: built in the background, then search switches; no index or query mixes models', async () => {
+  const before = (await activeModel(db()))!;
+  const next = before.model === 'local/all-minilm-l6-v2-q' ? 'local/bge-small-en-v1.5-q' : 'local/all-minilm-l6-v2-q';
+  const c = await newCase(doctorA, a, 'Reindex probe', 'Upper left lateral incisor peg shaped, composite build-up before aligners.');
+  await waitFor(async () => (await sql<{ n: number }>`select count(*)::int as n from case_embeddings where case_id = ${c.id}::uuid`.execute(db())).rows[0]!.n, (n) => n > 0, 60_000, 'case embedding');
+
+  const handle = await h.client.workflow.start(embeddingReindexWorkflow, {
+    workflowId: embeddingReindexWorkflowId(h.taskQueue),
+    taskQueue: h.taskQueue,
+    args: [{ model: next, batchSize: 64 }],
+  });
+  await handle.result();
+  const now = (await activeModel(db()))!;
+  expect(now.model).toBe(next);
+  const models = await sql<{ model: string; state: string }>`select model, state from embedding_models order by created_at`.execute(db());
+  expect(models.rows).toEqual(expect.arrayContaining([{ model: before.model, state: 'retired' }, { model: next, state: 'active' }]));
+  // The old model's vectors and indexes are gone; the new model's cover the texts.
+  const old = await sql<{ n: number }>`select count(*)::int as n from case_embeddings where model = ${before.model}`.execute(db());
+  expect(old.rows[0]!.n).toBe(0);
+  const idx = await sql<{ indexname: string }>`select indexname from pg_indexes where indexdef like ${`%'${before.model}'%`}`.execute(db());
+  expect(idx.rows).toEqual([]);
+  const mine = await sql<{ model: string }>`select model from case_embeddings where case_id = ${c.id}::uuid`.execute(db());
+  expect(mine.rows).toEqual([{ model: next }]);
+
+  const r = await waitFor(
+    () => doctorA.get(`/search?q=${encodeURIComponent('peg lateral build up')}&kind=cases`),
+    (x) => x.body.model === next,
+    10_000,
+    'search to use the new model',
+  );
+  expect(r.body.mode).toBe('hybrid');
+  expect(r.body.results[0].id).toBe(c.id);
+}, 180_000);

@@ -105,6 +105,7 @@ test('every route that takes an id answers 404 for another practice’s ids, and
     ['patch', '/practitioners/{id}', () => ownerA.patch(`/practitioners/${practitionerB}`, { bio: 'Hacked' })],
     ['post', '/cases/{id}/messages', () => ownerA.post(`/cases/${kase.id}/messages`, { content: 'intrusion' })],
     ['get', '/cases/{id}/messages', () => ownerA.get(`/cases/${kase.id}/messages`)],
+    ['get', '/cases/{id}/similar', () => ownerA.get(`/cases/${kase.id}/similar`)],
     ['post', '/cases/{id}/messages/{messageId}/read', () => ownerA.post(`/cases/${kase.id}/messages/${message.id}/read`)],
     ['post', '/cases/{id}/files', () => request(env.app).post(`/cases/${kase.id}/files?fileName=x.pdf&fileType=document`).set('Authorization', `Bearer ${tokenA}`).set('Content-Type', 'application/pdf').send(Buffer.from('%PDF'))],
     ['get', '/cases/{id}/files', () => ownerA.get(`/cases/${kase.id}/files`)],

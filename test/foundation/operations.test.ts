@@ -98,7 +98,7 @@ test('the worker health endpoint reports the worker and its database', async () 
   try {
     const res = await fetch(w.healthUrl!);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', worker: 'RUNNING', database: 'ok', taskQueue: config.TEMPORAL_TASK_QUEUE });
+    expect(await res.json()).toEqual({ status: 'ok', worker: 'RUNNING', database: 'ok', taskQueue: config.TEMPORAL_TASK_QUEUE, embeddingBacklog: expect.any(Number) });
   } finally {
     await w.stop();
   }
