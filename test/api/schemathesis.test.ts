@@ -5,7 +5,8 @@
  * prints schemathesis' report of them (each with a curl line to reproduce it).
  *
  * Bounds: MDW_SCHEMATHESIS_MAX_EXAMPLES per operation (default 5), 2 workers, a fixed seed
- * (MDW_SCHEMATHESIS_SEED, default 1) so that a failure reproduces.
+ * (MDW_SCHEMATHESIS_SEED, default 1) so that a failure reproduces; phases examples, coverage and
+ * fuzzing (see below for stateful).
  *
  * NUL bytes are not generated here (--generation-allow-x00 false): the server refuses them with
  * 400 by a documented rule that JSON Schema cannot state on free-form values, and
@@ -59,6 +60,9 @@ test('schemathesis finds no server error and no conformance failure', async () =
     'run', `${api.url}/openapi.json`,
     '--header', `Authorization: Bearer ${token}`,
     '--checks', 'all',
+    // Not the stateful phase: its inferred links feed a null field of one response into another's
+    // path (GET /practices/None from a lab-wide template's practiceId) and call the 400 a failure.
+    '--phases', 'examples,coverage,fuzzing',
     '--max-examples', process.env.MDW_SCHEMATHESIS_MAX_EXAMPLES ?? '5',
     '--workers', '2',
     '--seed', seed,
