@@ -103,7 +103,8 @@ BEGIN
      OR NEW.practice_id = ANY (ARRAY(SELECT public.user_practice_ids())) THEN
     RETURN NEW;
   END IF;
-  IF (to_jsonb(NEW) - 'read_by' - 'updated_at') IS DISTINCT FROM (to_jsonb(OLD) - 'read_by' - 'updated_at')
+  -- fts is a stored generated column (0030): NULL in NEW before the row is written, so not compared.
+  IF (to_jsonb(NEW) - 'read_by' - 'updated_at' - 'fts') IS DISTINCT FROM (to_jsonb(OLD) - 'read_by' - 'updated_at' - 'fts')
      OR NOT (NEW.read_by @> OLD.read_by)
      OR EXISTS (SELECT 1 FROM jsonb_object_keys(NEW.read_by - ARRAY(SELECT jsonb_object_keys(OLD.read_by))) k
                  WHERE k <> (SELECT auth.uid())::text) THEN

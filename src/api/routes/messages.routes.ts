@@ -135,6 +135,8 @@ export function messageRoutes(kit: RouteKit, s: ApiServices): void {
     tags: ['messages'],
     summary: 'Mark a message read by the caller',
     params: ZMessageParams,
+    // Lab support reads across practices but marks nothing (the row-level policy answers 403).
+    errors: [403],
     response: ZMessage,
     handler: ({ params }) =>
       ctx().db(async (trx) => {

@@ -13,6 +13,8 @@ import { z } from '../zod';
 import type { TextKind } from '../../ai/text';
 
 const PLURAL: Record<string, TextKind> = { cases: 'case', messages: 'message', projects: 'project', patients: 'patient' };
+/** What `kind` admits, stated in the document too. */
+const KIND_PATTERN = /^(cases|messages|projects|patients)(,(cases|messages|projects|patients))*$/;
 
 export const ZSearchResult = z
   .object({
@@ -72,6 +74,7 @@ export function searchRoutes(kit: RouteKit, s: ApiServices): void {
       .openapi({ description: 'Natural language or keywords; ortho shorthand (pt, IPR, UR3, OB/OJ) is understood.' }),
     kind: z
       .string()
+      .regex(KIND_PATTERN, 'must be one or more of cases, messages, projects, patients, comma-separated')
       .optional()
       .transform((v, c) => {
         const parts = (v ?? 'cases,messages,projects,patients').split(',').map((x) => x.trim());
@@ -82,7 +85,7 @@ export function searchRoutes(kit: RouteKit, s: ApiServices): void {
         }
         return [...new Set(parts.map((p) => PLURAL[p]!))];
       })
-      .openapi({ type: 'string', description: 'cases, messages, projects or patients (comma-separated for several); default all.' }),
+      .openapi({ type: 'string', pattern: KIND_PATTERN.source, description: 'cases, messages, projects or patients (comma-separated for several); default all.' }),
     limit: z.coerce.number().int().min(1).max(50).default(10),
     practiceId: ZUuid.optional().openapi({ description: 'Only this practice (default: all of the caller\u2019s).' }),
   });

@@ -27,11 +27,16 @@ import type { PracticeRole } from '../../workflows/plan/plan.types';
 import type { caseWorkflow } from '../../workflows/case.workflow';
 import { ApiError } from '../errors';
 import { ctx } from '../context';
-import { iso, myLabRole, myPracticeRole, ZBool, ZCaseState, ZPracticeRole, ZPriority, ZTimestamp, ZUuid, ZName, ZText, trimBlank } from '../common';
+import { decodeCursor, encodeCursor, iso, myLabRole, myPracticeRole, ZBool, ZCaseState, ZPracticeRole, ZPriority, ZTimestamp, ZUuid, ZName, ZText, trimBlank } from '../common';
+
 import { route, type RouteKit } from '../route';
 import type { ApiServices } from '../types';
 import { z } from '../zod';
 import { loadCase, ZCaseView } from './cases.routes';
+
+/** Inbox cursor pattern (see encodeInboxCursor below). */
+export const INBOX_CURSOR_PATTERN =
+  /^(low|medium|high|urgent)\.([0-9]{1,16}_[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\.([A-Za-z0-9_-]{1,100})$/;
 
 const ZCaseParams = z.object({ id: ZUuid });
 const ZTaskParams = z.object({ id: ZUuid, taskId: z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/) });
@@ -90,7 +95,7 @@ export const ZInboxQuery = z.object({
   dueBefore: z.iso.datetime({ offset: true }).optional().openapi({ description: 'tasks due at or before this time' }),
   overdue: ZBool.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().max(500).optional().openapi({ description: 'nextCursor of the previous page' }),
+  cursor: z.string().regex(INBOX_CURSOR_PATTERN).optional().openapi({ description: 'nextCursor of the previous page' }),
 });
 export type TInboxQuery = z.infer<typeof ZInboxQuery>;
 
@@ -101,24 +106,17 @@ interface InboxCursor {
   caseId: string;
   taskId: string;
 }
-const encodeInboxCursor = (c: InboxCursor) => Buffer.from(JSON.stringify([c.priority, c.createdAt, c.caseId, c.taskId])).toString('base64url');
+/**
+ * Inbox cursor: `<priority>.<created_at micros>_<case id>.<task id>`. Like the other page cursors,
+ * every string the document's pattern admits is one the server accepts (schemathesis checks it).
+ */
+const encodeInboxCursor = (c: InboxCursor) => `${c.priority}.${encodeCursor(c.createdAt, c.caseId)}.${c.taskId}`;
 function decodeInboxCursor(cursor: string | undefined): InboxCursor | null {
   if (!cursor) return null;
-  try {
-    const [priority, createdAt, caseId, taskId] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (
-      ZPriority.safeParse(priority).success &&
-      typeof createdAt === 'string' &&
-      !Number.isNaN(Date.parse(createdAt)) &&
-      ZUuid.safeParse(caseId).success &&
-      typeof taskId === 'string'
-    ) {
-      return { priority: priority as TPriority, createdAt, caseId: caseId as string, taskId };
-    }
-  } catch {
-    /* fall through */
-  }
-  throw new ApiError(400, 'validation_failed', 'The cursor is invalid.', [{ field: 'query.cursor', message: 'invalid cursor' }]);
+  const m = INBOX_CURSOR_PATTERN.exec(cursor);
+  if (!m) throw new ApiError(400, 'validation_failed', 'The cursor is invalid.', [{ field: 'query.cursor', message: 'invalid cursor' }]);
+  const at = decodeCursor(m[2])!;
+  return { priority: m[1] as TPriority, createdAt: at.createdAt, caseId: at.id, taskId: m[3]! };
 }
 
 type InboxPageQuery = Pick<TInboxQuery, 'view' | 'limit'> & Partial<Omit<TInboxQuery, 'view' | 'limit'>>;
