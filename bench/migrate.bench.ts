@@ -53,8 +53,6 @@ async function child(legacyUrl: string, targetUrl: string): Promise<void> {
 async function baseline(legacyUrl: string, targetUrl: string, limit: number): Promise<{ rows: number; ms: number }> {
   const l = guardClient(new pg.Client({ connectionString: legacyUrl }));
   const t = guardClient(new pg.Client({ connectionString: targetUrl }));
-  l.on('error', () => undefined);
-  t.on('error', () => undefined);
   await l.connect();
   await t.connect();
   try {

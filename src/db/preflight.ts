@@ -10,12 +10,13 @@ export class PreflightError extends Error {
   override name = 'PreflightError';
 }
 
-function where(url: string): string {
+/** host:port/database of a PostgreSQL URL for error lines (never the password). */
+export function where(url: string, fallback = 'DATABASE_URL'): string {
   try {
     const u = new URL(url);
     return `${u.hostname}:${u.port || 5432}/${u.pathname.slice(1)}`;
   } catch {
-    return 'DATABASE_URL';
+    return fallback;
   }
 }
 

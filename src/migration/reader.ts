@@ -8,21 +8,13 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { guardClient } from '../db/connection-errors';
+import { where } from '../db/preflight';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { LEGACY_TABLES, LEGACY_TIMEZONE, REQUIRED_TABLES, type LegacyTable } from './legacy-tables';
 
 /** Bad input the operator must fix; its message is one line. */
 export class MigrationInputError extends Error {
   override name = 'MigrationInputError';
-}
-
-function where(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname}:${u.port || 5432}/${u.pathname.slice(1)}`;
-  } catch {
-    return '(unparseable URL)';
-  }
 }
 
 /** Connects to a PostgreSQL URL, turning the usual failures into one line naming `what`. */
@@ -37,8 +29,6 @@ export async function connect(url: string, what: string): Promise<pg.Client> {
     throw new MigrationInputError(`${what} URL must start with postgres:// (got ${parsed.protocol}//)`);
   }
   const client = guardClient(new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000, application_name: 'mdw-migrate-legacy' }));
-  // A server that ends the connection must not crash the process with an unhandled 'error'.
-  client.on('error', () => undefined);
   try {
     await client.connect();
   } catch (err) {

@@ -27,7 +27,6 @@ export function run(legacyUrl: string, targetUrl: string, extra: Partial<Migrate
 /** A short-lived client for assertions. */
 export async function query<R extends pg.QueryResultRow = Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<R[]> {
   const c = guardClient(new pg.Client({ connectionString: url }));
-  c.on('error', () => undefined);
   await c.connect();
   try {
     return (await c.query<R>(sql, params)).rows;

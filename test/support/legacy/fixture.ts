@@ -265,7 +265,6 @@ export const DATA = {
 export async function buildLegacyFixture(url: string, opts: { withOptional?: boolean } = {}): Promise<void> {
   const withOptional = opts.withOptional ?? true;
   const client = guardClient(new pg.Client({ connectionString: url }));
-  client.on('error', () => undefined);
   await client.connect();
   try {
     let sql = CORE_DDL + (withOptional ? OPTIONAL_DDL : '');
@@ -282,7 +281,6 @@ export async function buildLegacyFixture(url: string, opts: { withOptional?: boo
 /** Creates a fresh, empty database on the same server and returns its URL. */
 export async function createDatabase(adminUrl: string, name: string): Promise<string> {
   const client = guardClient(new pg.Client({ connectionString: adminUrl }));
-  client.on('error', () => undefined);
   await client.connect();
   try {
     await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);

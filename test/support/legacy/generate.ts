@@ -27,7 +27,6 @@ export async function generateLegacy(url: string, { cases }: ScaleOptions): Prom
   const doctors = practices * 3;
   const patients = Math.max(10, Math.round(cases * 0.6));
   const c = guardClient(new pg.Client({ connectionString: url }));
-  c.on('error', () => undefined);
   await c.connect();
   try {
     await c.query(CORE_DDL + OPTIONAL_DDL);
