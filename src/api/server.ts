@@ -18,6 +18,7 @@ import { createAuthService } from '../services/auth.service';
 import { createFileStorage } from '../services/file-storage.service';
 import { createAuthenticator } from './auth';
 import { runWithContext, type RequestContext } from './context';
+import { runWithAuditScope } from '../db/database';
 import { ApiError, errorMiddleware, notFoundHandler } from './errors';
 import { createIdempotency } from './idempotency';
 import { createRateLimiter } from './rate-limit';
@@ -36,6 +37,7 @@ import { fileRoutes } from './routes/files.routes';
 import { orderRoutes } from './routes/orders.routes';
 import { templateRoutes } from './routes/templates.routes';
 import { dashboardRoutes } from './routes/dashboard.routes';
+import { trustRoutes } from './routes/trust.routes';
 
 export type { ApiDeps } from './types';
 
@@ -63,7 +65,7 @@ function buildApp(deps: ApiDeps): BuiltApp {
   registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   const router = express.Router();
   const kit: RouteKit = { router, registry, auth, idempotency: createIdempotency(database.system) };
-  for (const register of [healthRoutes, authRoutes, profileRoutes, practiceRoutes, patientRoutes, caseRoutes, taskRoutes, messageRoutes, fileRoutes, orderRoutes, templateRoutes, dashboardRoutes]) {
+  for (const register of [healthRoutes, authRoutes, profileRoutes, practiceRoutes, patientRoutes, caseRoutes, taskRoutes, messageRoutes, fileRoutes, orderRoutes, templateRoutes, dashboardRoutes, trustRoutes]) {
     register(kit, services);
   }
   const openapi = new OpenApiGeneratorV31(registry.definitions).generateDocument({
@@ -111,7 +113,7 @@ function buildApp(deps: ApiDeps): BuiltApp {
       if (res.statusCode >= 500) c.log.error(entry, 'request failed');
       else c.log.info(entry, 'request');
     });
-    runWithContext(c, next);
+    runWithAuditScope({ requestId }, () => runWithContext(c, next));
   });
   app.use(express.json({ limit: config.API_BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
 

@@ -32,6 +32,7 @@ import {
 import { route, type RouteKit } from '../route';
 import type { ApiServices } from '../types';
 import { z } from '../zod';
+import { recordPhiAccess } from '../../repositories/phi-access.repository';
 
 export const ZTaskView = z
   .object({
@@ -345,6 +346,8 @@ export function caseRoutes(kit: RouteKit, s: ApiServices): void {
         const more = rows.length > query.limit;
         const items = rows.slice(0, query.limit);
         const last = items.at(-1);
+        // Case titles and descriptions may name the patient: a list is a read of each of them.
+        await recordPhiAccess(trx, items.map((r) => r.patient_id), { route: 'GET /cases', resource: query.text ? 'case_search' : 'case_list' });
         return { items: items.map(toCase), nextCursor: more && last ? encodeCursor(last.created_at_text, last.id) : null };
       }),
   });
@@ -366,6 +369,7 @@ export function caseRoutes(kit: RouteKit, s: ApiServices): void {
           .select(['pt.id', 'pt.patient_number', 'p.full_name'])
           .where('pt.id', '=', row.patient_id)
           .executeTakeFirstOrThrow();
+        await recordPhiAccess(trx, [row.patient_id], { route: 'GET /cases/{id}', resource: 'case', resourceId: row.id });
         return { row, patient: { id: patient.id, patientNumber: patient.patient_number, fullName: patient.full_name }, timeline: await timeline(trx, row.id) };
       });
       const workflow = await queryCaseView(s.temporal, detail.row.workflow_id);
