@@ -2,8 +2,9 @@
 -- every table, written by a trigger, so no code path (API, workflow activity, direct SQL as
 -- `authenticated`, a migration) can write without leaving a trace.
 --
--- Who: the JWT claims' `sub` when set (API requests, PostgREST-style SQL), otherwise the system
--- profile (the worker and other backend processes, which run without claims).
+-- Who: the JWT claims' `sub` when set (API requests, PostgREST-style SQL), else `mdw.actor_id`
+-- (the API's system handle writing for a signed-in caller), otherwise the system profile (the
+-- worker and other backend processes, which run without claims).
 -- Why: `mdw.request_id` (the API sets it with the claims) or `mdw.workflow_id` (the worker sets it
 -- for each activity), both read with current_setting(…, true) so that their absence is NULL.
 -- What: the changed columns as {"col": [old, new]}; secrets, password hashes, vectors and derived
@@ -75,7 +76,9 @@ BEGIN
   EXCEPTION WHEN others THEN
     claims := NULL;
   END;
-  sub := claims ->> 'sub';
+  -- No claims: the backend's system handle, writing for a signed-in caller (mdw.actor_id, set by
+  -- the API after authentication) or for nobody (the worker, jobs: the system profile).
+  sub := coalesce(claims ->> 'sub', nullif(current_setting('mdw.actor_id', true), ''));
   INSERT INTO public.audit_log (table_name, row_id, op, actor_id, actor_kind, db_role, request_id, workflow_id, practice_id, changed)
   VALUES (
     TG_TABLE_NAME, coalesce(pk, ''), TG_OP,

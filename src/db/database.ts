@@ -125,8 +125,15 @@ const pendingActor = new AsyncLocalStorage<PendingActor>();
 export interface AuditScope {
   requestId?: string;
   workflowId?: string;
+  /** The signed-in caller, for writes on the system handle made on their behalf (sign-in, creating people). */
+  actorId?: string;
 }
 const auditScope = new AsyncLocalStorage<AuditScope>();
+
+/** The current scope, to complete (e.g. with the actor once the request is authenticated). */
+export function currentAuditScope(): AuditScope | undefined {
+  return auditScope.getStore();
+}
 
 /** Runs `fn` with writes attributed to `scope` (see AuditScope). */
 export function runWithAuditScope<T>(scope: AuditScope, fn: () => T): T {
@@ -135,7 +142,7 @@ export function runWithAuditScope<T>(scope: AuditScope, fn: () => T): T {
 
 /** The settings a connection carries, so that an unchanged scope costs no round trip. */
 const connectionScope = new WeakMap<DatabaseConnection, string>();
-const scopeKey = (s: AuditScope | undefined) => `${s?.requestId ?? ''}\u0000${s?.workflowId ?? ''}`;
+const scopeKey = (s: AuditScope | undefined) => `${s?.requestId ?? ''}\u0000${s?.workflowId ?? ''}\u0000${s?.actorId ?? ''}`;
 
 /**
  * PostgresDriver whose BEGIN for an actor also sets the role and claims, in one simple-protocol
@@ -154,7 +161,11 @@ class ActorAwarePostgresDriver extends PostgresDriver {
     if ((connectionScope.get(connection) ?? scopeKey(undefined)) !== key) {
       try {
         await connection.executeQuery(
-          CompiledQuery.raw(`select set_config('mdw.request_id', $1, false), set_config('mdw.workflow_id', $2, false)`, [scope?.requestId ?? '', scope?.workflowId ?? '']),
+          CompiledQuery.raw(`select set_config('mdw.request_id', $1, false), set_config('mdw.workflow_id', $2, false), set_config('mdw.actor_id', $3, false)`, [
+            scope?.requestId ?? '',
+            scope?.workflowId ?? '',
+            scope?.actorId ?? '',
+          ]),
         );
       } catch (err) {
         await this.releaseConnection(connection as Parameters<PostgresDriver['releaseConnection']>[0]);
