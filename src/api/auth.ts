@@ -10,6 +10,7 @@ import type { ActorClaims } from '../db/database';
 import { ApiError } from './errors';
 import { ctx } from './context';
 import { z } from './zod';
+import { currentAuditScope } from '../db/database';
 
 const ZUuidSub = z.uuid();
 
@@ -69,6 +70,9 @@ export function createAuthenticator(config: Config): Authenticator {
       const claims = await verify(m[1]!);
       const c = ctx();
       c.actor = { profileId: claims.sub, claims };
+      // Writes on the system handle for this caller are audited as theirs (0050: mdw.actor_id).
+      const scope = currentAuditScope();
+      if (scope) scope.actorId = claims.sub;
       c.log = c.log.child({ actor: claims.sub });
       return claims;
     },

@@ -18,6 +18,7 @@ import { createAuthService } from '../services/auth.service';
 import { createFileStorage } from '../services/file-storage.service';
 import { createAuthenticator } from './auth';
 import { runWithContext, type RequestContext } from './context';
+import { runWithAuditScope } from '../db/database';
 import { ApiError, errorMiddleware, notFoundHandler } from './errors';
 import { createIdempotency } from './idempotency';
 import { INPUT_RULES, inputGuard } from './input-guard';
@@ -49,6 +50,7 @@ import { createIntentService } from '../services/intent.service';
 import { createDefaultIntentClassifier } from '../ai/intent';
 import { createEmbeddingProvider } from '../ai/providers';
 import { analyticsRoutes } from './routes/analytics.routes';
+import { trustRoutes } from './routes/trust.routes';
 
 export type { ApiDeps } from './types';
 
@@ -98,7 +100,7 @@ function buildApp(deps: ApiDeps): BuiltApp {
     onStoreFailed: (err) => log.warn({ err }, 'idempotent response answered but not stored; the claim goes stale'),
   });
   const kit: RouteKit = { router, registry, auth, idempotency };
-  for (const register of [healthRoutes, authRoutes, profileRoutes, practiceRoutes, patientRoutes, caseRoutes, taskRoutes, messageRoutes, fileRoutes, orderRoutes, templateRoutes, dashboardRoutes, searchRoutes, intentRoutes, insightRoutes, analyticsRoutes]) {
+  for (const register of [healthRoutes, authRoutes, profileRoutes, practiceRoutes, patientRoutes, caseRoutes, taskRoutes, messageRoutes, fileRoutes, orderRoutes, templateRoutes, dashboardRoutes, searchRoutes, intentRoutes, insightRoutes, analyticsRoutes, trustRoutes]) {
     register(kit, services);
   }
   patientMatchRoutes(kit, services);
@@ -147,7 +149,7 @@ function buildApp(deps: ApiDeps): BuiltApp {
       if (res.statusCode >= 500) c.log.error(entry, 'request failed');
       else c.log.info(entry, 'request');
     });
-    runWithContext(c, next);
+    runWithAuditScope({ requestId }, () => runWithContext(c, next));
   });
   app.use(express.json({ limit: config.API_BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
   app.use(inputGuard);

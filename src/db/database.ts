@@ -124,11 +124,63 @@ interface PendingActor {
 const pendingActor = new AsyncLocalStorage<PendingActor>();
 
 /**
+ * Why the current code writes: the API request or the workflow it runs for. The audit trigger
+ * (0050) reads them as `mdw.request_id` / `mdw.workflow_id`, so every audited row names its cause.
+ */
+export interface AuditScope {
+  requestId?: string;
+  workflowId?: string;
+  /** The signed-in caller, for writes on the system handle made on their behalf (sign-in, creating people). */
+  actorId?: string;
+}
+const auditScope = new AsyncLocalStorage<AuditScope>();
+
+/** The current scope, to complete (e.g. with the actor once the request is authenticated). */
+export function currentAuditScope(): AuditScope | undefined {
+  return auditScope.getStore();
+}
+
+/** Runs `fn` with writes attributed to `scope` (see AuditScope). */
+export function runWithAuditScope<T>(scope: AuditScope, fn: () => T): T {
+  return auditScope.run(scope, fn);
+}
+
+/** The settings a connection carries, so that an unchanged scope costs no round trip. */
+const connectionScope = new WeakMap<DatabaseConnection, string>();
+const scopeKey = (s: AuditScope | undefined) => `${s?.requestId ?? ''}\u0000${s?.workflowId ?? ''}\u0000${s?.actorId ?? ''}`;
+
+/**
  * PostgresDriver whose BEGIN for an actor also sets the role and claims, in one simple-protocol
  * round trip (`begin; select set_config(…)`), instead of BEGIN and then a second statement: every
  * API request is such a transaction, and on loopback round trips are a large part of its cost.
  */
 class ActorAwarePostgresDriver extends PostgresDriver {
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const scope = auditScope.getStore();
+    const actor = pendingActor.getStore();
+    const connection = await super.acquireConnection();
+    // An actor transaction sets its scope locally at BEGIN (no extra round trip); other work sets
+    // it on the session when it differs from what the connection last carried.
+    if (actor && !actor.taken) return connection;
+    const key = scopeKey(scope);
+    if ((connectionScope.get(connection) ?? scopeKey(undefined)) !== key) {
+      try {
+        await connection.executeQuery(
+          CompiledQuery.raw(`select set_config('mdw.request_id', $1, false), set_config('mdw.workflow_id', $2, false), set_config('mdw.actor_id', $3, false)`, [
+            scope?.requestId ?? '',
+            scope?.workflowId ?? '',
+            scope?.actorId ?? '',
+          ]),
+        );
+      } catch (err) {
+        await this.releaseConnection(connection as Parameters<PostgresDriver['releaseConnection']>[0]);
+        throw err;
+      }
+      connectionScope.set(connection, key);
+    }
+    return connection;
+  }
+
   override async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
     const actor = pendingActor.getStore();
     if (!actor || actor.taken || settings.isolationLevel || settings.accessMode) return super.beginTransaction(connection, settings);
@@ -139,7 +191,9 @@ class ActorAwarePostgresDriver extends PostgresDriver {
     // Both settings are transaction-local (is_local = true). No parameters: a multi-statement
     // string must use the simple protocol, so the claims go in as an escaped literal.
     await connection.executeQuery(
-      CompiledQuery.raw(`begin; select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${pg.escapeLiteral(actor.claimsJson)}, true)`),
+      CompiledQuery.raw(
+        `begin; select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${pg.escapeLiteral(actor.claimsJson)}, true), set_config('mdw.request_id', ${pg.escapeLiteral(auditScope.getStore()?.requestId ?? '')}, true), set_config('mdw.workflow_id', '', true)`,
+      ),
     );
   }
 }

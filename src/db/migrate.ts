@@ -90,6 +90,11 @@ export async function migrate(connectionString: string, log: (line: string) => v
       result.applied.push(file.name);
       log(`applied ${file.name} (${Date.now() - started} ms)`);
     }
+    // Every table is audited (0050): tables that later migrations add get the trigger here.
+    if (result.applied.length > 0) {
+      const { rows } = await client.query(`select to_regprocedure('public.audit_attach_all()') is not null as present`);
+      if (rows[0]?.present) await client.query('select public.audit_attach_all()');
+    }
   } finally {
     await client.query('select pg_advisory_unlock($1)', [ADVISORY_LOCK]).catch(() => undefined);
     await client.end();

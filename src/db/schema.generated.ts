@@ -76,6 +76,22 @@ export type UserRole = "admin" | "doctor" | "support" | "technician";
 
 export type WorkflowCategoryEnum = "delivery" | "follow_up" | "manufacturing" | "modeling" | "production" | "quality_check" | "review" | "scanning" | "submission";
 
+export interface AuditLog {
+  actor_id: string | null;
+  actor_kind: string;
+  changed: Generated<Json>;
+  created_at: Generated<Timestamp>;
+  db_role: string;
+  id: Generated<Int8>;
+  op: string;
+  practice_id: string | null;
+  redacted_at: Timestamp | null;
+  request_id: string | null;
+  row_id: string;
+  table_name: string;
+  workflow_id: string | null;
+}
+
 export interface AuthUsers {
   created_at: Generated<Timestamp>;
   email: string | null;
@@ -456,6 +472,18 @@ export interface PerformanceAlerts {
   metadata: Generated<Json>;
 }
 
+export interface PhiAccessLog {
+  accessed_at: Generated<Timestamp>;
+  actor_id: string;
+  id: Generated<Int8>;
+  patient_id: string;
+  practice_id: string;
+  request_id: string | null;
+  resource: string;
+  resource_id: string | null;
+  route: string;
+}
+
 export interface PracticeCounters {
   kind: string;
   practice_id: string;
@@ -699,6 +727,7 @@ export interface WorkflowTemplateTasks {
 }
 
 export interface DB {
+  audit_log: AuditLog;
   "auth.users": AuthUsers;
   awaiting_tasks: AwaitingTasks;
   case_dashboard: CaseDashboard;
@@ -725,6 +754,7 @@ export interface DB {
   patient_match_reviews: PatientMatchReviews;
   patients: Patients;
   performance_alerts: PerformanceAlerts;
+  phi_access_log: PhiAccessLog;
   practice_counters: PracticeCounters;
   practice_invitations: PracticeInvitations;
   practice_members: PracticeMembers;

@@ -8,6 +8,7 @@
  */
 import type { ActivityInboundCallsInterceptor, ActivityInterceptorsFactory } from '@temporalio/worker';
 import { isDatabaseError, redactError } from '../db/redact';
+import { runWithAuditScope } from '../db/database';
 
 function carriesDatabaseError(err: unknown, depth = 0): boolean {
   if (depth > 8 || !(err instanceof Error)) return false;
@@ -26,3 +27,13 @@ export const redactingActivityInbound: ActivityInboundCallsInterceptor = {
 
 /** For Worker.create({ interceptors: { activity: [redactingActivityInterceptors] } }). */
 export const redactingActivityInterceptors: ActivityInterceptorsFactory = () => ({ inbound: redactingActivityInbound });
+
+/**
+ * Activities' writes name their workflow in the audit log (0050 reads `mdw.workflow_id`): the
+ * database driver sets it from this scope on each connection the activity uses.
+ */
+export const auditingActivityInterceptors: ActivityInterceptorsFactory = (ctx) => ({
+  inbound: {
+    execute: (input, next) => runWithAuditScope({ workflowId: ctx.info.workflowExecution?.workflowId }, () => next(input)),
+  },
+});

@@ -8,7 +8,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } 
 import type { Config } from '../config';
 import { createDatabase, poolLimits, type Database } from '../db/database';
 import { createCaseActivities, type ProductionHooks } from '../activities/case.activities';
-import { redactingActivityInterceptors } from './activity-redaction';
+import { auditingActivityInterceptors, redactingActivityInterceptors } from './activity-redaction';
 import { createInsightActivities } from '../activities/insights.activities';
 import { createEmbeddingActivities } from '../activities/embedding.activities';
 import { createProviderRegistry } from '../ai/providers';
@@ -70,7 +70,7 @@ export async function startWorker(opts: MdwWorkerOptions): Promise<MdwWorker> {
       ...createEmbeddingActivities({ db: database.system, providers: createProviderRegistry(config) }),
     },
     // Statement values (patient data) never reach the history or the logs through a failure.
-    interceptors: { activity: [redactingActivityInterceptors] },
+    interceptors: { activity: [redactingActivityInterceptors, auditingActivityInterceptors] },
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,

@@ -92,6 +92,7 @@ test('every route that takes an id answers 404 for another practice’s ids, and
     ['post', '/cases/{id}/priority', () => ownerA.post(`/cases/${kase.id}/priority`, { priority: 'urgent' })],
     ['get', '/patients/{id}', () => ownerA.get(`/patients/${b.patientId}`)],
     ['patch', '/patients/{id}', () => ownerA.patch(`/patients/${b.patientId}`, { firstName: 'Hacked', medicalHistory: { x: 1 } })],
+    ['get', '/patients/{id}/access-log', () => ownerA.get(`/patients/${b.patientId}/access-log`)],
     ['get', '/practices/{id}', () => ownerA.get(`/practices/${b.practiceId}`)],
     ['patch', '/practices/{id}', () => ownerA.patch(`/practices/${b.practiceId}`, { name: 'Hacked' })],
     ['get', '/practices/{id}/members', () => ownerA.get(`/practices/${b.practiceId}/members`)],

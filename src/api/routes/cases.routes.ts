@@ -13,6 +13,7 @@ import { decodeCursor, encodeCursor, iso, isoReq, page, requireMember, ZBool, ZC
 import { route, type RouteKit } from '../route';
 import type { ApiServices } from '../types';
 import { z } from '../zod';
+import { recordPhiAccess } from '../../repositories/phi-access.repository';
 
 export const ZTaskView = z
   .object({
@@ -327,6 +328,8 @@ export function caseRoutes(kit: RouteKit, s: ApiServices): void {
         const more = rows.length > query.limit;
         const items = rows.slice(0, query.limit);
         const last = items.at(-1);
+        // Case titles and descriptions may name the patient: a list is a read of each of them.
+        await recordPhiAccess(trx, items.map((r) => r.patient_id), { route: 'GET /cases', resource: query.text ? 'case_search' : 'case_list' });
         return { items: items.map(toCase), nextCursor: more && last ? encodeCursor(last.created_at_text, last.id) : null };
       }),
   });
@@ -347,6 +350,7 @@ export function caseRoutes(kit: RouteKit, s: ApiServices): void {
           SELECT patient_id, patient_number, full_name, date_of_birth::text FROM public.case_patient_card(${row.id}::uuid)`.execute(trx);
         const patient = rows[0];
         if (!patient) throw ApiError.notFound('Case');
+        await recordPhiAccess(trx, [row.patient_id], { route: 'GET /cases/{id}', resource: 'case', resourceId: row.id });
         return {
           row,
           patient: { id: patient.patient_id, patientNumber: patient.patient_number, fullName: patient.full_name, dateOfBirth: patient.date_of_birth },

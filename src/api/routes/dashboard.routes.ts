@@ -10,6 +10,7 @@ import { decodeCursor, type Cursor, encodeCursor, iso, page, ZCaseState, ZCaseTy
 import { route, type RouteKit } from '../route';
 import type { ApiServices } from '../types';
 import { z } from '../zod';
+import { recordPhiAccess } from '../../repositories/phi-access.repository';
 
 export const ZDashboardRow = z
   .object({
@@ -81,6 +82,7 @@ export function dashboardRoutes(kit: RouteKit, _s: ApiServices): void {
         const rows = query.practiceId ? await practicePage(trx, query.practiceId, query, cursor) : await allPracticesPage(trx, query, cursor);
         const items = rows.slice(0, query.limit);
         const last = items.at(-1);
+        await recordPhiAccess(trx, items.map((r) => r.patient_id), { route: 'GET /dashboard', resource: 'dashboard' });
         return {
           items: items.map((r) => ({
             caseId: r.id!,

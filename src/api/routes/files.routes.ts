@@ -13,6 +13,7 @@ import { route, type RouteKit } from '../route';
 import type { ApiServices } from '../types';
 import { z } from '../zod';
 import { loadCase } from './cases.routes';
+import { recordCaseAccess, recordPhiAccess } from '../../repositories/phi-access.repository';
 
 /** What may be uploaded: scans, photos, x-rays, documents, 3D models, archives of those. */
 export const ALLOWED_MIME_TYPES = [
@@ -129,7 +130,8 @@ export function fileRoutes(kit: RouteKit, s: ApiServices): void {
     response: z.object({ items: z.array(ZCaseFile) }).openapi('CaseFileList'),
     handler: ({ params }) =>
       ctx().db(async (trx) => {
-        await loadCase(trx, params.id);
+        const kase = await loadCase(trx, params.id);
+        await recordPhiAccess(trx, [kase.patient_id], { route: 'GET /cases/{id}/files', resource: 'files', resourceId: kase.id });
         const rows = await fileQuery(trx).where('case_id', '=', params.id).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1000).execute();
         return { items: rows.map(toFile) };
       }),
@@ -142,7 +144,12 @@ export function fileRoutes(kit: RouteKit, s: ApiServices): void {
     summary: "A file's metadata",
     params: ZFileParams,
     response: ZCaseFile,
-    handler: ({ params }) => ctx().db(async (trx) => toFile(await loadFile(trx, params.id, params.fileId))),
+    handler: ({ params }) =>
+      ctx().db(async (trx) => {
+        const file = await loadFile(trx, params.id, params.fileId);
+        await recordCaseAccess(trx, [params.id], { route: 'GET /cases/{id}/files/{fileId}', resource: 'file', resourceId: params.fileId });
+        return toFile(file);
+      }),
   });
 
   route(kit, {
@@ -153,7 +160,11 @@ export function fileRoutes(kit: RouteKit, s: ApiServices): void {
     params: ZFileParams,
     rawResponse: 'application/octet-stream',
     handler: async ({ params, res }) => {
-      const row = await ctx().db((trx) => loadFile(trx, params.id, params.fileId));
+      const row = await ctx().db(async (trx) => {
+        const file = await loadFile(trx, params.id, params.fileId);
+        await recordCaseAccess(trx, [params.id], { route: 'GET /cases/{id}/files/{fileId}/content', resource: 'file_content', resourceId: params.fileId });
+        return file;
+      });
       const content = await s.storage.get(row.storage_path);
       if (!content) throw ApiError.notFound('File content');
       res.status(200);

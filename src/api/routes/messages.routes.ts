@@ -10,6 +10,7 @@ import { z } from '../zod';
 import { loadCase } from './cases.routes';
 import { myPracticeRole } from '../common';
 import { toProposal, ZIntentResult, ZProposal } from './intent.routes';
+import { recordPhiAccess } from '../../repositories/phi-access.repository';
 
 export const ZMessage = z
   .object({
@@ -116,7 +117,8 @@ export function messageRoutes(kit: RouteKit, s: ApiServices): void {
     response: page(ZMessage, 'MessagePage'),
     handler: ({ params, query }) =>
       ctx().db(async (trx) => {
-        await loadCase(trx, params.id);
+        const kase = await loadCase(trx, params.id);
+        await recordPhiAccess(trx, [kase.patient_id], { route: 'GET /cases/{id}/messages', resource: 'messages', resourceId: kase.id });
         const me = ctx().actor!.profileId;
         const cursor = decodeCursor(query.cursor);
         let qb = messageQuery(trx).where('m.case_id', '=', params.id).orderBy('m.created_at', 'desc').orderBy('m.id', 'desc').limit(query.limit + 1);

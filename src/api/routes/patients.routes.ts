@@ -17,6 +17,7 @@ import { decodeCursor, encodeCursor, type Cursor, isoReq, page, requireMember, Z
 import { route, type RouteKit } from '../route';
 import type { ApiServices } from '../types';
 import { z } from '../zod';
+import { recordPhiAccess } from '../../repositories/phi-access.repository';
 
 /** Patients without an email get a placeholder address (profiles.email is required and unique). */
 const NO_EMAIL_DOMAIN = '@no-email.invalid';
@@ -236,6 +237,7 @@ export function patientRoutes(kit: RouteKit, s: ApiServices): void {
         const more = rows.length > query.limit;
         const items = rows.slice(0, query.limit);
         const last = items.at(-1);
+        await recordPhiAccess(trx, items.map((r) => r.id), { route: 'GET /patients', resource: query.q ? 'patient_search' : 'patient_list' });
         return { items: items.map(toPatient), nextCursor: more && last ? encodeCursor(last.created_at_text, last.id) : null };
       }),
   });
@@ -247,7 +249,12 @@ export function patientRoutes(kit: RouteKit, s: ApiServices): void {
     summary: 'One patient',
     params: ZIdParams,
     response: ZPatient,
-    handler: ({ params }) => ctx().db((trx) => loadPatient(trx, params.id)),
+    handler: ({ params }) =>
+      ctx().db(async (trx) => {
+        const p = await loadPatient(trx, params.id);
+        await recordPhiAccess(trx, [p.id], { route: 'GET /patients/{id}', resource: 'patient', resourceId: p.id });
+        return p;
+      }),
   });
 
   route(kit, {

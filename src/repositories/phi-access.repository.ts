@@ -1,0 +1,63 @@
+/**
+ * PHI access log (db/migrations/0051): what a request read, per patient. Plain functions taking
+ * the caller's transaction first, so the entry commits with the read or not at all.
+ */
+import { sql } from 'kysely';
+import type { Tx } from '../db/database';
+
+export interface PhiRead {
+  /** The route template, e.g. 'GET /patients/{id}'. */
+  route: string;
+  /** What was read: patient, case, file, message, dashboard, ... */
+  resource: string;
+  resourceId?: string | null;
+}
+
+/**
+ * Records that the caller (auth.uid()) read these patients: one INSERT for all of them (a search
+ * page of 50 patients is one statement). The practice is the patient's own, looked up under the
+ * caller's RLS, so only patients the caller can see are recorded. The request id comes from the
+ * transaction's `mdw.request_id` (set at BEGIN by the database driver).
+ */
+export async function recordPhiAccess(trx: Tx, patientIds: ReadonlyArray<string | null | undefined>, read: PhiRead): Promise<void> {
+  const ids = [...new Set(patientIds.filter((id): id is string => !!id))];
+  if (!ids.length) return;
+  await sql`
+    INSERT INTO public.phi_access_log (actor_id, patient_id, practice_id, route, resource, resource_id, request_id)
+    SELECT auth.uid(), p.id, p.practice_id, ${read.route}, ${read.resource}, ${read.resourceId ?? null},
+           nullif(current_setting('mdw.request_id', true), '')
+      FROM public.patients p
+     WHERE p.id = ANY(${ids}::uuid[])`.execute(trx);
+}
+
+export interface PhiAccessEntry {
+  id: string;
+  actor_id: string;
+  patient_id: string;
+  practice_id: string;
+  route: string;
+  resource: string;
+  resource_id: string | null;
+  request_id: string | null;
+  accessed_at: Date;
+}
+
+/** One patient's accounting of disclosures, newest first (RLS: managers and internal admins). */
+export async function listPhiAccess(trx: Tx, patientId: string, limit: number, before?: { at: string; id: string } | null): Promise<PhiAccessEntry[]> {
+  let q = trx.selectFrom('phi_access_log').selectAll().where('patient_id', '=', patientId);
+  if (before) q = q.where(sql<boolean>`(accessed_at, id) < (${before.at}::timestamptz, ${before.id}::bigint)`);
+  const rows = await q.orderBy('accessed_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  return rows as unknown as PhiAccessEntry[];
+}
+
+/** As recordPhiAccess, for reads that know cases rather than patients (files, messages). */
+export async function recordCaseAccess(trx: Tx, caseIds: ReadonlyArray<string>, read: PhiRead): Promise<void> {
+  const ids = [...new Set(caseIds)];
+  if (!ids.length) return;
+  await sql`
+    INSERT INTO public.phi_access_log (actor_id, patient_id, practice_id, route, resource, resource_id, request_id)
+    SELECT DISTINCT ON (p.id) auth.uid(), p.id, p.practice_id, ${read.route}, ${read.resource}, ${read.resourceId ?? null},
+           nullif(current_setting('mdw.request_id', true), '')
+      FROM public.cases c JOIN public.patients p ON p.id = c.patient_id
+     WHERE c.id = ANY(${ids}::uuid[])`.execute(trx);
+}
