@@ -120,7 +120,8 @@ test('a case with a seat date goes at risk as slack shrinks, escalates, and a se
   const past = await owner.post(`/cases/${caseId}/seat-date`, { seatDate: new Date(Date.now() + H).toISOString() });
   expect(past.status).toBe(422);
   expect(past.body.error.code).toBe('invalid_argument');
-  expect((await owner.post(`/cases/${caseId}/seat-date`, { seatDate: '2001-01-01T00:00:00Z' })).status).toBe(400);
+  const wallClockPast = await owner.post(`/cases/${caseId}/seat-date`, { seatDate: '2001-01-01T00:00:00Z' });
+  expect({ status: wallClockPast.status, details: wallClockPast.body.error.details }).toEqual({ status: 422, details: [expect.objectContaining({ field: 'seatDate' })] });
   expect((await riskEvents(caseId)).length).toBe(4);
 
   // The practice moves the seat date out by three weeks: the case replans and is on track again.
@@ -145,15 +146,15 @@ test('a case with a seat date goes at risk as slack shrinks, escalates, and a se
   await recordHistory(handle, 'seat-date-at-risk');
 }, 240_000);
 
-test('a seat date is validated at creation: in the future, transit only with a seat date', async () => {
+test('a seat date is validated at creation: in the future (422, a business rule), transit only with a seat date, at most 60 days (400, the schema)', async () => {
   const f = await createPracticeFixture(env.h.database.system);
   const doctor = await member(f, 'doctor');
   const base = { practiceId: f.practiceId, patientId: f.patientId, title: 'Aligners', caseType: 'active_treatment', templateId: env.templateId };
   const past = await doctor.post('/cases', { ...base, seatDate: '2020-01-01T09:00:00Z' });
-  expect(past.status).toBe(400);
+  expect(past.status).toBe(422);
   expect(past.body.error.details).toEqual([expect.objectContaining({ field: 'seatDate' })]);
   const transitOnly = await doctor.post('/cases', { ...base, transitDays: 3 });
-  expect(transitOnly.status).toBe(400);
+  expect(transitOnly.status).toBe(422);
   expect(transitOnly.body.error.details).toEqual([expect.objectContaining({ field: 'seatDate' })]);
   const tooLong = await doctor.post('/cases', { ...base, seatDate: new Date(Date.now() + 30 * DAY).toISOString(), transitDays: 61 });
   expect(tooLong.status).toBe(400);

@@ -112,11 +112,15 @@ export const ZCaseDetail = ZCase.extend({
 }).openapi('CaseDetail');
 export type TCaseDetail = z.infer<typeof ZCaseDetail>;
 
-/** A seat date: an ISO timestamp with offset, in the future. */
-export const ZFutureTimestamp = z.iso
-  .datetime({ offset: true })
-  .refine((v) => Date.parse(v) > Date.now(), 'must be in the future')
-  .openapi({ format: 'date-time', example: '2031-01-31T09:30:00Z' });
+/**
+ * A seat date: an ISO timestamp with offset. That it lies in the future is a business rule
+ * (422 invalid_argument naming the field), not schema: the document admits what validation does.
+ */
+export const ZSeatDate = z.iso.datetime({ offset: true }).openapi({ format: 'date-time', example: '2031-01-31T09:30:00Z', description: 'in the future (422 invalid_argument otherwise)' });
+/** 422 unless the seat date lies in the future (wall clock; the workflow checks its own). */
+export function requireFutureSeatDate(seatDate: string): void {
+  if (Date.parse(seatDate) <= Date.now()) throw new ApiError(422, 'invalid_argument', 'The seat date must be in the future.', [{ field: 'seatDate', message: 'must be in the future' }]);
+}
 export const ZTransitDays = z.number().int().min(0).max(60).openapi({ description: 'whole days of transit to the practice (default 0)' });
 
 export const ZCreateCaseBody = z
@@ -131,7 +135,7 @@ export const ZCreateCaseBody = z
     templateId: ZUuid.optional(),
     assignedPractitionerId: ZUuid.nullable().optional(),
     metadata: ZJsonObject.optional(),
-    seatDate: ZFutureTimestamp.optional().openapi({ description: 'when the patient is seated; the case plans backward from it' }),
+    seatDate: ZSeatDate.optional().openapi({ description: 'when the patient is seated, in the future; the case plans backward from it' }),
     transitDays: ZTransitDays.optional(),
   })
   .openapi('CreateCaseBody');
@@ -299,8 +303,9 @@ export function caseRoutes(kit: RouteKit, s: ApiServices): void {
     handler: async ({ body }) => {
       const c = ctx();
       if (body.transitDays !== undefined && !body.seatDate) {
-        throw new ApiError(400, 'validation_failed', 'transitDays needs a seatDate.', [{ field: 'seatDate', message: 'required when transitDays is given' }]);
+        throw new ApiError(422, 'invalid_argument', 'transitDays needs a seatDate.', [{ field: 'seatDate', message: 'required when transitDays is given' }]);
       }
+      if (body.seatDate) requireFutureSeatDate(body.seatDate);
       await c.db(async (trx) => {
         // Every id in the body must be visible to the caller under RLS *and* belong to this
         // practice: a caller who is a member of two practices sees both, and must not carry one's

@@ -33,7 +33,7 @@ import { decodeCursor, encodeCursor, iso, myLabRole, myPracticeRole, ZBool, ZCas
 import { route, type RouteKit } from '../route';
 import type { ApiServices } from '../types';
 import { z } from '../zod';
-import { loadCase, ZCaseView, ZFutureTimestamp, ZTransitDays } from './cases.routes';
+import { loadCase, requireFutureSeatDate, ZCaseView, ZSeatDate, ZTransitDays } from './cases.routes';
 
 /** Inbox cursor pattern (see encodeInboxCursor below). */
 export const INBOX_CURSOR_PATTERN =
@@ -58,7 +58,7 @@ export const ZAssignBody = z.object({ assigneeId: ZUuid }).openapi('AssignBody')
 export type TAssignBody = z.infer<typeof ZAssignBody>;
 export const ZPriorityBody = z.object({ priority: ZPriority }).openapi('PriorityBody');
 export const ZSeatDateBody = z
-  .object({ seatDate: ZFutureTimestamp, transitDays: ZTransitDays.optional().openapi({ description: 'unchanged when omitted (0 for a first seat date)' }) })
+  .object({ seatDate: ZSeatDate, transitDays: ZTransitDays.optional().openapi({ description: 'unchanged when omitted (0 for a first seat date)' }) })
   .openapi('SeatDateBody');
 export type TSeatDateBody = z.infer<typeof ZSeatDateBody>;
 export type TPriorityBody = z.infer<typeof ZPriorityBody>;
@@ -397,6 +397,7 @@ export function taskRoutes(kit: RouteKit, s: ApiServices): void {
     idempotent: true,
     handler: async ({ params, body, req }) => {
       const { workflowId, actor } = await actorFor(params.id);
+      requireFutureSeatDate(body.seatDate);
       return handle(workflowId).executeUpdate(setSeatDateUpdate, {
         args: [{ actor, seatDate: body.seatDate, transitDays: body.transitDays, atRiskSlackMs: s.config.CASE_AT_RISK_SLACK_HOURS * 3_600_000 }],
         updateId: updateId(req.get('Idempotency-Key')),
