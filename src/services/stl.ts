@@ -15,7 +15,7 @@
  * readers run; the ASCII reader stops at the first byte no ASCII STL contains (NUL, or above 0x7E),
  * which binary data hits within its first records.
  */
-import { Writable } from 'node:stream';
+import { Transform } from 'node:stream';
 
 export interface BoundingBox {
   min: { x: number; y: number; z: number };
@@ -169,25 +169,19 @@ class AsciiReader {
 }
 
 /**
- * A Writable that reads STL metadata from whatever is piped into it; `result()` after it finished.
- * Throws InvalidStlError from result() when the bytes are neither a binary nor an ASCII STL.
+ * Reads STL metadata from chunks pushed in order; `result()` once the last chunk is in. Throws
+ * InvalidStlError from result() when the bytes are neither a binary nor an ASCII STL.
  */
-export function stlMetadataReader(): Writable & { result(): StlMetadata } {
+export function stlScanner(): { push(chunk: Buffer): void; result(): StlMetadata } {
   const binary = new BinaryReader();
   const ascii = new AsciiReader();
-  const w = new Writable({
-    write(chunk: Buffer, _enc, cb) {
+  return {
+    push(chunk) {
       binary.push(chunk);
       ascii.push(chunk);
-      cb();
     },
-    final(cb) {
-      ascii.end();
-      cb();
-    },
-  });
-  return Object.assign(w, {
     result(): StlMetadata {
+      ascii.end();
       if (binary.valid()) return { format: 'binary', triangleCount: binary.declared!, boundingBox: binary.extent.box() };
       if (ascii.valid()) return { format: 'ascii', triangleCount: ascii.facets, boundingBox: ascii.extent.box() };
       // Text that began like ASCII STL is judged as ASCII; anything else as binary.
@@ -196,16 +190,29 @@ export function stlMetadataReader(): Writable & { result(): StlMetadata } {
       if (binary.nonFinite) throw new InvalidStlError('not an STL file: a vertex coordinate is not a finite number');
       throw new InvalidStlError(`not an STL file: a binary STL declaring ${binary.declared} triangles has ${84 + 50 * binary.declared} bytes, this one ${binary.bytes}`);
     },
+  };
+}
+
+/**
+ * A pass-through stream that reads STL metadata from what flows through it (an upload on its way
+ * to storage); `result()` after it ended.
+ */
+export function stlTap(): Transform & { result(): StlMetadata } {
+  const scanner = stlScanner();
+  const t = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      scanner.push(chunk);
+      cb(null, chunk);
+    },
   });
+  return Object.assign(t, { result: () => scanner.result() });
 }
 
 /** Metadata of a whole buffer (tests, small files). */
-export async function readStlMetadata(data: Buffer | Iterable<Buffer>): Promise<StlMetadata> {
-  const r = stlMetadataReader();
-  const chunks = Buffer.isBuffer(data) ? [data] : data;
-  for (const c of chunks) await new Promise<void>((res, rej) => r.write(c, (err) => (err ? rej(err) : res())));
-  await new Promise<void>((res) => r.end(res));
-  return r.result();
+export function readStlMetadata(data: Buffer | Iterable<Buffer>): StlMetadata {
+  const scanner = stlScanner();
+  for (const c of Buffer.isBuffer(data) ? [data] : data) scanner.push(c);
+  return scanner.result();
 }
 
 /** Does this upload look like an STL (by type or name)? */
