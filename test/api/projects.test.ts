@@ -178,7 +178,7 @@ describe('projects', () => {
     expect(asB).toBe(0);
   });
 
-  test('a plan approval pins the project version it approved; a newer version puts the approval back up for decision', async () => {
+  test('pinned approval: a plan approval pins the project version it approved; a newer version puts the approval back up for decision', async () => {
     const created = await doctor.api.post('/cases', { practiceId: a.practiceId, patientId: a.patientId, title: 'Pinned plan', caseType: 'active_treatment', templateId: env.templateId });
     const id = created.body.id as string;
     const v1 = (await upload(tech.token, `/cases/${id}/projects?name=Plan&projectType=treatment_plan&fileName=plan.stl`, binaryStl(mesh))).body as Project;
