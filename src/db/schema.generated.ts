@@ -600,15 +600,18 @@ export interface ProjectEmbeddings {
 }
 
 export interface Projects {
+  bounding_box: Json | null;
   case_id: string | null;
   created_at: Generated<Timestamp>;
   creator_id: string;
+  file_name: string | null;
   file_size: Generated<Int8>;
   fts: Generated<string | null>;
   id: Generated<string>;
   is_public: Generated<boolean>;
   legacy_id: number | null;
   metadata: Generated<Json>;
+  mime_type: string | null;
   name: string;
   parent_project_id: string | null;
   practice_id: string;
@@ -616,6 +619,7 @@ export interface Projects {
   status: Generated<ProjectStatusEnum>;
   storage_bucket: Generated<string>;
   storage_path: string | null;
+  triangle_count: Int8 | null;
   updated_at: Generated<Timestamp>;
   version: Generated<number>;
 }

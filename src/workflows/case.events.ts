@@ -50,6 +50,8 @@ export interface CaseEvent {
    * the priority changed; written to awaiting_tasks unless a later event (higher seq) already was.
    */
   awaiting?: { seq: number; priority: string; tasks: AwaitingTask[] };
+  /** The project version a decision pinned (case_states.metadata.projectVersion). */
+  projectVersion?: { projectId: string; versionId: string; version: number };
   /** The message that proposed this change (case_states.metadata.evidence). */
   evidence?: Record<string, unknown>;
   /** New values for cases.is_overdue / cases.due_at / cases.priority, when they change. */

@@ -82,6 +82,25 @@ export interface DecisionRecord {
   role: Actor['practiceRole'];
   at: number;
   reason: string | null;
+  /** The exact project version the decision was about (projects.id of that version). */
+  projectVersionId?: string;
+}
+
+/**
+ * One version of a 3D project (projects rows chained by parent_project_id): the project is the
+ * chain's first row, the version one row of it. Ids and numbers only.
+ */
+export interface ProjectVersionRef {
+  /** The chain's first row: the project's identity across versions. */
+  projectId: string;
+  /** The version's own row. */
+  versionId: string;
+  version: number;
+}
+
+/** An approval that pinned a project version, still in force. */
+export interface ApprovalPin extends ProjectVersionRef {
+  taskId: string;
 }
 
 export type CaseStatus = 'active' | 'completed' | 'cancelled';
@@ -103,6 +122,10 @@ export interface CaseSnapshot {
   startedAt: number;
   /** The seat appointment and the last risk level recorded; absent for cases without one. */
   seat?: SeatState | null;
+  /** Approvals pinned to a project version; a newer version of that project reopens them. */
+  pins?: ApprovalPin[];
+  /** The newest version number seen per project (projectId): an approval of an older one is refused. */
+  latestVersions?: Record<string, number>;
 }
 
 /**
@@ -194,6 +217,13 @@ export interface DecideArgs {
   actor: Actor;
   reason?: string;
   evidence?: MessageEvidence;
+  /** The project version decided on (resolved and checked by the API); an approval pins it. */
+  projectVersion?: ProjectVersionRef;
+}
+/** A new version of a project of the case was uploaded. */
+export interface ProjectVersionAddedArgs {
+  actor: Actor;
+  project: ProjectVersionRef;
 }
 export interface CompleteTaskArgs {
   taskId: string;
@@ -253,6 +283,11 @@ export const changePriorityUpdate = defineUpdate<CaseView, [ChangePriorityArgs]>
 export const assignTaskUpdate = defineUpdate<CaseView, [AssignArgs]>('assignTask');
 export const setSeatDateUpdate = defineUpdate<CaseView, [SetSeatDateArgs]>('setSeatDate');
 export const caseViewQuery = defineQuery<CaseView>('caseView');
+/**
+ * A project version was uploaded: approvals pinned to an older version of that project go back
+ * up for decision (with the tasks after them).
+ */
+export const projectVersionAddedUpdate = defineUpdate<CaseView, [ProjectVersionAddedArgs]>('projectVersionAdded');
 
 /** Failure types a validator or handler may answer with; the API maps them to 422 codes. */
 export const CaseRefusal = {
@@ -266,6 +301,7 @@ export const CaseRefusal = {
   InvalidArgument: 'InvalidArgument',
   TaskAssigned: 'TaskAssigned',
   TaskNotAssigned: 'TaskNotAssigned',
+  VersionSuperseded: 'VersionSuperseded',
 } as const;
 export type CaseRefusal = (typeof CaseRefusal)[keyof typeof CaseRefusal];
 

@@ -43,11 +43,13 @@ import {
   completeTaskUpdate,
   decideUpdate,
   holdUpdate,
+  projectVersionAddedUpdate,
   resumeUpdate,
   SEAT_DATE_ROLES,
   DEFAULT_AT_RISK_SLACK_MS,
   setSeatDateUpdate,
   type Actor,
+  type ApprovalPin,
   type AssignArgs,
   type CaseSnapshot,
   type CaseView,
@@ -55,6 +57,7 @@ import {
   type DecisionKind,
   type MessageEvidence,
   type SeatView,
+  type ProjectVersionRef,
   type TaskRuntime,
 } from './case.messages';
 import { DAY_MS, riskAt, type Risk } from './seat-plan';
@@ -128,6 +131,12 @@ const DEADLINES = 'deadlines';
  * a seat date reach it, so cases without one emit exactly the commands they did before.
  */
 const SEAT_DATE = 'seat-date';
+/**
+ * Patch id: a decision may pin the project version it decided on (decision record, case_states
+ * metadata), and a newer version of that project reopens a pinned approval. Only reached by an
+ * update that carries a project version or announces one, which no earlier history has.
+ */
+const PROJECT_VERSIONS = 'project-versions';
 const DECISIONS_KEPT = 50;
 const RECENT_UPDATES_KEPT = 50;
 
@@ -459,9 +468,20 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
   /** The evidence an update carries, recorded from the patch on. */
   const evidenceOf = (e: MessageEvidence | undefined): Partial<CaseEvent> => (e && patched(MESSAGE_EVIDENCE) ? { evidence: { ...e } } : {});
 
-  async function complete(t: PlanTask, actor: Actor, decision: DecisionKind | 'complete', reason: string | null, evidence: Partial<CaseEvent> = {}): Promise<void> {
+  async function complete(
+    t: PlanTask,
+    actor: Actor,
+    decision: DecisionKind | 'complete',
+    reason: string | null,
+    evidence: Partial<CaseEvent> = {},
+    pin?: ProjectVersionRef,
+  ): Promise<void> {
     if (s.status !== 'active' || rt(t.id).status !== 'active') return;
-    s.decisions.push({ taskId: t.id, decision, by: actor.profileId, role: actor.practiceRole, at: Date.now(), reason });
+    s.decisions.push({ taskId: t.id, decision, by: actor.profileId, role: actor.practiceRole, at: Date.now(), reason, ...(pin ? { projectVersionId: pin.versionId } : {}) });
+    if (pin && decision === 'approve') {
+      // The approval holds for this version only; a newer one reopens it (projectVersionAdded).
+      s.pins = [...(s.pins ?? []).filter((p) => p.taskId !== t.id), { taskId: t.id, ...pin }];
+    }
     if (s.decisions.length > DECISIONS_KEPT) s.decisions.shift();
     if (decision === 'reject' || decision === 'request_changes') {
       await rework(t, actor, decision, reason ?? '');
@@ -470,7 +490,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
     const dueAt = rt(t.id).dueAt;
     const late = dueAt !== null && Date.now() > dueAt;
     Object.assign(rt(t.id), { status: 'done', completedAt: Date.now() });
-    const extra: Partial<CaseEvent> = { ...evidence };
+    const extra: Partial<CaseEvent> = { ...evidence, ...(pin ? { projectVersion: { ...pin } } : {}) };
     if (t.instructionType) extra.instruction = { type: t.instructionType, status: InstructionStatus.Done, notes: reason };
     const why = decision === 'approve' ? `"${t.name}" approved` : `"${t.name}" completed`;
     await moveTo(t.exitState ?? s.state, actor.profileId, reason ? `${why}: ${reason}` : why, t.id, extra, late);
@@ -501,6 +521,40 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       ...(t.instructionType ? { instruction: { type: t.instructionType, status: InstructionStatus.Rejected, notes: reason } } : {}),
     });
     await moveTo(target.entryState ?? s.state, actor.profileId, `${label}: ${reason}`, t.id);
+  }
+
+  /**
+   * A newer version of a pinned project arrived after `t` approved an older one: the approval is
+   * not carried over. `t` and every task after it that started go back to pending, and advance()
+   * activates `t` again (its predecessors are done), awaiting a new decision.
+   */
+  async function reopen(t: PlanTask, pin: ApprovalPin, next: ProjectVersionRef, actor: Actor): Promise<void> {
+    if (rt(t.id).status !== 'done') return; // reset meanwhile (rework): already awaiting again
+    const after = new Set<string>();
+    const queue = [...t.successors];
+    while (queue.length) {
+      const id = queue.shift()!;
+      if (after.has(id)) continue;
+      after.add(id);
+      queue.push(...taskById.get(id)!.successors);
+    }
+    for (const id of [t.id, ...plan.tasks.map((x) => x.id).filter((x) => after.has(x))]) {
+      const r = rt(id);
+      if (r.status === 'pending') continue;
+      running.get(id)?.cancel();
+      Object.assign(r, { status: 'pending', activatedAt: null, dueAt: null, completedAt: null, overdue: false, escalated: false });
+      if (r.poolNotified) r.poolNotified = false;
+    }
+    await persist({
+      actorId: actor.profileId,
+      taskId: t.id,
+      message: {
+        type: 'status_update',
+        subject: `${t.name}: approval reopened`,
+        content: `Version ${next.version} of a project was uploaded after "${t.name}" approved version ${pin.version}; the approval is not carried over and is back up for decision.`,
+        metadata: { taskId: t.id, kind: 'approval_reopened', projectId: pin.projectId, approvedVersionId: pin.versionId, newVersionId: next.versionId },
+      },
+    });
   }
 
   async function finish(outcome: 'completed' | 'cancelled', actorId: string, reason: string | null, evidence: Partial<CaseEvent> = {}): Promise<void> {
@@ -685,20 +739,47 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
 
   setHandler(caseViewQuery, view);
 
+  /** An older version than one the case has seen cannot be decided on. */
+  function requireCurrentVersion(pv: ProjectVersionRef | undefined): void {
+    const latest = pv ? s.latestVersions?.[pv.projectId] : undefined;
+    if (pv && latest !== undefined && pv.version < latest) {
+      refuse(CaseRefusal.VersionSuperseded, `Version ${pv.version} of the project is superseded by version ${latest}; decide on the newest.`);
+    }
+  }
   setHandler(
     decideUpdate,
-    ({ taskId, decision, actor, reason, evidence }) =>
+    ({ taskId, decision, actor, reason, evidence, projectVersion }) =>
       once(async () => {
         const t = requireTaskAwaiting(taskId, actor, ['decision']); // re-check: state may have moved while queued
-        await complete(t, actor, decision, reason?.trim() || null, evidenceOf(evidence));
+        requireCurrentVersion(projectVersion);
+        const pin = projectVersion && patched(PROJECT_VERSIONS) ? projectVersion : undefined;
+        await complete(t, actor, decision, reason?.trim() || null, evidenceOf(evidence), pin);
       }),
     {
-      validator: ({ taskId, decision, actor, reason }) => {
+      validator: ({ taskId, decision, actor, reason, projectVersion }) => {
         if (seenUpdate()) return;
         if (decision !== 'approve' && !reason?.trim()) refuse(CaseRefusal.ReasonRequired, `A reason is required to ${decision.replace('_', ' ')}.`);
         requireTaskAwaiting(taskId, actor, ['decision']);
+        requireCurrentVersion(projectVersion);
       },
     },
+  );
+
+  setHandler(
+    projectVersionAddedUpdate,
+    ({ project, actor }) =>
+      once(async () => {
+        requireActive();
+        if (!patched(PROJECT_VERSIONS)) return;
+        const seen = s.latestVersions?.[project.projectId];
+        if (seen === undefined || project.version > seen) s.latestVersions = { ...(s.latestVersions ?? {}), [project.projectId]: project.version };
+        const stale = (s.pins ?? []).filter((p) => p.projectId === project.projectId && p.version < project.version);
+        if (!stale.length) return;
+        s.pins = (s.pins ?? []).filter((p) => !stale.includes(p));
+        for (const pin of stale) await reopen(taskById.get(pin.taskId)!, pin, project, actor);
+        await advance();
+      }),
+    { validator: (_args: unknown) => void (seenUpdate() || requireActive()) },
   );
 
   setHandler(

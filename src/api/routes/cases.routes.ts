@@ -61,6 +61,7 @@ export const ZCaseView = z
         role: z.union([ZPracticeRole, z.literal('system')]),
         at: ZTimestamp,
         reason: z.string().nullable(),
+        projectVersionId: ZUuid.optional().openapi({ description: 'the exact project version decided on (POST …/decision projectVersionId)' }),
       }),
     ),
     reworkCount: z.number().int(),

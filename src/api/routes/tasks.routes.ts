@@ -22,7 +22,10 @@ import {
   setSeatDateUpdate,
   LAB_TASK_ROLE,
   type Actor,
+  type ProjectVersionRef,
 } from '../../workflows/case.messages';
+import { findVersion, versionChain } from '../../repositories/projects.repository';
+import { recordCaseAccess } from '../../repositories/phi-access.repository';
 import { practiceRoleOf } from '../../repositories/identity.repository';
 import type { PracticeRole } from '../../workflows/plan/plan.types';
 import type { caseWorkflow } from '../../workflows/case.workflow';
@@ -43,7 +46,13 @@ const ZCaseParams = z.object({ id: ZUuid });
 const ZTaskParams = z.object({ id: ZUuid, taskId: z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/) });
 
 export const ZDecisionBody = z
-  .object({ decision: z.enum(['approve', 'reject', 'request_changes']), reason: ZName(5000).optional() })
+  .object({
+    decision: z.enum(['approve', 'reject', 'request_changes']),
+    reason: ZName(5000).optional(),
+    projectVersionId: ZUuid.optional().openapi({
+      description: "the project version decided on (a version of one of the case's projects, its newest): recorded on the decision and in case_states; a newer version uploaded after an approval puts the approval back up for decision",
+    }),
+  })
   .openapi('DecisionBody');
 export type TDecisionBody = z.infer<typeof ZDecisionBody>;
 export const ZCompleteBody = z.object({ note: ZText({ max: 5000 }).overwrite(trimBlank).optional() }).openapi('CompleteTaskBody');
@@ -224,6 +233,24 @@ async function assigneeRole(s: ApiServices, practiceId: string, profileId: strin
   return lab && (lab.role === 'technician' || lab.role === 'admin') ? LAB_TASK_ROLE : null;
 }
 
+/**
+ * The project version a decision names: a version of one of this case's projects (404 naming
+ * projectVersionId otherwise, like every foreign id in a body) and the newest of its project (409
+ * version_superseded: the doctor must see what they approve).
+ */
+async function pinnableVersion(trx: Tx, caseId: string, versionId: string): Promise<ProjectVersionRef> {
+  const row = await findVersion(trx, versionId);
+  if (!row || row.case_id !== caseId) throw ApiError.notFound('Project version', 'projectVersionId');
+  const chain = await versionChain(trx, row.root_id);
+  const newest = chain.reduce((a, b) => (b.version > a.version ? b : a));
+  if (newest.version > row.version) {
+    throw new ApiError(409, 'version_superseded', `Version ${row.version} is superseded by version ${newest.version}; decide on the newest.`, [
+      { field: 'projectVersionId', message: `newest version: ${newest.id}` },
+    ]);
+  }
+  return { projectId: row.root_id, versionId: row.id, version: row.version };
+}
+
 const updateId = (key: string | undefined) => (key ? `${ctx().actor!.profileId}:${key}` : undefined);
 
 export function taskRoutes(kit: RouteKit, s: ApiServices): void {
@@ -238,7 +265,13 @@ export function taskRoutes(kit: RouteKit, s: ApiServices): void {
       'Most urgent first, then oldest, keyset-paginated (nextCursor). Read from the tasks the case workflow persists with every change (awaiting_tasks), under RLS: once a decision has answered, the inbox reflects it. "roles" and "lab" hide tasks assigned to someone else.',
     query: ZInboxQuery,
     response: z.object({ items: z.array(ZInboxItem), nextCursor: z.string().nullable() }).openapi('Inbox'),
-    handler: ({ query }) => ctx().db((trx) => inboxPage(trx, query)),
+    handler: ({ query }) =>
+      ctx().db(async (trx) => {
+        const page = await inboxPage(trx, query);
+        // Case titles may name the patient (as GET /cases records): each entry is a read of its patient.
+        await recordCaseAccess(trx, page.items.map((i) => i.caseId), { route: 'GET /tasks/inbox', resource: 'inbox' });
+        return page;
+      }),
   });
 
   const assignment = (action: 'claim' | 'release', summary: string) =>
@@ -296,8 +329,9 @@ export function taskRoutes(kit: RouteKit, s: ApiServices): void {
     idempotent: true,
     handler: async ({ params, body, req }) => {
       const { workflowId, actor } = await actorFor(params.id);
+      const projectVersion = body.projectVersionId ? await ctx().db((trx) => pinnableVersion(trx, params.id, body.projectVersionId!)) : undefined;
       return handle(workflowId).executeUpdate(decideUpdate, {
-        args: [{ taskId: params.taskId, decision: body.decision, actor, reason: body.reason }],
+        args: [{ taskId: params.taskId, decision: body.decision, actor, reason: body.reason, ...(projectVersion ? { projectVersion } : {}) }],
         updateId: updateId(req.get('Idempotency-Key')),
       });
     },
