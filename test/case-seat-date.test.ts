@@ -162,3 +162,21 @@ test('a seat date is validated at creation: in the future (422, a business rule)
   // Nothing was written for the refused requests.
   expect(await env.h.database.system.selectFrom('cases').select('id').where('practice_id', '=', f.practiceId).execute()).toEqual([]);
 });
+
+test('a retried start with the same case number and seat date gets the same case; another seat date is a different request', async () => {
+  const f = await createPracticeFixture(env.h.database.system);
+  const doctor = await member(f, 'doctor');
+  const seatDate = new Date((await clock.now()) + 20 * DAY).toISOString();
+  const body = { practiceId: f.practiceId, patientId: f.patientId, title: 'Aligners', caseType: 'active_treatment', templateId: env.templateId, caseNumber: 'SEAT-1', seatDate, transitDays: 1 };
+  const first = await doctor.post('/cases', body);
+  expect(first.status).toBe(201);
+  const again = await doctor.post('/cases', body);
+  expect({ status: again.status, id: again.body.id }).toEqual({ status: 201, id: first.body.id });
+  const moved = await doctor.post('/cases', { ...body, seatDate: new Date(Date.parse(seatDate) + DAY).toISOString() });
+  expect(moved.status).toBe(409);
+  expect(moved.body.error).toMatchObject({ code: 'case_number_taken', details: [expect.objectContaining({ field: 'seatDate' })] });
+  // The workflow started with the seat plan: its first record says on track (20 − 1 − 6.5 days of slack).
+  const [event] = await levelsAfter(first.body.id, 1);
+  expect(event).toMatchObject({ level: 'on_track', previous_level: null });
+  expect(event!.seat_date!.toISOString()).toBe(seatDate);
+});
