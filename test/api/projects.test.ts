@@ -239,14 +239,18 @@ describe('projects', () => {
     await recordHistory(handle, 'project-approval-reopened');
   });
 
-  test("a lab technician's reads of patient data are in the PHI access log: case, files, messages, projects, inbox", async () => {
+  test("a lab technician's reads of patient data are in the PHI access log: case, files and their content, messages, projects and their content, inbox", async () => {
     const reader = await labStaff('technician');
-    const p = (await env.h.database.system.selectFrom('projects').select('id').where('case_id', '=', caseId).orderBy('created_at').executeTakeFirstOrThrow()).id;
+    const p = ((await upload(doctor.token, `/cases/${caseId}/projects?name=Read%20me&projectType=model&fileName=r.stl`, binaryStl(mesh))).body as Project).id;
     await waitFor(
       () => reader.api.get(`/cases/${caseId}`),
       (r) => !!r.body.workflow,
     );
+    const fileId = (await upload(doctor.token, `/cases/${caseId}/files?fileName=scan.pdf&fileType=document`, Buffer.from('%PDF-1.4'), 'application/pdf')).body.id as string;
     const reads: Array<[string, string]> = [
+      ['GET /cases/{id}/files/{fileId}', `/cases/${caseId}/files/${fileId}`],
+      ['GET /cases/{id}/files/{fileId}/content', `/cases/${caseId}/files/${fileId}/content`],
+      ['GET /projects/{id}/content', `/projects/${p}/content`],
       ['GET /cases/{id}', `/cases/${caseId}`],
       ['GET /cases/{id}/files', `/cases/${caseId}/files`],
       ['GET /cases/{id}/messages', `/cases/${caseId}/messages`],
@@ -255,7 +259,7 @@ describe('projects', () => {
       ['GET /projects/{id}/versions', `/projects/${p}/versions`],
       ['GET /tasks/inbox', `/tasks/inbox?view=lab&practiceId=${a.practiceId}`],
     ];
-    for (const [, url] of reads) expect((await reader.api.get(url)).status).toBe(200);
+    for (const [, url] of reads) expect((await request(env.app).get(url).set('Authorization', `Bearer ${reader.token}`)).status).toBe(200);
     const log = await env.h.database.system.selectFrom('phi_access_log').select(['route', 'patient_id', 'practice_id']).where('actor_id', '=', reader.id).execute();
     expect([...new Set(log.map((l) => l.route))].sort()).toEqual(reads.map(([r]) => r).sort());
     expect(new Set(log.map((l) => `${l.patient_id}/${l.practice_id}`))).toEqual(new Set([`${a.patientId}/${a.practiceId}`]));
