@@ -45,6 +45,9 @@ import {
   holdUpdate,
   projectVersionAddedUpdate,
   resumeUpdate,
+  SEAT_DATE_ROLES,
+  DEFAULT_AT_RISK_SLACK_MS,
+  setSeatDateUpdate,
   type Actor,
   type ApprovalPin,
   type AssignArgs,
@@ -53,9 +56,11 @@ import {
   type CaseWorkflowInput,
   type DecisionKind,
   type MessageEvidence,
+  type SeatView,
   type ProjectVersionRef,
   type TaskRuntime,
 } from './case.messages';
+import { DAY_MS, riskAt, type Risk } from './seat-plan';
 import { InstructionStatus, type AwaitingTask, type CaseEvent, type TaskPerformance } from './case.events';
 import { isComplete, readyTasks } from './plan/compiler';
 import type { CaseState, PlanTask, PracticeRole } from './plan/plan.types';
@@ -121,6 +126,12 @@ const MESSAGE_EVIDENCE = 'message-evidence';
  */
 const DEADLINES = 'deadlines';
 /**
+ * Patch id: seat appointment back-planning (issue 11, part 3): risk levels recorded through
+ * recordCaseAtRisk, the AtRisk search attribute, and a timer for the next level. Only cases with
+ * a seat date reach it, so cases without one emit exactly the commands they did before.
+ */
+const SEAT_DATE = 'seat-date';
+/**
  * Patch id: a decision may pin the project version it decided on (decision record, case_states
  * metadata), and a newer version of that project reopens a pinned approval. Only reached by an
  * update that carries a project version or announces one, which no earlier history has.
@@ -134,6 +145,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
   const info = workflowInfo();
   const taskById = new Map(plan.tasks.map((t) => [t.id, t]));
   const s: CaseSnapshot = input.snapshot ?? newSnapshot(input);
+  if (!input.snapshot && input.seat) s.seat = { ...input.seat, level: null, events: 0 };
 
   // ---- serialisation: one state change at a time -------------------------------------------
   let busy = false;
@@ -311,7 +323,77 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       })),
       decisions: s.decisions.map((d) => ({ ...d, at: new Date(d.at).toISOString() })),
       reworkCount: s.reworkCount,
+      ...(s.seat ? { seat: seatView() } : {}),
     };
+  }
+
+  // ---- seat appointment: back-planning and risk ------------------------------------------------
+  function risk(now: number): Risk {
+    const seat = s.seat!;
+    if (s.status !== 'active') return { level: 'on_track', latestStart: null, slackMs: null, taskIds: [], nextChangeAt: null };
+    return riskAt(plan, (id) => rt(id).status, PRIORITY_SLA_FACTOR[s.priority], Date.parse(seat.seatDate), seat.transitDays * DAY_MS, seat.atRiskSlackMs, now);
+  }
+  function seatView(): SeatView {
+    const r = risk(Date.now());
+    return {
+      seatDate: s.seat!.seatDate,
+      transitDays: s.seat!.transitDays,
+      latestStart: r.latestStart === null ? null : new Date(r.latestStart).toISOString(),
+      slackMinutes: r.slackMs === null ? null : Math.floor(r.slackMs / 60_000),
+      level: r.level,
+      atRisk: r.level !== 'on_track',
+    };
+  }
+  /** When the risk level next worsens (a timer of the main loop); null without a seat date. */
+  function nextRiskChange(): number | null {
+    if (!s.seat || s.status !== 'active') return null;
+    return risk(Date.now()).nextChangeAt;
+  }
+  /**
+   * Records the risk level when it changed (or the seat date did: level null): one
+   * recordCaseAtRisk activity, which notifications hang on, and the AtRisk search attribute.
+   */
+  async function reviewRisk(): Promise<void> {
+    if (!s.seat || !patched(SEAT_DATE)) return;
+    const seat = s.seat;
+    const now = Date.now();
+    const r = risk(now);
+    if (r.level === seat.level && !seat.replan) return;
+    seat.replan = false;
+    const previous = seat.level;
+    const wasAtRisk = previous !== null && previous !== 'on_track';
+    seat.level = r.level;
+    seat.events += 1;
+    const active = plan.tasks.filter((t) => r.taskIds.includes(t.id));
+    const assignees = active.map((t) => rt(t.id).assignee).filter((a): a is string => !!a);
+    const poolRoles = [...new Set(active.flatMap((t) => t.requiredRoles))].sort();
+    const unassignedRoles = [...new Set(active.filter((t) => !rt(t.id).assignee).flatMap((t) => t.requiredRoles))].sort();
+    const notify =
+      r.level === 'at_risk'
+        ? { roles: unassignedRoles, profiles: assignees }
+        : r.level === 'pool'
+          ? { roles: poolRoles, profiles: [] }
+          : r.level === 'lead'
+            ? { roles: ['owner', 'admin'] as PracticeRole[], profiles: [] }
+            : { roles: [], profiles: [] };
+    await db.recordCaseAtRisk({
+      key: `${info.workflowId}/risk/${seat.events}`,
+      caseId: input.caseId,
+      practiceId: input.practiceId,
+      workflowId: info.workflowId,
+      at: new Date(now).toISOString(),
+      level: r.level,
+      previousLevel: previous,
+      seatDate: seat.seatDate,
+      transitDays: seat.transitDays,
+      slackMinutes: r.slackMs === null ? null : Math.floor(r.slackMs / 60_000),
+      latestStart: r.latestStart === null ? null : new Date(r.latestStart).toISOString(),
+      taskIds: r.taskIds,
+      notifyRoles: notify.roles,
+      notifyProfiles: notify.profiles,
+    });
+    const atRisk = r.level !== 'on_track';
+    if (atRisk !== wasAtRisk || previous === null) upsertSearchAttributes([{ key: SA.AtRisk, value: atRisk }]);
   }
 
   // ---- task life cycle -----------------------------------------------------------------------
@@ -853,6 +935,54 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
     { validator: validatePriority },
   );
 
+  const validateSeatDate = ({ actor, seatDate, transitDays, atRiskSlackMs }: { actor: Actor; seatDate: string; transitDays?: number; atRiskSlackMs?: number }) => {
+    if (seenUpdate()) return;
+    requireActive();
+    if (actor.practiceRole !== 'system' && !SEAT_DATE_ROLES.includes(actor.practiceRole)) {
+      refuse(CaseRefusal.WrongRole, `Only ${SEAT_DATE_ROLES.join(', ')} set the seat date; you are ${actor.practiceRole}.`);
+    }
+    const at = typeof seatDate === 'string' ? Date.parse(seatDate) : NaN;
+    if (!Number.isFinite(at)) refuse(CaseRefusal.InvalidArgument, `The seat date "${String(seatDate)}" is not a date and time.`);
+    if (at <= Date.now()) refuse(CaseRefusal.InvalidArgument, 'The seat date must be in the future.');
+    if (transitDays !== undefined && (!Number.isInteger(transitDays) || transitDays < 0 || transitDays > 60)) {
+      refuse(CaseRefusal.InvalidArgument, 'transitDays must be a whole number of days from 0 to 60.');
+    }
+    if (atRiskSlackMs !== undefined && (!Number.isFinite(atRiskSlackMs) || atRiskSlackMs < 0)) refuse(CaseRefusal.InvalidArgument, 'atRiskSlackMs must be ≥ 0.');
+  };
+  setHandler(
+    setSeatDateUpdate,
+    (args) =>
+      once(async () => {
+        validateSeatDate(args); // re-check: the case may have closed while this one queued
+        const seatDate = new Date(Date.parse(args.seatDate)).toISOString();
+        const transitDays = args.transitDays ?? s.seat?.transitDays ?? 0;
+        const old = s.seat ?? null;
+        if (old && old.seatDate === seatDate && old.transitDays === transitDays) return;
+        // replan: the next review records the replanned level even when it is the same.
+        s.seat = {
+          seatDate,
+          transitDays,
+          atRiskSlackMs: old?.atRiskSlackMs ?? args.atRiskSlackMs ?? DEFAULT_AT_RISK_SLACK_MS,
+          level: old?.level ?? null,
+          events: old?.events ?? 0,
+          replan: true,
+        };
+        await persist({
+          actorId: args.actor.profileId,
+          taskId: null,
+          message: {
+            type: 'status_update',
+            subject: old ? 'Seat date moved' : 'Seat date set',
+            content: old
+              ? `Seat date moved from ${old.seatDate} to ${seatDate} (transit ${transitDays} days); the case replans.`
+              : `Seat date set to ${seatDate} (transit ${transitDays} days).`,
+            metadata: { seatDate, transitDays, previousSeatDate: old?.seatDate ?? null },
+          },
+        });
+      }),
+    { validator: validateSeatDate },
+  );
+
   // ---- main loop -----------------------------------------------------------------------------
   if (!input.snapshot) {
     await serialized(advance);
@@ -866,7 +996,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
   let lastSeq = s.seq;
 
   while (s.status === 'active') {
-    const deadline = nextDeadline();
+    if (s.seat) await serialized(reviewRisk);
+    const deadline = earliest(nextDeadline(), nextRiskChange());
     const changed = () => s.seq !== lastSeq || s.status !== 'active' || cancelRequested;
     const woke = deadline === null ? await condition(changed).then(() => true) : await condition(changed, Math.max(1, deadline - Date.now()));
     lastSeq = s.seq;
@@ -880,7 +1011,13 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
   }
   // finish() may still be persisting (it runs under serialized() from an automatic task).
   await condition(() => !busy && allHandlersFinished());
+  // A closed case is no longer at risk.
+  if (s.seat) await serialized(reviewRisk);
   return view();
+}
+
+function earliest(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.min(a, b);
 }
 
 function newSnapshot(input: CaseWorkflowInput): CaseSnapshot {

@@ -93,6 +93,7 @@ test('every route that takes an id answers 404 for another practice’s ids, and
     ['post', '/cases/{id}/resume', () => ownerA.post(`/cases/${kase.id}/resume`, {})],
     ['post', '/cases/{id}/cancel', () => ownerA.post(`/cases/${kase.id}/cancel`, { reason: 'x' })],
     ['post', '/cases/{id}/priority', () => ownerA.post(`/cases/${kase.id}/priority`, { priority: 'urgent' })],
+    ['post', '/cases/{id}/seat-date', () => ownerA.post(`/cases/${kase.id}/seat-date`, { seatDate: new Date(Date.now() + 30 * 86_400_000).toISOString() })],
     ['get', '/patients/{id}', () => ownerA.get(`/patients/${b.patientId}`)],
     ['patch', '/patients/{id}', () => ownerA.patch(`/patients/${b.patientId}`, { firstName: 'Hacked', medicalHistory: { x: 1 } })],
     ['get', '/patients/{id}/access-log', () => ownerA.get(`/patients/${b.patientId}/access-log`)],

@@ -19,6 +19,7 @@ import {
   decideUpdate,
   holdUpdate,
   resumeUpdate,
+  setSeatDateUpdate,
   LAB_TASK_ROLE,
   type Actor,
   type ProjectVersionRef,
@@ -35,7 +36,7 @@ import { decodeCursor, encodeCursor, iso, myLabRole, myPracticeRole, ZBool, ZCas
 import { route, type RouteKit } from '../route';
 import type { ApiServices } from '../types';
 import { z } from '../zod';
-import { loadCase, ZCaseView } from './cases.routes';
+import { loadCase, ZCaseView, ZFutureTimestamp, ZTransitDays } from './cases.routes';
 
 /** Inbox cursor pattern (see encodeInboxCursor below). */
 export const INBOX_CURSOR_PATTERN =
@@ -65,6 +66,10 @@ export type TCancelBody = z.infer<typeof ZCancelBody>;
 export const ZAssignBody = z.object({ assigneeId: ZUuid }).openapi('AssignBody');
 export type TAssignBody = z.infer<typeof ZAssignBody>;
 export const ZPriorityBody = z.object({ priority: ZPriority }).openapi('PriorityBody');
+export const ZSeatDateBody = z
+  .object({ seatDate: ZFutureTimestamp, transitDays: ZTransitDays.optional().openapi({ description: 'unchanged when omitted (0 for a first seat date)' }) })
+  .openapi('SeatDateBody');
+export type TSeatDateBody = z.infer<typeof ZSeatDateBody>;
 export type TPriorityBody = z.infer<typeof ZPriorityBody>;
 type TPriority = z.infer<typeof ZPriority>;
 type TCaseState = z.infer<typeof ZCaseState>;
@@ -88,6 +93,7 @@ export const ZInboxItem = z
       dueAt: ZTimestamp.nullable(),
       overdue: z.boolean(),
     }),
+    atRisk: z.boolean().openapi({ description: "the case's slack before its seat date is below the threshold" }),
   })
   .openapi('InboxItem');
 export type TInboxItem = z.infer<typeof ZInboxItem>;
@@ -103,6 +109,7 @@ export const ZInboxQuery = z.object({
   priority: ZPriority.optional(),
   dueBefore: z.iso.datetime({ offset: true }).optional().openapi({ description: 'tasks due at or before this time' }),
   overdue: ZBool.optional(),
+  atRisk: ZBool.optional().openapi({ description: 'only cases at risk of missing their seat date (true) or not (false)' }),
   limit: z.coerce.number().int().min(1).max(100).default(50),
   cursor: z.string().regex(INBOX_CURSOR_PATTERN).optional().openapi({ description: 'nextCursor of the previous page' }),
 });
@@ -153,13 +160,15 @@ export async function inboxPage(trx: Tx, q: InboxPageQuery): Promise<{ items: Ar
     due_at: Date | null;
     overdue: boolean;
     assignee_id: string | null;
+    at_risk: boolean;
     created_text: string;
   }>`
     SELECT a.case_id, c.case_number, c.title, a.practice_id, p.name AS practice_name, a.priority, c.current_state, a.role, a.task_id, a.task_name,
-           a.task_kind, a.required_roles, a.due_at, a.overdue, a.assignee_id, a.case_created_at::text AS created_text
+           a.task_kind, a.required_roles, a.due_at, a.overdue, a.assignee_id, a.at_risk, a.case_created_at::text AS created_text
       FROM public.inbox_page(${q.view}, ${q.practiceId ?? null}::uuid, ${q.priority ?? null}::public.priority_level, ${q.dueBefore ?? null}::timestamptz,
                              ${q.overdue === undefined ? null : q.overdue === 'true'}::boolean, ${after?.priority ?? null}::public.priority_level,
-                             ${after?.createdAt ?? null}::timestamptz, ${after?.caseId ?? null}::uuid, ${after?.taskId ?? null}::text, ${q.limit + 1}::int) a
+                             ${after?.createdAt ?? null}::timestamptz, ${after?.caseId ?? null}::uuid, ${after?.taskId ?? null}::text, ${q.limit + 1}::int,
+                             ${q.atRisk === undefined ? null : q.atRisk === 'true'}::boolean) a
       JOIN public.cases c ON c.id = a.case_id
       JOIN public.practices p ON p.id = a.practice_id
      ORDER BY a.priority DESC, a.case_created_at, a.case_id, a.task_id`.execute(trx);
@@ -177,6 +186,7 @@ export async function inboxPage(trx: Tx, q: InboxPageQuery): Promise<{ items: Ar
       myRole: r.role,
       assigneeId: r.assignee_id,
       task: { id: r.task_id, name: r.task_name, kind: r.task_kind, requiredRoles: r.required_roles, dueAt: iso(r.due_at), overdue: r.overdue },
+      atRisk: r.at_risk,
     })),
     nextCursor: rows.length > q.limit && last ? encodeInboxCursor({ priority: last.priority, createdAt: last.created_text, caseId: last.case_id, taskId: last.task_id }) : null,
   };
@@ -404,6 +414,27 @@ export function taskRoutes(kit: RouteKit, s: ApiServices): void {
     handler: async ({ params, body, req }) => {
       const { workflowId, actor } = await actorFor(params.id);
       return handle(workflowId).executeUpdate(changePriorityUpdate, { args: [{ actor, priority: body.priority }], updateId: updateId(req.get('Idempotency-Key')) });
+    },
+  });
+
+  route(kit, {
+    method: 'post',
+    path: '/cases/:id/seat-date',
+    tags: ['cases'],
+    summary: "Set or move a case's seat appointment (owner, admin, doctor, assistant); the case replans",
+    description:
+      'The workflow plans backward from it: latest start = seat date − transit − the remaining critical path. Answers the workflow view with `seat` (slack, level). 422 when the workflow refuses (wrong_role, case_finished).',
+    params: ZCaseParams,
+    body: ZSeatDateBody,
+    response: ZCaseView,
+    errors: [403, 409, 422],
+    idempotent: true,
+    handler: async ({ params, body, req }) => {
+      const { workflowId, actor } = await actorFor(params.id);
+      return handle(workflowId).executeUpdate(setSeatDateUpdate, {
+        args: [{ actor, seatDate: body.seatDate, transitDays: body.transitDays, atRiskSlackMs: s.config.CASE_AT_RISK_SLACK_HOURS * 3_600_000 }],
+        updateId: updateId(req.get('Idempotency-Key')),
+      });
     },
   });
 }
