@@ -239,14 +239,47 @@ describe('projects', () => {
     await recordHistory(handle, 'project-approval-reopened');
   });
 
-  test("a lab technician's reads of patient data are in the PHI access log: case, files, messages, projects, inbox", async () => {
+  test('a newer version after the work that followed the approval: that work goes back to pending with the approval', async () => {
+    const created = await doctor.api.post('/cases', { practiceId: a.practiceId, patientId: a.patientId, title: 'Printed already', caseType: 'active_treatment', templateId: env.templateId });
+    const id = created.body.id as string;
+    const v1 = (await upload(tech.token, `/cases/${id}/projects?name=Plan&projectType=aligner_design&fileName=plan.stl`, binaryStl(mesh))).body as Project;
+    for (const name of ['Records review', 'Treatment plan design']) {
+      const t = await awaitingTask(tech.api, id, name);
+      expect((await tech.api.post(`/cases/${id}/tasks/${t.id}/decision`, { decision: 'approve' })).status).toBe(200);
+    }
+    const approval = await awaitingTask(doctor.api, id, 'Doctor approval');
+    expect((await doctor.api.post(`/cases/${id}/tasks/${approval.id}/decision`, { decision: 'approve', projectVersionId: v1.id })).status).toBe(200);
+    const print = await awaitingTask(tech.api, id, 'Aligner printing');
+    expect((await tech.api.post(`/cases/${id}/tasks/${print.id}/complete`, {})).status).toBe(200);
+    await awaitingTask(tech.api, id, 'Final inspection');
+    expect((await doctor.api.get(`/cases/${id}`)).body.state).toBe('quality_check');
+
+    await upload(tech.token, `/projects/${v1.id}/versions?fileName=plan-v2.stl`, binaryStl(mesh));
+    await awaitingTask(doctor.api, id, 'Doctor approval');
+    const after = Object.fromEntries((await tasks(doctor.api, id)).map((t) => [t.name, t.status]));
+    expect(after).toMatchObject({ 'Treatment plan design': 'done', 'Doctor approval': 'active', 'Aligner printing': 'pending', 'Attachment template': 'pending', 'Final inspection': 'pending' });
+    expect((await doctor.api.get(`/cases/${id}`)).body.state).toBe('planning');
+    // An approval without a pinned version is not reopened by versions (nothing to compare with).
+    const plain = await doctor.api.post(`/cases/${id}/tasks/${approval.id}/decision`, { decision: 'approve' });
+    expect(plain.status).toBe(200);
+    await awaitingTask(tech.api, id, 'Aligner printing');
+    await upload(tech.token, `/projects/${v1.id}/versions?fileName=plan-v3.stl`, binaryStl(mesh));
+    expect((await task(doctor.api, id, 'Aligner printing')).awaitingDecision).toBe(true);
+    expect((await task(doctor.api, id, 'Doctor approval')).status).toBe('done');
+  });
+
+  test("a lab technician's reads of patient data are in the PHI access log: case, files and their content, messages, projects and their content, inbox", async () => {
     const reader = await labStaff('technician');
-    const p = (await env.h.database.system.selectFrom('projects').select('id').where('case_id', '=', caseId).orderBy('created_at').executeTakeFirstOrThrow()).id;
+    const p = ((await upload(doctor.token, `/cases/${caseId}/projects?name=Read%20me&projectType=model&fileName=r.stl`, binaryStl(mesh))).body as Project).id;
     await waitFor(
       () => reader.api.get(`/cases/${caseId}`),
       (r) => !!r.body.workflow,
     );
+    const fileId = (await upload(doctor.token, `/cases/${caseId}/files?fileName=scan.pdf&fileType=document`, Buffer.from('%PDF-1.4'), 'application/pdf')).body.id as string;
     const reads: Array<[string, string]> = [
+      ['GET /cases/{id}/files/{fileId}', `/cases/${caseId}/files/${fileId}`],
+      ['GET /cases/{id}/files/{fileId}/content', `/cases/${caseId}/files/${fileId}/content`],
+      ['GET /projects/{id}/content', `/projects/${p}/content`],
       ['GET /cases/{id}', `/cases/${caseId}`],
       ['GET /cases/{id}/files', `/cases/${caseId}/files`],
       ['GET /cases/{id}/messages', `/cases/${caseId}/messages`],
@@ -255,7 +288,7 @@ describe('projects', () => {
       ['GET /projects/{id}/versions', `/projects/${p}/versions`],
       ['GET /tasks/inbox', `/tasks/inbox?view=lab&practiceId=${a.practiceId}`],
     ];
-    for (const [, url] of reads) expect((await reader.api.get(url)).status).toBe(200);
+    for (const [, url] of reads) expect((await request(env.app).get(url).set('Authorization', `Bearer ${reader.token}`)).status).toBe(200);
     const log = await env.h.database.system.selectFrom('phi_access_log').select(['route', 'patient_id', 'practice_id']).where('actor_id', '=', reader.id).execute();
     expect([...new Set(log.map((l) => l.route))].sort()).toEqual(reads.map(([r]) => r).sort());
     expect(new Set(log.map((l) => `${l.patient_id}/${l.practice_id}`))).toEqual(new Set([`${a.patientId}/${a.practiceId}`]));
