@@ -94,6 +94,9 @@ export async function migrate(connectionString: string, log: (line: string) => v
     if (result.applied.length > 0) {
       const { rows } = await client.query(`select to_regprocedure('public.audit_attach_all()') is not null as present`);
       if (rows[0]?.present) await client.query('select public.audit_attach_all()');
+      // …and at statement level (0027): replaces the row-level trigger audit_attach_all() just added.
+      const st = await client.query(`select to_regprocedure('public.audit_attach_statement()') is not null as present`);
+      if (st.rows[0]?.present) await client.query('select public.audit_attach_statement()');
     }
   } finally {
     await client.query('select pg_advisory_unlock($1)', [ADVISORY_LOCK]).catch(() => undefined);

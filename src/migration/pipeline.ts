@@ -23,7 +23,8 @@ import type { PracticeRole, TemplateInput, TemplateTaskInput } from '../workflow
 import { LEGACY_TABLES, RECONCILED_TABLES } from './legacy-tables';
 import * as N from './normalise';
 import { connect, MigrationInputError, openLegacy, stageName, stageTable, type LegacySource } from './reader';
-import { classifyText, messageTypeFor, reconstruct, type RecordInput } from './states';
+import { fromClassifier, matchRule, messageTypeFor, reconstruct, type ClassifiedText, type RecordInput } from './states';
+import type { BatchIntentClassifier } from './intent';
 import { buildReport, type MigrationReport, type TableCounts } from './report';
 import { silentProgress, type Progress } from './progress';
 
@@ -53,8 +54,12 @@ export interface MigrateLegacyOptions {
   /** One legacy practice (its id) at a time, for a staged roll-out. */
   practice?: number;
   dedup: DedupPatients;
-  /** Free staff text the rules do not understand goes here; without one it is "not understood". */
-  classifier?: IntentClassifier;
+  /**
+   * Free staff text the rules do not understand goes here (best built once per run:
+   * createMigrationClassifier, which batches); its answers below its threshold, and every free
+   * text without a classifier, are reported as "not understood".
+   */
+  classifier?: AnyClassifier | (() => Promise<AnyClassifier>);
   /** Starts the workflows of live cases (after the data is committed); not called in a dry run. */
   startLiveCases?: (cases: LiveCase[]) => Promise<Array<{ caseId: string; ok: boolean; detail: string }>>;
   progress?: Progress;
@@ -765,7 +770,10 @@ class Ctx {
    * dispatch_record → case_messages; the texts of every case that has new records (or is new)
    * are replayed in time order to rebuild its state history (case_states, current_state).
    */
-  async records(classifier?: IntentClassifier) {
+  async records(given?: AnyClassifier | (() => Promise<AnyClassifier>)) {
+    // A factory is called at the first free text: a run with none (a no-change re-run) never loads a model.
+    let classifier: AnyClassifier | undefined = typeof given === 'function' ? undefined : given;
+    const resolve = async () => (classifier ??= typeof given === 'function' ? await given() : undefined);
     await this.q(`
       DROP TABLE IF EXISTS rm;
       CREATE TEMP TABLE rm AS
@@ -786,10 +794,20 @@ class Ctx {
         UNION SELECT id FROM t_dispatch_case c WHERE EXISTS (SELECT 1 FROM public.legacy_id_map m WHERE m.legacy_table = 'dispatch_case' AND m.legacy_id = c.id::text AND m.disposition = 'migrated');
       ANALYZE affected;
       CREATE INDEX ON affected (case_id);
-      DROP TABLE IF EXISTS rc; CREATE TEMP TABLE rc (record_id int PRIMARY KEY, message_type text, intent text, understood boolean, evidence text);
-      DROP TABLE IF EXISTS tr; CREATE TEMP TABLE tr (record_id int, case_id int, from_state text, to_state text, at timestamptz, evidence text);
+      DROP TABLE IF EXISTS rc; CREATE TEMP TABLE rc (record_id int PRIMARY KEY, message_type text, intent text, understood boolean, evidence text, model text, confidence float8);
+      DROP TABLE IF EXISTS tr; CREATE TEMP TABLE tr (record_id int, case_id int, from_state text, to_state text, at timestamptz, evidence text, model text, confidence float8);
       DROP TABLE IF EXISTS cs; CREATE TEMP TABLE cs (case_id int, state text, since timestamptz, closed_at timestamptz, resume_state text, awaiting_approval boolean);`);
-    const stats = { cases: 0, records: 0, systemTexts: 0, classified: 0, notUnderstood: 0, transitions: 0, notUnderstoodExamples: [] as Array<{ id: number; text: string }> };
+    const stats = {
+      cases: 0,
+      records: 0,
+      systemTexts: 0,
+      classified: 0,
+      notUnderstood: 0,
+      belowThreshold: 0,
+      transitions: 0,
+      classifier: null as { model: string; threshold: number | null } | null,
+      notUnderstoodExamples: [] as Array<{ id: number; text: string }>,
+    };
     const total = Number((await this.q<{ n: string }>(`select count(*) as n from s_dispatch_record r join affected a on a.case_id = r.target_id`)).rows[0]!.n);
     const bar = this.progress.phase('state histories', total);
     await this.q(`DECLARE rec_cur NO SCROLL CURSOR FOR
@@ -806,7 +824,7 @@ class Ctx {
     const finishCase = () => {
       if (!current) return;
       const h = reconstruct(current.caseAt, current.records);
-      for (const t of h.transitions) trRows.push(copyRow([t.recordId, current.caseId, t.from, t.to, iso(t.at), t.evidence.join(',')]));
+      for (const t of h.transitions) trRows.push(copyRow([t.recordId, current.caseId, t.from, t.to, iso(t.at), t.evidence.join(','), t.classified?.model ?? null, t.classified?.confidence ?? null]));
       stats.transitions += h.transitions.length;
       csRows.push(copyRow([current.caseId, h.state, iso(h.since), h.closedAt === null ? null : iso(h.closedAt), h.resumeState, h.awaitingApproval]));
       stats.cases += 1;
@@ -820,22 +838,38 @@ class Ctx {
     for (;;) {
       const batch = await this.q<{ id: number; case_id: number; text: string; at: number; case_at: number }>(`FETCH 5000 FROM rec_cur`);
       if (batch.rows.length === 0) break;
-      for (const r of batch.rows) {
+      // Rules first; the free texts of the whole batch go to the classifier together.
+      const classified: Array<ClassifiedText | null> = batch.rows.map((r) => matchRule(r.text));
+      const free = batch.rows.map((r, i) => (classified[i] ? null : r.text));
+      const texts = free.filter((t): t is string => t !== null);
+      if (texts.length > 0 && (await resolve())) {
+        const clf = classifier!;
+        stats.classifier ??= { model: modelOf(clf), threshold: (clf as Partial<BatchIntentClassifier>).threshold ?? null };
+        const results = await classifyMany(clf, texts);
+        let k = 0;
+        free.forEach((t, i) => {
+          if (t !== null) classified[i] = fromClassifier(results[k++]!, modelOf(clf));
+        });
+      }
+      batch.rows.forEach((r, i) => {
         if (current === null || current.caseId !== r.case_id) {
           finishCase();
           current = { caseId: r.case_id, caseAt: r.case_at, records: [] };
         }
-        const c = await classifyText(r.text, classifier);
+        const c = classified[i]!;
         stats.records += 1;
         if (c?.source === 'rule') stats.systemTexts += 1;
         else if (c && c.intent !== 'none') stats.classified += 1;
         else {
           stats.notUnderstood += 1;
+          if (c) stats.belowThreshold += 1;
           if (stats.notUnderstoodExamples.length < 20) stats.notUnderstoodExamples.push({ id: r.id, text: r.text.slice(0, 200) });
         }
         current.records.push({ id: r.id, at: r.at, classified: c });
-        rcRows.push(copyRow([r.id, messageTypeFor(c), c?.intent ?? null, c !== null && c.intent !== 'none', c ? `${c.source}:${c.evidence.join(',')}` : null]));
-      }
+        // Not understood by the classifier: its best guess and confidence go into the evidence (the report's reason).
+        const evidence = !c ? null : c.source === 'rule' ? `rule:${c.evidence.join(',')}` : `${c.model}:${c.intent}:${c.confidence}:${c.evidence[0] ?? ''}`;
+        rcRows.push(copyRow([r.id, messageTypeFor(c), c && c.intent !== 'none' ? c.intent : null, c !== null && c.intent !== 'none', evidence, c?.source === 'model' ? c.model : null, c?.source === 'model' ? c.confidence : null]));
+      });
       bar.tick(batch.rows.length);
       if (rcRows.length >= 20_000) await flushCopy();
     }
@@ -854,7 +888,7 @@ class Ctx {
       INSERT INTO public.case_messages (id, case_id, practice_id, sender_id, message_type, content, metadata, idempotency_key, created_at)
       SELECT pg_temp.lid('dispatch_record', rm.id::text), rm.case_uuid, c.practice_id, coalesce(mu.target_id, '${SYSTEM_PROFILE_ID}'::uuid),
         coalesce(rc.message_type, 'general')::public.message_type_enum, r.text,
-        jsonb_strip_nulls(jsonb_build_object('legacy_record_id', rm.id, 'intent', rc.intent, 'evidence', rc.evidence)),
+        jsonb_strip_nulls(jsonb_build_object('legacy_record_id', rm.id, 'intent', rc.intent, 'evidence', rc.evidence, 'intent_model', rc.model, 'intent_confidence', rc.confidence)),
         'legacy:dispatch_record:' || rm.id, rm.created_at
       FROM rm JOIN s_dispatch_record r ON r.id = rm.id JOIN public.cases c ON c.id = rm.case_uuid
       LEFT JOIN rc ON rc.record_id = rm.id
@@ -869,7 +903,10 @@ class Ctx {
       ON CONFLICT (idempotency_key) DO NOTHING;
       INSERT INTO public.case_states (case_id, practice_id, from_state, to_state, changed_by, reason, metadata, idempotency_key, created_at)
       SELECT c.id, c.practice_id, tr.from_state::public.case_state_enum, tr.to_state::public.case_state_enum, coalesce(mu.target_id, '${SYSTEM_PROFILE_ID}'::uuid),
-        'legacy message: ' || tr.evidence, jsonb_build_object('legacy_record_id', tr.record_id),
+        CASE WHEN tr.model IS NULL THEN 'legacy message: ' || tr.evidence
+             ELSE format('legacy free text classified as %s (%s, confidence %s)', tr.to_state, tr.model, tr.confidence) END,
+        jsonb_build_object('legacy_record_id', tr.record_id) || CASE WHEN tr.model IS NULL THEN '{}'::jsonb
+          ELSE jsonb_build_object('classified', jsonb_build_object('model', tr.model, 'confidence', tr.confidence, 'legacy_record_id', tr.record_id)) END,
         'legacy:dispatch_record:' || tr.record_id || ':state', tr.at
       FROM tr JOIN public.cases c ON c.id = pg_temp.lid('dispatch_case', tr.case_id::text)
       JOIN s_dispatch_record r ON r.id = tr.record_id
@@ -884,7 +921,9 @@ class Ctx {
     await this.q(`
 
       INSERT INTO d SELECT 'dispatch_record', rm.id::text, 'case_messages', pg_temp.lid('dispatch_record', rm.id::text), 'migrated',
-        CASE WHEN rc.understood IS NOT TRUE THEN 'free text, not understood: no state inferred (kept as a message)' END, rm.row_hash
+        CASE WHEN rc.understood IS NOT TRUE AND rc.model IS NOT NULL
+               THEN format('free text, not understood (classifier %s below its threshold or declined: %s): no state inferred (kept as a message)', rc.model, rc.evidence)
+             WHEN rc.understood IS NOT TRUE THEN 'free text, not understood: no state inferred (kept as a message)' END, rm.row_hash
       FROM rm LEFT JOIN rc ON rc.record_id = rm.id WHERE rm.case_disposition = 'migrated';`);
     await this.flush();
     return stats;
@@ -1183,6 +1222,22 @@ class Ctx {
   async missing(all: string[], read: Record<string, number>) {
     return all.filter((t) => read[t] === undefined);
   }
+}
+
+type AnyClassifier = IntentClassifier | BatchIntentClassifier;
+
+/** The classifier's model id for the record of a transition. */
+function modelOf(c: AnyClassifier): string {
+  const m = c as Partial<BatchIntentClassifier> & { models?: string[] };
+  return m.model ?? m.models?.join('+') ?? 'classifier';
+}
+
+/** Many texts through a classifier: in one batch when it can, else one by one. */
+async function classifyMany(c: AnyClassifier, texts: string[]) {
+  if ('classifyMany' in c) return c.classifyMany(texts);
+  const out = [];
+  for (const t of texts) out.push(await c.classify(t));
+  return out;
 }
 
 /** One row of COPY text format. */

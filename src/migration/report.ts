@@ -43,7 +43,18 @@ export interface MigrationReport {
     reviewPairs: MatchPair[];
   };
   templates: Array<{ workflow: string; ok: boolean; tasks: number; errors: string[] }>;
-  states: { cases: number; records: number; systemTexts: number; classified: number; notUnderstood: number; transitions: number; notUnderstoodExamples: Array<{ id: number; text: string }> };
+  states: {
+    cases: number;
+    records: number;
+    systemTexts: number;
+    classified: number;
+    /** Not understood (counted in notUnderstood) although a classifier looked: below its threshold or declined by its guards. */
+    belowThreshold: number;
+    notUnderstood: number;
+    transitions: number;
+    classifier: { model: string; threshold: number | null } | null;
+    notUnderstoodExamples: Array<{ id: number; text: string }>;
+  };
   liveCases: { eligible: number; started: number; withoutTemplate: number; outcomes: Array<{ caseId: string; ok: boolean; detail: string }> };
   interruptedRuns: string[];
 }
@@ -69,6 +80,11 @@ export function renderReport(report: MigrationReport): string {
   out.push(`patients: ${d.records} read, ${d.pairs} pairs graded (certain ${d.grades.certain}, probable ${d.grades.probable}, possible ${d.grades.possible}), ${d.merged} merged into ${d.clusters} people, ${d.queued} queued for review, ${d.testData.length} test data`);
   const s = report.states;
   out.push(`state histories: ${s.cases} cases from ${s.records} records (${s.systemTexts} system texts, ${s.classified} classified, ${s.notUnderstood} not understood), ${s.transitions} transitions`);
+  out.push(
+    s.classifier
+      ? `free text: classified by ${s.classifier.model}${s.classifier.threshold === null ? '' : ` above confidence ${s.classifier.threshold}`}; ${s.belowThreshold} below it or declined (not understood, kept as messages)`
+      : `free text: no intent classifier ran (--no-classify-intent, or no free text)${s.notUnderstood ? `: ${s.notUnderstood} reported as not understood` : ''}`,
+  );
   const bad = report.templates.filter((t) => !t.ok);
   if (report.templates.length) out.push(`templates: ${report.templates.length - bad.length} imported, ${bad.length} invalid${bad.length ? ` (${bad.map((t) => t.workflow).join(', ')})` : ''}`);
   const l = report.liveCases;

@@ -68,10 +68,21 @@ describe('state history from record texts', () => {
   test('with a classifier, free text is classified; a closed case stays closed', async () => {
     const classifier = { classify: async () => ({ intent: 'approved' as const, confidence: 0.9, source: 'model' as const, evidence: ['nearest: approved'] }) };
     const c = (await classifyText('plan looks good, approved, send to mfg', classifier)) as ClassifiedText;
-    expect(c).toEqual({ intent: 'approved', source: 'model', evidence: ['nearest: approved'] });
+    expect(c).toEqual({ intent: 'approved', source: 'model', evidence: ['nearest: approved'], confidence: 0.9, model: 'classifier' });
     expect(messageTypeFor(c)).toBe('general');
     const h = reconstruct(T0, [...(await records('Case cancelled.')), { id: 999, at: T0 + 10 * 3_600_000, classified: c }]);
     expect(h.state).toBe('cancelled');
+    // On an open case the classified transition carries the model and its confidence.
+    const open = reconstruct(T0, [{ id: 5, at: T0 + 3_600_000, classified: c }]);
+    expect(open.transitions).toEqual([{ recordId: 5, from: 'submitted', to: 'approved', at: T0 + 3_600_000, evidence: ['nearest: approved'], classified: { model: 'classifier', confidence: 0.9 } }]);
+  });
+
+  test("the classifier's guards are free text too: a question is not understood and never a status update", async () => {
+    const guardAnswer = { intent: 'none' as const, confidence: 0.99, source: 'rule' as const, evidence: ['guard: question ("?")'] };
+    const c = (await classifyText('can we approve this?', { model: 'm', classify: async () => guardAnswer })) as ClassifiedText;
+    expect(c).toMatchObject({ intent: 'none', source: 'model', model: 'm' });
+    expect(messageTypeFor(c)).toBe('general');
+    expect(reconstruct(T0, [{ id: 1, at: T0 + 1, classified: c }]).transitions).toEqual([]);
   });
 });
 

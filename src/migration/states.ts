@@ -11,15 +11,31 @@ export interface ClassifiedText {
   intent: Intent;
   source: 'rule' | 'model';
   evidence: string[];
+  /** Free text only: the classifier's confidence and model (recorded with the transition). */
+  confidence?: number;
+  model?: string;
+}
+
+/** A system text the rule catalogue knows, or null. */
+export function matchRule(text: string): ClassifiedText | null {
+  const m = matchSystemText(text);
+  return m ? { intent: m.intent, source: 'rule', evidence: [m.rule] } : null;
+}
+
+/**
+ * The classifier's answer on free text. Its guards (questions, negations, hedges) and every
+ * answer below its threshold come back as 'none': not understood, never guessed. Everything the
+ * classifier says is 'model' here, guards included: only the rule catalogue makes system texts.
+ */
+export function fromClassifier(r: IntentResult, model: string): ClassifiedText {
+  return { intent: r.intent, source: 'model', evidence: r.evidence, confidence: r.confidence, model };
 }
 
 /** Rules first; free text goes to the classifier when there is one; otherwise null (not understood). */
-export async function classifyText(text: string, classifier?: IntentClassifier): Promise<ClassifiedText | null> {
-  const m = matchSystemText(text);
-  if (m) return { intent: m.intent, source: 'rule', evidence: [m.rule] };
-  if (!classifier) return null;
-  const r: IntentResult = await classifier.classify(text);
-  return { intent: r.intent, source: r.source, evidence: r.evidence };
+export async function classifyText(text: string, classifier?: IntentClassifier & { model?: string }): Promise<ClassifiedText | null> {
+  const rule = matchRule(text);
+  if (rule || !classifier) return rule;
+  return fromClassifier(await classifier.classify(text), classifier.model ?? 'classifier');
 }
 
 export interface RecordInput {
@@ -36,6 +52,8 @@ export interface Transition {
   to: CaseState;
   at: number;
   evidence: string[];
+  /** The free-text classification that made this transition (absent for system texts). */
+  classified?: { model: string; confidence: number };
 }
 
 export interface CaseHistory {
@@ -78,7 +96,15 @@ export function reconstruct(createdAt: number, records: readonly RecordInput[]):
   const h: CaseHistory = { transitions: [], state: 'submitted', since: createdAt, resumeState: null, closedAt: null, awaitingApproval: false };
   const move = (r: RecordInput, to: CaseState) => {
     if (to === h.state) return;
-    h.transitions.push({ recordId: r.id, from: h.state, to, at: r.at, evidence: r.classified?.evidence ?? [] });
+    const c = r.classified;
+    h.transitions.push({
+      recordId: r.id,
+      from: h.state,
+      to,
+      at: r.at,
+      evidence: c?.evidence ?? [],
+      ...(c?.source === 'model' ? { classified: { model: c.model ?? 'classifier', confidence: c.confidence ?? 0 } } : {}),
+    });
     h.state = to;
     h.since = r.at;
   };

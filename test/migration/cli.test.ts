@@ -20,7 +20,9 @@ function cli(args: string[], env: Record<string, string>) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const env = (target: string) => ({ DATABASE_URL: target, TEMPORAL_ADDRESS: testEnv().temporalAddress });
+// Free text is classified by default; here with the lexical encoder alone (as the API suites do),
+// so that no file of the suite loads the embedding model (test/ai/intent-model.test.ts does).
+const env = (target: string) => ({ DATABASE_URL: target, TEMPORAL_ADDRESS: testEnv().temporalAddress, AI_INTENT_EMBEDDINGS: 'false' });
 
 describe('bad input: one clear line, non-zero exit, nothing written', () => {
   let target: string;
@@ -73,8 +75,16 @@ test('a run writes its report and reconciliation table; legacy-lookup says where
   const legacy = await legacyDb();
   const target = await targetDb();
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'mdw-report-')), 'report.json');
+  // --no-classify-intent: the two free staff texts stay not understood.
+  const plain = cli(['migrate-legacy', '--from', legacy, '--dry-run', '--no-classify-intent'], env(target));
+  expect(plain.code).toBe(0);
+  expect(plain.stdout).toMatch(/^state histories: .*\(\d+ system texts, 0 classified, 2 not understood\)/m);
+  expect(plain.stdout).toMatch(/^free text: no intent classifier ran/m);
   const r = cli(['migrate-legacy', '--from', legacy, '--report', file, '--no-start-cases'], env(target));
   expect(r.code).toBe(0);
+  // By default the intent classifier reads them (both above its threshold).
+  expect(r.stdout).toMatch(/^state histories: .*\(\d+ system texts, 2 classified, 0 not understood\)/m);
+  expect(r.stdout).toMatch(/^free text: classified by mdw-lexical-tfidf-4096 above confidence 0.95; 0 below it or declined/m);
   expect(r.stdout).toMatch(/^dispatch_case\s+11\s+8\s+0\s+2\s+1\s+0\s+11\s+0$/m);
   expect(r.stdout).toMatch(/^130 new, 0 changed$/m);
   const report = JSON.parse(readFileSync(file, 'utf8'));

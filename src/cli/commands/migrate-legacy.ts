@@ -10,6 +10,8 @@ import type { Command } from 'commander';
 import { config, ConfigError, required } from '../../config';
 import { createDatabase } from '../../db/database';
 import { dedupPatients } from '../../migration/dedup';
+import { createEmbeddingProvider } from '../../ai/providers';
+import { createMigrationClassifier } from '../../migration/intent';
 import { createLiveCaseStarter } from '../../migration/live-cases';
 import { migrateLegacy, MigrationInputError, type MigrateLegacyOptions } from '../../migration/pipeline';
 import { progressFor } from '../../migration/progress';
@@ -23,6 +25,8 @@ interface Flags {
   report?: string;
   practice?: string;
   startCases: boolean;
+  /** false with --no-classify-intent. */
+  classifyIntent?: boolean;
 }
 
 export function register(program: Command): void {
@@ -34,6 +38,7 @@ export function register(program: Command): void {
     .option('--report <file.json>', 'write the full report (every row not migrated, with its reason) to this file')
     .option('--practice <legacy id>', 'only this legacy practice (staged roll-out)')
     .option('--no-start-cases', 'do not start workflows for live cases (they can be started by a later run)')
+    .option('--no-classify-intent', 'do not classify free staff text with the intent model (it is then reported as not understood)')
     .action(async (flags: Flags) => {
       process.exitCode = await runMigrateLegacy(flags);
     });
@@ -55,6 +60,15 @@ export async function runMigrateLegacy(flags: Flags, out: NodeJS.WriteStream = p
     throw err;
   }
   const options: MigrateLegacyOptions = { legacyUrl: flags.from, targetUrl, dryRun: flags.dryRun, practice, dedup: dedupPatients, progress: progressFor(process.stderr) };
+  if (flags.classifyIntent !== false) {
+    // Free staff text → intent, as the API classifies messages (AI_INTENT_EMBEDDINGS: the embedding
+    // model beside the lexical encoder). Built once, when the first free text needs it.
+    const c = cfg;
+    options.classifier = () =>
+      createMigrationClassifier(c.AI_INTENT_EMBEDDINGS ? createEmbeddingProvider(c) : null, (err) =>
+        process.stderr.write(`intent: embedding model unavailable (${(err as Error).message.split('\n')[0]}): lexical encoder only\n`),
+      );
+  }
 
   let connection: Connection | undefined;
   const database = createDatabase(targetUrl, 2);

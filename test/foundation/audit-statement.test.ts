@@ -1,0 +1,86 @@
+/**
+ * The statement-level audit (0027) writes exactly what 0050's row-level trigger wrote. Two
+ * identical tables on a migrated database, one with 0050's row trigger, one with 0027's three
+ * statement triggers, take the same statements (multi-row INSERT, upsert, UPDATE of some
+ * columns, an UPDATE of an excluded column only, an UPDATE that changes a primary key, DELETE)
+ * under the same settings; their audit rows must be equal apart from the table name (and their
+ * order within one statement: an upsert's statement-level INSERT and UPDATE triggers fire one
+ * after the other, its row-level ones row by row).
+ */
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { guardClient } from '../../src/db/connection-errors';
+import { migrate } from '../../src/db/migrate';
+import { testEnv } from '../support/env';
+import { createDatabase } from '../support/legacy/fixture';
+
+let url: string;
+let db: pg.Client;
+
+beforeAll(async () => {
+  url = await createDatabase(testEnv().databaseUrl, `audit_${randomUUID().slice(0, 8)}`);
+  await migrate(url);
+  db = guardClient(new pg.Client({ connectionString: url }));
+  await db.connect();
+  const ddl = (t: string) => `CREATE TABLE public.${t} (id int, part text, practice_id uuid, name text, secret text, updated_at timestamptz, tags jsonb, PRIMARY KEY (id, part))`;
+  // 0027's statement-level triggers on one (attached as the runner does), then 0050's row-level
+  // trigger on the other (created after, so that the attach leaves it alone).
+  await db.query(ddl('aud_stmt'));
+  await db.query(`SELECT public.audit_attach_statement()`);
+  await db.query(ddl('aud_row'));
+  await db.query(`CREATE TRIGGER audit_row_change AFTER INSERT OR UPDATE OR DELETE ON public.aud_row FOR EACH ROW EXECUTE FUNCTION public.audit_row_change('id', 'part')`);
+}, 120_000);
+
+afterAll(async () => {
+  await db.end();
+});
+
+test('every table carries the three statement-level triggers and no row-level audit trigger', async () => {
+  const r = await db.query<{ n: string }>(
+    `SELECT count(*) AS n FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+     WHERE t.tgname LIKE 'audit_row_change%' AND (t.tgtype & 1) = 1 AND c.relname <> 'aud_row'`,
+  );
+  expect(Number(r.rows[0]!.n)).toBe(0);
+  const names = await db.query<{ tgname: string }>(`SELECT tgname FROM pg_trigger WHERE tgrelid = 'public.aud_stmt'::regclass ORDER BY 1`);
+  expect(names.rows.map((x) => x.tgname)).toEqual(['audit_row_change', 'audit_row_change_delete', 'audit_row_change_update']);
+});
+
+test('the statement-level audit rows equal the row-level ones', async () => {
+  const practice = randomUUID();
+  const actor = randomUUID();
+  for (const t of ['aud_row', 'aud_stmt']) {
+    await db.query('BEGIN');
+    await db.query(`SELECT set_config('request.jwt.claims', $1, true), set_config('mdw.request_id', 'req-1', true)`, [JSON.stringify({ sub: actor })]);
+    await db.query(
+      `INSERT INTO public.${t} (id, part, practice_id, name, secret, updated_at, tags)
+       SELECT g, 'p' || g % 2, CASE WHEN g % 3 = 0 THEN NULL ELSE $1::uuid END, 'name ' || g, 's3cret', now(), CASE WHEN g = 2 THEN '{"a": [1, null]}'::jsonb END
+       FROM generate_series(1, 5) g`,
+      [practice],
+    );
+    await db.query(`INSERT INTO public.${t} (id, part, name) VALUES (1, 'p1', 'upserted'), (9, 'p1', 'new') ON CONFLICT (id, part) DO UPDATE SET name = EXCLUDED.name`);
+    await db.query(`UPDATE public.${t} SET name = name || '!', tags = '{"b": 1}' WHERE id <= 3`);
+    await db.query(`UPDATE public.${t} SET updated_at = now() + interval '1 day'`); // excluded column only: no rows
+    await db.query(`UPDATE public.${t} SET id = id + 100 WHERE id = 4`);
+    await db.query(`UPDATE public.${t} SET name = name WHERE false`);
+    await db.query('COMMIT');
+    await db.query(`DELETE FROM public.${t} WHERE id IN (2, 104)`);
+  }
+  const rows = async (t: string) =>
+    (
+      await db.query(
+        `SELECT row_id, op, actor_id, actor_kind, db_role, request_id, workflow_id, practice_id, changed FROM public.audit_log WHERE table_name = $1 ORDER BY row_id, op, changed::text`,
+        [t],
+      )
+    ).rows;
+  const row = await rows('aud_row');
+  const stmt = await rows('aud_stmt');
+  expect(row.length).toBe(5 + 2 + 3 + 1 + 2);
+  expect(stmt).toEqual(row);
+  // Spot checks of what the content is.
+  const first = stmt.find((r) => r.row_id === '1/p1' && r.op === 'INSERT')!;
+  expect(first).toMatchObject({ actor_id: actor, actor_kind: 'user', request_id: 'req-1', practice_id: practice });
+  expect(first.changed).toEqual({ id: [null, 1], part: [null, 'p1'], practice_id: [null, practice], name: [null, 'name 1'] });
+  expect(stmt.filter((r) => r.op === 'DELETE').map((r) => r.row_id).sort()).toEqual(['104/p0', '2/p0']);
+  expect(stmt.find((r) => r.row_id === '104/p0' && r.op === 'UPDATE')!.changed).toEqual({ id: [4, 104] });
+  expect(stmt.find((r) => r.op === 'DELETE')).toMatchObject({ actor_kind: 'system', actor_id: '00000000-0000-0000-0000-000000000001' });
+});
