@@ -161,14 +161,19 @@ test('provider down: search answers from full text, says so, never 500', async (
   expect(r.body.results[0].why.terms).toEqual(expect.arrayContaining(['bracket']));
 });
 
-test('consent withdrawn: the patient’s embeddings are deleted and new texts are not embedded; granted again: embedded again', async () => {
+test('consent withdrawn through the API: the patient’s embeddings are deleted and new texts are not embedded; granted again: embedded again', async () => {
   const c = await newCase(doctorA, a, 'Consent case', 'Open bite, tongue thrust habit noted.');
   const m1 = (await doctorA.post(`/cases/${c.id}/messages`, { content: 'Tongue crib discussed with parents.' })).body;
   await waitFor(() => embeddedMessage(m1.id), (n) => n > 0, 60_000, 'embedding before withdrawal');
 
-  await sql`insert into patient_consents (patient_id, practice_id, kind, granted, recorded_by, policy_version, note)
-            values (${a.patientId}::uuid, ${a.practiceId}::uuid, 'ai_processing', false, ${a.members.doctor}::uuid, 'v1', 'withdrawn by phone')`.execute(db());
+  const withdrawn = await doctorA.post(`/patients/${a.patientId}/consents`, { kind: 'ai_processing', granted: false, policyVersion: 'v1', note: 'withdrawn by phone' });
+  expect(withdrawn.status).toBe(201);
   expect(await embeddedMessage(m1.id)).toBe(0);
+  // Search finds the text by its words only: no vector of it is left to match.
+  const found = await doctorA.get(`/search?q=${encodeURIComponent('tongue crib discussed')}&kind=messages`);
+  expect(found.status).toBe(200);
+  const hit = found.body.results.find((x: { id: string }) => x.id === m1.id);
+  expect(hit?.why.similarity ?? null).toBeNull();
   const caseRows = await sql<{ n: number }>`select count(*)::int as n from case_embeddings e join cases c on c.id = e.case_id where c.patient_id = ${a.patientId}::uuid`.execute(db());
   expect(caseRows.rows[0]!.n).toBe(0);
 
@@ -180,7 +185,8 @@ test('consent withdrawn: the patient’s embeddings are deleted and new texts ar
   const versions = await sql<{ version: number; granted: boolean }>`select version, granted from patient_consents where patient_id = ${a.patientId}::uuid and kind = 'ai_processing' order by version`.execute(db());
   expect(versions.rows).toEqual([{ version: 1, granted: false }]);
 
-  await sql`insert into patient_consents (patient_id, practice_id, kind, granted, recorded_by) values (${a.patientId}::uuid, ${a.practiceId}::uuid, 'ai_processing', true, ${a.members.doctor}::uuid)`.execute(db());
+  const granted = await doctorA.post(`/patients/${a.patientId}/consents`, { kind: 'ai_processing', granted: true });
+  expect(granted.body).toMatchObject({ version: 2, granted: true });
   await waitFor(() => embeddedMessage(m2.id), (n) => n > 0, 60_000, 'embedding after consent granted again');
 });
 
