@@ -15,6 +15,7 @@ import { createPracticeFixture, createTemplate, type PracticeFixture } from '../
 import { waitFor } from '../support/wait';
 import { as, loadContract, tokenFor, type Caller } from '../api/support';
 import { activeModel } from '../../src/repositories/embeddings.repository';
+import { refreshTemplateInsights } from '../../src/ai/recommendations/refresh';
 import { embeddingReindexWorkflow, embeddingReindexWorkflowId } from '../../src/workflows/embedding.workflow';
 
 let h: Harness;
@@ -229,3 +230,38 @@ test('reindex with another model: built in the background, then search switches;
   expect(r.body.mode).toBe('hybrid');
   expect(r.body.results[0].id).toBe(c.id);
 }, 180_000);
+
+test('recommendations: a running case gets the outcomes of its nearest closed cases by the search’s vectors', async () => {
+  const closed = [
+    ['near', 'Aligners not seating', 'Upper aligners not tracking, visible gap at the incisal edges of the front teeth; refinement scan requested.'],
+    ['invoice', 'Invoice query', 'Question about the invoice for the retainer order, payment was sent last week.'],
+    ['retainer', 'Broken retainer', 'Lower bonded retainer wire snapped on the canine, needs rebonding.'],
+  ] as const;
+  const ids = new Map<string, string>();
+  for (const [key, title, description] of closed) {
+    const row = await db()
+      .insertInto('cases')
+      .values({ patient_id: a.patientId, practice_id: a.practiceId, case_number: `S-${randomUUID().slice(0, 8)}`, title, description, case_type: key === 'near' ? 'refinement' : 'active_treatment', workflow_template_id: templateId, current_state: 'completed', closed_at: new Date().toISOString() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    ids.set(key, row.id);
+    await db().insertInto('workflow_performance').values({ workflow_template_id: templateId, case_id: row.id, practice_id: a.practiceId, task_performance: JSON.stringify({ outcome: 'completed', tasks: [] }) }).execute();
+  }
+  const running = await db()
+    .insertInto('cases')
+    .values({ patient_id: a.patientId, practice_id: a.practiceId, case_number: `S-${randomUUID().slice(0, 8)}`, title: 'Trays not fitting', description: 'The aligners do not fit the upper incisors: a gap between the aligner and the incisal edge.', case_type: 'active_treatment', workflow_template_id: templateId, current_state: 'planning' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const all = [...ids.values(), running.id];
+  await waitFor(async () => (await sql<{ n: number }>`select count(distinct case_id)::int as n from case_embeddings where case_id = any(${all}::uuid[])`.execute(db())).rows[0]!.n, (n) => n === all.length, 60_000, 'the cases to be embedded');
+
+  await refreshTemplateInsights(db(), templateId, `search-test-${randomUUID()}`, new Date());
+  const rows = await db().selectFrom('state_analytics').select('ai_recommendations').where('case_id', '=', running.id).execute();
+  const similar = (rows.at(-1)!.ai_recommendations as { similar: { method: string; cases: Array<{ caseId: string; similarity: number }> } }).similar;
+  expect(similar.method).toBe('embedding');
+  // The nearest is the other tracking case, although its case type differs; similarities descend.
+  expect(similar.cases[0]!.caseId).toBe(ids.get('near'));
+  const sims = similar.cases.map((c) => c.similarity);
+  expect([...sims].sort((x, y) => y - x)).toEqual(sims);
+  expect(sims[0]!).toBeGreaterThan(sims.at(-1)!);
+});
