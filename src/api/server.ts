@@ -52,6 +52,7 @@ import { createDefaultIntentClassifier } from '../ai/intent';
 import { createEmbeddingProvider } from '../ai/providers';
 import { analyticsRoutes } from './routes/analytics.routes';
 import { trustRoutes } from './routes/trust.routes';
+import { consentRoutes } from './routes/consents.routes';
 
 export type { ApiDeps } from './types';
 
@@ -101,7 +102,7 @@ function buildApp(deps: ApiDeps): BuiltApp {
     onStoreFailed: (err) => log.warn({ err }, 'idempotent response answered but not stored; the claim goes stale'),
   });
   const kit: RouteKit = { router, registry, auth, idempotency };
-  for (const register of [healthRoutes, authRoutes, profileRoutes, practiceRoutes, patientRoutes, caseRoutes, taskRoutes, messageRoutes, fileRoutes, orderRoutes, templateRoutes, dashboardRoutes, searchRoutes, intentRoutes, insightRoutes, analyticsRoutes, trustRoutes]) {
+  for (const register of [healthRoutes, authRoutes, profileRoutes, practiceRoutes, patientRoutes, caseRoutes, taskRoutes, messageRoutes, fileRoutes, orderRoutes, templateRoutes, dashboardRoutes, searchRoutes, intentRoutes, insightRoutes, analyticsRoutes, trustRoutes, consentRoutes]) {
     register(kit, services);
   }
   patientMatchRoutes(kit, services);

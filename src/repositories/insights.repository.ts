@@ -116,3 +116,19 @@ export async function latestInsights(db: Handle, templateId: string, practiceId?
   if (practiceId) q = q.where('practice_id', '=', practiceId);
   return q.execute();
 }
+
+/**
+ * Cosine similarity of each candidate case to `caseId`, by the first chunk of their title and
+ * description in the active embedding model (the vectors search uses). Cases without a vector
+ * in that model (not embedded yet, AI consent withdrawn) are absent; no active model: empty.
+ */
+export async function caseSimilarities(db: Handle, caseId: string, candidateIds: readonly string[]): Promise<Map<string, number>> {
+  if (candidateIds.length === 0) return new Map();
+  const r = await sql<{ id: string; similarity: number }>`
+    WITH m AS (SELECT model FROM embedding_models WHERE state = 'active'),
+         own AS (SELECT e.embedding FROM case_embeddings e JOIN m ON m.model = e.model WHERE e.case_id = ${caseId}::uuid AND e.chunk = 0)
+    SELECT e.case_id AS id, (1 - (e.embedding <=> own.embedding))::float8 AS similarity
+      FROM case_embeddings e JOIN m ON m.model = e.model CROSS JOIN own
+     WHERE e.chunk = 0 AND e.case_id = ANY(${[...candidateIds]}::uuid[])`.execute(db);
+  return new Map(r.rows.map((x) => [x.id, Number(x.similarity)]));
+}

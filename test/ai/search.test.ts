@@ -15,6 +15,7 @@ import { createPracticeFixture, createTemplate, type PracticeFixture } from '../
 import { waitFor } from '../support/wait';
 import { as, loadContract, tokenFor, type Caller } from '../api/support';
 import { activeModel } from '../../src/repositories/embeddings.repository';
+import { refreshTemplateInsights } from '../../src/ai/recommendations/refresh';
 import { embeddingReindexWorkflow, embeddingReindexWorkflowId } from '../../src/workflows/embedding.workflow';
 
 let h: Harness;
@@ -161,14 +162,19 @@ test('provider down: search answers from full text, says so, never 500', async (
   expect(r.body.results[0].why.terms).toEqual(expect.arrayContaining(['bracket']));
 });
 
-test('consent withdrawn: the patient’s embeddings are deleted and new texts are not embedded; granted again: embedded again', async () => {
+test('consent withdrawn through the API: the patient’s embeddings are deleted and new texts are not embedded; granted again: embedded again', async () => {
   const c = await newCase(doctorA, a, 'Consent case', 'Open bite, tongue thrust habit noted.');
   const m1 = (await doctorA.post(`/cases/${c.id}/messages`, { content: 'Tongue crib discussed with parents.' })).body;
   await waitFor(() => embeddedMessage(m1.id), (n) => n > 0, 60_000, 'embedding before withdrawal');
 
-  await sql`insert into patient_consents (patient_id, practice_id, kind, granted, recorded_by, policy_version, note)
-            values (${a.patientId}::uuid, ${a.practiceId}::uuid, 'ai_processing', false, ${a.members.doctor}::uuid, 'v1', 'withdrawn by phone')`.execute(db());
+  const withdrawn = await doctorA.post(`/patients/${a.patientId}/consents`, { kind: 'ai_processing', granted: false, policyVersion: 'v1', note: 'withdrawn by phone' });
+  expect(withdrawn.status).toBe(201);
   expect(await embeddedMessage(m1.id)).toBe(0);
+  // Search finds the text by its words only: no vector of it is left to match.
+  const found = await doctorA.get(`/search?q=${encodeURIComponent('tongue crib discussed')}&kind=messages`);
+  expect(found.status).toBe(200);
+  const hit = found.body.results.find((x: { id: string }) => x.id === m1.id);
+  expect(hit?.why.similarity ?? null).toBeNull();
   const caseRows = await sql<{ n: number }>`select count(*)::int as n from case_embeddings e join cases c on c.id = e.case_id where c.patient_id = ${a.patientId}::uuid`.execute(db());
   expect(caseRows.rows[0]!.n).toBe(0);
 
@@ -180,7 +186,8 @@ test('consent withdrawn: the patient’s embeddings are deleted and new texts ar
   const versions = await sql<{ version: number; granted: boolean }>`select version, granted from patient_consents where patient_id = ${a.patientId}::uuid and kind = 'ai_processing' order by version`.execute(db());
   expect(versions.rows).toEqual([{ version: 1, granted: false }]);
 
-  await sql`insert into patient_consents (patient_id, practice_id, kind, granted, recorded_by) values (${a.patientId}::uuid, ${a.practiceId}::uuid, 'ai_processing', true, ${a.members.doctor}::uuid)`.execute(db());
+  const granted = await doctorA.post(`/patients/${a.patientId}/consents`, { kind: 'ai_processing', granted: true });
+  expect(granted.body).toMatchObject({ version: 2, granted: true });
   await waitFor(() => embeddedMessage(m2.id), (n) => n > 0, 60_000, 'embedding after consent granted again');
 });
 
@@ -223,3 +230,38 @@ test('reindex with another model: built in the background, then search switches;
   expect(r.body.mode).toBe('hybrid');
   expect(r.body.results[0].id).toBe(c.id);
 }, 180_000);
+
+test('recommendations: a running case gets the outcomes of its nearest closed cases by the search’s vectors', async () => {
+  const closed = [
+    ['near', 'Aligners not seating', 'Upper aligners not tracking, visible gap at the incisal edges of the front teeth; refinement scan requested.'],
+    ['invoice', 'Invoice query', 'Question about the invoice for the retainer order, payment was sent last week.'],
+    ['retainer', 'Broken retainer', 'Lower bonded retainer wire snapped on the canine, needs rebonding.'],
+  ] as const;
+  const ids = new Map<string, string>();
+  for (const [key, title, description] of closed) {
+    const row = await db()
+      .insertInto('cases')
+      .values({ patient_id: a.patientId, practice_id: a.practiceId, case_number: `S-${randomUUID().slice(0, 8)}`, title, description, case_type: key === 'near' ? 'refinement' : 'active_treatment', workflow_template_id: templateId, current_state: 'completed', closed_at: new Date().toISOString() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    ids.set(key, row.id);
+    await db().insertInto('workflow_performance').values({ workflow_template_id: templateId, case_id: row.id, practice_id: a.practiceId, task_performance: JSON.stringify({ outcome: 'completed', tasks: [] }) }).execute();
+  }
+  const running = await db()
+    .insertInto('cases')
+    .values({ patient_id: a.patientId, practice_id: a.practiceId, case_number: `S-${randomUUID().slice(0, 8)}`, title: 'Trays not fitting', description: 'The aligners do not fit the upper incisors: a gap between the aligner and the incisal edge.', case_type: 'active_treatment', workflow_template_id: templateId, current_state: 'planning' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const all = [...ids.values(), running.id];
+  await waitFor(async () => (await sql<{ n: number }>`select count(distinct case_id)::int as n from case_embeddings where case_id = any(${all}::uuid[])`.execute(db())).rows[0]!.n, (n) => n === all.length, 60_000, 'the cases to be embedded');
+
+  await refreshTemplateInsights(db(), templateId, `search-test-${randomUUID()}`, new Date());
+  const rows = await db().selectFrom('state_analytics').select('ai_recommendations').where('case_id', '=', running.id).execute();
+  const similar = (rows.at(-1)!.ai_recommendations as { similar: { method: string; cases: Array<{ caseId: string; similarity: number }> } }).similar;
+  expect(similar.method).toBe('embedding');
+  // The nearest is the other tracking case, although its case type differs; similarities descend.
+  expect(similar.cases[0]!.caseId).toBe(ids.get('near'));
+  const sims = similar.cases.map((c) => c.similarity);
+  expect([...sims].sort((x, y) => y - x)).toEqual(sims);
+  expect(sims[0]!).toBeGreaterThan(sims.at(-1)!);
+});

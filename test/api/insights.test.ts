@@ -104,7 +104,10 @@ test('the daily Schedule computes the known recommendations per practice; runnin
 
     const analytics = await db.selectFrom('state_analytics').select(['ai_recommendations', 'from_state']).where('case_id', '=', running.id).execute();
     expect(analytics).toHaveLength(1);
-    expect(analytics[0]!.ai_recommendations).toMatchObject({ kind: 'similar_case_outcomes', similar: { method: 'template+case_type', considered: 5, completed: 4, cancelled: 1, medianReworks: 0 } });
+    // By vector or by case type (another file's embedding pipeline may have embedded these
+    // cases meanwhile): either way all five closed cases are the nearest. The vector path is
+    // asserted in test/ai/search.test.ts.
+    expect(analytics[0]!.ai_recommendations).toMatchObject({ kind: 'similar_case_outcomes', similar: { considered: 5, completed: 4, cancelled: 1, medianReworks: 0 } });
 
     const ownerA = as(env.app, await tokenFor(env.h.config, a.members.owner));
     const got = await ownerA.get(`/workflow-templates/${templateId}/insights`);

@@ -75,6 +75,7 @@ test('every route that takes an id answers 404 for another practice’s ids, and
       practitioner: await db.selectFrom('practitioners').selectAll().where('id', '=', practitionerB).execute(),
       matches: await db.selectFrom('patient_match_reviews').selectAll().where('id', '=', matchB.id).execute(),
       invitations: await db.selectFrom('practice_invitations').selectAll().where('practice_id', '=', b.practiceId).orderBy('id').execute(),
+      consents: await db.selectFrom('patient_consents').selectAll().where('practice_id', '=', b.practiceId).orderBy('id').execute(),
       projects: await db.selectFrom('projects').select(['id', 'status', 'version', 'updated_at']).where('practice_id', '=', b.practiceId).orderBy('id').execute(),
     };
   };
@@ -97,6 +98,8 @@ test('every route that takes an id answers 404 for another practice’s ids, and
     ['get', '/patients/{id}', () => ownerA.get(`/patients/${b.patientId}`)],
     ['patch', '/patients/{id}', () => ownerA.patch(`/patients/${b.patientId}`, { firstName: 'Hacked', medicalHistory: { x: 1 } })],
     ['get', '/patients/{id}/access-log', () => ownerA.get(`/patients/${b.patientId}/access-log`)],
+    ['get', '/patients/{id}/consents', () => ownerA.get(`/patients/${b.patientId}/consents`)],
+    ['post', '/patients/{id}/consents', () => ownerA.post(`/patients/${b.patientId}/consents`, { kind: 'ai_processing', granted: false })],
     ['get', '/practices/{id}', () => ownerA.get(`/practices/${b.practiceId}`)],
     ['patch', '/practices/{id}', () => ownerA.patch(`/practices/${b.practiceId}`, { name: 'Hacked' })],
     ['get', '/practices/{id}/members', () => ownerA.get(`/practices/${b.practiceId}/members`)],

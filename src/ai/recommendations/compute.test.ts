@@ -52,3 +52,20 @@ test('similar cases: the most recent closed cases of the same case type, with th
   expect(s.cases.map((c) => c.caseId)).toEqual(['c3', 'c2', 'c1']);
   expect(s.cases[0]).toEqual({ caseId: 'c3', outcome: 'completed', cycleMinutes: 170, reworks: 1 });
 });
+
+test('similar cases by vector: the nearest closed cases whatever their type, with their similarity; without vectors, the case-type fallback', () => {
+  const sim = new Map([
+    ['c4', 0.91],
+    ['c0', 0.83],
+    ['c2', 0.42],
+  ]);
+  const s = similarCaseOutcomes('active_treatment', history, 2, sim);
+  expect(s.method).toBe('embedding');
+  expect(s.cases.map((c) => [c.caseId, c.similarity])).toEqual([
+    ['c4', 0.91],
+    ['c0', 0.83],
+  ]);
+  expect(s).toMatchObject({ considered: 2, completed: 2, cancelled: 0 });
+  // No closed case has a vector: same as no similarity at all.
+  expect(similarCaseOutcomes('active_treatment', history, 3, new Map([['elsewhere', 0.9]]))).toEqual(similarCaseOutcomes('active_treatment', history, 3));
+});

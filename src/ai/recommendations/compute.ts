@@ -76,14 +76,20 @@ export interface TemplateInsights {
 }
 
 export interface SimilarCaseOutcomes {
-  method: 'template+case_type';
+  /**
+   * `embedding`: the closed cases nearest to the running one by the search's vectors (cosine of
+   * the cases' title and description in the active model); `template+case_type`: the most recent
+   * closed cases of the same case type, when the running case has no vector (not embedded yet,
+   * or AI consent withdrawn) or no closed case has one.
+   */
+  method: 'embedding' | 'template+case_type';
   caseType: string;
   considered: number;
   completed: number;
   cancelled: number;
   medianCycleMinutes: number | null;
   medianReworks: number | null;
-  cases: Array<{ caseId: string; outcome: string; cycleMinutes: number; reworks: number }>;
+  cases: Array<{ caseId: string; outcome: string; cycleMinutes: number; reworks: number; similarity?: number }>;
 }
 
 /** Nearest-rank percentile of sorted values. */
@@ -165,19 +171,32 @@ export function computeTemplateInsights(templateId: string, tasks: readonly Temp
   return { templateId, computedAt: now.toISOString(), casesConsidered: history.length, outcomes, durations, queues, rework, summary };
 }
 
-/** Outcomes of the most recent closed cases like a running one (same template and case type). */
-export function similarCaseOutcomes(caseType: string, history: readonly ClosedCase[], limit = 10): SimilarCaseOutcomes {
-  const like = [...history].filter((c) => c.caseType === caseType).sort((a, b) => Date.parse(b.closedAt) - Date.parse(a.closedAt)).slice(0, limit);
+/**
+ * Outcomes of the closed cases most like a running one.
+ * @param similarity - cosine similarity of each closed case (that has a vector) to the running
+ *   case; when given and not empty, the nearest cases are taken, whatever their case type
+ */
+export function similarCaseOutcomes(caseType: string, history: readonly ClosedCase[], limit = 10, similarity?: ReadonlyMap<string, number>): SimilarCaseOutcomes {
+  const byVector = similarity !== undefined && history.some((c) => similarity.has(c.caseId));
+  const like = byVector
+    ? history.filter((c) => similarity.has(c.caseId)).sort((a, b) => similarity.get(b.caseId)! - similarity.get(a.caseId)! || a.caseId.localeCompare(b.caseId)).slice(0, limit)
+    : [...history].filter((c) => c.caseType === caseType).sort((a, b) => Date.parse(b.closedAt) - Date.parse(a.closedAt)).slice(0, limit);
   const cycles = sortAsc(like.map(cycleMs));
   const reworks = sortAsc(like.map((c) => c.tasks.reduce((a, t) => a + t.reworks, 0)));
   return {
-    method: 'template+case_type',
+    method: byVector ? 'embedding' : 'template+case_type',
     caseType,
     considered: like.length,
     completed: like.filter((c) => c.outcome === 'completed').length,
     cancelled: like.filter((c) => c.outcome === 'cancelled').length,
     medianCycleMinutes: cycles.length ? minutes(percentile(cycles, 50)) : null,
     medianReworks: reworks.length ? percentile(reworks, 50) : null,
-    cases: like.map((c) => ({ caseId: c.caseId, outcome: c.outcome, cycleMinutes: minutes(cycleMs(c)), reworks: c.tasks.reduce((a, t) => a + t.reworks, 0) })),
+    cases: like.map((c) => ({
+      caseId: c.caseId,
+      outcome: c.outcome,
+      cycleMinutes: minutes(cycleMs(c)),
+      reworks: c.tasks.reduce((a, t) => a + t.reworks, 0),
+      ...(byVector ? { similarity: Number(similarity.get(c.caseId)!.toFixed(4)) } : {}),
+    })),
   };
 }

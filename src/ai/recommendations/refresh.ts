@@ -33,7 +33,11 @@ export async function refreshTemplateInsights(db: Db, templateId: string, key: s
         caseId: c.id,
         practiceId,
         state: c.current_state,
-        recommendations: { kind: 'similar_case_outcomes', computedAt: now.toISOString(), similar: similarCaseOutcomes(c.case_type, history) },
+        recommendations: {
+          kind: 'similar_case_outcomes',
+          computedAt: now.toISOString(),
+          similar: similarCaseOutcomes(c.case_type, history, 10, await repo.caseSimilarities(db, c.id, history.map((h) => h.caseId))),
+        },
         key: `${key}/${c.id}`,
         at: now.toISOString(),
       });
