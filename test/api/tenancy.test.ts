@@ -56,6 +56,8 @@ test('every route that takes an id answers 404 for another practice’s ids, and
   const matchB = await env.h.database.system.selectFrom('patient_match_reviews').select('id').where('legacy_key_a', '=', legacyKeys[0]!).executeTakeFirstOrThrow();
   const invitationB = (await ownerB.post(`/practices/${b.practiceId}/invitations`, { email: `b-hire-${randomUUID()}@test.mdw`, role: 'assistant', firstName: 'B', lastName: 'Hire' })).body;
   expect([kase.id, message.id, file.id, order.id, template.id, memberB.id, invitationB.id]).not.toContain(undefined);
+  const holdB = (await ownerB.post(`/patients/${b.patientId}/legal-holds`, { reason: 'B matter' })).body;
+  expect(holdB.id).toBeDefined();
 
   const snapshot = async () => {
     const db = env.h.database.system;
@@ -123,6 +125,14 @@ test('every route that takes an id answers 404 for another practice’s ids, and
     ['get', '/cases/{id}/proposals', () => ownerA.get(`/cases/${kase.id}/proposals`)],
     ['post', '/cases/{id}/proposals/{proposalId}/confirm', () => ownerA.post(`/cases/${kase.id}/proposals/${randomUUID()}/confirm`)],
     ['post', '/cases/{id}/proposals/{proposalId}/dismiss', () => ownerA.post(`/cases/${kase.id}/proposals/${randomUUID()}/dismiss`, {})],
+    ['post', '/patients/{id}/erasure', () => ownerA.post(`/patients/${b.patientId}/erasure`)],
+    ['get', '/erasures/{id}', () => ownerA.get(`/erasures/${randomUUID()}`)],
+    ['get', '/erasures/{id}/certificate', () => ownerA.get(`/erasures/${randomUUID()}/certificate`)],
+    ['post', '/patients/{id}/legal-holds', () => ownerA.post(`/patients/${b.patientId}/legal-holds`, { reason: 'intrusion' })],
+    ['get', '/patients/{id}/legal-holds', () => ownerA.get(`/patients/${b.patientId}/legal-holds`)],
+    ['post', '/patients/{id}/legal-holds/{holdId}/lift', () => ownerA.post(`/patients/${b.patientId}/legal-holds/${holdB.id}/lift`, {})],
+    ['get', '/practices/{id}/retention', () => ownerA.get(`/practices/${b.practiceId}/retention`)],
+    ['patch', '/practices/{id}/retention', () => ownerA.patch(`/practices/${b.practiceId}/retention`, { clinicalRecordYears: 0 })],
   ];
   for (const [method, path, attempt] of attempts) {
     const res = await attempt();
