@@ -62,6 +62,10 @@ export const ERROR_CODES = [
   'retention_period',
   'hold_lifted',
   'erasure_in_progress',
+  // 3D projects (issue 11 section 6)
+  'version_superseded',
+  'invalid_status_transition',
+  'invalid_stl',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

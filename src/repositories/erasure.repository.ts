@@ -140,14 +140,15 @@ export async function addProgress(db: Handle, erasureId: string, counters: Recor
   }
 }
 
-/** What the storage step deletes: the folder of each of the patient's cases, and every key a row names. */
+/** What the storage step deletes: the folders of each of the patient's cases, and every key a row names outside them. */
 export async function storageTargets(db: Handle, patientId: string): Promise<{ prefixes: string[]; keys: string[] }> {
   const cases = await db.selectFrom('cases').select(['id', 'practice_id']).where('patient_id', '=', patientId).execute();
   if (!cases.length) return { prefixes: [], keys: [] };
   const caseIds = cases.map((c) => c.id);
   const files = await db.selectFrom('case_files').select('storage_path').where('case_id', 'in', caseIds).execute();
   const projects = await db.selectFrom('projects').select('storage_path').where('case_id', 'in', caseIds).where('storage_path', 'is not', null).execute();
-  const prefixes = cases.map((c) => `${c.practice_id}/${c.id}/`);
+  // Case files live under `<practice>/<case>/`, project versions under `projects/<practice>/<case>/`.
+  const prefixes = cases.flatMap((c) => [`${c.practice_id}/${c.id}/`, `projects/${c.practice_id}/${c.id}/`]);
   const keys = [...files.map((f) => f.storage_path), ...projects.map((p) => p.storage_path!)].filter((k) => !prefixes.some((p) => k.startsWith(p)));
   return { prefixes, keys: [...new Set(keys)] };
 }
@@ -332,8 +333,8 @@ export async function scrubAndCertify(db: Db, erasureId: string): Promise<ScrubC
       // The objects went in the storage step; the rows name files that no longer exist.
       c.files = n(await trx.deleteFrom('case_files').where('case_id', 'in', caseIds).executeTakeFirst());
       c.projects = n(
-        await sql`UPDATE projects SET name = 'Erased project', metadata = '{}', storage_path = NULL
-                   WHERE id = ANY (${inProjects}::uuid[]) AND (name <> 'Erased project' OR metadata <> '{}' OR storage_path IS NOT NULL)`.execute(trx),
+        await sql`UPDATE projects SET name = 'Erased project', metadata = '{}', storage_path = NULL, file_name = NULL
+                   WHERE id = ANY (${inProjects}::uuid[]) AND (name <> 'Erased project' OR metadata <> '{}' OR storage_path IS NOT NULL OR file_name IS NOT NULL)`.execute(trx),
       );
     }
     c.consentNotes = n(await trx.updateTable('patient_consents').set({ note: null }).where('patient_id', '=', P).where('note', 'is not', null).executeTakeFirst());

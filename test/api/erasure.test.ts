@@ -105,6 +105,13 @@ async function patientWithData(p: P) {
     .values({ practice_id: p.f.practiceId, case_id: kase.id, creator_id: p.f.members.doctor, name: `${fullName} setup`, project_type: 'aligner_design', storage_path: projectKey, metadata: JSON.stringify({ notes: `for ${fullName}` }) })
     .returning('id')
     .executeTakeFirstOrThrow();
+  // A project through the projects API: its versions' objects live under projects/<practice>/<case>/.
+  const apiProject = await request(env.app)
+    .post(`/cases/${kase.id}/projects?name=${encodeURIComponent(`${fullName} plan`)}&projectType=model&fileName=plan.stl`)
+    .set('Authorization', `Bearer ${p.tokens.doctor}`)
+    .set('Content-Type', 'model/stl')
+    .send(Buffer.from('solid plan\nendsolid plan\n'));
+  expect(apiProject.status).toBe(201);
   // Vectors as the pipeline would write them (the model itself is tested in test/ai/).
   const msg = await env.h.database.system.selectFrom('case_messages').select('id').where('case_id', '=', kase.id).where('subject', 'like', 'About%').executeTakeFirstOrThrow();
   const vec = '[0.1,0.2,0.3]';
@@ -112,7 +119,7 @@ async function patientWithData(p: P) {
   await env.h.database.system.insertInto('message_embeddings').values({ message_id: msg.id, practice_id: p.f.practiceId, content_text: fullName, embedding: vec, model: 'test-model', content_hash: 'h2' }).execute();
   await env.h.database.system.insertInto('patient_embeddings').values({ patient_id: p.f.patientId, practice_id: p.f.practiceId, content_type: 'notes', content_text: `${fullName} has crowding`, embedding: vec, model: 'test-model', content_hash: 'h3' }).execute();
   await env.h.database.system.insertInto('project_embeddings').values({ project_id: project.id, practice_id: p.f.practiceId, content_type: 'notes', content_text: `for ${fullName}`, embedding: vec, model: 'test-model', content_hash: 'h4' }).execute();
-  return { kase, handle, files, project, fullName, messageId: msg.id };
+  return { kase, handle, files, project, apiProjectId: apiProject.body.id as string, fullName, messageId: msg.id };
 }
 
 /** Audit entries of the practice or the patient's profile that quote the patient's data. */
@@ -138,6 +145,7 @@ test('erasure end to end: rows, texts, storage objects, embeddings and case hist
   const accessBefore = await env.h.database.system.selectFrom('phi_access_log').select('id').where('patient_id', '=', p.f.patientId).execute();
   expect(accessBefore.length).toBeGreaterThan(0);
   expect(await objectsUnder(`${p.f.practiceId}/${d.kase.id}/`)).toHaveLength(4);
+  expect(await objectsUnder(`projects/${p.f.practiceId}/${d.kase.id}/`)).toHaveLength(1);
   // The audit holds the patient's data before (so the check below can fail).
   expect(await auditLeaks(p)).toBeGreaterThan(5);
 
@@ -176,6 +184,8 @@ test('erasure end to end: rows, texts, storage objects, embeddings and case hist
   expect(await db.selectFrom('projects').select(['name', 'storage_path', 'metadata']).where('id', '=', d.project.id).executeTakeFirstOrThrow()).toEqual({ name: 'Erased project', storage_path: null, metadata: {} });
   // The objects themselves; the other patient's file stays.
   expect(await objectsUnder(`${p.f.practiceId}/${d.kase.id}/`)).toEqual([]);
+  expect(await objectsUnder(`projects/${p.f.practiceId}/${d.kase.id}/`)).toEqual([]);
+  expect(await db.selectFrom('projects').select(['name', 'storage_path', 'file_name']).where('id', '=', d.apiProjectId).executeTakeFirstOrThrow()).toEqual({ name: 'Erased project', storage_path: null, file_name: null });
   expect(await objectsUnder(`${p.f.practiceId}/${otherCase.id}/`)).toEqual([`${p.f.practiceId}/${otherCase.id}/${otherFile.id}`]);
   // The mention elsewhere: the name goes, the rest stays.
   const mentioned = await db.selectFrom('case_messages').select('content').where('id', '=', mention.body.id).executeTakeFirstOrThrow();
@@ -214,7 +224,7 @@ test('erasure end to end: rows, texts, storage objects, embeddings and case hist
   const cert = await p.owner.get(`/erasures/${started.body.id}/certificate`);
   expect(cert.status).toBe(200);
   expect(cert.body).toMatchObject({ erasureId: started.body.id, patientId: p.f.patientId, practiceId: p.f.practiceId, requestedBy: p.f.members.owner });
-  expect(cert.body.erased).toMatchObject({ patients: 1, profiles: 1, cases: 1, casesCancelled: 1, files: 2, projects: 1, storageObjects: 4, mentionsScrubbed: 1 });
+  expect(cert.body.erased).toMatchObject({ patients: 1, profiles: 1, cases: 1, casesCancelled: 1, files: 2, projects: 2, storageObjects: 5, mentionsScrubbed: 1 });
   expect(cert.body.erased.embeddings).toBeGreaterThanOrEqual(4);
   expect(cert.body.erased.messages).toBeGreaterThanOrEqual(1);
   expect(cert.body.erased.temporalExecutions).toBeGreaterThanOrEqual(1);
@@ -343,16 +353,18 @@ describe('with a worker process killed mid-erasure', () => {
     child.kill('SIGKILL');
     child = undefined;
     expect(await objectsUnder(`${p.f.practiceId}/${d.kase.id}/`)).toHaveLength(4);
+    expect(await objectsUnder(`projects/${p.f.practiceId}/${d.kase.id}/`)).toHaveLength(1);
     expect((await env.h.database.system.selectFrom('cases').select('title').where('id', '=', d.kase.id).executeTakeFirstOrThrow()).title).toBe('Aligners');
 
     child = await spawnWorker(endpoint);
     const done = await awaitErasure(p, first.body.id, 120_000);
     expect(done.body.status).toBe('completed');
     expect(await objectsUnder(`${p.f.practiceId}/${d.kase.id}/`)).toEqual([]);
+    expect(await objectsUnder(`projects/${p.f.practiceId}/${d.kase.id}/`)).toEqual([]);
     expect((await env.h.database.system.selectFrom('cases').select('title').where('id', '=', d.kase.id).executeTakeFirstOrThrow()).title).toBe('Erased case');
     const certs = await env.h.database.system.selectFrom('erasure_certificates').select(['erased']).where('patient_id', '=', p.f.patientId).execute();
     expect(certs).toHaveLength(1);
-    expect(certs[0]!.erased).toMatchObject({ storageObjects: 4, files: 2 });
+    expect(certs[0]!.erased).toMatchObject({ storageObjects: 5, files: 2 });
     expect((await handle.result()).status).toBe('completed');
   }, 240_000);
 });
