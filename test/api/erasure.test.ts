@@ -326,7 +326,7 @@ describe('with a worker process killed mid-erasure', () => {
   };
   afterEach(() => child?.kill('SIGKILL'));
 
-  test('the erasure started before the kill completes after a restart, once, with every object gone', async () => {
+  test('the erasure started before the kill completes after a restart, once, with every object gone; one held meanwhile is refused by the workflow', async () => {
     const p = await practice();
     const d = await patientWithData(p);
     await env.h.worker?.stop(); // only the spawned processes serve the queue from here on
@@ -337,6 +337,12 @@ describe('with a worker process killed mid-erasure', () => {
     expect(first.status).toBe(202);
     const second = await p.owner.post(`/patients/${p.f.patientId}/erasure`);
     expect(second.body.id).toBe(first.body.id);
+    // Another patient's erasure is accepted too, then a legal hold is placed before any worker ran
+    // it: the workflow checks again and refuses, erasing nothing.
+    const held = await createPatient(env.h.database.system, { practiceId: p.f.practiceId, email: `held-${randomUUID()}@test.mdw`, firstName: 'Hal', lastName: `Held${randomUUID().slice(0, 6)}` });
+    const heldErasure = await p.owner.post(`/patients/${held.id}/erasure`);
+    expect(heldErasure.status).toBe(202);
+    expect((await p.admin.post(`/patients/${held.id}/legal-holds`, { reason: 'Subpoena received' })).status).toBe(201);
 
     // A worker whose storage is unreachable gets past the first step and keeps retrying the
     // second; it is killed there.
@@ -358,6 +364,12 @@ describe('with a worker process killed mid-erasure', () => {
 
     child = await spawnWorker(endpoint);
     const done = await awaitErasure(p, first.body.id, 120_000);
+    const refused = await awaitErasure(p, heldErasure.body.id);
+    expect(refused.body).toMatchObject({ status: 'refused', refusal: { code: 'legal_hold' } });
+    expect(refused.body.refusal.reason).toMatch(/legal hold/);
+    const heldRow = await env.h.database.system.selectFrom('patients').select(['profile_id', 'patient_number']).where('id', '=', held.id).executeTakeFirstOrThrow();
+    expect(heldRow).toEqual({ profile_id: held.profileId, patient_number: held.patientNumber });
+    expect(await env.h.database.system.selectFrom('erasure_certificates').select('id').where('patient_id', '=', held.id).execute()).toEqual([]);
     expect(done.body.status).toBe('completed');
     expect(await objectsUnder(`${p.f.practiceId}/${d.kase.id}/`)).toEqual([]);
     expect(await objectsUnder(`projects/${p.f.practiceId}/${d.kase.id}/`)).toEqual([]);
