@@ -56,6 +56,12 @@ export const ERROR_CODES = [
   'patient_gone',
   'task_assigned',
   'task_not_assigned',
+  // erasure refusals (issue 12 §3)
+  'legal_hold',
+  'case_in_production',
+  'retention_period',
+  'hold_lifted',
+  'erasure_in_progress',
   // 3D projects (issue 11 section 6)
   'version_superseded',
   'invalid_status_transition',

@@ -53,6 +53,7 @@ import { createEmbeddingProvider } from '../ai/providers';
 import { analyticsRoutes } from './routes/analytics.routes';
 import { trustRoutes } from './routes/trust.routes';
 import { consentRoutes } from './routes/consents.routes';
+import { erasureRoutes } from './routes/erasure.routes';
 
 export type { ApiDeps } from './types';
 
@@ -106,6 +107,7 @@ function buildApp(deps: ApiDeps): BuiltApp {
     register(kit, services);
   }
   patientMatchRoutes(kit, services);
+  erasureRoutes(kit, services);
   projectRoutes(kit, services);
   const openapi = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

@@ -289,6 +289,19 @@ export interface EmbeddingQueue {
   source_id: string;
 }
 
+export interface ErasureCertificates {
+  completed_at: Timestamp;
+  erased: Json;
+  erasure_id: string;
+  id: Generated<string>;
+  issued_at: Generated<Timestamp>;
+  patient_id: string;
+  practice_id: string;
+  requested_at: Timestamp;
+  requested_by: string;
+  retained: Json;
+}
+
 export interface IdempotencyKeys {
   claimed_at: Generated<Timestamp | null>;
   created_at: Generated<Timestamp>;
@@ -362,6 +375,18 @@ export interface LegacyMigrationRuns {
   report: Json | null;
   started_at: Generated<Timestamp>;
   status: string;
+}
+
+export interface LegalHolds {
+  id: Generated<string>;
+  lift_reason: string | null;
+  lifted_at: Timestamp | null;
+  lifted_by: string | null;
+  patient_id: string;
+  placed_at: Generated<Timestamp>;
+  placed_by: string;
+  practice_id: string;
+  reason: string;
 }
 
 export interface MessageEmbeddings {
@@ -445,6 +470,21 @@ export interface PatientEmbeddings {
   patient_id: string;
   practice_id: string;
   updated_at: Generated<Timestamp>;
+}
+
+export interface PatientErasures {
+  completed_at: Timestamp | null;
+  id: Generated<string>;
+  patient_id: string;
+  practice_id: string;
+  progress: Generated<Json>;
+  refusal_code: string | null;
+  refusal_reason: string | null;
+  requested_at: Generated<Timestamp>;
+  requested_by: string;
+  started_at: Timestamp | null;
+  status: Generated<string>;
+  workflow_id: string;
 }
 
 export interface PatientMatchReviews {
@@ -538,6 +578,7 @@ export interface PracticeMembers {
 
 export interface Practices {
   address: Json | null;
+  clinical_retention_years: Generated<number>;
   created_at: Generated<Timestamp>;
   email: string | null;
   id: Generated<string>;
@@ -767,18 +808,21 @@ export interface DB {
   cases: Cases;
   embedding_models: EmbeddingModels;
   embedding_queue: EmbeddingQueue;
+  erasure_certificates: ErasureCertificates;
   idempotency_keys: IdempotencyKeys;
   instruction_states: InstructionStates;
   intent_proposals: IntentProposals;
   lab_staff: LabStaff;
   legacy_id_map: LegacyIdMap;
   legacy_migration_runs: LegacyMigrationRuns;
+  legal_holds: LegalHolds;
   message_embeddings: MessageEmbeddings;
   order_items: OrderItems;
   order_states: OrderStates;
   orders: Orders;
   patient_consents: PatientConsents;
   patient_embeddings: PatientEmbeddings;
+  patient_erasures: PatientErasures;
   patient_match_reviews: PatientMatchReviews;
   patients: Patients;
   performance_alerts: PerformanceAlerts;

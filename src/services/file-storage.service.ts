@@ -4,11 +4,11 @@
  * S3-compatible adapter implements the same interface.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { required, type Config } from '../config';
 
@@ -24,6 +24,12 @@ export interface FileStorage {
   /** The content, or null when the key holds nothing. */
   get(key: string): Promise<{ stream: Readable; size: number } | null>;
   delete(key: string): Promise<void>;
+  /**
+   * Deletes every object whose key starts with `prefix` (a folder such as `<practice>/<case>/`,
+   * ending in '/'), including objects no row names any more (an upload whose row never landed).
+   * @returns how many objects were deleted.
+   */
+  deletePrefix(prefix: string): Promise<number>;
 }
 
 /** Counts bytes through a stream and fails it past `maxBytes`. */
@@ -40,6 +46,12 @@ function sizeLimiter(maxBytes: number): Transform & { size: () => number } {
 }
 
 const SAFE_KEY = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
+
+/** A folder prefix: a safe key followed by '/'. */
+const checkPrefix = (prefix: string) => {
+  if (!prefix.endsWith('/') || !SAFE_KEY.test(prefix.slice(0, -1)) || prefix.split('/').some((p) => p === '.' || p === '..')) throw new Error(`invalid storage prefix ${prefix}`);
+  return prefix;
+};
 
 /** Files on local disk under `root`; keys are relative paths (validated: no `..`, no absolute paths). */
 export function createLocalFileStorage(root: string): FileStorage {
@@ -71,6 +83,12 @@ export function createLocalFileStorage(root: string): FileStorage {
     },
     async delete(key) {
       await rm(resolve(key), { force: true });
+    },
+    async deletePrefix(prefix) {
+      const dir = resolve(checkPrefix(prefix).slice(0, -1));
+      const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+      await rm(dir, { recursive: true, force: true });
+      return entries.filter((e) => e.isFile() && !e.name.endsWith('.part')).length;
     },
   };
 }
@@ -124,6 +142,18 @@ export function createS3FileStorage(opts: {
     },
     async delete(key) {
       await client.send(new DeleteObjectCommand({ Bucket: opts.bucket, Key: check(key) }));
+    },
+    async deletePrefix(prefix) {
+      let deleted = 0;
+      // Listing restarts from the top each round: what was deleted is no longer listed.
+      for (;;) {
+        const page = await client.send(new ListObjectsV2Command({ Bucket: opts.bucket, Prefix: checkPrefix(prefix), MaxKeys: 1000 }));
+        const keys = (page.Contents ?? []).map((o) => o.Key!).filter(Boolean);
+        if (keys.length === 0) return deleted;
+        const r = await client.send(new DeleteObjectsCommand({ Bucket: opts.bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }));
+        if (r.Errors?.length) throw new Error(`storage refused to delete ${r.Errors.length} object(s) under ${prefix}: ${r.Errors[0]!.Code ?? 'error'}`);
+        deleted += keys.length;
+      }
     },
   };
 }

@@ -14,6 +14,9 @@ import { createEmbeddingActivities } from '../activities/embedding.activities';
 import { createProviderRegistry } from '../ai/providers';
 import { startEmbeddingPipeline } from '../ai/pipeline-start';
 import { backlog as embeddingBacklog } from '../repositories/embeddings.repository';
+import { Client } from '@temporalio/client';
+import { createErasureActivities } from '../activities/erasure.activities';
+import { createFileStorage } from '../services/file-storage.service';
 
 export interface MdwWorkerOptions {
   config: Config;
@@ -68,6 +71,8 @@ export async function startWorker(opts: MdwWorkerOptions): Promise<MdwWorker> {
       ...createCaseActivities({ db: database.system, hooks: opts.hooks }),
       ...createInsightActivities({ db: database.system }),
       ...createEmbeddingActivities({ db: database.system, providers: createProviderRegistry(config) }),
+      // Erasure deletes storage objects and case histories: the worker reaches both.
+      ...createErasureActivities({ db: database.system, storage: createFileStorage(config), temporal: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }) }),
     },
     // Statement values (patient data) never reach the history or the logs through a failure.
     interceptors: { activity: [redactingActivityInterceptors, auditingActivityInterceptors] },

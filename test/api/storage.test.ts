@@ -58,6 +58,16 @@ describe.each([
     expect(await storage.get('cases/c1/big.bin')).toBeNull();
   });
 
+  test('deletes a folder: every object under the prefix, nothing beside it', async () => {
+    for (const key of ['p1/c9/a', 'p1/c9/b', 'p1/c90/c']) await storage.put(key, Readable.from([Buffer.from(key)]), 100);
+    expect(await storage.deletePrefix('p1/c9/')).toBe(2);
+    expect(await storage.get('p1/c9/a')).toBeNull();
+    expect(await storage.get('p1/c9/b')).toBeNull();
+    expect(await text((await storage.get('p1/c90/c'))!.stream)).toBe('p1/c90/c');
+    expect(await storage.deletePrefix('p1/c9/')).toBe(0);
+    await expect(storage.deletePrefix('../')).rejects.toThrow(/invalid storage prefix/);
+  });
+
   test('refuses keys that could escape their folder', async () => {
     await expect(storage.put('../etc/passwd', Readable.from([Buffer.from('x')]), 10)).rejects.toThrow(/invalid storage key/);
   });

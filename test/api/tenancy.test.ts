@@ -58,6 +58,8 @@ test('every route that takes an id answers 404 for another practice’s ids, and
   const projectB = (await request(env.app).post(`/cases/${kase.id}/projects?name=B%20plan&projectType=model&fileName=b.stl`).set('Authorization', `Bearer ${tokenB}`).set('Content-Type', 'model/stl').send(Buffer.from('solid b\nendsolid b\n'))).body;
   expect(projectB.id).toBeDefined();
   expect([kase.id, message.id, file.id, order.id, template.id, memberB.id, invitationB.id]).not.toContain(undefined);
+  const holdB = (await ownerB.post(`/patients/${b.patientId}/legal-holds`, { reason: 'B matter' })).body;
+  expect(holdB.id).toBeDefined();
 
   const snapshot = async () => {
     const db = env.h.database.system;
@@ -130,6 +132,14 @@ test('every route that takes an id answers 404 for another practice’s ids, and
     ['get', '/cases/{id}/proposals', () => ownerA.get(`/cases/${kase.id}/proposals`)],
     ['post', '/cases/{id}/proposals/{proposalId}/confirm', () => ownerA.post(`/cases/${kase.id}/proposals/${randomUUID()}/confirm`)],
     ['post', '/cases/{id}/proposals/{proposalId}/dismiss', () => ownerA.post(`/cases/${kase.id}/proposals/${randomUUID()}/dismiss`, {})],
+    ['post', '/patients/{id}/erasure', () => ownerA.post(`/patients/${b.patientId}/erasure`)],
+    ['get', '/erasures/{id}', () => ownerA.get(`/erasures/${randomUUID()}`)],
+    ['get', '/erasures/{id}/certificate', () => ownerA.get(`/erasures/${randomUUID()}/certificate`)],
+    ['post', '/patients/{id}/legal-holds', () => ownerA.post(`/patients/${b.patientId}/legal-holds`, { reason: 'intrusion' })],
+    ['get', '/patients/{id}/legal-holds', () => ownerA.get(`/patients/${b.patientId}/legal-holds`)],
+    ['post', '/patients/{id}/legal-holds/{holdId}/lift', () => ownerA.post(`/patients/${b.patientId}/legal-holds/${holdB.id}/lift`, {})],
+    ['get', '/practices/{id}/retention', () => ownerA.get(`/practices/${b.practiceId}/retention`)],
+    ['patch', '/practices/{id}/retention', () => ownerA.patch(`/practices/${b.practiceId}/retention`, { clinicalRecordYears: 0 })],
     ['post', '/cases/{id}/projects', () => request(env.app).post(`/cases/${kase.id}/projects?name=X&projectType=model&fileName=x.stl`).set('Authorization', `Bearer ${tokenA}`).set('Content-Type', 'model/stl').send(Buffer.from('solid x\nendsolid x\n'))],
     ['get', '/cases/{id}/projects', () => ownerA.get(`/cases/${kase.id}/projects`)],
     ['get', '/projects/{id}', () => ownerA.get(`/projects/${projectB.id}`)],
