@@ -56,6 +56,8 @@ export const ERROR_CODES = [
   'patient_gone',
   'task_assigned',
   'task_not_assigned',
+  // the Temporal codec endpoint
+  'payload_undecryptable',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -51,6 +51,7 @@ import { createDefaultIntentClassifier } from '../ai/intent';
 import { createEmbeddingProvider } from '../ai/providers';
 import { analyticsRoutes } from './routes/analytics.routes';
 import { trustRoutes } from './routes/trust.routes';
+import { codecRoutes } from './routes/codec.routes';
 
 export type { ApiDeps } from './types';
 
@@ -100,7 +101,7 @@ function buildApp(deps: ApiDeps): BuiltApp {
     onStoreFailed: (err) => log.warn({ err }, 'idempotent response answered but not stored; the claim goes stale'),
   });
   const kit: RouteKit = { router, registry, auth, idempotency };
-  for (const register of [healthRoutes, authRoutes, profileRoutes, practiceRoutes, patientRoutes, caseRoutes, taskRoutes, messageRoutes, fileRoutes, orderRoutes, templateRoutes, dashboardRoutes, searchRoutes, intentRoutes, insightRoutes, analyticsRoutes, trustRoutes]) {
+  for (const register of [healthRoutes, authRoutes, profileRoutes, practiceRoutes, patientRoutes, caseRoutes, taskRoutes, messageRoutes, fileRoutes, orderRoutes, templateRoutes, dashboardRoutes, searchRoutes, intentRoutes, insightRoutes, analyticsRoutes, trustRoutes, codecRoutes]) {
     register(kit, services);
   }
   patientMatchRoutes(kit, services);
@@ -115,6 +116,9 @@ function buildApp(deps: ApiDeps): BuiltApp {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(helmet());
+  // The Temporal UI calls the codec endpoint from its own origin, with the operator's token.
+  const codecOrigins = config.CODEC_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
+  app.use('/codec', cors({ origin: codecOrigins, credentials: true, methods: ['POST'], allowedHeaders: ['Content-Type', 'Authorization', 'X-Namespace'] }));
   const origins = config.API_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
   app.use(cors({ origin: origins.includes('*') ? true : origins.length ? origins : false, exposedHeaders: ['X-Request-Id', 'Retry-After'] }));
 

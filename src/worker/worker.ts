@@ -14,6 +14,7 @@ import { createEmbeddingActivities } from '../activities/embedding.activities';
 import { createProviderRegistry } from '../ai/providers';
 import { startEmbeddingPipeline } from '../ai/pipeline-start';
 import { backlog as embeddingBacklog } from '../repositories/embeddings.repository';
+import { dataConverter } from '../temporal/data-converter';
 
 export interface MdwWorkerOptions {
   config: Config;
@@ -64,6 +65,8 @@ export async function startWorker(opts: MdwWorkerOptions): Promise<MdwWorker> {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...workflowSource,
+    // Encrypted payloads (TEMPORAL_PAYLOAD_KEYS): the same codec as every client's.
+    dataConverter: dataConverter(config),
     activities: {
       ...createCaseActivities({ db: database.system, hooks: opts.hooks }),
       ...createInsightActivities({ db: database.system }),
