@@ -86,7 +86,7 @@ async function main(): Promise<void> {
     progress(`  ${m.applied.length} applied, ${m.skipped.length} already current`);
     await checkAuthenticator(authenticatorUrl);
 
-    const database = createDatabase(databaseUrl, poolLimits(cfg), { authenticatorUrl });
+    const database = createDatabase(databaseUrl, poolLimits(cfg), { authenticatorUrl, slowQueries: { service: 'api', thresholdMs: cfg.SLOW_QUERY_MS } });
     stops.push(() => database.destroy());
     const connection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS });
     stops.push(() => connection.close());

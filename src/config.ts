@@ -149,6 +149,15 @@ const EnvSchema = z.object({
     })
     .optional(),
   TEMPORAL_PAYLOAD_KEY_ID: z.string().optional(),
+  /** Statements at least this slow (ms) are recorded in query_performance_log by the API and the worker; 0: none. Over 1 s they raise a performance alert. */
+  SLOW_QUERY_MS: int(500, 0),
+  /**
+   * host:port where the worker's Temporal Core runtime serves its own Prometheus metrics (workflow
+   * task and activity latencies, pollers, sticky cache), e.g. 0.0.0.0:9464. Unset: not exported.
+   */
+  WORKER_TEMPORAL_METRICS_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port, e.g. 0.0.0.0:9464').optional(),
+  /** Where the worker's /health and /metrics listen (WORKER_HEALTH_PORT); 0.0.0.0 in containers so Prometheus can scrape. */
+  WORKER_HEALTH_HOST: z.string().default('127.0.0.1'),
   /** Origins of the Temporal UI allowed to call the codec endpoint (/codec/*), comma-separated. */
   CODEC_CORS_ORIGINS: z.string().default('http://localhost:8233,http://127.0.0.1:8233'),
   /** Longest accepted search query, in characters. */

@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   await checkDatabase(databaseUrl);
   await checkAuthenticator(authenticatorUrl);
   await checkTemporal(cfg.TEMPORAL_ADDRESS, cfg.TEMPORAL_NAMESPACE, cfg.TEMPORAL_CONNECT_TIMEOUT_MS);
-  const database = createDatabase(databaseUrl, poolLimits(cfg), { authenticatorUrl });
+  const database = createDatabase(databaseUrl, poolLimits(cfg), { authenticatorUrl, slowQueries: { service: 'api', thresholdMs: cfg.SLOW_QUERY_MS } });
   const connection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS, connectTimeout: cfg.TEMPORAL_CONNECT_TIMEOUT_MS });
   const temporal = temporalClient(cfg, connection);
   const cases = createCaseService({ db: database.system, temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE });

@@ -15,6 +15,7 @@ import { createProviderRegistry } from '../ai/providers';
 import { startEmbeddingPipeline } from '../ai/pipeline-start';
 import { backlog as embeddingBacklog } from '../repositories/embeddings.repository';
 import { dataConverter } from '../temporal/data-converter';
+import { observeOperations, observePool, renderMetrics } from '../telemetry/metrics';
 
 export interface MdwWorkerOptions {
   config: Config;
@@ -46,7 +47,11 @@ export interface MdwWorker {
  */
 export function installWorkerRuntime(config: Config): void {
   try {
-    Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL === 'trace' || config.LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN') });
+    Runtime.install({
+      logger: new DefaultLogger(config.LOG_LEVEL === 'trace' || config.LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN'),
+      // The SDK's own metrics (temporal_workflow_task_execution_latency, temporal_activity_execution_latency, …).
+      ...(config.WORKER_TEMPORAL_METRICS_ADDRESS ? { telemetryOptions: { metrics: { prometheus: { bindAddress: config.WORKER_TEMPORAL_METRICS_ADDRESS } } } } : {}),
+    });
   } catch {
     /* already installed */
   }
@@ -55,7 +60,9 @@ export function installWorkerRuntime(config: Config): void {
 export async function startWorker(opts: MdwWorkerOptions): Promise<MdwWorker> {
   const { config } = opts;
   installWorkerRuntime(config);
-  const database = createDatabase(opts.databaseUrl, poolLimits(config));
+  const database = createDatabase(opts.databaseUrl, poolLimits(config), { slowQueries: { service: 'worker', thresholdMs: config.SLOW_QUERY_MS } });
+  observePool('worker', database.pool);
+  observeOperations(database.system);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const workflowSource: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = opts.workflowBundlePath
     ? { workflowBundle: { codePath: opts.workflowBundlePath } }
@@ -91,6 +98,12 @@ export async function startWorker(opts: MdwWorkerOptions): Promise<MdwWorker> {
   if (opts.healthPort !== undefined) {
     health = http.createServer((req, res) => {
       void (async () => {
+        if (req.url?.split('?')[0] === '/metrics') {
+          const m = await renderMetrics();
+          res.writeHead(200, { 'content-type': m.contentType });
+          res.end(m.body);
+          return;
+        }
         const state = worker.getState();
         let dbOk = false;
         try {
@@ -106,7 +119,7 @@ export async function startWorker(opts: MdwWorkerOptions): Promise<MdwWorker> {
         res.end(JSON.stringify({ status: ok ? 'ok' : 'unavailable', worker: state, database: dbOk ? 'ok' : 'unreachable', taskQueue: config.TEMPORAL_TASK_QUEUE, embeddingBacklog: backlog }));
       })();
     });
-    await new Promise<void>((resolve) => health!.listen(opts.healthPort, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => health!.listen(opts.healthPort, config.WORKER_HEALTH_HOST, resolve));
     const addr = health.address();
     healthUrl = typeof addr === 'object' && addr ? `http://127.0.0.1:${addr.port}/health` : null;
   }
