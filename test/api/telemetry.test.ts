@@ -72,7 +72,8 @@ test("the API's /metrics parses as Prometheus text: latency by route template an
 
   const pool = m.get('mdw_db_pool_connections')!;
   expect(pool.metrics.find((s) => s.labels!.pool === 'api-actor' && s.labels!.state === 'max')!.value).toBe('5');
-  for (const name of ['mdw_embedding_backlog', 'mdw_cases_overdue', 'mdw_performance_alerts_open']) {
+  // cases.at_risk (0044) exists, so at-risk is counted too.
+  for (const name of ['mdw_embedding_backlog', 'mdw_cases_overdue', 'mdw_cases_at_risk', 'mdw_performance_alerts_open']) {
     const g = m.get(name)!;
     expect({ name, type: g.type }).toEqual({ name, type: 'GAUGE' });
     expect(Number(g.metrics[0]!.value)).toBeGreaterThanOrEqual(0);
