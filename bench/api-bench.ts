@@ -462,6 +462,7 @@ async function httpLevel(url: string, t: Targets, o: Options): Promise<{ rows: R
       // empty = unset: without the bench's Temporal, the API's client stays lazy and unused
       TEMPORAL_ADDRESS: tb?.address ?? '',
       TEMPORAL_TASK_QUEUE: tb?.taskQueue ?? 'mdw-cases',
+      TEMPORAL_PAYLOAD_KEYS: tb?.payloadKeys ?? '',
     }, undefined, undefined, apiLog.onLine);
     children.push(api);
     const legacy = await spawnTsx(path.join(__dirname, 'legacy', 'server.ts'), { LEGACY_DATABASE_URL: withTimeout(url, o.timeoutMs), LEGACY_POOL_MAX: poolMax, LEGACY_POOL_WAIT_MS: String(o.timeoutMs) });

@@ -11,6 +11,7 @@ import { loadConfig } from '../src/config';
 import { createDatabase, poolLimits } from '../src/db/database';
 import { createCaseService } from '../src/services/case.service';
 import { startApi } from '../src/api/server';
+import { temporalClient } from '../src/temporal/data-converter';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
   const connection = config.TEMPORAL_ADDRESS_SET
     ? await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: config.TEMPORAL_CONNECT_TIMEOUT_MS })
     : undefined;
-  const temporal = connection ? new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }) : new Client();
+  const temporal = connection ? temporalClient(config, connection) : new Client();
   const cases = createCaseService({ db: database.system, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE });
   const api = await startApi({ config, database, temporal, cases });
   console.log(JSON.stringify({ url: api.url }));

@@ -21,13 +21,15 @@
  * concurrent decision on the same case would be refused (422). `CaseLeases` hands out each case to
  * one request at a time.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client, Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import { loadConfig } from '../src/config';
+import { temporalClient } from '../src/temporal/data-converter';
 import { createDatabase, type Database } from '../src/db/database';
 import { saveTemplate, type TemplateDefinition } from '../src/repositories/templates.repository';
 import { createCaseService } from '../src/services/case.service';
@@ -98,6 +100,8 @@ export class CaseLeases {
 
 export interface TemporalBench {
   address: string;
+  /** The payload key ring the worker runs with (production requires one); the API needs it too. */
+  payloadKeys: string;
   taskQueue: string;
   templateId: string;
   cases: WorkflowCase[];
@@ -146,7 +150,9 @@ export async function startTemporalBench(url: string, t: Targets, o: { cases: nu
     cleanups.push(() => temporal.stop());
     o.log(`Temporal dev server at ${temporal.address} (in memory, search attributes registered); starting the worker (src/worker/main.ts, bundles the workflows)`);
 
+    const payloadKeys = `bench:${randomBytes(32).toString('base64')}`;
     const workerEnv = {
+      TEMPORAL_PAYLOAD_KEYS: payloadKeys,
       DATABASE_URL: url,
       TEMPORAL_ADDRESS: temporal.address,
       TEMPORAL_TASK_QUEUE: BENCH_TASK_QUEUE,
@@ -157,10 +163,10 @@ export async function startTemporalBench(url: string, t: Targets, o: { cases: nu
     const worker = startTsx(path.join(__dirname, '..', 'src', 'worker', 'main.ts'), workerEnv, (m) => (m.msg === 'worker started' ? 'ok' : undefined), 300_000);
     cleanups.push(() => stopChild(worker.child, 15_000));
 
-    const config = loadConfig({ ...process.env, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: BENCH_TASK_QUEUE });
+    const config = loadConfig({ ...process.env, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: BENCH_TASK_QUEUE, TEMPORAL_PAYLOAD_KEYS: payloadKeys });
     const connection = await Connection.connect({ address: temporal.address });
     cleanups.push(() => connection.close());
-    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    const client = temporalClient(config, connection);
     const database: Database = createDatabase(url, 10);
     cleanups.push(() => database.destroy());
     const db = database.system;
@@ -232,6 +238,7 @@ export async function startTemporalBench(url: string, t: Targets, o: { cases: nu
     };
     return {
       address: temporal.address,
+      payloadKeys,
       taskQueue: BENCH_TASK_QUEUE,
       templateId,
       cases,

@@ -11,12 +11,16 @@
  *       awaiting a no-op local activity);
  *   (c) many sequential decisions on ONE case (a decision task that reworks to itself), vs as
  *       many bare updates on ONE trivial workflow: does update latency grow with history?
+ *   (d) what payload encryption costs (issue 12 §4): the approval of (b) on a worker and client
+ *       with the AES-256-GCM codec vs the same on a second worker and client without it,
+ *       interleaved ABAB. (a)-(c) run encrypted, as production does.
  *
  * A measurement, not a test: nothing here asserts a timing. See bench/README.md.
  *
  *   npm run bench:workflow -- --cases 200 --rounds 2 --samples 100 --decisions 200
  */
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,6 +37,7 @@ import { saveTemplate } from '../src/repositories/templates.repository';
 import { automaticTemplate, clearAlignerTemplate } from '../src/seed/templates';
 import { createCaseService, type CaseService } from '../src/services/case.service';
 import { startWorker, type MdwWorker } from '../src/worker/worker';
+import { temporalClient } from '../src/temporal/data-converter';
 import { caseViewQuery, decideUpdate, type CaseView } from '../src/workflows/case.messages';
 import type { caseWorkflow } from '../src/workflows/case.workflow';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../scripts/lib/embedded-postgres';
@@ -58,7 +63,7 @@ const USAGE = `usage: npm run bench:workflow -- [options]
   --decisions N      (c) measured sequential decisions on one case                (default 200)
   --warmup N         discarded warm-up updates per series; (a) warms up with 2N    (default 5)
   --history-limit N  (c) pass workflowOptions.historyLimit to force continue-as-new
-  --only a,b,c       run only these measurements                             (default a,b,c)
+  --only a,b,c,d     run only these measurements                           (default a,b,c,d)
   --out DIR          where the JSON goes                            (default bench/results)
   --no-write         print only
 Worker settings come from the usual WORKER_* variables (src/config.ts).`;
@@ -73,7 +78,7 @@ function options() {
       decisions: { type: 'string', default: '200' },
       warmup: { type: 'string', default: '5' },
       'history-limit': { type: 'string' },
-      only: { type: 'string', default: 'a,b,c' },
+      only: { type: 'string', default: 'a,b,c,d' },
       out: { type: 'string', default: path.join(__dirname, 'results') },
       'no-write': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -93,8 +98,8 @@ function options() {
   };
   const cases = int('cases', values.cases, 1);
   const only = values.only.split(',').map((x) => x.trim());
-  if (only.some((x) => !['a', 'b', 'c'].includes(x))) {
-    console.error(`--only takes a comma-separated subset of a,b,c (got ${values.only})\n${USAGE}`);
+  if (only.some((x) => !['a', 'b', 'c', 'd'].includes(x))) {
+    console.error(`--only takes a comma-separated subset of a,b,c,d (got ${values.only})\n${USAGE}`);
     process.exit(2);
   }
   return {
@@ -117,6 +122,7 @@ type Options = ReturnType<typeof options>;
 const t0 = performance.now();
 const log = (msg: string) => process.stderr.write(`[bench +${((performance.now() - t0) / 1000).toFixed(1)}s] ${msg}\n`);
 const BASELINE_QUEUE = 'bench-baseline';
+const CLEAR_QUEUE = 'bench-mdw-clear';
 
 interface Stats {
   n: number;
@@ -176,6 +182,10 @@ interface Env {
   client: Client;
   cases: CaseService;
   mdwWorker: MdwWorker;
+  /** (d): the same worker and client without the payload codec, on a queue of their own. */
+  clearWorker: MdwWorker;
+  clearClient: Client;
+  clearCases: CaseService;
   baselineWorker: Worker;
   baselineRun: Promise<void>;
   baselineConnection: NativeConnection;
@@ -226,17 +236,23 @@ async function setUp(): Promise<Env> {
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_TASK_QUEUE: 'bench-mdw',
     WORKER_SHUTDOWN_GRACE_MS: process.env.WORKER_SHUTDOWN_GRACE_MS || '2000',
+    // Encrypted payloads, as production requires (a fresh key per run).
+    TEMPORAL_PAYLOAD_KEYS: process.env.TEMPORAL_PAYLOAD_KEYS || `bench:${randomBytes(32).toString('base64')}`,
   });
+  const clearConfig = loadConfig({ ...process.env, ...Object.fromEntries(Object.entries(config).map(([k, v]) => [k, String(v)])), NODE_ENV: 'development', TEMPORAL_TASK_QUEUE: CLEAR_QUEUE, TEMPORAL_PAYLOAD_KEYS: '' });
   Runtime.install({ logger: new DefaultLogger('WARN') });
 
   const database = createDatabase(pg.url, 10);
   cleanups.push(() => database.destroy());
   const connection = await Connection.connect({ address: temporal.address });
   cleanups.push(() => connection.close());
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = temporalClient(config, connection);
+  const clearClient = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
 
   const mdwWorker = await startWorker({ config, databaseUrl: pg.url, workflowBundlePath: bundlePath });
   cleanups.push(() => mdwWorker.stop());
+  const clearWorker = await startWorker({ config: clearConfig, databaseUrl: pg.url, workflowBundlePath: bundlePath });
+  cleanups.push(() => clearWorker.stop());
   const baselineConnection = await NativeConnection.connect({ address: temporal.address });
   cleanups.push(() => baselineConnection.close());
   // The same limits as the MDW worker: only the workflow differs.
@@ -270,6 +286,9 @@ async function setUp(): Promise<Env> {
     client,
     cases: createCaseService({ db: database.system, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE }),
     mdwWorker,
+    clearWorker,
+    clearClient,
+    clearCases: createCaseService({ db: database.system, temporal: clearClient, taskQueue: CLEAR_QUEUE }),
     baselineWorker,
     baselineRun,
     baselineConnection,
@@ -691,15 +710,58 @@ async function sequentialDecisions(env: Env, o: Options) {
   };
 }
 
+// ---- (d) payload encryption ------------------------------------------------------------------
+
+async function codecOverhead(env: Env, o: Options) {
+  const db = env.database.system;
+  const template = await saveTemplate(db, clearAlignerTemplate());
+  const n = o.warmup + o.samples;
+  log(`(d) preparing ${n} cases at "Records review" on the encrypted worker and ${n} on the clear one`);
+  const prepare = async (cases: CaseService, client: Client) => {
+    const practices = await createBenchPractices(db, env.staff, n);
+    const started = await mapPool(n, 10, (i) =>
+      cases.startCase({ practiceId: practices[i]!.practiceId, patientId: practices[i]!.patientId, createdBy: env.staff.doctor, title: 'Benchmark: aligners', caseType: 'active_treatment', templateId: template.id }),
+    );
+    const handles: CaseHandle[] = started.map((c) => client.workflow.getHandle<typeof caseWorkflow>(c.workflowId));
+    const views = await mapPool(n, 10, (i) =>
+      waitFor(() => handles[i]!.query(caseViewQuery), (v) => v.tasks.some((t) => t.name === 'Records review' && t.awaitingDecision), '"Records review" to await a decision'),
+    );
+    await settled(env, started.map((c) => c.caseId), 'under_review');
+    return { handles, taskIds: views.map((v) => v.tasks.find((t) => t.name === 'Records review')!.id) };
+  };
+  const enc = await prepare(env.cases, env.client);
+  const clear = await prepare(env.clearCases, env.clearClient);
+  const encrypted: number[] = [];
+  const plain: number[] = [];
+  log(`(d) measuring ${o.samples} approvals each, encrypted and clear, interleaved, after ${o.warmup} warm-up rounds`);
+  for (let i = 0; i < n; i++) {
+    const a = performance.now();
+    await enc.handles[i]!.executeUpdate(decideUpdate, { args: [{ taskId: enc.taskIds[i]!, decision: 'approve', actor: technician(env.staff) }] });
+    const aMs = performance.now() - a;
+    const b = performance.now();
+    await clear.handles[i]!.executeUpdate(decideUpdate, { args: [{ taskId: clear.taskIds[i]!, decision: 'approve', actor: technician(env.staff) }] });
+    const bMs = performance.now() - b;
+    if (i >= o.warmup) {
+      encrypted.push(aMs);
+      plain.push(bMs);
+    }
+  }
+  await Promise.all([...enc.handles, ...clear.handles].map((h) => h.terminate('benchmark done')));
+  const e = stats(encrypted);
+  const c = stats(plain);
+  return { samples: o.samples, warmup: o.warmup, order: 'ABAB …: encrypted approval, clear approval', encryptedApprovalMs: e, clearApprovalMs: c, ratioP50: ratio(e.p50, c.p50), ratioP95: ratio(e.p95, c.p95) };
+}
+
 // ---- report ----------------------------------------------------------------------------------
 
 type Results = {
   a?: Awaited<ReturnType<typeof throughput>>;
   b?: Awaited<ReturnType<typeof approvalLatency>>;
   c?: Awaited<ReturnType<typeof sequentialDecisions>>;
+  d?: Awaited<ReturnType<typeof codecOverhead>>;
 };
 
-function table({ a, b, c }: Results): string {
+function table({ a, b, c, d }: Results): string {
   const ms = (x: number) => `${x.toFixed(1)} ms`;
   const rows: string[][] = [['measurement', 'MDW', 'baseline', 'MDW / baseline', 'goal']];
   if (a) {
@@ -737,6 +799,12 @@ function table({ a, b, c }: Results): string {
       ['(c) history at end, continue-as-new', `${c.mdw.historyLengthAtEnd} events, ${c.mdw.continuedAsNew ? 'yes' : 'no'}`, `${c.bare.historyLengthAtEnd} events, no`, '', ''],
     );
   }
+  if (d) {
+    rows.push(
+      ['(d) approval encrypted vs clear, p50', ms(d.encryptedApprovalMs.p50), ms(d.clearApprovalMs.p50), `${d.ratioP50}`, ''],
+      ['(d) approval encrypted vs clear, p95', ms(d.encryptedApprovalMs.p95), ms(d.clearApprovalMs.p95), `${d.ratioP95}`, ''],
+    );
+  }
   const widths = rows[0]!.map((_, j) => Math.max(...rows.map((r) => r[j]!.length)));
   const line = (r: string[]) => `| ${r.map((cell, j) => cell.padEnd(widths[j]!)).join(' | ')} |`;
   return [line(rows[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
@@ -762,8 +830,9 @@ async function main(): Promise<void> {
   const a = o.only.includes('a') ? await throughput(env, o) : undefined;
   const b = o.only.includes('b') ? await approvalLatency(env, o) : undefined;
   const c = o.only.includes('c') ? await sequentialDecisions(env, o) : undefined;
+  const d = o.only.includes('d') ? await codecOverhead(env, o) : undefined;
   const seconds = Math.round((performance.now() - t0) / 100) / 10;
-  const results: Results = { a, b, c };
+  const results: Results = { a, b, c, d };
   const loadAverageAtEnd = os.loadavg().map((x) => Math.round(x * 100) / 100);
 
   console.log('');
@@ -809,6 +878,7 @@ async function main(): Promise<void> {
       throughput: a,
       approvalLatency: b,
       sequentialDecisions: c,
+      payloadEncryption: d,
     };
     writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`wrote ${path.relative(process.cwd(), file)}`);

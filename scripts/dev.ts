@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { Client, Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import { config, ConfigError, loadConfig, type Config } from '../src/config';
 import { migrate } from '../src/db/migrate';
 import { checkAuthenticator, checkDatabase, checkTemporal, PreflightError } from '../src/db/preflight';
@@ -19,7 +19,8 @@ import { startApi } from '../src/api/server';
 import { startEmbeddedPostgres } from './lib/embedded-postgres';
 import { startTemporalDevServer } from './lib/temporal-dev-server';
 import { dataDir, progress } from './lib/tool-cache';
-import { ensureJwtSecret } from './lib/dev-secret';
+import { ensureJwtSecret, ensurePayloadKey } from './lib/dev-secret';
+import { temporalClient } from '../src/temporal/data-converter';
 
 async function main(): Promise<void> {
   const base = config();
@@ -75,6 +76,8 @@ async function main(): Promise<void> {
       TEMPORAL_ADDRESS: temporalAddress,
       // Random per data folder, kept in it (tokens survive restarts); never a secret in the repository.
       JWT_SECRET: base.JWT_SECRET ?? ensureJwtSecret(data),
+      // Workflow payloads encrypted as in production; the key lives with the data it protects.
+      TEMPORAL_PAYLOAD_KEYS: base.TEMPORAL_PAYLOAD_KEYS ?? ensurePayloadKey(data),
     });
     await checkTemporal(cfg.TEMPORAL_ADDRESS, cfg.TEMPORAL_NAMESPACE, cfg.TEMPORAL_CONNECT_TIMEOUT_MS);
 
@@ -83,11 +86,11 @@ async function main(): Promise<void> {
     progress(`  ${m.applied.length} applied, ${m.skipped.length} already current`);
     await checkAuthenticator(authenticatorUrl);
 
-    const database = createDatabase(databaseUrl, poolLimits(cfg), { authenticatorUrl });
+    const database = createDatabase(databaseUrl, poolLimits(cfg), { authenticatorUrl, slowQueries: { service: 'api', thresholdMs: cfg.SLOW_QUERY_MS } });
     stops.push(() => database.destroy());
     const connection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS });
     stops.push(() => connection.close());
-    const client = new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE });
+    const client = temporalClient(cfg, connection);
     const cases = createCaseService({ db: database.system, temporal: client, taskQueue: cfg.TEMPORAL_TASK_QUEUE });
 
     if (cfg.AI_PROVIDER === 'local') await ensureEmbeddingModel(cfg.LOCAL_EMBEDDING_MODEL);

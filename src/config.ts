@@ -4,6 +4,7 @@
  * start-up with one line naming the variable instead of failing later somewhere deep.
  */
 import { z } from 'zod';
+import { parseKeyRing } from './temporal/key-ring';
 
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
 const postgresUrl = z
@@ -137,6 +138,35 @@ const EnvSchema = z.object({
   EMBEDDING_BATCH_SIZE: int(32, 1),
   /** How often the embedding pipeline looks for new texts when idle. */
   EMBEDDING_POLL_MS: int(2_000, 50),
+  /**
+   * Temporal payload encryption keys (issue 12 §4), a ring `id:base64key,id:base64key` of 32-byte
+   * AES-256-GCM keys (`openssl rand -base64 32`). New payloads use TEMPORAL_PAYLOAD_KEY_ID (default:
+   * the first key); every key decrypts, so rotate by adding the new key in front and keep old ones
+   * while their histories are retained. Required in production; `npm run up` keeps a random key in
+   * its data folder; unset elsewhere: payloads in clear.
+   */
+  TEMPORAL_PAYLOAD_KEYS: z
+    .string()
+    .superRefine((v, ctx) => {
+      try {
+        parseKeyRing(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    })
+    .optional(),
+  TEMPORAL_PAYLOAD_KEY_ID: z.string().optional(),
+  /** Statements at least this slow (ms) are recorded in query_performance_log by the API and the worker; 0: none. Over 1 s they raise a performance alert. */
+  SLOW_QUERY_MS: int(500, 0),
+  /**
+   * host:port where the worker's Temporal Core runtime serves its own Prometheus metrics (workflow
+   * task and activity latencies, pollers, sticky cache), e.g. 0.0.0.0:9464. Unset: not exported.
+   */
+  WORKER_TEMPORAL_METRICS_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port, e.g. 0.0.0.0:9464').optional(),
+  /** Where the worker's /health and /metrics listen (WORKER_HEALTH_PORT); 0.0.0.0 in containers so Prometheus can scrape. */
+  WORKER_HEALTH_HOST: z.string().default('127.0.0.1'),
+  /** Origins of the Temporal UI allowed to call the codec endpoint (/codec/*), comma-separated. */
+  CODEC_CORS_ORIGINS: z.string().default('http://localhost:8233,http://127.0.0.1:8233'),
   /** Longest accepted search query, in characters. */
   SEARCH_MAX_QUERY_CHARS: int(500, 10),
   /** A search whose query embedding takes longer answers from full-text search alone (and says so). */

@@ -13,6 +13,7 @@ import { createHarness, type Harness } from './support/harness';
 import { createPracticeFixture, createTemplate } from './support/fixtures';
 import { as, caseDriver, FULL_CASE_STATES, HISTORIES_DIR, recordHistory, taskId, view } from './support/case-driver';
 import { waitFor } from './support/wait';
+import { dataConverter } from '../src/temporal/data-converter';
 
 let h: Harness;
 let d: ReturnType<typeof caseDriver>;
@@ -177,7 +178,9 @@ test('recorded histories of representative cases replay against the current work
   expect(files.length).toBeGreaterThanOrEqual(10);
   const histories = files.map((file) => ({ workflowId: file.replace(/\.json$/, ''), history: JSON.parse(readFileSync(path.join(HISTORIES_DIR, file), 'utf8')) }));
   const results = [];
-  for await (const r of Worker.runReplayHistories({ workflowBundle: { codePath: process.env.MDW_TEST_WORKFLOW_BUNDLE! } }, histories)) {
+  // The codec decodes the encrypted ones (test/histories/encrypted/) and passes the clear ones as they are.
+  expect(files.some((f) => f.startsWith('encrypted'))).toBe(true);
+  for await (const r of Worker.runReplayHistories({ workflowBundle: { codePath: process.env.MDW_TEST_WORKFLOW_BUNDLE! }, dataConverter: dataConverter(h.config) }, histories)) {
     results.push({ workflowId: r.workflowId, error: r.error ? String(r.error) : null });
   }
   expect(results).toEqual(histories.map((x) => ({ workflowId: x.workflowId, error: null })));

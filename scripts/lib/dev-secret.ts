@@ -30,3 +30,23 @@ export function ensureJwtSecret(dataDir: string): string {
   chmodSync(file, 0o600);
   return secret;
 }
+
+export const PAYLOAD_KEY_FILE = 'temporal-payload-key';
+
+/**
+ * `npm run up`'s Temporal payload key ring (TEMPORAL_PAYLOAD_KEYS): one random AES-256 key per
+ * data folder, kept beside the Temporal database whose payloads it encrypts (losing it makes
+ * those histories unreadable), readable by its owner only.
+ * @returns `dev-<8 hex>:<base64 key>`.
+ */
+export function ensurePayloadKey(dataDir: string): string {
+  const file = path.join(dataDir, PAYLOAD_KEY_FILE);
+  mkdirSync(dataDir, { recursive: true });
+  try {
+    writeFileSync(file, `dev-${randomBytes(4).toString('hex')}:${randomBytes(32).toString('base64')}\n`, { flag: 'wx', mode: 0o600 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  chmodSync(file, 0o600);
+  return readFileSync(file, 'utf8').trim();
+}

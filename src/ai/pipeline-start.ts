@@ -2,12 +2,13 @@
  * Starts the embedding pipeline workflow of a task queue (idempotent: a running one is kept),
  * after making the configured model the active one on the very first start.
  */
-import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Config } from '../config';
 import type { Db } from '../db/database';
 import { ensureActiveModel } from '../repositories/embeddings.repository';
 import { embeddingPipelineWorkflow, embeddingPipelineWorkflowId } from '../workflows/embedding.workflow';
 import { createEmbeddingProvider } from './providers';
+import { temporalClient } from '../temporal/data-converter';
 
 export async function startEmbeddingPipeline(config: Config, db: Db): Promise<void> {
   const provider = createEmbeddingProvider(config);
@@ -17,7 +18,7 @@ export async function startEmbeddingPipeline(config: Config, db: Db): Promise<vo
   }
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   try {
-    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    const client = temporalClient(config, connection);
     await client.workflow.start(embeddingPipelineWorkflow, {
       workflowId: embeddingPipelineWorkflowId(config.TEMPORAL_TASK_QUEUE),
       taskQueue: config.TEMPORAL_TASK_QUEUE,

@@ -66,6 +66,8 @@ export const ERROR_CODES = [
   'version_superseded',
   'invalid_status_transition',
   'invalid_stl',
+  // the Temporal codec endpoint
+  'payload_undecryptable',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

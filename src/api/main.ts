@@ -1,10 +1,11 @@
 /** `npm run api`: the HTTP API alone (workers run elsewhere). Stopped gracefully by SIGINT/SIGTERM. */
-import { Client, Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import { config, ConfigError, required } from '../config';
 import { checkAuthenticator, checkDatabase, checkTemporal, PreflightError } from '../db/preflight';
 import { createDatabase, poolLimits } from '../db/database';
 import { createCaseService } from '../services/case.service';
 import { startApi } from './server';
+import { temporalClient } from '../temporal/data-converter';
 
 async function main(): Promise<void> {
   const cfg = config();
@@ -14,9 +15,9 @@ async function main(): Promise<void> {
   await checkDatabase(databaseUrl);
   await checkAuthenticator(authenticatorUrl);
   await checkTemporal(cfg.TEMPORAL_ADDRESS, cfg.TEMPORAL_NAMESPACE, cfg.TEMPORAL_CONNECT_TIMEOUT_MS);
-  const database = createDatabase(databaseUrl, poolLimits(cfg), { authenticatorUrl });
+  const database = createDatabase(databaseUrl, poolLimits(cfg), { authenticatorUrl, slowQueries: { service: 'api', thresholdMs: cfg.SLOW_QUERY_MS } });
   const connection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS, connectTimeout: cfg.TEMPORAL_CONNECT_TIMEOUT_MS });
-  const temporal = new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE });
+  const temporal = temporalClient(cfg, connection);
   const cases = createCaseService({ db: database.system, temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, atRiskSlackMs: cfg.CASE_AT_RISK_SLACK_HOURS * 3_600_000 });
   const api = await startApi({ config: cfg, database, temporal, cases });
   console.log(JSON.stringify({ msg: 'api started', url: api.url, openapi: `${api.url}/openapi.json`, docs: `${api.url}/docs` }));

@@ -54,6 +54,9 @@ import { analyticsRoutes } from './routes/analytics.routes';
 import { trustRoutes } from './routes/trust.routes';
 import { consentRoutes } from './routes/consents.routes';
 import { erasureRoutes } from './routes/erasure.routes';
+import { codecRoutes } from './routes/codec.routes';
+import { opsRoutes } from './routes/ops.routes';
+import { httpDuration, observeOperations, observePool } from '../telemetry/metrics';
 
 export type { ApiDeps } from './types';
 
@@ -70,6 +73,9 @@ interface BuiltApp {
 function buildApp(deps: ApiDeps): BuiltApp {
   const { config, database } = deps;
   const log = createLogger(config.LOG_LEVEL, { service: 'mdw-api' }, deps.logDestination);
+  observePool('api-system', database.pool);
+  if (database.actorPool !== database.pool) observePool('api-actor', database.actorPool);
+  observeOperations(database.system);
   const auth = createAuthenticator(config);
   const services: ApiServices = {
     ...deps,
@@ -103,7 +109,7 @@ function buildApp(deps: ApiDeps): BuiltApp {
     onStoreFailed: (err) => log.warn({ err }, 'idempotent response answered but not stored; the claim goes stale'),
   });
   const kit: RouteKit = { router, registry, auth, idempotency };
-  for (const register of [healthRoutes, authRoutes, profileRoutes, practiceRoutes, patientRoutes, caseRoutes, taskRoutes, messageRoutes, fileRoutes, orderRoutes, templateRoutes, dashboardRoutes, searchRoutes, intentRoutes, insightRoutes, analyticsRoutes, trustRoutes, consentRoutes]) {
+  for (const register of [healthRoutes, authRoutes, profileRoutes, practiceRoutes, patientRoutes, caseRoutes, taskRoutes, messageRoutes, fileRoutes, orderRoutes, templateRoutes, dashboardRoutes, searchRoutes, intentRoutes, insightRoutes, analyticsRoutes, trustRoutes, consentRoutes, codecRoutes, opsRoutes]) {
     register(kit, services);
   }
   patientMatchRoutes(kit, services);
@@ -120,6 +126,9 @@ function buildApp(deps: ApiDeps): BuiltApp {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(helmet());
+  // The Temporal UI calls the codec endpoint from its own origin, with the operator's token.
+  const codecOrigins = config.CODEC_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
+  app.use('/codec', cors({ origin: codecOrigins, credentials: true, methods: ['POST'], allowedHeaders: ['Content-Type', 'Authorization', 'X-Namespace'] }));
   const origins = config.API_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
   app.use(cors({ origin: origins.includes('*') ? true : origins.length ? origins : false, exposedHeaders: ['X-Request-Id', 'Retry-After'] }));
 
@@ -151,6 +160,9 @@ function buildApp(deps: ApiDeps): BuiltApp {
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const entry = { method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10, practice: c.practiceId }; // actor: bound to c.log at sign-in
+      // By route template, never the concrete path: ids would make one series per record.
+      const template = (req.route as { path?: string } | undefined)?.path;
+      httpDuration.observe({ method: req.method, route: typeof template === 'string' ? template.replace(/:([A-Za-z0-9_]+)/g, '{$1}') : '(unmatched)', status: String(res.statusCode) }, ms / 1000);
       if (res.statusCode >= 500) c.log.error(entry, 'request failed');
       else c.log.info(entry, 'request');
     });

@@ -10,11 +10,12 @@
  *   privileged role.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { CompiledQuery, Kysely, PostgresDialect, PostgresDriver, type DatabaseConnection, type Driver, type PostgresDialectConfig, type Transaction, type TransactionSettings } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, PostgresDriver, type QueryResult, type DatabaseConnection, type Driver, type PostgresDialectConfig, type Transaction, type TransactionSettings } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.generated';
 import type { Config } from '../config';
 import { guardPool, type ConnectionErrorHandler } from './connection-errors';
+import { createSlowQueryRecorder, type SlowQueryOptions, type SlowQueryRecorder } from './slow-queries';
 
 // int8 (counts, file sizes) as JS numbers: our values stay far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -77,6 +78,8 @@ export function urlAs(url: string, user: string): string {
 export interface DatabaseOptions {
   /** Where actor transactions log in (as mdw_authenticator); unset: on the system pool. */
   authenticatorUrl?: string;
+  /** Record statements over a threshold in query_performance_log (issue 12 §5). */
+  slowQueries?: SlowQueryOptions;
 }
 
 export function createDatabase(connectionString: string, limits: number | PoolLimits = {}, opts: DatabaseOptions = {}): Database {
@@ -93,12 +96,13 @@ export function createDatabase(connectionString: string, limits: number | PoolLi
     }),
     onConnectionError,
   );
-  const system = new Kysely<DB>({ dialect: new ActorAwarePostgresDialect({ pool }) });
+  const slow = opts.slowQueries ? createSlowQueryRecorder(pool, opts.slowQueries) : null;
+  const system = new Kysely<DB>({ dialect: new ActorAwarePostgresDialect({ pool }, slow) });
   let actorPool = pool;
   let actors = system;
   if (opts.authenticatorUrl) {
     actorPool = guardPool(new pg.Pool({ ...pool.options, connectionString: opts.authenticatorUrl }), onConnectionError);
-    actors = new Kysely<DB>({ dialect: new ActorAwarePostgresDialect({ pool: actorPool }) });
+    actors = new Kysely<DB>({ dialect: new ActorAwarePostgresDialect({ pool: actorPool }, slow) });
   }
   return {
     system,
@@ -155,10 +159,42 @@ const scopeKey = (s: AuditScope | undefined) => `${s?.requestId ?? ''}\u0000${s?
  * API request is such a transaction, and on loopback round trips are a large part of its cost.
  */
 class ActorAwarePostgresDriver extends PostgresDriver {
+  readonly #slow: SlowQueryRecorder | null;
+  constructor(config: PostgresDialectConfig, slow: SlowQueryRecorder | null) {
+    super(config);
+    this.#slow = slow;
+  }
+
+  /** Times each statement of `connection` (once per connection) for the slow-query log. */
+  #timed(connection: DatabaseConnection): void {
+    const slow = this.#slow;
+    if (!slow || timedConnections.has(connection)) return;
+    timedConnections.add(connection);
+    const run = connection.executeQuery.bind(connection);
+    connection.executeQuery = async <R>(query: CompiledQuery): Promise<QueryResult<R>> => {
+      const started = performance.now();
+      let rows: number | null = null;
+      try {
+        const result = await run<R>(query);
+        rows = result.numAffectedRows !== undefined ? Number(result.numAffectedRows) : result.rows.length;
+        return result;
+      } finally {
+        const ms = performance.now() - started;
+        if (ms >= slow.thresholdMs) {
+          const scope = auditScope.getStore();
+          const actor = pendingActor.getStore();
+          const actorId = actor ? (JSON.parse(actor.claimsJson) as { sub?: string }).sub : scope?.actorId;
+          slow.record(query.sql, ms, rows, { actorId, requestId: scope?.requestId, workflowId: scope?.workflowId });
+        }
+      }
+    };
+  }
+
   override async acquireConnection(): Promise<DatabaseConnection> {
     const scope = auditScope.getStore();
     const actor = pendingActor.getStore();
     const connection = await super.acquireConnection();
+    this.#timed(connection);
     // An actor transaction sets its scope locally at BEGIN (no extra round trip); other work sets
     // it on the session when it differs from what the connection last carried.
     if (actor && !actor.taken) return connection;
@@ -200,14 +236,18 @@ class ActorAwarePostgresDriver extends PostgresDriver {
 
 class ActorAwarePostgresDialect extends PostgresDialect {
   readonly #config: PostgresDialectConfig;
-  constructor(config: PostgresDialectConfig) {
+  readonly #slow: SlowQueryRecorder | null;
+  constructor(config: PostgresDialectConfig, slow: SlowQueryRecorder | null = null) {
     super(config);
     this.#config = config;
+    this.#slow = slow;
   }
   override createDriver(): Driver {
-    return new ActorAwarePostgresDriver(this.#config);
+    return new ActorAwarePostgresDriver(this.#config, this.#slow);
   }
 }
+
+const timedConnections = new WeakSet<DatabaseConnection>();
 
 /**
  * Runs `fn` in a transaction under RLS as the given actor: role `authenticated` and

@@ -670,8 +670,12 @@ export interface QueryPerformanceLog {
   execution_time_ms: number;
   id: Generated<string>;
   query_type: string;
+  request_id: string | null;
   rows_affected: number | null;
+  service: string | null;
+  statement: string | null;
   user_id: string | null;
+  workflow_id: string | null;
 }
 
 export interface RefreshTokens {

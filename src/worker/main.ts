@@ -1,10 +1,11 @@
 /** `npm run worker`: one worker process, stopped gracefully by SIGINT/SIGTERM. */
-import { Client, Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import { config, ConfigError, required, type Config } from '../config';
 import type { Database } from '../db/database';
 import { createCaseService } from '../services/case.service';
 import { checkDatabase, checkTemporal, PreflightError } from '../db/preflight';
 import { startWorker } from './worker';
+import { temporalClient } from '../temporal/data-converter';
 
 async function main(): Promise<void> {
   const cfg = config();
@@ -38,7 +39,7 @@ async function startupSweep(cfg: Config, database: Database): Promise<void> {
   let connection: Connection | undefined;
   try {
     connection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS });
-    const cases = createCaseService({ db: database.system, temporal: new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE }), taskQueue: cfg.TEMPORAL_TASK_QUEUE, atRiskSlackMs: cfg.CASE_AT_RISK_SLACK_HOURS * 3_600_000 });
+    const cases = createCaseService({ db: database.system, temporal: temporalClient(cfg, connection), taskQueue: cfg.TEMPORAL_TASK_QUEUE, atRiskSlackMs: cfg.CASE_AT_RISK_SLACK_HOURS * 3_600_000 });
     const started = await cases.ensureCaseWorkflows();
     const inboxes = await cases.backfillAwaitingTasks();
     console.log(JSON.stringify({ msg: 'startup sweep', workflowsStarted: started, awaitingTasksWritten: inboxes }));

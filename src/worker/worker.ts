@@ -14,9 +14,10 @@ import { createEmbeddingActivities } from '../activities/embedding.activities';
 import { createProviderRegistry } from '../ai/providers';
 import { startEmbeddingPipeline } from '../ai/pipeline-start';
 import { backlog as embeddingBacklog } from '../repositories/embeddings.repository';
-import { Client } from '@temporalio/client';
 import { createErasureActivities } from '../activities/erasure.activities';
 import { createFileStorage } from '../services/file-storage.service';
+import { dataConverter, temporalClient } from '../temporal/data-converter';
+import { observeOperations, observePool, renderMetrics } from '../telemetry/metrics';
 
 export interface MdwWorkerOptions {
   config: Config;
@@ -48,7 +49,11 @@ export interface MdwWorker {
  */
 export function installWorkerRuntime(config: Config): void {
   try {
-    Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL === 'trace' || config.LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN') });
+    Runtime.install({
+      logger: new DefaultLogger(config.LOG_LEVEL === 'trace' || config.LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN'),
+      // The SDK's own metrics (temporal_workflow_task_execution_latency, temporal_activity_execution_latency, …).
+      ...(config.WORKER_TEMPORAL_METRICS_ADDRESS ? { telemetryOptions: { metrics: { prometheus: { bindAddress: config.WORKER_TEMPORAL_METRICS_ADDRESS } } } } : {}),
+    });
   } catch {
     /* already installed */
   }
@@ -57,7 +62,9 @@ export function installWorkerRuntime(config: Config): void {
 export async function startWorker(opts: MdwWorkerOptions): Promise<MdwWorker> {
   const { config } = opts;
   installWorkerRuntime(config);
-  const database = createDatabase(opts.databaseUrl, poolLimits(config));
+  const database = createDatabase(opts.databaseUrl, poolLimits(config), { slowQueries: { service: 'worker', thresholdMs: config.SLOW_QUERY_MS } });
+  observePool('worker', database.pool);
+  observeOperations(database.system);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const workflowSource: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = opts.workflowBundlePath
     ? { workflowBundle: { codePath: opts.workflowBundlePath } }
@@ -67,12 +74,14 @@ export async function startWorker(opts: MdwWorkerOptions): Promise<MdwWorker> {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...workflowSource,
+    // Encrypted payloads (TEMPORAL_PAYLOAD_KEYS): the same codec as every client's.
+    dataConverter: dataConverter(config),
     activities: {
       ...createCaseActivities({ db: database.system, hooks: opts.hooks }),
       ...createInsightActivities({ db: database.system }),
       ...createEmbeddingActivities({ db: database.system, providers: createProviderRegistry(config) }),
       // Erasure deletes storage objects and case histories: the worker reaches both.
-      ...createErasureActivities({ db: database.system, storage: createFileStorage(config), temporal: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }) }),
+      ...createErasureActivities({ db: database.system, storage: createFileStorage(config), temporal: temporalClient(config, connection) }),
     },
     // Statement values (patient data) never reach the history or the logs through a failure.
     interceptors: { activity: [redactingActivityInterceptors, auditingActivityInterceptors] },
@@ -93,6 +102,12 @@ export async function startWorker(opts: MdwWorkerOptions): Promise<MdwWorker> {
   if (opts.healthPort !== undefined) {
     health = http.createServer((req, res) => {
       void (async () => {
+        if (req.url?.split('?')[0] === '/metrics') {
+          const m = await renderMetrics();
+          res.writeHead(200, { 'content-type': m.contentType });
+          res.end(m.body);
+          return;
+        }
         const state = worker.getState();
         let dbOk = false;
         try {
@@ -108,7 +123,7 @@ export async function startWorker(opts: MdwWorkerOptions): Promise<MdwWorker> {
         res.end(JSON.stringify({ status: ok ? 'ok' : 'unavailable', worker: state, database: dbOk ? 'ok' : 'unreachable', taskQueue: config.TEMPORAL_TASK_QUEUE, embeddingBacklog: backlog }));
       })();
     });
-    await new Promise<void>((resolve) => health!.listen(opts.healthPort, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => health!.listen(opts.healthPort, config.WORKER_HEALTH_HOST, resolve));
     const addr = health.address();
     healthUrl = typeof addr === 'object' && addr ? `http://127.0.0.1:${addr.port}/health` : null;
   }

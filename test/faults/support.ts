@@ -10,7 +10,7 @@ import path from 'node:path';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../scripts/lib/embedded-postgres';
 import { AUTHENTICATOR_ROLE, urlAs } from '../../src/db/database';
 import { migrate } from '../../src/db/migrate';
-import { testEnv } from '../support/env';
+import { TEST_PAYLOAD_KEYS, testEnv } from '../support/env';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -105,6 +105,7 @@ export function processEnv(databaseUrl: string, extra: Record<string, string> = 
     // Claims left by requests the outage broke go stale quickly, so retries can resolve them.
     IDEMPOTENCY_CLAIM_TTL_MS: '3000',
     WORKFLOW_BUNDLE_PATH: process.env.MDW_TEST_WORKFLOW_BUNDLE ?? '',
+    TEMPORAL_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
     ...extra,
   };
 }

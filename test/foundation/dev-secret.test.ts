@@ -2,7 +2,8 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ensureJwtSecret, JWT_SECRET_FILE } from '../../scripts/lib/dev-secret';
+import { ensureJwtSecret, ensurePayloadKey, JWT_SECRET_FILE, PAYLOAD_KEY_FILE } from '../../scripts/lib/dev-secret';
+import { parseKeyRing } from '../../src/temporal/key-ring';
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -32,4 +33,13 @@ test('scripts/dev.ts carries no JWT secret of its own', () => {
   const src = readFileSync(path.resolve(__dirname, '..', '..', 'scripts', 'dev.ts'), 'utf8');
   expect(src).toMatch(/ensureJwtSecret\(/);
   expect(src).not.toMatch(/JWT_SECRET[^\n]*['"`][^'"`\n]{16,}['"`]/);
+});
+
+test('a data folder gets its own Temporal payload key, a valid one-key ring, reused by the next start', () => {
+  const a = tmp();
+  const ring = ensurePayloadKey(a);
+  expect(parseKeyRing(ring)).toHaveLength(1);
+  expect(ensurePayloadKey(a)).toBe(ring);
+  expect(statSync(path.join(a, PAYLOAD_KEY_FILE)).mode & 0o777).toBe(0o600);
+  expect(ensurePayloadKey(tmp())).not.toBe(ring);
 });

@@ -106,12 +106,16 @@ test('the worker health endpoint reports the worker and its database', async () 
 
 describe('docker-compose.yml', () => {
   const file = path.join(ROOT, 'docker-compose.yml');
-  const secrets = { POSTGRES_PASSWORD: 'pw', AUTHENTICATOR_PASSWORD: 'apw', JWT_SECRET: 'x'.repeat(40) };
+  const secrets = { POSTGRES_PASSWORD: 'pw', AUTHENTICATOR_PASSWORD: 'apw', JWT_SECRET: 'x'.repeat(40), TEMPORAL_PAYLOAD_KEYS: `k1:${'A'.repeat(43)}=` };
 
   test('is a valid compose file with the whole deployment', async () => {
     const r = await composeConfig(file, { ...secrets, MDW_WORKERS: '3' });
     expect(r).toMatchObject({ ok: true });
-    for (const service of ['postgres:', 'temporal:', 'temporal-ui:', 'setup:', 'api:', 'worker:']) expect(r.output).toContain(`\n  ${service}\n`);
+    for (const service of ['postgres:', 'temporal:', 'temporal-ui:', 'setup:', 'api:', 'worker:', 'prometheus:']) expect(r.output).toContain(`\n  ${service}\n`);
+    // Payloads encrypted; the UI decodes through the API; Prometheus reads the scrape config.
+    expect(r.output).toMatch(/api:[\s\S]*?TEMPORAL_PAYLOAD_KEYS: k1:A{43}=/);
+    expect(r.output).toContain('TEMPORAL_CODEC_ENDPOINT: http://localhost:3000/codec');
+    expect(r.output).toMatch(/prometheus:[\s\S]*?ops\/prometheus\.yml/);
     expect(r.output).toMatch(/worker:[\s\S]*?replicas: 3/);
     expect(r.output).toContain('image: pgvector/pgvector');
     expect(r.output).toContain('DB: postgres12');

@@ -4,13 +4,14 @@
  * bundle that global setup built once.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { type Client, Connection } from '@temporalio/client';
 import { loadConfig, type Config } from '../../src/config';
 import { createDatabase, type Database } from '../../src/db/database';
 import { createCaseService, type CaseService } from '../../src/services/case.service';
 import { startWorker, type MdwWorker } from '../../src/worker/worker';
 import type { ProductionHooks } from '../../src/activities/case.activities';
-import { testEnv } from './env';
+import { TEST_PAYLOAD_KEYS, testEnv } from './env';
+import { temporalClient } from '../../src/temporal/data-converter';
 
 export interface Harness {
   config: Config;
@@ -37,6 +38,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     // embedding model on 2 shared cores. test/ai/intent-model.test.ts runs the real model.
     AI_INTENT_EMBEDDINGS: 'false',
     WORKER_SHUTDOWN_GRACE_MS: '2000',
+    // Payloads encrypted as in production (issue 12 §4).
+    TEMPORAL_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
     ...overrides,
   });
 }
@@ -45,7 +48,7 @@ export async function createHarness(opts: { worker?: boolean; hooks?: Production
   const config = testConfig(opts.config);
   const database = createDatabase(config.DATABASE_URL!, 10, { authenticatorUrl: config.DATABASE_AUTHENTICATOR_URL });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = temporalClient(config, connection);
   const h: Harness = {
     config,
     database,

@@ -5,7 +5,7 @@
  * otherwise; `--detach` returns once the reindex has started.
  * `mdw ai status`: models, their state and the embedding backlog.
  */
-import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,6 +15,7 @@ import { createEmbeddingProvider, createProviderRegistry } from '../../ai/provid
 import * as repo from '../../repositories/embeddings.repository';
 import { embeddingReindexWorkflow, embeddingReindexWorkflowId } from '../../workflows/embedding.workflow';
 import { CliError } from '../cli-error';
+import { temporalClient } from '../../temporal/data-converter';
 
 export function register(program: Command): void {
   const ai = program.command('ai').description('AI services: embedding models and search index');
@@ -59,7 +60,7 @@ export function register(program: Command): void {
         if (building && building.model !== model) throw new CliError(`${building.model} is being built already: wait for it to finish (mdw ai status)`);
 
         connection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS });
-        const client = new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE });
+        const client = temporalClient(cfg, connection);
         try {
           await client.workflow.start(embeddingReindexWorkflow, {
             workflowId: embeddingReindexWorkflowId(cfg.TEMPORAL_TASK_QUEUE),

@@ -5,7 +5,7 @@
  * 2 bad input (nothing written).
  */
 import { writeFileSync } from 'node:fs';
-import { Client, Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import type { Command } from 'commander';
 import { config, ConfigError, required } from '../../config';
 import { createDatabase } from '../../db/database';
@@ -18,6 +18,7 @@ import { progressFor } from '../../migration/progress';
 import { renderReport } from '../../migration/report';
 import { createCaseService } from '../../services/case.service';
 import { CliError } from '../cli-error';
+import { temporalClient } from '../../temporal/data-converter';
 
 interface Flags {
   from: string;
@@ -80,7 +81,7 @@ export async function runMigrateLegacy(flags: Flags, out: NodeJS.WriteStream = p
       } catch {
         throw new CliError(`cannot reach Temporal at ${cfg.TEMPORAL_ADDRESS} to start live cases: fix TEMPORAL_ADDRESS, or pass --no-start-cases`);
       }
-      const cases = createCaseService({ db: database.system, temporal: new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE }), taskQueue: cfg.TEMPORAL_TASK_QUEUE });
+      const cases = createCaseService({ db: database.system, temporal: temporalClient(cfg, connection), taskQueue: cfg.TEMPORAL_TASK_QUEUE });
       options.startLiveCases = createLiveCaseStarter({ db: database.system, cases });
     }
     const report = await migrateLegacy(options);
