@@ -8,17 +8,19 @@ import { ensurePostgresInstalled } from './lib/embedded-postgres';
 import { ensureAllEmbeddingModels } from './lib/embedding-models';
 import { ensureTemporalCli } from './lib/temporal-dev-server';
 import { ensureSchemathesis } from './lib/schemathesis';
+import { ensureChromium } from './lib/chromium';
 import { progress } from './lib/tool-cache';
 
 async function main(): Promise<void> {
-  const [temporal, postgres, compose, schemathesis, models] = await Promise.all([
+  const [temporal, postgres, compose, schemathesis, models, chromium] = await Promise.all([
     ensureTemporalCli(),
     ensurePostgresInstalled(),
     ensureComposeConfig(),
     ensureSchemathesis(),
     ensureAllEmbeddingModels(),
+    ensureChromium(),
   ]);
-  progress(`tools ready: temporal=${temporal} postgres=${postgres} compose-config=${compose} schemathesis=${schemathesis} models=${models.join(',')}`);
+  progress(`tools ready: temporal=${temporal} postgres=${postgres} compose-config=${compose} schemathesis=${schemathesis} models=${models.join(',')} chromium=${chromium}`);
 }
 
 main().catch((err: unknown) => {

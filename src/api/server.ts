@@ -51,6 +51,7 @@ import { createDefaultIntentClassifier } from '../ai/intent';
 import { createEmbeddingProvider } from '../ai/providers';
 import { analyticsRoutes } from './routes/analytics.routes';
 import { trustRoutes } from './routes/trust.routes';
+import { webConsole } from './web-console';
 
 export type { ApiDeps } from './types';
 
@@ -160,6 +161,7 @@ function buildApp(deps: ApiDeps): BuiltApp {
   app.get('/docs', (_req, res) => {
     res.type('html').send(docsHtml);
   });
+  app.use('/app', webConsole());
   app.use(methodRouting(openapi));
   app.use(router);
   app.use(notFoundHandler);
