@@ -108,6 +108,45 @@ test('an upload with progress', async ({ page }) => {
   await shot(page, '08-upload-done');
 });
 
+/** A binary STL of a tetrahedron (4 triangles), 10 mm along each axis. */
+function tetrahedron(): Buffer {
+  const v = [
+    [0, 0, 0],
+    [10, 0, 0],
+    [0, 10, 0],
+    [0, 0, 10],
+  ];
+  const faces = [
+    [0, 2, 1],
+    [0, 1, 3],
+    [0, 3, 2],
+    [1, 2, 3],
+  ];
+  const buf = Buffer.alloc(84 + faces.length * 50);
+  buf.write('mdw e2e tetrahedron', 0);
+  buf.writeUInt32LE(faces.length, 80);
+  faces.forEach((f, i) => {
+    const o = 84 + i * 50 + 12; // normal left zero: the viewer computes normals
+    f.forEach((vi, k) => v[vi]!.forEach((c, j) => buf.writeFloatLE(c, o + k * 12 + j * 4)));
+  });
+  return buf;
+}
+
+test('an STL model previewed in 3D (three.js)', async ({ page }) => {
+  const f = fixtures();
+  const doctor = await apiAs(f.logins.doctor);
+  const c = await newCase(doctor, 'Journey STL preview');
+  await signIn(page, f.logins.doctor, `/app/cases/${c.id}`);
+  await page.getByLabel('Kind').selectOption('model');
+  await page.getByLabel('Upload a file').setInputFiles({ name: 'setup-v1.stl', mimeType: 'model/stl', buffer: tetrahedron() });
+  await page.getByRole('button', { name: 'Preview setup-v1.stl in 3D' }).click();
+  const figure = page.getByRole('figure', { name: '3D preview of setup-v1.stl' });
+  await expect(figure).toContainText('4 triangles');
+  await expect(figure.locator('canvas')).toBeVisible();
+  await figure.getByRole('button', { name: 'Turn right' }).click();
+  await shot(page, '13-stl-preview');
+});
+
 test('a proposal confirmed from a message', async ({ page }) => {
   const f = fixtures();
   const doctor = await apiAs(f.logins.doctor);

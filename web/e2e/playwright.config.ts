@@ -24,6 +24,10 @@ export default defineConfig({
     viewport: { width: 1366, height: 800 },
     screenshot: 'only-on-failure',
     trace: 'retain-on-failure',
-    launchOptions: { executablePath: CHROMIUM_CANDIDATES.find((p) => existsSync(p)) ?? CHROMIUM_CANDIDATES[0] },
+    launchOptions: {
+      executablePath: CHROMIUM_CANDIDATES.find((p) => existsSync(p)) ?? CHROMIUM_CANDIDATES[0],
+      // No GPU here: WebGL (the STL preview) through the software rasteriser.
+      args: ['--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+    },
   },
 });

@@ -3,7 +3,7 @@
  * the timeline, messages with their intent proposals, and files with an upload progress bar.
  * Polls, so what others do (and what the workflow does after an action) appears by itself.
  */
-import { useState, type FormEvent } from 'react';
+import { lazy, Suspense, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, type Schemas } from '../api/client';
 import { useMe } from '../App';
@@ -14,6 +14,9 @@ import { useLoad, useTitle } from '../lib/hooks';
 import { ok } from '../lib/result';
 import { uploadCaseFile } from '../lib/upload';
 import { dateTime, label } from '../lib/words';
+
+// three.js loads only when a model is previewed.
+const StlPreview = lazy(() => import('../components/StlPreview'));
 
 type Detail = Schemas['CaseDetail'];
 type TaskView = Schemas['TaskView'];
@@ -375,6 +378,13 @@ function Files({ caseId, onChange }: { caseId: string; onChange: () => void }) {
   const [progress, setProgress] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [fileType, setFileType] = useState<Schemas['CaseFile']['fileType']>('document');
+  const [preview, setPreview] = useState<{ name: string; data: ArrayBuffer } | null>(null);
+  const show = async (f: Schemas['CaseFile']) => {
+    setError(null);
+    const r = await api.GET('/cases/{id}/files/{fileId}/content', { params: { path: { id: caseId, fileId: f.id } }, parseAs: 'arrayBuffer' });
+    if (r.data) setPreview({ name: f.fileName, data: r.data as ArrayBuffer });
+    else setError(`The file could not be loaded (HTTP ${r.response.status}).`);
+  };
   const upload = async (file: File) => {
     setError(null);
     setProgress(0);
@@ -393,9 +403,19 @@ function Files({ caseId, onChange }: { caseId: string; onChange: () => void }) {
         {(files.data?.items ?? []).map((f) => (
           <li key={f.id}>
             {f.fileName} <span className="muted">({label(f.fileType)}, {Math.max(1, Math.round(f.fileSize / 1024))} KB, {dateTime(f.createdAt)})</span>
+            {f.fileName.toLowerCase().endsWith('.stl') && (
+              <button type="button" onClick={() => void show(f)} aria-label={`Preview ${f.fileName} in 3D`}>
+                Preview 3D
+              </button>
+            )}
           </li>
         ))}
       </ul>
+      {preview && (
+        <Suspense fallback={<p role="status">Loading the 3D viewer…</p>}>
+          <StlPreview key={preview.name} name={preview.name} data={preview.data} />
+        </Suspense>
+      )}
       <div className="upload">
         <label>
           Kind
