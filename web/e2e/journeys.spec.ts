@@ -147,6 +147,31 @@ test('an STL model previewed in 3D (three.js)', async ({ page }) => {
   await shot(page, '13-stl-preview');
 });
 
+test('project versions: the doctor approves one, the page shows which, and previews it in 3D', async ({ page }) => {
+  const f = fixtures();
+  const doctor = await apiAs(f.logins.doctor);
+  const tech = await apiAs(f.logins.technician);
+  const c = await advanceTo(await newCase(doctor, 'Journey project versions'), 'Doctor approval', { tech, doctor });
+  const v1 = await tech.upload<{ id: string; projectId: string }>(`/cases/${c.id}/projects?name=Aligner%20setup&projectType=aligner_design&fileName=setup-v1.stl`, tetrahedron(), 'model/stl');
+  const v2 = await tech.upload<{ id: string; version: number }>(`/projects/${v1.projectId}/versions?fileName=setup-v2.stl`, tetrahedron(), 'model/stl');
+  expect(v2.version).toBe(2);
+
+  await signIn(page, f.logins.doctor, `/app/cases/${c.id}`);
+  const project = page.getByRole('region', { name: 'Project Aligner setup' });
+  await expect(project).toContainText('2 versions');
+  await expect(project).not.toContainText('Approved by the doctor');
+  const approval = page.getByRole('group', { name: /Doctor approval/ });
+  await approval.getByLabel('About the version').selectOption({ label: 'Aligner setup v2' });
+  await approval.getByRole('button', { name: 'Approve' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Approve “Doctor approval”: done.' })).toBeVisible();
+  const approvedRow = project.getByRole('listitem').filter({ hasText: 'Approved by the doctor' });
+  await expect(approvedRow).toHaveCount(1);
+  await expect(approvedRow).toContainText('v2');
+  await project.getByRole('button', { name: 'Preview Aligner setup version 2 in 3D' }).click();
+  await expect(page.getByRole('figure', { name: '3D preview of Aligner setup v2' })).toContainText('4 triangles');
+  await shot(page, '14-project-approved-version');
+});
+
 test('a proposal confirmed from a message', async ({ page }) => {
   const f = fixtures();
   const doctor = await apiAs(f.logins.doctor);

@@ -68,7 +68,14 @@ export async function apiAs(who: Login) {
     if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${text}`);
     return (text ? JSON.parse(text) : undefined) as T;
   };
-  return { profileId, call };
+  /** A raw upload (files and project versions take the file itself as the body). */
+  const upload = async <T = Record<string, unknown>>(p: string, body: Buffer, contentType: string): Promise<T> => {
+    const res = await fetch(`${url}${p}`, { method: 'POST', headers: { authorization: `Bearer ${accessToken}`, 'content-type': contentType }, body: new Uint8Array(body) });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`POST ${p}: ${res.status} ${text}`);
+    return JSON.parse(text) as T;
+  };
+  return { profileId, call, upload };
 }
 export type Caller = Awaited<ReturnType<typeof apiAs>>;
 

@@ -18,12 +18,30 @@ export function contentTypeFor(fileName: string, browserType: string): string {
   return byExt[ext] ?? (browserType || 'application/octet-stream');
 }
 
-export async function uploadCaseFile(caseId: string, file: File, query: UploadQuery, onProgress: (fraction: number) => void): Promise<Uploaded> {
+export function uploadCaseFile(caseId: string, file: File, query: UploadQuery, onProgress: (fraction: number) => void): Promise<Uploaded> {
+  return uploadRaw<Uploaded>(`/cases/${encodeURIComponent(caseId)}/files`, query, file, onProgress);
+}
+
+type NewProjectQuery = NonNullable<paths['/cases/{id}/projects']['post']['parameters']['query']>;
+type NewVersionQuery = NonNullable<paths['/projects/{id}/versions']['post']['parameters']['query']>;
+type ProjectVersion = paths['/projects/{id}/versions']['post']['responses'][201]['content']['application/json'];
+
+/** A new project on a case, with its first file (POST /cases/{id}/projects). */
+export function uploadProject(caseId: string, file: File, query: NewProjectQuery, onProgress: (fraction: number) => void): Promise<ProjectVersion> {
+  return uploadRaw<ProjectVersion>(`/cases/${encodeURIComponent(caseId)}/projects`, query, file, onProgress);
+}
+
+/** A new version of a project (POST /projects/{id}/versions). */
+export function uploadProjectVersion(projectId: string, file: File, query: NewVersionQuery, onProgress: (fraction: number) => void): Promise<ProjectVersion> {
+  return uploadRaw<ProjectVersion>(`/projects/${encodeURIComponent(projectId)}/versions`, query, file, onProgress);
+}
+
+async function uploadRaw<T>(path: string, query: Record<string, unknown>, file: File, onProgress: (fraction: number) => void): Promise<T> {
   const token = await session.accessToken();
   const qs = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => typeof e[1] === 'string'));
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('POST', `/cases/${encodeURIComponent(caseId)}/files?${qs.toString()}`);
+    xhr.open('POST', `${path}?${qs.toString()}`);
     xhr.setRequestHeader('Content-Type', contentTypeFor(file.name, file.type));
     if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
     xhr.responseType = 'json';
@@ -33,7 +51,7 @@ export async function uploadCaseFile(caseId: string, file: File, query: UploadQu
     xhr.onload = () => {
       if (xhr.status === 201) {
         onProgress(1);
-        resolve(xhr.response as Uploaded);
+        resolve(xhr.response as T);
       } else {
         if (xhr.status === 401) session.expire();
         reject(new RefusedError(refusal(xhr.response, xhr.status), xhr.status, xhr.response));

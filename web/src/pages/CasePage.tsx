@@ -14,6 +14,7 @@ import { useLoad, useTitle } from '../lib/hooks';
 import { ok } from '../lib/result';
 import { uploadCaseFile } from '../lib/upload';
 import { dateTime, label } from '../lib/words';
+import { Projects } from './Projects';
 
 // three.js loads only when a model is previewed.
 const StlPreview = lazy(() => import('../components/StlPreview'));
@@ -91,6 +92,10 @@ export default function CasePage() {
           <Timeline entries={c.timeline} />
         </section>
       </div>
+      <section aria-labelledby="projects-h">
+        <h2 id="projects-h">Projects</h2>
+        <Projects caseId={c.id} decisions={c.workflow?.decisions ?? []} onChange={detail.reload} />
+      </section>
       <section aria-labelledby="files-h">
         <h2 id="files-h">Files</h2>
         <Files caseId={c.id} onChange={detail.reload} />
@@ -101,7 +106,6 @@ export default function CasePage() {
 
 function CaseHeader({ c }: { c: Detail }) {
   const now = Date.now();
-  const seat = (c.metadata as { seatDate?: unknown }).seatDate;
   return (
     <header className="case-head">
       <h1>
@@ -135,7 +139,9 @@ function CaseHeader({ c }: { c: Detail }) {
         </div>
         <div>
           <dt>Seat date</dt>
-          <dd>{typeof seat === 'string' ? dateTime(seat) : '—'}</dd>
+          <dd>
+            {dateTime(c.seatDate)} {c.atRisk ? <span className="badge risk">At risk</span> : null}
+          </dd>
         </div>
       </dl>
     </header>
@@ -173,8 +179,13 @@ function Actions({ c, meId, act }: { c: Detail; meId: string | null; act: Act })
   const active = (c.workflow?.tasks ?? []).filter((t) => t.status === 'active' && t.kind !== 'automatic');
   const finished = c.workflow?.status !== 'active';
   const path = (t: TaskView) => ({ path: { id, taskId: t.id } });
+  // A decision can name the exact project version it is about (the approval is pinned to it).
+  const projects = useLoad(async () => (await api.GET('/cases/{id}/projects', { params: { path: { id } } })).data?.items ?? [], [id]);
+  const [versionId, setVersionId] = useState('');
   const decide = (t: TaskView, decision: 'approve' | 'reject' | 'request_changes') =>
-    act(`${label(decision)} “${t.name}”`, async () => ok(await api.POST('/cases/{id}/tasks/{taskId}/decision', { params: path(t), body: { decision, ...(reason.trim() ? { reason: reason.trim() } : {}) } })));
+    act(`${label(decision)} “${t.name}”`, async () =>
+      ok(await api.POST('/cases/{id}/tasks/{taskId}/decision', { params: path(t), body: { decision, ...(reason.trim() ? { reason: reason.trim() } : {}), ...(versionId ? { projectVersionId: versionId } : {}) } })),
+    );
 
   return (
     <div className="actions">
@@ -190,6 +201,19 @@ function Actions({ c, meId, act }: { c: Detail; meId: string | null; act: Act })
           </legend>
           {t.kind === 'decision' ? (
             <>
+              {(projects.data ?? []).length > 0 && (
+                <label>
+                  About the version
+                  <select value={versionId} onChange={(e) => setVersionId(e.target.value)}>
+                    <option value="">(none)</option>
+                    {(projects.data ?? []).map((p) => (
+                      <option key={p.id} value={p.id}>
+                        {p.name} v{p.version}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              )}
               <button type="button" onClick={() => void decide(t, 'approve')}>
                 Approve
               </button>
