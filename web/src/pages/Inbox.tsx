@@ -118,6 +118,7 @@ export function Inbox() {
                 </td>
                 <td>
                   {relative(r.task.dueAt, now)} <DueBadge dueAt={r.task.dueAt} overdue={r.task.overdue} now={now} />
+                  {r.atRisk ? <span className="badge risk">Seat date at risk</span> : null}
                 </td>
               </tr>
             ))}
