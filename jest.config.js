@@ -16,7 +16,7 @@ module.exports = {
     {
       displayName: 'unit',
       testEnvironment: 'node',
-      roots: ['<rootDir>/src'],
+      roots: ['<rootDir>/src', '<rootDir>/web/src'],
       testMatch: ['**/*.test.ts'],
       transform,
     },

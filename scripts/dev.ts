@@ -109,6 +109,7 @@ async function main(): Promise<void> {
     const lines = [
       '',
       'MDW is running.',
+      `  Console        ${api.url}/app   (the staff console: sign in with a login below)`,
       `  API            ${api.url}   (OpenAPI: ${api.url}/openapi.json, docs: ${api.url}/docs)`,
       `  API health     ${api.url}/health`,
       `  Worker health  ${worker.healthUrl ?? '(disabled)'}`,

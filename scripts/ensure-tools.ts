@@ -9,18 +9,20 @@ import { ensureAllEmbeddingModels } from './lib/embedding-models';
 import { ensureTemporalCli } from './lib/temporal-dev-server';
 import { ensureSchemathesis } from './lib/schemathesis';
 import { ensureTemporalTestServer } from './lib/temporal-test-server';
+import { ensureChromium } from './lib/chromium';
 import { progress } from './lib/tool-cache';
 
 async function main(): Promise<void> {
-  const [temporal, postgres, compose, schemathesis, models, testServer] = await Promise.all([
+  const [temporal, postgres, compose, schemathesis, models, testServer, chromium] = await Promise.all([
     ensureTemporalCli(),
     ensurePostgresInstalled(),
     ensureComposeConfig(),
     ensureSchemathesis(),
     ensureAllEmbeddingModels(),
     ensureTemporalTestServer(),
+    ensureChromium(),
   ]);
-  progress(`tools ready: temporal=${temporal} postgres=${postgres} compose-config=${compose} schemathesis=${schemathesis} models=${models.join(',')} test-server=${testServer}`);
+  progress(`tools ready: temporal=${temporal} postgres=${postgres} compose-config=${compose} schemathesis=${schemathesis} models=${models.join(',')} test-server=${testServer} chromium=${chromium}`);
 }
 
 main().catch((err: unknown) => {

@@ -57,6 +57,7 @@ import { erasureRoutes } from './routes/erasure.routes';
 import { codecRoutes } from './routes/codec.routes';
 import { opsRoutes } from './routes/ops.routes';
 import { httpDuration, observeOperations, observePool } from '../telemetry/metrics';
+import { webConsole } from './web-console';
 
 export type { ApiDeps } from './types';
 
@@ -177,6 +178,7 @@ function buildApp(deps: ApiDeps): BuiltApp {
   app.get('/docs', (_req, res) => {
     res.type('html').send(docsHtml);
   });
+  app.use('/app', webConsole());
   app.use(methodRouting(openapi));
   app.use(router);
   app.use(notFoundHandler);

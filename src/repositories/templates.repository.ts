@@ -181,7 +181,12 @@ export function validateDefinition(def: TemplateDefinition): CompileResult {
   if (dup) {
     return { ok: false, errors: [{ code: 'duplicate_task_id', taskId: null, taskName: dup.name, message: `Two tasks share the key "${dup.key}".` }] };
   }
-  return compileTemplate(toInput(def, 'dry-run', 1, ids));
+  const result = compileTemplate(toInput(def, 'dry-run', 1, ids));
+  if (result.ok) return result;
+  // The ids above exist only for this dry run: errors name the task by the key the caller sent
+  // (what an editor shows them on), not by an id nobody else knows.
+  const keyOf = new Map([...ids].map(([key, id]) => [id, key]));
+  return { ...result, errors: result.errors.map((e) => ({ ...e, taskId: e.taskId === null ? null : (keyOf.get(e.taskId) ?? e.taskId) })) };
 }
 
 /**

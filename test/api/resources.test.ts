@@ -218,6 +218,8 @@ test('templates: validate names the broken tasks; create, list, new version; onl
   expect(check.status).toBe(200);
   expect(check.body.valid).toBe(false);
   expect(check.body.errors.some((e: { taskName: string | null }) => e.taskName === 'Ship it')).toBe(true);
+  // Errors name the task by the key sent (what an editor shows them on), not by a dry-run id.
+  expect(check.body.errors.filter((e: { taskName: string | null }) => e.taskName === 'Ship it').map((e: { taskId: string }) => e.taskId)).toEqual(['ship']);
   expect((await p.technician.post('/workflow-templates/validate', def)).body).toEqual({ valid: true, errors: [] });
 
   const invalid = await p.owner.post('/workflow-templates', broken);
@@ -231,6 +233,16 @@ test('templates: validate names the broken tasks; create, list, new version; onl
   expect(created.status).toBe(201);
   expect(created.body).toMatchObject({ version: 1, practiceId: p.f.practiceId, caseType: 'refinement' });
   expect(created.body.tasks.map((t: { name: string }) => t.name)).toEqual(['Intake', 'Review']);
+  // Enough to send it back as a definition: keys, predecessors, rework target, metadata.
+  const withRework = await p.owner.post('/workflow-templates', {
+    ...def,
+    name: `${def.name} rework`,
+    tasks: [...def.tasks, { key: 'fix', name: 'Fix', order: 30, functionType: 'process', requiredRoles: ['technician'], after: ['review'], reworkTo: 'review', metadata: { completion: 'external' } }],
+  });
+  expect(withRework.status).toBe(201);
+  const fix = (await p.technician.get(`/workflow-templates/${withRework.body.id}`)).body.tasks.find((t: { key: string }) => t.key === 'fix');
+  expect(fix).toMatchObject({ key: 'fix', reworkTo: 'review', metadata: { completion: 'external' } });
+  expect(fix.metadata).not.toHaveProperty('rework_task_id');
 
   const listed = await p.technician.get(`/workflow-templates?caseType=refinement&practiceId=${p.f.practiceId}`);
   expect(listed.body.items.map((t: { id: string }) => t.id)).toContain(created.body.id);

@@ -49,7 +49,7 @@ export const ZTemplateDefinition = z
   .openapi('TemplateDefinition');
 export type TTemplateDefinition = z.infer<typeof ZTemplateDefinition>;
 
-export const ZTemplateError = z.object({ code: z.string(), taskId: z.string().nullable(), taskName: z.string().nullable(), message: z.string() }).openapi('TemplateError');
+export const ZTemplateError = z.object({ code: z.string(), taskId: z.string().nullable().openapi({ description: 'the key of the task concerned (as sent in the definition); null for the whole template' }), taskName: z.string().nullable(), message: z.string() }).openapi('TemplateError');
 export const ZValidation = z.object({ valid: z.boolean(), errors: z.array(ZTemplateError) }).openapi('TemplateValidation');
 export type TValidation = z.infer<typeof ZValidation>;
 
@@ -77,6 +77,14 @@ export const ZTemplate = z
           category: z.string().nullable(),
           autoTransition: z.boolean(),
           predecessorTaskIds: z.array(z.string()).nullable(),
+          // What an editor needs to send the template back as a definition (POST …/versions) without
+          // losing anything: the task's key (what `after`, `reworkTo` and the compiler's errors name),
+          // its rework target by key, and the rest of its metadata.
+          key: z.string(),
+          reworkTo: z.string().nullable(),
+          actionName: z.string().nullable(),
+          textPrompt: z.string().nullable(),
+          metadata: ZJsonObject,
         }),
       )
       .optional(),
@@ -105,9 +113,10 @@ async function loadTemplate(trx: Tx, id: string): Promise<TTemplate> {
   const r = await templateQuery(trx).where('id', '=', id).executeTakeFirst();
   if (!r) throw ApiError.notFound('Workflow template');
   const input = await loadTemplateInput(trx, id);
+  const keyOf = new Map((input?.tasks ?? []).map((t) => [t.id, typeof t.metadata.key === 'string' ? t.metadata.key : t.id]));
   return {
     ...toTemplate(r),
-    tasks: (input?.tasks ?? []).map((t) => ({
+    tasks: (input?.tasks ?? []).map(({ metadata: { key: _key, rework_task_id: rework, ...metadata }, ...t }) => ({
       id: t.id,
       name: t.taskName,
       order: t.taskOrder,
@@ -117,6 +126,11 @@ async function loadTemplate(trx: Tx, id: string): Promise<TTemplate> {
       category: t.category,
       autoTransition: t.autoTransition,
       predecessorTaskIds: t.predecessorTasks,
+      key: keyOf.get(t.id)!,
+      reworkTo: typeof rework === 'string' ? (keyOf.get(rework) ?? null) : null,
+      actionName: t.actionName ?? null,
+      textPrompt: t.textPrompt ?? null,
+      metadata,
     })),
   };
 }
