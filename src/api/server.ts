@@ -51,6 +51,7 @@ import { createDefaultIntentClassifier } from '../ai/intent';
 import { createEmbeddingProvider } from '../ai/providers';
 import { analyticsRoutes } from './routes/analytics.routes';
 import { trustRoutes } from './routes/trust.routes';
+import { notificationRoutes } from './routes/notifications.routes';
 
 export type { ApiDeps } from './types';
 
@@ -104,6 +105,7 @@ function buildApp(deps: ApiDeps): BuiltApp {
     register(kit, services);
   }
   patientMatchRoutes(kit, services);
+  notificationRoutes(kit, services);
   const openapi = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: { title: 'MDW staff API', version: '1.0.0', description: `Case workflow for orthodontic practices and dental design labs. ${INPUT_RULES}` },

@@ -14,6 +14,8 @@ import { createEmbeddingActivities } from '../activities/embedding.activities';
 import { createProviderRegistry } from '../ai/providers';
 import { startEmbeddingPipeline } from '../ai/pipeline-start';
 import { backlog as embeddingBacklog } from '../repositories/embeddings.repository';
+import { createNotificationActivities } from '../activities/notification.activities';
+import { startNotifications } from '../services/notification-start';
 
 export interface MdwWorkerOptions {
   config: Config;
@@ -28,6 +30,11 @@ export interface MdwWorkerOptions {
    * `npm run worker` does; test harnesses opt in, so suites that do not test AI never load a model.
    */
   embeddingPipeline?: boolean;
+  /**
+   * Start the notification dispatcher and the daily digest Schedule (when SMTP_HOST is set;
+   * otherwise log that email deliveries are disabled). `npm run worker` does; tests opt in.
+   */
+  notifications?: boolean;
 }
 
 export interface MdwWorker {
@@ -68,6 +75,7 @@ export async function startWorker(opts: MdwWorkerOptions): Promise<MdwWorker> {
       ...createCaseActivities({ db: database.system, hooks: opts.hooks }),
       ...createInsightActivities({ db: database.system }),
       ...createEmbeddingActivities({ db: database.system, providers: createProviderRegistry(config) }),
+      ...createNotificationActivities({ db: database.system, config }),
     },
     // Statement values (patient data) never reach the history or the logs through a failure.
     interceptors: { activity: [redactingActivityInterceptors, auditingActivityInterceptors] },
@@ -109,6 +117,10 @@ export async function startWorker(opts: MdwWorkerOptions): Promise<MdwWorker> {
   }
 
   if (opts.embeddingPipeline) await startEmbeddingPipeline(config, database.system);
+  if (opts.notifications) {
+    const enabled = await startNotifications(config);
+    console.log(JSON.stringify({ msg: enabled ? `email notifications on via ${config.SMTP_HOST}:${config.SMTP_PORT}` : 'email notifications disabled: SMTP_HOST is not set (events are kept in the outbox)' }));
+  }
 
   return {
     worker,

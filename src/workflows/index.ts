@@ -2,3 +2,4 @@
 export { caseWorkflow } from './case.workflow';
 export { templateInsightsWorkflow } from './insights.workflow';
 export { embeddingPipelineWorkflow, embeddingReindexWorkflow } from './embedding.workflow';
+export { notificationDispatcherWorkflow, notificationDigestWorkflow } from './notification.workflow';
