@@ -22,7 +22,7 @@ import { holdUpdate } from '../src/workflows/case.messages';
 import { notificationDigestWorkflow, notificationDispatcherWorkflowId } from '../src/workflows/notification.workflow';
 import { createHarness, type Harness } from './support/harness';
 import { createPracticeFixture, createTemplate, type PracticeFixture } from './support/fixtures';
-import { as, caseDriver } from './support/case-driver';
+import { as, caseDriver, recordHistory } from './support/case-driver';
 import { waitFor } from './support/wait';
 import { call, loadContract, tokenFor } from './api/support';
 
@@ -35,7 +35,7 @@ interface Received {
 }
 
 /** What the SMTP server does with the next messages. */
-let behaviour: 'accept' | 'reject' | 'hold' = 'accept';
+let behaviour: 'accept' | 'reject' | 'tempfail' | 'hold' = 'accept';
 /** 'hold' applies to this recipient's next message only (other files' mail may pass by). */
 let holdRecipient = '';
 const received: Received[] = [];
@@ -50,6 +50,10 @@ const smtp = new SMTPServer({
   disableReverseLookup: true,
   onRcptTo(address, _session, cb) {
     if (behaviour === 'reject') return cb(Object.assign(new Error('5.1.1 Mailbox unavailable'), { responseCode: 550 }));
+    if (behaviour === 'tempfail') {
+      behaviour = 'accept';
+      return cb(Object.assign(new Error('4.3.0 Try again later'), { responseCode: 451 }));
+    }
     cb();
   },
   onData(stream, session, cb) {
@@ -247,6 +251,20 @@ describe('with an in-process worker', () => {
     const dispatcher = await h.client.workflow.getHandle(notificationDispatcherWorkflowId(h.taskQueue)).describe();
     expect(dispatcher.status.name).toBe('RUNNING');
   }, 90_000);
+
+  test('a temporary failure (4xx) is retried and then sent once', async () => {
+    const f = await createPracticeFixture(h.database.system);
+    const doctor = await emailOf(f.members.doctor);
+    behaviour = 'tempfail';
+    const { caseId } = await d().startCase(f, templateSlow);
+    await waitFor(async () => mailTo(doctor).length, (x) => x >= 1, 30_000, 'the retried email');
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(mailTo(doctor)).toHaveLength(1);
+    const rows = await h.database.system.selectFrom('notification_deliveries').select(['status', 'attempts']).where('case_id', '=', caseId).execute();
+    expect(rows).toEqual([{ status: 'sent', attempts: 2 }]);
+    // The dispatcher's history so far (sends, a rejection, a retry, idle timers) replays in CI.
+    await recordHistory(h.client.workflow.getHandle(notificationDispatcherWorkflowId(h.taskQueue)), 'notification-dispatcher');
+  }, 60_000);
 });
 
 describe('with a worker process killed while it sends', () => {

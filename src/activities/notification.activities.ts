@@ -50,7 +50,9 @@ function describe(err: unknown): { message: string; permanent: boolean } {
   const e = err as { responseCode?: number; response?: string; code?: string; message?: string };
   const code = typeof e?.responseCode === 'number' ? e.responseCode : null;
   const text = (e?.response ?? e?.message ?? String(err)).replace(/\s+/g, ' ').trim();
-  return { message: `${code ? `SMTP ${code}: ` : e?.code ? `${e.code}: ` : ''}${text}`.slice(0, 500), permanent: code !== null && code >= 500 && code < 600 };
+  // The server's reply starts with its code ("550 5.1.1 …"); other errors get theirs in front.
+  const prefix = code !== null ? (text.startsWith(String(code)) ? 'SMTP ' : `SMTP ${code} `) : e?.code ? `${e.code}: ` : '';
+  return { message: `${prefix}${text}`.slice(0, 500), permanent: code !== null && code >= 500 && code < 600 };
 }
 
 export function createNotificationActivities({ db, config, transport }: NotificationActivityDeps) {
