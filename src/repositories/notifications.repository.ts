@@ -244,7 +244,7 @@ export async function getPreferences(db: Handle, profileId: string): Promise<Rec
 
 /** Sets the given kinds' modes (others unchanged). */
 export async function setPreferences(db: Handle, profileId: string, prefs: Partial<Record<NotificationKind, NotificationMode>>): Promise<void> {
-  const rows = Object.entries(prefs).map(([kind, mode]) => ({ profile_id: profileId, kind, mode: mode! }));
+  const rows = Object.entries(prefs).flatMap(([kind, mode]) => (mode ? [{ profile_id: profileId, kind, mode }] : []));
   if (!rows.length) return;
   await db
     .insertInto('notification_preferences')
