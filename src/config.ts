@@ -106,6 +106,13 @@ const EnvSchema = z.object({
   /** Whether intent classification uses the configured embedding model beside its lexical encoder. */
   AI_INTENT_EMBEDDINGS: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
 
+  /**
+   * A case with a seat date is "at risk" when its slack (latest start of the active task − now)
+   * falls below this many hours; at half of it the role pool is told, at none the leads. Default:
+   * one working day, what a lab can still make up by reprioritising or faster shipping.
+   */
+  CASE_AT_RISK_SLACK_HOURS: z.coerce.number().min(0).max(24 * 60).default(24),
+
   /** How often the case_dashboard materialized view is refreshed. */
   DASHBOARD_REFRESH_MS: int(30_000, 0),
 

@@ -19,6 +19,8 @@ export const CaseType = defineSearchAttributeKey('CaseType', SearchAttributeType
 export const TemplateId = defineSearchAttributeKey('TemplateId', SearchAttributeType.KEYWORD);
 export const Overdue = defineSearchAttributeKey('Overdue', SearchAttributeType.BOOL);
 export const AwaitingRoles = defineSearchAttributeKey('AwaitingRoles', SearchAttributeType.KEYWORD_LIST);
+/** The case's slack against its seat appointment is below the threshold (issue 11, part 3). */
+export const AtRisk = defineSearchAttributeKey('AtRisk', SearchAttributeType.BOOL);
 
 export const searchAttributeKeys = [
   CaseNumber,
@@ -29,6 +31,7 @@ export const searchAttributeKeys = [
   TemplateId,
   Overdue,
   AwaitingRoles,
+  AtRisk,
 ] as const;
 
 /** The type names the Temporal CLI and operator API use (`--search-attribute Name=Type`). */

@@ -5,10 +5,11 @@
  */
 import { activityInfo, heartbeat, log } from '@temporalio/activity';
 import type { Db } from '../db/database';
-import type { AutomaticTaskArgs, CaseEvent, PerformanceArgs } from '../workflows/case.events';
+import type { AutomaticTaskArgs, CaseEvent, CaseRiskEvent, PerformanceArgs } from '../workflows/case.events';
 import { SYSTEM_PROFILE_ID } from '../workflows/case.messages';
 import type { TaskFunction } from '../workflows/plan/plan.types';
 import * as caseEvents from '../repositories/case-events.repository';
+import { recordRisk } from '../repositories/case-risk.repository';
 import { insightsOnCaseClosed } from '../ai/recommendations/refresh';
 
 /** What an automatic production step did, in words for the case's message thread. */
@@ -89,6 +90,16 @@ export function createCaseActivities({ db, hooks = defaultHooks }: CaseActivityD
       } catch (err) {
         log.warn('recommendations on case close failed', { caseId: args.caseId, error: String(err) });
       }
+    },
+
+    /**
+     * A case's risk level against its seat appointment changed (at risk, escalated, cleared):
+     * records the event, the case's seat columns and the inbox flag in one transaction. The one
+     * activity call per change that notifications hang on (event.notifyRoles / notifyProfiles).
+     * @returns whether this delivery wrote the event (false: a retry of a written one)
+     */
+    async recordCaseAtRisk(event: CaseRiskEvent): Promise<boolean> {
+      return db.transaction().execute((trx) => recordRisk(trx, event));
     },
   };
 }

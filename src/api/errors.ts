@@ -56,6 +56,10 @@ export const ERROR_CODES = [
   'patient_gone',
   'task_assigned',
   'task_not_assigned',
+  // 3D projects (issue 11 section 6)
+  'version_superseded',
+  'invalid_status_transition',
+  'invalid_stl',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

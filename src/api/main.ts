@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const database = createDatabase(databaseUrl, poolLimits(cfg), { authenticatorUrl });
   const connection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS, connectTimeout: cfg.TEMPORAL_CONNECT_TIMEOUT_MS });
   const temporal = new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE });
-  const cases = createCaseService({ db: database.system, temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE });
+  const cases = createCaseService({ db: database.system, temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, atRiskSlackMs: cfg.CASE_AT_RISK_SLACK_HOURS * 3_600_000 });
   const api = await startApi({ config: cfg, database, temporal, cases });
   console.log(JSON.stringify({ msg: 'api started', url: api.url, openapi: `${api.url}/openapi.json`, docs: `${api.url}/docs` }));
   let stopping = false;

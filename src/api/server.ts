@@ -40,6 +40,7 @@ import { orderRoutes } from './routes/orders.routes';
 import { templateRoutes } from './routes/templates.routes';
 import { dashboardRoutes } from './routes/dashboard.routes';
 import { patientMatchRoutes } from './routes/patient-matches.routes';
+import { projectRoutes } from './routes/projects.routes';
 import { searchRoutes } from './routes/search.routes';
 import { createSearchService } from '../services/search.service';
 import { createProviderRegistry } from '../ai/providers';
@@ -105,6 +106,7 @@ function buildApp(deps: ApiDeps): BuiltApp {
     register(kit, services);
   }
   patientMatchRoutes(kit, services);
+  projectRoutes(kit, services);
   notificationRoutes(kit, services);
   const openapi = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

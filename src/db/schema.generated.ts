@@ -103,6 +103,7 @@ export interface AuthUsers {
 
 export interface AwaitingTasks {
   assignee_id: string | null;
+  at_risk: Generated<boolean>;
   case_created_at: Timestamp;
   case_id: string;
   due_at: Timestamp | null;
@@ -209,8 +210,26 @@ export interface CaseMessages {
   subject: string | null;
 }
 
+export interface CaseRiskEvents {
+  case_id: string;
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  idempotency_key: string;
+  latest_start: Timestamp | null;
+  level: string;
+  notify_profiles: Generated<string[]>;
+  notify_roles: Generated<string[]>;
+  practice_id: string;
+  previous_level: string | null;
+  seat_date: Timestamp | null;
+  slack_minutes: number | null;
+  task_ids: Generated<string[]>;
+  transit_days: Generated<number>;
+}
+
 export interface Cases {
   assigned_practitioner_id: string | null;
+  at_risk: Generated<boolean>;
   awaiting_seq: number | null;
   case_number: string;
   case_type: CaseTypeEnum;
@@ -226,9 +245,13 @@ export interface Cases {
   patient_id: string;
   practice_id: string;
   priority: Generated<PriorityLevel>;
+  risk_level: string | null;
   search_text: Generated<string | null>;
+  seat_date: Timestamp | null;
+  slack_minutes: number | null;
   start_request: Json | null;
   title: string;
+  transit_days: Generated<number>;
   updated_at: Generated<Timestamp>;
   workflow_id: string | null;
   workflow_started_at: Timestamp | null;
@@ -621,15 +644,18 @@ export interface ProjectEmbeddings {
 }
 
 export interface Projects {
+  bounding_box: Json | null;
   case_id: string | null;
   created_at: Generated<Timestamp>;
   creator_id: string;
+  file_name: string | null;
   file_size: Generated<Int8>;
   fts: Generated<string | null>;
   id: Generated<string>;
   is_public: Generated<boolean>;
   legacy_id: number | null;
   metadata: Generated<Json>;
+  mime_type: string | null;
   name: string;
   parent_project_id: string | null;
   practice_id: string;
@@ -637,6 +663,7 @@ export interface Projects {
   status: Generated<ProjectStatusEnum>;
   storage_bucket: Generated<string>;
   storage_path: string | null;
+  triangle_count: Int8 | null;
   updated_at: Generated<Timestamp>;
   version: Generated<number>;
 }
@@ -779,6 +806,7 @@ export interface DB {
   case_embeddings: CaseEmbeddings;
   case_files: CaseFiles;
   case_messages: CaseMessages;
+  case_risk_events: CaseRiskEvents;
   case_states: CaseStates;
   cases: Cases;
   embedding_models: EmbeddingModels;

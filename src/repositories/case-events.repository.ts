@@ -27,7 +27,7 @@ export async function persist(db: Handle, e: CaseEvent): Promise<void> {
         to_state: t.to,
         changed_by: e.actorId,
         reason: t.reason,
-        metadata: JSON.stringify(e.evidence ? { ...meta, evidence: e.evidence } : meta),
+        metadata: JSON.stringify({ ...meta, ...(e.evidence ? { evidence: e.evidence } : {}), ...(e.projectVersion ? { projectVersion: e.projectVersion } : {}) }),
         created_at: e.at,
         idempotency_key: `${e.key}:state`,
       })

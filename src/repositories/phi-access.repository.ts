@@ -22,12 +22,17 @@ export interface PhiRead {
 export async function recordPhiAccess(trx: Tx, patientIds: ReadonlyArray<string | null | undefined>, read: PhiRead): Promise<void> {
   const ids = [...new Set(patientIds.filter((id): id is string => !!id))];
   if (!ids.length) return;
-  await sql`
+  const r = await sql`
     INSERT INTO public.phi_access_log (actor_id, patient_id, practice_id, route, resource, resource_id, request_id)
     SELECT auth.uid(), p.id, p.practice_id, ${read.route}, ${read.resource}, ${read.resourceId ?? null},
            nullif(current_setting('mdw.request_id', true), '')
       FROM public.patients p
      WHERE p.id = ANY(${ids}::uuid[])`.execute(trx);
+  // Lab staff see no patients row (0040), so nothing was written for them above: their reads go
+  // through record_lab_phi_access() (0047). Members reading their own patients never get here.
+  if (Number(r.numAffectedRows ?? 0) < ids.length) {
+    await sql`SELECT public.record_lab_phi_access(${ids}::uuid[], ${read.route}, ${read.resource}, ${read.resourceId ?? null})`.execute(trx);
+  }
 }
 
 export interface PhiAccessEntry {
@@ -54,10 +59,7 @@ export async function listPhiAccess(trx: Tx, patientId: string, limit: number, b
 export async function recordCaseAccess(trx: Tx, caseIds: ReadonlyArray<string>, read: PhiRead): Promise<void> {
   const ids = [...new Set(caseIds)];
   if (!ids.length) return;
-  await sql`
-    INSERT INTO public.phi_access_log (actor_id, patient_id, practice_id, route, resource, resource_id, request_id)
-    SELECT DISTINCT ON (p.id) auth.uid(), p.id, p.practice_id, ${read.route}, ${read.resource}, ${read.resourceId ?? null},
-           nullif(current_setting('mdw.request_id', true), '')
-      FROM public.cases c JOIN public.patients p ON p.id = c.patient_id
-     WHERE c.id = ANY(${ids}::uuid[])`.execute(trx);
+  // The cases' patients as the caller sees the cases (lab staff see cases, not patients rows).
+  const rows = await trx.selectFrom('cases').select('patient_id').where('id', 'in', ids).execute();
+  await recordPhiAccess(trx, rows.map((r) => r.patient_id), read);
 }

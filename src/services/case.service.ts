@@ -17,7 +17,15 @@ import type { Db, Tx } from '../db/database';
 import * as SA from '../../temporal/search-attributes';
 import { compileStoredTemplate, findTemplateForCaseType } from '../repositories/templates.repository';
 import { caseWorkflow } from '../workflows/case.workflow';
-import { caseViewQuery, caseWorkflowId, type CaseSnapshot, type CaseWorkflowOptions, type Priority } from '../workflows/case.messages';
+import {
+  caseViewQuery,
+  caseWorkflowId,
+  DEFAULT_AT_RISK_SLACK_MS,
+  type CaseSnapshot,
+  type CaseWorkflowOptions,
+  type Priority,
+  type SeatPlan,
+} from '../workflows/case.messages';
 import type { AwaitingTask } from '../workflows/case.events';
 import { replaceAwaitingTasks } from '../repositories/case-events.repository';
 import type { Plan, TemplateError } from '../workflows/plan/plan.types';
@@ -26,6 +34,8 @@ export interface CaseServiceDeps {
   db: Db;
   temporal: Client;
   taskQueue: string;
+  /** Slack below which a case with a seat date is at risk (config CASE_AT_RISK_SLACK_HOURS); default 24 h. */
+  atRiskSlackMs?: number;
 }
 
 export interface StartCaseInput {
@@ -47,6 +57,8 @@ export interface StartCaseInput {
    * workflow resumes from this snapshot exactly as after continue-as-new.
    */
   startFrom?: CaseSnapshot;
+  /** The seat appointment: the workflow plans backward from it (issue 11, part 3). */
+  seat?: { seatDate: string; transitDays: number };
 }
 
 export interface StartedCase {
@@ -79,6 +91,9 @@ export interface StartRequest {
   templateId: string | null;
   assignedPractitionerId: string | null;
   metadata: Record<string, unknown>;
+  /** Absent (compared as null) in requests stored before seat dates existed. */
+  seatDate?: string | null;
+  transitDays?: number | null;
 }
 
 function startRequestOf(input: StartCaseInput, templateId: string | null): StartRequest {
@@ -91,6 +106,8 @@ function startRequestOf(input: StartCaseInput, templateId: string | null): Start
     templateId,
     assignedPractitionerId: input.assignedPractitionerId ?? null,
     metadata: input.metadata ?? {},
+    seatDate: input.seat ? new Date(input.seat.seatDate).toISOString() : null,
+    transitDays: input.seat ? input.seat.transitDays : null,
   };
 }
 
@@ -108,6 +125,8 @@ interface ExistingCase {
   assigned_practitioner_id: string | null;
   metadata: unknown;
   start_request: unknown;
+  seat_date?: Date | null;
+  transit_days?: number;
 }
 
 /** JSON with object keys sorted: jsonb does not keep the key order it was given. */
@@ -151,10 +170,16 @@ interface StartRow {
   case_type: string;
   priority: string | null;
   workflow_id: string;
+  seat_date?: Date | null;
+  transit_days?: number;
 }
 
 export function createCaseService(deps: CaseServiceDeps) {
   const { db, temporal, taskQueue } = deps;
+  const atRiskSlackMs = deps.atRiskSlackMs ?? DEFAULT_AT_RISK_SLACK_MS;
+  /** The workflow's seat plan from a case row's columns. */
+  const seatOf = (row: StartRow): SeatPlan | undefined =>
+    row.seat_date ? { seatDate: row.seat_date.toISOString(), transitDays: row.transit_days ?? 0, atRiskSlackMs } : undefined;
 
   /**
    * Compiled plans by template id and version stamp. A template is edited in place only while
@@ -194,6 +219,7 @@ export function createCaseService(deps: CaseServiceDeps) {
             priority: (row.priority ?? 'medium') as Priority,
             plan,
             options,
+            ...(seatOf(row) ? { seat: seatOf(row) } : {}),
             ...(startFrom ? { snapshot: startFrom } : {}),
           },
         ],
@@ -254,9 +280,11 @@ export function createCaseService(deps: CaseServiceDeps) {
             workflow_id: workflowId,
             metadata: JSON.stringify(input.metadata ?? {}),
             start_request: JSON.stringify(startRequestOf(input, plan.templateId)),
+            seat_date: input.seat ? new Date(input.seat.seatDate) : null,
+            transit_days: input.seat?.transitDays ?? 0,
           })
           .onConflict((oc) => oc.doNothing())
-          .returning(['id', 'practice_id', 'case_number', 'case_type', 'priority', 'workflow_id'])
+          .returning(['id', 'practice_id', 'case_number', 'case_type', 'priority', 'workflow_id', 'seat_date', 'transit_days'])
           .executeTakeFirst()) as StartRow | undefined;
         if (!inserted && input.caseNumber) return 'exists';
       } while (!inserted);
@@ -280,7 +308,7 @@ export function createCaseService(deps: CaseServiceDeps) {
   async function findCase(practiceId: string, caseNumber: string): Promise<ExistingCase | undefined> {
     return db
       .selectFrom('cases')
-      .select(['id', 'practice_id', 'case_number', 'case_type', 'priority', 'workflow_id', 'workflow_template_id', 'patient_id', 'title', 'description', 'assigned_practitioner_id', 'metadata', 'start_request'])
+      .select(['id', 'practice_id', 'case_number', 'case_type', 'priority', 'workflow_id', 'workflow_template_id', 'patient_id', 'title', 'description', 'assigned_practitioner_id', 'metadata', 'start_request', 'seat_date', 'transit_days'])
       .where('practice_id', '=', practiceId)
       .where('case_number', '=', caseNumber)
       .executeTakeFirst();
@@ -333,7 +361,7 @@ export function createCaseService(deps: CaseServiceDeps) {
     async ensureCaseWorkflows(limit = 500): Promise<number> {
       const orphans = await db
         .selectFrom('cases')
-        .select(['id', 'practice_id', 'case_number', 'case_type', 'priority', 'workflow_id', 'workflow_template_id', 'patient_id'])
+        .select(['id', 'practice_id', 'case_number', 'case_type', 'priority', 'workflow_id', 'workflow_template_id', 'patient_id', 'seat_date', 'transit_days'])
         .where('workflow_started_at', 'is', null)
         .where('workflow_id', 'is not', null)
         .where('closed_at', 'is', null)

@@ -38,7 +38,7 @@ async function startupSweep(cfg: Config, database: Database): Promise<void> {
   let connection: Connection | undefined;
   try {
     connection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS });
-    const cases = createCaseService({ db: database.system, temporal: new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE }), taskQueue: cfg.TEMPORAL_TASK_QUEUE });
+    const cases = createCaseService({ db: database.system, temporal: new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE }), taskQueue: cfg.TEMPORAL_TASK_QUEUE, atRiskSlackMs: cfg.CASE_AT_RISK_SLACK_HOURS * 3_600_000 });
     const started = await cases.ensureCaseWorkflows();
     const inboxes = await cases.backfillAwaitingTasks();
     console.log(JSON.stringify({ msg: 'startup sweep', workflowsStarted: started, awaitingTasksWritten: inboxes }));

@@ -50,6 +50,8 @@ export interface CaseEvent {
    * the priority changed; written to awaiting_tasks unless a later event (higher seq) already was.
    */
   awaiting?: { seq: number; priority: string; tasks: AwaitingTask[] };
+  /** The project version a decision pinned (case_states.metadata.projectVersion). */
+  projectVersion?: { projectId: string; versionId: string; version: number };
   /** The message that proposed this change (case_states.metadata.evidence). */
   evidence?: Record<string, unknown>;
   /** New values for cases.is_overdue / cases.due_at / cases.priority, when they change. */
@@ -92,4 +94,30 @@ export interface PerformanceArgs {
   averageTaskMs: number | null;
   bottleneckTaskIds: string[];
   at: string;
+}
+
+/**
+ * A change of a case's risk level against its seat appointment (recordCaseAtRisk): written to
+ * case_risk_events, cases (seat_date, transit_days, risk_level, at_risk, slack_minutes) and the
+ * inbox flag of its awaiting tasks. Ids and codes only: notifications are built from it.
+ */
+export interface CaseRiskEvent {
+  /** `<workflowId>/risk/<n>`. */
+  key: string;
+  caseId: string;
+  practiceId: string;
+  workflowId: string;
+  /** Workflow time (ISO). */
+  at: string;
+  level: 'on_track' | 'at_risk' | 'pool' | 'lead';
+  previousLevel: 'on_track' | 'at_risk' | 'pool' | 'lead' | null;
+  seatDate: string;
+  transitDays: number;
+  slackMinutes: number | null;
+  latestStart: string | null;
+  /** The active tasks that decide the slack. */
+  taskIds: string[];
+  /** Who is told: roles (of the case's practice, or the lab's technician role) and profiles. */
+  notifyRoles: PracticeRole[];
+  notifyProfiles: string[];
 }

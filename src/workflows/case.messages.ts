@@ -4,6 +4,7 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { CaseState, Plan, PracticeRole } from './plan/plan.types';
+import type { RiskLevel } from './seat-plan';
 
 export const PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const;
 export type Priority = (typeof PRIORITIES)[number];
@@ -45,6 +46,8 @@ export interface CaseWorkflowInput {
   priority: Priority;
   plan: Plan;
   options?: CaseWorkflowOptions;
+  /** The seat appointment the case plans backward from, when the practice gave one at creation. */
+  seat?: SeatPlan;
   /** Set by continue-as-new: the state carried over from the previous run. */
   snapshot?: CaseSnapshot;
 }
@@ -79,6 +82,25 @@ export interface DecisionRecord {
   role: Actor['practiceRole'];
   at: number;
   reason: string | null;
+  /** The exact project version the decision was about (projects.id of that version). */
+  projectVersionId?: string;
+}
+
+/**
+ * One version of a 3D project (projects rows chained by parent_project_id): the project is the
+ * chain's first row, the version one row of it. Ids and numbers only.
+ */
+export interface ProjectVersionRef {
+  /** The chain's first row: the project's identity across versions. */
+  projectId: string;
+  /** The version's own row. */
+  versionId: string;
+  version: number;
+}
+
+/** An approval that pinned a project version, still in force. */
+export interface ApprovalPin extends ProjectVersionRef {
+  taskId: string;
 }
 
 export type CaseStatus = 'active' | 'completed' | 'cancelled';
@@ -98,7 +120,39 @@ export interface CaseSnapshot {
   /** Recently applied update ids, so a repeat changes nothing even after continue-as-new. */
   recentUpdates: string[];
   startedAt: number;
+  /** The seat appointment and the last risk level recorded; absent for cases without one. */
+  seat?: SeatState | null;
+  /** Approvals pinned to a project version; a newer version of that project reopens them. */
+  pins?: ApprovalPin[];
+  /** The newest version number seen per project (projectId): an approval of an older one is refused. */
+  latestVersions?: Record<string, number>;
 }
+
+/**
+ * The seat appointment (issue 11, part 3): when the patient is seated, the shipping time to the
+ * practice, and the slack below which the case is at risk (CASE_AT_RISK_SLACK_HOURS when the case
+ * started; a setSeatDate Update keeps it).
+ */
+export interface SeatPlan {
+  /** ISO timestamp. */
+  seatDate: string;
+  /** Whole days of transit to the practice (0-60). */
+  transitDays: number;
+  atRiskSlackMs: number;
+}
+export interface SeatState extends SeatPlan {
+  /** The level last recorded (recordCaseAtRisk); null before the first record. */
+  level: RiskLevel | null;
+  /** Risk events recorded so far: the idempotency key of the next one. */
+  events: number;
+  /** The seat date changed: record the level at the next review even if it is the same. */
+  replan?: boolean;
+}
+
+/** The default at-risk threshold: one working day of slack (config CASE_AT_RISK_SLACK_HOURS). */
+export const DEFAULT_AT_RISK_SLACK_MS = 24 * 3_600_000;
+/** Practice roles that set or move the seat appointment (the front desk books it, too). */
+export const SEAT_DATE_ROLES: readonly PracticeRole[] = ['owner', 'admin', 'doctor', 'assistant'];
 
 export interface TaskView {
   id: string;
@@ -128,6 +182,19 @@ export interface CaseView {
   /** The most recent decisions (at most 50; the full history is in case_states and messages). */
   decisions: Array<Omit<DecisionRecord, 'at'> & { at: string }>;
   reworkCount: number;
+  /** Present when the case has a seat appointment. */
+  seat?: SeatView;
+}
+
+export interface SeatView {
+  seatDate: string;
+  transitDays: number;
+  /** The earliest latest start of the active tasks; null when none is active. */
+  latestStart: string | null;
+  /** Minutes between now and latestStart (negative: the seat date is missed at the planned pace). */
+  slackMinutes: number | null;
+  level: RiskLevel;
+  atRisk: boolean;
 }
 
 /**
@@ -150,6 +217,13 @@ export interface DecideArgs {
   actor: Actor;
   reason?: string;
   evidence?: MessageEvidence;
+  /** The project version decided on (resolved and checked by the API); an approval pins it. */
+  projectVersion?: ProjectVersionRef;
+}
+/** A new version of a project of the case was uploaded. */
+export interface ProjectVersionAddedArgs {
+  actor: Actor;
+  project: ProjectVersionRef;
 }
 export interface CompleteTaskArgs {
   taskId: string;
@@ -170,6 +244,15 @@ export interface CancelArgs {
   actor: Actor;
   reason: string;
   evidence?: MessageEvidence;
+}
+export interface SetSeatDateArgs {
+  actor: Actor;
+  /** ISO timestamp, in the future. */
+  seatDate: string;
+  /** Whole days of transit to the practice; unchanged when omitted (0 for a first seat date). */
+  transitDays?: number;
+  /** The at-risk threshold for a case that had no seat date yet (the API sends its config's). */
+  atRiskSlackMs?: number;
 }
 export interface ChangePriorityArgs {
   actor: Actor;
@@ -198,7 +281,13 @@ export const resumeUpdate = defineUpdate<CaseView, [ResumeArgs]>('resume');
 export const cancelUpdate = defineUpdate<CaseView, [CancelArgs]>('cancel');
 export const changePriorityUpdate = defineUpdate<CaseView, [ChangePriorityArgs]>('changePriority');
 export const assignTaskUpdate = defineUpdate<CaseView, [AssignArgs]>('assignTask');
+export const setSeatDateUpdate = defineUpdate<CaseView, [SetSeatDateArgs]>('setSeatDate');
 export const caseViewQuery = defineQuery<CaseView>('caseView');
+/**
+ * A project version was uploaded: approvals pinned to an older version of that project go back
+ * up for decision (with the tasks after them).
+ */
+export const projectVersionAddedUpdate = defineUpdate<CaseView, [ProjectVersionAddedArgs]>('projectVersionAdded');
 
 /** Failure types a validator or handler may answer with; the API maps them to 422 codes. */
 export const CaseRefusal = {
@@ -212,6 +301,7 @@ export const CaseRefusal = {
   InvalidArgument: 'InvalidArgument',
   TaskAssigned: 'TaskAssigned',
   TaskNotAssigned: 'TaskNotAssigned',
+  VersionSuperseded: 'VersionSuperseded',
 } as const;
 export type CaseRefusal = (typeof CaseRefusal)[keyof typeof CaseRefusal];
 

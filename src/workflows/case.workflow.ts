@@ -43,16 +43,24 @@ import {
   completeTaskUpdate,
   decideUpdate,
   holdUpdate,
+  projectVersionAddedUpdate,
   resumeUpdate,
+  SEAT_DATE_ROLES,
+  DEFAULT_AT_RISK_SLACK_MS,
+  setSeatDateUpdate,
   type Actor,
+  type ApprovalPin,
   type AssignArgs,
   type CaseSnapshot,
   type CaseView,
   type CaseWorkflowInput,
   type DecisionKind,
   type MessageEvidence,
+  type SeatView,
+  type ProjectVersionRef,
   type TaskRuntime,
 } from './case.messages';
+import { DAY_MS, riskAt, type Risk } from './seat-plan';
 import { InstructionStatus, type AwaitingTask, type CaseEvent, type TaskPerformance } from './case.events';
 import { isComplete, readyTasks } from './plan/compiler';
 import type { CaseState, PlanTask, PracticeRole } from './plan/plan.types';
@@ -117,6 +125,18 @@ const MESSAGE_EVIDENCE = 'message-evidence';
  * is_overdue stayed true after the late task was done.
  */
 const DEADLINES = 'deadlines';
+/**
+ * Patch id: seat appointment back-planning (issue 11, part 3): risk levels recorded through
+ * recordCaseAtRisk, the AtRisk search attribute, and a timer for the next level. Only cases with
+ * a seat date reach it, so cases without one emit exactly the commands they did before.
+ */
+const SEAT_DATE = 'seat-date';
+/**
+ * Patch id: a decision may pin the project version it decided on (decision record, case_states
+ * metadata), and a newer version of that project reopens a pinned approval. Only reached by an
+ * update that carries a project version or announces one, which no earlier history has.
+ */
+const PROJECT_VERSIONS = 'project-versions';
 const DECISIONS_KEPT = 50;
 const RECENT_UPDATES_KEPT = 50;
 
@@ -125,6 +145,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
   const info = workflowInfo();
   const taskById = new Map(plan.tasks.map((t) => [t.id, t]));
   const s: CaseSnapshot = input.snapshot ?? newSnapshot(input);
+  if (!input.snapshot && input.seat) s.seat = { ...input.seat, level: null, events: 0 };
 
   // ---- serialisation: one state change at a time -------------------------------------------
   let busy = false;
@@ -302,7 +323,77 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       })),
       decisions: s.decisions.map((d) => ({ ...d, at: new Date(d.at).toISOString() })),
       reworkCount: s.reworkCount,
+      ...(s.seat ? { seat: seatView() } : {}),
     };
+  }
+
+  // ---- seat appointment: back-planning and risk ------------------------------------------------
+  function risk(now: number): Risk {
+    const seat = s.seat!;
+    if (s.status !== 'active') return { level: 'on_track', latestStart: null, slackMs: null, taskIds: [], nextChangeAt: null };
+    return riskAt(plan, (id) => rt(id).status, PRIORITY_SLA_FACTOR[s.priority], Date.parse(seat.seatDate), seat.transitDays * DAY_MS, seat.atRiskSlackMs, now);
+  }
+  function seatView(): SeatView {
+    const r = risk(Date.now());
+    return {
+      seatDate: s.seat!.seatDate,
+      transitDays: s.seat!.transitDays,
+      latestStart: r.latestStart === null ? null : new Date(r.latestStart).toISOString(),
+      slackMinutes: r.slackMs === null ? null : Math.floor(r.slackMs / 60_000),
+      level: r.level,
+      atRisk: r.level !== 'on_track',
+    };
+  }
+  /** When the risk level next worsens (a timer of the main loop); null without a seat date. */
+  function nextRiskChange(): number | null {
+    if (!s.seat || s.status !== 'active') return null;
+    return risk(Date.now()).nextChangeAt;
+  }
+  /**
+   * Records the risk level when it changed (or the seat date did: level null): one
+   * recordCaseAtRisk activity, which notifications hang on, and the AtRisk search attribute.
+   */
+  async function reviewRisk(): Promise<void> {
+    if (!s.seat || !patched(SEAT_DATE)) return;
+    const seat = s.seat;
+    const now = Date.now();
+    const r = risk(now);
+    if (r.level === seat.level && !seat.replan) return;
+    seat.replan = false;
+    const previous = seat.level;
+    const wasAtRisk = previous !== null && previous !== 'on_track';
+    seat.level = r.level;
+    seat.events += 1;
+    const active = plan.tasks.filter((t) => r.taskIds.includes(t.id));
+    const assignees = active.map((t) => rt(t.id).assignee).filter((a): a is string => !!a);
+    const poolRoles = [...new Set(active.flatMap((t) => t.requiredRoles))].sort();
+    const unassignedRoles = [...new Set(active.filter((t) => !rt(t.id).assignee).flatMap((t) => t.requiredRoles))].sort();
+    const notify =
+      r.level === 'at_risk'
+        ? { roles: unassignedRoles, profiles: assignees }
+        : r.level === 'pool'
+          ? { roles: poolRoles, profiles: [] }
+          : r.level === 'lead'
+            ? { roles: ['owner', 'admin'] as PracticeRole[], profiles: [] }
+            : { roles: [], profiles: [] };
+    await db.recordCaseAtRisk({
+      key: `${info.workflowId}/risk/${seat.events}`,
+      caseId: input.caseId,
+      practiceId: input.practiceId,
+      workflowId: info.workflowId,
+      at: new Date(now).toISOString(),
+      level: r.level,
+      previousLevel: previous,
+      seatDate: seat.seatDate,
+      transitDays: seat.transitDays,
+      slackMinutes: r.slackMs === null ? null : Math.floor(r.slackMs / 60_000),
+      latestStart: r.latestStart === null ? null : new Date(r.latestStart).toISOString(),
+      taskIds: r.taskIds,
+      notifyRoles: notify.roles,
+      notifyProfiles: notify.profiles,
+    });
+    const atRisk = r.level !== 'on_track';
+    if (atRisk !== wasAtRisk || previous === null) upsertSearchAttributes([{ key: SA.AtRisk, value: atRisk }]);
   }
 
   // ---- task life cycle -----------------------------------------------------------------------
@@ -377,9 +468,20 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
   /** The evidence an update carries, recorded from the patch on. */
   const evidenceOf = (e: MessageEvidence | undefined): Partial<CaseEvent> => (e && patched(MESSAGE_EVIDENCE) ? { evidence: { ...e } } : {});
 
-  async function complete(t: PlanTask, actor: Actor, decision: DecisionKind | 'complete', reason: string | null, evidence: Partial<CaseEvent> = {}): Promise<void> {
+  async function complete(
+    t: PlanTask,
+    actor: Actor,
+    decision: DecisionKind | 'complete',
+    reason: string | null,
+    evidence: Partial<CaseEvent> = {},
+    pin?: ProjectVersionRef,
+  ): Promise<void> {
     if (s.status !== 'active' || rt(t.id).status !== 'active') return;
-    s.decisions.push({ taskId: t.id, decision, by: actor.profileId, role: actor.practiceRole, at: Date.now(), reason });
+    s.decisions.push({ taskId: t.id, decision, by: actor.profileId, role: actor.practiceRole, at: Date.now(), reason, ...(pin ? { projectVersionId: pin.versionId } : {}) });
+    if (pin && decision === 'approve') {
+      // The approval holds for this version only; a newer one reopens it (projectVersionAdded).
+      s.pins = [...(s.pins ?? []).filter((p) => p.taskId !== t.id), { taskId: t.id, ...pin }];
+    }
     if (s.decisions.length > DECISIONS_KEPT) s.decisions.shift();
     if (decision === 'reject' || decision === 'request_changes') {
       await rework(t, actor, decision, reason ?? '');
@@ -388,7 +490,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
     const dueAt = rt(t.id).dueAt;
     const late = dueAt !== null && Date.now() > dueAt;
     Object.assign(rt(t.id), { status: 'done', completedAt: Date.now() });
-    const extra: Partial<CaseEvent> = { ...evidence };
+    const extra: Partial<CaseEvent> = { ...evidence, ...(pin ? { projectVersion: { ...pin } } : {}) };
     if (t.instructionType) extra.instruction = { type: t.instructionType, status: InstructionStatus.Done, notes: reason };
     const why = decision === 'approve' ? `"${t.name}" approved` : `"${t.name}" completed`;
     await moveTo(t.exitState ?? s.state, actor.profileId, reason ? `${why}: ${reason}` : why, t.id, extra, late);
@@ -419,6 +521,40 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
       ...(t.instructionType ? { instruction: { type: t.instructionType, status: InstructionStatus.Rejected, notes: reason } } : {}),
     });
     await moveTo(target.entryState ?? s.state, actor.profileId, `${label}: ${reason}`, t.id);
+  }
+
+  /**
+   * A newer version of a pinned project arrived after `t` approved an older one: the approval is
+   * not carried over. `t` and every task after it that started go back to pending, and advance()
+   * activates `t` again (its predecessors are done), awaiting a new decision.
+   */
+  async function reopen(t: PlanTask, pin: ApprovalPin, next: ProjectVersionRef, actor: Actor): Promise<void> {
+    if (rt(t.id).status !== 'done') return; // reset meanwhile (rework): already awaiting again
+    const after = new Set<string>();
+    const queue = [...t.successors];
+    while (queue.length) {
+      const id = queue.shift()!;
+      if (after.has(id)) continue;
+      after.add(id);
+      queue.push(...taskById.get(id)!.successors);
+    }
+    for (const id of [t.id, ...plan.tasks.map((x) => x.id).filter((x) => after.has(x))]) {
+      const r = rt(id);
+      if (r.status === 'pending') continue;
+      running.get(id)?.cancel();
+      Object.assign(r, { status: 'pending', activatedAt: null, dueAt: null, completedAt: null, overdue: false, escalated: false });
+      if (r.poolNotified) r.poolNotified = false;
+    }
+    await persist({
+      actorId: actor.profileId,
+      taskId: t.id,
+      message: {
+        type: 'status_update',
+        subject: `${t.name}: approval reopened`,
+        content: `Version ${next.version} of a project was uploaded after "${t.name}" approved version ${pin.version}; the approval is not carried over and is back up for decision.`,
+        metadata: { taskId: t.id, kind: 'approval_reopened', projectId: pin.projectId, approvedVersionId: pin.versionId, newVersionId: next.versionId },
+      },
+    });
   }
 
   async function finish(outcome: 'completed' | 'cancelled', actorId: string, reason: string | null, evidence: Partial<CaseEvent> = {}): Promise<void> {
@@ -603,20 +739,47 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
 
   setHandler(caseViewQuery, view);
 
+  /** An older version than one the case has seen cannot be decided on. */
+  function requireCurrentVersion(pv: ProjectVersionRef | undefined): void {
+    const latest = pv ? s.latestVersions?.[pv.projectId] : undefined;
+    if (pv && latest !== undefined && pv.version < latest) {
+      refuse(CaseRefusal.VersionSuperseded, `Version ${pv.version} of the project is superseded by version ${latest}; decide on the newest.`);
+    }
+  }
   setHandler(
     decideUpdate,
-    ({ taskId, decision, actor, reason, evidence }) =>
+    ({ taskId, decision, actor, reason, evidence, projectVersion }) =>
       once(async () => {
         const t = requireTaskAwaiting(taskId, actor, ['decision']); // re-check: state may have moved while queued
-        await complete(t, actor, decision, reason?.trim() || null, evidenceOf(evidence));
+        requireCurrentVersion(projectVersion);
+        const pin = projectVersion && patched(PROJECT_VERSIONS) ? projectVersion : undefined;
+        await complete(t, actor, decision, reason?.trim() || null, evidenceOf(evidence), pin);
       }),
     {
-      validator: ({ taskId, decision, actor, reason }) => {
+      validator: ({ taskId, decision, actor, reason, projectVersion }) => {
         if (seenUpdate()) return;
         if (decision !== 'approve' && !reason?.trim()) refuse(CaseRefusal.ReasonRequired, `A reason is required to ${decision.replace('_', ' ')}.`);
         requireTaskAwaiting(taskId, actor, ['decision']);
+        requireCurrentVersion(projectVersion);
       },
     },
+  );
+
+  setHandler(
+    projectVersionAddedUpdate,
+    ({ project, actor }) =>
+      once(async () => {
+        requireActive();
+        if (!patched(PROJECT_VERSIONS)) return;
+        const seen = s.latestVersions?.[project.projectId];
+        if (seen === undefined || project.version > seen) s.latestVersions = { ...(s.latestVersions ?? {}), [project.projectId]: project.version };
+        const stale = (s.pins ?? []).filter((p) => p.projectId === project.projectId && p.version < project.version);
+        if (!stale.length) return;
+        s.pins = (s.pins ?? []).filter((p) => !stale.includes(p));
+        for (const pin of stale) await reopen(taskById.get(pin.taskId)!, pin, project, actor);
+        await advance();
+      }),
+    { validator: (_args: unknown) => void (seenUpdate() || requireActive()) },
   );
 
   setHandler(
@@ -772,6 +935,54 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
     { validator: validatePriority },
   );
 
+  const validateSeatDate = ({ actor, seatDate, transitDays, atRiskSlackMs }: { actor: Actor; seatDate: string; transitDays?: number; atRiskSlackMs?: number }) => {
+    if (seenUpdate()) return;
+    requireActive();
+    if (actor.practiceRole !== 'system' && !SEAT_DATE_ROLES.includes(actor.practiceRole)) {
+      refuse(CaseRefusal.WrongRole, `Only ${SEAT_DATE_ROLES.join(', ')} set the seat date; you are ${actor.practiceRole}.`);
+    }
+    const at = typeof seatDate === 'string' ? Date.parse(seatDate) : NaN;
+    if (!Number.isFinite(at)) refuse(CaseRefusal.InvalidArgument, `The seat date "${String(seatDate)}" is not a date and time.`);
+    if (at <= Date.now()) refuse(CaseRefusal.InvalidArgument, 'The seat date must be in the future.');
+    if (transitDays !== undefined && (!Number.isInteger(transitDays) || transitDays < 0 || transitDays > 60)) {
+      refuse(CaseRefusal.InvalidArgument, 'transitDays must be a whole number of days from 0 to 60.');
+    }
+    if (atRiskSlackMs !== undefined && (!Number.isFinite(atRiskSlackMs) || atRiskSlackMs < 0)) refuse(CaseRefusal.InvalidArgument, 'atRiskSlackMs must be ≥ 0.');
+  };
+  setHandler(
+    setSeatDateUpdate,
+    (args) =>
+      once(async () => {
+        validateSeatDate(args); // re-check: the case may have closed while this one queued
+        const seatDate = new Date(Date.parse(args.seatDate)).toISOString();
+        const transitDays = args.transitDays ?? s.seat?.transitDays ?? 0;
+        const old = s.seat ?? null;
+        if (old && old.seatDate === seatDate && old.transitDays === transitDays) return;
+        // replan: the next review records the replanned level even when it is the same.
+        s.seat = {
+          seatDate,
+          transitDays,
+          atRiskSlackMs: old?.atRiskSlackMs ?? args.atRiskSlackMs ?? DEFAULT_AT_RISK_SLACK_MS,
+          level: old?.level ?? null,
+          events: old?.events ?? 0,
+          replan: true,
+        };
+        await persist({
+          actorId: args.actor.profileId,
+          taskId: null,
+          message: {
+            type: 'status_update',
+            subject: old ? 'Seat date moved' : 'Seat date set',
+            content: old
+              ? `Seat date moved from ${old.seatDate} to ${seatDate} (transit ${transitDays} days); the case replans.`
+              : `Seat date set to ${seatDate} (transit ${transitDays} days).`,
+            metadata: { seatDate, transitDays, previousSeatDate: old?.seatDate ?? null },
+          },
+        });
+      }),
+    { validator: validateSeatDate },
+  );
+
   // ---- main loop -----------------------------------------------------------------------------
   if (!input.snapshot) {
     await serialized(advance);
@@ -785,7 +996,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
   let lastSeq = s.seq;
 
   while (s.status === 'active') {
-    const deadline = nextDeadline();
+    if (s.seat) await serialized(reviewRisk);
+    const deadline = earliest(nextDeadline(), nextRiskChange());
     const changed = () => s.seq !== lastSeq || s.status !== 'active' || cancelRequested;
     const woke = deadline === null ? await condition(changed).then(() => true) : await condition(changed, Math.max(1, deadline - Date.now()));
     lastSeq = s.seq;
@@ -799,7 +1011,13 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseView> 
   }
   // finish() may still be persisting (it runs under serialized() from an automatic task).
   await condition(() => !busy && allHandlersFinished());
+  // A closed case is no longer at risk.
+  if (s.seat) await serialized(reviewRisk);
   return view();
+}
+
+function earliest(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.min(a, b);
 }
 
 function newSnapshot(input: CaseWorkflowInput): CaseSnapshot {

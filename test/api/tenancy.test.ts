@@ -55,6 +55,8 @@ test('every route that takes an id answers 404 for another practice’s ids, and
   await upsertCandidates(env.h.database.system, randomUUID(), [{ pair: { a: legacyKeys[0]!, b: legacyKeys[1]!, grade: 'possible', score: 11, evidence: [] }, patientAId: b.patientId, patientBId: otherB.id }]);
   const matchB = await env.h.database.system.selectFrom('patient_match_reviews').select('id').where('legacy_key_a', '=', legacyKeys[0]!).executeTakeFirstOrThrow();
   const invitationB = (await ownerB.post(`/practices/${b.practiceId}/invitations`, { email: `b-hire-${randomUUID()}@test.mdw`, role: 'assistant', firstName: 'B', lastName: 'Hire' })).body;
+  const projectB = (await request(env.app).post(`/cases/${kase.id}/projects?name=B%20plan&projectType=model&fileName=b.stl`).set('Authorization', `Bearer ${tokenB}`).set('Content-Type', 'model/stl').send(Buffer.from('solid b\nendsolid b\n'))).body;
+  expect(projectB.id).toBeDefined();
   expect([kase.id, message.id, file.id, order.id, template.id, memberB.id, invitationB.id]).not.toContain(undefined);
 
   const snapshot = async () => {
@@ -73,6 +75,7 @@ test('every route that takes an id answers 404 for another practice’s ids, and
       practitioner: await db.selectFrom('practitioners').selectAll().where('id', '=', practitionerB).execute(),
       matches: await db.selectFrom('patient_match_reviews').selectAll().where('id', '=', matchB.id).execute(),
       invitations: await db.selectFrom('practice_invitations').selectAll().where('practice_id', '=', b.practiceId).orderBy('id').execute(),
+      projects: await db.selectFrom('projects').select(['id', 'status', 'version', 'updated_at']).where('practice_id', '=', b.practiceId).orderBy('id').execute(),
     };
   };
   const before = await snapshot();
@@ -90,6 +93,7 @@ test('every route that takes an id answers 404 for another practice’s ids, and
     ['post', '/cases/{id}/resume', () => ownerA.post(`/cases/${kase.id}/resume`, {})],
     ['post', '/cases/{id}/cancel', () => ownerA.post(`/cases/${kase.id}/cancel`, { reason: 'x' })],
     ['post', '/cases/{id}/priority', () => ownerA.post(`/cases/${kase.id}/priority`, { priority: 'urgent' })],
+    ['post', '/cases/{id}/seat-date', () => ownerA.post(`/cases/${kase.id}/seat-date`, { seatDate: new Date(Date.now() + 30 * 86_400_000).toISOString() })],
     ['get', '/patients/{id}', () => ownerA.get(`/patients/${b.patientId}`)],
     ['patch', '/patients/{id}', () => ownerA.patch(`/patients/${b.patientId}`, { firstName: 'Hacked', medicalHistory: { x: 1 } })],
     ['get', '/patients/{id}/access-log', () => ownerA.get(`/patients/${b.patientId}/access-log`)],
@@ -123,6 +127,13 @@ test('every route that takes an id answers 404 for another practice’s ids, and
     ['get', '/cases/{id}/proposals', () => ownerA.get(`/cases/${kase.id}/proposals`)],
     ['post', '/cases/{id}/proposals/{proposalId}/confirm', () => ownerA.post(`/cases/${kase.id}/proposals/${randomUUID()}/confirm`)],
     ['post', '/cases/{id}/proposals/{proposalId}/dismiss', () => ownerA.post(`/cases/${kase.id}/proposals/${randomUUID()}/dismiss`, {})],
+    ['post', '/cases/{id}/projects', () => request(env.app).post(`/cases/${kase.id}/projects?name=X&projectType=model&fileName=x.stl`).set('Authorization', `Bearer ${tokenA}`).set('Content-Type', 'model/stl').send(Buffer.from('solid x\nendsolid x\n'))],
+    ['get', '/cases/{id}/projects', () => ownerA.get(`/cases/${kase.id}/projects`)],
+    ['get', '/projects/{id}', () => ownerA.get(`/projects/${projectB.id}`)],
+    ['get', '/projects/{id}/versions', () => ownerA.get(`/projects/${projectB.id}/versions`)],
+    ['post', '/projects/{id}/versions', () => request(env.app).post(`/projects/${projectB.id}/versions?fileName=x.stl`).set('Authorization', `Bearer ${tokenA}`).set('Content-Type', 'model/stl').send(Buffer.from('solid x\nendsolid x\n'))],
+    ['get', '/projects/{id}/content', () => request(env.app).get(`/projects/${projectB.id}/content`).set('Authorization', `Bearer ${tokenA}`)],
+    ['post', '/projects/{id}/status', () => ownerA.post(`/projects/${projectB.id}/status`, { status: 'archived' })],
   ];
   for (const [method, path, attempt] of attempts) {
     const res = await attempt();
@@ -241,6 +252,14 @@ test('every id a request body carries is checked against the caller: another pra
   const foreignAssignee = await ownerA.post(`/cases/${own.body.id}/tasks/${awaitingTask}/assign`, { assigneeId: b.members.technician });
   expect({ status: foreignAssignee.status, code: foreignAssignee.body.error?.code, fields: foreignAssignee.body.error?.details?.map((d: { field: string }) => d.field) }).toEqual({ status: 404, code: 'not_found', fields: ['assigneeId'] });
   covered.add('post /cases/{id}/tasks/{id}/assign assigneeId');
+  // A decision pinning a project version: B's project, and C's (visible) that is not of this case.
+  const projectOf = async (f: typeof b) =>
+    (await sys.insertInto('projects').values({ practice_id: f.practiceId, creator_id: f.members.owner, name: 'P', project_type: 'model' }).returning('id').executeTakeFirstOrThrow()).id;
+  for (const versionId of [await projectOf(b), await projectOf(c)]) {
+    const pinned = await ownerA.post(`/cases/${own.body.id}/tasks/${awaitingTask}/decision`, { decision: 'approve', projectVersionId: versionId });
+    expect({ status: pinned.status, code: pinned.body.error?.code, fields: pinned.body.error?.details?.map((d: { field: string }) => d.field) }).toEqual({ status: 404, code: 'not_found', fields: ['projectVersionId'] });
+  }
+  covered.add('post /cases/{id}/tasks/{id}/decision projectVersionId');
   const after = await count();
   expect(after).toEqual({ ...before, cases: before.cases + 1 });
 

@@ -50,7 +50,7 @@ export async function createHarness(opts: { worker?: boolean; hooks?: Production
     config,
     database,
     client,
-    cases: createCaseService({ db: database.system, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE }),
+    cases: createCaseService({ db: database.system, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE, atRiskSlackMs: config.CASE_AT_RISK_SLACK_HOURS * 3_600_000 }),
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     worker: null,
     async startWorker(hooks) {

@@ -31,6 +31,17 @@ export const ZTaskView = z
   })
   .openapi('TaskView');
 
+export const ZSeatView = z
+  .object({
+    seatDate: ZTimestamp,
+    transitDays: z.number().int(),
+    latestStart: ZTimestamp.nullable().openapi({ description: 'seat date − transit − the remaining critical path, for the active task that is latest' }),
+    slackMinutes: z.number().int().nullable().openapi({ description: 'latestStart − now; negative: the seat date is missed at the planned pace' }),
+    level: z.enum(['on_track', 'at_risk', 'pool', 'lead']),
+    atRisk: z.boolean(),
+  })
+  .openapi('SeatView', { description: 'Back-planning from the seat appointment (the workflow recomputes it at every change).' });
+
 export const ZCaseView = z
   .object({
     caseId: ZUuid,
@@ -50,9 +61,11 @@ export const ZCaseView = z
         role: z.union([ZPracticeRole, z.literal('system')]),
         at: ZTimestamp,
         reason: z.string().nullable(),
+        projectVersionId: ZUuid.optional().openapi({ description: 'the exact project version decided on (POST …/decision projectVersionId)' }),
       }),
     ),
     reworkCount: z.number().int(),
+    seat: ZSeatView.optional().openapi({ description: 'present when the case has a seat appointment' }),
   })
   .openapi('CaseView', { description: "The workflow's live picture of a case." });
 export type TCaseView = z.infer<typeof ZCaseView>;
@@ -73,6 +86,9 @@ export const ZCase = z
     workflowId: z.string().nullable(),
     dueAt: ZTimestamp.nullable(),
     overdue: z.boolean(),
+    seatDate: ZTimestamp.nullable().openapi({ description: 'when the patient is seated' }),
+    transitDays: z.number().int().openapi({ description: 'days of transit to the practice' }),
+    atRisk: z.boolean().openapi({ description: 'the slack before the seat date is below the threshold' }),
     closedAt: ZTimestamp.nullable(),
     metadata: ZJsonObject,
     createdAt: ZTimestamp,
@@ -97,6 +113,13 @@ export const ZCaseDetail = ZCase.extend({
 }).openapi('CaseDetail');
 export type TCaseDetail = z.infer<typeof ZCaseDetail>;
 
+/** A seat date: an ISO timestamp with offset, in the future. */
+export const ZFutureTimestamp = z.iso
+  .datetime({ offset: true })
+  .refine((v) => Date.parse(v) > Date.now(), 'must be in the future')
+  .openapi({ format: 'date-time', example: '2031-01-31T09:30:00Z' });
+export const ZTransitDays = z.number().int().min(0).max(60).openapi({ description: 'whole days of transit to the practice (default 0)' });
+
 export const ZCreateCaseBody = z
   .object({
     practiceId: ZUuid,
@@ -109,6 +132,8 @@ export const ZCreateCaseBody = z
     templateId: ZUuid.optional(),
     assignedPractitionerId: ZUuid.nullable().optional(),
     metadata: ZJsonObject.optional(),
+    seatDate: ZFutureTimestamp.optional().openapi({ description: 'when the patient is seated; the case plans backward from it' }),
+    transitDays: ZTransitDays.optional(),
   })
   .openapi('CreateCaseBody');
 export type TCreateCaseBody = z.infer<typeof ZCreateCaseBody>;
@@ -162,6 +187,9 @@ function caseQuery(trx: Tx) {
     'c.workflow_id',
     'c.due_at',
     'c.is_overdue',
+    'c.seat_date',
+    'c.transit_days',
+    'c.at_risk',
     'c.closed_at',
     'c.metadata',
     'c.created_at',
@@ -186,6 +214,9 @@ export const toCase = (r: CaseRow): TCase => ({
   workflowId: r.workflow_id,
   dueAt: iso(r.due_at),
   overdue: r.is_overdue,
+  seatDate: iso(r.seat_date),
+  transitDays: r.transit_days,
+  atRisk: r.at_risk,
   closedAt: iso(r.closed_at),
   metadata: (r.metadata as Record<string, unknown>) ?? {},
   createdAt: isoReq(r.created_at),
@@ -268,6 +299,9 @@ export function caseRoutes(kit: RouteKit, s: ApiServices): void {
     idempotent: true,
     handler: async ({ body }) => {
       const c = ctx();
+      if (body.transitDays !== undefined && !body.seatDate) {
+        throw new ApiError(400, 'validation_failed', 'transitDays needs a seatDate.', [{ field: 'seatDate', message: 'required when transitDays is given' }]);
+      }
       await c.db(async (trx) => {
         // Every id in the body must be visible to the caller under RLS *and* belong to this
         // practice: a caller who is a member of two practices sees both, and must not carry one's
@@ -300,6 +334,7 @@ export function caseRoutes(kit: RouteKit, s: ApiServices): void {
         templateId: body.templateId,
         assignedPractitionerId: body.assignedPractitionerId ?? null,
         metadata: body.metadata,
+        ...(body.seatDate ? { seat: { seatDate: body.seatDate, transitDays: body.transitDays ?? 0 } } : {}),
       });
       return c.db(async (trx) => toCase(await loadCase(trx, started.caseId)));
     },

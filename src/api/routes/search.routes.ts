@@ -11,6 +11,7 @@ import { route, type RouteKit } from '../route';
 import type { ApiServices } from '../types';
 import { z } from '../zod';
 import type { TextKind } from '../../ai/text';
+import { recordCaseAccess, recordPhiAccess } from '../../repositories/phi-access.repository';
 
 const PLURAL: Record<string, TextKind> = { cases: 'case', messages: 'message', projects: 'project', patients: 'patient' };
 /** What `kind` admits, stated in the document too. */
@@ -103,6 +104,15 @@ export function searchRoutes(kit: RouteKit, s: ApiServices): void {
     handler: async ({ query }) => {
       const r = await s.search.search((fn) => ctx().db(fn), { q: query.q, kinds: query.kind, limit: query.limit, practiceId: query.practiceId });
       if (r.degraded?.reason === 'provider_unavailable') ctx().log.warn({ degraded: r.degraded.message }, 'search degraded to full-text');
+      // Titles, snippets and clinical summaries are patient data: each result is a read of its patient.
+      const caseIds = [...new Set(r.results.map((x) => x.caseId).filter((id): id is string => !!id))];
+      const patientIds = r.results.filter((x) => x.kind === 'patient').map((x) => x.id);
+      if (caseIds.length || patientIds.length) {
+        await ctx().db(async (trx) => {
+          await recordCaseAccess(trx, caseIds, { route: 'GET /search', resource: 'search' });
+          await recordPhiAccess(trx, patientIds, { route: 'GET /search', resource: 'search' });
+        });
+      }
       return { query: query.q, ...r, results: r.results.map((x) => ({ ...x, createdAt: isoReq(x.createdAt) })) };
     },
   });
@@ -121,6 +131,7 @@ export function searchRoutes(kit: RouteKit, s: ApiServices): void {
         const own = await trx.selectFrom('cases').select(['id', 'practice_id']).where('id', '=', params.id).executeTakeFirst();
         if (!own) throw ApiError.notFound('Case');
         const r = await s.search.similarCases(trx, own.id, own.practice_id, query.limit);
+        await recordCaseAccess(trx, r.results.map((o) => o.id), { route: 'GET /cases/{id}/similar', resource: 'similar_cases', resourceId: own.id });
         return {
           basis: r.basis,
           model: r.model,

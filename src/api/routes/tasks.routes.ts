@@ -19,9 +19,13 @@ import {
   decideUpdate,
   holdUpdate,
   resumeUpdate,
+  setSeatDateUpdate,
   LAB_TASK_ROLE,
   type Actor,
+  type ProjectVersionRef,
 } from '../../workflows/case.messages';
+import { findVersion, versionChain } from '../../repositories/projects.repository';
+import { recordCaseAccess } from '../../repositories/phi-access.repository';
 import { practiceRoleOf } from '../../repositories/identity.repository';
 import type { PracticeRole } from '../../workflows/plan/plan.types';
 import type { caseWorkflow } from '../../workflows/case.workflow';
@@ -32,7 +36,7 @@ import { decodeCursor, encodeCursor, iso, myLabRole, myPracticeRole, ZBool, ZCas
 import { route, type RouteKit } from '../route';
 import type { ApiServices } from '../types';
 import { z } from '../zod';
-import { loadCase, ZCaseView } from './cases.routes';
+import { loadCase, ZCaseView, ZFutureTimestamp, ZTransitDays } from './cases.routes';
 
 /** Inbox cursor pattern (see encodeInboxCursor below). */
 export const INBOX_CURSOR_PATTERN =
@@ -42,7 +46,13 @@ const ZCaseParams = z.object({ id: ZUuid });
 const ZTaskParams = z.object({ id: ZUuid, taskId: z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/) });
 
 export const ZDecisionBody = z
-  .object({ decision: z.enum(['approve', 'reject', 'request_changes']), reason: ZName(5000).optional() })
+  .object({
+    decision: z.enum(['approve', 'reject', 'request_changes']),
+    reason: ZName(5000).optional(),
+    projectVersionId: ZUuid.optional().openapi({
+      description: "the project version decided on (a version of one of the case's projects, its newest): recorded on the decision and in case_states; a newer version uploaded after an approval puts the approval back up for decision",
+    }),
+  })
   .openapi('DecisionBody');
 export type TDecisionBody = z.infer<typeof ZDecisionBody>;
 export const ZCompleteBody = z.object({ note: ZText({ max: 5000 }).overwrite(trimBlank).optional() }).openapi('CompleteTaskBody');
@@ -56,6 +66,10 @@ export type TCancelBody = z.infer<typeof ZCancelBody>;
 export const ZAssignBody = z.object({ assigneeId: ZUuid }).openapi('AssignBody');
 export type TAssignBody = z.infer<typeof ZAssignBody>;
 export const ZPriorityBody = z.object({ priority: ZPriority }).openapi('PriorityBody');
+export const ZSeatDateBody = z
+  .object({ seatDate: ZFutureTimestamp, transitDays: ZTransitDays.optional().openapi({ description: 'unchanged when omitted (0 for a first seat date)' }) })
+  .openapi('SeatDateBody');
+export type TSeatDateBody = z.infer<typeof ZSeatDateBody>;
 export type TPriorityBody = z.infer<typeof ZPriorityBody>;
 type TPriority = z.infer<typeof ZPriority>;
 type TCaseState = z.infer<typeof ZCaseState>;
@@ -79,6 +93,7 @@ export const ZInboxItem = z
       dueAt: ZTimestamp.nullable(),
       overdue: z.boolean(),
     }),
+    atRisk: z.boolean().openapi({ description: "the case's slack before its seat date is below the threshold" }),
   })
   .openapi('InboxItem');
 export type TInboxItem = z.infer<typeof ZInboxItem>;
@@ -94,6 +109,7 @@ export const ZInboxQuery = z.object({
   priority: ZPriority.optional(),
   dueBefore: z.iso.datetime({ offset: true }).optional().openapi({ description: 'tasks due at or before this time' }),
   overdue: ZBool.optional(),
+  atRisk: ZBool.optional().openapi({ description: 'only cases at risk of missing their seat date (true) or not (false)' }),
   limit: z.coerce.number().int().min(1).max(100).default(50),
   cursor: z.string().regex(INBOX_CURSOR_PATTERN).optional().openapi({ description: 'nextCursor of the previous page' }),
 });
@@ -144,13 +160,15 @@ export async function inboxPage(trx: Tx, q: InboxPageQuery): Promise<{ items: Ar
     due_at: Date | null;
     overdue: boolean;
     assignee_id: string | null;
+    at_risk: boolean;
     created_text: string;
   }>`
     SELECT a.case_id, c.case_number, c.title, a.practice_id, p.name AS practice_name, a.priority, c.current_state, a.role, a.task_id, a.task_name,
-           a.task_kind, a.required_roles, a.due_at, a.overdue, a.assignee_id, a.case_created_at::text AS created_text
+           a.task_kind, a.required_roles, a.due_at, a.overdue, a.assignee_id, a.at_risk, a.case_created_at::text AS created_text
       FROM public.inbox_page(${q.view}, ${q.practiceId ?? null}::uuid, ${q.priority ?? null}::public.priority_level, ${q.dueBefore ?? null}::timestamptz,
                              ${q.overdue === undefined ? null : q.overdue === 'true'}::boolean, ${after?.priority ?? null}::public.priority_level,
-                             ${after?.createdAt ?? null}::timestamptz, ${after?.caseId ?? null}::uuid, ${after?.taskId ?? null}::text, ${q.limit + 1}::int) a
+                             ${after?.createdAt ?? null}::timestamptz, ${after?.caseId ?? null}::uuid, ${after?.taskId ?? null}::text, ${q.limit + 1}::int,
+                             ${q.atRisk === undefined ? null : q.atRisk === 'true'}::boolean) a
       JOIN public.cases c ON c.id = a.case_id
       JOIN public.practices p ON p.id = a.practice_id
      ORDER BY a.priority DESC, a.case_created_at, a.case_id, a.task_id`.execute(trx);
@@ -168,6 +186,7 @@ export async function inboxPage(trx: Tx, q: InboxPageQuery): Promise<{ items: Ar
       myRole: r.role,
       assigneeId: r.assignee_id,
       task: { id: r.task_id, name: r.task_name, kind: r.task_kind, requiredRoles: r.required_roles, dueAt: iso(r.due_at), overdue: r.overdue },
+      atRisk: r.at_risk,
     })),
     nextCursor: rows.length > q.limit && last ? encodeInboxCursor({ priority: last.priority, createdAt: last.created_text, caseId: last.case_id, taskId: last.task_id }) : null,
   };
@@ -214,6 +233,24 @@ async function assigneeRole(s: ApiServices, practiceId: string, profileId: strin
   return lab && (lab.role === 'technician' || lab.role === 'admin') ? LAB_TASK_ROLE : null;
 }
 
+/**
+ * The project version a decision names: a version of one of this case's projects (404 naming
+ * projectVersionId otherwise, like every foreign id in a body) and the newest of its project (409
+ * version_superseded: the doctor must see what they approve).
+ */
+async function pinnableVersion(trx: Tx, caseId: string, versionId: string): Promise<ProjectVersionRef> {
+  const row = await findVersion(trx, versionId);
+  if (!row || row.case_id !== caseId) throw ApiError.notFound('Project version', 'projectVersionId');
+  const chain = await versionChain(trx, row.root_id);
+  const newest = chain.reduce((a, b) => (b.version > a.version ? b : a));
+  if (newest.version > row.version) {
+    throw new ApiError(409, 'version_superseded', `Version ${row.version} is superseded by version ${newest.version}; decide on the newest.`, [
+      { field: 'projectVersionId', message: `newest version: ${newest.id}` },
+    ]);
+  }
+  return { projectId: row.root_id, versionId: row.id, version: row.version };
+}
+
 const updateId = (key: string | undefined) => (key ? `${ctx().actor!.profileId}:${key}` : undefined);
 
 export function taskRoutes(kit: RouteKit, s: ApiServices): void {
@@ -228,7 +265,13 @@ export function taskRoutes(kit: RouteKit, s: ApiServices): void {
       'Most urgent first, then oldest, keyset-paginated (nextCursor). Read from the tasks the case workflow persists with every change (awaiting_tasks), under RLS: once a decision has answered, the inbox reflects it. "roles" and "lab" hide tasks assigned to someone else.',
     query: ZInboxQuery,
     response: z.object({ items: z.array(ZInboxItem), nextCursor: z.string().nullable() }).openapi('Inbox'),
-    handler: ({ query }) => ctx().db((trx) => inboxPage(trx, query)),
+    handler: ({ query }) =>
+      ctx().db(async (trx) => {
+        const page = await inboxPage(trx, query);
+        // Case titles may name the patient (as GET /cases records): each entry is a read of its patient.
+        await recordCaseAccess(trx, page.items.map((i) => i.caseId), { route: 'GET /tasks/inbox', resource: 'inbox' });
+        return page;
+      }),
   });
 
   const assignment = (action: 'claim' | 'release', summary: string) =>
@@ -286,8 +329,9 @@ export function taskRoutes(kit: RouteKit, s: ApiServices): void {
     idempotent: true,
     handler: async ({ params, body, req }) => {
       const { workflowId, actor } = await actorFor(params.id);
+      const projectVersion = body.projectVersionId ? await ctx().db((trx) => pinnableVersion(trx, params.id, body.projectVersionId!)) : undefined;
       return handle(workflowId).executeUpdate(decideUpdate, {
-        args: [{ taskId: params.taskId, decision: body.decision, actor, reason: body.reason }],
+        args: [{ taskId: params.taskId, decision: body.decision, actor, reason: body.reason, ...(projectVersion ? { projectVersion } : {}) }],
         updateId: updateId(req.get('Idempotency-Key')),
       });
     },
@@ -370,6 +414,27 @@ export function taskRoutes(kit: RouteKit, s: ApiServices): void {
     handler: async ({ params, body, req }) => {
       const { workflowId, actor } = await actorFor(params.id);
       return handle(workflowId).executeUpdate(changePriorityUpdate, { args: [{ actor, priority: body.priority }], updateId: updateId(req.get('Idempotency-Key')) });
+    },
+  });
+
+  route(kit, {
+    method: 'post',
+    path: '/cases/:id/seat-date',
+    tags: ['cases'],
+    summary: "Set or move a case's seat appointment (owner, admin, doctor, assistant); the case replans",
+    description:
+      'The workflow plans backward from it: latest start = seat date − transit − the remaining critical path. Answers the workflow view with `seat` (slack, level). 422 when the workflow refuses (wrong_role, case_finished).',
+    params: ZCaseParams,
+    body: ZSeatDateBody,
+    response: ZCaseView,
+    errors: [403, 409, 422],
+    idempotent: true,
+    handler: async ({ params, body, req }) => {
+      const { workflowId, actor } = await actorFor(params.id);
+      return handle(workflowId).executeUpdate(setSeatDateUpdate, {
+        args: [{ actor, seatDate: body.seatDate, transitDays: body.transitDays, atRiskSlackMs: s.config.CASE_AT_RISK_SLACK_HOURS * 3_600_000 }],
+        updateId: updateId(req.get('Idempotency-Key')),
+      });
     },
   });
 }

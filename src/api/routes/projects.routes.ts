@@ -1,0 +1,361 @@
+/**
+ * 3D projects with versions (issue 11 section 6). A project is created on a case with its first
+ * file; each later upload is a new version (a new projects row whose parent is the newest
+ * version). STL uploads have their triangle count and bounding box read while they stream into
+ * storage (src/services/stl.ts). A new version is announced to the case workflow, which puts an
+ * approval pinned to an older version of the project back up for decision.
+ *
+ * Everything runs under RLS as the caller: practice members, and lab staff (0040 read and insert
+ * as themselves, 0047 status changes other than approval). Reads are in the PHI access log.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { Request } from 'express';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Tx } from '../../db/database';
+import { FileTooLargeError } from '../../services/file-storage.service';
+import { InvalidStlError, isStl, stlTap, type StlMetadata } from '../../services/stl';
+import {
+  appendVersion,
+  caseProjects,
+  findVersion,
+  insertProject,
+  PROJECT_STATUSES,
+  PROJECT_TRANSITIONS,
+  PROJECT_TYPES,
+  setStatus,
+  versionChain,
+  type ProjectRow,
+} from '../../repositories/projects.repository';
+import { recordCaseAccess } from '../../repositories/phi-access.repository';
+import { CaseRefusal, LAB_TASK_ROLE, projectVersionAddedUpdate, type Actor } from '../../workflows/case.messages';
+import type { caseWorkflow } from '../../workflows/case.workflow';
+import { ApiError } from '../errors';
+import { ctx } from '../context';
+import { FILE_NAME, isoReq, myLabRole, myPracticeRole, trimBlank, ZIdParams, ZJsonObject, ZName, ZText, ZTimestamp, ZUuid } from '../common';
+import { route, type RouteKit } from '../route';
+import type { ApiServices } from '../types';
+import { z } from '../zod';
+import { loadCase } from './cases.routes';
+import { ALLOWED_MIME_TYPES } from './files.routes';
+
+const ZPoint = z.object({ x: z.number(), y: z.number(), z: z.number() });
+export const ZProject = z
+  .object({
+    id: ZUuid.openapi({ description: "this version's id" }),
+    projectId: ZUuid.openapi({ description: "the project's id: its first version's" }),
+    caseId: ZUuid.nullable(),
+    practiceId: ZUuid,
+    creatorId: ZUuid,
+    name: z.string(),
+    projectType: z.enum(PROJECT_TYPES),
+    status: z.enum([...PROJECT_STATUSES, 'deleted']),
+    version: z.number().int(),
+    parentId: ZUuid.nullable().openapi({ description: 'the version before this one' }),
+    fileName: z.string().nullable(),
+    fileSize: z.number().int(),
+    mimeType: z.string().nullable(),
+    stl: z
+      .object({ triangleCount: z.number().int(), boundingBox: z.object({ min: ZPoint, max: ZPoint }).nullable() })
+      .nullable()
+      .openapi({ description: 'for STL files: triangle count and axis-aligned bounding box (file units)' }),
+    metadata: ZJsonObject,
+    createdAt: ZTimestamp,
+    updatedAt: ZTimestamp,
+  })
+  .openapi('Project');
+export type TProject = z.infer<typeof ZProject>;
+
+const ZCaseProject = ZProject.extend({ versionCount: z.number().int() }).openapi('CaseProject');
+
+const ZFileName = ZText({ max: 255, pattern: FILE_NAME, patternMessage: 'must not be blank nor contain slashes, backslashes or control characters' }).overwrite(trimBlank);
+export const ZCreateProjectQuery = z.object({ name: ZName(255), projectType: z.enum(PROJECT_TYPES), fileName: ZFileName });
+export const ZVersionQuery = z.object({ fileName: ZFileName });
+export const ZStatusBody = z.object({ status: z.enum(PROJECT_STATUSES) }).openapi('ProjectStatusBody');
+export type TStatusBody = z.infer<typeof ZStatusBody>;
+
+const toProject = (r: ProjectRow): TProject => ({
+  id: r.id,
+  projectId: r.root_id,
+  caseId: r.case_id,
+  practiceId: r.practice_id,
+  creatorId: r.creator_id,
+  name: r.name,
+  projectType: r.project_type as TProject['projectType'],
+  status: r.status as TProject['status'],
+  version: r.version,
+  parentId: r.parent_project_id,
+  fileName: r.file_name,
+  fileSize: Number(r.file_size),
+  mimeType: r.mime_type,
+  stl: r.triangle_count === null ? null : { triangleCount: Number(r.triangle_count), boundingBox: (r.bounding_box ?? null) as NonNullable<TProject['stl']>['boundingBox'] },
+  metadata: (r.metadata as Record<string, unknown>) ?? {},
+  createdAt: isoReq(r.created_at),
+  updatedAt: isoReq(r.updated_at),
+});
+
+/** A version the caller may see; 404 like a missing one otherwise. */
+async function loadVersion(trx: Tx, id: string): Promise<ProjectRow> {
+  const row = await findVersion(trx, id);
+  if (!row) throw ApiError.notFound('Project');
+  ctx().practiceId = row.practice_id;
+  return row;
+}
+
+/** Reading a project is reading its case's patient (a design names no one, its case does). */
+const recordRead = (trx: Tx, row: { case_id: string | null }, route: string, resource: string, id: string) =>
+  row.case_id ? recordCaseAccess(trx, [row.case_id], { route, resource, resourceId: id }) : Promise.resolve();
+
+/**
+ * Streams the upload into storage under `key`, reading STL metadata on the way. Bad type → 415,
+ * too large → 413, an STL that is not one → 422 invalid_stl (nothing kept).
+ */
+async function receive(s: ApiServices, req: Request, key: string, fileName: string): Promise<{ size: number; mime: string; stl: StlMetadata | null }> {
+  const maxBytes = s.config.MAX_UPLOAD_BYTES;
+  const mime = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!(ALLOWED_MIME_TYPES as readonly string[]).includes(mime)) {
+    throw new ApiError(415, 'unsupported_media_type', `Files of type "${mime || 'none'}" are not accepted.`, [{ field: 'Content-Type', message: `one of ${ALLOWED_MIME_TYPES.join(', ')}` }]);
+  }
+  const declared = Number(req.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) throw new ApiError(413, 'payload_too_large', `Files are limited to ${maxBytes} bytes.`);
+  const stl = isStl(mime, fileName) ? stlTap() : null;
+  let body: Readable = req;
+  if (stl) {
+    req.on('error', (err) => stl.destroy(err));
+    body = req.pipe(stl);
+  }
+  let size: number;
+  try {
+    ({ size } = await s.storage.put(key, body, maxBytes));
+  } catch (err) {
+    if (err instanceof FileTooLargeError) throw new ApiError(413, 'payload_too_large', `Files are limited to ${maxBytes} bytes.`);
+    throw err;
+  }
+  if (!stl) return { size, mime, stl: null };
+  try {
+    return { size, mime, stl: stl.result() };
+  } catch (err) {
+    await s.storage.delete(key).catch(() => undefined);
+    if (err instanceof InvalidStlError) throw new ApiError(422, 'invalid_stl', `The file is not a readable STL: ${err.message}.`, [{ field: 'body', message: err.message }]);
+    throw err;
+  }
+}
+
+/** The uploader as the workflow's actor: their practice role, else the lab's (technician). */
+async function uploaderActor(trx: Tx, practiceId: string): Promise<Actor> {
+  const profileId = ctx().actor!.profileId;
+  const role = await myPracticeRole(trx, practiceId);
+  if (role) return { profileId, practiceRole: role };
+  const lab = await myLabRole(trx);
+  return { profileId, practiceRole: LAB_TASK_ROLE, ...(lab ? { lab } : {}) };
+}
+
+export function projectRoutes(kit: RouteKit, s: ApiServices): void {
+  const stlNote = 'STL files (model/stl, application/sla, or a name ending .stl) have their triangle count and bounding box read on upload; one that is not a readable STL answers 422 invalid_stl.';
+
+  route(kit, {
+    method: 'post',
+    path: '/cases/:id/projects',
+    tags: ['projects'],
+    summary: 'Create a project on a case with its first version (raw body; Content-Type is the file type)',
+    description: stlNote,
+    params: ZIdParams,
+    query: ZCreateProjectQuery,
+    rawBody: [...ALLOWED_MIME_TYPES],
+    status: 201,
+    response: ZProject,
+    errors: [413, 415, 422],
+    handler: async ({ params, query, req }) => {
+      const c = ctx();
+      const kase = await c.db((trx) => loadCase(trx, params.id));
+      const id = randomUUID();
+      const key = `projects/${kase.practice_id}/${kase.id}/${id}`;
+      const file = await receive(s, req, key, query.fileName);
+      try {
+        return await c.db(async (trx) => {
+          await insertProject(trx, {
+            id,
+            caseId: kase.id,
+            practiceId: kase.practice_id,
+            creatorId: c.actor!.profileId,
+            name: query.name,
+            projectType: query.projectType,
+            fileName: query.fileName,
+            fileSize: file.size,
+            mimeType: file.mime,
+            storagePath: key,
+            stl: file.stl ? { triangleCount: file.stl.triangleCount, boundingBox: file.stl.boundingBox } : null,
+          });
+          return toProject(await loadVersion(trx, id));
+        });
+      } catch (err) {
+        await s.storage.delete(key).catch(() => undefined);
+        throw err;
+      }
+    },
+  });
+
+  route(kit, {
+    method: 'get',
+    path: '/cases/:id/projects',
+    tags: ['projects'],
+    summary: "A case's projects, each as its newest version, newest project first",
+    params: ZIdParams,
+    response: z.object({ items: z.array(ZCaseProject) }).openapi('CaseProjectList'),
+    handler: ({ params }) =>
+      ctx().db(async (trx) => {
+        const kase = await loadCase(trx, params.id);
+        await recordCaseAccess(trx, [kase.id], { route: 'GET /cases/{id}/projects', resource: 'projects', resourceId: kase.id });
+        const rows = await caseProjects(trx, kase.id);
+        return { items: rows.map((r) => ({ ...toProject(r), versionCount: r.version_count })) };
+      }),
+  });
+
+  route(kit, {
+    method: 'get',
+    path: '/projects/:id',
+    tags: ['projects'],
+    summary: 'One project version (any version id)',
+    params: ZIdParams,
+    response: ZProject,
+    handler: ({ params }) =>
+      ctx().db(async (trx) => {
+        const row = await loadVersion(trx, params.id);
+        await recordRead(trx, row, 'GET /projects/{id}', 'project', row.id);
+        return toProject(row);
+      }),
+  });
+
+  route(kit, {
+    method: 'get',
+    path: '/projects/:id/versions',
+    tags: ['projects'],
+    summary: "A project's version chain, oldest first (any version id of it)",
+    params: ZIdParams,
+    response: z.object({ items: z.array(ZProject) }).openapi('ProjectVersionList'),
+    handler: ({ params }) =>
+      ctx().db(async (trx) => {
+        const row = await loadVersion(trx, params.id);
+        await recordRead(trx, row, 'GET /projects/{id}/versions', 'project_versions', row.root_id);
+        return { items: (await versionChain(trx, row.root_id)).map(toProject) };
+      }),
+  });
+
+  route(kit, {
+    method: 'post',
+    path: '/projects/:id/versions',
+    tags: ['projects'],
+    summary: 'Upload a new version of a project (raw body; Content-Type is the file type)',
+    description: `The new version follows the newest one (any version id of the project may be given) and starts as draft. A plan approval pinned to an older version of this project goes back up for decision. ${stlNote} Idempotency-Key makes a retry return the first answer.`,
+    params: ZIdParams,
+    query: ZVersionQuery,
+    rawBody: [...ALLOWED_MIME_TYPES],
+    status: 201,
+    response: ZProject,
+    errors: [413, 415, 422],
+    idempotent: true,
+    handler: async ({ params, query, req }) => {
+      const c = ctx();
+      const base = await c.db((trx) => loadVersion(trx, params.id));
+      const id = randomUUID();
+      const key = `projects/${base.practice_id}/${base.case_id ?? 'none'}/${id}`;
+      const file = await receive(s, req, key, query.fileName);
+      let created: { project: TProject; workflowId: string | null; actor: Actor };
+      try {
+        created = await c.db(async (trx) => {
+          const row = await appendVersion(trx, base.root_id, {
+            id,
+            creatorId: c.actor!.profileId,
+            fileName: query.fileName,
+            fileSize: file.size,
+            mimeType: file.mime,
+            storagePath: key,
+            stl: file.stl ? { triangleCount: file.stl.triangleCount, boundingBox: file.stl.boundingBox } : null,
+          });
+          const kase = row.case_id ? await loadCase(trx, row.case_id) : null;
+          return { project: toProject(row), workflowId: kase?.closed_at ? null : (kase?.workflow_id ?? null), actor: await uploaderActor(trx, row.practice_id) };
+        });
+      } catch (err) {
+        await s.storage.delete(key).catch(() => undefined);
+        throw err;
+      }
+      if (created.workflowId) {
+        const { project } = created;
+        try {
+          await s.temporal.workflow.getHandle<typeof caseWorkflow>(created.workflowId).executeUpdate(projectVersionAddedUpdate, {
+            args: [{ actor: created.actor, project: { projectId: project.projectId, versionId: project.id, version: project.version } }],
+            updateId: `project-version:${project.id}`,
+          });
+        } catch (err) {
+          // A case that finished meanwhile has no approval left to reopen.
+          const finished =
+            err instanceof WorkflowNotFoundError || (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === CaseRefusal.CaseFinished);
+          if (!finished) throw err;
+        }
+      }
+      return created.project;
+    },
+  });
+
+  route(kit, {
+    method: 'get',
+    path: '/projects/:id/content',
+    tags: ['projects'],
+    summary: "Download a project version's file",
+    params: ZIdParams,
+    rawResponse: 'application/octet-stream',
+    handler: async ({ params, res }) => {
+      const row = await ctx().db(async (trx) => {
+        const r = await loadVersion(trx, params.id);
+        await recordRead(trx, r, 'GET /projects/{id}/content', 'project_content', r.id);
+        return r;
+      });
+      const content = row.storage_path ? await s.storage.get(row.storage_path) : null;
+      if (!content) throw ApiError.notFound('Project file');
+      res.status(200);
+      res.setHeader('Content-Type', row.mime_type ?? 'application/octet-stream');
+      res.setHeader('Content-Length', String(content.size));
+      res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(row.file_name ?? `${row.name}-v${row.version}`)}`);
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      await new Promise<void>((resolve, reject) => {
+        content.stream.on('error', reject);
+        res.on('finish', resolve);
+        res.on('close', resolve);
+        content.stream.pipe(res);
+      });
+    },
+  });
+
+  route(kit, {
+    method: 'post',
+    path: '/projects/:id/status',
+    tags: ['projects'],
+    summary: "Move a version's status: draft → in_progress → review → approved → archived",
+    description:
+      'Also review → in_progress (changes wanted) and any status but archived → archived. Anything else answers 409 invalid_status_transition naming status. Lab staff move projects along but do not approve them (403): approval is the practice\'s.',
+    params: ZIdParams,
+    body: ZStatusBody,
+    response: ZProject,
+    errors: [403, 409],
+    handler: ({ params, body }) =>
+      ctx().db(async (trx) => {
+        const row = await loadVersion(trx, params.id);
+        const from = row.status;
+        if (from === body.status) return toProject(row);
+        if (!PROJECT_TRANSITIONS[from]?.includes(body.status)) {
+          throw new ApiError(409, 'invalid_status_transition', `A project cannot go from ${from} to ${body.status}.`, [
+            { field: 'status', message: `from ${from}: ${PROJECT_TRANSITIONS[from]?.join(', ') || 'no further status'}` },
+          ]);
+        }
+        if (body.status === 'approved' && !(await myPracticeRole(trx, row.practice_id)) && (await myLabRole(trx)) !== 'admin') {
+          throw ApiError.forbidden('A project is approved by its practice, not by the lab.');
+        }
+        if (!(await setStatus(trx, row.id, from, body.status))) {
+          const now = await loadVersion(trx, row.id);
+          throw new ApiError(409, 'invalid_status_transition', `The project's status changed meanwhile (now ${now.status}).`, [{ field: 'status', message: `now ${now.status}` }]);
+        }
+        return toProject(await loadVersion(trx, row.id));
+      }),
+  });
+}
