@@ -16,6 +16,7 @@ import type express from 'express';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { createApp } from '../src/api/server';
+import { recordRisk } from '../src/repositories/case-risk.repository';
 import { startWorker } from '../src/worker/worker';
 import { clearAlignerTemplate } from '../src/seed/templates';
 import { holdUpdate } from '../src/workflows/case.messages';
@@ -251,6 +252,38 @@ describe('with an in-process worker', () => {
     const dispatcher = await h.client.workflow.getHandle(notificationDispatcherWorkflowId(h.taskQueue)).describe();
     expect(dispatcher.status.name).toBe('RUNNING');
   }, 90_000);
+
+  test("at risk (lab-seat's recordCaseAtRisk): recorded with the risk event, mailed to whom it names, once", async () => {
+    const f = await createPracticeFixture(h.database.system);
+    const doctor = await emailOf(f.members.doctor);
+    const { caseId, workflowId, handle } = await d().startCase(f, templateSlow);
+    await waitFor(async () => mailTo(doctor).length, (x) => x >= 1, 30_000, 'the approval request');
+    const v = await d().awaiting(handle, 'Doctor approval');
+    const taskId = v.tasks.find((t) => t.name === 'Doctor approval')!.id;
+    const event = {
+      key: `${workflowId}/risk/1`,
+      caseId,
+      practiceId: f.practiceId,
+      workflowId,
+      at: new Date().toISOString(),
+      level: 'pool' as const,
+      previousLevel: 'at_risk' as const,
+      seatDate: '2030-01-01',
+      transitDays: 2,
+      slackMinutes: 45,
+      latestStart: null,
+      taskIds: [taskId],
+      notifyRoles: ['doctor' as const],
+      notifyProfiles: [],
+    };
+    // What the activity does, twice (a retried activity): one event, one email.
+    for (let i = 0; i < 2; i++) await h.database.system.transaction().execute((trx) => recordRisk(trx, event));
+    const mails = await waitFor(async () => mailTo(doctor), (m) => m.length >= 2, 30_000, 'the at-risk email');
+    await new Promise((r) => setTimeout(r, 1_000));
+    const caseNumber = (await h.database.system.selectFrom('cases').select('case_number').where('id', '=', caseId).executeTakeFirstOrThrow()).case_number;
+    expect(mailTo(doctor).map((m) => m.subject).sort()).toEqual([`[MDW] Approval requested: case ${caseNumber} - Doctor approval`, `[MDW] At risk: case ${caseNumber} - Doctor approval`]);
+    expect(mails.find((m) => m.subject.includes('At risk'))!.text).toContain('escalated to the role pool');
+  }, 60_000);
 
   test('a temporary failure (4xx) is retried and then sent once', async () => {
     const f = await createPracticeFixture(h.database.system);

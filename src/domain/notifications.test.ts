@@ -1,5 +1,5 @@
 import type { CaseEvent } from '../workflows/case.events';
-import { caseLink, composeDigest, composeEmail, notificationFor, type NotificationItem } from './notifications';
+import { atRiskNotification, caseLink, composeDigest, composeEmail, notificationFor, type NotificationItem } from './notifications';
 
 const base: CaseEvent = {
   key: 'case-p-1/7',
@@ -59,6 +59,27 @@ describe('notificationFor', () => {
   test('other events notify nobody', () => {
     expect(notificationFor({ ...base, message: { type: 'status_update', subject: 'Model: claimed', content: '' } })).toBeNull();
     expect(notificationFor({ ...base, transition: { from: 'submitted', to: 'planning', reason: null, minutesInPrevious: 0, bottleneck: false } })).toBeNull();
+  });
+});
+
+describe('atRiskNotification', () => {
+  const risk = { key: 'case-p-1/risk/1', caseId: 'c1', practiceId: 'p1', workflowId: 'case-p-1', at: base.at, seatDate: '2026-02-01', transitDays: 2, slackMinutes: 30, latestStart: null, taskIds: ['t-model'] };
+  test('at risk: the assignees and the roles of unassigned tasks; pool: the role pools; lead: the leads (lab admins for lab tasks); on track: nobody', () => {
+    const lab = { name: 'Model', roles: ['technician' as const] };
+    expect(atRiskNotification({ ...risk, level: 'at_risk', previousLevel: 'on_track', notifyRoles: [], notifyProfiles: ['u-1'] }, lab)).toMatchObject({
+      key: 'case-p-1/risk/1:notify',
+      kind: 'at_risk',
+      taskId: 't-model',
+      taskName: 'Model',
+      recipients: { practiceRoles: [], profileIds: ['u-1'] },
+      detail: { level: 'at_risk', slackMinutes: 30 },
+    });
+    expect(atRiskNotification({ ...risk, level: 'pool', previousLevel: 'at_risk', notifyRoles: ['technician'], notifyProfiles: [] }, lab)!.recipients).toEqual({ practiceRoles: ['technician'], labRoles: ['technician'] });
+    expect(atRiskNotification({ ...risk, level: 'lead', previousLevel: 'pool', notifyRoles: ['owner', 'admin'], notifyProfiles: [] }, lab)!.recipients).toEqual({ practiceRoles: ['owner', 'admin'], labRoles: ['admin'] });
+    expect(atRiskNotification({ ...risk, level: 'on_track', previousLevel: 'lead', notifyRoles: [], notifyProfiles: [] }, lab)).toBeNull();
+    const m = composeEmail({ kind: 'at_risk', caseId: 'c1', caseNumber: 'C-1', taskName: 'Model', detail: { level: 'lead' }, occurredAt: base.at }, 'http://x');
+    expect(m.subject).toBe('[MDW] At risk: case C-1 - Model');
+    expect(m.text).toContain('escalated to the practice leads');
   });
 });
 

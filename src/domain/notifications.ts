@@ -6,7 +6,7 @@
  * the kind and a link; never the patient's name, the case's title or anyone's free text (a hold
  * reason, a rejection reason). The link leads to the app, which checks who may read the case.
  */
-import type { CaseEvent } from '../workflows/case.events';
+import type { CaseEvent, CaseRiskEvent } from '../workflows/case.events';
 import type { PracticeRole } from '../workflows/plan/plan.types';
 
 export const NOTIFICATION_KINDS = ['approval_request', 'at_risk', 'overdue', 'escalation', 'on_hold'] as const;
@@ -114,6 +114,32 @@ export function notificationFor(e: CaseEvent, taskRoles: (taskId: string) => Pra
   return null;
 }
 
+/**
+ * The notification of a change of a case's risk against its seat date (recordCaseAtRisk), all
+ * of kind 'at_risk' (one preference): the first warning to whom the workflow named (assignees,
+ * the roles of unassigned tasks), then, as slack shrinks, the role pools ('pool') and the
+ * leads ('lead': the practice's owners/admins and, for lab tasks, lab admins). Back on track:
+ * nothing.
+ * @param task - the first deciding task's name and roles (from awaiting_tasks), when known.
+ */
+export function atRiskNotification(e: CaseRiskEvent, task: { name: string | null; roles: PracticeRole[] } | null): NotificationEvent | null {
+  if (e.level === 'on_track') return null;
+  const roles = e.notifyRoles;
+  const recipients: NotificationEvent['recipients'] = e.level === 'lead' && roles.includes('owner') && roles.includes('admin') ? leads(task?.roles ?? []) : rolePools(roles);
+  if (e.notifyProfiles.length) recipients.profileIds = [...e.notifyProfiles];
+  return {
+    key: `${e.key}:notify`,
+    kind: 'at_risk',
+    caseId: e.caseId,
+    practiceId: e.practiceId,
+    taskId: e.taskIds[0] ?? null,
+    taskName: task?.name ?? null,
+    recipients,
+    detail: { level: e.level, slackMinutes: e.slackMinutes },
+    at: e.at,
+  };
+}
+
 /** The workflow's subjects are "<task name>: awaiting …", "Overdue: <task name>", "Escalated: <task name>". */
 function taskNameOf(subject: string): string {
   const prefixed = /^(?:Overdue|Escalated): (.*)$/.exec(subject);
@@ -165,7 +191,12 @@ function line(item: NotificationItem): string {
 export function composeEmail(item: NotificationItem, appUrl: string): Email {
   const why: Record<NotificationKind, string> = {
     approval_request: 'A decision is waiting for you.',
-    at_risk: 'The case may miss its seat date: its slack is below the threshold.',
+    at_risk:
+      item.detail.level === 'lead'
+        ? 'The case may miss its seat date; escalated to the practice leads.'
+        : item.detail.level === 'pool'
+          ? 'The case may miss its seat date; escalated to the role pool.'
+          : 'The case may miss its seat date: its slack is below the threshold.',
     overdue: 'A task of this case is past its due time.',
     escalation: item.detail.level === 'pool' ? 'An overdue task was escalated to its role pool.' : 'An overdue task was escalated to the practice leads.',
     on_hold: 'The case is on hold and waits for the practice.',

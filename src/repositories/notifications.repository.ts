@@ -4,9 +4,9 @@
  */
 import { sql } from 'kysely';
 import type { Db, Tx } from '../db/database';
-import type { CaseEvent } from '../workflows/case.events';
+import type { CaseEvent, CaseRiskEvent } from '../workflows/case.events';
 import type { PracticeRole } from '../workflows/plan/plan.types';
-import { NOTIFICATION_KINDS, notificationFor, type NotificationEvent, type NotificationItem, type NotificationKind, type NotificationMode } from '../domain/notifications';
+import { NOTIFICATION_KINDS, atRiskNotification, notificationFor, type NotificationEvent, type NotificationItem, type NotificationKind, type NotificationMode } from '../domain/notifications';
 
 type Handle = Db | Tx;
 
@@ -65,6 +65,20 @@ export async function recordCaseEventNotification(db: Handle, e: CaseEvent): Pro
     roles = (row?.required_roles as PracticeRole[] | null | undefined) ?? null;
   }
   const n = notificationFor(e, () => roles);
+  if (n) await recordNotificationEvent(db, n);
+}
+
+/**
+ * The at-risk notification of a risk change (case-risk.repository calls this in the risk
+ * event's transaction, on its first delivery). The task's name and roles come from its
+ * awaiting_tasks row.
+ */
+export async function recordCaseRiskNotification(db: Handle, e: CaseRiskEvent): Promise<void> {
+  if (e.level === 'on_track') return;
+  const row = e.taskIds.length
+    ? await db.selectFrom('awaiting_tasks').select(['task_name', 'required_roles']).where('case_id', '=', e.caseId).where('task_id', 'in', e.taskIds).orderBy('task_id').limit(1).executeTakeFirst()
+    : undefined;
+  const n = atRiskNotification(e, row ? { name: row.task_name, roles: (row.required_roles ?? []) as PracticeRole[] } : null);
   if (n) await recordNotificationEvent(db, n);
 }
 
