@@ -171,6 +171,30 @@ const EnvSchema = z.object({
   SEARCH_MAX_QUERY_CHARS: int(500, 10),
   /** A search whose query embedding takes longer answers from full-text search alone (and says so). */
   SEARCH_EMBED_TIMEOUT_MS: int(3_000, 50),
+
+  /**
+   * Email notifications (issue 11 §4) over SMTP. Unset SMTP_HOST: deliveries are disabled (the
+   * worker says so at start); events still go to the outbox, and those older than
+   * NOTIFY_MAX_EVENT_AGE_MS are dropped, not sent, once SMTP is configured.
+   */
+  SMTP_HOST: z.string().min(1).optional(),
+  SMTP_PORT: int(587, 1),
+  /** TLS from the first byte (port 465); otherwise STARTTLS when the server offers it. */
+  SMTP_SECURE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  SMTP_USER: z.string().optional(),
+  SMTP_PASS: z.string().optional(),
+  SMTP_FROM: z.string().min(3).default('MDW <no-reply@mdw.invalid>'),
+  /** Where people open the app: emails link to <APP_PUBLIC_URL>/cases/<id>. */
+  APP_PUBLIC_URL: z.string().url('must be an http(s) URL').default('http://127.0.0.1:3000'),
+  /** How often the delivery workflow looks for new notifications when idle. */
+  NOTIFY_POLL_MS: int(5_000, 50),
+  /** One send attempt's limit (also how long an attempt on a worker that died stays stuck). */
+  NOTIFY_SEND_TIMEOUT_MS: int(60_000, 1_000),
+  /** Send attempts before a delivery is given up and listed in GET /notifications/failures. */
+  NOTIFY_MAX_ATTEMPTS: int(5, 1),
+  NOTIFY_MAX_EVENT_AGE_MS: int(24 * 3600_000, 60_000),
+  /** The daily digest's hour (UTC). */
+  NOTIFY_DIGEST_HOUR_UTC: int(7, 0).pipe(z.number().max(23)),
 });
 
 export const ConfigSchema = EnvSchema.transform((env) => ({

@@ -184,4 +184,4 @@ test('recorded histories of representative cases replay against the current work
     results.push({ workflowId: r.workflowId, error: r.error ? String(r.error) : null });
   }
   expect(results).toEqual(histories.map((x) => ({ workflowId: x.workflowId, error: null })));
-});
+}, 300_000); // a dozen histories replayed on a loaded 2-core machine took over 60 s

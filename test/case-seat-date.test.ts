@@ -137,7 +137,8 @@ test('a case with a seat date goes at risk as slack shrinks, escalates, and a se
   expect(row.seat_date!.toISOString()).toBe(later);
   expect(await awaitingFlags(caseId)).toEqual([false]);
   expect(await inbox('atRisk=true')).toEqual([]);
-  expect((await handle.describe()).typedSearchAttributes.get(AtRisk)).toBe(false);
+  // The attribute is upserted in the workflow task after recordCaseAtRisk's, so it can trail the row.
+  await waitFor(async () => (await handle.describe()).typedSearchAttributes.get(AtRisk), (v) => v === false, 10_000, 'the AtRisk attribute to clear');
   const message = await env.h.database.system.selectFrom('case_messages').select('subject').where('case_id', '=', caseId).where('subject', '=', 'Seat date moved').executeTakeFirst();
   expect(message).toBeDefined();
 

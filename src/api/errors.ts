@@ -113,7 +113,9 @@ export class ApiError extends Error {
 
 /** `a.b` names the field a zod issue is about; the root is `(body)`. */
 export function zodDetails(err: z.ZodError, prefix?: string): Array<{ field: string; message: string }> {
-  return err.issues.map((i) => {
+  // An unknown key of a strict object is named as the field, one detail per key.
+  const issues = err.issues.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys.map((k) => ({ path: [...i.path, k], message: 'Unknown field.' })) : [i]));
+  return issues.map((i) => {
     const path = i.path.map(String).join('.');
     return { field: [prefix, path].filter(Boolean).join('.') || prefix || '(root)', message: i.message };
   });

@@ -58,6 +58,7 @@ import { codecRoutes } from './routes/codec.routes';
 import { opsRoutes } from './routes/ops.routes';
 import { httpDuration, observeOperations, observePool } from '../telemetry/metrics';
 import { webConsole } from './web-console';
+import { notificationRoutes } from './routes/notifications.routes';
 
 export type { ApiDeps } from './types';
 
@@ -116,6 +117,7 @@ function buildApp(deps: ApiDeps): BuiltApp {
   patientMatchRoutes(kit, services);
   erasureRoutes(kit, services);
   projectRoutes(kit, services);
+  notificationRoutes(kit, services);
   const openapi = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: { title: 'MDW staff API', version: '1.0.0', description: `Case workflow for orthodontic practices and dental design labs. ${INPUT_RULES}` },

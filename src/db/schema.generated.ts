@@ -403,6 +403,50 @@ export interface MessageEmbeddings {
   updated_at: Generated<Timestamp>;
 }
 
+export interface NotificationDeliveries {
+  attempts: Generated<number>;
+  case_id: string | null;
+  created_at: Generated<Timestamp>;
+  digest_id: string | null;
+  event_id: string | null;
+  failed_at: Timestamp | null;
+  id: Generated<string>;
+  idempotency_key: string;
+  kind: string;
+  last_error: string | null;
+  message_id: string | null;
+  practice_id: string | null;
+  recipient_email: string;
+  recipient_id: string;
+  sent_at: Timestamp | null;
+  status: string;
+}
+
+export interface NotificationEvents {
+  case_id: string;
+  created_at: Generated<Timestamp>;
+  detail: Generated<Json>;
+  event_key: string;
+  exclude_profile_id: string | null;
+  fanned_out_at: Timestamp | null;
+  id: Generated<string>;
+  kind: string;
+  lab_roles: Generated<ArrayType<UserRole>>;
+  occurred_at: Timestamp;
+  practice_id: string;
+  recipient_ids: Generated<string[]>;
+  recipient_roles: Generated<ArrayType<PracticeRole>>;
+  task_id: string | null;
+  task_name: string | null;
+}
+
+export interface NotificationPreferences {
+  kind: string;
+  mode: string;
+  profile_id: string;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface OrderItems {
   created_at: Generated<Timestamp>;
   customizations: Generated<Json>;
@@ -821,6 +865,9 @@ export interface DB {
   legacy_migration_runs: LegacyMigrationRuns;
   legal_holds: LegalHolds;
   message_embeddings: MessageEmbeddings;
+  notification_deliveries: NotificationDeliveries;
+  notification_events: NotificationEvents;
+  notification_preferences: NotificationPreferences;
   order_items: OrderItems;
   order_states: OrderStates;
   orders: Orders;

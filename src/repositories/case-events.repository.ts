@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import type { Db, Tx } from '../db/database';
 import { canTransition, isOpen, orderStateForCase, type OrderState } from '../domain/order-state-machine';
 import type { CaseEvent, PerformanceArgs } from '../workflows/case.events';
+import { recordCaseEventNotification } from './notifications.repository';
 
 type Handle = Db | Tx;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -136,6 +137,10 @@ export async function persist(db: Handle, e: CaseEvent): Promise<void> {
 
   // After caseFields: the rows carry the case's priority for the inbox order.
   if (e.awaiting) await replaceAwaitingTasks(db, e, e.awaiting);
+
+  // The outbox: the email this event implies (approval request, overdue, escalation, hold), in
+  // the same transaction; keyed by the event, so a retry records nothing twice.
+  await recordCaseEventNotification(db, e);
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import type { Db, Tx } from '../db/database';
 import type { CaseRiskEvent } from '../workflows/case.events';
+import { recordCaseRiskNotification } from './notifications.repository';
 
 type Handle = Db | Tx;
 
@@ -41,5 +42,7 @@ export async function recordRisk(db: Handle, e: CaseRiskEvent): Promise<boolean>
     .where('id', '=', e.caseId)
     .execute();
   await db.updateTable('awaiting_tasks').set({ at_risk: atRisk }).where('case_id', '=', e.caseId).where('at_risk', '!=', atRisk).execute();
+  // The email (outbox, issue 11 §4), in the same transaction.
+  await recordCaseRiskNotification(db, e);
   return true;
 }

@@ -18,6 +18,8 @@ import { createErasureActivities } from '../activities/erasure.activities';
 import { createFileStorage } from '../services/file-storage.service';
 import { dataConverter, temporalClient } from '../temporal/data-converter';
 import { observeOperations, observePool, renderMetrics } from '../telemetry/metrics';
+import { createNotificationActivities } from '../activities/notification.activities';
+import { startNotifications } from '../services/notification-start';
 
 export interface MdwWorkerOptions {
   config: Config;
@@ -32,6 +34,11 @@ export interface MdwWorkerOptions {
    * `npm run worker` does; test harnesses opt in, so suites that do not test AI never load a model.
    */
   embeddingPipeline?: boolean;
+  /**
+   * Start the notification dispatcher and the daily digest Schedule (when SMTP_HOST is set;
+   * otherwise log that email deliveries are disabled). `npm run worker` does; tests opt in.
+   */
+  notifications?: boolean;
 }
 
 export interface MdwWorker {
@@ -82,6 +89,7 @@ export async function startWorker(opts: MdwWorkerOptions): Promise<MdwWorker> {
       ...createEmbeddingActivities({ db: database.system, providers: createProviderRegistry(config) }),
       // Erasure deletes storage objects and case histories: the worker reaches both.
       ...createErasureActivities({ db: database.system, storage: createFileStorage(config), temporal: temporalClient(config, connection) }),
+      ...createNotificationActivities({ db: database.system, config }),
     },
     // Statement values (patient data) never reach the history or the logs through a failure.
     interceptors: { activity: [redactingActivityInterceptors, auditingActivityInterceptors] },
@@ -129,6 +137,10 @@ export async function startWorker(opts: MdwWorkerOptions): Promise<MdwWorker> {
   }
 
   if (opts.embeddingPipeline) await startEmbeddingPipeline(config, database.system);
+  if (opts.notifications) {
+    const enabled = await startNotifications(config);
+    console.log(JSON.stringify({ msg: enabled ? `email notifications on via ${config.SMTP_HOST}:${config.SMTP_PORT}` : 'email notifications disabled: SMTP_HOST is not set (events are kept in the outbox)' }));
+  }
 
   return {
     worker,

@@ -3,3 +3,4 @@ export { caseWorkflow } from './case.workflow';
 export { templateInsightsWorkflow } from './insights.workflow';
 export { embeddingPipelineWorkflow, embeddingReindexWorkflow } from './embedding.workflow';
 export { patientErasureWorkflow } from './erasure.workflow';
+export { notificationDispatcherWorkflow, notificationDigestWorkflow } from './notification.workflow';

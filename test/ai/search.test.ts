@@ -17,6 +17,9 @@ import { as, loadContract, tokenFor, type Caller } from '../api/support';
 import { activeModel } from '../../src/repositories/embeddings.repository';
 import { refreshTemplateInsights } from '../../src/ai/recommendations/refresh';
 import { embeddingReindexWorkflow, embeddingReindexWorkflowId } from '../../src/workflows/embedding.workflow';
+// The first tests wait for the embedding pipeline to drain what earlier test files left in the shared
+// database, which takes minutes on a loaded 2-core machine: the 60 s default made this file flaky.
+jest.setTimeout(300_000);
 
 let h: Harness;
 let worker: MdwWorker;

@@ -111,7 +111,7 @@ export const HISTORIES_DIR = path.resolve(__dirname, '..', 'histories');
  * the replay test catches non-deterministic changes to workflow code. Recording is deliberate
  * (run `npm run histories:record`), never a side effect of an ordinary test run.
  */
-export async function recordHistory(handle: CaseHandle, name: string): Promise<void> {
+export async function recordHistory(handle: Pick<CaseHandle, 'fetchHistory'>, name: string): Promise<void> {
   if (process.env.MDW_RECORD_HISTORIES !== '1') return;
   const history = await handle.fetchHistory();
   mkdirSync(HISTORIES_DIR, { recursive: true });
