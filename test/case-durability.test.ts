@@ -14,6 +14,7 @@ import { createPracticeFixture, createTemplate } from './support/fixtures';
 import { as, caseDriver, FULL_CASE_STATES, HISTORIES_DIR, recordHistory, taskId, view } from './support/case-driver';
 import { waitFor } from './support/wait';
 import { dataConverter } from '../src/temporal/data-converter';
+import { TEST_PAYLOAD_KEYS } from './support/env';
 
 let h: Harness;
 let d: ReturnType<typeof caseDriver>;
@@ -125,6 +126,7 @@ describe('with a worker process that is killed mid-case', () => {
         DATABASE_URL: h.config.DATABASE_URL,
         TEMPORAL_ADDRESS: h.config.TEMPORAL_ADDRESS,
         TEMPORAL_TASK_QUEUE: h.taskQueue,
+        TEMPORAL_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS, // the harness's client encrypts: the worker must decrypt
         WORKFLOW_BUNDLE_PATH: process.env.MDW_TEST_WORKFLOW_BUNDLE,
         LOG_LEVEL: 'warn',
       },

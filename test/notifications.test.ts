@@ -26,6 +26,7 @@ import { createPracticeFixture, createTemplate, type PracticeFixture } from './s
 import { as, caseDriver, recordHistory } from './support/case-driver';
 import { waitFor } from './support/wait';
 import { call, loadContract, tokenFor } from './api/support';
+import { TEST_PAYLOAD_KEYS } from './support/env';
 
 interface Received {
   to: string;
@@ -310,6 +311,7 @@ describe('with a worker process killed while it sends', () => {
         DATABASE_URL: h.config.DATABASE_URL,
         TEMPORAL_ADDRESS: h.config.TEMPORAL_ADDRESS,
         TEMPORAL_TASK_QUEUE: h.taskQueue,
+        TEMPORAL_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS, // the harness's client encrypts: the worker must decrypt
         WORKFLOW_BUNDLE_PATH: process.env.MDW_TEST_WORKFLOW_BUNDLE,
         LOG_LEVEL: 'warn',
       },

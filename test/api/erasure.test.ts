@@ -21,6 +21,7 @@ import { createPatient } from '../../src/repositories/identity.repository';
 import { createPracticeFixture, type PracticeFixture } from '../support/fixtures';
 import { waitFor } from '../support/wait';
 import { as, setupApi, tokenFor, type ApiEnv, type Caller } from './support';
+import { TEST_PAYLOAD_KEYS } from '../support/env';
 
 const BUCKET = 'mdw-erasure';
 let s3: S3rver;
@@ -312,6 +313,7 @@ describe('with a worker process killed mid-erasure', () => {
         DATABASE_URL: env.h.config.DATABASE_URL,
         TEMPORAL_ADDRESS: env.h.config.TEMPORAL_ADDRESS,
         TEMPORAL_TASK_QUEUE: env.h.taskQueue,
+        TEMPORAL_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS, // the harness's client encrypts: the worker must decrypt
         WORKFLOW_BUNDLE_PATH: process.env.MDW_TEST_WORKFLOW_BUNDLE,
         LOG_LEVEL: 'warn',
         ...s3Env(),
