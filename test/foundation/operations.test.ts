@@ -126,6 +126,6 @@ describe('docker-compose.yml', () => {
   test('refuses to render without its secrets', async () => {
     const r = await composeConfig(file, {});
     expect(r.ok).toBe(false);
-    expect(r.output).toMatch(/required variable (POSTGRES_PASSWORD|AUTHENTICATOR_PASSWORD|JWT_SECRET) is missing a value/);
+    expect(r.output).toMatch(/required variable (POSTGRES_PASSWORD|AUTHENTICATOR_PASSWORD|JWT_SECRET|TEMPORAL_PAYLOAD_KEYS) is missing a value/);
   }, 300_000);
 });
