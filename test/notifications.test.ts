@@ -40,6 +40,8 @@ interface Received {
 let behaviour: 'accept' | 'reject' | 'tempfail' | 'hold' = 'accept';
 /** 'hold' applies to this recipient's next message only (other files' mail may pass by). */
 let holdRecipient = '';
+/** 'tempfail' applies to this recipient's next message only: a leftover delivery of an earlier test once took it. */
+let tempfailRecipient = '';
 const received: Received[] = [];
 let onHeld: (() => void) | null = null;
 /** Messages whose reply is held, by session: accepted only if the reply goes out. */
@@ -52,7 +54,7 @@ const smtp = new SMTPServer({
   disableReverseLookup: true,
   onRcptTo(address, _session, cb) {
     if (behaviour === 'reject') return cb(Object.assign(new Error('5.1.1 Mailbox unavailable'), { responseCode: 550 }));
-    if (behaviour === 'tempfail') {
+    if (behaviour === 'tempfail' && address.address === tempfailRecipient) {
       behaviour = 'accept';
       return cb(Object.assign(new Error('4.3.0 Try again later'), { responseCode: 451 }));
     }
@@ -289,6 +291,7 @@ describe('with an in-process worker', () => {
   test('a temporary failure (4xx) is retried and then sent once', async () => {
     const f = await createPracticeFixture(h.database.system);
     const doctor = await emailOf(f.members.doctor);
+    tempfailRecipient = doctor;
     behaviour = 'tempfail';
     const { caseId } = await d().startCase(f, templateSlow);
     await waitFor(async () => mailTo(doctor).length, (x) => x >= 1, 30_000, 'the retried email');
