@@ -2,7 +2,7 @@
  * Durability of case workflows: SLAs, a worker process killed mid-case, continue-as-new,
  * visibility, and replay of recorded histories against today's workflow code.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
@@ -14,7 +14,7 @@ import { createPracticeFixture, createTemplate } from './support/fixtures';
 import { as, caseDriver, FULL_CASE_STATES, HISTORIES_DIR, recordHistory, taskId, view } from './support/case-driver';
 import { waitFor } from './support/wait';
 import { dataConverter } from '../src/temporal/data-converter';
-import { TEST_PAYLOAD_KEYS } from './support/env';
+import { spawnWorkerProcess } from './support/worker-process';
 
 let h: Harness;
 let d: ReturnType<typeof caseDriver>;
@@ -119,24 +119,7 @@ describe('with an in-process worker', () => {
 
 describe('with a worker process that is killed mid-case', () => {
   let child: ChildProcess | undefined;
-  const spawnWorker = () => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../src/worker/main.ts')], {
-      env: {
-        ...process.env,
-        DATABASE_URL: h.config.DATABASE_URL,
-        TEMPORAL_ADDRESS: h.config.TEMPORAL_ADDRESS,
-        TEMPORAL_TASK_QUEUE: h.taskQueue,
-        TEMPORAL_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS, // the harness's client encrypts: the worker must decrypt
-        WORKFLOW_BUNDLE_PATH: process.env.MDW_TEST_WORKFLOW_BUNDLE,
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    return new Promise<ChildProcess>((resolve, reject) => {
-      proc.stdout!.on('data', (b: Buffer) => b.toString().includes('worker started') && resolve(proc));
-      proc.once('exit', (code) => reject(new Error(`worker exited early (${code})`)));
-    });
-  };
+  const spawnWorker = () => spawnWorkerProcess(h);
   afterEach(() => child?.kill('SIGKILL'));
 
   test('the case finishes after a restart with no missing and no duplicate rows', async () => {

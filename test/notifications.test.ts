@@ -8,10 +8,9 @@
  * One file on purpose: the dispatcher sends every pending delivery of the shared database to
  * this file's SMTP server, so two such files running side by side would take each other's mail.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import type express from 'express';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
@@ -26,7 +25,7 @@ import { createPracticeFixture, createTemplate, type PracticeFixture } from './s
 import { as, caseDriver, recordHistory } from './support/case-driver';
 import { waitFor } from './support/wait';
 import { call, loadContract, tokenFor } from './api/support';
-import { TEST_PAYLOAD_KEYS } from './support/env';
+import { spawnWorkerProcess } from './support/worker-process';
 
 interface Received {
   to: string;
@@ -306,25 +305,7 @@ describe('with an in-process worker', () => {
 
 describe('with a worker process killed while it sends', () => {
   let child: ChildProcess | undefined;
-  const spawnWorker = () => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../src/worker/main.ts')], {
-      env: {
-        ...process.env,
-        ...notifyConfig(),
-        DATABASE_URL: h.config.DATABASE_URL,
-        TEMPORAL_ADDRESS: h.config.TEMPORAL_ADDRESS,
-        TEMPORAL_TASK_QUEUE: h.taskQueue,
-        TEMPORAL_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS, // the harness's client encrypts: the worker must decrypt
-        WORKFLOW_BUNDLE_PATH: process.env.MDW_TEST_WORKFLOW_BUNDLE,
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    return new Promise<ChildProcess>((resolve, reject) => {
-      proc.stdout!.on('data', (b: Buffer) => b.toString().includes('worker started') && resolve(proc));
-      proc.once('exit', (code) => reject(new Error(`worker exited early (${code})`)));
-    });
-  };
+  const spawnWorker = () => spawnWorkerProcess(h, notifyConfig());
   afterEach(() => child?.kill('SIGKILL'));
 
   test('every email arrives exactly once', async () => {

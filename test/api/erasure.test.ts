@@ -4,7 +4,7 @@
  * everything the patient left is gone or anonymised, the logs keep their facts without PHI, the
  * certificate says what happened; refusals come with their reasons; other practices see nothing.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -21,7 +21,7 @@ import { createPatient } from '../../src/repositories/identity.repository';
 import { createPracticeFixture, type PracticeFixture } from '../support/fixtures';
 import { waitFor } from '../support/wait';
 import { as, setupApi, tokenFor, type ApiEnv, type Caller } from './support';
-import { TEST_PAYLOAD_KEYS } from '../support/env';
+import { spawnWorkerProcess } from '../support/worker-process';
 
 const BUCKET = 'mdw-erasure';
 let s3: S3rver;
@@ -306,26 +306,7 @@ test('refusals with their reasons: a legal hold (placed and lifted by owner/admi
 
 describe('with a worker process killed mid-erasure', () => {
   let child: ChildProcess | undefined;
-  const spawnWorker = (s3Endpoint: string) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../../src/worker/main.ts')], {
-      env: {
-        ...process.env,
-        DATABASE_URL: env.h.config.DATABASE_URL,
-        TEMPORAL_ADDRESS: env.h.config.TEMPORAL_ADDRESS,
-        TEMPORAL_TASK_QUEUE: env.h.taskQueue,
-        TEMPORAL_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS, // the harness's client encrypts: the worker must decrypt
-        WORKFLOW_BUNDLE_PATH: process.env.MDW_TEST_WORKFLOW_BUNDLE,
-        LOG_LEVEL: 'warn',
-        ...s3Env(),
-        S3_ENDPOINT: s3Endpoint,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    return new Promise<ChildProcess>((resolve, reject) => {
-      proc.stdout!.on('data', (b: Buffer) => b.toString().includes('worker started') && resolve(proc));
-      proc.once('exit', (code) => reject(new Error(`worker exited early (${code})`)));
-    });
-  };
+  const spawnWorker = (s3Endpoint: string) => spawnWorkerProcess(env.h, { ...s3Env(), S3_ENDPOINT: s3Endpoint });
   afterEach(() => child?.kill('SIGKILL'));
 
   test('the erasure started before the kill completes after a restart, once, with every object gone; one held meanwhile is refused by the workflow', async () => {
