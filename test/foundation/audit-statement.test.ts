@@ -5,12 +5,15 @@
  * columns, an UPDATE of an excluded column only, an UPDATE that changes a primary key, DELETE)
  * under the same settings; their audit rows must be equal apart from the table name (and their
  * order within one statement: an upsert's statement-level INSERT and UPDATE triggers fire one
- * after the other, its row-level ones row by row).
+ * after the other, its row-level ones row by row). Since 0068 both compute their changed columns
+ * with one function, audit_changed_columns().
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import pg from 'pg';
 import { guardClient } from '../../src/db/connection-errors';
-import { migrate } from '../../src/db/migrate';
+import { MIGRATIONS_DIR, migrate } from '../../src/db/migrate';
 import { testEnv } from '../support/env';
 import { createDatabase } from '../support/legacy/fixture';
 
@@ -83,4 +86,36 @@ test('the statement-level audit rows equal the row-level ones', async () => {
   expect(stmt.filter((r) => r.op === 'DELETE').map((r) => r.row_id).sort()).toEqual(['104/p0', '2/p0']);
   expect(stmt.find((r) => r.row_id === '104/p0' && r.op === 'UPDATE')!.changed).toEqual({ id: [4, 104] });
   expect(stmt.find((r) => r.op === 'DELETE')).toMatchObject({ actor_kind: 'system', actor_id: '00000000-0000-0000-0000-000000000001' });
+});
+
+test('both triggers take their changed columns from one function, audit_changed_columns() (0068)', async () => {
+  const src = await db.query<{ proname: string; prosrc: string }>(
+    `SELECT proname, prosrc FROM pg_proc WHERE oid IN ('public.audit_row_change()'::regprocedure, 'public.audit_statement_change()'::regprocedure) ORDER BY 1`,
+  );
+  expect(src.rows.map((r) => r.proname)).toEqual(['audit_row_change', 'audit_statement_change']);
+  for (const r of src.rows) {
+    expect(r.prosrc).toContain('public.audit_changed_columns(');
+    expect(r.prosrc).not.toContain('jsonb_object_agg'); // no second copy of the computation left
+  }
+  const diff = async (o: unknown, n: unknown) =>
+    (await db.query<{ diff: unknown }>(`SELECT diff FROM public.audit_changed_columns($1::jsonb, $2::jsonb)`, [o && JSON.stringify(o), n && JSON.stringify(n)])).rows[0]!.diff;
+  const row = { id: 1, name: 'a', note: null, secret: 's', updated_at: 't' };
+  expect(await diff(null, row)).toEqual({ id: [null, 1], name: [null, 'a'] });
+  expect(await diff(row, null)).toEqual({ id: [1, null], name: ['a', null] });
+  expect(await diff(row, { ...row, name: 'b', note: 'x', secret: 't', updated_at: 'u' })).toEqual({ name: ['a', 'b'], note: [null, 'x'] });
+  expect(await diff(row, { ...row, secret: 't' })).toEqual({});
+});
+
+test('0068 is safe to run again, and refuses a trigger function whose computation it does not know', async () => {
+  const file = readFileSync(path.join(MIGRATIONS_DIR, '0068_audit_changed_columns.sql'), 'utf8');
+  const before = await db.query(`SELECT prosrc FROM pg_proc WHERE proname IN ('audit_row_change', 'audit_statement_change') ORDER BY proname`);
+  await db.query(file);
+  expect((await db.query(`SELECT prosrc FROM pg_proc WHERE proname IN ('audit_row_change', 'audit_statement_change') ORDER BY proname`)).rows).toEqual(before.rows);
+  await db.query('BEGIN');
+  try {
+    await db.query(`CREATE OR REPLACE FUNCTION public.audit_statement_change() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$`);
+    await expect(db.query(file)).rejects.toThrow(/audit_statement_change\(\) does not contain the changed-columns computation/);
+  } finally {
+    await db.query('ROLLBACK');
+  }
 });
