@@ -4,13 +4,17 @@
  * transitions, RLS for the lab against another practice, a plan approval pinned to a version and
  * reopened by a newer one, and the technician's PHI reads in the access log.
  */
+import { once } from 'node:events';
+import { readdirSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import request from 'supertest';
 import { createPracticeFixture, createUser, type PracticeFixture } from '../support/fixtures';
 import { waitFor } from '../support/wait';
 import { recordHistory } from '../support/case-driver';
 import { asciiStl, binaryStl, box, mesh } from '../support/stl-files';
-import { as, expectContract, setupApi, tokenFor, type ApiEnv, type Caller } from './support';
+import { appWith, as, expectContract, setupApi, tokenFor, type ApiEnv, type Caller } from './support';
 import type { caseWorkflow } from '../../src/workflows/case.workflow';
 
 let env: ApiEnv;
@@ -164,6 +168,44 @@ describe('projects', () => {
     expect((await move(tech.api, 'archived')).body.status).toBe('archived');
     expect((await move(doctor.api, 'in_progress')).status).toBe(409);
     expect((await env.h.database.system.selectFrom('projects').select('status').where('id', '=', p.id).executeTakeFirstOrThrow()).status).toBe('archived');
+  });
+
+  test("uploads keep the case files' limits (stored-files.ts): 415 for a type not allowed, 413 past MAX_UPLOAD_BYTES whether declared or streamed, nothing stored", async () => {
+    const storageDir = env.h.config.STORAGE_DIR!;
+    const small = appWith(env, { MAX_UPLOAD_BYTES: '100', STORAGE_DIR: storageDir });
+    const v1 = (await upload(doctor.token, `/cases/${caseId}/projects?name=Limits&projectType=model&fileName=l.stl`, asciiStl(mesh))).body as Project;
+    const stored = () => readdirSync(storageDir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).length;
+    const rows = async () => (await sql<{ n: number }>`select count(*)::int as n from projects where case_id = ${caseId}`.execute(env.h.database.system)).rows[0]!.n;
+    const [files0, rows0] = [stored(), await rows()];
+
+    const exe = await upload(doctor.token, `/projects/${v1.id}/versions?fileName=x.exe`, Buffer.from('MZ'), 'application/x-msdownload');
+    expect([exe.status, exe.body.error.code, exe.body.error.details[0].field]).toEqual([415, 'unsupported_media_type', 'Content-Type']);
+    const declared = await request(small).post(`/projects/${v1.id}/versions?fileName=big.stl`).set('Authorization', `Bearer ${doctor.token}`).set('Content-Type', 'model/stl').send(binaryStl(mesh));
+    expect([declared.status, declared.body.error.code]).toEqual([413, 'payload_too_large']);
+    // Chunked, no Content-Length: counted while streaming through the STL reader into storage.
+    const server = small.listen(0, '127.0.0.1');
+    try {
+      await once(server, 'listening');
+      const { port } = server.address() as AddressInfo;
+      for (const path of [`/projects/${v1.id}/versions?fileName=big.stl`, `/cases/${caseId}/files?fileName=big.stl&fileType=model`]) {
+        const answer = await new Promise<{ status: number; body: { error: { code: string } } }>((resolve, reject) => {
+          const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', headers: { Authorization: `Bearer ${doctor.token}`, 'Content-Type': 'model/stl', 'Transfer-Encoding': 'chunked' } }, (res) => {
+            let text = '';
+            res.on('data', (c: Buffer) => (text += c.toString()));
+            res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+          });
+          req.on('error', reject);
+          const bytes = binaryStl(mesh);
+          for (let i = 0; i < bytes.length; i += 40) req.write(bytes.subarray(i, i + 40));
+          req.end();
+        });
+        expect([path, answer.status, answer.body.error.code]).toEqual([path, 413, 'payload_too_large']);
+      }
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    expect([stored(), await rows()]).toEqual([files0, rows0]);
+    expect((await doctor.api.get(`/cases/${caseId}/files`)).body.items.filter((f: { fileName: string }) => f.fileName === 'big.stl')).toEqual([]);
   });
 
   test('RLS: lab staff change nothing of a project but its status, and never approve it', async () => {

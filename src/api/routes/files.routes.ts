@@ -1,11 +1,10 @@
 /**
  * Case files: metadata in case_files (under RLS), bytes through the storage adapter. Upload is
  * the raw body (Content-Type = the file's type, from an allow-list → 415; size limit
- * MAX_UPLOAD_BYTES → 413), with fileName and fileType in the query.
+ * MAX_UPLOAD_BYTES → 413: src/api/stored-files.ts), with fileName and fileType in the query.
  */
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../db/database';
-import { FileTooLargeError } from '../../services/file-storage.service';
 import { ApiError } from '../errors';
 import { ctx } from '../context';
 import { isoReq, ZFileType, ZIdParams, ZJsonObject, ZTimestamp, ZUuid, ZText, trimBlank, FILE_NAME } from '../common';
@@ -14,21 +13,7 @@ import type { ApiServices } from '../types';
 import { z } from '../zod';
 import { loadCase } from './cases.routes';
 import { recordCaseAccess, recordPhiAccess } from '../../repositories/phi-access.repository';
-
-/** What may be uploaded: scans, photos, x-rays, documents, 3D models, archives of those. */
-export const ALLOWED_MIME_TYPES = [
-  'application/pdf',
-  'image/png',
-  'image/jpeg',
-  'image/webp',
-  'image/tiff',
-  'application/dicom',
-  'model/stl',
-  'model/obj',
-  'application/sla',
-  'application/zip',
-  'text/plain',
-] as const;
+import { ALLOWED_MIME_TYPES, keepIfRecorded, receiveUpload, sendStored } from '../stored-files';
 
 export const ZCaseFile = z
   .object({
@@ -75,8 +60,6 @@ async function loadFile(trx: Tx, caseId: string, fileId: string): Promise<FileRo
 }
 
 export function fileRoutes(kit: RouteKit, s: ApiServices): void {
-  const maxBytes = s.config.MAX_UPLOAD_BYTES;
-
   route(kit, {
     method: 'post',
     path: '/cases/:id/files',
@@ -89,35 +72,20 @@ export function fileRoutes(kit: RouteKit, s: ApiServices): void {
     response: ZCaseFile,
     errors: [413, 415],
     handler: async ({ params, query, req }) => {
-      const mime = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-      if (!(ALLOWED_MIME_TYPES as readonly string[]).includes(mime)) {
-        throw new ApiError(415, 'unsupported_media_type', `Files of type "${mime || 'none'}" are not accepted.`, [{ field: 'Content-Type', message: `one of ${ALLOWED_MIME_TYPES.join(', ')}` }]);
-      }
-      const declared = Number(req.get('content-length') ?? NaN);
-      if (Number.isFinite(declared) && declared > maxBytes) throw new ApiError(413, 'payload_too_large', `Files are limited to ${maxBytes} bytes.`);
       const c = ctx();
       const kase = await c.db((trx) => loadCase(trx, params.id));
       const fileId = randomUUID();
       const key = `${kase.practice_id}/${kase.id}/${fileId}`;
-      let size: number;
-      try {
-        ({ size } = await s.storage.put(key, req, maxBytes));
-      } catch (err) {
-        if (err instanceof FileTooLargeError) throw new ApiError(413, 'payload_too_large', `Files are limited to ${maxBytes} bytes.`);
-        throw err;
-      }
-      try {
-        return await c.db(async (trx) => {
+      const { size, mime } = await receiveUpload(s, req, key);
+      return keepIfRecorded(s.storage, key, () =>
+        c.db(async (trx) => {
           await trx
             .insertInto('case_files')
             .values({ id: fileId, case_id: kase.id, practice_id: kase.practice_id, uploaded_by: c.actor!.profileId, file_name: query.fileName, file_type: query.fileType, file_size: size, storage_path: key, mime_type: mime })
             .execute();
           return toFile(await loadFile(trx, kase.id, fileId));
-        });
-      } catch (err) {
-        await s.storage.delete(key).catch(() => undefined);
-        throw err;
-      }
+        }),
+      );
     },
   });
 
@@ -167,17 +135,7 @@ export function fileRoutes(kit: RouteKit, s: ApiServices): void {
       });
       const content = await s.storage.get(row.storage_path);
       if (!content) throw ApiError.notFound('File content');
-      res.status(200);
-      res.setHeader('Content-Type', row.mime_type);
-      res.setHeader('Content-Length', String(content.size));
-      res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(row.file_name)}`);
-      res.setHeader('X-Content-Type-Options', 'nosniff');
-      await new Promise<void>((resolve, reject) => {
-        content.stream.on('error', reject);
-        res.on('finish', resolve);
-        res.on('close', resolve);
-        content.stream.pipe(res);
-      });
+      await sendStored(res, content, row.mime_type, row.file_name);
     },
   });
 }

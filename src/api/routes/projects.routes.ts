@@ -9,12 +9,10 @@
  * as themselves, 0047 status changes other than approval). Reads are in the PHI access log.
  */
 import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import type { Request } from 'express';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Tx } from '../../db/database';
-import { FileTooLargeError } from '../../services/file-storage.service';
 import { InvalidStlError, isStl, stlTap, type StlMetadata } from '../../services/stl';
 import {
   appendVersion,
@@ -38,7 +36,7 @@ import { route, type RouteKit } from '../route';
 import type { ApiServices } from '../types';
 import { z } from '../zod';
 import { loadCase } from './cases.routes';
-import { ALLOWED_MIME_TYPES } from './files.routes';
+import { ALLOWED_MIME_TYPES, keepIfRecorded, receiveUpload, sendStored } from '../stored-files';
 
 const ZPoint = z.object({ x: z.number(), y: z.number(), z: z.number() });
 export const ZProject = z
@@ -108,33 +106,14 @@ const recordRead = (trx: Tx, row: { case_id: string | null }, route: string, res
   row.case_id ? recordCaseAccess(trx, [row.case_id], { route, resource, resourceId: id }) : Promise.resolve();
 
 /**
- * Streams the upload into storage under `key`, reading STL metadata on the way. Bad type → 415,
- * too large → 413, an STL that is not one → 422 invalid_stl (nothing kept).
+ * Streams the upload into storage under `key` (stored-files.ts: 415, 413), reading STL metadata
+ * on the way; an STL that is not one → 422 invalid_stl (nothing kept).
  */
 async function receive(s: ApiServices, req: Request, key: string, fileName: string): Promise<{ size: number; mime: string; stl: StlMetadata | null }> {
-  const maxBytes = s.config.MAX_UPLOAD_BYTES;
-  const mime = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  if (!(ALLOWED_MIME_TYPES as readonly string[]).includes(mime)) {
-    throw new ApiError(415, 'unsupported_media_type', `Files of type "${mime || 'none'}" are not accepted.`, [{ field: 'Content-Type', message: `one of ${ALLOWED_MIME_TYPES.join(', ')}` }]);
-  }
-  const declared = Number(req.get('content-length') ?? NaN);
-  if (Number.isFinite(declared) && declared > maxBytes) throw new ApiError(413, 'payload_too_large', `Files are limited to ${maxBytes} bytes.`);
-  const stl = isStl(mime, fileName) ? stlTap() : null;
-  let body: Readable = req;
-  if (stl) {
-    req.on('error', (err) => stl.destroy(err));
-    body = req.pipe(stl);
-  }
-  let size: number;
+  const { size, mime, tap } = await receiveUpload(s, req, key, (type) => (isStl(type, fileName) ? stlTap() : null));
+  if (!tap) return { size, mime, stl: null };
   try {
-    ({ size } = await s.storage.put(key, body, maxBytes));
-  } catch (err) {
-    if (err instanceof FileTooLargeError) throw new ApiError(413, 'payload_too_large', `Files are limited to ${maxBytes} bytes.`);
-    throw err;
-  }
-  if (!stl) return { size, mime, stl: null };
-  try {
-    return { size, mime, stl: stl.result() };
+    return { size, mime, stl: tap.result() };
   } catch (err) {
     await s.storage.delete(key).catch(() => undefined);
     if (err instanceof InvalidStlError) throw new ApiError(422, 'invalid_stl', `The file is not a readable STL: ${err.message}.`, [{ field: 'body', message: err.message }]);
@@ -172,8 +151,8 @@ export function projectRoutes(kit: RouteKit, s: ApiServices): void {
       const id = randomUUID();
       const key = `projects/${kase.practice_id}/${kase.id}/${id}`;
       const file = await receive(s, req, key, query.fileName);
-      try {
-        return await c.db(async (trx) => {
+      return keepIfRecorded(s.storage, key, () =>
+        c.db(async (trx) => {
           await insertProject(trx, {
             id,
             caseId: kase.id,
@@ -188,11 +167,8 @@ export function projectRoutes(kit: RouteKit, s: ApiServices): void {
             stl: file.stl ? { triangleCount: file.stl.triangleCount, boundingBox: file.stl.boundingBox } : null,
           });
           return toProject(await loadVersion(trx, id));
-        });
-      } catch (err) {
-        await s.storage.delete(key).catch(() => undefined);
-        throw err;
-      }
+        }),
+      );
     },
   });
 
@@ -261,9 +237,8 @@ export function projectRoutes(kit: RouteKit, s: ApiServices): void {
       const id = randomUUID();
       const key = `projects/${base.practice_id}/${base.case_id ?? 'none'}/${id}`;
       const file = await receive(s, req, key, query.fileName);
-      let created: { project: TProject; workflowId: string | null; actor: Actor };
-      try {
-        created = await c.db(async (trx) => {
+      const created = await keepIfRecorded(s.storage, key, () =>
+        c.db(async (trx) => {
           const row = await appendVersion(trx, base.root_id, {
             id,
             creatorId: c.actor!.profileId,
@@ -275,11 +250,8 @@ export function projectRoutes(kit: RouteKit, s: ApiServices): void {
           });
           const kase = row.case_id ? await loadCase(trx, row.case_id) : null;
           return { project: toProject(row), workflowId: kase?.closed_at ? null : (kase?.workflow_id ?? null), actor: await uploaderActor(trx, row.practice_id) };
-        });
-      } catch (err) {
-        await s.storage.delete(key).catch(() => undefined);
-        throw err;
-      }
+        }),
+      );
       if (created.workflowId) {
         const { project } = created;
         try {
@@ -313,17 +285,7 @@ export function projectRoutes(kit: RouteKit, s: ApiServices): void {
       });
       const content = row.storage_path ? await s.storage.get(row.storage_path) : null;
       if (!content) throw ApiError.notFound('Project file');
-      res.status(200);
-      res.setHeader('Content-Type', row.mime_type ?? 'application/octet-stream');
-      res.setHeader('Content-Length', String(content.size));
-      res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(row.file_name ?? `${row.name}-v${row.version}`)}`);
-      res.setHeader('X-Content-Type-Options', 'nosniff');
-      await new Promise<void>((resolve, reject) => {
-        content.stream.on('error', reject);
-        res.on('finish', resolve);
-        res.on('close', resolve);
-        content.stream.pipe(res);
-      });
+      await sendStored(res, content, row.mime_type ?? 'application/octet-stream', row.file_name ?? `${row.name}-v${row.version}`);
     },
   });
 
