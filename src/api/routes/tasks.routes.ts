@@ -138,7 +138,7 @@ function decodeInboxCursor(cursor: string | undefined): InboxCursor | null {
 type InboxPageQuery = Pick<TInboxQuery, 'view' | 'limit'> & Partial<Omit<TInboxQuery, 'view' | 'limit'>>;
 
 /**
- * One page of an inbox view under RLS: inbox_page() (db/migrations/0041) reads one ordered index
+ * One page of an inbox view under RLS: inbox_page() (db/migrations/0044; 0041 before the at-risk filter) reads one ordered index
  * range per membership (or the lab's role, or the caller's assignments); cases and practices are
  * joined here.
  */
