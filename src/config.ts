@@ -172,7 +172,10 @@ const EnvSchema = z.object({
    */
   OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp', 'console']).default('none'),
   /** OTLP/HTTP base URL; spans go to <endpoint>/v1/traces. */
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url('must be an http(s) URL, e.g. http://127.0.0.1:4318').default('http://127.0.0.1:4318'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .string()
+    .refine((v) => /^https?:\/\/[^/\s]+/.test(v), 'must be an http(s) URL, e.g. http://127.0.0.1:4318')
+    .default('http://127.0.0.1:4318'),
   /** service.name of this process's spans; unset: mdw-api for the API, mdw-worker for a worker. */
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
   /** Origins of the Temporal UI allowed to call the codec endpoint (/codec/*), comma-separated. */
