@@ -38,6 +38,7 @@ import { automaticTemplate, clearAlignerTemplate } from '../src/seed/templates';
 import { createCaseService, type CaseService } from '../src/services/case.service';
 import { startWorker, type MdwWorker } from '../src/worker/worker';
 import { temporalClient } from '../src/temporal/data-converter';
+import { workflowBundleOptions } from '../src/worker/bundle';
 import { caseViewQuery, decideUpdate, type CaseView } from '../src/workflows/case.messages';
 import type { caseWorkflow } from '../src/workflows/case.workflow';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../scripts/lib/embedded-postgres';
@@ -216,7 +217,7 @@ async function setUp(): Promise<Env> {
   const [pgResult, temporalResult, , baselineBundle] = await Promise.allSettled([
     startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), database: 'mdw_bench', ephemeral: true }),
     startTemporalDevServer({ headless: true, logFile: path.join(dir, 'temporal.log') }),
-    bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows'), logger: quietLogger }).then(({ code }) => writeFileSync(bundlePath, code)),
+    bundleWorkflowCode({ ...workflowBundleOptions({ OTEL_TRACES_EXPORTER: 'none' }), logger: quietLogger }).then(({ code }) => writeFileSync(bundlePath, code)),
     bundleWorkflowCode({ workflowsPath: require.resolve('./baseline.workflows'), logger: quietLogger }),
   ]);
   if (pgResult.status === 'fulfilled') cleanups.push(() => pgResult.value.stop());

@@ -165,6 +165,19 @@ const EnvSchema = z.object({
   WORKER_TEMPORAL_METRICS_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port, e.g. 0.0.0.0:9464').optional(),
   /** Where the worker's /health and /metrics listen (WORKER_HEALTH_PORT); 0.0.0.0 in containers so Prometheus can scrape. */
   WORKER_HEALTH_HOST: z.string().default('127.0.0.1'),
+  /**
+   * OpenTelemetry traces (issue 12 §5) from the HTTP request through the Temporal client into the
+   * workflow and its activities: `none` (default: nothing is installed, nothing costs), `otlp`
+   * (OTLP/HTTP JSON to OTEL_EXPORTER_OTLP_ENDPOINT, e.g. a collector or Jaeger), `console` (stdout).
+   */
+  OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp', 'console']).default('none'),
+  /** OTLP/HTTP base URL; spans go to <endpoint>/v1/traces. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .string()
+    .refine((v) => /^https?:\/\/[^/\s]+/.test(v), 'must be an http(s) URL, e.g. http://127.0.0.1:4318')
+    .default('http://127.0.0.1:4318'),
+  /** service.name of this process's spans; unset: mdw-api for the API, mdw-worker for a worker. */
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
   /** Origins of the Temporal UI allowed to call the codec endpoint (/codec/*), comma-separated. */
   CODEC_CORS_ORIGINS: z.string().default('http://localhost:8233,http://127.0.0.1:8233'),
   /** Longest accepted search query, in characters. */

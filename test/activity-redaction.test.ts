@@ -8,6 +8,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { caseWorkflow } from '../src/workflows/case.workflow';
 import { createHarness, type Harness } from './support/harness';
 import { createPracticeFixture, createTemplate } from './support/fixtures';
+import { decodeFailure, failuresOf } from './support/failures';
 
 const SECRET = `Zelda Quinterra ${randomUUID().slice(0, 6)}`;
 let h: Harness;
@@ -38,8 +39,12 @@ test('an activity that fails on a statement leaves no statement value in the his
   expect((await handle.result()).state).toBe('completed');
   expect(failures).toBe(2); // failed once, retried, succeeded
 
-  const history = historyToJSON(await handle.fetchHistory());
-  expect(history).toContain('invalid input syntax for type integer: [redacted]'); // the failure is recorded…
+  const raw = await handle.fetchHistory();
+  const history = historyToJSON(raw);
+  // The failure is recorded (its message encrypted, src/temporal/failure-converter.ts)…
+  const messages = await Promise.all(failuresOf(raw).map(async (f) => (await decodeFailure(h.config, f)).message));
+  expect(messages).toContain('invalid input syntax for type integer: [redacted]');
   expect(history).not.toContain(SECRET); // …without the value
   expect(history).not.toContain('Zelda');
+  expect(messages.join('\n')).not.toContain('Zelda'); // not even behind the codec
 });

@@ -6,9 +6,12 @@ import { createDatabase, poolLimits } from '../db/database';
 import { createCaseService } from '../services/case.service';
 import { startApi } from './server';
 import { temporalClient } from '../temporal/data-converter';
+import { installTracing } from '../telemetry/tracing';
 
 async function main(): Promise<void> {
   const cfg = config();
+  // Before the Temporal client, so this process's spans are named mdw-api (OTEL_TRACES_EXPORTER; off: nothing).
+  const tracing = installTracing(cfg, 'mdw-api');
   const databaseUrl = required(cfg, 'DATABASE_URL', 'the API reads and writes cases in PostgreSQL');
   required(cfg, 'JWT_SECRET', 'the API verifies and signs access tokens with it');
   const authenticatorUrl = required(cfg, 'DATABASE_AUTHENTICATOR_URL', "the API's requests log in as mdw_authenticator, which cannot leave its actors' roles (db/README.md)");
@@ -29,6 +32,7 @@ async function main(): Promise<void> {
       .stop()
       .then(() => connection.close())
       .then(() => database.destroy())
+      .then(() => tracing?.shutdown()) // sends the spans still buffered
       .then(() => process.exit(0));
   };
   process.once('SIGINT', stop);

@@ -57,6 +57,7 @@ import { erasureRoutes } from './routes/erasure.routes';
 import { codecRoutes } from './routes/codec.routes';
 import { opsRoutes } from './routes/ops.routes';
 import { httpDuration, observeOperations, observePool } from '../telemetry/metrics';
+import { installTracing, tracingMiddleware } from '../telemetry/tracing';
 import { webConsole } from './web-console';
 import { notificationRoutes } from './routes/notifications.routes';
 
@@ -128,6 +129,9 @@ function buildApp(deps: ApiDeps): BuiltApp {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // OTEL_TRACES_EXPORTER: a span per request, around everything the request does (none when off).
+  const tracing = installTracing(config, 'mdw-api');
+  if (tracing) app.use(tracingMiddleware(tracing));
   app.use(helmet());
   // The Temporal UI calls the codec endpoint from its own origin, with the operator's token.
   const codecOrigins = config.CODEC_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);

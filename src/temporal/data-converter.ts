@@ -5,9 +5,11 @@
  * without the keys could neither read encrypted results nor would it encrypt what it writes.
  */
 import { Client, type ConnectionLike } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import type { DataConverter } from '@temporalio/common';
 import { ConfigError, type Config } from '../config';
 import { AesGcmPayloadCodec, parseKeyRing } from './codec';
+import { installTracing } from '../telemetry/tracing';
 
 const codecs = new WeakMap<Config, AesGcmPayloadCodec | null>();
 
@@ -31,13 +33,30 @@ export function payloadCodec(config: Config): AesGcmPayloadCodec | null {
   return codec;
 }
 
+/**
+ * The failure converter every client, worker and workflow bundle loads (messages and stack traces
+ * into encrypted payloads: ./failure-converter.ts). A workflow bundle built ahead of time
+ * (bundleWorkflowCode, WORKFLOW_BUNDLE_PATH) must be built with it: `workflowBundleOptions`.
+ */
+export const FAILURE_CONVERTER_PATH = require.resolve('./failure-converter');
+
 /** Data converter options for `new Client(...)`, `Worker.create(...)` and replay. */
 export function dataConverter(config: Config): DataConverter {
   const codec = payloadCodec(config);
-  return codec ? { payloadCodecs: [codec] } : {};
+  return { failureConverterPath: FAILURE_CONVERTER_PATH, ...(codec ? { payloadCodecs: [codec] } : {}) };
 }
 
-/** A Temporal client on `connection` with the configured namespace and data converter. */
+/**
+ * A Temporal client on `connection` with the configured namespace and data converter, and, with
+ * OTEL_TRACES_EXPORTER set, the tracing interceptor that carries the caller's trace into the
+ * workflow (src/telemetry/tracing.ts; a process that has not installed tracing yet gets it here).
+ */
 export function temporalClient(config: Config, connection: ConnectionLike): Client {
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverter(config) });
+  const tracing = installTracing(config, 'mdw');
+  return new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: dataConverter(config),
+    ...(tracing ? { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor({ tracer: tracing.tracer })] } } : {}),
+  });
 }

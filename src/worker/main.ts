@@ -6,6 +6,7 @@ import { createCaseService } from '../services/case.service';
 import { checkDatabase, checkTemporal, PreflightError } from '../db/preflight';
 import { startWorker } from './worker';
 import { temporalClient } from '../temporal/data-converter';
+import { activeTracing } from '../telemetry/tracing';
 
 async function main(): Promise<void> {
   const cfg = config();
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   await w.done;
+  await activeTracing()?.shutdown(); // sends the spans still buffered (OTEL_TRACES_EXPORTER)
 }
 
 main().catch((err: unknown) => {

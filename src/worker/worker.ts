@@ -4,7 +4,7 @@
  * (up to WORKER_SHUTDOWN_GRACE_MS), then connections close.
  */
 import http from 'node:http';
-import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type ActivityInterceptorsFactory, type WorkerOptions } from '@temporalio/worker';
 import type { Config } from '../config';
 import { createDatabase, poolLimits, type Database } from '../db/database';
 import { createCaseActivities, type ProductionHooks } from '../activities/case.activities';
@@ -19,6 +19,9 @@ import { createFileStorage } from '../services/file-storage.service';
 import { dataConverter, temporalClient } from '../temporal/data-converter';
 import { observeOperations, observePool, renderMetrics } from '../telemetry/metrics';
 import { createNotificationActivities } from '../activities/notification.activities';
+import { installTracing } from '../telemetry/tracing';
+import { workflowInterceptorModules } from './bundle';
+import { makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { startNotifications } from '../services/notification-start';
 
 export interface MdwWorkerOptions {
@@ -69,6 +72,8 @@ export function installWorkerRuntime(config: Config): void {
 export async function startWorker(opts: MdwWorkerOptions): Promise<MdwWorker> {
   const { config } = opts;
   installWorkerRuntime(config);
+  // OTEL_TRACES_EXPORTER: activities, workflows (their spans leave the sandbox through a sink) and this worker's own client.
+  const tracing = installTracing(config, 'mdw-worker');
   const database = createDatabase(opts.databaseUrl, poolLimits(config), { slowQueries: { service: 'worker', thresholdMs: config.SLOW_QUERY_MS } });
   observePool('worker', database.pool);
   observeOperations(database.system);
@@ -91,8 +96,18 @@ export async function startWorker(opts: MdwWorkerOptions): Promise<MdwWorker> {
       ...createErasureActivities({ db: database.system, storage: createFileStorage(config), temporal: temporalClient(config, connection) }),
       ...createNotificationActivities({ db: database.system, config }),
     },
-    // Statement values (patient data) never reach the history or the logs through a failure.
-    interceptors: { activity: [redactingActivityInterceptors, auditingActivityInterceptors] },
+    interceptors: {
+      activity: [
+        // Outermost, so the activity's span covers the others.
+        ...(tracing ? [(ctx: Parameters<ActivityInterceptorsFactory>[0]) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx, { tracer: tracing.tracer }), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })] : []),
+        // Statement values (patient data) never reach the history or the logs through a failure.
+        redactingActivityInterceptors,
+        auditingActivityInterceptors,
+      ],
+      // When bundling at start; a prebuilt bundle has them if it was built with workflowBundleOptions(config).
+      ...(opts.workflowBundlePath ? {} : { workflowModules: workflowInterceptorModules(config) }),
+    },
+    ...(tracing ? { sinks: { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) } } : {}),
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,

@@ -5,7 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { Client } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { failureConverter } from '../../src/temporal/failure-converter';
+import { payloadCodec } from '../../src/temporal/data-converter';
 import { createPracticeFixture, createUser } from '../support/fixtures';
 import { as, setupApi, tokenFor, type ApiEnv, type Caller } from './support';
 
@@ -89,4 +91,17 @@ test("CORS: the Temporal UI's origin may call with its token; other origins get 
   expect(pre.headers['access-control-allow-credentials']).toBe('true');
   const other = await request(env.app).options('/codec/decode').set('Origin', 'https://evil.example').set('Access-Control-Request-Method', 'POST');
   expect(other.headers['access-control-allow-origin']).toBeUndefined();
+});
+
+test('decodes a failure\'s encrypted message and stack trace (what the UI shows as "Encoded failure")', async () => {
+  // As the worker and clients write failures: message and stack in encodedAttributes, then encrypted.
+  const failure = failureConverter.errorToFailure(new Error(`Mrs. Doe's aligner cracked ${randomUUID()}`), defaultPayloadConverter);
+  expect(failure.message).toBe('Encoded failure');
+  const [stored] = await payloadCodec(env.h.config)!.encode([failure.encodedAttributes as Payload]);
+  const json = { metadata: Object.fromEntries(Object.entries(stored!.metadata!).map(([k, x]) => [k, Buffer.from(x!).toString('base64')])), data: Buffer.from(stored!.data!).toString('base64') };
+  expect(Buffer.from(json.data, 'base64').toString()).not.toContain('Mrs. Doe');
+  const res = await admin.post('/codec/decode', { payloads: [json] });
+  expect(res.status).toBe(200);
+  const [attrs] = res.body.payloads.map(valueOf);
+  expect(attrs).toEqual({ message: expect.stringMatching(/^Mrs\. Doe's aligner cracked/), stack_trace: expect.stringContaining('Error:') });
 });

@@ -12,6 +12,7 @@ import { AUTHENTICATOR_ROLE, urlAs } from '../../src/db/database';
 import { startEmbeddedPostgres } from '../../scripts/lib/embedded-postgres';
 import { ensureAllEmbeddingModels } from '../../scripts/lib/embedding-models';
 import { startTemporalDevServer } from '../../scripts/lib/temporal-dev-server';
+import { workflowBundleOptions } from '../../src/worker/bundle';
 
 export default async function globalSetup(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mdw-test-'));
@@ -21,8 +22,9 @@ export default async function globalSetup(): Promise<void> {
     startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), database: 'mdw_test', ephemeral: true }),
     startTemporalDevServer({ headless: true, logFile: path.join(dir, 'temporal.log') }),
     ensureAllEmbeddingModels(),
-    // One workflow bundle for every worker of the run, instead of webpack per test file.
-    bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quietLogger }).then(({ code }) => writeFileSync(bundlePath, code)),
+    // One workflow bundle for every worker of the run, instead of webpack per test file (with the
+    // failure converter, as the worker bundles; tracing tests build their own with its interceptors).
+    bundleWorkflowCode({ ...workflowBundleOptions({ OTEL_TRACES_EXPORTER: 'none' }), logger: quietLogger }).then(({ code }) => writeFileSync(bundlePath, code)),
   ]);
   await migrate(pg.url);
   process.env.MDW_TEST_DIR = dir;

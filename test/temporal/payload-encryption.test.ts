@@ -4,6 +4,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import proto, { type temporal } from '@temporalio/proto';
 import { clearAlignerTemplate } from '../../src/seed/templates';
@@ -13,6 +14,8 @@ import { createHarness, type Harness } from '../support/harness';
 import { createPracticeFixture, createTemplate } from '../support/fixtures';
 import { as, caseDriver, recordHistory } from '../support/case-driver';
 import { TEST_PAYLOAD_KEYS } from '../support/env';
+import { decodeFailure, failuresOf } from '../support/failures';
+import { waitFor } from '../support/wait';
 
 type History = temporal.api.history.v1.IHistory;
 type RawPayload = temporal.api.common.v1.IPayload;
@@ -144,3 +147,41 @@ test('key rotation: a case started under the old key continues on a worker whose
     await h.startWorker();
   }
 });
+
+test("a failing activity's message and stack trace are ciphertext in the history; clients with the keys read them", async () => {
+  const secret = `Printer refused Jane Roe's retainer ${randomUUID()}`;
+  // An integration's hook failing with free text that names a patient (non-retryable: recorded at once).
+  const failing = await createHarness({ hooks: { manufacture: async () => Promise.reject(ApplicationFailure.nonRetryable(secret, 'PrinterRefused')) } });
+  try {
+    const f = await createPracticeFixture(failing.database.system);
+    const tpl = await createTemplate(failing.database.system, {
+      name: `Failing print ${randomUUID()}`,
+      caseType: 'follow_up',
+      tasks: [{ key: 'make', name: 'Print retainer', order: 1, functionType: 'manufacture', autoTransition: true }],
+    });
+    const started = await failing.cases.startCase({ practiceId: f.practiceId, patientId: f.patientId, createdBy: f.members.doctor, title: 'Retainer', caseType: 'follow_up', templateId: tpl });
+    const rawHandle = plain.workflow.getHandle(started.workflowId);
+    const failedEvent = await waitFor(
+      async () => (await rawHandle.fetchHistory()).events?.find((e) => e.activityTaskFailedEventAttributes),
+      (e) => e !== undefined,
+      60_000,
+      'the activity failure in the history',
+    );
+    const raw = await rawHandle.fetchHistory();
+    const failure = failedEvent!.activityTaskFailedEventAttributes!.failure!;
+    // Clear: only the placeholder and the failure's type.
+    expect(failure.message).toBe('Encoded failure');
+    expect(failure.stackTrace ?? '').toBe('');
+    expect(failure.applicationFailureInfo?.type).toBe('PrinterRefused');
+    expect(utf8(failure.encodedAttributes!.metadata!.encoding)).toBe(ENCRYPTED_ENCODING);
+    expectNoClearText(raw, [secret, 'Jane Roe', 'Printer refused']);
+    for (const x of failuresOf(raw)) expect(x.message).toBe('Encoded failure');
+    // With the keys: message and stack as thrown.
+    const decoded = await decodeFailure(failing.config, failure);
+    expect(decoded.message).toBe(secret);
+    expect(decoded.stack_trace).toMatch(/ApplicationFailure|at /);
+    await failing.client.workflow.getHandle(started.workflowId).terminate('test done');
+  } finally {
+    await failing.close();
+  }
+}, 120_000);
