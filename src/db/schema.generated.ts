@@ -76,6 +76,58 @@ export type UserRole = "admin" | "doctor" | "support" | "technician";
 
 export type WorkflowCategoryEnum = "delivery" | "follow_up" | "manufacturing" | "modeling" | "production" | "quality_check" | "review" | "scanning" | "submission";
 
+export interface AnalyticsStaleWeeks {
+  id: Generated<Int8>;
+  marked_at: Generated<Timestamp>;
+  practice_id: string;
+  week: Timestamp;
+}
+
+export interface AnalyticsWeeklyCases {
+  cancelled: number;
+  completed: number;
+  finished: number;
+  hold_minutes: number;
+  on_time: number;
+  practice_id: string;
+  reworked: number;
+  ta_b: number[];
+  ta_n: number[];
+  ta_s: number[];
+  week: Timestamp;
+  workflow_template_id: string;
+}
+
+export interface AnalyticsWeeklyReasons {
+  count: number;
+  decision: string | null;
+  practice_id: string;
+  reason: string | null;
+  week: Timestamp;
+}
+
+export interface AnalyticsWeeklyTasks {
+  automatic_ms: number;
+  excess_ms: number;
+  h_b: number[];
+  h_n: number[];
+  h_s: number[];
+  judged: number;
+  lab_active_ms: number;
+  lab_queue_ms: number;
+  name: string;
+  on_time: number;
+  planned_ms: number;
+  planned_n: number;
+  practice_id: string;
+  practice_ms: number;
+  reworks: number;
+  runs: number;
+  task_id: string;
+  week: Timestamp;
+  workflow_template_id: string;
+}
+
 export interface AuditLog {
   actor_id: string | null;
   actor_kind: string;
@@ -843,6 +895,10 @@ export interface WorkflowTemplateTasks {
 }
 
 export interface DB {
+  analytics_stale_weeks: AnalyticsStaleWeeks;
+  analytics_weekly_cases: AnalyticsWeeklyCases;
+  analytics_weekly_reasons: AnalyticsWeeklyReasons;
+  analytics_weekly_tasks: AnalyticsWeeklyTasks;
   audit_log: AuditLog;
   "auth.users": AuthUsers;
   awaiting_tasks: AwaitingTasks;

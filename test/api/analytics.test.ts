@@ -3,6 +3,8 @@
  * other test writes to, two practices, one template of our own.
  */
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { refreshRollups } from '../../src/repositories/analytics.repository';
 import { clearAlignerTemplate } from '../../src/seed/templates';
 import { createPracticeFixture, createTemplate, createUser, type PracticeFixture } from '../support/fixtures';
 import { as, setupApi, tokenFor, type ApiEnv, type Caller } from './support';
@@ -91,6 +93,12 @@ beforeAll(async () => {
   // A message from before the reason was in the metadata: read from the content.
   await reworkMessage(a, a3, '2020-03-09T11:00:00Z', 'request_changes', null, '"Doctor approval" changes requested: Attachments missing. Back to "Records review" for rework (rework #2).');
   await reworkMessage(b, b1, '2020-03-09T11:00:00Z', 'reject', 'Wrong arch');
+
+  // The weeks of this history now come from the weekly rollups (0065), not the facts.
+  await refreshRollups(db, { wait: true });
+  const rolled = await db.selectFrom('analytics_weekly_cases').select([sql<string>`to_char(week, 'YYYY-MM-DD')`.as('week'), 'finished']).where('practice_id', '=', a.practiceId).orderBy('week').execute();
+  expect(rolled.map((r) => [r.week, r.finished])).toEqual([['2020-01-27', 1], ['2020-03-02', 2], ['2020-03-09', 2]]);
+  expect(await db.selectFrom('analytics_stale_weeks').select('id').where('practice_id', 'in', [a.practiceId, b.practiceId]).execute()).toEqual([]);
 
   const techId = await createUser(db, 'lab-analyst', 'technician');
   await db.insertInto('lab_staff').values({ profile_id: techId }).execute();
