@@ -28,9 +28,26 @@ export async function lexical(trx: Tx, kind: TextKind, terms: readonly string[],
 }
 
 /**
+ * The practices whose rows the caller may read, or null when RLS lets them read every practice
+ * (internal admins; the backend, which runs without RLS).
+ */
+export async function callerPractices(trx: Tx): Promise<string[] | null> {
+  const r = await sql<{ everything: boolean; ids: string[] }>`
+    SELECT current_user <> 'authenticated' OR coalesce((SELECT public.is_internal_admin()), false) AS everything,
+           ARRAY(SELECT public.user_practice_ids()) AS ids`.execute(trx);
+  const row = r.rows[0]!;
+  return row.everything ? null : row.ids;
+}
+
+/**
  * Semantic leg: nearest chunks by cosine distance through the model's partial HNSW index, best
- * chunk per text. Iterative index scans keep going when RLS or the practice filter discards
- * rows (plain HNSW with ef_search 40 returns 3 rows of 10 at a 1 % filter).
+ * chunk per text.
+ *
+ * The query names the practices it searches (the one asked for, or all of the caller's) besides
+ * RLS: the embedding tables are partitioned by practice (db 0063), so the planner prunes to those
+ * partitions and walks their small graphs. RLS alone cannot prune (its policy ORs the admin check).
+ * Iterative index scans keep going when the practice filter inside a partition discards rows
+ * (plain HNSW with ef_search 40 returns 3 rows of 10 at a 1 % filter).
  */
 export async function semantic(
   trx: Tx,
@@ -44,6 +61,8 @@ export async function semantic(
   const k = KINDS[kind];
   const dims = sql.lit(model.dimensions);
   const vec = `[${vector.join(',')}]`;
+  const practices = practiceId ? [practiceId] : await callerPractices(trx);
+  if (practices && practices.length === 0) return [];
   await sql`SET LOCAL hnsw.iterative_scan = relaxed_order`.execute(trx);
   await sql`SET LOCAL hnsw.ef_search = 100`.execute(trx);
   const r = await sql<{ id: string; similarity: number; chunk_text: string }>`
@@ -51,7 +70,7 @@ export async function semantic(
       SELECT e.${sql.ref(k.fk)} AS id, e.content_text, e.embedding::halfvec(${dims}) <=> ${vec}::halfvec(${dims}) AS distance
         FROM ${sql.table(k.table)} e
        WHERE e.model = ${modelLiteral(model.model)}
-         ${practiceId ? sql`AND e.practice_id = ${practiceId}::uuid` : sql``}
+         ${practices ? (practices.length === 1 ? sql`AND e.practice_id = ${practices[0]}::uuid` : sql`AND e.practice_id = ANY(${practices}::uuid[])`) : sql``}
          ${excludeId ? sql`AND e.${sql.ref(k.fk)} <> ${excludeId}::uuid` : sql``}
        ORDER BY e.embedding::halfvec(${dims}) <=> ${vec}::halfvec(${dims})
        LIMIT ${limit * 2}
