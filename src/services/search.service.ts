@@ -113,9 +113,10 @@ export function createSearchService(deps: SearchServiceDeps) {
   async function rank(trx: Tx, kinds: readonly TextKind[], terms: string[], qv: QueryVector, limit: number, practiceId?: string) {
     const lex: { id: string; rank: number; kind: TextKind }[] = [];
     const sem: { id: string; similarity: number; chunk_text: string; kind: TextKind }[] = [];
+    const scope = await repo.searchScope(trx, practiceId);
     for (const kind of kinds) {
-      lex.push(...(await repo.lexical(trx, kind, terms, repo.CANDIDATES, practiceId)).map((l) => ({ ...l, kind })));
-      if (qv.vector && qv.model) sem.push(...(await repo.semantic(trx, kind, qv.model, qv.vector, repo.CANDIDATES, practiceId)).map((x) => ({ ...x, kind })));
+      lex.push(...(await repo.lexical(trx, kind, terms, repo.CANDIDATES, scope)).map((l) => ({ ...l, kind })));
+      if (qv.vector && qv.model) sem.push(...(await repo.semantic(trx, kind, qv.model, qv.vector, repo.CANDIDATES, scope)).map((x) => ({ ...x, kind })));
     }
     lex.sort((x, y) => y.rank - x.rank);
     sem.sort((x, y) => y.similarity - x.similarity);
