@@ -11,26 +11,70 @@ import { KINDS, modelLiteral } from './embeddings.repository';
 export const CANDIDATES = 50;
 
 /**
+ * The practices a search reads: their ids, or null for every practice RLS lets the caller read
+ * (internal admins; the backend, which runs without RLS). The legs name them in their SQL
+ * besides RLS: the policy ORs the admin check, so RLS alone can neither use the practice_id
+ * index of a source table nor prune the partitions of an embedding table (db 0063).
+ */
+export type Scope = readonly string[] | null;
+
+/** One practice when asked for, otherwise all of the caller's (one query). */
+export async function searchScope(trx: Tx, practiceId?: string): Promise<Scope> {
+  return practiceId ? [practiceId] : callerPractices(trx);
+}
+
+async function resolve(trx: Tx, practices: string | Scope | undefined): Promise<Scope> {
+  if (practices === undefined) return searchScope(trx);
+  return typeof practices === 'string' ? [practices] : practices;
+}
+
+function practiceFilter(alias: string, scope: Scope) {
+  if (!scope) return sql``;
+  const col = sql.ref(`${alias}.practice_id`);
+  return scope.length === 1 ? sql`AND ${col} = ${scope[0]}::uuid` : sql`AND ${col} = ANY(${scope}::uuid[])`;
+}
+
+/**
  * Lexical leg: OR of the query's words (stemmed, stop words dropped), ranked by ts_rank
  * normalised by document length. `terms` are plain words (letters and digits only).
+ * `practices`: one practice, a scope from searchScope(), or (undefined) the caller's.
  */
-export async function lexical(trx: Tx, kind: TextKind, terms: readonly string[], limit = CANDIDATES, practiceId?: string): Promise<{ id: string; rank: number }[]> {
+export async function lexical(trx: Tx, kind: TextKind, terms: readonly string[], limit = CANDIDATES, practices?: string | Scope): Promise<{ id: string; rank: number }[]> {
   if (terms.length === 0) return [];
+  const scope = await resolve(trx, practices);
+  if (scope && scope.length === 0) return [];
   const k = KINDS[kind];
   const tsq = terms.join(' | ');
   const r = await sql<{ id: string; rank: number }>`
     SELECT s.id, ts_rank(s.fts, q, 1) AS rank
       FROM ${sql.table(k.source)} s, to_tsquery('english', ${tsq}) q
-     WHERE s.fts @@ q ${practiceId ? sql`AND s.practice_id = ${practiceId}::uuid` : sql``}
+     WHERE s.fts @@ q ${practiceFilter('s', scope)}
      ORDER BY rank DESC, s.id
      LIMIT ${limit}`.execute(trx);
   return r.rows;
 }
 
 /**
+ * The practices whose rows the caller may read, or null when RLS lets them read every practice
+ * (internal admins; the backend, which runs without RLS).
+ */
+export async function callerPractices(trx: Tx): Promise<string[] | null> {
+  const r = await sql<{ everything: boolean; ids: string[] }>`
+    SELECT current_user <> 'authenticated' OR coalesce((SELECT public.is_internal_admin()), false) AS everything,
+           ARRAY(SELECT public.user_practice_ids()) AS ids`.execute(trx);
+  const row = r.rows[0]!;
+  return row.everything ? null : row.ids;
+}
+
+/**
  * Semantic leg: nearest chunks by cosine distance through the model's partial HNSW index, best
- * chunk per text. Iterative index scans keep going when RLS or the practice filter discards
- * rows (plain HNSW with ef_search 40 returns 3 rows of 10 at a 1 % filter).
+ * chunk per text.
+ *
+ * The query names the practices it searches (`practices`: one, a scope, or by default all of the
+ * caller's) besides RLS: the embedding tables are partitioned by practice (db 0063), so the
+ * planner prunes to those partitions and walks their small graphs.
+ * Iterative index scans keep going when the practice filter inside a partition discards rows
+ * (plain HNSW with ef_search 40 returns 3 rows of 10 at a 1 % filter).
  */
 export async function semantic(
   trx: Tx,
@@ -38,20 +82,22 @@ export async function semantic(
   model: { model: string; dimensions: number },
   vector: readonly number[],
   limit = CANDIDATES,
-  practiceId?: string,
+  practices?: string | Scope,
   excludeId?: string,
 ): Promise<{ id: string; similarity: number; chunk_text: string }[]> {
   const k = KINDS[kind];
   const dims = sql.lit(model.dimensions);
   const vec = `[${vector.join(',')}]`;
-  await sql`SET LOCAL hnsw.iterative_scan = relaxed_order`.execute(trx);
-  await sql`SET LOCAL hnsw.ef_search = 100`.execute(trx);
+  const scope = await resolve(trx, practices);
+  if (scope && scope.length === 0) return [];
+  // One round trip for both settings (transaction-local, like SET LOCAL).
+  await sql`SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', '100', true)`.execute(trx);
   const r = await sql<{ id: string; similarity: number; chunk_text: string }>`
     WITH nearest AS MATERIALIZED (
       SELECT e.${sql.ref(k.fk)} AS id, e.content_text, e.embedding::halfvec(${dims}) <=> ${vec}::halfvec(${dims}) AS distance
         FROM ${sql.table(k.table)} e
        WHERE e.model = ${modelLiteral(model.model)}
-         ${practiceId ? sql`AND e.practice_id = ${practiceId}::uuid` : sql``}
+         ${practiceFilter('e', scope)}
          ${excludeId ? sql`AND e.${sql.ref(k.fk)} <> ${excludeId}::uuid` : sql``}
        ORDER BY e.embedding::halfvec(${dims}) <=> ${vec}::halfvec(${dims})
        LIMIT ${limit * 2}
