@@ -76,6 +76,15 @@ export type UserRole = "admin" | "doctor" | "support" | "technician";
 
 export type WorkflowCategoryEnum = "delivery" | "follow_up" | "manufacturing" | "modeling" | "production" | "quality_check" | "review" | "scanning" | "submission";
 
+export interface AuditBulkLoads {
+  actor: string;
+  counts: Generated<Json>;
+  pid: number;
+  run_id: string;
+  started_at: Generated<Timestamp>;
+  xact: string;
+}
+
 export interface AuditLog {
   actor_id: string | null;
   actor_kind: string;
@@ -843,6 +852,7 @@ export interface WorkflowTemplateTasks {
 }
 
 export interface DB {
+  audit_bulk_loads: AuditBulkLoads;
   audit_log: AuditLog;
   "auth.users": AuthUsers;
   awaiting_tasks: AwaitingTasks;
