@@ -2,8 +2,9 @@
  * `npm run bench:migrate`: the legacy migration at scale, side by side with a row-by-row INSERT
  * baseline in the same run.
  *
- *   npm run bench:migrate                          # 110,000 cases ≈ 1.35 M legacy rows, and a quarter of that
+ *   npm run bench:migrate                          # 82,000 cases ≈ 1.0 M legacy rows, and a quarter of that
  *   npm run bench:migrate -- --cases 20000 --small 5000 --baseline-rows 50000
+ *   npm run bench:migrate -- --classifier none|lexical|default --heap-mb 256
  *
  * For each size: a legacy database generated with the README's mess (test/support/legacy/
  * generate.ts, dispatch_record dominating) and a migrated MDW target on one embedded PostgreSQL;
@@ -11,7 +12,11 @@
  * unchanged legacy database (the no-change re-run). The baseline reads dispatch_record with a
  * cursor and INSERTs each row with its own statement into a bare table of the same shape (no
  * mapping at all, so it flatters the baseline). Live-case workflow starts are not part of it
- * (they need Temporal and scale with live cases, not rows). Results: bench/results/migrate-*.json.
+ * (they need Temporal and scale with live cases, not rows). Free staff text goes through the
+ * intent classifier (--classifier: `lexical` by default, the lexical encoder alone; `default`
+ * is the CLI's default with the embedding model; `none` skips it). --heap-mb caps the child's
+ * V8 heap (a run that fits the same cap at both sizes has flat memory). Prints where the
+ * seconds go (the run's step timings). Results: bench/results/migrate-*.json.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -25,8 +30,17 @@ function arg(name: string, def: number): number {
   return i === -1 ? def : Number(process.argv[i + 1]);
 }
 
-async function child(legacyUrl: string, targetUrl: string): Promise<void> {
+async function child(legacyUrl: string, targetUrl: string, classifierKind: string): Promise<void> {
   const { migrateLegacy } = await import('../src/migration/pipeline');
+  const { createMigrationClassifier } = await import('../src/migration/intent');
+  const classifier =
+    classifierKind === 'none'
+      ? undefined
+      : async () => {
+          const { config } = await import('../src/config');
+          const { createEmbeddingProvider } = await import('../src/ai/providers');
+          return createMigrationClassifier(classifierKind === 'default' ? createEmbeddingProvider(config()) : null, (err) => process.stderr.write(`  intent: embedding model unavailable (${String(err).split('\n')[0]}): lexical encoder only\n`));
+        };
   const { dedupPatients } = await import('../src/migration/dedup');
   const { lineProgress } = await import('../src/migration/progress');
   const progress = lineProgress((l) => process.stderr.write(`  ${l}\n`));
@@ -37,16 +51,16 @@ async function child(legacyUrl: string, targetUrl: string): Promise<void> {
     peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
   }, 20);
   const t0 = Date.now();
-  const first = await migrateLegacy({ legacyUrl, targetUrl, dedup: dedupPatients, progress });
+  const first = await migrateLegacy({ legacyUrl, targetUrl, dedup: dedupPatients, progress, classifier });
   const firstMs = Date.now() - t0;
   clearInterval(sampler);
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   const peakHeapMb = peakHeap / 2 ** 20;
   const t1 = Date.now();
-  const again = await migrateLegacy({ legacyUrl, targetUrl, dedup: dedupPatients });
+  const again = await migrateLegacy({ legacyUrl, targetUrl, dedup: dedupPatients, classifier });
   const rerunMs = Date.now() - t1;
   process.stdout.write(
-    JSON.stringify({ rows: first.totals.read, firstMs, rerunMs, peakRssMb, peakHeapMb, ok: first.ok && again.ok, rerun: again.totals, tables: first.tables, dedup: { ...first.dedup, clusterList: undefined, reviewPairs: undefined, testData: first.dedup.testData.length }, states: { ...first.states, notUnderstoodExamples: undefined } }) + '\n',
+    JSON.stringify({ rows: first.totals.read, firstMs, rerunMs, peakRssMb, peakHeapMb, ok: first.ok && again.ok, rerun: again.totals, timings: first.timings, rerunTimings: again.timings, tables: first.tables, dedup: { ...first.dedup, clusterList: undefined, reviewPairs: undefined, testData: first.dedup.testData.length }, states: { ...first.states, notUnderstoodExamples: undefined } }) + '\n',
   );
 }
 
@@ -79,8 +93,10 @@ async function baseline(legacyUrl: string, targetUrl: string, limit: number): Pr
 }
 
 async function main(): Promise<void> {
-  if (process.argv[2] === '--child') return child(process.argv[3]!, process.argv[4]!);
-  const cases = arg('cases', 110_000);
+  if (process.argv[2] === '--child') return child(process.argv[3]!, process.argv[4]!, process.argv[5]!);
+  const cases = arg('cases', 82_000);
+  const classifierKind = process.argv.includes('--classifier') ? process.argv[process.argv.indexOf('--classifier') + 1]! : 'lexical';
+  const heapMb = arg('heap-mb', 0);
   const small = arg('small', Math.round(cases / 4));
   const baselineRows = arg('baseline-rows', 100_000);
   const { startEmbeddedPostgres } = await import('../scripts/lib/embedded-postgres');
@@ -100,7 +116,8 @@ async function main(): Promise<void> {
       console.error(`generated ${size} cases in ${((Date.now() - g0) / 1000).toFixed(1)} s`);
       const target = await createDatabase(server.url, `target_${size}`);
       await migrate(target);
-      const r = spawnSync(process.execPath, [...process.execArgv, __filename, '--child', legacy, target], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] });
+      const heap = heapMb > 0 ? [`--max-old-space-size=${heapMb}`] : [];
+      const r = spawnSync(process.execPath, [...process.execArgv, ...heap, __filename, '--child', legacy, target, classifierKind], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] });
       if (r.status !== 0) throw new Error(`migration child failed (${r.status})`);
       const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
       results.push({ cases: size, ...out });
@@ -110,13 +127,14 @@ async function main(): Promise<void> {
         baselineResult = await baseline(legacy, baseTarget, baselineRows);
       }
     }
-    const big = results[results.length - 1] as { rows: number; firstMs: number; rerunMs: number; peakRssMb: number; peakHeapMb: number };
+    type Timing = { step: string; ms: number; calls: number };
+    const big = results[results.length - 1] as { rows: number; firstMs: number; rerunMs: number; peakRssMb: number; peakHeapMb: number; timings: Timing[]; states: { records: number; classified: number; notUnderstood: number; systemTexts: number } };
     const smallR = results[0] as { rows: number; firstMs: number; peakRssMb: number; peakHeapMb: number };
     const perMin = (rows: number, ms: number) => Math.round(rows / (ms / 60_000));
     const lines = [
       `| | tool (COPY + set-based SQL) | row-by-row INSERT baseline |`,
       `|---|---|---|`,
-      `| legacy rows | ${big.rows.toLocaleString('en')} | ${baselineResult!.rows.toLocaleString('en')} (dispatch_record only, no mapping) |`,
+      `| legacy rows | ${big.rows.toLocaleString('en')} | ${baselineResult!.rows.toLocaleString('en')} (dispatch_record only, no mapping, into a bare table: no audit, no trigger, no index but its key) |`,
       `| time | ${(big.firstMs / 1000).toFixed(1)} s | ${(baselineResult!.ms / 1000).toFixed(1)} s |`,
       `| records/min | ${perMin(big.rows, big.firstMs).toLocaleString('en')} | ${perMin(baselineResult!.rows, baselineResult!.ms).toLocaleString('en')} |`,
       `| ratio | ${(perMin(big.rows, big.firstMs) / perMin(baselineResult!.rows, baselineResult!.ms)).toFixed(2)}× | 1× |`,
@@ -125,11 +143,17 @@ async function main(): Promise<void> {
       `peak heap used: ${smallR.peakHeapMb.toFixed(0)} MB at ${smallR.rows.toLocaleString('en')} rows, ${big.peakHeapMb.toFixed(0)} MB at ${big.rows.toLocaleString('en')} rows (peak RSS ${smallR.peakRssMb.toFixed(0)} / ${big.peakRssMb.toFixed(0)} MB)`,
       `machine: ${os.cpus().length} cores, load average ${os.loadavg()[0]!.toFixed(1)} at the end`,
       `records/min at the small size: ${perMin(smallR.rows, smallR.firstMs).toLocaleString('en')}`,
+      `classifier: ${classifierKind}; free texts ${(big.states.records - big.states.systemTexts).toLocaleString('en')} of ${big.states.records.toLocaleString('en')} records (${big.states.classified.toLocaleString('en')} classified, ${big.states.notUnderstood.toLocaleString('en')} not understood)`,
+      ``,
+      `where the ${(big.firstMs / 1000).toFixed(1)} s of the ${big.rows.toLocaleString('en')}-row run go:`,
+      `| step | s | share |`,
+      `|---|---|---|`,
+      ...[...big.timings].sort((x, y) => y.ms - x.ms).map((t) => `| ${t.step} | ${(t.ms / 1000).toFixed(1)} | ${((100 * t.ms) / big.firstMs).toFixed(1)} % |`),
     ];
     console.log(lines.join('\n'));
     mkdirSync(path.join(__dirname, 'results'), { recursive: true });
     const file = path.join(__dirname, 'results', `migrate-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, JSON.stringify({ cases, small, baselineRows, results, baseline: baselineResult, cpus: os.cpus().length, load: os.loadavg() }, null, 2));
+    writeFileSync(file, JSON.stringify({ cases, small, baselineRows, classifier: classifierKind, heapMb, results, baseline: baselineResult, cpus: os.cpus().length, load: os.loadavg() }, null, 2));
     console.log(`results: ${path.relative(process.cwd(), file)}`);
   } finally {
     server.stop();

@@ -128,6 +128,15 @@ export interface AnalyticsWeeklyTasks {
   workflow_template_id: string;
 }
 
+export interface AuditBulkLoads {
+  actor: string;
+  counts: Generated<Json>;
+  pid: number;
+  run_id: string;
+  started_at: Generated<Timestamp>;
+  xact: string;
+}
+
 export interface AuditLog {
   actor_id: string | null;
   actor_kind: string;
@@ -899,6 +908,7 @@ export interface DB {
   analytics_weekly_cases: AnalyticsWeeklyCases;
   analytics_weekly_reasons: AnalyticsWeeklyReasons;
   analytics_weekly_tasks: AnalyticsWeeklyTasks;
+  audit_bulk_loads: AuditBulkLoads;
   audit_log: AuditLog;
   "auth.users": AuthUsers;
   awaiting_tasks: AwaitingTasks;

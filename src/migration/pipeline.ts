@@ -27,6 +27,7 @@ import { fromClassifier, matchRule, messageTypeFor, reconstruct, type Classified
 import type { BatchIntentClassifier } from './intent';
 import { buildReport, type MigrationReport, type TableCounts } from './report';
 import { silentProgress, type Progress } from './progress';
+import { StepTimer } from './timings';
 
 export { MigrationInputError } from './reader';
 
@@ -91,6 +92,7 @@ export async function migrateLegacy(opts: MigrateLegacyOptions): Promise<Migrati
     }
     if (!locked) throw new MigrationInputError('another legacy migration is running against this target; wait for it to finish');
     const ctx = new Ctx(target, runId, !!opts.dryRun, progress);
+    const T = <R>(step: string, fn: () => Promise<R>) => ctx.timer.time(step, fn);
     const interrupted = opts.dryRun ? [] : await ctx.previousInterrupted();
     if (!opts.dryRun) await ctx.recordRunStart(opts.practice ?? null);
     if (opts.dryRun) await target.query('BEGIN');
@@ -100,7 +102,7 @@ export async function migrateLegacy(opts: MigrateLegacyOptions): Promise<Migrati
     const read: Record<string, number> = {};
     for (const t of source.tables) {
       const bar = progress.phase(`read ${t.name}`, null);
-      read[t.name] = await stageTable(source, target, t, (n) => bar.tick(n));
+      read[t.name] = await T('read (COPY legacy → staging)', () => stageTable(source!, target, t, (n) => bar.tick(n)));
       bar.done();
     }
     for (const name of source.missing) {
@@ -109,46 +111,46 @@ export async function migrateLegacy(opts: MigrateLegacyOptions): Promise<Migrati
     await source.close();
     source = null;
     if (opts.practice !== undefined) await ctx.restrictToPractice(opts.practice);
-    await ctx.indexStage();
-    const counts = await ctx.stageCounts();
+    await T('index staging', () => ctx.indexStage());
+    const counts = await T('index staging', () => ctx.stageCounts());
 
     // ---- map and load, phase by phase ------------------------------------------------------
     const dedup = await ctx.phase('people', async () => {
-      await ctx.todo(['auth_user', 'dispatch_practice', 'dispatch_doctor', 'dispatch_patient']);
-      const d = await ctx.dedupPatients(opts);
-      await ctx.practices();
-      await ctx.users();
-      await ctx.doctors();
-      await ctx.patients();
-      await ctx.queueReview();
+      await T('todo (new/changed rows by hash)', () => ctx.todo(['auth_user', 'dispatch_practice', 'dispatch_doctor', 'dispatch_patient']));
+      const d = await T('people: dedup', () => ctx.dedupPatients(opts));
+      await T('people: practices', () => ctx.practices());
+      await T('people: users', () => ctx.users());
+      await T('people: doctors', () => ctx.doctors());
+      await T('people: patients', () => ctx.patients());
+      await T('people: review queue', () => ctx.queueReview());
       return d;
     });
     const templates = await ctx.phase('templates', async () => {
-      await ctx.todo(['dispatch_template', 'dispatch_product']);
-      await ctx.products();
-      return ctx.templates();
+      await T('todo (new/changed rows by hash)', () => ctx.todo(['dispatch_template', 'dispatch_product']));
+      await T('templates, products', () => ctx.products());
+      return T('templates, products', () => ctx.templates());
     });
     await ctx.phase('cases', async () => {
-      await ctx.todo(['dispatch_case']);
-      await ctx.cases();
+      await T('todo (new/changed rows by hash)', () => ctx.todo(['dispatch_case']));
+      await T('cases', () => ctx.cases());
     });
     const states = await ctx.phase('records', async () => {
-      await ctx.todo(['dispatch_record']);
-      return ctx.records(opts.classifier);
+      await T('todo (new/changed rows by hash)', () => ctx.todo(['dispatch_record']));
+      return T('records: other', () => ctx.records(opts.classifier));
     });
     await ctx.phase('orders', async () => {
-      await ctx.todo(['dispatch_order', 'dispatch_orderitem']);
-      await ctx.orders();
+      await T('todo (new/changed rows by hash)', () => ctx.todo(['dispatch_order', 'dispatch_orderitem']));
+      await T('orders', () => ctx.orders());
     });
     await ctx.phase('instructions, files, projects', async () => {
-      await ctx.todo(['dispatch_instruction', 'dispatch_file', 'dispatch_project']);
-      await ctx.instructions();
-      await ctx.files();
-      await ctx.projects();
+      await T('todo (new/changed rows by hash)', () => ctx.todo(['dispatch_instruction', 'dispatch_file', 'dispatch_project']));
+      await T('instructions, files, projects', () => ctx.instructions());
+      await T('instructions, files, projects', () => ctx.files());
+      await T('instructions, files, projects', () => ctx.projects());
     });
 
     // ---- live cases ------------------------------------------------------------------------
-    const live = await ctx.liveCases();
+    const live = await T('live cases (find)', () => ctx.liveCases());
     let liveOutcomes: Array<{ caseId: string; ok: boolean; detail: string }> = [];
     if (!opts.dryRun && opts.startLiveCases && live.length > 0) {
       const bar = progress.phase('start live cases', live.length);
@@ -157,8 +159,8 @@ export async function migrateLegacy(opts: MigrateLegacyOptions): Promise<Migrati
       bar.done();
     }
 
-    const tables: TableCounts[] = await ctx.reconcile(counts, read);
-    const notMigrated = await ctx.notMigrated();
+    const tables: TableCounts[] = await T('reconcile, report', () => ctx.reconcile(counts, read));
+    const notMigrated = await T('reconcile, report', () => ctx.notMigrated());
     const report = buildReport({
       runId,
       dryRun: !!opts.dryRun,
@@ -173,6 +175,7 @@ export async function migrateLegacy(opts: MigrateLegacyOptions): Promise<Migrati
       states,
       liveCases: { eligible: live.length, started: liveOutcomes.filter((o) => o.ok).length, outcomes: liveOutcomes, withoutTemplate: await ctx.liveWithoutTemplate() },
       interruptedRuns: interrupted,
+      timings: ctx.timer.list(),
     });
     if (opts.dryRun) await target.query('ROLLBACK');
     else await ctx.recordRunEnd(report);
@@ -205,6 +208,7 @@ class Ctx {
   /** Probable/possible pairs of this run, queued once their patients exist. */
   private review: MatchPair[] = [];
   readonly queuedRef = { n: 0 };
+  readonly timer = new StepTimer();
   /** Kysely over this session (inside its transaction), for the repositories. */
   readonly kysely: Kysely<DB>;
   constructor(
@@ -245,13 +249,22 @@ class Ctx {
     return this.db.query<R>(sql, params);
   }
 
+  /** One statement (or script) timed as `step`. */
+  timed(step: string, sql: string) {
+    return this.timer.time(step, () => this.db.query(sql));
+  }
+
   /** Runs one phase: its own transaction (a dry run keeps everything in one and rolls back). */
   async phase<T>(name: string, fn: () => Promise<T>): Promise<T> {
     const bar = this.progress.phase(name, null);
     if (!this.dryRun) await this.q('BEGIN');
     try {
+      // The phase's writes are audited by one summary row per table (0061), not row by row:
+      // legacy_id_map records every row's fate with this run's id.
+      await this.q(`select public.audit_bulk_begin($1, 'legacy-migration')`, [this.runId]);
       const out = await fn();
-      if (!this.dryRun) await this.q('COMMIT');
+      await this.timer.time('audit summary', () => this.q(`select public.audit_bulk_end()`));
+      if (!this.dryRun) await this.timer.time('commit', () => this.q('COMMIT'));
       bar.done();
       return out;
     } catch (err) {
@@ -347,6 +360,10 @@ class Ctx {
 
   /** Writes the dispositions collected in `d` to legacy_id_map (the same transaction as the rows). */
   async flush() {
+    await this.timer.time('legacy_id_map writes', () => this.flushNow());
+  }
+
+  private async flushNow() {
     const n = Number((await this.q<{ n: string }>('select count(*) as n from d')).rows[0]!.n);
     if (n === 0) return;
     await this.q(`
@@ -774,7 +791,7 @@ class Ctx {
     // A factory is called at the first free text: a run with none (a no-change re-run) never loads a model.
     let classifier: AnyClassifier | undefined = typeof given === 'function' ? undefined : given;
     const resolve = async () => (classifier ??= typeof given === 'function' ? await given() : undefined);
-    await this.q(`
+    await this.timed('records: staging joins', `
       DROP TABLE IF EXISTS rm;
       CREATE TEMP TABLE rm AS
       SELECT r.id, r.row_hash, r.target_id, r.created_at, r.author_id, ct.app_label, ct.model, mc.disposition AS case_disposition, mc.target_id AS case_uuid,
@@ -785,9 +802,9 @@ class Ctx {
       LEFT JOIN public.legacy_id_map mc ON mc.legacy_table = 'dispatch_case' AND mc.legacy_id = r.target_id::text AND (ct.app_label, ct.model) = ('dispatch', 'case');
       ANALYZE rm;
       CREATE INDEX ON rm (id);`);
-    await this.genericSkips('dispatch_record', 'rm');
+    await this.timer.time('records: dispositions', () => this.genericSkips('dispatch_record', 'rm'));
     // Cases whose history must be (re)built: new cases and cases with new records.
-    await this.q(`
+    await this.timed('records: staging joins', `
       DROP TABLE IF EXISTS affected;
       CREATE TEMP TABLE affected AS
         SELECT DISTINCT target_id AS case_id FROM rm WHERE case_disposition = 'migrated'
@@ -835,6 +852,7 @@ class Ctx {
       if (trRows.length) await copyInto(this.db, 'tr', trRows.splice(0));
       if (csRows.length) await copyInto(this.db, 'cs', csRows.splice(0));
     };
+    await this.timer.time('records: replay (cursor, rules, COPY)', async () => {
     for (;;) {
       const batch = await this.q<{ id: number; case_id: number; text: string; at: number; case_at: number }>(`FETCH 5000 FROM rec_cur`);
       if (batch.rows.length === 0) break;
@@ -845,7 +863,7 @@ class Ctx {
       if (texts.length > 0 && (await resolve())) {
         const clf = classifier!;
         stats.classifier ??= { model: modelOf(clf), threshold: (clf as Partial<BatchIntentClassifier>).threshold ?? null };
-        const results = await classifyMany(clf, texts);
+        const results = await this.timer.time('records: intent classification', () => classifyMany(clf, texts));
         let k = 0;
         free.forEach((t, i) => {
           if (t !== null) classified[i] = fromClassifier(results[k++]!, modelOf(clf));
@@ -874,16 +892,17 @@ class Ctx {
       if (rcRows.length >= 20_000) await flushCopy();
     }
     finishCase();
-    // Cases without any record: their history is the submission alone.
     await this.q(`CLOSE rec_cur`);
     await flushCopy();
+    });
+    // Cases without any record: their history is the submission alone.
     bar.done();
-    await this.q(`
+    await this.timed('records: staging joins', `
       INSERT INTO cs SELECT a.case_id, 'submitted', c.created_at, NULL, NULL, false FROM affected a JOIN s_dispatch_case c ON c.id = a.case_id
         WHERE NOT EXISTS (SELECT 1 FROM cs WHERE cs.case_id = a.case_id);
       CREATE INDEX ON cs (case_id);
       ANALYZE cs; ANALYZE rc; ANALYZE tr;`);
-    await this.q(`
+    await this.timed('records: INSERT case_messages', `
 
       INSERT INTO public.case_messages (id, case_id, practice_id, sender_id, message_type, content, metadata, idempotency_key, created_at)
       SELECT pg_temp.lid('dispatch_record', rm.id::text), rm.case_uuid, c.practice_id, coalesce(mu.target_id, '${SYSTEM_PROFILE_ID}'::uuid),
@@ -895,7 +914,7 @@ class Ctx {
       LEFT JOIN public.legacy_id_map mu ON mu.legacy_table = 'auth_user' AND mu.legacy_id = rm.author_id::text AND mu.disposition IN ('migrated', 'merged')
       WHERE rm.case_disposition = 'migrated'
       ON CONFLICT (id) DO UPDATE SET content = EXCLUDED.content;`);
-    await this.q(`
+    await this.timed('records: INSERT case_states', `
       INSERT INTO public.case_states (case_id, practice_id, from_state, to_state, changed_by, reason, metadata, idempotency_key, created_at)
       SELECT c.id, c.practice_id, NULL, 'submitted', '${SYSTEM_PROFILE_ID}', 'case submitted (legacy)', jsonb_build_object('legacy_case_id', a.case_id),
         'legacy:dispatch_case:' || a.case_id || ':submitted', c.created_at
@@ -912,13 +931,13 @@ class Ctx {
       JOIN s_dispatch_record r ON r.id = tr.record_id
       LEFT JOIN public.legacy_id_map mu ON mu.legacy_table = 'auth_user' AND mu.legacy_id = r.author_id::text AND mu.disposition IN ('migrated', 'merged')
       ON CONFLICT (idempotency_key) DO NOTHING;`);
-    await this.q(`
+    await this.timed('records: UPDATE cases (current state)', `
       UPDATE public.cases c SET current_state = cs.state::public.case_state_enum, closed_at = cs.closed_at,
         metadata = c.metadata || jsonb_build_object('legacy_position', jsonb_build_object('since', cs.since, 'resume_state', cs.resume_state, 'awaiting_approval', cs.awaiting_approval))
       FROM cs WHERE c.id = pg_temp.lid('dispatch_case', cs.case_id::text)
         AND (c.current_state::text IS DISTINCT FROM cs.state OR c.closed_at IS DISTINCT FROM cs.closed_at OR NOT (c.metadata ? 'legacy_position')
              OR c.metadata->'legacy_position' IS DISTINCT FROM jsonb_build_object('since', cs.since, 'resume_state', cs.resume_state, 'awaiting_approval', cs.awaiting_approval));`);
-    await this.q(`
+    await this.timed('records: dispositions', `
 
       INSERT INTO d SELECT 'dispatch_record', rm.id::text, 'case_messages', pg_temp.lid('dispatch_record', rm.id::text), 'migrated',
         CASE WHEN rc.understood IS NOT TRUE AND rc.model IS NOT NULL

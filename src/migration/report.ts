@@ -4,6 +4,7 @@
  * reason, the dedup figures, what the state reconstruction understood, and the live cases.
  */
 import type { MatchPair } from './dedup/types';
+import type { StepTiming } from './timings';
 
 export interface TableCounts {
   table: string;
@@ -57,6 +58,8 @@ export interface MigrationReport {
   };
   liveCases: { eligible: number; started: number; withoutTemplate: number; outcomes: Array<{ caseId: string; ok: boolean; detail: string }> };
   interruptedRuns: string[];
+  /** Wall time per step of the run (exclusive of nested steps), in the order first run. */
+  timings: StepTiming[];
 }
 
 export function buildReport(r: Omit<MigrationReport, 'ok' | 'totals'>): MigrationReport {

@@ -277,6 +277,26 @@ describe('legacy migration of the fixture', () => {
     expect(queue.flatMap((q) => [q.a, q.b]).filter((k) => ['106', '107', '108', '110', '112'].includes(k))).toEqual([]);
   });
 
+  test('audit: summary rows per table and operation naming the run (legacy_id_map has every row), none per row; texts queued for embedding', async () => {
+    const perRow = await query(target, `select table_name from audit_log where row_id not like 'bulk:%' and table_name in ('cases', 'case_messages', 'case_states', 'legacy_id_map', 'patients', 'profiles', 'orders')`);
+    expect(perRow).toEqual([]);
+    const summary = await query<{ table_name: string; op: string; rows: number; runs: string[] }>(
+      target,
+      `select table_name, op, sum((changed->'bulk'->>'rows')::int)::int as rows, array_agg(distinct changed->'bulk'->>'run_id') as runs
+       from audit_log where row_id = $1 group by 1, 2`,
+      [`bulk:${first.runId}`],
+    );
+    const rows = (table: string, op = 'INSERT') => summary.find((s) => s.table_name === table && s.op === op)?.rows;
+    const count = async (table: string) => Number((await query<{ n: string }>(target, `select count(*) as n from ${table}`))[0]!.n);
+    expect(rows('legacy_id_map')).toBe(await count('legacy_id_map'));
+    expect(rows('case_messages')).toBe(await count('case_messages'));
+    expect(rows('cases')).toBe(await count('cases'));
+    expect(rows('cases', 'UPDATE')).toBeGreaterThan(0); // current states from the histories
+    expect(summary.every((s) => s.runs.length === 1 && s.runs[0] === first.runId)).toBe(true);
+    const queued = await query<{ kind: string; n: string }>(target, `select kind, count(*) as n from embedding_queue group by 1`);
+    expect(Object.fromEntries(queued.map((q) => [q.kind, Number(q.n)]))).toMatchObject({ case: await count('cases'), message: await count('case_messages') });
+  });
+
   test('a second run changes nothing and says so', async () => {
     const count = async () => (await query<{ n: string }>(target, `select (select count(*) from cases) + (select count(*) from case_states) + (select count(*) from case_messages) + (select count(*) from orders) + (select count(*) from patients) + (select count(*) from profiles) as n`))[0]!.n;
     const n = await count();

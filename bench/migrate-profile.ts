@@ -1,0 +1,74 @@
+/**
+ * `npx tsx bench/migrate-profile.ts --cases 8000 [--runs 1] [--dir /tmp/mdw-migprof]`: one
+ * legacy database generated once and kept (in --dir), a fresh migrated target per run (cloned
+ * from a template database), the migration in-process, its step timings printed. For iterating
+ * on the pipeline's speed; bench:migrate is the benchmark of record.
+ */
+import path from 'node:path';
+import pg from 'pg';
+import { guardClient } from '../src/db/connection-errors';
+
+function arg(name: string, def: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? def : process.argv[i + 1]!;
+}
+
+async function admin(url: string, sql: string) {
+  const c = guardClient(new pg.Client({ connectionString: url }));
+  await c.connect();
+  try {
+    return await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+async function main() {
+  const cases = Number(arg('cases', '8000'));
+  const runs = Number(arg('runs', '1'));
+  const dir = arg('dir', '/tmp/mdw-migprof');
+  const { startEmbeddedPostgres } = await import('../scripts/lib/embedded-postgres');
+  const { migrate } = await import('../src/db/migrate');
+  const { generateLegacy } = await import('../test/support/legacy/generate');
+  const { migrateLegacy } = await import('../src/migration/pipeline');
+  const { dedupPatients } = await import('../src/migration/dedup');
+  const server = await startEmbeddedPostgres({ dataDir: path.resolve(dir), database: 'postgres_prof', ephemeral: true });
+  const db = (name: string) => {
+    const u = new URL(server.url);
+    u.pathname = `/${name}`;
+    return u.toString();
+  };
+  const legacy = `legacy_${cases}`;
+  const exists = (await admin(server.url, `select 1 from pg_database where datname = '${legacy}'`)).rowCount;
+  if (!exists) {
+    await admin(server.url, `CREATE DATABASE ${legacy}`);
+    await generateLegacy(db(legacy), { cases });
+  }
+  // The template is rebuilt each time: the migrations under test may have changed.
+  await admin(server.url, `DROP DATABASE IF EXISTS target_tpl WITH (FORCE)`);
+  await admin(server.url, `CREATE DATABASE target_tpl`);
+  await migrate(db('target_tpl'));
+  for (let i = 0; i < runs; i++) {
+    await admin(server.url, `DROP DATABASE IF EXISTS target_run WITH (FORCE)`);
+    await admin(server.url, `CREATE DATABASE target_run TEMPLATE target_tpl`);
+    let peakHeap = 0;
+    const sampler = setInterval(() => (peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed)), 20);
+    const t0 = Date.now();
+    const r = await migrateLegacy({ legacyUrl: db(legacy), targetUrl: db('target_run'), dedup: dedupPatients });
+    const ms = Date.now() - t0;
+    clearInterval(sampler);
+    const t1 = Date.now();
+    const again = await migrateLegacy({ legacyUrl: db(legacy), targetUrl: db('target_run'), dedup: dedupPatients });
+    const rerun = Date.now() - t1;
+    console.log(`${r.totals.read} rows in ${(ms / 1000).toFixed(1)} s = ${Math.round(r.totals.read / (ms / 60000)).toLocaleString('en')}/min, ok ${r.ok}; re-run ${(rerun / 1000).toFixed(1)} s (${again.totals.new} new); peak heap ${(peakHeap / 2 ** 20).toFixed(0)} MB`);
+    for (const t of [...r.timings].sort((a, b) => b.ms - a.ms)) console.log(`  ${t.step.padEnd(44)} ${(t.ms / 1000).toFixed(2).padStart(7)} s  ${((100 * t.ms) / ms).toFixed(1).padStart(5)} %  ×${t.calls}`);
+    const audit = await admin(db('target_run'), `select table_name, count(*) as n from audit_log group by 1 order by 2 desc`);
+    console.log(`  audit rows: ${audit.rows.map((x) => `${x.table_name} ${x.n}`).join(', ')}`);
+  }
+  if (!process.argv.includes('--keep')) server.stop();
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
