@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { createPracticeFixture, type PracticeFixture } from '../support/fixtures';
+import { createPatient } from '../../src/repositories/identity.repository';
 import { waitFor } from '../support/wait';
 import { as, setupApi, tokenFor, type ApiEnv, type Caller } from './support';
 
@@ -130,13 +131,50 @@ test('GET /cases filters and pages with a keyset cursor', async () => {
   expect(text.body.items.map((c: { id: string }) => c.id)).toEqual([ids[3]]);
   const typed = await p.assistant.get(`/cases?practiceId=${p.f.practiceId}&type=retention`);
   expect(typed.body.items).toEqual([]);
-  const notOverdue = await p.assistant.get(`/cases?practiceId=${p.f.practiceId}&overdue=false&state=submitted&limit=100`);
-  expect(notOverdue.body.items.length).toBeGreaterThanOrEqual(0);
+  // Fresh cases are due days ahead: all five are not overdue, none is.
+  const notOverdue = await p.assistant.get(`/cases?practiceId=${p.f.practiceId}&overdue=false&limit=100`);
+  expect(notOverdue.body.items.map((c: { id: string }) => c.id).sort()).toEqual([...ids].sort());
+  expect((await p.assistant.get(`/cases?practiceId=${p.f.practiceId}&overdue=true`)).body.items).toEqual([]);
+  // A cancelled case is the one state=cancelled lists (the others move on by themselves).
+  expect((await p.assistant.get(`/cases?practiceId=${p.f.practiceId}&state=cancelled`)).body.items).toEqual([]);
+  expect((await p.doctor.post(`/cases/${ids[0]}/cancel`, { reason: 'Patient withdrew' })).status).toBe(200);
+  await waitFor(() => p.doctor.get(`/cases/${ids[0]}`), (r) => r.body.state === 'cancelled');
+  expect((await p.assistant.get(`/cases?practiceId=${p.f.practiceId}&state=cancelled`)).body.items.map((c: { id: string }) => c.id)).toEqual([ids[0]]);
   const badFilter = await p.assistant.get(`/cases?state=nonsense&limit=1000`);
   expect(badFilter.status).toBe(400);
   expect(badFilter.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['query.limit', 'query.state']);
   const badCursor = await p.assistant.get(`/cases?cursor=garbage`);
   expect(badCursor.status).toBe(400);
+});
+
+test("GET /cases?patientId= lists one patient's cases with the keyset cursor; another practice's patient lists nothing", async () => {
+  const p = await practice();
+  const other = await createPatient(env.h.database.system, { practiceId: p.f.practiceId, email: `other-${randomUUID()}@patients.test`, firstName: 'Olive', lastName: 'Other' });
+  const mine: string[] = [];
+  for (const [i, patientId] of [p.f.patientId, other.id, p.f.patientId, other.id, p.f.patientId].entries()) {
+    const r = await p.doctor.post('/cases', newCase(p.f, { patientId, title: `Aligners ${i}` }));
+    expect(r.status).toBe(201);
+    if (patientId === p.f.patientId) mine.push(r.body.id);
+  }
+  const page1 = await p.assistant.get(`/cases?patientId=${p.f.patientId}&limit=2`);
+  expect(page1.status).toBe(200);
+  expect(page1.body.items.map((c: { id: string; patientId: string }) => [c.id, c.patientId])).toEqual([
+    [mine[2], p.f.patientId],
+    [mine[1], p.f.patientId],
+  ]);
+  const page2 = await p.assistant.get(`/cases?patientId=${p.f.patientId}&limit=2&cursor=${page1.body.nextCursor}`);
+  expect(page2.body.items.map((c: { id: string }) => c.id)).toEqual([mine[0]]);
+  expect(page2.body.nextCursor).toBeNull();
+  // With the other filters: both must hold.
+  expect((await p.assistant.get(`/cases?patientId=${other.id}&practiceId=${p.f.practiceId}&text=Aligners`)).body.items).toHaveLength(2);
+
+  // RLS: a member of practice B names A's patient and gets an empty list, as for any invisible id.
+  const b = await practice();
+  const fromB = await b.owner.get(`/cases?patientId=${p.f.patientId}`);
+  expect([fromB.status, fromB.body.items, fromB.body.nextCursor]).toEqual([200, [], null]);
+  expect((await b.owner.get(`/cases?patientId=${p.f.patientId}&practiceId=${p.f.practiceId}`)).body.items).toEqual([]);
+  const bad = await p.assistant.get('/cases?patientId=not-a-uuid');
+  expect([bad.status, bad.body.error.details.map((d: { field: string }) => d.field)]).toEqual([400, ['query.patientId']]);
 });
 
 test('decisions: a technician on a doctor-only task is refused with the workflow’s reason (422 wrong_role)', async () => {

@@ -162,6 +162,7 @@ test('every route that takes an id answers 404 for another practice’s ids, and
   expect((await ownerA.post('/cases', { practiceId: b.practiceId, patientId: b.patientId, title: 'x', caseType: 'active_treatment' })).status).toBe(404);
   expect((await ownerA.post('/patients', { practiceId: b.practiceId, firstName: 'X', lastName: 'Y' })).status).toBe(404);
   expect((await ownerA.get(`/cases?practiceId=${b.practiceId}`)).body.items).toEqual([]);
+  expect((await ownerA.get(`/cases?patientId=${b.patientId}`)).body.items).toEqual([]);
   expect((await ownerA.get(`/patients?practiceId=${b.practiceId}`)).body.items).toEqual([]);
   expect((await ownerA.get(`/orders?caseId=${kase.id}`)).body.items).toEqual([]);
   expect((await ownerA.get(`/tasks/inbox?practiceId=${b.practiceId}`)).body.items).toEqual([]);

@@ -148,6 +148,34 @@ test('audit: writes through the API name the user and the request; GET /audit sh
   expect((await p.owner.get('/audit?table=Robert%27);--&id=1')).status).toBe(400);
 });
 
+test("reading a record's audit is a PHI read of the patient it names: the patient, their case, a case's message; not a practice's own record", async () => {
+  const p = await practice();
+  const created = await p.doctor.post('/cases', { practiceId: p.f.practiceId, patientId: p.f.patientId, title: 'Aligners', caseType: 'active_treatment', templateId: env.templateId });
+  expect(created.status).toBe(201);
+  const message = await p.doctor.post(`/cases/${created.body.id}/messages`, { content: 'Upper arch first.' });
+  expect(message.status).toBe(201);
+  expect((await p.owner.patch(`/practices/${p.f.practiceId}`, { name: `Renamed ${randomUUID().slice(0, 6)}` })).status).toBe(200);
+  const reader = p.f.members.owner;
+  for (const [table, id] of [
+    ['patients', p.f.patientId],
+    ['cases', created.body.id],
+    ['case_messages', message.body.id],
+  ] as const) {
+    const requestId = `req-${randomUUID()}`;
+    const res = await p.owner.get(`/audit?table=${table}&id=${id}`, { headers: { 'X-Request-Id': requestId } });
+    expect(res.body.items.length).toBeGreaterThan(0);
+    const rows = await env.h.database.system.selectFrom('phi_access_log').selectAll().where('request_id', '=', requestId).execute();
+    expect(rows).toEqual([expect.objectContaining({ actor_id: reader, patient_id: p.f.patientId, practice_id: p.f.practiceId, route: 'GET /audit', resource: 'audit', resource_id: `${table}/${id}` })]);
+  }
+  // The practice's own record names no patient; a member who may not read the audit sees nothing and reads nothing.
+  const before = await accessCountByActor(reader);
+  expect((await p.owner.get(`/audit?table=practices&id=${p.f.practiceId}`)).body.items.length).toBeGreaterThan(0);
+  expect(await accessCountByActor(reader)).toBe(before);
+  const doctorBefore = await accessCountByActor(p.f.members.doctor);
+  expect((await p.doctor.get(`/audit?table=patients&id=${p.f.patientId}`)).body.items).toEqual([]);
+  expect(await accessCountByActor(p.f.members.doctor)).toBe(doctorBefore);
+});
+
 test('audit: writes by a workflow name the workflow and the system identity; direct SQL as authenticated names the caller', async () => {
   const p = await practice();
   const created = await p.doctor.post('/cases', { practiceId: p.f.practiceId, patientId: p.f.patientId, title: 'Aligners', caseType: 'active_treatment', templateId: env.templateId });

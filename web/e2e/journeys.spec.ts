@@ -239,6 +239,24 @@ test("a member of practice B never sees practice A's case, not even by pasting i
   await expect(page.locator('body')).not.toContainText(full.patient.fullName);
 });
 
+test("a patient's page lists all of the patient's cases, however many newer cases the practice has", async ({ page }) => {
+  // Practice B (web/e2e/system.ts): Bianca's 52 cases are older than another patient's 100.
+  const f = fixtures();
+  await signIn(page, f.logins.doctorB);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Patients' }).click();
+  await page.getByRole('link', { name: 'Bianca Other' }).click();
+  const cases = page.getByRole('list', { name: 'Cases of this patient' });
+  await expect(cases.getByRole('listitem')).toHaveCount(50);
+  await expect(cases).toContainText('H-0052 · Retainer 52'); // newest first
+  await expect(cases).not.toContainText('Aligners');
+  await expectAccessible(page, 'patient page');
+  await page.getByRole('button', { name: 'Show older cases' }).click();
+  await expect(cases.getByRole('listitem')).toHaveCount(52);
+  await expect(cases.getByRole('listitem').last()).toContainText('H-0001 · Retainer 1');
+  await expect(page.getByRole('button', { name: 'Show older cases' })).toHaveCount(0);
+  await shot(page, '13-patient-cases');
+});
+
 test('an expired session brings the user back to where they were', async ({ page }) => {
   const f = fixtures();
   const doctor = await apiAs(f.logins.doctor);

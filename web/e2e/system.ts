@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import argon2 from 'argon2';
+import { sql } from 'kysely';
 import jestGlobalSetup from '../../test/support/global-setup';
 import jestGlobalTeardown from '../../test/support/global-teardown';
 import { createHarness } from '../../test/support/harness';
@@ -43,7 +44,16 @@ export default async function setup(): Promise<() => Promise<void>> {
   const practiceB = await createPractice(db, { name: 'Harbour Dental (practice B)' });
   const doctorB = await login(`doctor-b-${tag}@e2e.mdw.local`, 'Bo', 'Bee', 'doctor');
   await addMember(db, practiceB, doctorB, 'doctor');
-  await createPatient(db, { practiceId: practiceB, email: `b-${tag}@patients.e2e.mdw.local`, firstName: 'Bianca', lastName: 'Other' });
+  const bianca = await createPatient(db, { practiceId: practiceB, email: `b-${tag}@patients.e2e.mdw.local`, firstName: 'Bianca', lastName: 'Other' });
+  // Practice B's history (closed cases, as a legacy migration leaves them): Bianca's 52 cases, then
+  // 100 newer ones of another patient, so hers are not among the practice's latest 100 and take
+  // two of the patient page's pages.
+  const nora = await createPatient(db, { practiceId: practiceB, email: `n-${tag}@patients.e2e.mdw.local`, firstName: 'Nora', lastName: 'Newer' });
+  await sql`INSERT INTO public.cases (practice_id, patient_id, case_number, title, case_type, current_state, closed_at, workflow_started_at, created_at)
+            SELECT ${practiceB}::uuid, CASE WHEN g <= 52 THEN ${bianca.id}::uuid ELSE ${nora.id}::uuid END, 'H-' || lpad(g::text, 4, '0'),
+                   CASE WHEN g <= 52 THEN 'Retainer ' || g ELSE 'Aligners ' || g END, 'active_treatment', 'completed',
+                   now() - interval '300 days' + g * interval '1 day', now(), now() - interval '400 days' + g * interval '1 day'
+              FROM generate_series(1, 152) g`.execute(db);
 
   const byRole = Object.fromEntries(demo.logins.map((l) => [l.role, { email: l.email, password: l.password }]));
   const fixtures: Fixtures = {

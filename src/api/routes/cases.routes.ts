@@ -166,6 +166,7 @@ export async function practitionerOfPractice(trx: Tx, practitionerId: string, pr
 
 export const ZCaseListQuery = ZPageQuery.extend({
   practiceId: ZUuid.optional(),
+  patientId: ZUuid.optional().openapi({ description: "one patient's cases (another practice's patient: none)" }),
   state: ZCaseState.optional(),
   priority: ZPriority.optional(),
   assignee: ZUuid.optional().openapi({ description: 'assigned practitioner id' }),
@@ -357,6 +358,7 @@ export function caseRoutes(kit: RouteKit, s: ApiServices): void {
         const cursor = decodeCursor(query.cursor);
         let qb = caseQuery(trx).orderBy('c.created_at', 'desc').orderBy('c.id', 'desc').limit(query.limit + 1);
         if (query.practiceId) qb = qb.where('c.practice_id', '=', query.practiceId);
+        if (query.patientId) qb = qb.where('c.patient_id', '=', query.patientId);
         if (query.state) qb = qb.where('c.current_state', '=', query.state);
         if (query.priority) qb = qb.where('c.priority', '=', query.priority);
         if (query.assignee) qb = qb.where('c.assigned_practitioner_id', '=', query.assignee);

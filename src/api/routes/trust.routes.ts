@@ -5,7 +5,7 @@
  */
 import { sql } from 'kysely';
 import type { Tx } from '../../db/database';
-import { listAudit } from '../../repositories/audit.repository';
+import { auditedPatients, listAudit } from '../../repositories/audit.repository';
 import { listPhiAccess, recordPhiAccess } from '../../repositories/phi-access.repository';
 import { ApiError } from '../errors';
 import { ctx } from '../context';
@@ -75,6 +75,10 @@ export function trustRoutes(kit: RouteKit, _s: ApiServices): void {
       ctx().db(async (trx) => {
         const rows = await listAudit(trx, query.table, query.id, query.limit + 1, query.after);
         const items = rows.slice(0, query.limit);
+        // Old → new values of a patient's record (names, birthdate, history) are PHI like the record.
+        if (items.length) {
+          await recordPhiAccess(trx, await auditedPatients(trx, query.table, query.id), { route: 'GET /audit', resource: 'audit', resourceId: `${query.table}/${query.id}` });
+        }
         return {
           items: items.map((r) => ({
             id: String(r.id),

@@ -169,16 +169,6 @@ function CreatePatient({ practices, onCreated }: { practices: Array<{ practiceId
 
 function PatientView({ id }: { id: string }) {
   const patient = useLoad(async () => ok(await api.GET('/patients/{id}', { params: { path: { id } } })), [id]);
-  // The API has no patient filter on /cases yet: the practice's recent cases, this patient's kept.
-  const cases = useLoad(
-    async () => {
-      const p = patient.data;
-      if (!p) return [];
-      const page = ok(await api.GET('/cases', { params: { query: { practiceId: p.practiceId, limit: 100 } } }));
-      return page.items.filter((c) => c.patientId === p.id);
-    },
-    [patient.data?.id],
-  );
   if (patient.error)
     return (
       <>
@@ -211,9 +201,49 @@ function PatientView({ id }: { id: string }) {
         </div>
       </dl>
       <h2>Cases</h2>
-      {cases.data && cases.data.length === 0 ? <p>No cases.</p> : null}
-      <ul>
-        {(cases.data ?? []).map((c) => (
+      <PatientCases patientId={p.id} />
+    </>
+  );
+}
+
+const CASES_PAGE = 50;
+type CaseItem = Schemas['Case'];
+
+/** One patient's cases, newest first, a page at a time (GET /cases?patientId=, keyset cursor). */
+function PatientCases({ patientId }: { patientId: string }) {
+  const first = useLoad(async () => ok(await api.GET('/cases', { params: { query: { patientId, limit: CASES_PAGE } } })), [patientId]);
+  // Older pages, kept for the patient they were loaded for (a new patient starts from page one).
+  const [older, setOlder] = useState<{ patientId: string; items: CaseItem[]; nextCursor: string | null } | null>(null);
+  const [moreError, setMoreError] = useState<string | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+  const extra = older?.patientId === patientId ? older : null;
+  const items = [...(first.data?.items ?? []), ...(extra?.items ?? [])];
+  const cursor = extra ? extra.nextCursor : (first.data?.nextCursor ?? null);
+  const showOlder = async () => {
+    if (!cursor) return;
+    setLoadingMore(true);
+    try {
+      const page = ok(await api.GET('/cases', { params: { query: { patientId, limit: CASES_PAGE, cursor } } }));
+      setOlder({ patientId, items: [...(extra?.items ?? []), ...page.items], nextCursor: page.nextCursor });
+      setMoreError(null);
+    } catch (e) {
+      setMoreError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setLoadingMore(false);
+    }
+  };
+  if (first.error)
+    return (
+      <p role="alert" className="error">
+        {first.error}
+      </p>
+    );
+  if (!first.data) return <p role="status">Loading…</p>;
+  return (
+    <>
+      {items.length === 0 ? <p>No cases.</p> : null}
+      <ul aria-label="Cases of this patient">
+        {items.map((c) => (
           <li key={c.id}>
             <Link to={`/cases/${c.id}`}>
               {c.caseNumber} · {c.title}
@@ -222,6 +252,16 @@ function PatientView({ id }: { id: string }) {
           </li>
         ))}
       </ul>
+      {moreError && (
+        <p role="alert" className="error">
+          {moreError}
+        </p>
+      )}
+      {cursor && (
+        <button type="button" onClick={() => void showOlder()} disabled={loadingMore}>
+          {loadingMore ? 'Loading…' : 'Show older cases'}
+        </button>
+      )}
     </>
   );
 }
