@@ -14,12 +14,17 @@
  *   (d) what payload encryption costs (issue 12 §4): the approval of (b) on a worker and client
  *       with the AES-256-GCM codec vs the same on a second worker and client without it,
  *       interleaved ABAB. (a)-(c) run encrypted, as production does.
+ *   (e) what OpenTelemetry tracing costs (issue 12 §5): the approval of (b) on a worker and client
+ *       with tracing on (client, workflow and activity interceptors; spans batched over OTLP/HTTP
+ *       to a receiver on loopback that stands in for a collector) vs the encrypted worker and
+ *       client of (a)-(d) without, interleaved ABAB. Both sides encrypted.
  *
  * A measurement, not a test: nothing here asserts a timing. See bench/README.md.
  *
  *   npm run bench:workflow -- --cases 200 --rounds 2 --samples 100 --decisions 200
  */
 import { spawnSync } from 'node:child_process';
+import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -39,6 +44,7 @@ import { createCaseService, type CaseService } from '../src/services/case.servic
 import { startWorker, type MdwWorker } from '../src/worker/worker';
 import { temporalClient } from '../src/temporal/data-converter';
 import { workflowBundleOptions } from '../src/worker/bundle';
+import { activeTracing } from '../src/telemetry/tracing';
 import { caseViewQuery, decideUpdate, type CaseView } from '../src/workflows/case.messages';
 import type { caseWorkflow } from '../src/workflows/case.workflow';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../scripts/lib/embedded-postgres';
@@ -64,7 +70,7 @@ const USAGE = `usage: npm run bench:workflow -- [options]
   --decisions N      (c) measured sequential decisions on one case                (default 200)
   --warmup N         discarded warm-up updates per series; (a) warms up with 2N    (default 5)
   --history-limit N  (c) pass workflowOptions.historyLimit to force continue-as-new
-  --only a,b,c,d     run only these measurements                           (default a,b,c,d)
+  --only a,b,c,d,e   run only these measurements                           (default a,b,c,d)
   --out DIR          where the JSON goes                            (default bench/results)
   --no-write         print only
 Worker settings come from the usual WORKER_* variables (src/config.ts).`;
@@ -99,8 +105,8 @@ function options() {
   };
   const cases = int('cases', values.cases, 1);
   const only = values.only.split(',').map((x) => x.trim());
-  if (only.some((x) => !['a', 'b', 'c', 'd'].includes(x))) {
-    console.error(`--only takes a comma-separated subset of a,b,c,d (got ${values.only})\n${USAGE}`);
+  if (only.some((x) => !['a', 'b', 'c', 'd', 'e'].includes(x))) {
+    console.error(`--only takes a comma-separated subset of a,b,c,d,e (got ${values.only})\n${USAGE}`);
     process.exit(2);
   }
   return {
@@ -124,6 +130,7 @@ const t0 = performance.now();
 const log = (msg: string) => process.stderr.write(`[bench +${((performance.now() - t0) / 1000).toFixed(1)}s] ${msg}\n`);
 const BASELINE_QUEUE = 'bench-baseline';
 const CLEAR_QUEUE = 'bench-mdw-clear';
+const TRACED_QUEUE = 'bench-mdw-traced';
 
 interface Stats {
   n: number;
@@ -187,6 +194,8 @@ interface Env {
   clearWorker: MdwWorker;
   clearClient: Client;
   clearCases: CaseService;
+  /** (e): the encrypted worker and client with OpenTelemetry tracing on, when (e) runs. */
+  traced: { worker: MdwWorker; client: Client; cases: CaseService; spansReceived: () => number } | null;
   baselineWorker: Worker;
   baselineRun: Promise<void>;
   baselineConnection: NativeConnection;
@@ -208,7 +217,27 @@ async function cleanup(): Promise<void> {
   }
 }
 
-async function setUp(): Promise<Env> {
+/** A stand-in for an OpenTelemetry collector's OTLP/HTTP receiver: reads each batch, counts its spans. */
+async function startOtlpSink(): Promise<{ port: number; spans: () => number; close(): Promise<void> }> {
+  let spans = 0;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      try {
+        const doc = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { resourceSpans?: Array<{ scopeSpans?: Array<{ spans?: unknown[] }> }> };
+        for (const rs of doc.resourceSpans ?? []) for (const ss of rs.scopeSpans ?? []) spans += ss.spans?.length ?? 0;
+      } catch {
+        /* counted as nothing */
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as { port: number }).port, spans: () => spans, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+async function setUp(o: Options): Promise<Env> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mdw-bench-'));
   chmodSync(dir, 0o755); // PostgreSQL runs as an unprivileged user when we are root
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
@@ -274,6 +303,28 @@ async function setUp(): Promise<Env> {
     await baselineRun;
   });
 
+  let traced: Env['traced'] = null;
+  if (o.only.includes('e')) {
+    const sink = await startOtlpSink();
+    cleanups.push(() => sink.close());
+    const tracedConfig = loadConfig({
+      ...process.env,
+      ...Object.fromEntries(Object.entries(config).map(([k, v]) => [k, String(v)])),
+      TEMPORAL_TASK_QUEUE: TRACED_QUEUE,
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.port}`,
+      OTEL_SERVICE_NAME: 'mdw-bench',
+    });
+    log('(e) bundling workflows with the OpenTelemetry interceptors');
+    const tracedBundlePath = path.join(dir, 'workflows-traced.js');
+    writeFileSync(tracedBundlePath, (await bundleWorkflowCode({ ...workflowBundleOptions(tracedConfig), logger: quietLogger })).code);
+    const tracedWorker = await startWorker({ config: tracedConfig, databaseUrl: pg.url, workflowBundlePath: tracedBundlePath });
+    cleanups.push(() => tracedWorker.stop());
+    cleanups.push(() => activeTracing()?.shutdown());
+    const tracedClient = temporalClient(tracedConfig, connection);
+    traced = { worker: tracedWorker, client: tracedClient, cases: createCaseService({ db: database.system, temporal: tracedClient, taskQueue: TRACED_QUEUE }), spansReceived: sink.spans };
+  }
+
   const staff = await createStaff(database.system);
   const pgVersion = (await sql<{ v: string }>`select current_setting('server_version') as v`.execute(database.system)).rows[0]!.v;
   const cliVersion = spawnSync(temporal.cli, ['--version'], { encoding: 'utf8' }).stdout?.trim() ?? 'unknown';
@@ -290,6 +341,7 @@ async function setUp(): Promise<Env> {
     clearWorker,
     clearClient,
     clearCases: createCaseService({ db: database.system, temporal: clearClient, taskQueue: CLEAR_QUEUE }),
+    traced,
     baselineWorker,
     baselineRun,
     baselineConnection,
@@ -714,10 +766,40 @@ async function sequentialDecisions(env: Env, o: Options) {
 // ---- (d) payload encryption ------------------------------------------------------------------
 
 async function codecOverhead(env: Env, o: Options) {
+  const { a: e, b: c } = await interleavedApprovals(env, o, '(d)', { label: 'encrypted', cases: env.cases, client: env.client }, { label: 'clear', cases: env.clearCases, client: env.clearClient });
+  return { samples: o.samples, warmup: o.warmup, order: 'ABAB …: encrypted approval, clear approval', encryptedApprovalMs: e, clearApprovalMs: c, ratioP50: ratio(e.p50, c.p50), ratioP95: ratio(e.p95, c.p95) };
+}
+
+// ---- (e) tracing -----------------------------------------------------------------------------
+
+async function tracingOverhead(env: Env, o: Options) {
+  const t = env.traced!;
+  const { a: on, b: off } = await interleavedApprovals(env, o, '(e)', { label: 'traced', cases: t.cases, client: t.client }, { label: 'untraced', cases: env.cases, client: env.client });
+  await activeTracing()?.forceFlush();
+  return {
+    samples: o.samples,
+    warmup: o.warmup,
+    order: 'ABAB …: traced approval, untraced approval (both encrypted)',
+    tracedApprovalMs: on,
+    untracedApprovalMs: off,
+    ratioP50: ratio(on.p50, off.p50),
+    ratioP95: ratio(on.p95, off.p95),
+    spansExported: t.spansReceived(),
+  };
+}
+
+interface Side {
+  label: string;
+  cases: CaseService;
+  client: Client;
+}
+
+/** The approval of (b) on side A and side B, n cases each, measured ABAB. */
+async function interleavedApprovals(env: Env, o: Options, tag: string, sideA: Side, sideB: Side): Promise<{ a: Stats; b: Stats }> {
   const db = env.database.system;
   const template = await saveTemplate(db, clearAlignerTemplate());
   const n = o.warmup + o.samples;
-  log(`(d) preparing ${n} cases at "Records review" on the encrypted worker and ${n} on the clear one`);
+  log(`${tag} preparing ${n} cases at "Records review" on the ${sideA.label} worker and ${n} on the ${sideB.label} one`);
   const prepare = async (cases: CaseService, client: Client) => {
     const practices = await createBenchPractices(db, env.staff, n);
     const started = await mapPool(n, 10, (i) =>
@@ -730,11 +812,11 @@ async function codecOverhead(env: Env, o: Options) {
     await settled(env, started.map((c) => c.caseId), 'under_review');
     return { handles, taskIds: views.map((v) => v.tasks.find((t) => t.name === 'Records review')!.id) };
   };
-  const enc = await prepare(env.cases, env.client);
-  const clear = await prepare(env.clearCases, env.clearClient);
+  const enc = await prepare(sideA.cases, sideA.client);
+  const clear = await prepare(sideB.cases, sideB.client);
   const encrypted: number[] = [];
   const plain: number[] = [];
-  log(`(d) measuring ${o.samples} approvals each, encrypted and clear, interleaved, after ${o.warmup} warm-up rounds`);
+  log(`${tag} measuring ${o.samples} approvals each, ${sideA.label} and ${sideB.label}, interleaved, after ${o.warmup} warm-up rounds`);
   for (let i = 0; i < n; i++) {
     const a = performance.now();
     await enc.handles[i]!.executeUpdate(decideUpdate, { args: [{ taskId: enc.taskIds[i]!, decision: 'approve', actor: technician(env.staff) }] });
@@ -748,9 +830,7 @@ async function codecOverhead(env: Env, o: Options) {
     }
   }
   await Promise.all([...enc.handles, ...clear.handles].map((h) => h.terminate('benchmark done')));
-  const e = stats(encrypted);
-  const c = stats(plain);
-  return { samples: o.samples, warmup: o.warmup, order: 'ABAB …: encrypted approval, clear approval', encryptedApprovalMs: e, clearApprovalMs: c, ratioP50: ratio(e.p50, c.p50), ratioP95: ratio(e.p95, c.p95) };
+  return { a: stats(encrypted), b: stats(plain) };
 }
 
 // ---- report ----------------------------------------------------------------------------------
@@ -760,9 +840,10 @@ type Results = {
   b?: Awaited<ReturnType<typeof approvalLatency>>;
   c?: Awaited<ReturnType<typeof sequentialDecisions>>;
   d?: Awaited<ReturnType<typeof codecOverhead>>;
+  e?: Awaited<ReturnType<typeof tracingOverhead>>;
 };
 
-function table({ a, b, c, d }: Results): string {
+function table({ a, b, c, d, e }: Results): string {
   const ms = (x: number) => `${x.toFixed(1)} ms`;
   const rows: string[][] = [['measurement', 'MDW', 'baseline', 'MDW / baseline', 'goal']];
   if (a) {
@@ -806,6 +887,12 @@ function table({ a, b, c, d }: Results): string {
       ['(d) approval encrypted vs clear, p95', ms(d.encryptedApprovalMs.p95), ms(d.clearApprovalMs.p95), `${d.ratioP95}`, ''],
     );
   }
+  if (e) {
+    rows.push(
+      ['(e) approval traced vs untraced, p50', ms(e.tracedApprovalMs.p50), ms(e.untracedApprovalMs.p50), `${e.ratioP50}`, ''],
+      ['(e) approval traced vs untraced, p95', ms(e.tracedApprovalMs.p95), ms(e.untracedApprovalMs.p95), `${e.ratioP95}`, ''],
+    );
+  }
   const widths = rows[0]!.map((_, j) => Math.max(...rows.map((r) => r[j]!.length)));
   const line = (r: string[]) => `| ${r.map((cell, j) => cell.padEnd(widths[j]!)).join(' | ')} |`;
   return [line(rows[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
@@ -819,7 +906,7 @@ async function main(): Promise<void> {
   console.log(`MDW workflow benchmark — ${info.cpus} × ${info.cpuModel}, ${info.memoryGiB} GiB, Node ${info.node}, ${info.platform}`);
   console.log(`options: ${JSON.stringify(o)}`);
   const startedAt = new Date();
-  const env = await setUp();
+  const env = await setUp(o);
   const workerSettings = {
     maxConcurrentActivityTaskExecutions: env.config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentWorkflowTaskExecutions: env.config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
@@ -832,8 +919,9 @@ async function main(): Promise<void> {
   const b = o.only.includes('b') ? await approvalLatency(env, o) : undefined;
   const c = o.only.includes('c') ? await sequentialDecisions(env, o) : undefined;
   const d = o.only.includes('d') ? await codecOverhead(env, o) : undefined;
+  const e = o.only.includes('e') ? await tracingOverhead(env, o) : undefined;
   const seconds = Math.round((performance.now() - t0) / 100) / 10;
-  const results: Results = { a, b, c, d };
+  const results: Results = { a, b, c, d, e };
   const loadAverageAtEnd = os.loadavg().map((x) => Math.round(x * 100) / 100);
 
   console.log('');
@@ -848,6 +936,7 @@ async function main(): Promise<void> {
     console.log(`    MDW phases (p50, server timestamps): ${p(a.mdwWorkPerCase.phases)}`);
     console.log(`    raw phases (p50, server timestamps): ${p(a.rawWorkPerWorkflow.phases)}`);
   }
+  if (e) console.log(`(e) spans received by the OTLP sink: ${e.spansExported}`);
   if (b) console.log(`(b) ${b.samples} samples each; case_states row committed when the update returned: ${b.caseStateRowCommittedAtReturn}`);
   if (c) {
     console.log(`(c) block means (20 updates each), MDW: ${c.mdw.blockMeans.map((x) => x.toFixed(1)).join(' ')} ms`);
@@ -880,6 +969,7 @@ async function main(): Promise<void> {
       approvalLatency: b,
       sequentialDecisions: c,
       payloadEncryption: d,
+      tracing: e,
     };
     writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`wrote ${path.relative(process.cwd(), file)}`);
