@@ -20,6 +20,8 @@ import { dataConverter, temporalClient } from '../temporal/data-converter';
 import { observeOperations, observePool, renderMetrics } from '../telemetry/metrics';
 import { createNotificationActivities } from '../activities/notification.activities';
 import { startNotifications } from '../services/notification-start';
+import { createAnalyticsActivities } from '../activities/analytics.activities';
+import { ensureAnalyticsRollupsSchedule } from '../services/analytics-start';
 
 export interface MdwWorkerOptions {
   config: Config;
@@ -39,6 +41,8 @@ export interface MdwWorkerOptions {
    * otherwise log that email deliveries are disabled). `npm run worker` does; tests opt in.
    */
   notifications?: boolean;
+  /** Create the Schedule that refreshes the analytics rollups every few minutes. `npm run worker` does; tests opt in. */
+  analyticsRollups?: boolean;
 }
 
 export interface MdwWorker {
@@ -90,6 +94,7 @@ export async function startWorker(opts: MdwWorkerOptions): Promise<MdwWorker> {
       // Erasure deletes storage objects and case histories: the worker reaches both.
       ...createErasureActivities({ db: database.system, storage: createFileStorage(config), temporal: temporalClient(config, connection) }),
       ...createNotificationActivities({ db: database.system, config }),
+      ...createAnalyticsActivities({ db: database.system }),
     },
     // Statement values (patient data) never reach the history or the logs through a failure.
     interceptors: { activity: [redactingActivityInterceptors, auditingActivityInterceptors] },
@@ -141,6 +146,8 @@ export async function startWorker(opts: MdwWorkerOptions): Promise<MdwWorker> {
     const enabled = await startNotifications(config);
     console.log(JSON.stringify({ msg: enabled ? `email notifications on via ${config.SMTP_HOST}:${config.SMTP_PORT}` : 'email notifications disabled: SMTP_HOST is not set (events are kept in the outbox)' }));
   }
+
+  if (opts.analyticsRollups) await ensureAnalyticsRollupsSchedule(temporalClient(config, connection), config.TEMPORAL_TASK_QUEUE);
 
   return {
     worker,
