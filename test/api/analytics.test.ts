@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { ensureAnalyticsRollupsSchedule } from '../../src/services/analytics-start';
 import { analyticsRollupsScheduleId } from '../../src/workflows/analytics.workflow';
 import { waitFor } from '../support/wait';
+import { recordHistory } from '../support/case-driver';
 import { clearAlignerTemplate } from '../../src/seed/templates';
 import { createPracticeFixture, createTemplate, createUser, type PracticeFixture } from '../support/fixtures';
 import { as, setupApi, tokenFor, type ApiEnv, type Caller } from './support';
@@ -106,6 +107,10 @@ beforeAll(async () => {
     expect((await schedule.describe()).action).toMatchObject({ type: 'startWorkflow', workflowType: 'analyticsRollupsWorkflow' });
     await schedule.trigger();
     await waitFor(() => db.selectFrom('analytics_stale_weeks').select('id').where('practice_id', 'in', [a.practiceId, b.practiceId]).execute(), (rows) => rows.length === 0, 60_000, 'the scheduled refresh');
+    const started = (await schedule.describe()).info.recentActions[0]!.action.workflow;
+    const run = env.h.client.workflow.getHandle(started.workflowId, started.firstExecutionRunId);
+    expect((await run.result()).weeks).toBeGreaterThan(0);
+    await recordHistory(run, 'encrypted/analytics-rollups');
   } finally {
     await schedule.delete();
   }
