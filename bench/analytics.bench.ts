@@ -3,11 +3,17 @@
  * at the benchmark's full scale (300k cases over 100 practices and 3 years, ~90 % finished with
  * a workflow_performance row of 8 tasks, 10 % reworked, 5 % held), under RLS as the callers the
  * endpoints serve: a lab technician lab-wide and the owner of the largest practice, last 90 days
- * and last year. Side by side in the same run: with the 0042 indexes, and the baseline without
- * them (0042, 0043; dropped inside a transaction that is rolled back).
+ * and last year. Side by side in the same run: the weekly rollups of 0065 (whole weeks from the
+ * rollups, the partial edge weeks from the facts) and the fact-table path
+ * (analytics-facts.repository.ts, with the 0042/0043 indexes). Also timed: building the rollups
+ * of the whole history, and an incremental refresh after new cases close (in transactions that
+ * are rolled back, so a cached database stays as seeded); and checked: the rollup answers equal
+ * the fact answers (percentiles within the stated bound).
  *
- *   npm run bench:analytics                  # full scale
- *   npm run bench:analytics -- --scale 0.1   # quicker
+ *   npm run bench:analytics                                   # full scale, throw-away database
+ *   npm run bench:analytics -- --scale 0.1                    # quicker
+ *   npm run bench:analytics -- --data-dir /var/tmp/mdw-analytics-bench --seed-only   # seed once (cached)
+ *   npm run bench:analytics -- --data-dir /var/tmp/mdw-analytics-bench --runs 5      # then measure
  *   BENCH_DATABASE_URL=… npm run bench:analytics -- --reuse   # an already seeded database
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -18,16 +24,24 @@ import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { createDatabase, type Tx } from '../src/db/database';
 import { migrate } from '../src/db/migrate';
-import * as analytics from '../src/repositories/analytics.repository';
+import * as rollups from '../src/repositories/analytics.repository';
+import * as facts from '../src/repositories/analytics-facts.repository';
 import { startEmbeddedPostgres } from '../scripts/lib/embedded-postgres';
 
-const { values } = parseArgs({ options: { scale: { type: 'string', default: '1' }, runs: { type: 'string', default: '15' }, reuse: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    scale: { type: 'string', default: '1' },
+    runs: { type: 'string', default: '5' },
+    reuse: { type: 'boolean', default: false },
+    'data-dir': { type: 'string' },
+    'seed-only': { type: 'boolean', default: false },
+  },
+});
 const scale = Number(values.scale);
 const runs = Number(values.runs);
 const CASES = Math.round(300_000 * scale);
 const PRACTICES = Math.max(2, Math.round(100 * Math.min(1, scale * 10)));
 const TASKS = ['Records review', 'Treatment plan design', 'Doctor approval', 'Aligner printing', 'Attachment template', 'Final inspection', 'Shipping', 'Delivery confirmation'];
-const INDEXES = ['idx_workflow_performance_practice_created', 'idx_workflow_performance_created', 'idx_case_messages_rework', 'idx_task_runs_practice_finished', 'idx_task_runs_finished'];
 
 async function seed(db: ReturnType<typeof createDatabase>): Promise<void> {
   const t0 = performance.now();
@@ -80,8 +94,13 @@ async function seed(db: ReturnType<typeof createDatabase>): Promise<void> {
       INSERT INTO public.state_analytics (case_id, practice_id, from_state, to_state, duration_minutes, created_at)
         SELECT c.id, c.practice_id, 'on_hold', 'planning', 60 + c.r * 10, c.created_at + interval '2 days' FROM bench_c c WHERE c.r BETWEEN 90 AND 94 OR c.r < 5;
     END $$`).execute(db.system);
+  const seeded = performance.now();
+  // The writes above marked every week stale (0065's triggers): build the rollups of the history.
+  const built = await rollups.refreshRollups(db.system, { wait: true });
+  await sql`CREATE TABLE IF NOT EXISTS public.bench_analytics_seed (scale float8 NOT NULL)`.execute(db.system);
+  await sql`INSERT INTO public.bench_analytics_seed VALUES (${scale})`.execute(db.system);
   await sql`ANALYZE`.execute(db.system);
-  console.log(`seeded ${CASES} cases over ${PRACTICES} practices in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(`seeded ${CASES} cases over ${PRACTICES} practices in ${((seeded - t0) / 1000).toFixed(1)} s; rollups of ${built.weeks} practice-weeks built in ${((performance.now() - seeded) / 1000).toFixed(1)} s`);
 }
 
 interface Caller {
@@ -90,24 +109,71 @@ interface Caller {
   practiceId: string | null;
 }
 
-const questions = {
-  turnaround: analytics.turnaround,
-  weekly: analytics.weekly,
-  rework: analytics.rework,
-  bottlenecks: analytics.bottlenecks,
-  timeSplit: analytics.timeSplit,
-} as const;
+type Question = 'turnaround' | 'weekly' | 'rework' | 'bottlenecks' | 'timeSplit';
+type Fn = (db: Tx, f: facts.AnalyticsFilter) => Promise<unknown>;
+const variants: Record<'rollups' | 'facts', Record<Question, Fn>> = {
+  rollups: { turnaround: rollups.turnaround, weekly: rollups.weekly, rework: rollups.rework, bottlenecks: rollups.bottlenecks, timeSplit: rollups.timeSplit },
+  facts: { turnaround: facts.turnaround, weekly: facts.weekly, rework: facts.rework, bottlenecks: facts.bottlenecks, timeSplit: facts.timeSplit },
+};
 
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
 }
 
+/** Runs `fn` in a transaction that is always rolled back, as `caller` under RLS when given. */
+async function rolledBack<T>(db: ReturnType<typeof createDatabase>, caller: Caller | null, fn: (trx: Tx) => Promise<T>): Promise<T> {
+  let out: T | undefined;
+  await db.system
+    .transaction()
+    .execute(async (trx: Tx) => {
+      if (caller) {
+        await sql`SET LOCAL ROLE authenticated`.execute(trx);
+        await sql`SELECT set_config('request.jwt.claims', ${JSON.stringify({ sub: caller.profileId, role: 'authenticated' })}, true)`.execute(trx);
+      }
+      out = await fn(trx);
+      throw new Rollback();
+    })
+    .catch((e) => {
+      if (!(e instanceof Rollback)) throw e;
+    });
+  return out as T;
+}
+
+/**
+ * Largest relative difference between two answers' percentiles (keys ending in Hours under
+ * p50/p90), and whether everything else is equal.
+ */
+function compare(a: unknown, b: unknown, pathName = ''): { maxRel: number; mismatches: string[] } {
+  const out = { maxRel: 0, mismatches: [] as string[] };
+  const walk = (x: unknown, y: unknown, p: string) => {
+    if (typeof x === 'number' && typeof y === 'number') {
+      if (/p(50|90)Hours$/.test(p)) out.maxRel = Math.max(out.maxRel, Math.abs(x - y) / Math.max(Math.abs(y), 0.01));
+      else if (Math.abs(x - y) > 1e-6 * Math.max(1, Math.abs(y))) out.mismatches.push(`${p}: ${x} vs ${y}`);
+      return;
+    }
+    if (Array.isArray(x) && Array.isArray(y)) {
+      if (x.length !== y.length) out.mismatches.push(`${p}: length ${x.length} vs ${y.length}`);
+      // Tasks are ordered by p50, which may tie differently within the bound: match by id.
+      const key = (v: unknown) => (v && typeof v === 'object' ? ((v as Record<string, unknown>).taskId ?? (v as Record<string, unknown>).templateId ?? (v as Record<string, unknown>).week) : undefined);
+      x.forEach((v, i) => walk(v, y.find((w) => key(w) !== undefined && key(w) === key(v)) ?? y[i], `${p}[${i}]`));
+      return;
+    }
+    if (x && y && typeof x === 'object' && typeof y === 'object') {
+      for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) walk((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k], `${p}.${k}`);
+      return;
+    }
+    if (x !== y) out.mismatches.push(`${p}: ${JSON.stringify(x)} vs ${JSON.stringify(y)}`);
+  };
+  walk(a, b, pathName);
+  return out;
+}
+
 async function main(): Promise<void> {
   let url = process.env.BENCH_DATABASE_URL;
   let stop = () => undefined as void;
   if (!url) {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'mdw-analytics-bench-'));
+    const dir = values['data-dir'] ?? mkdtempSync(path.join(os.tmpdir(), 'mdw-analytics-bench-'));
     const pg = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_bench', ephemeral: true });
     url = pg.url;
     stop = () => pg.stop();
@@ -115,7 +181,14 @@ async function main(): Promise<void> {
   const db = createDatabase(url, 2);
   try {
     await migrate(url);
-    if (!values.reuse) await seed(db);
+    const cached = await sql<{ scale: number }>`SELECT scale FROM public.bench_analytics_seed`.execute(db.system).then((r) => r.rows[0]?.scale, () => undefined);
+    if (cached !== undefined && cached !== scale) throw new Error(`the database in ${values['data-dir']} is seeded at scale ${cached}, not ${scale}: use another --data-dir`);
+    if (!values.reuse && cached === undefined) await seed(db);
+    else console.log(`reusing the database seeded at scale ${cached ?? '(unknown)'}`);
+    if (values['seed-only']) return;
+    // Rollups current before measuring (a reused database may have pending marks).
+    await rollups.refreshRollups(db.system, { wait: true });
+
     const biggest = await sql<{ practice_id: string; owner: string }>`
       SELECT c.practice_id, (SELECT profile_id FROM public.practice_members m WHERE m.practice_id = c.practice_id AND m.role = 'owner' LIMIT 1) AS owner
         FROM public.cases c GROUP BY c.practice_id ORDER BY count(*) DESC LIMIT 1`.execute(db.system);
@@ -133,41 +206,81 @@ async function main(): Promise<void> {
       { label: '1 year', from: new Date(now - 365 * 86_400_000).toISOString() },
     ];
     const results: Array<Record<string, unknown>> = [];
-    for (const variant of ['indexed', 'baseline'] as const) {
-      for (const caller of callers) {
-        for (const period of periods) {
-          for (const [name, fn] of Object.entries(questions)) {
-            const times: number[] = [];
-            await db.system.transaction().execute(async (trx: Tx) => {
-              if (variant === 'baseline') for (const ix of INDEXES) await sql.raw(`DROP INDEX public.${ix}`).execute(trx);
-              await sql`SET LOCAL ROLE authenticated`.execute(trx);
-              await sql`SELECT set_config('request.jwt.claims', ${JSON.stringify({ sub: caller.profileId, role: 'authenticated' })}, true)`.execute(trx);
-              const f = { practiceId: caller.practiceId, from: period.from, to: new Date(now).toISOString() };
-              await fn(trx, f); // warm
-              for (let i = 0; i < runs; i++) {
+    const checks: Array<Record<string, unknown>> = [];
+    for (const caller of callers) {
+      for (const period of periods) {
+        const f = { practiceId: caller.practiceId, from: period.from, to: new Date(now).toISOString() };
+        for (const name of Object.keys(variants.rollups) as Question[]) {
+          const answers: Record<string, unknown> = {};
+          // Side by side: the two variants alternate, so both see the same machine load.
+          const times: Record<string, number[]> = { rollups: [], facts: [] };
+          await rolledBack(db, caller, async (trx) => {
+            for (const v of ['rollups', 'facts'] as const) answers[v] = await variants[v][name](trx, f); // warm
+            for (let i = 0; i < runs; i++) {
+              for (const v of ['rollups', 'facts'] as const) {
                 const t = performance.now();
-                await fn(trx, f);
-                times.push(performance.now() - t);
+                await variants[v][name](trx, f);
+                times[v]!.push(performance.now() - t);
               }
-              // Roll back the dropped indexes (and nothing else was written).
-              throw new Rollback();
-            }).catch((e) => {
-              if (!(e instanceof Rollback)) throw e;
-            });
-            const row = { variant, caller: caller.label, period: period.label, question: name, p50Ms: +pct(times, 0.5).toFixed(1), p95Ms: +pct(times, 0.95).toFixed(1) };
+            }
+          });
+          for (const v of ['rollups', 'facts'] as const) {
+            const row = { variant: v, caller: caller.label, period: period.label, question: name, p50Ms: +pct(times[v]!, 0.5).toFixed(1), p95Ms: +pct(times[v]!, 0.95).toFixed(1) };
             results.push(row);
             console.log(JSON.stringify(row));
           }
+          const c = compare(answers.rollups, answers.facts);
+          checks.push({ caller: caller.label, period: period.label, question: name, maxPercentileRelError: +c.maxRel.toFixed(5), mismatches: c.mismatches });
+          if (c.mismatches.length) console.log(`MISMATCH ${caller.label} ${period.label} ${name}: ${c.mismatches.slice(0, 5).join('; ')}`);
         }
       }
     }
-    console.log('\n| caller | period | question | indexed p50 / p95 ms | baseline p50 / p95 ms | baseline / indexed (p50) |\n|---|---|---|---|---|---|');
-    for (const r of results.filter((x) => x.variant === 'indexed')) {
-      const b = results.find((x) => x.variant === 'baseline' && x.caller === r.caller && x.period === r.period && x.question === r.question)!;
-      console.log(`| ${r.caller} | ${r.period} | ${r.question} | ${r.p50Ms} / ${r.p95Ms} | ${b.p50Ms} / ${b.p95Ms} | ${((b.p50Ms as number) / Math.max(0.1, r.p50Ms as number)).toFixed(2)} |`);
+
+    // Incremental refresh: 200 cases close this week across 20 practices, then the refresh of the
+    // weeks they marked; and the lab-wide 90-day turnaround before the refresh (the stale weeks
+    // read from the facts). Rolled back.
+    const incremental = await rolledBack(db, null, async (trx) => {
+      await sql`
+        INSERT INTO public.workflow_performance (workflow_template_id, case_id, practice_id, task_performance, completion_rate, created_at)
+        SELECT c.workflow_template_id, c.id, c.practice_id, w.task_performance, w.completion_rate, now()
+          FROM (SELECT c.*, row_number() OVER (PARTITION BY c.practice_id ORDER BY c.id) AS k FROM public.cases c
+                 WHERE NOT EXISTS (SELECT 1 FROM public.workflow_performance x WHERE x.case_id = c.id)) c
+          JOIN LATERAL (SELECT task_performance, completion_rate FROM public.workflow_performance LIMIT 1) w ON true
+         WHERE c.k <= 10 AND c.practice_id IN (SELECT id FROM public.practices ORDER BY id LIMIT 20)`.execute(trx);
+      const marked = await sql<{ n: number }>`SELECT count(DISTINCT (practice_id, week))::int AS n FROM public.analytics_stale_weeks`.execute(trx);
+      await sql`SET LOCAL ROLE authenticated`.execute(trx);
+      await sql`SELECT set_config('request.jwt.claims', ${JSON.stringify({ sub: callers[0]!.profileId, role: 'authenticated' })}, true)`.execute(trx);
+      const f = { practiceId: null, from: periods[0]!.from, to: new Date().toISOString() };
+      let t = performance.now();
+      await rollups.turnaround(trx, f);
+      const staleMs = performance.now() - t;
+      await sql`RESET ROLE`.execute(trx);
+      t = performance.now();
+      const refreshed = await rollups.refreshRollups(trx, { wait: true });
+      const refreshMs = performance.now() - t;
+      return { closedCases: 200, staleWeeks: marked.rows[0]!.n, refreshedWeeks: refreshed.weeks, refreshMs: +refreshMs.toFixed(1), labWide90dTurnaroundWithStaleWeeksMs: +staleMs.toFixed(1) };
+    });
+    console.log(JSON.stringify({ incremental }));
+
+    // Rebuilding every week of the history (what 0065 does on an existing database). Rolled back.
+    const rebuild = await rolledBack(db, null, async (trx) => {
+      await sql`INSERT INTO public.analytics_stale_weeks (practice_id, week) SELECT DISTINCT practice_id, week FROM public.analytics_weekly_cases`.execute(trx);
+      const t = performance.now();
+      const r = await rollups.refreshRollups(trx, { wait: true });
+      return { weeks: r.weeks, ms: +(performance.now() - t).toFixed(0) };
+    });
+    console.log(JSON.stringify({ rebuild }));
+
+    console.log('\n| caller | period | question | rollups p50 / p95 ms | facts p50 / p95 ms | facts / rollups (p50) | p50/p90 max rel. error |\n|---|---|---|---|---|---|---|');
+    for (const r of results.filter((x) => x.variant === 'rollups')) {
+      const b = results.find((x) => x.variant === 'facts' && x.caller === r.caller && x.period === r.period && x.question === r.question)!;
+      const c = checks.find((x) => x.caller === r.caller && x.period === r.period && x.question === r.question)!;
+      console.log(`| ${r.caller} | ${r.period} | ${r.question} | ${r.p50Ms} / ${r.p95Ms} | ${b.p50Ms} / ${b.p95Ms} | ${((b.p50Ms as number) / Math.max(0.1, r.p50Ms as number)).toFixed(1)} | ${r.question === 'turnaround' ? c.maxPercentileRelError : '-'} |`);
     }
+    const mismatched = checks.filter((c) => (c.mismatches as string[]).length);
+    console.log(mismatched.length ? `\n${mismatched.length} answers differ beyond the percentiles (see MISMATCH lines)` : '\nevery rollup answer equals the fact answer (percentiles within the bound above)');
     const out = path.join(__dirname, 'results', `analytics-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(out, JSON.stringify({ scale, cases: CASES, practices: PRACTICES, runs, results }, null, 2));
+    writeFileSync(out, JSON.stringify({ scale, cases: CASES, practices: PRACTICES, runs, results, checks, incremental, rebuild }, null, 2));
     console.log(`\nwrote ${out}`);
   } finally {
     await db.destroy();

@@ -95,7 +95,7 @@ async function main(): Promise<void> {
 
     if (cfg.AI_PROVIDER === 'local') await ensureEmbeddingModel(cfg.LOCAL_EMBEDDING_MODEL);
     progress('starting worker…');
-    const worker = await startWorker({ config: cfg, databaseUrl, healthPort: cfg.WORKER_HEALTH_PORT, embeddingPipeline: true, notifications: true });
+    const worker = await startWorker({ config: cfg, databaseUrl, healthPort: cfg.WORKER_HEALTH_PORT, embeddingPipeline: true, notifications: true, analyticsRollups: true });
     stops.push(() => worker.stop());
     await cases.ensureCaseWorkflows();
     await cases.backfillAwaitingTasks();

@@ -115,88 +115,100 @@ $$;
 
 -- The rollup rows of the facts in [p_from, p_to), grouped by practice, week and template: what
 -- the refresh stores for whole weeks and what the endpoints compute for partial ones (one
--- definition for both). SECURITY INVOKER: under the caller's RLS.
+-- definition for both). SECURITY INVOKER: under the caller's RLS. Dynamic SQL so each call is
+-- planned for its own arguments: a cached generic plan of `(p IS NULL OR practice_id = p)` would
+-- scan every practice's facts.
 CREATE OR REPLACE FUNCTION public.analytics_case_rows(p_from timestamptz, p_to timestamptz, p_practice uuid, p_template uuid)
 RETURNS SETOF public.analytics_weekly_cases
-LANGUAGE sql STABLE SET search_path = '' AS $$
-  WITH f AS (
-    SELECT wp.practice_id, date_trunc('week', wp.created_at AT TIME ZONE 'UTC')::date AS week, wp.workflow_template_id,
-           wp.task_performance->>'outcome' AS outcome, wp.completion_rate,
-           CASE WHEN wp.task_performance->>'outcome' = 'completed' THEN extract(epoch FROM wp.created_at - c.created_at)::float8 * 1000 END AS turnaround_ms,
-           EXISTS (SELECT 1 FROM public.task_runs r WHERE r.case_id = wp.case_id AND r.reworks > 0) AS reworked,
-           (SELECT sum(s.duration_minutes)::float8 FROM public.state_analytics s
-             WHERE s.case_id = wp.case_id AND s.practice_id = wp.practice_id AND s.from_state = 'on_hold') AS hold_minutes
-      FROM public.workflow_performance wp
-      LEFT JOIN public.cases c ON c.id = wp.case_id
-     WHERE wp.created_at >= p_from AND wp.created_at < p_to
-       AND (p_practice IS NULL OR wp.practice_id = p_practice)
-       AND (p_template IS NULL OR wp.workflow_template_id = p_template)),
-  h AS (
-    SELECT practice_id, week, workflow_template_id, public.analytics_bucket(turnaround_ms) AS b, count(*)::integer AS n, sum(turnaround_ms) AS s
-      FROM f WHERE turnaround_ms IS NOT NULL GROUP BY 1, 2, 3, 4),
-  ha AS (
-    SELECT practice_id, week, workflow_template_id, array_agg(b ORDER BY b) AS b, array_agg(n ORDER BY b) AS n, array_agg(s ORDER BY b) AS s
-      FROM h GROUP BY 1, 2, 3),
-  a AS (
-    SELECT practice_id, week, workflow_template_id, count(*)::integer AS finished,
-           count(*) FILTER (WHERE outcome = 'completed')::integer AS completed,
-           count(*) FILTER (WHERE outcome = 'cancelled')::integer AS cancelled,
-           count(*) FILTER (WHERE outcome = 'completed' AND coalesce(completion_rate, 100) = 100)::integer AS on_time,
-           count(*) FILTER (WHERE reworked)::integer AS reworked,
-           coalesce(sum(hold_minutes), 0)::float8 AS hold_minutes
-      FROM f GROUP BY 1, 2, 3)
-  SELECT a.practice_id, a.week, a.workflow_template_id, a.finished, a.completed, a.cancelled, a.on_time, a.reworked, a.hold_minutes,
-         coalesce(ha.b, '{}'), coalesce(ha.n, '{}'), coalesce(ha.s, '{}')
-    FROM a LEFT JOIN ha ON ha.practice_id = a.practice_id AND ha.week = a.week AND ha.workflow_template_id = a.workflow_template_id
-$$;
+LANGUAGE plpgsql STABLE SET search_path = '' AS $fn$
+BEGIN
+  RETURN QUERY EXECUTE format($q$
+    WITH f AS (
+      SELECT wp.practice_id, date_trunc('week', wp.created_at AT TIME ZONE 'UTC')::date AS week, wp.workflow_template_id,
+             wp.task_performance->>'outcome' AS outcome, wp.completion_rate,
+             CASE WHEN wp.task_performance->>'outcome' = 'completed' THEN extract(epoch FROM wp.created_at - c.created_at)::float8 * 1000 END AS turnaround_ms,
+             EXISTS (SELECT 1 FROM public.task_runs r WHERE r.case_id = wp.case_id AND r.reworks > 0) AS reworked,
+             (SELECT sum(s.duration_minutes)::float8 FROM public.state_analytics s
+               WHERE s.case_id = wp.case_id AND s.practice_id = wp.practice_id AND s.from_state = 'on_hold') AS hold_minutes
+        FROM public.workflow_performance wp
+        LEFT JOIN public.cases c ON c.id = wp.case_id
+       WHERE wp.created_at >= $1 AND wp.created_at < $2 %s %s),
+    h AS (
+      SELECT practice_id, week, workflow_template_id, public.analytics_bucket(turnaround_ms) AS b, count(*)::integer AS n, sum(turnaround_ms) AS s
+        FROM f WHERE turnaround_ms IS NOT NULL GROUP BY 1, 2, 3, 4),
+    ha AS (
+      SELECT practice_id, week, workflow_template_id, array_agg(b ORDER BY b) AS b, array_agg(n ORDER BY b) AS n, array_agg(s ORDER BY b) AS s
+        FROM h GROUP BY 1, 2, 3),
+    a AS (
+      SELECT practice_id, week, workflow_template_id, count(*)::integer AS finished,
+             count(*) FILTER (WHERE outcome = 'completed')::integer AS completed,
+             count(*) FILTER (WHERE outcome = 'cancelled')::integer AS cancelled,
+             count(*) FILTER (WHERE outcome = 'completed' AND coalesce(completion_rate, 100) = 100)::integer AS on_time,
+             count(*) FILTER (WHERE reworked)::integer AS reworked,
+             coalesce(sum(hold_minutes), 0)::float8 AS hold_minutes
+        FROM f GROUP BY 1, 2, 3)
+    SELECT a.practice_id, a.week, a.workflow_template_id, a.finished, a.completed, a.cancelled, a.on_time, a.reworked, a.hold_minutes,
+           coalesce(ha.b, '{}'), coalesce(ha.n, '{}'), coalesce(ha.s, '{}')
+      FROM a LEFT JOIN ha ON ha.practice_id = a.practice_id AND ha.week = a.week AND ha.workflow_template_id = a.workflow_template_id
+  $q$, CASE WHEN p_practice IS NOT NULL THEN 'AND wp.practice_id = $3' ELSE '' END, CASE WHEN p_template IS NOT NULL THEN 'AND wp.workflow_template_id = $4' ELSE '' END)
+  USING p_from, p_to, p_practice, p_template;
+END
+$fn$;
 
 CREATE OR REPLACE FUNCTION public.analytics_task_rows(p_from timestamptz, p_to timestamptz, p_practice uuid, p_template uuid)
 RETURNS SETOF public.analytics_weekly_tasks
-LANGUAGE sql STABLE SET search_path = '' AS $$
-  WITH t AS (
-    SELECT r.practice_id, date_trunc('week', r.finished_at AT TIME ZONE 'UTC')::date AS week, r.workflow_template_id, r.task_id, r.name,
-           r.planned_ms, r.actual_ms, r.on_time, r.reworks, r.kind, r.lab, r.queue_ms
-      FROM public.task_runs r
-     WHERE r.finished_at >= p_from AND r.finished_at < p_to
-       AND (p_practice IS NULL OR r.practice_id = p_practice)
-       AND (p_template IS NULL OR r.workflow_template_id = p_template)),
-  h AS (
-    SELECT practice_id, week, workflow_template_id, task_id, public.analytics_bucket(actual_ms) AS b, count(*)::integer AS n, sum(actual_ms) AS s
-      FROM t WHERE actual_ms IS NOT NULL GROUP BY 1, 2, 3, 4, 5),
-  ha AS (
-    SELECT practice_id, week, workflow_template_id, task_id, array_agg(b ORDER BY b) AS b, array_agg(n ORDER BY b) AS n, array_agg(s ORDER BY b) AS s
-      FROM h GROUP BY 1, 2, 3, 4),
-  a AS (
-    SELECT practice_id, week, workflow_template_id, task_id, min(name) AS name,
-           count(*) FILTER (WHERE actual_ms IS NOT NULL)::integer AS runs,
-           count(planned_ms) FILTER (WHERE actual_ms IS NOT NULL)::integer AS planned_n,
-           coalesce(sum(planned_ms) FILTER (WHERE actual_ms IS NOT NULL), 0) AS planned_ms,
-           count(*) FILTER (WHERE actual_ms IS NOT NULL AND on_time)::integer AS on_time,
-           count(on_time) FILTER (WHERE actual_ms IS NOT NULL)::integer AS judged,
-           coalesce(sum(greatest(actual_ms - planned_ms, 0)) FILTER (WHERE actual_ms IS NOT NULL), 0) AS excess_ms,
-           coalesce(sum(reworks) FILTER (WHERE reworks > 0), 0)::integer AS reworks,
-           coalesce(sum(actual_ms) FILTER (WHERE actual_ms IS NOT NULL AND kind <> 'automatic' AND NOT lab), 0) AS practice_ms,
-           coalesce(sum(coalesce(queue_ms, 0)) FILTER (WHERE actual_ms IS NOT NULL AND kind <> 'automatic' AND lab), 0) AS lab_queue_ms,
-           coalesce(sum(actual_ms - coalesce(queue_ms, 0)) FILTER (WHERE actual_ms IS NOT NULL AND kind <> 'automatic' AND lab), 0) AS lab_active_ms,
-           coalesce(sum(actual_ms) FILTER (WHERE actual_ms IS NOT NULL AND kind = 'automatic'), 0) AS automatic_ms
-      FROM t GROUP BY 1, 2, 3, 4)
-  SELECT a.practice_id, a.week, a.workflow_template_id, a.task_id, a.name, a.runs, a.planned_n, a.planned_ms, a.on_time, a.judged, a.excess_ms,
-         a.reworks, a.practice_ms, a.lab_queue_ms, a.lab_active_ms, a.automatic_ms,
-         coalesce(ha.b, '{}'), coalesce(ha.n, '{}'), coalesce(ha.s, '{}')
-    FROM a LEFT JOIN ha ON ha.practice_id = a.practice_id AND ha.week = a.week AND ha.workflow_template_id = a.workflow_template_id AND ha.task_id = a.task_id
-$$;
+LANGUAGE plpgsql STABLE SET search_path = '' AS $fn$
+BEGIN
+  RETURN QUERY EXECUTE format($q$
+    WITH t AS (
+      SELECT r.practice_id, date_trunc('week', r.finished_at AT TIME ZONE 'UTC')::date AS week, r.workflow_template_id, r.task_id, r.name,
+             r.planned_ms, r.actual_ms, r.on_time, r.reworks, r.kind, r.lab, r.queue_ms
+        FROM public.task_runs r
+       WHERE r.finished_at >= $1 AND r.finished_at < $2 %s %s),
+    h AS (
+      SELECT practice_id, week, workflow_template_id, task_id, public.analytics_bucket(actual_ms) AS b, count(*)::integer AS n, sum(actual_ms) AS s
+        FROM t WHERE actual_ms IS NOT NULL GROUP BY 1, 2, 3, 4, 5),
+    ha AS (
+      SELECT practice_id, week, workflow_template_id, task_id, array_agg(b ORDER BY b) AS b, array_agg(n ORDER BY b) AS n, array_agg(s ORDER BY b) AS s
+        FROM h GROUP BY 1, 2, 3, 4),
+    a AS (
+      SELECT practice_id, week, workflow_template_id, task_id, min(name) AS name,
+             count(*) FILTER (WHERE actual_ms IS NOT NULL)::integer AS runs,
+             count(planned_ms) FILTER (WHERE actual_ms IS NOT NULL)::integer AS planned_n,
+             coalesce(sum(planned_ms) FILTER (WHERE actual_ms IS NOT NULL), 0) AS planned_ms,
+             count(*) FILTER (WHERE actual_ms IS NOT NULL AND on_time)::integer AS on_time,
+             count(on_time) FILTER (WHERE actual_ms IS NOT NULL)::integer AS judged,
+             coalesce(sum(greatest(actual_ms - planned_ms, 0)) FILTER (WHERE actual_ms IS NOT NULL), 0) AS excess_ms,
+             coalesce(sum(reworks) FILTER (WHERE reworks > 0), 0)::integer AS reworks,
+             coalesce(sum(actual_ms) FILTER (WHERE actual_ms IS NOT NULL AND kind <> 'automatic' AND NOT lab), 0) AS practice_ms,
+             coalesce(sum(coalesce(queue_ms, 0)) FILTER (WHERE actual_ms IS NOT NULL AND kind <> 'automatic' AND lab), 0) AS lab_queue_ms,
+             coalesce(sum(actual_ms - coalesce(queue_ms, 0)) FILTER (WHERE actual_ms IS NOT NULL AND kind <> 'automatic' AND lab), 0) AS lab_active_ms,
+             coalesce(sum(actual_ms) FILTER (WHERE actual_ms IS NOT NULL AND kind = 'automatic'), 0) AS automatic_ms
+        FROM t GROUP BY 1, 2, 3, 4)
+    SELECT a.practice_id, a.week, a.workflow_template_id, a.task_id, a.name, a.runs, a.planned_n, a.planned_ms, a.on_time, a.judged, a.excess_ms,
+           a.reworks, a.practice_ms, a.lab_queue_ms, a.lab_active_ms, a.automatic_ms,
+           coalesce(ha.b, '{}'), coalesce(ha.n, '{}'), coalesce(ha.s, '{}')
+      FROM a LEFT JOIN ha ON ha.practice_id = a.practice_id AND ha.week = a.week AND ha.workflow_template_id = a.workflow_template_id AND ha.task_id = a.task_id
+  $q$, CASE WHEN p_practice IS NOT NULL THEN 'AND r.practice_id = $3' ELSE '' END, CASE WHEN p_template IS NOT NULL THEN 'AND r.workflow_template_id = $4' ELSE '' END)
+  USING p_from, p_to, p_practice, p_template;
+END
+$fn$;
 
 CREATE OR REPLACE FUNCTION public.analytics_reason_rows(p_from timestamptz, p_to timestamptz, p_practice uuid)
 RETURNS SETOF public.analytics_weekly_reasons
-LANGUAGE sql STABLE SET search_path = '' AS $$
-  SELECT m.practice_id, date_trunc('week', m.created_at AT TIME ZONE 'UTC')::date,
-         m.metadata->>'decision', coalesce(m.metadata->>'reason', substring(m.content FROM ': (.*)\. Back to "')), count(*)::integer
-    FROM public.case_messages m
-   WHERE m.metadata ? 'reworkTaskId'
-     AND m.created_at >= p_from AND m.created_at < p_to
-     AND (p_practice IS NULL OR m.practice_id = p_practice)
-   GROUP BY 1, 2, 3, 4
-$$;
+LANGUAGE plpgsql STABLE SET search_path = '' AS $fn$
+BEGIN
+  RETURN QUERY EXECUTE format($q$
+    SELECT m.practice_id, date_trunc('week', m.created_at AT TIME ZONE 'UTC')::date,
+           m.metadata->>'decision', coalesce(m.metadata->>'reason', substring(m.content FROM ': (.*)\. Back to "')), count(*)::integer
+      FROM public.case_messages m
+     WHERE m.metadata ? 'reworkTaskId'
+       AND m.created_at >= $1 AND m.created_at < $2 %s
+     GROUP BY 1, 2, 3, 4
+  $q$, CASE WHEN p_practice IS NOT NULL THEN 'AND m.practice_id = $3' ELSE '' END)
+  USING p_from, p_to, p_practice;
+END
+$fn$;
 
 -- Marks: written by the facts' writers' transactions (triggers), consumed by the refresh.
 CREATE OR REPLACE FUNCTION public.analytics_mark_performance()

@@ -11,6 +11,7 @@ import type { TaskFunction } from '../workflows/plan/plan.types';
 import * as caseEvents from '../repositories/case-events.repository';
 import { recordRisk } from '../repositories/case-risk.repository';
 import { insightsOnCaseClosed } from '../ai/recommendations/refresh';
+import { refreshRollups } from '../repositories/analytics.repository';
 
 /** What an automatic production step did, in words for the case's message thread. */
 export interface HookResult {
@@ -80,8 +81,8 @@ export function createCaseActivities({ db, hooks = defaultHooks }: CaseActivityD
 
     /**
      * Writes workflow_performance once per case outcome, then the template's recommendations as
-     * of this close (issue 10 §5). Those are advisory: their failure is logged, never blocks
-     * the case's completion.
+     * of this close (issue 10 §5) and the practice's analytics rollups (issue 11 §5). Those are
+     * advisory: their failure is logged, never blocks the case's completion.
      */
     async recordPerformance(args: PerformanceArgs): Promise<void> {
       await caseEvents.recordPerformance(db, args);
@@ -89,6 +90,14 @@ export function createCaseActivities({ db, hooks = defaultHooks }: CaseActivityD
         await insightsOnCaseClosed(db, args);
       } catch (err) {
         log.warn('recommendations on case close failed', { caseId: args.caseId, error: String(err) });
+      }
+      // The practice's weekly analytics rollups, now rather than at the next scheduled refresh
+      // (0065). Advisory like the above: behind a refresh that takes longer than a few seconds
+      // this gives up, and the schedule takes the marks.
+      try {
+        await refreshRollups(db, { practiceId: args.practiceId, limit: 100, wait: true, lockTimeoutMs: 5000 });
+      } catch (err) {
+        log.warn('analytics rollups on case close failed', { caseId: args.caseId, error: String(err) });
       }
     },
 

@@ -256,10 +256,19 @@ export interface RefreshResult {
 /**
  * Recomputes the rollups of the weeks marked stale since the last refresh (of one practice, or
  * all), at most `limit` marks per call. Idempotent: the same weeks recompute to the same rows.
- * `wait`: queue behind a running refresh instead of returning -1.
+ * `wait`: queue behind a running refresh instead of returning -1, for at most `lockTimeoutMs`
+ * (then the statement fails and the marks stay for the next refresh).
  */
-export async function refreshRollups(db: Db, opts: { practiceId?: string | null; limit?: number | null; wait?: boolean } = {}): Promise<RefreshResult> {
-  const { rows: r } = await sql<{ n: number }>`
-    SELECT public.analytics_refresh_rollups(${opts.practiceId ?? null}::uuid, ${opts.limit ?? null}::int, ${opts.wait ?? false}) AS n`.execute(db);
-  return { weeks: r[0]!.n };
+export async function refreshRollups(
+  db: Handle,
+  opts: { practiceId?: string | null; limit?: number | null; wait?: boolean; lockTimeoutMs?: number } = {},
+): Promise<RefreshResult> {
+  const run = async (h: Handle) => {
+    if (opts.lockTimeoutMs !== undefined) await sql`SELECT set_config('lock_timeout', ${`${opts.lockTimeoutMs}ms`}, true)`.execute(h);
+    const { rows: r } = await sql<{ n: number }>`
+      SELECT public.analytics_refresh_rollups(${opts.practiceId ?? null}::uuid, ${opts.limit ?? null}::int, ${opts.wait ?? false}) AS n`.execute(h);
+    return { weeks: r[0]!.n };
+  };
+  // set_config(…, true) lasts until the end of the transaction: give it one of its own.
+  return opts.lockTimeoutMs !== undefined && !db.isTransaction ? db.transaction().execute(run) : run(db);
 }

@@ -23,6 +23,8 @@ import { installTracing } from '../telemetry/tracing';
 import { workflowInterceptorModules } from './bundle';
 import { makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { startNotifications } from '../services/notification-start';
+import { createAnalyticsActivities } from '../activities/analytics.activities';
+import { ensureAnalyticsRollupsSchedule } from '../services/analytics-start';
 
 export interface MdwWorkerOptions {
   config: Config;
@@ -42,6 +44,8 @@ export interface MdwWorkerOptions {
    * otherwise log that email deliveries are disabled). `npm run worker` does; tests opt in.
    */
   notifications?: boolean;
+  /** Create the Schedule that refreshes the analytics rollups every few minutes. `npm run worker` does; tests opt in. */
+  analyticsRollups?: boolean;
 }
 
 export interface MdwWorker {
@@ -95,6 +99,7 @@ export async function startWorker(opts: MdwWorkerOptions): Promise<MdwWorker> {
       // Erasure deletes storage objects and case histories: the worker reaches both.
       ...createErasureActivities({ db: database.system, storage: createFileStorage(config), temporal: temporalClient(config, connection) }),
       ...createNotificationActivities({ db: database.system, config }),
+      ...createAnalyticsActivities({ db: database.system }),
     },
     interceptors: {
       activity: [
@@ -156,6 +161,8 @@ export async function startWorker(opts: MdwWorkerOptions): Promise<MdwWorker> {
     const enabled = await startNotifications(config);
     console.log(JSON.stringify({ msg: enabled ? `email notifications on via ${config.SMTP_HOST}:${config.SMTP_PORT}` : 'email notifications disabled: SMTP_HOST is not set (events are kept in the outbox)' }));
   }
+
+  if (opts.analyticsRollups) await ensureAnalyticsRollupsSchedule(temporalClient(config, connection), config.TEMPORAL_TASK_QUEUE);
 
   return {
     worker,

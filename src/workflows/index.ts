@@ -4,3 +4,4 @@ export { templateInsightsWorkflow } from './insights.workflow';
 export { embeddingPipelineWorkflow, embeddingReindexWorkflow } from './embedding.workflow';
 export { patientErasureWorkflow } from './erasure.workflow';
 export { notificationDispatcherWorkflow, notificationDigestWorkflow } from './notification.workflow';
+export { analyticsRollupsWorkflow } from './analytics.workflow';

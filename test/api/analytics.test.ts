@@ -4,7 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { refreshRollups } from '../../src/repositories/analytics.repository';
+import { ensureAnalyticsRollupsSchedule } from '../../src/services/analytics-start';
+import { analyticsRollupsScheduleId } from '../../src/workflows/analytics.workflow';
+import { waitFor } from '../support/wait';
+import { recordHistory } from '../support/case-driver';
 import { clearAlignerTemplate } from '../../src/seed/templates';
 import { createPracticeFixture, createTemplate, createUser, type PracticeFixture } from '../support/fixtures';
 import { as, setupApi, tokenFor, type ApiEnv, type Caller } from './support';
@@ -94,8 +97,23 @@ beforeAll(async () => {
   await reworkMessage(a, a3, '2020-03-09T11:00:00Z', 'request_changes', null, '"Doctor approval" changes requested: Attachments missing. Back to "Records review" for rework (rework #2).');
   await reworkMessage(b, b1, '2020-03-09T11:00:00Z', 'reject', 'Wrong arch');
 
-  // The weeks of this history now come from the weekly rollups (0065), not the facts.
-  await refreshRollups(db, { wait: true });
+  // The weeks of this history now come from the weekly rollups (0065), not the facts: refreshed
+  // by the worker, through the Schedule's workflow.
+  expect((await db.selectFrom('analytics_stale_weeks').select('id').where('practice_id', 'in', [a.practiceId, b.practiceId]).execute()).length).toBeGreaterThan(0);
+  expect(await ensureAnalyticsRollupsSchedule(env.h.client, env.h.taskQueue, '1 hour')).toBe(true);
+  const schedule = env.h.client.schedule.getHandle(analyticsRollupsScheduleId(env.h.taskQueue));
+  try {
+    expect(await ensureAnalyticsRollupsSchedule(env.h.client, env.h.taskQueue, '1 hour')).toBe(false); // kept, not duplicated
+    expect((await schedule.describe()).action).toMatchObject({ type: 'startWorkflow', workflowType: 'analyticsRollupsWorkflow' });
+    await schedule.trigger();
+    await waitFor(() => db.selectFrom('analytics_stale_weeks').select('id').where('practice_id', 'in', [a.practiceId, b.practiceId]).execute(), (rows) => rows.length === 0, 60_000, 'the scheduled refresh');
+    const started = (await schedule.describe()).info.recentActions[0]!.action.workflow;
+    const run = env.h.client.workflow.getHandle(started.workflowId, started.firstExecutionRunId);
+    expect((await run.result()).weeks).toBeGreaterThan(0);
+    await recordHistory(run, 'encrypted/analytics-rollups');
+  } finally {
+    await schedule.delete();
+  }
   const rolled = await db.selectFrom('analytics_weekly_cases').select([sql<string>`to_char(week, 'YYYY-MM-DD')`.as('week'), 'finished']).where('practice_id', '=', a.practiceId).orderBy('week').execute();
   expect(rolled.map((r) => [r.week, r.finished])).toEqual([['2020-01-27', 1], ['2020-03-02', 2], ['2020-03-09', 2]]);
   expect(await db.selectFrom('analytics_stale_weeks').select('id').where('practice_id', 'in', [a.practiceId, b.practiceId]).execute()).toEqual([]);

@@ -1,8 +1,9 @@
 /**
  * Analytics people can read (issue 11): turnaround, weekly throughput and on-time rate, rework,
  * bottlenecks and where the time went, per practice or (for lab staff, or across a member's own
- * practices) without one. Thin over src/repositories/analytics.repository.ts, under RLS as the
- * caller: the policies decide which practices count.
+ * practices) without one. Thin over src/repositories/analytics.repository.ts (weekly rollups for
+ * whole weeks, the facts for the rest), under RLS as the caller: the policies decide which
+ * practices count.
  */
 import * as analytics from '../../repositories/analytics.repository';
 import { ApiError } from '../errors';
@@ -88,7 +89,7 @@ export function analyticsRoutes(kit: RouteKit, _s: ApiServices): void {
   route(kit, {
     ...common,
     path: '/analytics/turnaround',
-    summary: 'Turnaround per template and per task: p50/p90 actual vs the estimate',
+    summary: 'Turnaround per template and per task: p50/p90 actual vs the estimate (read from log-scale histograms: within 0.5 %)',
     response: ZTurnaround,
     handler: ({ query }) =>
       ctx().db(async (trx) => {
