@@ -303,8 +303,9 @@ async function buildIndexes(url: string, which: { production: boolean; ivfflat: 
   const one = createDatabase(url, 1);
   const out: Record<string, number> = {};
   const size = async (name: string) => {
-    // A partitioned index has no storage of its own: sum its partitions'.
-    const r = await sql<{ b: string }>`SELECT coalesce(sum(pg_relation_size(relid)), 0)::text AS b FROM pg_partition_tree(${name}::regclass)`.execute(one.system);
+    // A partitioned index has no storage of its own: sum its partitions' (a plain index is its own tree's only leaf).
+    const r = await sql<{ b: string }>`SELECT coalesce((SELECT sum(pg_relation_size(relid)) FROM pg_partition_tree(${name}::regclass)), 0)
+      + CASE WHEN (SELECT relkind FROM pg_class WHERE oid = ${name}::regclass) = 'i' THEN pg_relation_size(${name}::regclass) ELSE 0 END AS b`.execute(one.system);
     return round(Number(r.rows[0]!.b) / 2 ** 20);
   };
   try {
