@@ -54,7 +54,10 @@ async function main() {
     let peakHeap = 0;
     const sampler = setInterval(() => (peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed)), 20);
     const t0 = Date.now();
-    const r = await migrateLegacy({ legacyUrl: db(legacy), targetUrl: db('target_run'), dedup: dedupPatients });
+    const kind = arg('classifier', 'lexical');
+    const { createMigrationClassifier } = await import('../src/migration/intent');
+    const classifier = kind === 'none' ? undefined : () => createMigrationClassifier(null);
+    const r = await migrateLegacy({ legacyUrl: db(legacy), targetUrl: db('target_run'), dedup: dedupPatients, classifier });
     const ms = Date.now() - t0;
     clearInterval(sampler);
     const t1 = Date.now();
