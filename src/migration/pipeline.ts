@@ -10,6 +10,7 @@
  * run killed at any point resumes with the phase it was in.
  */
 import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { IntentClassifier } from '../ai/intent/types';
@@ -63,10 +64,26 @@ export interface MigrateLegacyOptions {
   classifier?: AnyClassifier | (() => Promise<AnyClassifier>);
   /** Starts the workflows of live cases (after the data is committed); not called in a dry run. */
   startLiveCases?: (cases: LiveCase[]) => Promise<Array<{ caseId: string; ok: boolean; detail: string }>>;
+  /**
+   * Writes the full report here as JSON: the returned report lists at most REPORT_LIST_LIMIT rows
+   * not migrated, the file all of them (streamed from legacy_id_map, so memory stays flat).
+   */
+  reportFile?: string;
+  /** Overrides REPORT_LIST_LIMIT (tests). */
+  reportListLimit?: number;
   progress?: Progress;
 }
 
 const SYSTEM_PROFILE_ID = '00000000-0000-0000-0000-000000000001';
+/**
+ * Lists in the returned report (rows not migrated, dedup clusters and review pairs, live-case
+ * outcomes) stop here, with their totals beside them: a report in memory must not grow with the
+ * lab. The full list of rows not migrated goes to `reportFile`; the others are in the target
+ * (legacy_id_map, patient_match_reviews, cases.workflow_started_at).
+ */
+export const REPORT_LIST_LIMIT = 1000;
+/** Live cases read and started per page. */
+const LIVE_PAGE = 500;
 /** Serialises migration runs against one target. */
 const RUN_LOCK = 4_627_109;
 const KNOWN_MODELS = new Set(['auth.user', 'dispatch.practice', 'dispatch.doctor', 'dispatch.patient', 'dispatch.case', 'dispatch.order', 'dispatch.orderitem', 'dispatch.product', 'dispatch.record', 'dispatch.project', 'dispatch.instruction', 'dispatch.file', 'dispatch.template', 'contenttypes.contenttype', 'auth.group']);
@@ -93,6 +110,7 @@ export async function migrateLegacy(opts: MigrateLegacyOptions): Promise<Migrati
     if (!locked) throw new MigrationInputError('another legacy migration is running against this target; wait for it to finish');
     const ctx = new Ctx(target, runId, !!opts.dryRun, progress);
     const T = <R>(step: string, fn: () => Promise<R>) => ctx.timer.time(step, fn);
+    const listLimit = opts.reportListLimit ?? REPORT_LIST_LIMIT;
     const interrupted = opts.dryRun ? [] : await ctx.previousInterrupted();
     if (!opts.dryRun) await ctx.recordRunStart(opts.practice ?? null);
     if (opts.dryRun) await target.query('BEGIN');
@@ -150,17 +168,29 @@ export async function migrateLegacy(opts: MigrateLegacyOptions): Promise<Migrati
     });
 
     // ---- live cases ------------------------------------------------------------------------
-    const live = await T('live cases (find)', () => ctx.liveCases());
-    let liveOutcomes: Array<{ caseId: string; ok: boolean; detail: string }> = [];
-    if (!opts.dryRun && opts.startLiveCases && live.length > 0) {
-      const bar = progress.phase('start live cases', live.length);
-      liveOutcomes = await opts.startLiveCases(live);
-      bar.tick(live.length);
+    // Read and started a page at a time: the list of live cases grows with the lab.
+    const eligible = await T('live cases (find)', () => ctx.liveCount());
+    const liveOutcomes: Array<{ caseId: string; ok: boolean; detail: string }> = [];
+    let liveStarted = 0;
+    if (!opts.dryRun && opts.startLiveCases && eligible > 0) {
+      const bar = progress.phase('start live cases', eligible);
+      let after: LiveCase | null = null;
+      for (;;) {
+        const page: LiveCase[] = await T('live cases (find)', () => ctx.liveCases(after, LIVE_PAGE));
+        if (page.length === 0) break;
+        const outcomes = await opts.startLiveCases(page);
+        liveStarted += outcomes.filter((o) => o.ok).length;
+        // Failures first, then successes, up to the report's bound.
+        for (const o of [...outcomes.filter((x) => !x.ok), ...outcomes.filter((x) => x.ok)]) if (liveOutcomes.length < listLimit) liveOutcomes.push(o);
+        bar.tick(page.length);
+        after = page[page.length - 1]!;
+      }
       bar.done();
     }
 
     const tables: TableCounts[] = await T('reconcile, report', () => ctx.reconcile(counts, read));
-    const notMigrated = await T('reconcile, report', () => ctx.notMigrated());
+    const notMigrated = await T('reconcile, report', () => ctx.notMigrated(listLimit));
+    const notMigratedTotal = await T('reconcile, report', () => ctx.notMigratedCount());
     const report = buildReport({
       runId,
       dryRun: !!opts.dryRun,
@@ -170,13 +200,16 @@ export async function migrateLegacy(opts: MigrateLegacyOptions): Promise<Migrati
       missingTables: (await ctx.missing(LEGACY_TABLES.map((t) => t.name), read)),
       tables,
       notMigrated,
+      notMigratedTotal,
       dedup,
       templates,
       states,
-      liveCases: { eligible: live.length, started: liveOutcomes.filter((o) => o.ok).length, outcomes: liveOutcomes, withoutTemplate: await ctx.liveWithoutTemplate() },
+      liveCases: { eligible, started: liveStarted, outcomes: liveOutcomes, withoutTemplate: await ctx.liveWithoutTemplate() },
       interruptedRuns: interrupted,
       timings: ctx.timer.list(),
     });
+    // Written before a dry run rolls back: the rows not migrated are read from legacy_id_map.
+    if (opts.reportFile) await T('reconcile, report', () => ctx.writeReport(report, opts.reportFile!));
     if (opts.dryRun) await target.query('ROLLBACK');
     else await ctx.recordRunEnd(report);
     return report;
@@ -408,7 +441,7 @@ class Ctx {
       const records: PatientRecord[] = r.rows.map((x) => ({ ...x, caseCount: Number(x.caseCount) }));
       // Pairs a person rejected are never proposed or merged again.
       const rejected = await rejectedPairs(this.kysely);
-      Object.assign(result, opts.dedup(records, { rejectedPairs: rejected }));
+      Object.assign(result, await this.timer.time('people: dedup (matching in JS)', async () => opts.dedup(records, { rejectedPairs: rejected })));
       const survivor = new Map<string, string>();
       for (const cluster of result.clusters) for (const k of cluster) survivor.set(k, cluster[0]!);
       const test = new Map(result.testData.map((t) => [t.key, t.reason]));
@@ -447,8 +480,9 @@ class Ctx {
       clusters: result.clusters.length,
       merged: result.clusters.reduce((n, c) => n + c.length - 1, 0),
       testData: result.testData,
-      clusterList: result.clusters,
-      reviewPairs: result.pairs.filter((p) => p.grade !== 'certain'),
+      // Bounded (the counts above are the totals): merges are in legacy_id_map, pairs in patient_match_reviews.
+      clusterList: result.clusters.slice(0, opts.reportListLimit ?? REPORT_LIST_LIMIT),
+      reviewPairs: result.pairs.filter((p) => p.grade !== 'certain').slice(0, opts.reportListLimit ?? REPORT_LIST_LIMIT),
     };
   }
 
@@ -1187,7 +1221,14 @@ class Ctx {
   // ---- live cases, reconciliation, report ----------------------------------------------------
 
   /** Migrated cases that are neither completed nor cancelled and have no workflow yet. */
-  async liveCases(): Promise<LiveCase[]> {
+  async liveCount(): Promise<number> {
+    const r = await this.q<{ n: string }>(`SELECT count(*) AS n FROM public.cases c JOIN s_dispatch_case s ON c.id = pg_temp.lid('dispatch_case', s.id::text)
+      WHERE c.closed_at IS NULL AND c.current_state NOT IN ('completed', 'cancelled') AND c.workflow_started_at IS NULL AND c.workflow_template_id IS NOT NULL`);
+    return Number(r.rows[0]!.n);
+  }
+
+  /** One page of liveCases, after `after` in (created_at, id) order. */
+  async liveCases(after: LiveCase | null = null, limit = 1_000_000_000): Promise<LiveCase[]> {
     const r = await this.q<LiveCase>(`
       SELECT c.id AS "caseId", c.practice_id AS "practiceId", c.patient_id AS "patientId", c.case_number AS "caseNumber", c.case_type::text AS "caseType",
         c.priority::text AS priority, c.workflow_template_id AS "templateId", (c.metadata->'legacy'->>'case_id')::int AS "legacyCaseId",
@@ -1195,7 +1236,8 @@ class Ctx {
         c.metadata->'legacy_position'->>'resume_state' AS "resumeState", coalesce((c.metadata->'legacy_position'->>'awaiting_approval')::boolean, false) AS "awaitingApproval"
       FROM public.cases c JOIN s_dispatch_case s ON c.id = pg_temp.lid('dispatch_case', s.id::text)
       WHERE c.closed_at IS NULL AND c.current_state NOT IN ('completed', 'cancelled') AND c.workflow_started_at IS NULL AND c.workflow_template_id IS NOT NULL
-      ORDER BY c.created_at`);
+        AND ($1::timestamptz IS NULL OR (c.created_at, c.id) > ($1::timestamptz, $2::uuid))
+      ORDER BY c.created_at, c.id LIMIT $3`, [after?.createdAt ?? null, after?.caseId ?? null, limit]);
     return r.rows;
   }
 
@@ -1231,11 +1273,49 @@ class Ctx {
     return out;
   }
 
-  async notMigrated() {
-    const r = await this.q<{ table: string; id: string; disposition: string; reason: string | null }>(`
+  private readonly notMigratedSql = `
       SELECT m.legacy_table AS table, m.legacy_id AS id, m.disposition::text, m.reason FROM public.legacy_id_map m
-      WHERE m.disposition <> 'migrated' AND m.legacy_table = ANY ($1) ORDER BY m.legacy_table, length(m.legacy_id), m.legacy_id`, [RECONCILED_TABLES]);
+      WHERE m.disposition <> 'migrated' AND m.legacy_table = ANY ($1) ORDER BY m.legacy_table, length(m.legacy_id), m.legacy_id`;
+
+  async notMigrated(limit: number) {
+    const r = await this.q<{ table: string; id: string; disposition: string; reason: string | null }>(`${this.notMigratedSql} LIMIT $2`, [RECONCILED_TABLES, limit]);
     return r.rows;
+  }
+
+  async notMigratedCount(): Promise<number> {
+    const r = await this.q<{ n: string }>(`SELECT count(*) AS n FROM public.legacy_id_map m WHERE m.disposition <> 'migrated' AND m.legacy_table = ANY ($1)`, [RECONCILED_TABLES]);
+    return Number(r.rows[0]!.n);
+  }
+
+  /** The report as JSON into `file`, every row not migrated streamed from a cursor. */
+  async writeReport(report: MigrationReport, file: string) {
+    const marker = '"@@not-migrated@@"';
+    const text = JSON.stringify({ ...report, notMigrated: '@@not-migrated@@' }, null, 2);
+    const at = text.indexOf(marker);
+    const out = createWriteStream(file);
+    const write = (chunk: string) => new Promise<void>((resolve, reject) => (out.write(chunk) ? resolve() : out.once('drain', resolve).once('error', reject)));
+    try {
+      await write(text.slice(0, at) + '[');
+      const inTx = this.dryRun;
+      if (!inTx) await this.q('BEGIN');
+      await this.q(`DECLARE nm_cur NO SCROLL CURSOR FOR ${this.notMigratedSql.replace('$1', lit(`{${RECONCILED_TABLES.join(',')}}`))}`);
+      let first = true;
+      for (;;) {
+        const batch = await this.q(`FETCH 5000 FROM nm_cur`);
+        if (batch.rows.length === 0) break;
+        const parts: string[] = [];
+        for (const r of batch.rows) {
+          parts.push(`${first ? '' : ','}\n    ${JSON.stringify(r)}`);
+          first = false;
+        }
+        await write(parts.join(''));
+      }
+      await this.q('CLOSE nm_cur');
+      if (!inTx) await this.q('COMMIT');
+      await write(`${first ? '' : '\n  '}]` + text.slice(at + marker.length));
+    } finally {
+      await new Promise<void>((resolve) => out.end(resolve));
+    }
   }
 
   async missing(all: string[], read: Record<string, number>) {

@@ -31,7 +31,9 @@ export interface MigrationReport {
   missingTables: string[];
   tables: TableCounts[];
   totals: { read: number; new: number; changed: number };
+  /** Rows not migrated, the first REPORT_LIST_LIMIT of them (all in the report file); the total beside. */
   notMigrated: Array<{ table: string; id: string; disposition: string; reason: string | null }>;
+  notMigratedTotal: number;
   dedup: {
     records: number;
     pairs: number;

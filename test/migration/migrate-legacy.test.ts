@@ -3,6 +3,9 @@
  * outcome, written by hand, then re-runs, incremental runs, dry runs, missing tables, and the
  * legacy database left untouched.
  */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { guardClient } from '../../src/db/connection-errors';
 import type { MigrationReport } from '../../src/migration/report';
@@ -357,6 +360,21 @@ describe('variants', () => {
     expect(await query(target, `select 1 from legacy_migration_runs`)).toHaveLength(0);
     const real = await run(legacy, target);
     expect(real.tables).toEqual(dry.tables);
+  }, 120_000);
+
+  test('the report in memory lists a bounded number of rows not migrated; the report file all of them (dry run too)', async () => {
+    const legacy = await legacyDb();
+    const target = await targetDb();
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'mdw-report-')), 'report.json');
+    const dry = await run(legacy, target, { dryRun: true, reportFile: file, reportListLimit: 5 });
+    expect(dry.notMigrated).toHaveLength(5);
+    expect(dry.notMigratedTotal).toBeGreaterThan(5);
+    const written = JSON.parse(readFileSync(file, 'utf8')) as MigrationReport;
+    expect(written.notMigrated).toHaveLength(dry.notMigratedTotal);
+    expect(written.notMigrated.slice(0, 5)).toEqual(dry.notMigrated);
+    expect({ ...written, notMigrated: [] }).toEqual({ ...dry, notMigrated: [] });
+    const real = await run(legacy, target);
+    expect(real.notMigrated).toEqual(written.notMigrated);
   }, 120_000);
 
   test('a database without dispatch_project, dispatch_instruction and dispatch_template runs and says what it skipped', async () => {

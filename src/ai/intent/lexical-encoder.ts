@@ -54,14 +54,20 @@ export function createLexicalEncoder(dimensions = 4096, corpus: readonly string[
   const idf = (f: string) => Math.log((1 + corpus.length) / (1 + (df.get(f) ?? 0))) + 1;
   function encode(text: string): number[] {
     const v = new Float64Array(dimensions);
+    // A text touches a few dozen of the dimensions: only those are written into the (zeroed)
+    // result, the same numbers as dividing every entry (the migration encodes every free text).
+    const touched: number[] = [];
     for (const [feature, weight] of features(text)) {
       const h = hash(feature);
       v[h % dimensions]! += (h & 0x80000000 ? -1 : 1) * weight * idf(feature);
+      touched.push(h % dimensions);
     }
     let norm = 0;
-    for (const x of v) norm += x * x;
+    for (let i = 0; i < dimensions; i++) norm += v[i]! * v[i]!;
     norm = Math.sqrt(norm) || 1;
-    return Array.from(v, (x) => x / norm);
+    const out = new Array<number>(dimensions).fill(0);
+    for (const i of touched) out[i] = v[i]! / norm;
+    return out;
   }
   return {
     model: `mdw-lexical-tfidf-${dimensions}`,

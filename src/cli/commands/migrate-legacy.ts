@@ -4,7 +4,6 @@
  * src/migration/pipeline.ts. Exit codes: 0 every row accounted for; 1 rows unaccounted for;
  * 2 bad input (nothing written).
  */
-import { writeFileSync } from 'node:fs';
 import { Connection } from '@temporalio/client';
 import type { Command } from 'commander';
 import { config, ConfigError, required } from '../../config';
@@ -84,10 +83,10 @@ export async function runMigrateLegacy(flags: Flags, out: NodeJS.WriteStream = p
       const cases = createCaseService({ db: database.system, temporal: temporalClient(cfg, connection), taskQueue: cfg.TEMPORAL_TASK_QUEUE });
       options.startLiveCases = createLiveCaseStarter({ db: database.system, cases });
     }
+    if (flags.report) options.reportFile = flags.report;
     const report = await migrateLegacy(options);
     out.write(`${renderReport(report)}\n`);
     if (flags.report) {
-      writeFileSync(flags.report, JSON.stringify(report, null, 2));
       out.write(`report: ${flags.report}\n`);
     }
     return report.ok ? 0 : 1;

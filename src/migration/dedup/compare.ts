@@ -212,3 +212,27 @@ export function scorePair(a: PreparedRecord, b: PreparedRecord, sharedBy: (email
           : null;
   return guard === undefined ? { score, evidence, grade } : { score, evidence, grade, guard };
 }
+
+/**
+ * An upper bound of scorePair's score, from the cheap fields (email, birthdate, sex, practice)
+ * and the best a name can add. A pair whose bound is below `possible` is not a match whatever
+ * the names say, so the names (Jaro–Winkler, evidence texts) need not be compared: at scale
+ * most candidate pairs are homonyms with different addresses or birthdates.
+ */
+export function scoreUpperBound(a: PreparedRecord, b: PreparedRecord, sharedBy: (email: string) => number): number {
+  // Written without the compare* functions' evidence objects and texts: it runs for every
+  // candidate pair. Each field adds the most its compare* function could give.
+  let bound = Math.max(0, WEIGHTS.name.agree, WEIGHTS.name.partial);
+  if (a.email !== null && b.email !== null) {
+    if (a.email === b.email) bound += sharedBy(a.email) >= SHARED_EMAIL_PEOPLE ? 0 : WEIGHTS.email.agree;
+    else {
+      const localA = a.email.split('@', 1)[0] ?? '';
+      const samePart = localA.length >= 4 && localA === b.email.split('@', 1)[0];
+      bound += samePart ? WEIGHTS.email.partial : WEIGHTS.email.disagree;
+    }
+  }
+  if (a.birthdate !== null && b.birthdate !== null) bound += a.birthdate === b.birthdate ? WEIGHTS.birthdate.agree : Math.max(WEIGHTS.birthdate.partial, WEIGHTS.birthdate.disagree);
+  if (a.sex !== null && b.sex !== null) bound += a.sex === b.sex ? WEIGHTS.sex.agree : WEIGHTS.sex.disagree;
+  if (a.practiceKey !== null && b.practiceKey !== null) bound += a.practiceKey === b.practiceKey ? WEIGHTS.practice.agree : WEIGHTS.practice.disagree;
+  return bound;
+}

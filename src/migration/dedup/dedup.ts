@@ -18,7 +18,7 @@
  *    evidence decides which group a record joins.
  */
 
-import { type PreparedRecord, type Scored, prepareRecord, scorePair } from './compare';
+import { type PreparedRecord, type Scored, THRESHOLDS, prepareRecord, scorePair, scoreUpperBound } from './compare';
 import { detectTestData } from './test-data';
 import { type DedupPatients, type DedupResult, type DedupStats, type MatchPair } from './types';
 
@@ -100,17 +100,29 @@ export const dedupPatients: DedupPatients = (records, options = {}) => {
   const sharedBy = (email: string): number => emailPeople.get(email)?.size ?? 0;
 
   const blocks = new Map<string, PreparedRecord[]>();
+  const keysOf = new Map<PreparedRecord, string[]>();
   for (const r of prepared) {
-    for (const k of blockingKeys(r)) {
+    const keys = blockingKeys(r);
+    keysOf.set(r, keys);
+    for (const k of keys) {
       let block = blocks.get(k);
       if (!block) blocks.set(k, (block = []));
       block.push(r);
     }
   }
+  const usable = (k: string) => (blocks.get(k)?.length ?? 0) <= maxBlockSize;
+  // A pair that shares several keys is compared in the first usable block they share, and only
+  // there: no set of every compared pair (memory that grew with the square of the blocks).
+  const firstShared = (x: PreparedRecord, y: PreparedRecord): string | undefined => {
+    const ky = keysOf.get(y)!;
+    return keysOf.get(x)!.find((k) => ky.includes(k) && usable(k));
+  };
 
+  // Only graded pairs are kept; an ungraded one is scored again if the clustering asks for it.
   const scored = new Map<string, Scored>();
   let oversizedBlocks = 0;
-  for (const block of blocks.values()) {
+  let compared = 0;
+  for (const [blockKey, block] of blocks) {
     if (block.length < 2) continue;
     if (block.length > maxBlockSize) {
       oversizedBlocks++;
@@ -120,10 +132,13 @@ export const dedupPatients: DedupPatients = (records, options = {}) => {
       const x = block[i] as PreparedRecord;
       for (let j = i + 1; j < block.length; j++) {
         const y = block[j] as PreparedRecord;
-        const key = pairKey(x.key, y.key);
-        if (scored.has(key)) continue;
+        if (x.key === y.key || firstShared(x, y) !== blockKey) continue;
+        compared++;
         const [a, b] = x.key < y.key ? [x, y] : [y, x];
-        scored.set(key, scorePair(a, b, sharedBy));
+        // Rounded like the score, a bound under `possible` cannot grade.
+        if (scoreUpperBound(a, b, sharedBy) < THRESHOLDS.possible - 0.01) continue;
+        const s = scorePair(a, b, sharedBy);
+        if (s.grade !== null) scored.set(pairKey(x.key, y.key), s);
       }
     }
   }
@@ -195,7 +210,7 @@ export const dedupPatients: DedupPatients = (records, options = {}) => {
     compared: n,
     blocks: blocks.size,
     oversizedBlocks,
-    candidatePairs: scored.size,
+    candidatePairs: compared,
     allPairs: (n * (n - 1)) / 2,
   };
   return { pairs, clusters, testData, stats };
