@@ -4,6 +4,7 @@
  * from a template database), the migration in-process, its step timings printed. For iterating
  * on the pipeline's speed; bench:migrate is the benchmark of record.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { guardClient } from '../src/db/connection-errors';
@@ -21,6 +22,28 @@ async function admin(url: string, sql: string) {
   } finally {
     await c.end();
   }
+}
+
+/**
+ * CPU seconds of the cluster's processes: the postmaster's reaped children (backends that
+ * ended) plus the live ones, from /proc (Linux). Unlike wall time, it does not depend on what
+ * else the machine is running.
+ */
+function serverCpuSeconds(dir: string): number {
+  const tick = 100; // USER_HZ
+  const postmaster = Number(readFileSync(path.join(path.resolve(dir), 'pgdata', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const fields = (pid: number | string) => readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  const pm = fields(postmaster);
+  let total = Number(pm[11]) + Number(pm[12]) + Number(pm[13]) + Number(pm[14]); // utime stime cutime cstime
+  for (const pid of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const f = fields(pid);
+      if (Number(f[1]) === postmaster) total += Number(f[11]) + Number(f[12]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total / tick;
 }
 
 async function main() {
@@ -51,6 +74,8 @@ async function main() {
   for (let i = 0; i < runs; i++) {
     await admin(server.url, `DROP DATABASE IF EXISTS target_run WITH (FORCE)`);
     await admin(server.url, `CREATE DATABASE target_run TEMPLATE target_tpl`);
+    const serverCpu0 = serverCpuSeconds(dir);
+    const clientCpu0 = process.cpuUsage();
     let peakHeap = 0;
     const sampler = setInterval(() => (peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed)), 20);
     const t0 = Date.now();
@@ -60,6 +85,9 @@ async function main() {
     const r = await migrateLegacy({ legacyUrl: db(legacy), targetUrl: db('target_run'), dedup: dedupPatients, classifier });
     const ms = Date.now() - t0;
     clearInterval(sampler);
+    const serverCpu = serverCpuSeconds(dir) - serverCpu0;
+    const clientCpu = process.cpuUsage(clientCpu0);
+    console.log(`CPU (load-independent): server ${serverCpu.toFixed(1)} s, this process ${((clientCpu.user + clientCpu.system) / 1e6).toFixed(1)} s`);
     const t1 = Date.now();
     const again = await migrateLegacy({ legacyUrl: db(legacy), targetUrl: db('target_run'), dedup: dedupPatients });
     const rerun = Date.now() - t1;

@@ -101,6 +101,9 @@ export async function migrateLegacy(opts: MigrateLegacyOptions): Promise<Migrati
     // If this process dies (kill -9), its server session stops within a second instead of
     // finishing the statement in flight while holding the run lock (PostgreSQL 14+).
     await target.query(`select set_config('client_connection_check_interval', '1000', false)`).catch(() => undefined);
+    // One session loading in bulk: room for its hash joins and sorts, and for the GIN (full-text)
+    // indexes' pending lists, which are merged into the index in fewer, bigger batches.
+    await target.query(`select set_config('work_mem', '64MB', false), set_config('gin_pending_list_limit', '32MB', false)`);
     // A run killed a moment ago may still hold the lock until its server session notices.
     let locked = false;
     for (let i = 0; i < 20 && !locked; i++) {
