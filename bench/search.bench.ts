@@ -676,7 +676,8 @@ async function main(): Promise<void> {
         p99Ms: round(pct(r.latencies, 0.99)),
         recallAt10: m.recall ? round(r.recall.reduce((a, b) => a + b, 0) / r.recall.length, 3) : null,
         minRecall: m.recall ? round(Math.min(...r.recall), 2) : null,
-        indexInPlan: !m.tx ? 'several' : /hnsw/.test(plan) ? 'hnsw' : /ivfflat/.test(plan) ? 'ivfflat' : /Bitmap/.test(plan) ? 'btree (practice)' : /Seq Scan/.test(plan) ? 'seq scan' : 'other',
+        // A partition's HNSW index is named by PostgreSQL (<partition>_embedding_idx), not by us.
+        indexInPlan: !m.tx ? 'several' : /hnsw|Index Scan using message_embeddings_p\d\d_embedding_idx/.test(plan) ? 'hnsw' : /ivfflat/.test(plan) ? 'ivfflat' : /Bitmap/.test(plan) ? 'btree (practice)' : /Seq Scan/.test(plan) ? 'seq scan' : 'other',
         partitionsInPlan: new Set(plan.match(/message_embeddings_p\d\d\b/g) ?? []).size,
       };
     });
