@@ -18,6 +18,11 @@ export interface SearchServiceDeps {
   /** A query embedding slower than this falls back to lexical search. */
   embedTimeoutMs: number;
   fusion?: FusionOptions;
+  /**
+   * How the lexical leg ranks its matches: BM25 (default; weighs words by rarity) or ts_rank (the
+   * earlier ranking, kept for the evaluation's comparison). See src/ai/README.md.
+   */
+  lexicalRanking?: 'bm25' | 'ts_rank';
 }
 
 export interface SearchInput {
@@ -54,6 +59,7 @@ export interface QueryVector {
 
 export function createSearchService(deps: SearchServiceDeps) {
   const fusion = deps.fusion ?? DEFAULT_FUSION;
+  const lexical = deps.lexicalRanking === 'ts_rank' ? repo.lexical : repo.lexicalBm25;
   let cached: { at: number; model: ModelRow | undefined } | undefined;
   /** The active model changes only at the end of a reindex: a few seconds of caching is safe. */
   async function currentModel(): Promise<ModelRow | undefined> {
@@ -93,7 +99,7 @@ export function createSearchService(deps: SearchServiceDeps) {
     const lex: { id: string; rank: number; kind: TextKind }[] = [];
     const sem: { id: string; similarity: number; chunk_text: string; kind: TextKind }[] = [];
     for (const kind of kinds) {
-      lex.push(...(await repo.lexical(trx, kind, terms, repo.CANDIDATES, practiceId)).map((l) => ({ ...l, kind })));
+      lex.push(...(await lexical(trx, kind, terms, repo.CANDIDATES, practiceId)).map((l) => ({ ...l, kind })));
       if (qv.vector && qv.model) sem.push(...(await repo.semantic(trx, kind, qv.model, qv.vector, repo.CANDIDATES, practiceId)).map((x) => ({ ...x, kind })));
     }
     lex.sort((x, y) => y.rank - x.rank);
