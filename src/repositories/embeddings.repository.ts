@@ -4,6 +4,8 @@
  *
  * Every vector is stored with its model; each model has its own partial HNSW index per table
  * (`WHERE model = '<model>'`), so an index never mixes models and a search names its model.
+ * The tables are partitioned by practice (db 0063): the index on the parent is one graph per
+ * partition, and every write names practice_id (the partition key).
  */
 import { createHash } from 'node:crypto';
 import { sql, type RawBuilder } from 'kysely';
@@ -203,10 +205,11 @@ export async function writeEmbeddings(db: Db, rows: readonly EmbeddingRow[], chu
     const vals = k.contentType
       ? sql`(${r.sourceId}::uuid, ${r.practiceId}::uuid, ${k.contentType}::embedding_content_type, ${r.text}, ${vec}::halfvec, ${r.model}, ${r.hash}, ${r.chunk})`
       : sql`(${r.sourceId}::uuid, ${r.practiceId}::uuid, ${r.text}, ${vec}::halfvec, ${r.model}, ${r.hash}, ${r.chunk})`;
-    const key = k.contentType ? sql`(${sql.ref(k.fk)}, content_type, model, chunk)` : sql`(${sql.ref(k.fk)}, model, chunk)`;
+    // The source key includes practice_id, the partition key (db 0063); a source's practice is fixed.
+    const key = k.contentType ? sql`(${sql.ref(k.fk)}, content_type, model, chunk, practice_id)` : sql`(${sql.ref(k.fk)}, model, chunk, practice_id)`;
     await sql`INSERT INTO ${sql.table(k.table)} ${cols} VALUES ${vals}
       ON CONFLICT ${key} DO UPDATE SET content_text = EXCLUDED.content_text, embedding = EXCLUDED.embedding,
-        content_hash = EXCLUDED.content_hash, practice_id = EXCLUDED.practice_id, updated_at = now()
+        content_hash = EXCLUDED.content_hash, updated_at = now()
       WHERE ${sql.table(k.table)}.content_hash IS DISTINCT FROM EXCLUDED.content_hash`.execute(db);
   }
   for (const { sourceId, kind, model, count } of chunkCounts) {

@@ -11,17 +11,44 @@ import { KINDS, modelLiteral } from './embeddings.repository';
 export const CANDIDATES = 50;
 
 /**
+ * The practices a search reads: their ids, or null for every practice RLS lets the caller read
+ * (internal admins; the backend, which runs without RLS). The legs name them in their SQL
+ * besides RLS: the policy ORs the admin check, so RLS alone can neither use the practice_id
+ * index of a source table nor prune the partitions of an embedding table (db 0063).
+ */
+export type Scope = readonly string[] | null;
+
+/** One practice when asked for, otherwise all of the caller's (one query). */
+export async function searchScope(trx: Tx, practiceId?: string): Promise<Scope> {
+  return practiceId ? [practiceId] : callerPractices(trx);
+}
+
+async function resolve(trx: Tx, practices: string | Scope | undefined): Promise<Scope> {
+  if (practices === undefined) return searchScope(trx);
+  return typeof practices === 'string' ? [practices] : practices;
+}
+
+function practiceFilter(alias: string, scope: Scope) {
+  if (!scope) return sql``;
+  const col = sql.ref(`${alias}.practice_id`);
+  return scope.length === 1 ? sql`AND ${col} = ${scope[0]}::uuid` : sql`AND ${col} = ANY(${scope}::uuid[])`;
+}
+
+/**
  * Lexical leg: OR of the query's words (stemmed, stop words dropped), ranked by ts_rank
  * normalised by document length. `terms` are plain words (letters and digits only).
+ * `practices`: one practice, a scope from searchScope(), or (undefined) the caller's.
  */
-export async function lexical(trx: Tx, kind: TextKind, terms: readonly string[], limit = CANDIDATES, practiceId?: string): Promise<{ id: string; rank: number }[]> {
+export async function lexical(trx: Tx, kind: TextKind, terms: readonly string[], limit = CANDIDATES, practices?: string | Scope): Promise<{ id: string; rank: number }[]> {
   if (terms.length === 0) return [];
+  const scope = await resolve(trx, practices);
+  if (scope && scope.length === 0) return [];
   const k = KINDS[kind];
   const tsq = terms.join(' | ');
   const r = await sql<{ id: string; rank: number }>`
     SELECT s.id, ts_rank(s.fts, q, 1) AS rank
       FROM ${sql.table(k.source)} s, to_tsquery('english', ${tsq}) q
-     WHERE s.fts @@ q ${practiceId ? sql`AND s.practice_id = ${practiceId}::uuid` : sql``}
+     WHERE s.fts @@ q ${practiceFilter('s', scope)}
      ORDER BY rank DESC, s.id
      LIMIT ${limit}`.execute(trx);
   return r.rows;
@@ -33,36 +60,39 @@ export const BM25 = { k1: 1.2, b: 0.75 } as const;
 /**
  * Lexical leg ranked by BM25: like `lexical` (OR of the query's words, same GIN index), but each
  * word counts by its rarity (IDF), which ts_rank ignores, so a text sharing the one rare word of
- * a query outranks one sharing its commonest. Document frequencies come from the texts the caller
- * can see (RLS applies to every read here): a word's df is exact, because every visible text that
- * contains any query word is among the matches; N is the count of visible texts. avgdl is taken
- * over the matches (lexemes per text).
+ * a query outranks one sharing its commonest. Document frequencies come from the texts searched:
+ * the scope's practices (as `lexical`: named besides RLS, so the practice_id index serves), and
+ * under RLS only what the caller may read. A word's df is exact, because every such text that
+ * contains any query word is among the matches; N is the count of those texts (an index-only
+ * count by practice). avgdl is taken over the matches (lexemes per text).
+ * `practices`: one practice, a scope from searchScope(), or (undefined) the caller's.
  */
 export async function lexicalBm25(
   trx: Tx,
   kind: TextKind,
   terms: readonly string[],
   limit = CANDIDATES,
-  practiceId?: string,
+  practices?: string | Scope,
   params: { k1: number; b: number } = BM25,
 ): Promise<{ id: string; rank: number }[]> {
   if (terms.length === 0) return [];
+  const scope = await resolve(trx, practices);
+  if (scope && scope.length === 0) return [];
   const k = KINDS[kind];
   const tsq = terms.join(' | ');
   const k1 = sql.lit(params.k1);
   const b = sql.lit(params.b);
-  const scope = practiceId ? sql`WHERE s.practice_id = ${practiceId}::uuid` : sql``;
   const r = await sql<{ id: string; rank: number }>`
     WITH m AS MATERIALIZED (
       SELECT s.id, s.fts FROM ${sql.table(k.source)} s, to_tsquery('english', ${tsq}) q
-       WHERE s.fts @@ q ${practiceId ? sql`AND s.practice_id = ${practiceId}::uuid` : sql``}
+       WHERE s.fts @@ q ${practiceFilter('s', scope)}
     ), hits AS (
       SELECT m.id, length(m.fts)::float8 AS dl, u.lexeme, coalesce(array_length(u.positions, 1), 1)::float8 AS tf
         FROM m, unnest(m.fts) u
        WHERE u.lexeme IN (SELECT w.lexeme FROM unnest(to_tsvector('english', ${terms.join(' ')})) w)
     ), df AS (SELECT lexeme, count(*)::float8 AS df FROM hits GROUP BY lexeme),
     corpus AS (
-      SELECT (SELECT count(*) FROM ${sql.table(k.source)} s ${scope})::float8 AS n,
+      SELECT (SELECT count(*) FROM ${sql.table(k.source)} s WHERE true ${practiceFilter('s', scope)})::float8 AS n,
              (SELECT avg(length(fts)) FROM m)::float8 AS avgdl
     )
     SELECT h.id,
@@ -76,9 +106,26 @@ export async function lexicalBm25(
 }
 
 /**
+ * The practices whose rows the caller may read, or null when RLS lets them read every practice
+ * (internal admins; the backend, which runs without RLS).
+ */
+export async function callerPractices(trx: Tx): Promise<string[] | null> {
+  const r = await sql<{ everything: boolean; ids: string[] }>`
+    SELECT current_user <> 'authenticated' OR coalesce((SELECT public.is_internal_admin()), false) AS everything,
+           ARRAY(SELECT public.user_practice_ids()) AS ids`.execute(trx);
+  const row = r.rows[0]!;
+  return row.everything ? null : row.ids;
+}
+
+/**
  * Semantic leg: nearest chunks by cosine distance through the model's partial HNSW index, best
- * chunk per text. Iterative index scans keep going when RLS or the practice filter discards
- * rows (plain HNSW with ef_search 40 returns 3 rows of 10 at a 1 % filter).
+ * chunk per text.
+ *
+ * The query names the practices it searches (`practices`: one, a scope, or by default all of the
+ * caller's) besides RLS: the embedding tables are partitioned by practice (db 0063), so the
+ * planner prunes to those partitions and walks their small graphs.
+ * Iterative index scans keep going when the practice filter inside a partition discards rows
+ * (plain HNSW with ef_search 40 returns 3 rows of 10 at a 1 % filter).
  */
 export async function semantic(
   trx: Tx,
@@ -86,20 +133,22 @@ export async function semantic(
   model: { model: string; dimensions: number },
   vector: readonly number[],
   limit = CANDIDATES,
-  practiceId?: string,
+  practices?: string | Scope,
   excludeId?: string,
 ): Promise<{ id: string; similarity: number; chunk_text: string }[]> {
   const k = KINDS[kind];
   const dims = sql.lit(model.dimensions);
   const vec = `[${vector.join(',')}]`;
-  await sql`SET LOCAL hnsw.iterative_scan = relaxed_order`.execute(trx);
-  await sql`SET LOCAL hnsw.ef_search = 100`.execute(trx);
+  const scope = await resolve(trx, practices);
+  if (scope && scope.length === 0) return [];
+  // One round trip for both settings (transaction-local, like SET LOCAL).
+  await sql`SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', '100', true)`.execute(trx);
   const r = await sql<{ id: string; similarity: number; chunk_text: string }>`
     WITH nearest AS MATERIALIZED (
       SELECT e.${sql.ref(k.fk)} AS id, e.content_text, e.embedding::halfvec(${dims}) <=> ${vec}::halfvec(${dims}) AS distance
         FROM ${sql.table(k.table)} e
        WHERE e.model = ${modelLiteral(model.model)}
-         ${practiceId ? sql`AND e.practice_id = ${practiceId}::uuid` : sql``}
+         ${practiceFilter('e', scope)}
          ${excludeId ? sql`AND e.${sql.ref(k.fk)} <> ${excludeId}::uuid` : sql``}
        ORDER BY e.embedding::halfvec(${dims}) <=> ${vec}::halfvec(${dims})
        LIMIT ${limit * 2}

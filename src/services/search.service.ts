@@ -23,6 +23,12 @@ export interface SearchServiceDeps {
    * earlier ranking, kept for the evaluation's comparison). See src/ai/README.md.
    */
   lexicalRanking?: 'bm25' | 'ts_rank';
+  /**
+   * Query vectors kept (least recently used dropped first), keyed by model and text: a repeated
+   * query skips the model call (tens of ms on the local model, see bench/SEARCH.md). 0 disables.
+   * @default 1000
+   */
+  queryCacheSize?: number;
 }
 
 export interface SearchInput {
@@ -67,9 +73,20 @@ export function createSearchService(deps: SearchServiceDeps) {
     return cached.model;
   }
 
+  const cacheSize = deps.queryCacheSize ?? 1000;
+  /** A Map iterates in insertion order: re-inserting on a hit makes its first key the least recently used. */
+  const vectors = new Map<string, number[]>();
+
   async function embedQuery(text: string): Promise<QueryVector> {
     const model = await currentModel();
     if (!model) return { model: null, vector: null, degraded: { reason: 'no_model', message: 'No embedding model is active yet: results are from full-text search only.' } };
+    const key = `${model.model}\u0000${text}`;
+    const hit = vectors.get(key);
+    if (hit) {
+      vectors.delete(key);
+      vectors.set(key, hit);
+      return { model, vector: hit, degraded: null };
+    }
     let timer: NodeJS.Timeout | undefined;
     try {
       const provider = deps.providers(model.model);
@@ -79,6 +96,10 @@ export function createSearchService(deps: SearchServiceDeps) {
       });
       const vector = await Promise.race([call, timeout]);
       if (!Array.isArray(vector) || vector.length !== model.dimensions) throw new Error(`query vector has ${vector?.length} dimensions, expected ${model.dimensions}`);
+      if (cacheSize > 0) {
+        vectors.set(key, vector);
+        if (vectors.size > cacheSize) vectors.delete(vectors.keys().next().value!);
+      }
       return { model, vector, degraded: null };
     } catch (err) {
       return {
@@ -98,9 +119,10 @@ export function createSearchService(deps: SearchServiceDeps) {
   async function rank(trx: Tx, kinds: readonly TextKind[], terms: string[], qv: QueryVector, limit: number, practiceId?: string) {
     const lex: { id: string; rank: number; kind: TextKind }[] = [];
     const sem: { id: string; similarity: number; chunk_text: string; kind: TextKind }[] = [];
+    const scope = await repo.searchScope(trx, practiceId);
     for (const kind of kinds) {
-      lex.push(...(await lexical(trx, kind, terms, repo.CANDIDATES, practiceId)).map((l) => ({ ...l, kind })));
-      if (qv.vector && qv.model) sem.push(...(await repo.semantic(trx, kind, qv.model, qv.vector, repo.CANDIDATES, practiceId)).map((x) => ({ ...x, kind })));
+      lex.push(...(await lexical(trx, kind, terms, repo.CANDIDATES, scope)).map((l) => ({ ...l, kind })));
+      if (qv.vector && qv.model) sem.push(...(await repo.semantic(trx, kind, qv.model, qv.vector, repo.CANDIDATES, scope)).map((x) => ({ ...x, kind })));
     }
     lex.sort((x, y) => y.rank - x.rank);
     sem.sort((x, y) => y.similarity - x.similarity);

@@ -154,6 +154,16 @@ describe('the design document’s schema', () => {
 });
 
 describe('behaviour of the fixed defects', () => {
+  test('embedding partitions are reachable only through their parent, where RLS applies', async () => {
+    await client.query('begin');
+    try {
+      await client.query('set local role authenticated');
+      await expect(client.query('select 1 from embedding_partitions.message_embeddings_p00 limit 1')).rejects.toMatchObject({ code: '42501' });
+    } finally {
+      await client.query('rollback');
+    }
+  });
+
   test('a slow query log entry raises a performance alert', async () => {
     const type = `test-${randomUUID()}`;
     await client.query(`insert into query_performance_log (query_type, execution_time_ms) values ($1, 1500), ($1, 20)`, [type]);
@@ -181,12 +191,26 @@ describe('behaviour of the fixed defects', () => {
     const probe = unitVector(7);
     await client.query('begin');
     try {
+      // 40 rows: without these the planner rightly prefers reading the practice's rows and sorting.
       await client.query('set local enable_seqscan = off');
+      await client.query('set local enable_bitmapscan = off');
+      await client.query('set local enable_sort = off');
+      // The table is partitioned by practice (0063): the model's index has one child per
+      // partition, and a query naming the practice is pruned to that practice's partition.
       const plan = await client.query(
-        `explain select case_id from case_embeddings where model = 'test/schema-probe' order by embedding::halfvec(1536) <=> $1::halfvec(1536) limit 3`,
-        [probe],
+        `explain select case_id from case_embeddings where practice_id = $2 and model = 'test/schema-probe' order by embedding::halfvec(1536) <=> $1::halfvec(1536) limit 3`,
+        [probe, practiceId],
       );
-      expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toContain(`Index Scan using ${hnswIndexName('case_embeddings', 'test/schema-probe')}`);
+      const text = plan.rows.map((r) => r['QUERY PLAN']).join('\n');
+      const children = await client.query<{ relname: string }>(
+        `select c.relname from pg_partition_tree($1::regclass) t join pg_class c on c.oid = t.relid where t.isleaf`,
+        [hnswIndexName('case_embeddings', 'test/schema-probe')],
+      );
+      expect(children.rows).toHaveLength(32);
+      const used = [...text.matchAll(/Index Scan using (\S+) on (\S+)/g)].map((m) => ({ index: m[1], partition: m[2] }));
+      expect(used).toHaveLength(1);
+      expect(children.rows.map((c) => c.relname)).toContain(used[0]!.index);
+      expect(new Set(text.match(/case_embeddings_p\d\d\b/g))).toEqual(new Set([used[0]!.partition]));
       const nearest = await client.query(
         `select case_id from case_embeddings where practice_id = $2 and model = 'test/schema-probe' order by embedding::halfvec(1536) <=> $1::halfvec(1536) limit 1`,
         [probe, practiceId],
@@ -245,11 +269,12 @@ async function seedEmbeddedCases(n: number) {
     );
     caseIds.push(c.rows[0].id);
     await client.query(
-      `insert into case_embeddings (case_id, content_type, content_text, embedding, model, content_hash) values ($1, 'case_summary', $2, $3::halfvec, 'test/schema-probe', 'h')`,
+      `insert into case_embeddings (case_id, practice_id, content_type, content_text, embedding, model, content_hash) values ($1, $4, 'case_summary', $2, $3::halfvec, 'test/schema-probe', 'h')`,
       [
       c.rows[0].id,
       `case ${i}`,
       unitVector(i),
+      practiceId,
     ]);
   }
   return { caseIds, practiceId };
