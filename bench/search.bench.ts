@@ -429,6 +429,8 @@ function methodsFor(database: Database): Method[] {
     embedQuery: (t) => Promise.resolve(byText.get(t)!),
   };
   const service = createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0 });
+  // The same search with the lexical leg ranked by ts_rank (before BM25 became the default), side by side.
+  const tsRankService = createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0, lexicalRanking: 'ts_rank' });
   const all: Method[] = [
     {
       // What GET /search runs per kind: CANDIDATES nearest, of which the page shows the first 10.
@@ -437,11 +439,21 @@ function methodsFor(database: Database): Method[] {
       tx: async (trx, q) => (await semantic(trx, 'message', model, q.vector, CANDIDATES)).slice(0, K).map((x) => x.id),
     },
     {
-      name: 'GET /search SQL: lexical + semantic + rows (production)',
+      name: 'GET /search SQL: lexical (BM25) + semantic + rows (production)',
       recall: false,
       whole: async (q) => {
         byText.set(expandOrtho(q.text), q.vector);
         const r = await service.search((fn) => database.asActor({ sub: q.practice.member }, fn), { q: q.text, kinds: ['message'], limit: K });
+        if (r.mode !== 'hybrid') throw new Error(`search answered ${r.mode}: ${r.degraded?.message}`);
+        return r.results.map((x) => x.id);
+      },
+    },
+    {
+      name: 'GET /search SQL, lexical leg ranked by ts_rank instead of BM25',
+      recall: false,
+      whole: async (q) => {
+        byText.set(expandOrtho(q.text), q.vector);
+        const r = await tsRankService.search((fn) => database.asActor({ sub: q.practice.member }, fn), { q: q.text, kinds: ['message'], limit: K });
         if (r.mode !== 'hybrid') throw new Error(`search answered ${r.mode}: ${r.degraded?.message}`);
         return r.results.map((x) => x.id);
       },
@@ -676,7 +688,8 @@ async function main(): Promise<void> {
         p99Ms: round(pct(r.latencies, 0.99)),
         recallAt10: m.recall ? round(r.recall.reduce((a, b) => a + b, 0) / r.recall.length, 3) : null,
         minRecall: m.recall ? round(Math.min(...r.recall), 2) : null,
-        indexInPlan: !m.tx ? 'several' : /hnsw/.test(plan) ? 'hnsw' : /ivfflat/.test(plan) ? 'ivfflat' : /Bitmap/.test(plan) ? 'btree (practice)' : /Seq Scan/.test(plan) ? 'seq scan' : 'other',
+        // A partition's HNSW index is named by PostgreSQL (<partition>_embedding_idx), not by us.
+        indexInPlan: !m.tx ? 'several' : /hnsw|Index Scan using message_embeddings_p\d\d_embedding_idx/.test(plan) ? 'hnsw' : /ivfflat/.test(plan) ? 'ivfflat' : /Bitmap/.test(plan) ? 'btree (practice)' : /Seq Scan/.test(plan) ? 'seq scan' : 'other',
         partitionsInPlan: new Set(plan.match(/message_embeddings_p\d\d\b/g) ?? []).size,
       };
     });

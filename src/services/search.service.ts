@@ -19,6 +19,11 @@ export interface SearchServiceDeps {
   embedTimeoutMs: number;
   fusion?: FusionOptions;
   /**
+   * How the lexical leg ranks its matches: BM25 (default; weighs words by rarity) or ts_rank (the
+   * earlier ranking, kept for the evaluation's comparison). See src/ai/README.md.
+   */
+  lexicalRanking?: 'bm25' | 'ts_rank';
+  /**
    * Query vectors kept (least recently used dropped first), keyed by model and text: a repeated
    * query skips the model call (tens of ms on the local model, see bench/SEARCH.md). 0 disables.
    * @default 1000
@@ -60,6 +65,7 @@ export interface QueryVector {
 
 export function createSearchService(deps: SearchServiceDeps) {
   const fusion = deps.fusion ?? DEFAULT_FUSION;
+  const lexical = deps.lexicalRanking === 'ts_rank' ? repo.lexical : repo.lexicalBm25;
   let cached: { at: number; model: ModelRow | undefined } | undefined;
   /** The active model changes only at the end of a reindex: a few seconds of caching is safe. */
   async function currentModel(): Promise<ModelRow | undefined> {
@@ -115,7 +121,7 @@ export function createSearchService(deps: SearchServiceDeps) {
     const sem: { id: string; similarity: number; chunk_text: string; kind: TextKind }[] = [];
     const scope = await repo.searchScope(trx, practiceId);
     for (const kind of kinds) {
-      lex.push(...(await repo.lexical(trx, kind, terms, repo.CANDIDATES, scope)).map((l) => ({ ...l, kind })));
+      lex.push(...(await lexical(trx, kind, terms, repo.CANDIDATES, scope)).map((l) => ({ ...l, kind })));
       if (qv.vector && qv.model) sem.push(...(await repo.semantic(trx, kind, qv.model, qv.vector, repo.CANDIDATES, scope)).map((x) => ({ ...x, kind })));
     }
     lex.sort((x, y) => y.rank - x.rank);

@@ -1,8 +1,19 @@
 /**
- * `npm run eval:search`: nDCG@10 and recall@10 of lexical-only, vector-only and hybrid search,
- * per local model, on the labelled set in search-set.ts. Runs the production code paths (the
- * pipeline's chunking/expansion/embedding and the search service's legs and fusion) on an
- * ephemeral embedded PostgreSQL. Prints a table and writes bench/results/eval-search-*.json.
+ * `npm run eval:search`: nDCG@10 and recall@10 of lexical-only, vector-only, hybrid and
+ * dense-ensemble search, per local model, on the labelled set in search-set.ts.
+ *
+ * Every model's vectors come from the pipeline's own code (chunking, expansion, embedSources) on an
+ * ephemeral embedded PostgreSQL; every query's candidates from the search repository's two legs
+ * (the queries the API runs), fused by fusion.ts in memory, so one pass per model serves every
+ * fusion setting. Lexical legs: ts_rank (the earlier ranking) and BM25 (the default). The
+ * production default is then run once more end to end through the search service, and must
+ * score what its in-memory twin scored.
+ *
+ * Tuning may only look at the even-numbered queries (the tuning half); the odd-numbered ones are
+ * held out; both are reported. Prints a table and writes bench/results/eval-search-*.json.
+ *
+ * Flags: `--models a,b` (default: every model of models.ts), `--quick` (no speed figures),
+ * `--k1 --b` (BM25's constants; default the textbook 1.2 / 0.75).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -15,15 +26,17 @@ import { createDatabase } from '../../db/database';
 import { migrate } from '../../db/migrate';
 import { createPatient, createPractice, createProfile } from '../../repositories/identity.repository';
 import * as repo from '../../repositories/embeddings.repository';
+import * as searchRepo from '../../repositories/search.repository';
 import { createSearchService } from '../../services/search.service';
-import type { FusionOptions } from '../fusion';
-import { LOCAL_MODEL_NAMES, localModelRoot } from '../models';
-import { embedSources } from '../pipeline';
+import { DEFAULT_FUSION, fuseLegs, type FusionOptions, type LexicalHit, type SemanticHit } from '../fusion';
+import { LOCAL_MODEL_NAMES, localModelRoot, type LocalModelName } from '../models';
+import { embeddingInput, embedSources } from '../pipeline';
 import { LocalEmbeddingProvider } from '../providers/local';
-import type { EmbeddingProvider } from '../providers/types';
+import { chunkText, expandOrtho, orQueryTerms, type TextKind } from '../text';
 import { relevance, SEARCH_DOCS, SEARCH_QUERIES } from './search-set';
 
 const K = 10;
+const KINDS: readonly TextKind[] = ['case', 'message'];
 
 function ndcg(grades: number[], ideal: number[]): number {
   const dcg = (g: number[]) => g.slice(0, K).reduce((s, r, i) => s + (2 ** r - 1) / Math.log2(i + 2), 0);
@@ -31,12 +44,31 @@ function ndcg(grades: number[], ideal: number[]): number {
   return best === 0 ? 0 : dcg(grades) / best;
 }
 
+interface Row {
+  models: string;
+  method: string;
+  ndcg10: number;
+  recall10: number;
+  ndcg10Tune: number;
+  ndcg10HeldOut: number;
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
+  const quick = process.argv.includes('--quick');
+  const bm25Params = { k1: Number(arg('k1') ?? searchRepo.BM25.k1), b: Number(arg('b') ?? searchRepo.BM25.b) };
+  const names = (arg('models')?.split(',') ?? LOCAL_MODEL_NAMES) as LocalModelName[];
+  for (const n of names) if (!LOCAL_MODEL_NAMES.includes(n)) throw new Error(`--models: unknown model ${n} (known: ${LOCAL_MODEL_NAMES.join(', ')})`);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mdw-eval-'));
   const pg = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_eval', ephemeral: true });
   const database = createDatabase(pg.url, 4);
   const db = database.system;
+  const providers = new Map<string, LocalEmbeddingProvider>();
   try {
     await migrate(pg.url);
     const practiceId = await createPractice(db, { name: 'Eval practice' });
@@ -63,71 +95,146 @@ async function main(): Promise<void> {
       }
     }
     const docByKey = new Map(SEARCH_DOCS.map((d) => [d.key, d]));
-    const sources = [
-      ...(await repo.loadSources(db, 'case', [...idOf.keys()])),
-      ...(await repo.loadSources(db, 'message', [...idOf.keys()])),
-    ];
-    console.log(`labelled set: ${SEARCH_DOCS.length} documents (${SEARCH_DOCS.filter((d) => d.kind === 'case').length} cases, ${SEARCH_DOCS.filter((d) => d.kind === 'message').length} messages), ${SEARCH_QUERIES.length} queries`);
+    const sources = [...(await repo.loadSources(db, 'case', [...idOf.keys()])), ...(await repo.loadSources(db, 'message', [...idOf.keys()]))];
+    const inputs = sources.flatMap((s) => chunkText(s.text).map(embeddingInput));
+    console.log(
+      `labelled set: ${SEARCH_DOCS.length} documents (${SEARCH_DOCS.filter((d) => d.kind === 'case').length} cases, ${SEARCH_DOCS.filter((d) => d.kind === 'message').length} messages), ${SEARCH_QUERIES.length} queries (${Math.ceil(SEARCH_QUERIES.length / 2)} tuning / ${Math.floor(SEARCH_QUERIES.length / 2)} held out)`,
+    );
 
-    const methods: Array<{ name: string; fusion?: FusionOptions; lexicalOnly?: boolean }> = [
-      { name: 'lexical (OR + ts_rank)', lexicalOnly: true },
-      { name: 'vector', fusion: { method: 'weighted', semanticWeight: 1, k: 60 } },
-      { name: 'hybrid rrf 0.5', fusion: { method: 'rrf', semanticWeight: 0.5, k: 60 } },
-      { name: 'hybrid rrf 0.7', fusion: { method: 'rrf', semanticWeight: 0.7, k: 60 } },
-      { name: 'hybrid weighted 0.5', fusion: { method: 'weighted', semanticWeight: 0.5, k: 60 } },
-      { name: 'hybrid weighted 0.6', fusion: { method: 'weighted', semanticWeight: 0.6, k: 60 } },
-      { name: 'hybrid weighted 0.7', fusion: { method: 'weighted', semanticWeight: 0.7, k: 60 } },
-      { name: 'hybrid weighted 0.8', fusion: { method: 'weighted', semanticWeight: 0.8, k: 60 } },
-    ];
-    // Tuning (fusion weights, RRF k, rankings) may only look at the even-numbered queries; the
-    // odd-numbered ones are held out, and both figures are reported.
-    const report: Array<{ model: string; method: string; ndcg10: number; recall10: number; ndcg10Tune: number; ndcg10HeldOut: number; embedMs: number }> = [];
-    for (const name of LOCAL_MODEL_NAMES) {
+    // The lexical leg does not depend on the model.
+    const queries = SEARCH_QUERIES.map((q) => ({ q, expanded: expandOrtho(q.q), ideal: SEARCH_DOCS.map((d) => relevance(q, d)).filter((g) => g > 0) }));
+    const lexical: LexicalHit[][] = [];
+    const bm25: LexicalHit[][] = [];
+    for (const { expanded } of queries) {
+      const terms = orQueryTerms(expanded);
+      const hits = await db.transaction().execute(async (trx) => {
+        const all: LexicalHit[] = [];
+        for (const kind of KINDS) all.push(...(await searchRepo.lexical(trx, kind, terms, searchRepo.CANDIDATES)).map((l) => ({ id: l.id, rank: l.rank, terms: [] })));
+        return all.sort((x, y) => y.rank - x.rank);
+      });
+      lexical.push(hits);
+      bm25.push(
+        await db.transaction().execute(async (trx) => {
+          const all: LexicalHit[] = [];
+          for (const kind of KINDS) all.push(...(await searchRepo.lexicalBm25(trx, kind, terms, searchRepo.CANDIDATES, undefined, bm25Params)).map((l) => ({ id: l.id, rank: l.rank, terms: [] })));
+          return all.sort((x, y) => y.rank - x.rank);
+        }),
+      );
+    }
+
+    // One pass per model: embed the set, then each query's semantic candidates.
+    const semantic = new Map<LocalModelName, SemanticHit[][]>();
+    const speed: Array<{ model: string; textsPerSecond: number; queryMs: number }> = [];
+    for (const name of names) {
       await ensureEmbeddingModel(name);
       const provider = new LocalEmbeddingProvider(name, localModelRoot(config));
-      await sql`DELETE FROM embedding_models`.execute(db);
-      await sql`INSERT INTO embedding_models (model, dimensions, state) VALUES (${provider.model}, ${provider.dimensions}, 'active')`.execute(db);
+      providers.set(name, provider);
+      await sql`INSERT INTO embedding_models (model, dimensions, state) VALUES (${provider.model}, ${provider.dimensions}, 'retired') ON CONFLICT (model) DO NOTHING`.execute(db);
       await repo.ensureModelIndexes(db, provider.model, provider.dimensions);
-      const t0 = Date.now();
       await embedSources({ db, providers: () => provider }, sources, [{ model: provider.model, dimensions: provider.dimensions }]);
-      const embedMs = Date.now() - t0;
-      const failing: EmbeddingProvider = { model: provider.model, dimensions: provider.dimensions, embed: () => Promise.reject(new Error('lexical only')) };
-      for (const m of methods) {
-        const svc = createSearchService({ system: db, providers: () => (m.lexicalOnly ? failing : provider), embedTimeoutMs: 60_000, fusion: m.fusion });
-        let sumN = 0;
-        let sumR = 0;
-        const split = { tune: 0, heldOut: 0 };
-        for (const [qi, q] of SEARCH_QUERIES.entries()) {
-          const res = await svc.search((fn) => db.transaction().execute(fn), { q: q.q, kinds: ['case', 'message'], limit: K });
-          const keys = res.results.map((r) => idOf.get(r.id)).filter((k): k is string => !!k);
-          const grades = keys.map((k) => relevance(q, docByKey.get(k)!));
-          const ideal = SEARCH_DOCS.map((d) => relevance(q, d)).filter((g) => g > 0);
-          const one = ndcg(grades, ideal);
-          sumN += one;
-          split[qi % 2 === 0 ? 'tune' : 'heldOut'] += one;
-          sumR += grades.filter((g) => g > 0).length / Math.min(K, ideal.length);
-        }
-        const tuneN = Math.ceil(SEARCH_QUERIES.length / 2);
-        const row = {
-          model: provider.model,
-          method: m.name,
-          ndcg10: sumN / SEARCH_QUERIES.length,
-          recall10: sumR / SEARCH_QUERIES.length,
-          ndcg10Tune: split.tune / tuneN,
-          ndcg10HeldOut: split.heldOut / (SEARCH_QUERIES.length - tuneN),
-          embedMs,
-        };
-        report.push(row);
-        console.log(
-          `${row.model.padEnd(28)} ${row.method.padEnd(24)} nDCG@10 ${row.ndcg10.toFixed(3)}  recall@10 ${row.recall10.toFixed(3)}  (tune ${row.ndcg10Tune.toFixed(3)} / held-out ${row.ndcg10HeldOut.toFixed(3)})`,
+      const legs: SemanticHit[][] = [];
+      const t0 = performance.now();
+      for (const { expanded } of queries) {
+        const vector = await provider.embedQuery(expanded);
+        legs.push(
+          await db.transaction().execute(async (trx) => {
+            const all: SemanticHit[] = [];
+            for (const kind of KINDS) all.push(...(await searchRepo.semantic(trx, kind, provider, vector, searchRepo.CANDIDATES)).map((x) => ({ id: x.id, similarity: x.similarity })));
+            return all.sort((x, y) => y.similarity - x.similarity);
+          }),
         );
       }
-      await provider.close();
+      semantic.set(name, legs);
+      if (!quick) {
+        // Warm (the pass above loaded the model): the pipeline's chunks, then the queries alone.
+        const t1 = performance.now();
+        await provider.embed(inputs);
+        const textsPerSecond = inputs.length / ((performance.now() - t1) / 1000);
+        const t2 = performance.now();
+        for (const { expanded } of queries) await provider.embedQuery(expanded);
+        const queryMs = (performance.now() - t2) / queries.length;
+        speed.push({ model: provider.model, textsPerSecond, queryMs });
+        console.log(`${provider.model.padEnd(28)} ${textsPerSecond.toFixed(1)} texts/s (chunks of the set, batch 16), ${queryMs.toFixed(1)} ms per query embedding (first pass incl. search: ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+      }
     }
+
+    const report: Row[] = [];
+    const evaluate = (models: readonly LocalModelName[], method: string, fusion: FusionOptions | null, lexicalLeg = lexical): Row => {
+      let sumN = 0;
+      let sumR = 0;
+      const split = { tune: 0, heldOut: 0 };
+      queries.forEach(({ q, ideal }, qi) => {
+        const legs = models.map((m) => semantic.get(m)![qi]!);
+        const ranked = fusion ? fuseLegs(lexicalLeg[qi]!, legs, fusion) : lexicalLeg[qi]!;
+        const grades = ranked.slice(0, K).map((r) => relevance(q, docByKey.get(idOf.get(r.id)!)!));
+        const one = ndcg(grades, ideal);
+        sumN += one;
+        split[qi % 2 === 0 ? 'tune' : 'heldOut'] += one;
+        sumR += grades.filter((g) => g > 0).length / Math.min(K, ideal.length);
+      });
+      const tuneN = Math.ceil(queries.length / 2);
+      const row = {
+        models: models.length ? models.join(' + ') : '(none)',
+        method,
+        ndcg10: sumN / queries.length,
+        recall10: sumR / queries.length,
+        ndcg10Tune: split.tune / tuneN,
+        ndcg10HeldOut: split.heldOut / (queries.length - tuneN),
+      };
+      report.push(row);
+      console.log(
+        `${row.models.padEnd(44)} ${row.method.padEnd(22)} nDCG@10 ${row.ndcg10.toFixed(3)}  recall@10 ${row.recall10.toFixed(3)}  (tune ${row.ndcg10Tune.toFixed(3)} / held-out ${row.ndcg10HeldOut.toFixed(3)})`,
+      );
+      return row;
+    };
+
+    evaluate([], 'lexical (OR + ts_rank)', null);
+    evaluate([], 'lexical (OR + BM25)', null, bm25);
+    const weights = [0.4, 0.5, 0.6, 0.7, 0.8];
+    const combos: LocalModelName[][] = names.map((m) => [m]);
+    // Dense ensembles: every pair, and every triple, of the models asked for.
+    for (let i = 0; i < names.length; i++) {
+      for (let j = i + 1; j < names.length; j++) {
+        combos.push([names[i]!, names[j]!]);
+        for (let k = j + 1; k < names.length; k++) combos.push([names[i]!, names[j]!, names[k]!]);
+      }
+    }
+    for (const c of combos) {
+      evaluate(c, 'vector', { method: 'weighted', semanticWeight: 1, k: 60 });
+      for (const [leg, hits] of [['ts_rank', lexical], ['BM25', bm25]] as const) {
+        evaluate(c, `${leg} rrf 0.5`, { method: 'rrf', semanticWeight: 0.5, k: 60 }, hits);
+        evaluate(c, `${leg} rrf 0.7`, { method: 'rrf', semanticWeight: 0.7, k: 60 }, hits);
+        for (const w of weights) evaluate(c, `${leg} weighted ${w}`, { method: 'weighted', semanticWeight: w, k: 60 }, hits);
+        for (const w of [0.8, 0.85]) evaluate(c, `${leg} weighted/max ${w}`, { method: 'weighted', semanticWeight: w, k: 60, normalize: 'max' }, hits);
+      }
+    }
+    const best = [...report].sort((a, b) => b.ndcg10Tune - a.ndcg10Tune)[0]!;
+    console.log(`best on the tuning half: ${best.models} ${best.method}: tune ${best.ndcg10Tune.toFixed(3)}, held-out ${best.ndcg10HeldOut.toFixed(3)}, all ${best.ndcg10.toFixed(3)}`);
+
+    // The production default end to end through the search service (API code path): the
+    // configured model, default fusion and lexical ranking.
+    let production: { model: string; ndcg10: number; inMemory: number } | undefined;
+    const primary = providers.get(config.LOCAL_EMBEDDING_MODEL);
+    if (primary) {
+      await sql`UPDATE embedding_models SET state = CASE WHEN model = ${primary.model} THEN 'active' ELSE 'retired' END`.execute(db);
+      const svc = createSearchService({ system: db, providers: () => primary, embedTimeoutMs: 60_000 });
+      let sum = 0;
+      for (const { q, ideal } of queries) {
+        const res = await svc.search((fn) => db.transaction().execute(fn), { q: q.q, kinds: KINDS, limit: K });
+        if (res.mode !== 'hybrid') throw new Error(`production search answered ${res.mode}: ${res.degraded?.message}`);
+        sum += ndcg(res.results.map((r) => relevance(q, docByKey.get(idOf.get(r.id)!)!)), ideal);
+      }
+      const twin = report.find((r) => r.models === config.LOCAL_EMBEDDING_MODEL && r.method === `BM25 ${DEFAULT_FUSION.method} ${DEFAULT_FUSION.semanticWeight}`);
+      production = { model: primary.model, ndcg10: sum / queries.length, inMemory: twin?.ndcg10 ?? NaN };
+      console.log(`production default through the search service (${production.model}, BM25, ${DEFAULT_FUSION.method} ${DEFAULT_FUSION.semanticWeight}): nDCG@10 ${production.ndcg10.toFixed(3)} (in memory ${production.inMemory.toFixed(3)})`);
+      if (!(Math.abs(production.ndcg10 - production.inMemory) <= 0.01)) throw new Error('the search service and the in-memory evaluation disagree: the evaluation does not measure what the API runs');
+    }
+
     const out = path.resolve(__dirname, '../../../bench/results', `eval-search-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(out, JSON.stringify({ docs: SEARCH_DOCS.length, queries: SEARCH_QUERIES.length, k: K, report }, null, 2));
+    writeFileSync(out, JSON.stringify({ docs: SEARCH_DOCS.length, queries: SEARCH_QUERIES.length, k: K, speed, best, production, report }, null, 2));
     console.log(`wrote ${out}`);
   } finally {
+    for (const p of providers.values()) await p.close();
     await database.destroy();
     pg.stop();
   }

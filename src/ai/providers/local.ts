@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { LOCAL_MODELS, type LocalModelName, type LocalModelSpec } from '../models';
+import { LOCAL_MODELS, onnxFile, type LocalModelName, type LocalModelSpec } from '../models';
 import type { EmbeddingProvider } from './types';
 
 /** Texts per forward pass: bounds memory (batch x longest text) without losing much throughput. */
@@ -23,7 +23,7 @@ const hf = require(workerData.transformers);
 hf.env.allowRemoteModels = false;
 hf.env.allowLocalModels = true;
 hf.env.localModelPath = workerData.root;
-const ready = hf.pipeline('feature-extraction', workerData.name, { dtype: 'q8' });
+const ready = hf.pipeline('feature-extraction', workerData.name, { dtype: workerData.dtype });
 ready.catch(() => undefined);
 parentPort.on('message', async ({ id, texts }) => {
   try {
@@ -69,7 +69,7 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
   private start(): Worker {
     if (this.thread) return this.thread;
     const dir = path.join(this.modelRoot, this.spec.name);
-    if (!existsSync(path.join(dir, 'onnx', 'model_quantized.onnx'))) {
+    if (!existsSync(path.join(dir, 'onnx', onnxFile(this.spec)))) {
       throw new Error(`embedding model ${this.spec.name} is not installed in ${dir}: run \`npx tsx scripts/ensure-tools.ts\` (or set AI_MODEL_DIR)`);
     }
     const thread = new Worker(THREAD_SOURCE, {
@@ -79,6 +79,7 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
         root: this.modelRoot + path.sep,
         name: this.spec.name,
         pooling: this.spec.pooling,
+        dtype: this.spec.dtype,
         batch: BATCH,
       },
     });
@@ -103,7 +104,13 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
     return thread;
   }
 
+  /** Passages (the pipeline's chunks) get the model's passage prefix (e5); most have none. */
   async embed(texts: readonly string[]): Promise<number[][]> {
+    const prefix = this.spec.passagePrefix;
+    return this.run(prefix ? texts.map((t) => prefix + t) : texts);
+  }
+
+  private async run(texts: readonly string[]): Promise<number[][]> {
     if (texts.length === 0) return [];
     const thread = this.start();
     const id = this.nextId++;
@@ -116,7 +123,7 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
 
   /** Queries get the model's retrieval instruction (bge); passages are embedded as they are. */
   async embedQuery(text: string): Promise<number[]> {
-    const [v] = await this.embed([this.spec.queryPrefix + text]);
+    const [v] = await this.run([this.spec.queryPrefix + text]);
     return v!;
   }
 
