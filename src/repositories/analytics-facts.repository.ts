@@ -20,6 +20,11 @@ export interface AnalyticsFilter {
   from: string;
   to: string;
   templateId?: string | null;
+  /**
+   * `to` is "now" (the caller gave none): nothing has finished after it yet, so the rollups may
+   * read the current week whole instead of its facts (the fact path ignores it).
+   */
+  openEnded?: boolean;
 }
 
 const HOUR = 3_600_000;

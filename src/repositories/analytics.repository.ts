@@ -76,10 +76,15 @@ const mondayOnOrBefore = (t: number): number => {
 };
 const ymd = (t: number) => new Date(t).toISOString().slice(0, 10);
 
-/** Splits a period into the whole weeks the rollups answer and the edges the facts answer. */
-export function planPeriod(from: string, to: string): Plan {
+/**
+ * Splits a period into the whole weeks the rollups answer and the edges the facts answer. An
+ * open-ended period (until now) ends at the next Monday instead: nothing has finished after now,
+ * so the current week read whole is the same answer without reading its facts.
+ */
+export function planPeriod(from: string, to: string, openEnded = false): Plan {
   const a = new Date(from).getTime();
-  const z = new Date(to).getTime();
+  const z = openEnded ? mondayOnOrAfter(new Date(to).getTime()) : new Date(to).getTime();
+  if (openEnded) to = new Date(z).toISOString();
   if (!(a < z)) return { roll: null, edges: [] };
   const ws = mondayOnOrAfter(a);
   const we = mondayOnOrBefore(z);
@@ -102,7 +107,9 @@ const FACTS: Record<RollupTable, string> = {
  * from the facts (the same SQL function the refresh stores) for the edges and the stale weeks.
  */
 function rows(table: RollupTable, f: AnalyticsFilter): RawBuilder<unknown> {
-  const plan = planPeriod(f.from, f.to);
+  // Rework reasons count by their message's time, which is not bound by a case's finishing: for
+  // them the period ends at `to` as given (their current week comes from the messages).
+  const plan = planPeriod(f.from, f.to, table === 'analytics_weekly_reasons' ? false : f.openEnded);
   const tpl = table === 'analytics_weekly_reasons' ? null : (f.templateId ?? null);
   const fn = sql.raw(`public.${FACTS[table]}`);
   const args = (from: RawBuilder<unknown>, to: RawBuilder<unknown>, practice: RawBuilder<unknown>) =>

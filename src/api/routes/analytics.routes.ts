@@ -20,8 +20,8 @@ export const ZAnalyticsQuery = z
   .object({
     practiceId: ZUuid.optional().openapi({ description: 'one practice; omitted: every practice the caller sees (lab staff: lab-wide)' }),
     templateId: ZUuid.optional(),
-    from: z.iso.datetime({ offset: true }).optional().openapi({ description: 'cases finished at or after; default 90 days before `to`' }),
-    to: z.iso.datetime({ offset: true }).optional().openapi({ description: 'cases finished before; default now' }),
+    from: z.iso.datetime({ offset: true }).optional().openapi({ description: 'cases finished at or after; default the Monday (UTC) of the week 90 days before `to`, so the period is whole weeks (read from the weekly rollups)' }),
+    to: z.iso.datetime({ offset: true }).optional().openapi({ description: 'cases finished before; default now (the current week so far)' }),
   });
 // No from < to check: the document cannot state it, and an empty or inverted range simply has no
 // finished cases in it (an empty answer, not an error).
@@ -79,9 +79,11 @@ async function filterFor(trx: Tx, q: TAnalyticsQuery): Promise<analytics.Analyti
   if (q.practiceId && !(await myPracticeRole(trx, q.practiceId)) && !(await myLabRole(trx))) throw ApiError.notFound('Practice');
   if (q.practiceId) ctx().practiceId = q.practiceId;
   const to = q.to ? new Date(q.to) : new Date();
-  const from = q.from ? new Date(q.from) : new Date(to.getTime() - 90 * DAY);
-  return { practiceId: q.practiceId ?? null, from: from.toISOString(), to: to.toISOString(), templateId: q.templateId ?? null };
+  const from = q.from ? new Date(q.from) : weekStart(new Date(to.getTime() - 90 * DAY));
+  return { practiceId: q.practiceId ?? null, from: from.toISOString(), to: to.toISOString(), templateId: q.templateId ?? null, openEnded: !q.to };
 }
+/** Monday 00:00 UTC of the week of `d`: default periods are whole weeks, which the rollups answer alone. */
+const weekStart = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - ((d.getUTCDay() + 6) % 7) * DAY);
 const period = (f: analytics.AnalyticsFilter) => ({ practiceId: f.practiceId, from: f.from, to: f.to });
 
 export function analyticsRoutes(kit: RouteKit, _s: ApiServices): void {
