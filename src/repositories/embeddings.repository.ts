@@ -287,7 +287,10 @@ export async function dropModelData(db: Db, model: string, batch = 5_000): Promi
   let deleted = 0;
   for (const { table } of Object.values(KINDS)) {
     for (;;) {
-      const r = await sql`DELETE FROM ${sql.table(table)} WHERE ctid IN (SELECT ctid FROM ${sql.table(table)} WHERE model = ${model} LIMIT ${batch})`.execute(db);
+      // The tables are partitioned (0063): a ctid is only unique within its partition, so the
+      // batch is keyed by (tableoid, ctid), and the model is checked again on the deleted rows.
+      const r = await sql`DELETE FROM ${sql.table(table)} WHERE model = ${model}
+          AND (tableoid, ctid) IN (SELECT tableoid, ctid FROM ${sql.table(table)} WHERE model = ${model} LIMIT ${batch})`.execute(db);
       deleted += Number(r.numAffectedRows ?? 0);
       if (Number(r.numAffectedRows ?? 0) < batch) break;
     }
