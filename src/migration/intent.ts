@@ -58,16 +58,26 @@ class PrefetchingProvider implements EmbeddingProvider {
 }
 
 /** Wraps a classifier (and the provider it was built on, if any) for batches. */
-export function batchClassifier(classifier: ModelIntentClassifier, prefetching: { prefetch(texts: readonly string[]): Promise<void>; clear(): void } | null): BatchIntentClassifier {
+export function batchClassifier(
+  classifier: ModelIntentClassifier,
+  prefetching: { prefetch(texts: readonly string[]): Promise<void>; clear(): void } | null,
+  memoLimit = MEMO_LIMIT,
+): BatchIntentClassifier {
   const memo = new Map<string, IntentResult>();
   return {
     model: classifier.models.join('+'),
     threshold: classifier.threshold,
     classify: (text) => classifier.classify(text),
     async classifyMany(texts) {
-      const todo = [...new Set(texts)].filter((t) => !memo.has(t));
+      const distinct = [...new Set(texts)];
+      let todo = distinct.filter((t) => !memo.has(t));
       if (todo.length > 0) {
-        if (memo.size + todo.length > MEMO_LIMIT) memo.clear();
+        // Clearing drops this batch's remembered texts too: classify the whole batch again then
+        // (found by the 1M-row bench, where the memo first overflowed).
+        if (memo.size + todo.length > memoLimit) {
+          memo.clear();
+          todo = distinct;
+        }
         await prefetching?.prefetch(todo.map(modelText));
         for (const t of todo) memo.set(t, await classifier.classify(t));
         prefetching?.clear();
