@@ -102,7 +102,14 @@ test('the daily Schedule computes the known recommendations per practice; runnin
       rework: [{ name: 'Doctor approval', reworks: 3, casesWithRework: 2, share: 0.4 }],
     });
 
-    const analytics = await db.selectFrom('state_analytics').select(['ai_recommendations', 'from_state']).where('case_id', '=', running.id).execute();
+    // The run stores each practice's insights, then its running cases' recommendations: the
+    // second practice's insights row can be visible before this case's row is written.
+    const analytics = await waitFor(
+      () => db.selectFrom('state_analytics').select(['ai_recommendations', 'from_state']).where('case_id', '=', running.id).execute(),
+      (rows) => rows.length > 0,
+      30_000,
+      'the running case’s recommendations',
+    );
     expect(analytics).toHaveLength(1);
     // By vector or by case type (another file's embedding pipeline may have embedded these
     // cases meanwhile): either way all five closed cases are the nearest. The vector path is
