@@ -14,7 +14,7 @@ import { createPracticeFixture, createTemplate, type PracticeFixture } from './s
 import { spawnWorkerProcess } from './support/worker-process';
 import { TEST_PAYLOAD_KEYS } from './support/env';
 import { phiError } from './support/phi-worker';
-import { createErrorRedactor, type ErrorFingerprint } from '../src/telemetry/log-redaction';
+import { createErrorRedactor } from '../src/telemetry/log-redaction';
 
 const NAME = `Zelda Quinterra-${randomUUID().slice(0, 6)}`;
 const EMAIL = `zelda.${randomUUID().slice(0, 6)}@patients.test`;
@@ -63,7 +63,7 @@ test("a failing activity's error text (a patient's name and email) never reaches
   expect(output).not.toContain('mailbox of');
 
   // The fingerprint an operator computes with the deployment's key for the failure they decoded via /codec.
-  const expected = (createErrorRedactor({ payloadKeys: TEST_PAYLOAD_KEYS }).meta({ error: phiError(NAME, EMAIL) }).error as ErrorFingerprint).fingerprint;
+  const expected = createErrorRedactor({ payloadKeys: TEST_PAYLOAD_KEYS }).fingerprint(phiError(NAME, EMAIL)).fingerprint;
   expect(expected).toMatch(/^Error#[0-9a-f]{10}$/);
   const failures = output.split('Activity failed').slice(1);
   expect(failures).toHaveLength(2); // one WARN per failed attempt

@@ -47,7 +47,9 @@ export interface ErrorRedactor {
   /** The error as a log line may carry it. */
   error(err: unknown): unknown;
   /** A copy of a log's metadata with each error (and error text under an error key) replaced. */
-  meta<T extends object>(meta: T): T;
+  meta<T extends object>(meta: T): { [K in keyof T]: unknown };
+  /** The fingerprint of an error (what `meta` puts in its place), e.g. to match a decoded failure. */
+  fingerprint(err: unknown): ErrorFingerprint;
   /** The log's message without the text of the errors found in its metadata. */
   message(message: string, meta?: object): string;
   /** One line for a CLI's or a process's last words. */
@@ -192,12 +194,13 @@ export function createErrorRedactor(opts: ErrorRedactorOptions = {}): ErrorRedac
   return {
     detail,
     error: (err) => scrub(err, null, 1),
-    meta<T extends object>(meta: T): T {
-      if (!isPlainObject(meta)) return scrub(meta, null, 1) as T;
+    fingerprint: (err) => (isErrorLike(err) ? fingerprint(err) : text(String(err))),
+    meta<T extends object>(meta: T): { [K in keyof T]: unknown } {
+      if (!isPlainObject(meta)) return scrub(meta, null, 1) as { [K in keyof T]: unknown };
       const core = meta.sdkComponent === 'core';
       const out: Record<PropertyKey, unknown> = {};
       for (const k of Reflect.ownKeys(meta)) out[k] = scrub(meta[k], k, 1, core);
-      return out as T;
+      return out as { [K in keyof T]: unknown };
     },
     message(message, meta) {
       if (detail === 'clear') return message;
