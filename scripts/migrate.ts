@@ -1,6 +1,6 @@
 /** `npm run migrate`: applies pending migrations to DATABASE_URL. */
 import { config, ConfigError, required } from '../src/config';
-import { migrate, MigrationError } from '../src/db/migrate';
+import { migrate, migrationFailureLine } from '../src/db/migrate';
 import { processErrorRedactor } from '../src/telemetry/log-redaction';
 import { checkDatabase, PreflightError } from '../src/db/preflight';
 
@@ -14,8 +14,6 @@ async function main(): Promise<void> {
 main().catch((err: unknown) => {
   // Our own messages say what to fix; the server's error is described without its text (it can quote a row's value).
   const redactor = processErrorRedactor();
-  if (err instanceof ConfigError || err instanceof PreflightError) console.error(err.message);
-  else if (err instanceof MigrationError) console.error(err.cause === undefined ? err.summary : `${err.summary}: ${redactor.describe(err.cause)}`);
-  else console.error(`migration failed: ${redactor.describe(err)}`);
+  console.error(err instanceof ConfigError || err instanceof PreflightError ? err.message : migrationFailureLine(err, (e) => redactor.describe(e)));
   process.exit(1);
 });

@@ -26,6 +26,15 @@ export class MigrationError extends Error {
   }
 }
 
+/**
+ * The line `npm run migrate` ends with: our own words as they are, the server's error described
+ * by `describe` (LOG_ERROR_DETAIL: without its text by default).
+ */
+export function migrationFailureLine(err: unknown, describe: (err: unknown) => string): string {
+  if (err instanceof MigrationError) return err.cause === undefined ? err.summary : `${err.summary}: ${describe(err.cause)}`;
+  return `migration failed: ${describe(err)}`;
+}
+
 /** Serialises concurrent runners (two workers starting at once). */
 const ADVISORY_LOCK = 4_627_101;
 

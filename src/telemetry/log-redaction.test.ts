@@ -1,7 +1,10 @@
 import { inspect } from 'node:util';
 import { ApplicationFailure } from '@temporalio/common';
 import { DefaultLogger, LogTimestamp, type LogEntry } from '@temporalio/worker';
+import { DatabaseError } from 'pg';
 import { createErrorRedactor, RedactingLogger } from './log-redaction';
+import { MigrationError, migrationFailureLine } from '../db/migrate';
+import { createLogger } from '../api/logger';
 
 const NAME = 'Zelda Quinterra';
 const EMAIL = 'zelda.quinterra@patients.test';
@@ -85,4 +88,34 @@ test('RedactingLogger: what reaches the downstream logger carries fingerprints',
   ]);
   expect(shown(entries)).not.toContain('Zelda');
   expect(entries[1]!.meta).toMatchObject({ error: { fingerprint: expect.stringMatching(/^TypeError#/) }, runId: 'r' });
+});
+
+test("the migration CLI's last line: our words kept, a database error without its values, anything else withheld", () => {
+  const r = createErrorRedactor({ payloadKeys: KEYS });
+  const describe = (e: unknown) => r.describe(e);
+  const dbError = Object.assign(new DatabaseError(`invalid input syntax for type uuid: "${NAME}"`, 0, 'error'), { code: '22P02', severity: 'ERROR' });
+  expect(migrationFailureLine(new MigrationError('migration 0078_x.sql failed', dbError), describe)).toMatch(
+    /^migration 0078_x\.sql failed: invalid input syntax for type uuid: \[redacted\] \(SQLSTATE 22P02, error#[0-9a-f]{10}\); .*LOG_ERROR_DETAIL=clear/,
+  );
+  const changed = new MigrationError('migration 0001_a.sql was changed after it was applied (as 0001_b.sql); migrations are forward-only: revert the edit and add a new migration');
+  expect(migrationFailureLine(changed, describe)).toBe(changed.summary);
+  const other = migrationFailureLine(new Error(`hook said ${EMAIL}`), describe);
+  expect(other).toMatch(/^migration failed: Error#[0-9a-f]{10}; /);
+  expect(other).not.toContain(EMAIL);
+});
+
+test("the API's logger: an error passed alone, or quoted in the line's message, is fingerprinted", () => {
+  const lines: string[] = [];
+  const log = createLogger('info', { service: 'test' }, { write: (l: string) => void lines.push(l) }, createErrorRedactor({ payloadKeys: KEYS }));
+  const err = smtpError();
+  log.error(err);
+  log.warn({ err, caseId: 'c1' }, `send failed: ${err.message}`);
+  expect(lines.join('\n')).not.toContain('Zelda');
+  expect(lines.join('\n')).not.toContain(EMAIL);
+  const [first, second] = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  expect(first).toMatchObject({ err: { fingerprint: r(err), code: 'EENVELOPE', status: 550 } });
+  expect(second).toMatchObject({ caseId: 'c1', msg: `send failed: ${r(err)}`, err: { fingerprint: r(err) } });
+  function r(e: Error): string {
+    return createErrorRedactor({ payloadKeys: KEYS }).fingerprint(e).fingerprint;
+  }
 });
