@@ -1,6 +1,7 @@
 /** `npm run migrate`: applies pending migrations to DATABASE_URL. */
 import { config, ConfigError, required } from '../src/config';
-import { migrate } from '../src/db/migrate';
+import { migrate, migrationFailureLine } from '../src/db/migrate';
+import { processErrorRedactor } from '../src/telemetry/log-redaction';
 import { checkDatabase, PreflightError } from '../src/db/preflight';
 
 async function main(): Promise<void> {
@@ -11,6 +12,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof ConfigError || err instanceof PreflightError ? err.message : `migration failed: ${(err as Error).message}`);
+  // Our own messages say what to fix; the server's error is described without its text (it can quote a row's value).
+  const redactor = processErrorRedactor();
+  console.error(err instanceof ConfigError || err instanceof PreflightError ? err.message : migrationFailureLine(err, (e) => redactor.describe(e)));
   process.exit(1);
 });

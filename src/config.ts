@@ -22,6 +22,13 @@ const optionalUrl = z.string().url('must be an http(s) URL').optional();
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /**
+   * What logs say about an error: `fingerprint` (default) replaces its message and stack (free
+   * text that may name a patient) by its class, code and a keyed hash, beside the workflow, run,
+   * activity or request id that finds the (encrypted) failure; `clear` prints them, for local
+   * debugging only (src/telemetry/log-redaction.ts).
+   */
+  LOG_ERROR_DETAIL: z.enum(['fingerprint', 'clear']).default('fingerprint'),
 
   /** Any PostgreSQL >= 15 with pgvector (Supabase included). `npm run dev` supplies an embedded one. */
   DATABASE_URL: postgresUrl.optional(),

@@ -89,7 +89,7 @@ export function createCaseActivities({ db, hooks = defaultHooks }: CaseActivityD
       try {
         await insightsOnCaseClosed(db, args);
       } catch (err) {
-        log.warn('recommendations on case close failed', { caseId: args.caseId, error: String(err) });
+        log.warn('recommendations on case close failed', { caseId: args.caseId, error: err }); // fingerprinted by the worker's logger
       }
       // The practice's weekly analytics rollups, now rather than at the next scheduled refresh
       // (0065). Advisory like the above: behind a refresh that takes longer than a few seconds
@@ -97,7 +97,7 @@ export function createCaseActivities({ db, hooks = defaultHooks }: CaseActivityD
       try {
         await refreshRollups(db, { practiceId: args.practiceId, limit: 100, wait: true, lockTimeoutMs: 5000 });
       } catch (err) {
-        log.warn('analytics rollups on case close failed', { caseId: args.caseId, error: String(err) });
+        log.warn('analytics rollups on case close failed', { caseId: args.caseId, error: err }); // fingerprinted by the worker's logger
       }
     },
 

@@ -29,9 +29,11 @@ export function createEmbeddingActivities({ db, providers }: EmbeddingActivityDe
     } catch (err) {
       const attempt = activityInfo().attempt;
       const message = err instanceof Error ? err.message : String(err);
-      log.warn(`${what} failed (attempt ${attempt}), will retry: ${message}`, {
+      // The error in metadata, not its text in the message: a provider may echo its input.
+      log.warn(`${what} failed (attempt ${attempt}), will retry`, {
         failure: err instanceof EmbeddingProviderError ? err.failure : 'error',
         attempt,
+        error: err,
       });
       if (err instanceof EmbeddingProviderError) {
         throw ApplicationFailure.create({

@@ -95,7 +95,8 @@ export function createNotificationActivities({ db, config, transport }: Notifica
       if (outcome !== 'failed') return outcome;
       const { message, permanent } = describe(failure);
       await repo.recordAttemptError(db, id, message, activityInfo().attempt);
-      log.warn('notification delivery failed', { deliveryId: id, permanent, error: message });
+      // The error, not its text: the worker's logger keeps its class, code and SMTP response code (an SMTP reply may quote the recipient).
+      log.warn('notification delivery failed', { deliveryId: id, permanent, error: failure });
       if (permanent) throw ApplicationFailure.nonRetryable(message, SMTP_REJECTED);
       throw ApplicationFailure.retryable(message, 'SmtpUnavailable');
     },

@@ -1,5 +1,6 @@
 /** `npm run api`: the HTTP API alone (workers run elsewhere). Stopped gracefully by SIGINT/SIGTERM. */
 import { Connection } from '@temporalio/client';
+import { processErrorRedactor } from '../telemetry/log-redaction';
 import { config, ConfigError, required } from '../config';
 import { checkAuthenticator, checkDatabase, checkTemporal, PreflightError } from '../db/preflight';
 import { createDatabase, poolLimits } from '../db/database';
@@ -43,7 +44,7 @@ main().catch((err: unknown) => {
   if (err instanceof ConfigError || err instanceof PreflightError) {
     console.error(err.message);
   } else {
-    console.error('api failed:', err);
+    console.error(`api failed: ${processErrorRedactor().describe(err)}`);
   }
   process.exit(1);
 });

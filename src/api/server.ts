@@ -12,6 +12,7 @@ import cors from 'cors';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { createLogger } from './logger';
+import { errorRedactorFor } from '../telemetry/log-redaction';
 import { sql } from 'kysely';
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { createAuthService } from '../services/auth.service';
@@ -75,7 +76,7 @@ interface BuiltApp {
 
 function buildApp(deps: ApiDeps): BuiltApp {
   const { config, database } = deps;
-  const log = createLogger(config.LOG_LEVEL, { service: 'mdw-api' }, deps.logDestination);
+  const log = createLogger(config.LOG_LEVEL, { service: 'mdw-api' }, deps.logDestination, errorRedactorFor(config));
   observePool('api-system', database.pool);
   if (database.actorPool !== database.pool) observePool('api-actor', database.actorPool);
   observeOperations(database.system);

@@ -5,6 +5,7 @@
  */
 import { Command } from 'commander';
 import { CliError } from './cli-error';
+import { processErrorRedactor } from '../telemetry/log-redaction';
 import { register as migrateLegacy } from './commands/migrate-legacy';
 import { register as legacyLookup } from './commands/legacy-lookup';
 import { register as aiCommands } from './commands/ai';
@@ -39,7 +40,8 @@ async function main(argv: string[]): Promise<void> {
 
 if (require.main === module) {
   main(process.argv).catch((err: unknown) => {
-    console.error(err);
+    // Not ours: a driver or library error, whose text can quote the legacy row it failed on.
+    console.error(`mdw: failed: ${processErrorRedactor().describe(err)}`);
     process.exitCode = 1;
   });
 }

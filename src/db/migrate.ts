@@ -11,6 +11,30 @@ import { guardClient } from './connection-errors';
 
 export const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', 'db', 'migrations');
 const FILE_PATTERN = /^(\d{4})_[a-z0-9_]+\.sql$/;
+/**
+ * A migration run that stopped. `summary` is ours (which file, what to do) and free of data; the
+ * cause, if any, is the server's error, which a log must not print as it is (a data migration's
+ * error can quote a row's value): src/telemetry/log-redaction.ts.
+ */
+export class MigrationError extends Error {
+  constructor(
+    readonly summary: string,
+    cause?: unknown,
+  ) {
+    super(cause instanceof Error ? `${summary}: ${cause.message}` : summary, cause === undefined ? undefined : { cause });
+    this.name = 'MigrationError';
+  }
+}
+
+/**
+ * The line `npm run migrate` ends with: our own words as they are, the server's error described
+ * by `describe` (LOG_ERROR_DETAIL: without its text by default).
+ */
+export function migrationFailureLine(err: unknown, describe: (err: unknown) => string): string {
+  if (err instanceof MigrationError) return err.cause === undefined ? err.summary : `${err.summary}: ${describe(err.cause)}`;
+  return `migration failed: ${describe(err)}`;
+}
+
 /** Serialises concurrent runners (two workers starting at once). */
 const ADVISORY_LOCK = 4_627_101;
 
@@ -26,9 +50,9 @@ export function readMigrations(dir = MIGRATIONS_DIR): MigrationFile[] {
   const seen = new Set<string>();
   return files.map((name) => {
     const m = FILE_PATTERN.exec(name);
-    if (!m) throw new Error(`migration file ${name} must be named NNNN_lower_snake_description.sql`);
+    if (!m) throw new MigrationError(`migration file ${name} must be named NNNN_lower_snake_description.sql`);
     const version = m[1]!;
-    if (seen.has(version)) throw new Error(`two migrations share number ${version}`);
+    if (seen.has(version)) throw new MigrationError(`two migrations share number ${version}`);
     seen.add(version);
     const sql = readFileSync(path.join(dir, name), 'utf8');
     return { version, name, sql, checksum: createHash('sha256').update(sql).digest('hex') };
@@ -66,7 +90,7 @@ export async function migrate(connectionString: string, log: (line: string) => v
       const prior = done.get(file.version);
       if (prior) {
         if (prior.checksum !== file.checksum) {
-          throw new Error(
+          throw new MigrationError(
             `migration ${file.name} was changed after it was applied (as ${prior.name}); migrations are forward-only: revert the edit and add a new migration`,
           );
         }
@@ -85,7 +109,7 @@ export async function migrate(connectionString: string, log: (line: string) => v
         await client.query('commit');
       } catch (err) {
         await client.query('rollback');
-        throw new Error(`migration ${file.name} failed: ${(err as Error).message}`);
+        throw new MigrationError(`migration ${file.name} failed`, err);
       }
       result.applied.push(file.name);
       log(`applied ${file.name} (${Date.now() - started} ms)`);

@@ -1,5 +1,6 @@
 /** `npm run worker`: one worker process, stopped gracefully by SIGINT/SIGTERM. */
 import { Connection } from '@temporalio/client';
+import { errorRedactorFor, processErrorRedactor } from '../telemetry/log-redaction';
 import { config, ConfigError, required, type Config } from '../config';
 import type { Database } from '../db/database';
 import { createCaseService } from '../services/case.service';
@@ -27,7 +28,7 @@ main().catch((err: unknown) => {
   if (err instanceof ConfigError || err instanceof PreflightError) {
     console.error(err.message);
   } else {
-    console.error('worker failed:', err);
+    console.error(`worker failed: ${processErrorRedactor().describe(err)}`);
   }
   process.exit(1);
 });
@@ -46,7 +47,7 @@ async function startupSweep(cfg: Config, database: Database): Promise<void> {
     const inboxes = await cases.backfillAwaitingTasks();
     console.log(JSON.stringify({ msg: 'startup sweep', workflowsStarted: started, awaitingTasksWritten: inboxes }));
   } catch (err) {
-    console.error(JSON.stringify({ msg: 'startup sweep failed', error: String(err) }));
+    console.error(JSON.stringify({ msg: 'startup sweep failed', error: errorRedactorFor(cfg).describe(err) }));
   } finally {
     await connection?.close().catch(() => undefined);
   }

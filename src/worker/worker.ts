@@ -20,6 +20,7 @@ import { dataConverter, temporalClient } from '../temporal/data-converter';
 import { observeOperations, observePool, renderMetrics } from '../telemetry/metrics';
 import { createNotificationActivities } from '../activities/notification.activities';
 import { installTracing } from '../telemetry/tracing';
+import { errorRedactorFor, RedactingLogger } from '../telemetry/log-redaction';
 import { workflowInterceptorModules } from './bundle';
 import { makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { startNotifications } from '../services/notification-start';
@@ -62,11 +63,19 @@ export interface MdwWorker {
  * otherwise. Must run before the first worker is created; later calls are no-ops.
  */
 export function installWorkerRuntime(config: Config): void {
+  const verbose = config.LOG_LEVEL === 'trace' || config.LOG_LEVEL === 'debug';
   try {
     Runtime.install({
-      logger: new DefaultLogger(config.LOG_LEVEL === 'trace' || config.LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN'),
-      // The SDK's own metrics (temporal_workflow_task_execution_latency, temporal_activity_execution_latency, …).
-      ...(config.WORKER_TEMPORAL_METRICS_ADDRESS ? { telemetryOptions: { metrics: { prometheus: { bindAddress: config.WORKER_TEMPORAL_METRICS_ADDRESS } } } } : {}),
+      // Every line the SDK writes (failed activity attempts, workflow task and activation failures,
+      // the workflow sandbox's log, Core's own lines) carries errors as fingerprints, not their text
+      // (LOG_ERROR_DETAIL; src/telemetry/log-redaction.ts).
+      logger: new RedactingLogger(new DefaultLogger(verbose ? 'DEBUG' : 'WARN'), errorRedactorFor(config)),
+      telemetryOptions: {
+        // Core (Rust) would write its lines to stderr itself; forwarded, they pass the logger above.
+        logging: { forward: {}, filter: { core: verbose ? 'DEBUG' : 'WARN', other: 'ERROR' } },
+        // The SDK's own metrics (temporal_workflow_task_execution_latency, temporal_activity_execution_latency, …).
+        ...(config.WORKER_TEMPORAL_METRICS_ADDRESS ? { metrics: { prometheus: { bindAddress: config.WORKER_TEMPORAL_METRICS_ADDRESS } } } : {}),
+      },
     });
   } catch {
     /* already installed */

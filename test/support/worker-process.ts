@@ -8,9 +8,18 @@ import path from 'node:path';
 import { TEST_PAYLOAD_KEYS } from './env';
 import type { Harness } from './harness';
 
-/** Resolves once the worker logged its start; rejects if it exits first. */
-export function spawnWorkerProcess(h: Pick<Harness, 'config' | 'taskQueue'>, env: Record<string, string | undefined> = {}): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../../src/worker/main.ts')], {
+/**
+ * Resolves once the worker logged its start; rejects if it exits first.
+ * @param script - the entry point; default `npm run worker`'s (a test's own starts the worker with hooks).
+ * @param onOutput - receives everything the process writes (stdout and stderr), from its first byte.
+ */
+export function spawnWorkerProcess(
+  h: Pick<Harness, 'config' | 'taskQueue'>,
+  env: Record<string, string | undefined> = {},
+  script = path.resolve(__dirname, '../../src/worker/main.ts'),
+  onOutput?: (text: string) => void,
+): Promise<ChildProcess> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', script], {
     env: {
       ...process.env,
       DATABASE_URL: h.config.DATABASE_URL,
@@ -23,6 +32,7 @@ export function spawnWorkerProcess(h: Pick<Harness, 'config' | 'taskQueue'>, env
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  if (onOutput) for (const s of [proc.stdout!, proc.stderr!]) s.on('data', (b: Buffer) => onOutput(b.toString()));
   return new Promise<ChildProcess>((resolve, reject) => {
     proc.stdout!.on('data', (b: Buffer) => b.toString().includes('worker started') && resolve(proc));
     proc.once('exit', (code) => reject(new Error(`worker exited early (${code})`)));

@@ -103,7 +103,7 @@ export function searchRoutes(kit: RouteKit, s: ApiServices): void {
     response: ZSearchResponse,
     handler: async ({ query }) => {
       const r = await s.search.search((fn) => ctx().db(fn), { q: query.q, kinds: query.kind, limit: query.limit, practiceId: query.practiceId });
-      if (r.degraded?.reason === 'provider_unavailable') ctx().log.warn({ degraded: r.degraded.message }, 'search degraded to full-text');
+      if (r.degraded?.reason === 'provider_unavailable') ctx().log.warn({ degraded: r.degraded.reason }, 'search degraded to full-text'); // its message quotes the provider's error, which may echo the query
       // Titles, snippets and clinical summaries are patient data: each result is a read of its patient.
       const caseIds = [...new Set(r.results.map((x) => x.caseId).filter((id): id is string => !!id))];
       const patientIds = r.results.filter((x) => x.kind === 'patient').map((x) => x.id);
