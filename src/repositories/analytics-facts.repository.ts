@@ -25,6 +25,12 @@ export interface AnalyticsFilter {
    * read the current week whole instead of its facts (the fact path ignores it).
    */
   openEnded?: boolean;
+  /**
+   * The caller sees every practice (lab staff) and named none: the rollups read the whole weeks
+   * from the lab-wide sums of 0072 (which RLS shows to lab staff only) instead of every
+   * practice's rows. Ignored with a practiceId, and by the fact path.
+   */
+  labWide?: boolean;
 }
 
 const HOUR = 3_600_000;
