@@ -248,7 +248,7 @@ export async function bottlenecks(db: Handle, f: AnalyticsFilter): Promise<Bottl
       FROM t WHERE t.runs > 0
      GROUP BY t.task_id
     HAVING sum(t.judged - t.on_time) > 0 OR sum(t.excess_ms) > 0
-     ORDER BY excess DESC, late DESC, name LIMIT 20`.execute(db);
+     ORDER BY excess DESC, late DESC, name, t.task_id LIMIT 20`.execute(db);
   return tasks.map((r) => ({ taskId: r.task_id, name: r.name, runs: r.runs, late: r.late, lateRate: rate(r.late, r.judged), excessHours: hours(r.excess)! }));
 }
 
