@@ -3,8 +3,10 @@
  * at the benchmark's full scale (300k cases over 100 practices and 3 years, ~90 % finished with
  * a workflow_performance row of 8 tasks, 10 % reworked, 5 % held), under RLS as the callers the
  * endpoints serve: a lab technician lab-wide and the owner of the largest practice, last 90 days
- * and last year. Side by side in the same run: the weekly rollups of 0065 (whole weeks from the
- * rollups, the partial edge weeks from the facts) and the fact-table path
+ * and last year (the endpoints' default whole-week periods), and 90 days with explicit from/to
+ * (partial weeks at both edges). Side by side in the same run: the weekly rollups of 0065 (whole
+ * weeks from the rollups, lab-wide from the lab-wide sums of 0072; the partial edge weeks from the
+ * facts), lab-wide also the same rollup code over every practice's rows (the path before 0072), and the fact-table path
  * (analytics-facts.repository.ts, with the 0042/0043 indexes). Also timed: building the rollups
  * of the whole history, and an incremental refresh after new cases close (in transactions that
  * are rolled back, so a cached database stays as seeded); and checked: the rollup answers equal
@@ -111,8 +113,14 @@ interface Caller {
 
 type Question = 'turnaround' | 'weekly' | 'rework' | 'bottlenecks' | 'timeSplit';
 type Fn = (db: Tx, f: facts.AnalyticsFilter) => Promise<unknown>;
-const variants: Record<'rollups' | 'facts', Record<Question, Fn>> = {
+type Variant = 'rollups' | 'practice-rollups' | 'facts';
+const variants: Record<Variant, Record<Question, Fn>> = {
+  // Lab-wide: the lab-wide sums of 0072 (the endpoints' path for lab staff).
   rollups: { turnaround: rollups.turnaround, weekly: rollups.weekly, rework: rollups.rework, bottlenecks: rollups.bottlenecks, timeSplit: rollups.timeSplit },
+  // Lab-wide only: the same rollup code over every practice's rows of 0065 (the path before 0072).
+  'practice-rollups': Object.fromEntries(
+    (['turnaround', 'weekly', 'rework', 'bottlenecks', 'timeSplit'] as const).map((q) => [q, (db: Tx, f: facts.AnalyticsFilter) => rollups[q](db, { ...f, labWide: false })]),
+  ) as Record<Question, Fn>,
   facts: { turnaround: facts.turnaround, weekly: facts.weekly, rework: facts.rework, bottlenecks: facts.bottlenecks, timeSplit: facts.timeSplit },
 };
 
@@ -206,37 +214,49 @@ async function main(): Promise<void> {
       const d = new Date(t);
       return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - ((d.getUTCDay() + 6) % 7) * 86_400_000).toISOString();
     };
+    // Explicit from/to (a date picker's question) with both edges in mid-week: from the Wednesday
+    // noon of the week 90 days ago to last week's Friday noon, so 2 × 4.5 days are read from the
+    // facts (the worst is 2 × 7 days less a moment).
     const periods = [
-      { label: '90 days', from: monday(now - 90 * 86_400_000) },
-      { label: '1 year', from: monday(now - 365 * 86_400_000) },
+      { label: '90 days', from: monday(now - 90 * 86_400_000), to: new Date(now).toISOString(), openEnded: true },
+      { label: '1 year', from: monday(now - 365 * 86_400_000), to: new Date(now).toISOString(), openEnded: true },
+      {
+        label: '90 days, explicit from/to',
+        from: new Date(Date.parse(monday(now - 90 * 86_400_000)) + 2.5 * 86_400_000).toISOString(),
+        to: new Date(Date.parse(monday(now)) - 2.5 * 86_400_000).toISOString(),
+        openEnded: false,
+      },
     ];
     const results: Array<Record<string, unknown>> = [];
     const checks: Array<Record<string, unknown>> = [];
     for (const caller of callers) {
       for (const period of periods) {
-        const f = { practiceId: caller.practiceId, from: period.from, to: new Date(now).toISOString(), openEnded: true };
+        const f = { practiceId: caller.practiceId, from: period.from, to: period.to, openEnded: period.openEnded, labWide: caller.practiceId === null };
+        const vs: Variant[] = caller.practiceId === null ? ['rollups', 'practice-rollups', 'facts'] : ['rollups', 'facts'];
         for (const name of Object.keys(variants.rollups) as Question[]) {
           const answers: Record<string, unknown> = {};
-          // Side by side: the two variants alternate, so both see the same machine load.
-          const times: Record<string, number[]> = { rollups: [], facts: [] };
+          // Side by side: the variants alternate, so all see the same machine load.
+          const times: Record<string, number[]> = Object.fromEntries(vs.map((v) => [v, []]));
           await rolledBack(db, caller, async (trx) => {
-            for (const v of ['rollups', 'facts'] as const) answers[v] = await variants[v][name](trx, f); // warm
+            for (const v of vs) answers[v] = await variants[v][name](trx, f); // warm
             for (let i = 0; i < runs; i++) {
-              for (const v of ['rollups', 'facts'] as const) {
+              for (const v of vs) {
                 const t = performance.now();
                 await variants[v][name](trx, f);
                 times[v]!.push(performance.now() - t);
               }
             }
           });
-          for (const v of ['rollups', 'facts'] as const) {
+          for (const v of vs) {
             const row = { variant: v, caller: caller.label, period: period.label, question: name, p50Ms: +pct(times[v]!, 0.5).toFixed(1), p95Ms: +pct(times[v]!, 0.95).toFixed(1) };
             results.push(row);
             console.log(JSON.stringify(row));
           }
-          const c = compare(answers.rollups, answers.facts);
-          checks.push({ caller: caller.label, period: period.label, question: name, maxPercentileRelError: +c.maxRel.toFixed(5), mismatches: c.mismatches });
-          if (c.mismatches.length) console.log(`MISMATCH ${caller.label} ${period.label} ${name}: ${c.mismatches.slice(0, 5).join('; ')}`);
+          for (const v of vs.filter((x) => x !== 'facts')) {
+            const c = compare(answers[v], answers.facts);
+            checks.push({ variant: v, caller: caller.label, period: period.label, question: name, maxPercentileRelError: +c.maxRel.toFixed(5), mismatches: c.mismatches });
+            if (c.mismatches.length) console.log(`MISMATCH ${v} ${caller.label} ${period.label} ${name}: ${c.mismatches.slice(0, 5).join('; ')}`);
+          }
         }
       }
     }
@@ -255,7 +275,7 @@ async function main(): Promise<void> {
       const marked = await sql<{ n: number }>`SELECT count(DISTINCT (practice_id, week))::int AS n FROM public.analytics_stale_weeks`.execute(trx);
       await sql`SET LOCAL ROLE authenticated`.execute(trx);
       await sql`SELECT set_config('request.jwt.claims', ${JSON.stringify({ sub: callers[0]!.profileId, role: 'authenticated' })}, true)`.execute(trx);
-      const f = { practiceId: null, from: periods[0]!.from, to: new Date().toISOString(), openEnded: true };
+      const f = { practiceId: null, from: periods[0]!.from, to: new Date().toISOString(), openEnded: true, labWide: true };
       let t = performance.now();
       await rollups.turnaround(trx, f);
       const staleMs = performance.now() - t;
@@ -276,11 +296,13 @@ async function main(): Promise<void> {
     });
     console.log(JSON.stringify({ rebuild }));
 
-    console.log('\n| caller | period | question | rollups p50 / p95 ms | facts p50 / p95 ms | facts / rollups (p50) | p50/p90 max rel. error |\n|---|---|---|---|---|---|---|');
+    console.log('\n| caller | period | question | rollups p50 / p95 ms | per-practice rollups p50 / p95 ms | facts p50 / p95 ms | facts / rollups (p50) | p50/p90 max rel. error |\n|---|---|---|---|---|---|---|---|');
     for (const r of results.filter((x) => x.variant === 'rollups')) {
-      const b = results.find((x) => x.variant === 'facts' && x.caller === r.caller && x.period === r.period && x.question === r.question)!;
-      const c = checks.find((x) => x.caller === r.caller && x.period === r.period && x.question === r.question)!;
-      console.log(`| ${r.caller} | ${r.period} | ${r.question} | ${r.p50Ms} / ${r.p95Ms} | ${b.p50Ms} / ${b.p95Ms} | ${((b.p50Ms as number) / Math.max(0.1, r.p50Ms as number)).toFixed(1)} | ${r.question === 'turnaround' ? c.maxPercentileRelError : '-'} |`);
+      const same = (x: Record<string, unknown>) => x.caller === r.caller && x.period === r.period && x.question === r.question;
+      const b = results.find((x) => x.variant === 'facts' && same(x))!;
+      const pp = results.find((x) => x.variant === 'practice-rollups' && same(x));
+      const c = checks.find((x) => x.variant === 'rollups' && same(x))!;
+      console.log(`| ${r.caller} | ${r.period} | ${r.question} | ${r.p50Ms} / ${r.p95Ms} | ${pp ? `${pp.p50Ms} / ${pp.p95Ms}` : '-'} | ${b.p50Ms} / ${b.p95Ms} | ${((b.p50Ms as number) / Math.max(0.1, r.p50Ms as number)).toFixed(1)} | ${r.question === 'turnaround' ? c.maxPercentileRelError : '-'} |`);
     }
     const mismatched = checks.filter((c) => (c.mismatches as string[]).length);
     console.log(mismatched.length ? `\n${mismatched.length} answers differ beyond the percentiles (see MISMATCH lines)` : '\nevery rollup answer equals the fact answer (percentiles within the bound above)');

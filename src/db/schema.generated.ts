@@ -76,6 +76,48 @@ export type UserRole = "admin" | "doctor" | "support" | "technician";
 
 export type WorkflowCategoryEnum = "delivery" | "follow_up" | "manufacturing" | "modeling" | "production" | "quality_check" | "review" | "scanning" | "submission";
 
+export interface AnalyticsLabWeeklyCases {
+  cancelled: number;
+  completed: number;
+  finished: number;
+  hold_minutes: number;
+  on_time: number;
+  reworked: number;
+  ta_b: number[];
+  ta_n: number[];
+  ta_s: number[];
+  week: Timestamp;
+  workflow_template_id: string;
+}
+
+export interface AnalyticsLabWeeklyReasons {
+  count: number;
+  decision: string | null;
+  reason: string | null;
+  week: Timestamp;
+}
+
+export interface AnalyticsLabWeeklyTasks {
+  automatic_ms: number;
+  excess_ms: number;
+  h_b: number[];
+  h_n: number[];
+  h_s: number[];
+  judged: number;
+  lab_active_ms: number;
+  lab_queue_ms: number;
+  name: string;
+  on_time: number;
+  planned_ms: number;
+  planned_n: number;
+  practice_ms: number;
+  reworks: number;
+  runs: number;
+  task_id: string;
+  week: Timestamp;
+  workflow_template_id: string;
+}
+
 export interface AnalyticsStaleWeeks {
   id: Generated<Int8>;
   marked_at: Generated<Timestamp>;
@@ -904,6 +946,9 @@ export interface WorkflowTemplateTasks {
 }
 
 export interface DB {
+  analytics_lab_weekly_cases: AnalyticsLabWeeklyCases;
+  analytics_lab_weekly_reasons: AnalyticsLabWeeklyReasons;
+  analytics_lab_weekly_tasks: AnalyticsLabWeeklyTasks;
   analytics_stale_weeks: AnalyticsStaleWeeks;
   analytics_weekly_cases: AnalyticsWeeklyCases;
   analytics_weekly_reasons: AnalyticsWeeklyReasons;

@@ -25,6 +25,12 @@ export interface AnalyticsFilter {
    * read the current week whole instead of its facts (the fact path ignores it).
    */
   openEnded?: boolean;
+  /**
+   * The caller sees every practice (lab staff) and named none: the rollups read the whole weeks
+   * from the lab-wide sums of 0072 (which RLS shows to lab staff only) instead of every
+   * practice's rows. Ignored with a practiceId, and by the fact path.
+   */
+  labWide?: boolean;
 }
 
 const HOUR = 3_600_000;
@@ -76,7 +82,7 @@ export async function turnaround(db: Handle, f: AnalyticsFilter): Promise<Templa
            avg(CASE WHEN t.on_time THEN 1.0 WHEN NOT t.on_time THEN 0.0 END) AS on_time
       FROM t WHERE t.actual_ms IS NOT NULL
      GROUP BY t.workflow_template_id, t.task_id
-     ORDER BY t.workflow_template_id, p50 DESC`.execute(db);
+     ORDER BY t.workflow_template_id, p50 DESC, t.task_id`.execute(db);
   return templates.rows.map((r) => ({
     templateId: r.template_id,
     templateName: r.name,
@@ -164,7 +170,7 @@ export async function bottlenecks(db: Handle, f: AnalyticsFilter): Promise<Bottl
       FROM t WHERE t.actual_ms IS NOT NULL
      GROUP BY t.task_id
     HAVING count(*) FILTER (WHERE t.on_time = false) > 0 OR coalesce(sum(greatest(t.actual_ms - t.planned_ms, 0)), 0) > 0
-     ORDER BY excess DESC, late DESC, name LIMIT 20`.execute(db);
+     ORDER BY excess DESC, late DESC, name, t.task_id LIMIT 20`.execute(db);
   return rows.map((r) => ({ taskId: r.task_id, name: r.name, runs: r.runs, late: r.late, lateRate: r.judged ? Math.round((r.late / r.judged) * 10_000) / 10_000 : null, excessHours: hours(r.excess)! }));
 }
 

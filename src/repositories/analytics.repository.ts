@@ -102,6 +102,13 @@ const FACTS: Record<RollupTable, string> = {
   analytics_weekly_reasons: 'analytics_reason_rows',
 };
 
+/** The lab-wide sums of each rollup table (0072), readable by lab staff only. */
+const LAB: Record<RollupTable, string> = {
+  analytics_weekly_cases: 'analytics_lab_weekly_cases',
+  analytics_weekly_tasks: 'analytics_lab_weekly_tasks',
+  analytics_weekly_reasons: 'analytics_lab_weekly_reasons',
+};
+
 /**
  * The rollup rows of a period: stored rows of its whole weeks that are not stale, and rows computed
  * from the facts (the same SQL function the refresh stores) for the edges and the stale weeks.
@@ -117,12 +124,28 @@ function rows(table: RollupTable, f: AnalyticsFilter): RawBuilder<unknown> {
   const parts: RawBuilder<unknown>[] = plan.edges.map((e) => sql`SELECT * FROM ${args(sql`${e.from}::timestamptz`, sql`${e.to}::timestamptz`, sql`${f.practiceId}::uuid`)}`);
   if (plan.roll) {
     const { from, to } = plan.roll;
-    parts.push(sql`
-      SELECT r.* FROM ${sql.table(`public.${table}`)} r
-       WHERE r.week >= ${from}::date AND r.week < ${to}::date
-         AND (${f.practiceId}::uuid IS NULL OR r.practice_id = ${f.practiceId}::uuid)
-         ${tpl ? sql`AND r.workflow_template_id = ${tpl}::uuid` : sql``}
-         AND NOT EXISTS (SELECT 1 FROM public.analytics_stale_weeks s WHERE s.practice_id = r.practice_id AND s.week = r.week)`);
+    if (f.labWide && !f.practiceId) {
+      // Weeks no practice has a pending mark on: the lab-wide sums (0072), one row per week ×
+      // template (× task) instead of one per practice. A week with a mark: its per-practice rows
+      // that are current, and below, the facts of the marked practices.
+      parts.push(sql`
+        SELECT NULL::uuid AS practice_id, l.* FROM ${sql.table(`public.${LAB[table]}`)} l
+         WHERE l.week >= ${from}::date AND l.week < ${to}::date
+           ${tpl ? sql`AND l.workflow_template_id = ${tpl}::uuid` : sql``}
+           AND NOT EXISTS (SELECT 1 FROM public.analytics_stale_weeks s WHERE s.week = l.week)`);
+      parts.push(sql`
+        SELECT r.* FROM ${sql.table(`public.${table}`)} r
+         WHERE r.week IN (SELECT s.week FROM public.analytics_stale_weeks s WHERE s.week >= ${from}::date AND s.week < ${to}::date)
+           ${tpl ? sql`AND r.workflow_template_id = ${tpl}::uuid` : sql``}
+           AND NOT EXISTS (SELECT 1 FROM public.analytics_stale_weeks s WHERE s.practice_id = r.practice_id AND s.week = r.week)`);
+    } else {
+      parts.push(sql`
+        SELECT r.* FROM ${sql.table(`public.${table}`)} r
+         WHERE r.week >= ${from}::date AND r.week < ${to}::date
+           AND (${f.practiceId}::uuid IS NULL OR r.practice_id = ${f.practiceId}::uuid)
+           ${tpl ? sql`AND r.workflow_template_id = ${tpl}::uuid` : sql``}
+           AND NOT EXISTS (SELECT 1 FROM public.analytics_stale_weeks s WHERE s.practice_id = r.practice_id AND s.week = r.week)`);
+    }
     parts.push(sql`
       SELECT x.* FROM (SELECT DISTINCT s.practice_id, s.week FROM public.analytics_stale_weeks s
                         WHERE s.week >= ${from}::date AND s.week < ${to}::date
@@ -225,7 +248,7 @@ export async function bottlenecks(db: Handle, f: AnalyticsFilter): Promise<Bottl
       FROM t WHERE t.runs > 0
      GROUP BY t.task_id
     HAVING sum(t.judged - t.on_time) > 0 OR sum(t.excess_ms) > 0
-     ORDER BY excess DESC, late DESC, name LIMIT 20`.execute(db);
+     ORDER BY excess DESC, late DESC, name, t.task_id LIMIT 20`.execute(db);
   return tasks.map((r) => ({ taskId: r.task_id, name: r.name, runs: r.runs, late: r.late, lateRate: rate(r.late, r.judged), excessHours: hours(r.excess)! }));
 }
 

@@ -116,6 +116,9 @@ beforeAll(async () => {
   }
   const rolled = await db.selectFrom('analytics_weekly_cases').select([sql<string>`to_char(week, 'YYYY-MM-DD')`.as('week'), 'finished']).where('practice_id', '=', a.practiceId).orderBy('week').execute();
   expect(rolled.map((r) => [r.week, r.finished])).toEqual([['2020-01-27', 1], ['2020-03-02', 2], ['2020-03-09', 2]]);
+  // …and their lab-wide sums (0072), which lab staff's lab-wide questions below read: B joins 2020-03-09.
+  const labRolled = await db.selectFrom('analytics_lab_weekly_cases').select([sql<string>`to_char(week, 'YYYY-MM-DD')`.as('week'), 'finished']).where('workflow_template_id', '=', templateId).orderBy('week').execute();
+  expect(labRolled.map((r) => [r.week, r.finished])).toEqual([['2020-01-27', 1], ['2020-03-02', 2], ['2020-03-09', 3]]);
   expect(await db.selectFrom('analytics_stale_weeks').select('id').where('practice_id', 'in', [a.practiceId, b.practiceId]).execute()).toEqual([]);
 
   const techId = await createUser(db, 'lab-analyst', 'technician');

@@ -150,13 +150,53 @@ async function expectRollupsEqualFacts(): Promise<number> {
       for (const templateId of [null, templates[1]!]) {
         const f = { practiceId, from, to, templateId };
         for (const q of QUESTIONS) {
-          expectSame(await rollups[q](db, f), await facts[q](db, f), `${q} ${label} practice=${practiceId ?? 'all'} template=${templateId ?? 'all'}`);
+          const exact = await facts[q](db, f);
+          expectSame(await rollups[q](db, f), exact, `${q} ${label} practice=${practiceId ?? 'all'} template=${templateId ?? 'all'}`);
           compared++;
+          // Lab-wide also from the lab-wide sums (0072), as the endpoints read it for lab staff.
+          if (practiceId === null) {
+            expectSame(await rollups[q](db, { ...f, labWide: true }), exact, `${q} ${label} lab-wide sums template=${templateId ?? 'all'}`);
+            compared++;
+          }
         }
       }
     }
   }
   return compared;
+}
+
+/** The lab-wide rows (0072) of this history's weeks (no other test writes to early 2018). */
+const labSnapshot = async () =>
+  (
+    await sql<{ row: string }>`
+      SELECT t::text AS row FROM (
+        SELECT 'c' AS k, to_jsonb(c) AS t FROM public.analytics_lab_weekly_cases c WHERE c.week >= '2017-10-01' AND c.week < '2018-07-01'
+        UNION ALL SELECT 't', to_jsonb(t) FROM public.analytics_lab_weekly_tasks t WHERE t.week >= '2017-10-01' AND t.week < '2018-07-01'
+        UNION ALL SELECT 'r', to_jsonb(r) FROM public.analytics_lab_weekly_reasons r WHERE r.week >= '2017-10-01' AND r.week < '2018-07-01') x(k, t)
+      ORDER BY 1`.execute(db)
+  ).rows.map((r) => r.row);
+
+/**
+ * The lab-wide rows equal the per-practice rows summed (histograms merged bucket by bucket), week
+ * by week: compared as the weekly, rework and turnaround inputs the endpoints read.
+ */
+async function expectLabRowsAreSums(): Promise<void> {
+  const { rows } = await sql<{ week: string; lab: string | null; summed: string | null }>`
+    WITH p AS (
+      SELECT c.week, c.workflow_template_id, sum(c.finished) AS finished, sum(c.completed) AS completed, sum(c.cancelled) AS cancelled,
+             sum(c.on_time) AS on_time, sum(c.reworked) AS reworked, round(sum(c.hold_minutes)::numeric, 6) AS hold,
+             (SELECT jsonb_object_agg(b, n) FROM (SELECT x.b, sum(x.n) AS n FROM public.analytics_weekly_cases c2
+                CROSS JOIN LATERAL unnest(c2.ta_b, c2.ta_n) AS x(b, n) WHERE c2.week = c.week AND c2.workflow_template_id = c.workflow_template_id GROUP BY 1) h) AS hist
+        FROM public.analytics_weekly_cases c WHERE c.week >= '2017-10-01' AND c.week < '2018-07-01' GROUP BY 1, 2),
+    l AS (
+      SELECT week, workflow_template_id, finished, completed, cancelled, on_time, reworked, round(hold_minutes::numeric, 6) AS hold,
+             (SELECT jsonb_object_agg(b, n) FROM unnest(ta_b, ta_n) AS x(b, n)) AS hist
+        FROM public.analytics_lab_weekly_cases WHERE week >= '2017-10-01' AND week < '2018-07-01')
+    SELECT to_char(coalesce(p.week, l.week), 'YYYY-MM-DD') AS week,
+           (to_jsonb(l) - 'week' - 'workflow_template_id')::text AS lab, (to_jsonb(p) - 'week' - 'workflow_template_id')::text AS summed
+      FROM p FULL JOIN l ON l.week = p.week AND l.workflow_template_id = p.workflow_template_id`.execute(db);
+  expect(rows.length).toBeGreaterThan(10);
+  for (const r of rows) expect({ week: r.week, row: r.lab }).toEqual({ week: r.week, row: r.summed });
 }
 
 const snapshot = async () =>
@@ -175,7 +215,22 @@ test('rollup answers equal the fact answers (p50/p90 within 0.5 %) for whole, pa
   expect(stale).toEqual([]);
   const weeks = await db.selectFrom('analytics_weekly_cases').select(({ fn }) => fn.countAll<number>().as('n')).where('practice_id', 'in', practices.map((p) => p.practiceId)).executeTakeFirstOrThrow();
   expect(Number(weeks.n)).toBeGreaterThan(20);
-  expect(await expectRollupsEqualFacts()).toBe(PERIODS.length * 3 * 2 * QUESTIONS.length);
+  expect(await expectRollupsEqualFacts()).toBe(PERIODS.length * 4 * 2 * QUESTIONS.length);
+  await expectLabRowsAreSums();
+  // The lab-wide answers really come from the lab-wide rows: change one (rolled back) and they change.
+  await db
+    .transaction()
+    .execute(async (trx) => {
+      const f = { practiceId: null, from: PERIODS[0]![1], to: PERIODS[0]![2], labWide: true };
+      const before = await rollups.rework(trx, f);
+      await sql`UPDATE public.analytics_lab_weekly_cases SET finished = finished + 1000 WHERE week = '2018-01-15'`.execute(trx);
+      expect((await rollups.rework(trx, f)).finishedCases).toBe(before.finishedCases + 1000 * (await trx.selectFrom('analytics_lab_weekly_cases').select('week').where(sql<boolean>`week = '2018-01-15'::date`).execute()).length);
+      expect((await rollups.rework(trx, { ...f, labWide: false })).finishedCases).toBe(before.finishedCases);
+      throw new Error('rollback');
+    })
+    .catch((e: Error) => {
+      if (e.message !== 'rollback') throw e;
+    });
   // Until now (the endpoints' default): the current week is read whole, which is the same answer.
   expect(rollups.planPeriod('2018-01-03T13:00:00Z', '2018-01-17T10:00:00Z', true)).toEqual({ roll: { from: '2018-01-08', to: '2018-01-22' }, edges: [{ from: '2018-01-03T13:00:00Z', to: '2018-01-08T00:00:00.000Z' }] });
   for (const p of practices) {
@@ -215,6 +270,7 @@ test('histogram percentiles: within 0.5 % of percentile_cont on 20k continuous v
 
 test('cases closing through the activity refresh their week only, and answers stay equal before and after', async () => {
   const before = await snapshot();
+  const labBefore = await labSnapshot();
   const a = practices[0]!;
   const acts = createCaseActivities({ db });
   const rnd = prng(99);
@@ -242,6 +298,11 @@ test('cases closing through the activity refresh their week only, and answers st
   const changed = after.filter((row) => !before.includes(row)).map((row) => JSON.parse(row) as { practice_id: string; week: string });
   expect(changed.length).toBeGreaterThan(0);
   expect([...new Set(changed.map((c) => `${c.practice_id}/${c.week}`))]).toEqual([`${a.practiceId}/2018-01-15`]);
+  // …and its lab-wide week with it, nothing else.
+  const labChanged = (await labSnapshot()).filter((row) => !labBefore.includes(row)).map((row) => (JSON.parse(row) as { week: string }).week);
+  expect(labChanged.length).toBeGreaterThan(0);
+  expect([...new Set(labChanged)]).toEqual(['2018-01-15']);
+  await expectLabRowsAreSums();
   const week = await db.selectFrom('analytics_weekly_cases').select('finished').where('practice_id', '=', a.practiceId).where(sql<boolean>`week = '2018-01-15'::date`).where('workflow_template_id', '=', templates[0]!).executeTakeFirstOrThrow();
   const exactWeek = await facts.weekly(db, { practiceId: a.practiceId, from: '2018-01-15T00:00:00Z', to: '2018-01-22T00:00:00Z', templateId: templates[0]! });
   expect(week.finished).toBe(exactWeek[0]!.completed + exactWeek[0]!.cancelled);
@@ -266,12 +327,15 @@ test('cases closing through the activity refresh their week only, and answers st
   expect(await rollups.refreshRollups(db, { wait: true })).toEqual({ weeks: expect.any(Number) });
   expect(await db.selectFrom('analytics_stale_weeks').select('id').where('practice_id', '=', a.practiceId).execute()).toEqual([]);
   await expectRollupsEqualFacts();
+  await expectLabRowsAreSums();
 }, 120_000); // 300 question pairs: 25 s alone on the loaded 2-core machine
 
 test('a re-run refresh is idempotent: recomputing every week gives the same rows, and nothing marked recomputes nothing', async () => {
   await rollups.refreshRollups(db, { wait: true });
   const before = await snapshot();
+  const labBefore = await labSnapshot();
   expect(before.length).toBeGreaterThan(0);
+  expect(labBefore.length).toBeGreaterThan(0);
   // Every week of these practices marked again (as a retried refresh or a backfill would).
   await sql`
     INSERT INTO public.analytics_stale_weeks (practice_id, week)
@@ -283,6 +347,7 @@ test('a re-run refresh is idempotent: recomputing every week gives the same rows
   expect(await snapshot()).toEqual(before);
   for (const p of practices) expect(await rollups.refreshRollups(db, { practiceId: p.practiceId, wait: true })).toEqual({ weeks: 0 });
   expect(await snapshot()).toEqual(before);
+  expect(await labSnapshot()).toEqual(labBefore);
 });
 
 test('RLS on the rollups: a member sees their practice, lab staff every practice, others nothing', async () => {
@@ -303,6 +368,22 @@ test('RLS on the rollups: a member sees their practice, lab staff every practice
         ),
       ].sort(),
     );
+  // The lab-wide sums: lab staff only (a sum over practices is other practices' data).
+  const labRows = (sub: string) =>
+    database.asActor({ sub }, async (trx) =>
+      Number(
+        (
+          await sql<{ n: string }>`
+            SELECT (SELECT count(*) FROM public.analytics_lab_weekly_cases WHERE week < '2018-07-01')
+                 + (SELECT count(*) FROM public.analytics_lab_weekly_tasks WHERE week < '2018-07-01')
+                 + (SELECT count(*) FROM public.analytics_lab_weekly_reasons WHERE week < '2018-07-01') AS n`.execute(trx)
+        ).rows[0]!.n,
+      ),
+    );
+  expect(await labRows(labId)).toBeGreaterThan(0);
+  expect(await labRows(a.members.owner)).toBe(0);
+  expect(await labRows(stranger)).toBe(0);
+  await expect(database.asActor({ sub: labId }, (trx) => sql`DELETE FROM public.analytics_lab_weekly_cases`.execute(trx))).rejects.toThrow(/permission denied/);
   expect(await visible(a.members.owner)).toEqual([a.practiceId]);
   expect(await visible(b.members.technician)).toEqual([b.practiceId]);
   expect(await visible(labId)).toEqual(practices.map((p) => p.practiceId).sort());
@@ -311,3 +392,53 @@ test('RLS on the rollups: a member sees their practice, lab staff every practice
   await expect(database.asActor({ sub: a.members.owner }, (trx) => sql`DELETE FROM public.analytics_weekly_cases`.execute(trx))).rejects.toThrow(/permission denied/);
   await expect(database.asActor({ sub: a.members.owner }, (trx) => sql`SELECT public.analytics_refresh_rollups()`.execute(trx))).rejects.toThrow(/permission denied/);
 });
+
+test('refreshes of two practices touching one week side by side: the lab-wide week sums both', async () => {
+  const [a, b] = practices as [PracticeFixture, PracticeFixture];
+  // A week no case had finished in yet (no lab-wide row to lock): without the week lock the second
+  // refresh would insert the same lab-wide key again (or sum the first practice's old, empty rows).
+  const week = '2018-05-07';
+  // A new finished case in that week for each practice: both marked, both refreshes change rows.
+  for (const f of [a, b]) {
+    const caseId = await newCase(f, templates[0]!, new Date(Date.UTC(2018, 4, 1)));
+    await db
+      .insertInto('workflow_performance')
+      .values({ workflow_template_id: templates[0]!, case_id: caseId, practice_id: f.practiceId, task_performance: JSON.stringify({ outcome: 'completed', tasks: tasksOf(prng(5), false) }), completion_rate: '100', created_at: '2018-05-09T12:00:00Z' })
+      .execute();
+  }
+  const labFinished = async () =>
+    (await db.selectFrom('analytics_lab_weekly_cases').select('finished').where(sql<boolean>`week = ${week}::date`).where('workflow_template_id', '=', templates[0]!).executeTakeFirst())?.finished ?? 0;
+  expect(await labFinished()).toBe(0);
+  // A's refresh holds its transaction open after recomputing; B's refresh of the same week must
+  // wait for it and then sum A's new rows (without the week lock it would sum A's old ones).
+  let releaseA!: () => void;
+  const held = new Promise<void>((r) => (releaseA = r));
+  let aDone!: () => void;
+  const aRefreshed = new Promise<void>((r) => (aDone = r));
+  const txA = db.transaction().execute(async (trx) => {
+    expect((await rollups.refreshRollups(trx, { practiceId: a.practiceId, wait: true })).weeks).toBe(1);
+    aDone();
+    await held;
+  });
+  await aRefreshed;
+  let waitingPid: number | null = null;
+  const txB = db.transaction().execute(async (trx) => {
+    const pid = (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(trx)).rows[0]!.pid;
+    waitingPid = pid;
+    return rollups.refreshRollups(trx, { practiceId: b.practiceId, wait: true });
+  });
+  // B is blocked on the lab-wide week's lock (an advisory lock), not done.
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const w = waitingPid === null ? [] : (await sql<{ w: string }>`SELECT wait_event AS w FROM pg_stat_activity WHERE pid = ${waitingPid} AND wait_event = 'advisory'`.execute(db)).rows;
+    if (w.length) break;
+    if (Date.now() > deadline) throw new Error('the second refresh never waited for the week lock');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  releaseA();
+  await txA;
+  expect((await txB).weeks).toBe(1);
+  expect(await labFinished()).toBe(2);
+  await expectLabRowsAreSums();
+  await expectRollupsEqualFacts();
+}, 120_000);

@@ -76,11 +76,14 @@ export const ZTimeSplit = z
 
 /** The filter of a request: a named practice must be the caller's (or the caller lab staff), else 404. */
 async function filterFor(trx: Tx, q: TAnalyticsQuery): Promise<analytics.AnalyticsFilter> {
-  if (q.practiceId && !(await myPracticeRole(trx, q.practiceId)) && !(await myLabRole(trx))) throw ApiError.notFound('Practice');
+  const lab = await myLabRole(trx);
+  if (q.practiceId && !lab && !(await myPracticeRole(trx, q.practiceId))) throw ApiError.notFound('Practice');
   if (q.practiceId) ctx().practiceId = q.practiceId;
   const to = q.to ? new Date(q.to) : new Date();
   const from = q.from ? new Date(q.from) : weekStart(new Date(to.getTime() - 90 * DAY));
-  return { practiceId: q.practiceId ?? null, from: from.toISOString(), to: to.toISOString(), templateId: q.templateId ?? null, openEnded: !q.to };
+  // Lab staff see every practice (the rollups' RLS, is_lab_staff()): without a practice their
+  // answer is the lab-wide sum, read from 0072's tables, which only they may read.
+  return { practiceId: q.practiceId ?? null, from: from.toISOString(), to: to.toISOString(), templateId: q.templateId ?? null, openEnded: !q.to, labWide: !q.practiceId && lab !== null };
 }
 /** Monday 00:00 UTC of the week of `d`: default periods are whole weeks, which the rollups answer alone. */
 const weekStart = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - ((d.getUTCDay() + 6) % 7) * DAY);
