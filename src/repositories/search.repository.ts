@@ -35,37 +35,61 @@ function practiceFilter(alias: string, scope: Scope) {
 }
 
 /**
+ * The practices a lexical leg names: null for every practice the caller may read (decided by
+ * `search_lexical()` itself, which knows lab staff's cross-practice policy), else the list.
+ */
+function lexicalPractices(practices: string | Scope | undefined): readonly string[] | null {
+  if (practices === undefined || practices === null) return null;
+  return typeof practices === 'string' ? [practices] : practices;
+}
+
+/**
+ * The lexical leg through `public.search_lexical()` (db 0076): the texts' own index, partitioned
+ * by practice like the embeddings, searched through the GIN index of the caller's partitions.
+ * RLS cannot serve this: `@@` is not leakproof, so under RLS the planner read every text of the
+ * caller's practices and tested each (bench/SEARCH.md). The function checks the caller once, as
+ * the source tables' SELECT policies would (members: their practices; lab staff: cases, messages
+ * and projects of every practice; internal admins and the backend: everything), and ranks only
+ * what that lets through; the rows shown are loaded from the sources under RLS (`loadRows`).
+ */
+async function lexicalLeg(
+  trx: Tx,
+  kind: TextKind,
+  terms: readonly string[],
+  limit: number,
+  practices: string | Scope | undefined,
+  ranking: 'bm25' | 'ts_rank',
+  params: { k1: number; b: number } = BM25,
+): Promise<{ id: string; rank: number }[]> {
+  if (terms.length === 0) return [];
+  const scope = lexicalPractices(practices);
+  if (scope && scope.length === 0) return [];
+  const r = await sql<{ id: string; rank: number }>`
+    SELECT id, rank FROM public.search_lexical(${kind}, ${[...terms]}::text[], ${scope ? [...scope] : null}::uuid[], ${limit}::int, ${ranking}, ${params.k1}::float8, ${params.b}::float8)`.execute(trx);
+  return r.rows;
+}
+
+/**
  * Lexical leg: OR of the query's words (stemmed, stop words dropped), ranked by ts_rank
  * normalised by document length. `terms` are plain words (letters and digits only).
- * `practices`: one practice, a scope from searchScope(), or (undefined) the caller's.
+ * `practices`: one practice, a list, or (undefined/null) every practice the caller may read.
  */
 export async function lexical(trx: Tx, kind: TextKind, terms: readonly string[], limit = CANDIDATES, practices?: string | Scope): Promise<{ id: string; rank: number }[]> {
-  if (terms.length === 0) return [];
-  const scope = await resolve(trx, practices);
-  if (scope && scope.length === 0) return [];
-  const k = KINDS[kind];
-  const tsq = terms.join(' | ');
-  const r = await sql<{ id: string; rank: number }>`
-    SELECT s.id, ts_rank(s.fts, q, 1) AS rank
-      FROM ${sql.table(k.source)} s, to_tsquery('english', ${tsq}) q
-     WHERE s.fts @@ q ${practiceFilter('s', scope)}
-     ORDER BY rank DESC, s.id
-     LIMIT ${limit}`.execute(trx);
-  return r.rows;
+  return lexicalLeg(trx, kind, terms, limit, practices, 'ts_rank');
 }
 
 /** BM25's textbook constants (Robertson et al.): term-frequency saturation and length normalisation. */
 export const BM25 = { k1: 1.2, b: 0.75 } as const;
 
 /**
- * Lexical leg ranked by BM25: like `lexical` (OR of the query's words, same GIN index), but each
+ * Lexical leg ranked by BM25: like `lexical` (OR of the query's words, same index), but each
  * word counts by its rarity (IDF), which ts_rank ignores, so a text sharing the one rare word of
  * a query outranks one sharing its commonest. Document frequencies come from the texts searched:
- * the scope's practices (as `lexical`: named besides RLS, so the practice_id index serves), and
- * under RLS only what the caller may read. A word's df is exact, because every such text that
- * contains any query word is among the matches; N is the count of those texts (an index-only
- * count by practice). avgdl is taken over the matches (lexemes per text).
- * `practices`: one practice, a scope from searchScope(), or (undefined) the caller's.
+ * the practices searched, and only what the caller may read. A word's df is exact, because every
+ * such text that contains any query word is among the matches; N is the count of those texts of
+ * the kind; avgdl is taken over the matches (lexemes per text). The SQL is db 0076's
+ * `search_index.rank()`.
+ * `practices`: one practice, a list, or (undefined/null) every practice the caller may read.
  */
 export async function lexicalBm25(
   trx: Tx,
@@ -75,34 +99,7 @@ export async function lexicalBm25(
   practices?: string | Scope,
   params: { k1: number; b: number } = BM25,
 ): Promise<{ id: string; rank: number }[]> {
-  if (terms.length === 0) return [];
-  const scope = await resolve(trx, practices);
-  if (scope && scope.length === 0) return [];
-  const k = KINDS[kind];
-  const tsq = terms.join(' | ');
-  const k1 = sql.lit(params.k1);
-  const b = sql.lit(params.b);
-  const r = await sql<{ id: string; rank: number }>`
-    WITH m AS MATERIALIZED (
-      SELECT s.id, s.fts FROM ${sql.table(k.source)} s, to_tsquery('english', ${tsq}) q
-       WHERE s.fts @@ q ${practiceFilter('s', scope)}
-    ), hits AS (
-      SELECT m.id, length(m.fts)::float8 AS dl, u.lexeme, coalesce(array_length(u.positions, 1), 1)::float8 AS tf
-        FROM m, unnest(m.fts) u
-       WHERE u.lexeme IN (SELECT w.lexeme FROM unnest(to_tsvector('english', ${terms.join(' ')})) w)
-    ), df AS (SELECT lexeme, count(*)::float8 AS df FROM hits GROUP BY lexeme),
-    corpus AS (
-      SELECT (SELECT count(*) FROM ${sql.table(k.source)} s WHERE true ${practiceFilter('s', scope)})::float8 AS n,
-             (SELECT avg(length(fts)) FROM m)::float8 AS avgdl
-    )
-    SELECT h.id,
-           sum(ln(1 + (c.n - df.df + 0.5) / (df.df + 0.5)) * h.tf * (${k1} + 1)
-               / (h.tf + ${k1} * (1 - ${b} + ${b} * h.dl / greatest(c.avgdl, 1))))::float8 AS rank
-      FROM hits h JOIN df USING (lexeme) CROSS JOIN corpus c
-     GROUP BY h.id
-     ORDER BY rank DESC, h.id
-     LIMIT ${limit}`.execute(trx);
-  return r.rows;
+  return lexicalLeg(trx, kind, terms, limit, practices, 'bm25', params);
 }
 
 /**

@@ -121,7 +121,9 @@ export function createSearchService(deps: SearchServiceDeps) {
     const sem: { id: string; similarity: number; chunk_text: string; kind: TextKind }[] = [];
     const scope = await repo.searchScope(trx, practiceId);
     for (const kind of kinds) {
-      lex.push(...(await lexical(trx, kind, terms, repo.CANDIDATES, scope)).map((l) => ({ ...l, kind })));
+      // The lexical leg decides the caller's practices itself (lab staff read every practice's
+      // cases, messages and projects, which `scope`, the caller's memberships, does not say).
+      lex.push(...(await lexical(trx, kind, terms, repo.CANDIDATES, practiceId ?? null)).map((l) => ({ ...l, kind })));
       if (qv.vector && qv.model) sem.push(...(await repo.semantic(trx, kind, qv.model, qv.vector, repo.CANDIDATES, scope)).map((x) => ({ ...x, kind })));
     }
     lex.sort((x, y) => y.rank - x.rank);
