@@ -285,6 +285,45 @@ export const SEARCH_QUERIES: EvalQuery[] = [
   { q: 'reduce OJ', topic: 'overjet' },
 ];
 
+/**
+ * Added in session 4, written before any method was run on them (after reading the documents,
+ * before reading text.ts's vocabulary): the way staff type, short keyword-like notes with pt/tx
+ * shorthand and tooth numbers as well as lay paraphrases. All of them are held out: nothing is
+ * tuned or fitted on them. `SEARCH_QUERIES` (the original 36) keep their even/odd split.
+ */
+export const SEARCH_QUERIES_ADDED: EvalQuery[] = [
+  { q: 'tx on hold, roots look short on the xray', topic: 'resorption' },
+  { q: 'how long does pt wear the night retainers', topic: 'retention' },
+  { q: 'finished turning the key on the expander, what next', topic: 'crossbite' },
+  { q: 'UL3 has not erupted', topic: 'impacted' },
+  { q: 'trays not seated on the front teeth since stage 8', topic: 'tracking', related: ['refinement'] },
+  { q: 'we paid the same invoice twice', topic: 'billing' },
+  { q: 'pt lost her top tray at school', topic: 'lost_aligner' },
+  { q: 'move the check-up to another day', topic: 'appointment' },
+  { q: 'where is our lab parcel', topic: 'shipping' },
+  { q: 'bumps on the teeth need re-bonding', topic: 'attachment' },
+  { q: 'bite ramps to open the OB', topic: 'deepbite' },
+  { q: 'itchy lips since new plastic', topic: 'allergy' },
+  { q: 'interproximal stripping UR2 UR3', topic: 'ipr' },
+  { q: 'gap in the middle of the top front teeth', topic: 'spacing' },
+  { q: 'jaw aches when she wakes up', topic: 'tmj' },
+  { q: 'gums bleed around the braces', topic: 'gums' },
+  { q: 'waiting on dr to OK the plan', topic: 'approval' },
+  { q: 'top incisors flared forward, big OJ', topic: 'overjet' },
+  { q: 'archwire end poking the cheek', topic: 'wire' },
+  { q: 'canine needs derotating', topic: 'rotation' },
+  { q: 'bracket fell off UR5', topic: 'bracket' },
+  { q: 'scan came without the bite', topic: 'rescan' },
+  { q: 'teen leaves aligners out most of the day', topic: 'compliance', related: ['elastics'] },
+  { q: 'premolars out to make space', topic: 'extraction', related: ['crowding'] },
+  { q: 'upper centreline off to the right', topic: 'midline' },
+  { q: 'plastic edge digging into the gum', topic: 'discomfort' },
+  { q: 'crowded lower anteriors, non-ex tx', topic: 'crowding' },
+  { q: 'extra trays after the first series', topic: 'refinement', related: ['tracking'] },
+  { q: 'clear retainer cracked', topic: 'retainer_broken' },
+  { q: 'front teeth apart when biting together', topic: 'openbite' },
+];
+
 /** Graded relevance of a document for a query. */
 export function relevance(q: EvalQuery, d: EvalDoc): number {
   if (d.topic === q.topic) return 2;
