@@ -4,6 +4,8 @@
  * and for weeks whose refresh is pending (analytics_stale_weeks), so answers are current. Plain
  * functions taking the handle first; the API runs them under RLS as the caller (the rollups have
  * the facts' policies): a practice member sees their practices, lab staff every client practice.
+ * Lab staff's lab-wide questions (`labWide`) read the lab-wide sums of 0072 for whole weeks
+ * instead of every practice's rows (one row per week × template × task).
  *
  * Counts, sums and rates equal the fact-table answers (analytics-facts.repository.ts). p50/p90
  * are read from log-scale histograms: each value counts as the mean of its bucket (ratio 1.005),

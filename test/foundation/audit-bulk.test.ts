@@ -104,13 +104,13 @@ test('an authenticated session cannot switch the audit off: the setting alone is
   }
 });
 
-test('the registration table and the analytics rollups carry no audit trigger (0061 and 0065 both extend audit_skipped_tables, 0069 keeps both)', async () => {
+test('the registration table and the analytics rollups carry no audit trigger (0061 and 0065 both extend audit_skipped_tables, 0069 keeps both, 0072 adds the lab-wide rollups)', async () => {
   const skipped = (await owner.query<{ t: string[] }>(`select public.audit_skipped_tables() as t`)).rows[0]!.t;
-  expect(skipped).toEqual(expect.arrayContaining(['audit_bulk_loads', 'analytics_weekly_cases', 'analytics_weekly_tasks', 'analytics_weekly_reasons', 'analytics_stale_weeks']));
+  expect(skipped).toEqual(expect.arrayContaining(['audit_bulk_loads', 'analytics_weekly_cases', 'analytics_weekly_tasks', 'analytics_weekly_reasons', 'analytics_stale_weeks', 'analytics_lab_weekly_cases', 'analytics_lab_weekly_tasks', 'analytics_lab_weekly_reasons']));
   const triggers = await owner.query<{ table: string }>(
     `select c.relname as table from pg_trigger t join pg_class c on c.oid = t.tgrelid
       where not t.tgisinternal and t.tgname like 'audit_row_change%' and c.relname = any($1)`,
-    [['audit_bulk_loads', 'analytics_weekly_cases', 'analytics_weekly_tasks', 'analytics_weekly_reasons', 'analytics_stale_weeks']],
+    [['audit_bulk_loads', 'analytics_weekly_cases', 'analytics_weekly_tasks', 'analytics_weekly_reasons', 'analytics_stale_weeks', 'analytics_lab_weekly_cases', 'analytics_lab_weekly_tasks', 'analytics_lab_weekly_reasons']],
   );
   expect(triggers.rows).toEqual([]);
 });
