@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import type { Tx } from '../../db/database';
 import { ApiError } from '../errors';
 import { ctx } from '../context';
-import { decodeCursor, encodeCursor, isoReq, page, ZIdParams, ZJsonObject, ZMoney, ZOrderState, ZPageQuery, ZProductCategory, ZTimestamp, ZUuid, ZName, ZText } from '../common';
+import { decodeCursor, encodeCursor, isoReq, myPracticeRole, page, ZIdParams, ZJsonObject, ZMoney, ZOrderState, ZPageQuery, ZProductCategory, ZTimestamp, ZUuid, ZName, ZText } from '../common';
 import { route, type RouteKit } from '../route';
 import type { ApiServices } from '../types';
 import { z } from '../zod';
@@ -202,11 +202,15 @@ export function orderRoutes(kit: RouteKit, _s: ApiServices): void {
     body: ZCreateOrderBody,
     status: 201,
     response: ZOrder,
-    errors: [409, 422],
+    description: 'By members of the case\'s practice: lab staff read orders but do not place them (403 not_a_member).',
+    errors: [403, 409, 422],
     idempotent: true,
     handler: ({ params, body }) =>
       ctx().db(async (trx) => {
         const kase = await loadCase(trx, params.id);
+        // Lab staff see the case (0040) but an order is the practice's purchase: refused by name here
+        // rather than by RLS on the insert (an undocumented 403 from the database).
+        if (!(await myPracticeRole(trx, kase.practice_id))) throw new ApiError(403, 'not_a_member', 'Only members of the practice order products for its cases.');
         const productIds = [...new Set(body.items.map((i) => i.productId))];
         const products = await trx.selectFrom('products').select('id').where('id', 'in', productIds).where('active', '=', true).execute();
         const missing = productIds.filter((id) => !products.some((p) => p.id === id));

@@ -130,6 +130,16 @@ async function uploaderActor(trx: Tx, practiceId: string): Promise<Actor> {
   return { profileId, practiceRole: LAB_TASK_ROLE, ...(lab ? { lab } : {}) };
 }
 
+/**
+ * Design work is for the practice's members, lab technicians and lab admins. Lab support reads
+ * projects but neither creates, versions nor moves them (db 0070): refused by name before an
+ * upload is stored, like a task action (403 not_a_member).
+ */
+async function requireProjectWriter(trx: Tx, practiceId: string): Promise<void> {
+  if (await myPracticeRole(trx, practiceId)) return;
+  if ((await myLabRole(trx)) === 'support') throw new ApiError(403, 'not_a_member', 'Lab support reads projects; design work is for lab technicians.');
+}
+
 export function projectRoutes(kit: RouteKit, s: ApiServices): void {
   const stlNote = 'STL files (model/stl, application/sla, or a name ending .stl) have their triangle count and bounding box read on upload; one that is not a readable STL answers 422 invalid_stl.';
 
@@ -144,10 +154,14 @@ export function projectRoutes(kit: RouteKit, s: ApiServices): void {
     rawBody: [...ALLOWED_MIME_TYPES],
     status: 201,
     response: ZProject,
-    errors: [413, 415, 422],
+    errors: [403, 413, 415, 422],
     handler: async ({ params, query, req }) => {
       const c = ctx();
-      const kase = await c.db((trx) => loadCase(trx, params.id));
+      const kase = await c.db(async (trx) => {
+        const k = await loadCase(trx, params.id);
+        await requireProjectWriter(trx, k.practice_id);
+        return k;
+      });
       const id = randomUUID();
       const key = `projects/${kase.practice_id}/${kase.id}/${id}`;
       const file = await receive(s, req, key, query.fileName);
@@ -229,11 +243,15 @@ export function projectRoutes(kit: RouteKit, s: ApiServices): void {
     rawBody: [...ALLOWED_MIME_TYPES],
     status: 201,
     response: ZProject,
-    errors: [413, 415, 422],
+    errors: [403, 413, 415, 422],
     idempotent: true,
     handler: async ({ params, query, req }) => {
       const c = ctx();
-      const base = await c.db((trx) => loadVersion(trx, params.id));
+      const base = await c.db(async (trx) => {
+        const b = await loadVersion(trx, params.id);
+        await requireProjectWriter(trx, b.practice_id);
+        return b;
+      });
       const id = randomUUID();
       const key = `projects/${base.practice_id}/${base.case_id ?? 'none'}/${id}`;
       const file = await receive(s, req, key, query.fileName);
@@ -295,7 +313,7 @@ export function projectRoutes(kit: RouteKit, s: ApiServices): void {
     tags: ['projects'],
     summary: "Move a version's status: draft → in_progress → review → approved → archived",
     description:
-      'Also review → in_progress (changes wanted) and any status but archived → archived. Anything else answers 409 invalid_status_transition naming status. Lab staff move projects along but do not approve them (403): approval is the practice\'s.',
+      'Also review → in_progress (changes wanted) and any status but archived → archived. Anything else answers 409 invalid_status_transition naming status. Lab technicians move projects along but do not approve them (403): approval is the practice\'s. Lab support reads projects only (403 not_a_member).',
     params: ZIdParams,
     body: ZStatusBody,
     response: ZProject,
@@ -303,6 +321,7 @@ export function projectRoutes(kit: RouteKit, s: ApiServices): void {
     handler: ({ params, body }) =>
       ctx().db(async (trx) => {
         const row = await loadVersion(trx, params.id);
+        await requireProjectWriter(trx, row.practice_id);
         const from = row.status;
         if (from === body.status) return toProject(row);
         if (!PROJECT_TRANSITIONS[from]?.includes(body.status)) {
