@@ -1,4 +1,4 @@
-import { explain, fuse, fuseLegs } from './fusion';
+import { candidateFeatures, explain, fuse, fuseLegs, LEARNED_FEATURES, LEARNED_FUSION, type LearnedFeature, type LinearRanker, WEIGHTED_AS_RANKER } from './fusion';
 
 describe('fuse', () => {
   const lexical = [
@@ -69,5 +69,68 @@ describe('fuse', () => {
     const max = fuse([], flat, { method: 'weighted', semanticWeight: 1, k: 60, normalize: 'max' });
     expect(minmax[1]!.score).toBe(0);
     expect(max[1]!.score).toBeCloseTo(0.8 / 0.81, 6);
+  });
+});
+
+describe('learned fusion', () => {
+  const lexical = [
+    { id: 'a', rank: 8, terms: [] },
+    { id: 'b', rank: 2, terms: [] },
+  ];
+  const semantic = [
+    { id: 'c', similarity: 0.8 },
+    { id: 'a', similarity: 0.7 },
+    { id: 'd', similarity: 0.4 },
+  ];
+  const at = (f: LearnedFeature) => LEARNED_FEATURES.indexOf(f);
+
+  it('computes each feature from the legs alone, 0 where a leg did not return the candidate', () => {
+    const byId = new Map(candidateFeatures(lexical, [semantic], { words: 2 }).map((c) => [c.hit.id, c.x]));
+    expect([...byId.keys()].sort()).toEqual(['a', 'b', 'c', 'd']);
+    const a = byId.get('a')!;
+    expect(a[at('lex')]).toBe(1);
+    expect(a[at('sem')]).toBeCloseTo(0.75, 9);
+    expect(a[at('lexTop')]).toBe(1);
+    expect(a[at('semTop')]).toBeCloseTo(10 / 11, 9);
+    expect(a[at('both')]).toBe(1);
+    expect(a[at('cos')]).toBe(0.7);
+    // A short query (2 words): the short copies equal lex and sem.
+    expect(a[at('lexShort')]).toBe(1);
+    expect(a[at('semShort')]).toBeCloseTo(0.75, 9);
+    const b = byId.get('b')!;
+    expect(b[at('lex')]).toBe(0.25);
+    expect([b[at('sem')], b[at('semTop')], b[at('semZ')], b[at('cos')], b[at('both')]]).toEqual([0, 0, 0, 0, 0]);
+    // z-scores on 0..1: above the leg's mean is above 0.5, below it under 0.5.
+    expect(byId.get('c')![at('semZ')]).toBeGreaterThan(0.5);
+    expect(byId.get('d')![at('semZ')]).toBeLessThan(0.5);
+    const d = byId.get('d')!;
+    expect([d[at('lex')], d[at('lexTop')], d[at('lexZ')], d[at('sem')]]).toEqual([0, 0, 0, 0]);
+    // A long query: no short copies.
+    const long = candidateFeatures(lexical, [semantic], { words: 7 }).find((c) => c.hit.id === 'a')!.x;
+    expect([long[at('lexShort')], long[at('semShort')]]).toEqual([0, 0]);
+  });
+
+  it("with the weighted method's weights ranks and scores exactly as the weighted method", () => {
+    const learned = fuse(lexical, semantic, { method: 'learned', semanticWeight: 0.5, k: 60, ranker: WEIGHTED_AS_RANKER }, { words: 3 });
+    const weighted = fuse(lexical, semantic, { method: 'weighted', semanticWeight: 0.5, k: 60 });
+    expect(learned.map((h) => [h.id, h.score.toFixed(9)])).toEqual(weighted.map((h) => [h.id, h.score.toFixed(9)]));
+    expect(learned.find((h) => h.id === 'a')!.semantic?.similarity).toBe(0.7);
+  });
+
+  it('follows its weights, including the query-dependent ones', () => {
+    const only = (f: LearnedFeature, w = 1): LinearRanker => ({ ...Object.fromEntries(LEARNED_FEATURES.map((x) => [x, 0])), [f]: w }) as LinearRanker;
+    const opts = (ranker: LinearRanker) => ({ method: 'learned' as const, semanticWeight: 0.5, k: 60, ranker });
+    expect(fuse(lexical, semantic, opts(only('cos')), { words: 5 })[0]!.id).toBe('c');
+    expect(fuse(lexical, semantic, opts(only('lexTop')), { words: 5 })[0]!.id).toBe('a');
+    // lexShort weighs only short queries: a long query leaves every score 0 (ties by id).
+    const short = { ...only('lexShort'), cos: 0.001 };
+    expect(fuse(lexical, semantic, opts(short), { words: 2 }).map((h) => h.id)).toEqual(['a', 'b', 'c', 'd']);
+    expect(fuse(lexical, semantic, opts(short), { words: 6 }).map((h) => h.id)).toEqual(['c', 'a', 'd', 'b']);
+    expect(() => fuse(lexical, semantic, { method: 'learned', semanticWeight: 0.5, k: 60 })).toThrow(/ranker/);
+  });
+
+  it('the checked-in learned fusion has a weight for every feature', () => {
+    expect(Object.keys(LEARNED_FUSION.ranker!).sort()).toEqual([...LEARNED_FEATURES].sort());
+    for (const f of LEARNED_FEATURES) expect(Number.isFinite(LEARNED_FUSION.ranker![f])).toBe(true);
   });
 });

@@ -27,7 +27,11 @@ export interface FusedHit {
 }
 
 export interface FusionOptions {
-  method: 'rrf' | 'weighted';
+  /**
+   * `rrf`, `weighted` (a weighted sum of normalised scores) or `learned` (a linear model over
+   * per-candidate features, `ranker`).
+   */
+  method: 'rrf' | 'weighted' | 'learned';
   /** Weight of the semantic leg (the lexical one gets 1 - this). */
   semanticWeight: number;
   /** RRF's k. */
@@ -37,13 +41,120 @@ export interface FusionOptions {
    * `max` (divided by the leg's best, so a leg whose candidates are all alike stays flat).
    */
   normalize?: 'minmax' | 'max';
+  /** The learned method's weights (required by it, ignored by the others). */
+  ranker?: LinearRanker;
+}
+
+/** What fusion may know of the query besides the legs' candidates. */
+export interface QueryContext {
+  /** Words of the query as typed (before the vocabulary expansion). */
+  words: number;
+}
+
+/**
+ * Per-candidate features of the learned fusion, each computed from the two legs' candidates
+ * alone (no extra query): every one is 0 for a candidate that leg did not return.
+ * - `lex`, `sem`: the leg's score normalised as the weighted method does (BM25 / best BM25;
+ *   cosine min–max over the leg's candidates);
+ * - `lexTop`, `semTop`: a reciprocal of the leg's rank, 10 / (10 + rank), 1 for the first;
+ * - `both`: 1 when both legs returned the candidate;
+ * - `semZ`: the cosine's z-score among the leg's candidates (how far it stands out), clipped
+ *   to ±3 and mapped onto 0..1;
+ * - `lexShort`, `semShort`: `lex` and `sem` again for queries of at most 3 words, 0 otherwise
+ *   (a query-dependent weighting: keyword-like queries may lean on one leg, sentences on the other);
+ * - `lexZ`: BM25's z-score among the leg's candidates, like `semZ`;
+ * - `cos`: the raw cosine (absolute, not relative to this query's candidates).
+ */
+export const LEARNED_FEATURES = ['lex', 'sem', 'lexTop', 'semTop', 'both', 'semZ', 'lexShort', 'semShort', 'lexZ', 'cos'] as const;
+export type LearnedFeature = (typeof LEARNED_FEATURES)[number];
+export type LinearRanker = Readonly<Record<LearnedFeature, number>>;
+/** Words at most this many make a query "short" (`lexShort`, `semShort`). */
+export const SHORT_QUERY_WORDS = 3;
+
+/** The weighted method's equal weights as a linear ranker (the learned fit's starting point). */
+export const WEIGHTED_AS_RANKER: LinearRanker = { lex: 0.5, sem: 0.5, lexTop: 0, semTop: 0, both: 0, semZ: 0, lexShort: 0, semShort: 0, lexZ: 0, cos: 0 };
+
+/**
+ * Every candidate of the two legs with its feature vector (in LEARNED_FEATURES' order). With
+ * several semantic legs (a dense ensemble) each semantic feature is their mean.
+ */
+export function candidateFeatures(
+  lexical: readonly LexicalHit[],
+  semanticLegs: ReadonlyArray<readonly SemanticHit[]>,
+  query: QueryContext,
+): Array<{ hit: FusedHit; x: number[] }> {
+  const byId = new Map<string, { hit: FusedHit; x: number[] }>();
+  const get = (id: string) => {
+    let c = byId.get(id);
+    if (!c) byId.set(id, (c = { hit: { id, score: 0, lexical: null, semantic: null }, x: LEARNED_FEATURES.map(() => 0) }));
+    return c;
+  };
+  const short = query.words <= SHORT_QUERY_WORDS ? 1 : 0;
+  const maxRank = Math.max(0, ...lexical.map((l) => l.rank));
+  const z = zScores(lexical.map((l) => l.rank));
+  lexical.forEach((l, i) => {
+    const c = get(l.id);
+    c.hit.lexical = l;
+    const lex = maxRank > 0 ? l.rank / maxRank : 0;
+    c.x[0] = lex;
+    c.x[2] = 10 / (10 + i);
+    c.x[6] = short * lex;
+    c.x[8] = z[i]!;
+  });
+  const legs = semanticLegs.filter((l) => l.length > 0);
+  for (const semantic of legs) {
+    const sims = semantic.map((s) => s.similarity);
+    const lo = Math.min(...sims);
+    const hi = Math.max(...sims);
+    const z = zScores(sims);
+    semantic.forEach((s, i) => {
+      const c = get(s.id);
+      c.hit.semantic ??= s;
+      const sem = hi > lo ? (s.similarity - lo) / (hi - lo) : 1;
+      c.x[1]! += sem / legs.length;
+      c.x[3]! += 10 / (10 + i) / legs.length;
+      c.x[5]! += z[i]! / legs.length;
+      c.x[7]! += (short * sem) / legs.length;
+      c.x[9]! += s.similarity / legs.length;
+    });
+  }
+  for (const c of byId.values()) c.x[4] = c.hit.lexical && c.hit.semantic ? 1 : 0;
+  return [...byId.values()];
+}
+
+/**
+ * The learned fusion: pairwise logistic (L2 0.01) over LEARNED_FEATURES, fitted on the tuning
+ * half of the original 36 queries by `npm run fit:search-fusion -- --candidates
+ * bench/results/search-candidates.json` (bge-small-en-v1.5 int8 + BM25). Not the default: it
+ * does not beat the weighted method held out or cross-validated (src/ai/README.md).
+ */
+export const LEARNED_FUSION: FusionOptions = {
+  method: 'learned',
+  semanticWeight: 0.5,
+  k: 60,
+  ranker: { lex: 0.262, sem: 0.0537, lexTop: 0.2634, semTop: 0.1294, both: 0.0162, semZ: 0.0523, lexShort: 0.0263, semShort: 0.0221, lexZ: 0.1701, cos: 0.0044 },
+};
+
+/**
+ * Each value's z-score among `values`, clipped to ±3 and mapped onto 0..1 (z = -3 is 0, the
+ * mean 0.5), so that a candidate the leg did not return (0) counts as its weakest.
+ */
+function zScores(values: readonly number[]): number[] {
+  const mean = values.reduce((a, b) => a + b, 0) / (values.length || 1);
+  const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length || 1));
+  return values.map((v) => (sd > 0 ? (Math.max(-3, Math.min(3, (v - mean) / sd)) + 3) / 6 : 0.5));
+}
+
+/** A candidate's score under a linear ranker. */
+export function linearScore(ranker: LinearRanker, x: readonly number[]): number {
+  return LEARNED_FEATURES.reduce((s, f, i) => s + ranker[f] * x[i]!, 0);
 }
 
 /** Equal weights: with the BM25 lexical leg the tuning half's best (0.7 was best beside ts_rank). */
 export const DEFAULT_FUSION: FusionOptions = { method: 'weighted', semanticWeight: 0.5, k: 60 };
 
-export function fuse(lexical: readonly LexicalHit[], semantic: readonly SemanticHit[], opts: FusionOptions = DEFAULT_FUSION): FusedHit[] {
-  return fuseLegs(lexical, [semantic], opts);
+export function fuse(lexical: readonly LexicalHit[], semantic: readonly SemanticHit[], opts: FusionOptions = DEFAULT_FUSION, query: QueryContext = { words: Number.POSITIVE_INFINITY }): FusedHit[] {
+  return fuseLegs(lexical, [semantic], opts, query);
 }
 
 /**
@@ -51,7 +162,19 @@ export function fuse(lexical: readonly LexicalHit[], semantic: readonly Semantic
  * shared equally by the legs that returned candidates. A hit keeps the first leg's similarity
  * that found it (the primary model's, for the explanation).
  */
-export function fuseLegs(lexical: readonly LexicalHit[], semanticLegs: ReadonlyArray<readonly SemanticHit[]>, opts: FusionOptions = DEFAULT_FUSION): FusedHit[] {
+export function fuseLegs(
+  lexical: readonly LexicalHit[],
+  semanticLegs: ReadonlyArray<readonly SemanticHit[]>,
+  opts: FusionOptions = DEFAULT_FUSION,
+  query: QueryContext = { words: Number.POSITIVE_INFINITY },
+): FusedHit[] {
+  if (opts.method === 'learned') {
+    if (!opts.ranker) throw new Error('the learned fusion needs its ranker (weights)');
+    const ranker = opts.ranker;
+    return candidateFeatures(lexical, semanticLegs, query)
+      .map(({ hit, x }) => ({ ...hit, score: linearScore(ranker, x) }))
+      .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
+  }
   const byId = new Map<string, FusedHit>();
   const get = (id: string) => {
     let h = byId.get(id);

@@ -141,6 +141,11 @@ export function expandOrtho(text: string): string {
   return extra.length ? `${text} (${extra.join('; ')})` : text;
 }
 
+/** Words of a query as typed (what fusion's query-dependent features look at). */
+export function wordCount(query: string): number {
+  return query.trim().split(/\s+/).filter(Boolean).length;
+}
+
 /**
  * Words of a query as full-text lexemes joined by OR (`|`), for to_tsquery. Plain
  * websearch_to_tsquery ANDs every word and found nothing for most natural-language queries;

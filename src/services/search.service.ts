@@ -5,9 +5,9 @@
  * the lexical leg alone and says so (`degraded`), never with an error.
  */
 import type { Db, Tx } from '../db/database';
-import { DEFAULT_FUSION, explain, fuse, type FusionOptions } from '../ai/fusion';
+import { DEFAULT_FUSION, explain, fuse, type FusionOptions, type QueryContext } from '../ai/fusion';
 import type { EmbeddingProvider } from '../ai/providers/types';
-import { expandOrtho, orQueryTerms, snippet, type TextKind } from '../ai/text';
+import { expandOrtho, orQueryTerms, snippet, wordCount, type TextKind } from '../ai/text';
 import { activeModel, type ModelRow } from '../repositories/embeddings.repository';
 import * as repo from '../repositories/search.repository';
 
@@ -116,7 +116,7 @@ export function createSearchService(deps: SearchServiceDeps) {
    * Candidates of every requested kind from both legs, fused once: scores are then comparable
    * across kinds (fusing per kind would normalise each kind's best to 1).
    */
-  async function rank(trx: Tx, kinds: readonly TextKind[], terms: string[], qv: QueryVector, limit: number, practiceId?: string) {
+  async function rank(trx: Tx, kinds: readonly TextKind[], terms: string[], qv: QueryVector, limit: number, query: QueryContext, practiceId?: string) {
     const lex: { id: string; rank: number; kind: TextKind }[] = [];
     const sem: { id: string; similarity: number; chunk_text: string; kind: TextKind }[] = [];
     const scope = await repo.searchScope(trx, practiceId);
@@ -132,6 +132,7 @@ export function createSearchService(deps: SearchServiceDeps) {
       lex.map((l) => ({ id: l.id, rank: l.rank, terms: [] })),
       sem.map((x) => ({ id: x.id, similarity: x.similarity })),
       fusion,
+      query,
     ).slice(0, limit);
     const kindOf = new Map<string, TextKind>([...lex, ...sem].map((x) => [x.id, x.kind]));
     const chunkOf = new Map(sem.map((x) => [x.id, x.chunk_text]));
@@ -147,7 +148,7 @@ export function createSearchService(deps: SearchServiceDeps) {
       const terms = orQueryTerms(expanded);
       const qv = await embedQuery(expanded);
       const results = await db(async (trx) => {
-        const { fused, kindOf, chunkOf } = await rank(trx, input.kinds, terms, qv, input.limit, input.practiceId);
+        const { fused, kindOf, chunkOf } = await rank(trx, input.kinds, terms, qv, input.limit, { words: wordCount(input.q) }, input.practiceId);
         const rows = new Map<string, repo.SearchRow>();
         for (const kind of input.kinds) {
           for (const [id, row] of await repo.loadRows(trx, kind, fused.filter((f) => kindOf.get(f.id) === kind).map((f) => f.id))) rows.set(id, row);

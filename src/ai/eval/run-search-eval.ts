@@ -13,7 +13,9 @@
  * held out; both are reported. Prints a table and writes bench/results/eval-search-*.json.
  *
  * Flags: `--models a,b` (default: every model of models.ts), `--quick` (no speed figures),
- * `--k1 --b` (BM25's constants; default the textbook 1.2 / 0.75).
+ * `--k1 --b` (BM25's constants; default the textbook 1.2 / 0.75), `--depth n` (candidates per kind
+ * and leg; default the service's), `--candidates <file>` (writes every query's candidates for
+ * `npm run fit:search-fusion`).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -28,12 +30,13 @@ import { createPatient, createPractice, createProfile } from '../../repositories
 import * as repo from '../../repositories/embeddings.repository';
 import * as searchRepo from '../../repositories/search.repository';
 import { createSearchService } from '../../services/search.service';
-import { DEFAULT_FUSION, fuseLegs, type FusionOptions, type LexicalHit, type SemanticHit } from '../fusion';
+import { DEFAULT_FUSION, fuseLegs, LEARNED_FUSION, type FusionOptions, type LexicalHit, type LinearRanker, type SemanticHit, WEIGHTED_AS_RANKER } from '../fusion';
 import { LOCAL_MODEL_NAMES, localModelRoot, type LocalModelName } from '../models';
 import { embeddingInput, embedSources } from '../pipeline';
 import { LocalEmbeddingProvider } from '../providers/local';
-import { chunkText, expandOrtho, orQueryTerms, type TextKind } from '../text';
-import { relevance, SEARCH_DOCS, SEARCH_QUERIES } from './search-set';
+import { chunkText, expandOrtho, orQueryTerms, wordCount, type TextKind } from '../text';
+import { type CandidatesFile } from './fit-fusion';
+import { ALL_QUERIES, relevance, SEARCH_DOCS, SEARCH_QUERIES, SEARCH_QUERIES_ADDED } from './search-set';
 
 const K = 10;
 const KINDS: readonly TextKind[] = ['case', 'message'];
@@ -47,10 +50,16 @@ function ndcg(grades: number[], ideal: number[]): number {
 interface Row {
   models: string;
   method: string;
+  /** Every query (the original 36 and the 30 added). */
   ndcg10: number;
   recall10: number;
+  /** The original 36 queries (the figures of sessions 2-3), and their halves. */
+  ndcg10Orig: number;
+  recall10Orig: number;
   ndcg10Tune: number;
   ndcg10HeldOut: number;
+  /** The 30 queries added in session 4 (all held out). */
+  ndcg10Added: number;
 }
 
 function arg(name: string): string | undefined {
@@ -62,6 +71,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const quick = process.argv.includes('--quick');
   const bm25Params = { k1: Number(arg('k1') ?? searchRepo.BM25.k1), b: Number(arg('b') ?? searchRepo.BM25.b) };
+  // Candidates per kind and leg (the service's pool); deeper with --candidates, so that
+  // fit-fusion-cli can try shallower pools by truncating.
+  const depth = Number(arg('depth') ?? searchRepo.CANDIDATES);
   const names = (arg('models')?.split(',') ?? LOCAL_MODEL_NAMES) as LocalModelName[];
   for (const n of names) if (!LOCAL_MODEL_NAMES.includes(n)) throw new Error(`--models: unknown model ${n} (known: ${LOCAL_MODEL_NAMES.join(', ')})`);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mdw-eval-'));
@@ -98,25 +110,25 @@ async function main(): Promise<void> {
     const sources = [...(await repo.loadSources(db, 'case', [...idOf.keys()])), ...(await repo.loadSources(db, 'message', [...idOf.keys()]))];
     const inputs = sources.flatMap((s) => chunkText(s.text).map(embeddingInput));
     console.log(
-      `labelled set: ${SEARCH_DOCS.length} documents (${SEARCH_DOCS.filter((d) => d.kind === 'case').length} cases, ${SEARCH_DOCS.filter((d) => d.kind === 'message').length} messages), ${SEARCH_QUERIES.length} queries (${Math.ceil(SEARCH_QUERIES.length / 2)} tuning / ${Math.floor(SEARCH_QUERIES.length / 2)} held out)`,
+      `labelled set: ${SEARCH_DOCS.length} documents (${SEARCH_DOCS.filter((d) => d.kind === 'case').length} cases, ${SEARCH_DOCS.filter((d) => d.kind === 'message').length} messages), ${ALL_QUERIES.length} queries (${Math.ceil(SEARCH_QUERIES.length / 2)} tuning / ${Math.floor(SEARCH_QUERIES.length / 2)} held out / ${SEARCH_QUERIES_ADDED.length} added, held out)`,
     );
 
     // The lexical leg does not depend on the model.
-    const queries = SEARCH_QUERIES.map((q) => ({ q, expanded: expandOrtho(q.q), ideal: SEARCH_DOCS.map((d) => relevance(q, d)).filter((g) => g > 0) }));
+    const queries = ALL_QUERIES.map(({ q, split }) => ({ q, split, expanded: expandOrtho(q.q), ideal: SEARCH_DOCS.map((d) => relevance(q, d)).filter((g) => g > 0) }));
     const lexical: LexicalHit[][] = [];
     const bm25: LexicalHit[][] = [];
     for (const { expanded } of queries) {
       const terms = orQueryTerms(expanded);
       const hits = await db.transaction().execute(async (trx) => {
         const all: LexicalHit[] = [];
-        for (const kind of KINDS) all.push(...(await searchRepo.lexical(trx, kind, terms, searchRepo.CANDIDATES)).map((l) => ({ id: l.id, rank: l.rank, terms: [] })));
+        for (const kind of KINDS) all.push(...(await searchRepo.lexical(trx, kind, terms, depth)).map((l) => ({ id: l.id, rank: l.rank, terms: [] })));
         return all.sort((x, y) => y.rank - x.rank);
       });
       lexical.push(hits);
       bm25.push(
         await db.transaction().execute(async (trx) => {
           const all: LexicalHit[] = [];
-          for (const kind of KINDS) all.push(...(await searchRepo.lexicalBm25(trx, kind, terms, searchRepo.CANDIDATES, undefined, bm25Params)).map((l) => ({ id: l.id, rank: l.rank, terms: [] })));
+          for (const kind of KINDS) all.push(...(await searchRepo.lexicalBm25(trx, kind, terms, depth, undefined, bm25Params)).map((l) => ({ id: l.id, rank: l.rank, terms: [] })));
           return all.sort((x, y) => y.rank - x.rank);
         }),
       );
@@ -139,7 +151,7 @@ async function main(): Promise<void> {
         legs.push(
           await db.transaction().execute(async (trx) => {
             const all: SemanticHit[] = [];
-            for (const kind of KINDS) all.push(...(await searchRepo.semantic(trx, kind, provider, vector, searchRepo.CANDIDATES)).map((x) => ({ id: x.id, similarity: x.similarity })));
+            for (const kind of KINDS) all.push(...(await searchRepo.semantic(trx, kind, provider, vector, depth)).map((x) => ({ id: x.id, similarity: x.similarity })));
             return all.sort((x, y) => y.similarity - x.similarity);
           }),
         );
@@ -158,32 +170,53 @@ async function main(): Promise<void> {
       }
     }
 
+    const saveTo = arg('candidates');
+    if (saveTo) {
+      // Every query's candidates (ids as the set's keys), so that fusion can be fitted and
+      // cross-validated without a database or a model: `npm run fit:search-fusion`.
+      const keyed = <T extends { id: string }>(hits: readonly T[], score: (h: T) => number) => hits.map((h) => [idOf.get(h.id)!, Number(score(h).toFixed(6))] as const);
+      const file: CandidatesFile = {
+        queries: queries.map(({ q, split }, qi) => ({
+          q: q.q,
+          split,
+          bm25: keyed(bm25[qi]!, (h) => h.rank),
+          tsRank: keyed(lexical[qi]!, (h) => h.rank),
+          semantic: Object.fromEntries(names.map((m) => [m, keyed(semantic.get(m)![qi]!, (h) => h.similarity)])),
+        })),
+      };
+      writeFileSync(saveTo, JSON.stringify(file));
+      console.log(`wrote the candidates to ${saveTo}`);
+    }
+
     const report: Row[] = [];
     const evaluate = (models: readonly LocalModelName[], method: string, fusion: FusionOptions | null, lexicalLeg = lexical): Row => {
-      let sumN = 0;
-      let sumR = 0;
-      const split = { tune: 0, heldOut: 0 };
-      queries.forEach(({ q, ideal }, qi) => {
+      const n = { tune: 0, heldOut: 0, added: 0 };
+      const r = { tune: 0, heldOut: 0, added: 0 };
+      const count = { tune: 0, heldOut: 0, added: 0 };
+      queries.forEach(({ q, ideal, split }, qi) => {
         const legs = models.map((m) => semantic.get(m)![qi]!);
-        const ranked = fusion ? fuseLegs(lexicalLeg[qi]!, legs, fusion) : lexicalLeg[qi]!;
-        const grades = ranked.slice(0, K).map((r) => relevance(q, docByKey.get(idOf.get(r.id)!)!));
-        const one = ndcg(grades, ideal);
-        sumN += one;
-        split[qi % 2 === 0 ? 'tune' : 'heldOut'] += one;
-        sumR += grades.filter((g) => g > 0).length / Math.min(K, ideal.length);
+        const ranked = fusion ? fuseLegs(lexicalLeg[qi]!, legs, fusion, { words: wordCount(q.q) }) : lexicalLeg[qi]!;
+        const grades = ranked.slice(0, K).map((h) => relevance(q, docByKey.get(idOf.get(h.id)!)!));
+        n[split] += ndcg(grades, ideal);
+        r[split] += grades.filter((g) => g > 0).length / Math.min(K, ideal.length);
+        count[split]++;
       });
-      const tuneN = Math.ceil(queries.length / 2);
+      const orig = count.tune + count.heldOut;
+      const all = orig + count.added;
       const row = {
         models: models.length ? models.join(' + ') : '(none)',
         method,
-        ndcg10: sumN / queries.length,
-        recall10: sumR / queries.length,
-        ndcg10Tune: split.tune / tuneN,
-        ndcg10HeldOut: split.heldOut / (queries.length - tuneN),
+        ndcg10: (n.tune + n.heldOut + n.added) / all,
+        recall10: (r.tune + r.heldOut + r.added) / all,
+        ndcg10Orig: (n.tune + n.heldOut) / orig,
+        recall10Orig: (r.tune + r.heldOut) / orig,
+        ndcg10Tune: n.tune / count.tune,
+        ndcg10HeldOut: n.heldOut / count.heldOut,
+        ndcg10Added: count.added ? n.added / count.added : NaN,
       };
       report.push(row);
       console.log(
-        `${row.models.padEnd(44)} ${row.method.padEnd(22)} nDCG@10 ${row.ndcg10.toFixed(3)}  recall@10 ${row.recall10.toFixed(3)}  (tune ${row.ndcg10Tune.toFixed(3)} / held-out ${row.ndcg10HeldOut.toFixed(3)})`,
+        `${row.models.padEnd(44)} ${row.method.padEnd(26)} nDCG@10 ${row.ndcg10.toFixed(3)} recall@10 ${row.recall10.toFixed(3)} | original 36: ${row.ndcg10Orig.toFixed(3)} / ${row.recall10Orig.toFixed(3)} (tune ${row.ndcg10Tune.toFixed(3)}, held-out ${row.ndcg10HeldOut.toFixed(3)}) | added 30: ${row.ndcg10Added.toFixed(3)}`,
       );
       return row;
     };
@@ -207,9 +240,18 @@ async function main(): Promise<void> {
         for (const w of weights) evaluate(c, `${leg} weighted ${w}`, { method: 'weighted', semanticWeight: w, k: 60 }, hits);
         for (const w of [0.8, 0.85]) evaluate(c, `${leg} weighted/max ${w}`, { method: 'weighted', semanticWeight: w, k: 60, normalize: 'max' }, hits);
       }
+      // Session 4 (fusion.ts's linear features, beside the BM25 leg): rank-based and z-score
+      // normalisation with equal weights, and the learned fusion (weights fitted on the tuning
+      // half by npm run fit:search-fusion, checked in as LEARNED_FUSION).
+      const linear = (ranker: Partial<LinearRanker>): FusionOptions => ({ method: 'learned', semanticWeight: 0.5, k: 60, ranker: { ...WEIGHTED_AS_RANKER, lex: 0, sem: 0, ...ranker } });
+      evaluate(c, 'BM25 rank 10/(10+r) 0.5', linear({ lexTop: 0.5, semTop: 0.5 }), bm25);
+      evaluate(c, 'BM25 z-score 0.5', linear({ lexZ: 0.5, semZ: 0.5 }), bm25);
+      evaluate(c, 'BM25 learned (pairwise)', LEARNED_FUSION, bm25);
     }
     const best = [...report].sort((a, b) => b.ndcg10Tune - a.ndcg10Tune)[0]!;
-    console.log(`best on the tuning half: ${best.models} ${best.method}: tune ${best.ndcg10Tune.toFixed(3)}, held-out ${best.ndcg10HeldOut.toFixed(3)}, all ${best.ndcg10.toFixed(3)}`);
+    console.log(
+      `best on the tuning half: ${best.models} ${best.method}: tune ${best.ndcg10Tune.toFixed(3)}, held-out ${best.ndcg10HeldOut.toFixed(3)}, original 36 ${best.ndcg10Orig.toFixed(3)}, added 30 ${best.ndcg10Added.toFixed(3)}, all ${best.ndcg10.toFixed(3)}`,
+    );
 
     // The production default end to end through the search service (API code path): the
     // configured model, default fusion and lexical ranking.

@@ -324,6 +324,17 @@ export const SEARCH_QUERIES_ADDED: EvalQuery[] = [
   { q: 'front teeth apart when biting together', topic: 'openbite' },
 ];
 
+/**
+ * Which part of the set a query is in: the even-numbered of the original 36 tune, the odd ones
+ * and every added query are held out.
+ */
+export type Split = 'tune' | 'heldOut' | 'added';
+export const ALL_QUERIES: ReadonlyArray<{ q: EvalQuery; split: Split }> = [
+  ...SEARCH_QUERIES.map((q, i) => ({ q, split: (i % 2 === 0 ? 'tune' : 'heldOut') as Split })),
+  ...SEARCH_QUERIES_ADDED.map((q) => ({ q, split: 'added' as Split })),
+];
+
+
 /** Graded relevance of a document for a query. */
 export function relevance(q: EvalQuery, d: EvalDoc): number {
   if (d.topic === q.topic) return 2;
