@@ -15,6 +15,8 @@ import { spawnWorkerProcess } from './support/worker-process';
 import { TEST_PAYLOAD_KEYS } from './support/env';
 import { phiError } from './support/phi-worker';
 import { createErrorRedactor } from '../src/telemetry/log-redaction';
+import { payloadCodec } from '../src/temporal/data-converter';
+import { waitFor } from './support/wait';
 
 const NAME = `Zelda Quinterra-${randomUUID().slice(0, 6)}`;
 const EMAIL = `zelda.${randomUUID().slice(0, 6)}@patients.test`;
@@ -33,8 +35,8 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-/** Runs one case through a fresh worker process whose hook fails twice; returns all it wrote. */
-async function runCase(env: Record<string, string> = {}): Promise<{ output: string; workflowId: string }> {
+/** Runs `fn` against a fresh worker process whose hook fails twice; returns all the process wrote. */
+async function withWorker<T>(env: Record<string, string>, fn: () => Promise<T>): Promise<{ output: string; result: T }> {
   let output = '';
   const proc = await spawnWorkerProcess(
     h,
@@ -44,15 +46,24 @@ async function runCase(env: Record<string, string> = {}): Promise<{ output: stri
   );
   const exited = once(proc, 'exit');
   try {
-    const started = await h.cases.startCase({ practiceId: f.practiceId, patientId: f.patientId, createdBy: f.members.doctor, title: 'Retainer', caseType: 'follow_up', templateId });
-    const result = (await h.client.workflow.getHandle(started.workflowId).result()) as { state: string };
-    expect(result.state).toBe('completed'); // failed twice, retried, done
+    const result = await fn();
     proc.kill('SIGTERM');
     await exited;
-    return { output, workflowId: started.workflowId };
+    return { output, result };
   } finally {
     if (proc.exitCode === null) proc.kill('SIGKILL');
   }
+}
+
+/** One case whose manufacture hook fails twice before it succeeds. */
+async function runCase(env: Record<string, string> = {}): Promise<{ output: string; workflowId: string }> {
+  const { output, result } = await withWorker(env, async () => {
+    const started = await h.cases.startCase({ practiceId: f.practiceId, patientId: f.patientId, createdBy: f.members.doctor, title: 'Retainer', caseType: 'follow_up', templateId });
+    const view = (await h.client.workflow.getHandle(started.workflowId).result()) as { state: string };
+    expect(view.state).toBe('completed'); // failed twice, retried, done
+    return started.workflowId;
+  });
+  return { output, workflowId: result };
 }
 
 test("a failing activity's error text (a patient's name and email) never reaches the worker's output; its fingerprint does", async () => {
@@ -82,4 +93,37 @@ test('LOG_ERROR_DETAIL=clear prints the text again (for local debugging)', async
   const { output } = await runCase({ LOG_ERROR_DETAIL: 'clear' });
   expect(output).toContain(EMAIL);
   expect(output).toContain(NAME);
+});
+
+test("a workflow task failure whose error quotes its input (a payload that is not JSON) leaves no trace of it in the worker's output; Core's line arrives through the same logger", async () => {
+  const codec = payloadCodec(h.config)!;
+  const workflowId = `worker-logs-${randomUUID()}`;
+  const { output } = await withWorker({}, async () => {
+    // What a corrupted or foreign payload looks like: JSON's SyntaxError quotes its first characters.
+    const [payload] = await codec.encode([{ metadata: { encoding: new TextEncoder().encode('json/plain') }, data: new TextEncoder().encode(`${NAME} <${EMAIL}>`) }]);
+    await h.client.workflowService.startWorkflowExecution({
+      namespace: h.config.TEMPORAL_NAMESPACE,
+      workflowId,
+      workflowType: { name: 'caseWorkflow' },
+      taskQueue: { name: h.taskQueue },
+      input: { payloads: [payload!] },
+      requestId: randomUUID(),
+    });
+    const handle = h.client.workflow.getHandle(workflowId);
+    await waitFor(
+      async () => (await handle.fetchHistory()).events ?? [],
+      (events) => events.some((e) => e.workflowTaskFailedEventAttributes),
+      60_000,
+      'a failed workflow task',
+    );
+    await handle.terminate('test done');
+  });
+  // Core's WARN, forwarded: its run id stays readable, its failure does not.
+  const line = output.slice(output.indexOf('Failing workflow task'));
+  expect(output).toContain('Failing workflow task');
+  const entry = line.slice(0, line.indexOf('\n}') + 2); // Core's fields come in any order
+  expect(entry).toMatch(/runId: '[0-9a-f-]{36}'/);
+  expect(entry).toMatch(/failure: \{ fingerprint: 'text#[0-9a-f]{10}' \}/);
+  expect(output).not.toContain('Zelda');
+  expect(output).not.toContain(EMAIL);
 });

@@ -51,7 +51,7 @@ test("a message the SDK built from an error's text loses that text; Core's recor
   const msg = r.message(`Error while processing ActivityTask.start: ${err.message}`, { error: err });
   expect(msg).toMatch(/^Error while processing ActivityTask\.start: Error#[0-9a-f]{10}$/);
 
-  const core = { sdkComponent: 'core', target: 'temporalio_sdk_core::worker::workflow', run_id: 'run-1', workflow_id: 'case-p-1', failure: `Failure { message: "${NAME}", stack_trace: "" }`, attempt: 2 };
+  const core = { sdkComponent: 'core', target: 'temporalio_sdk_core::worker::workflow', runId: 'run-1', workflow_id: 'case-p-1', failure: `Failure { message: "${NAME}", stack_trace: "" }`, attempt: 2 };
   const out = r.meta(core);
   expect(out).toEqual({ ...core, failure: { fingerprint: expect.stringMatching(/^text#/) } });
   expect(r.message('Failing workflow task', core)).toBe('Failing workflow task');

@@ -58,25 +58,12 @@ export interface ErrorRedactor {
 
 /** Keys under which a string is an error's text (e.g. `error: String(err)`), not ours. */
 const ERROR_KEYS = new Set(['err', 'error', 'errors', 'cause', 'stack', 'errorMessage']);
-/** Fields of Core's (Rust) log records that are ids or names, kept; any other text field is hashed. */
-const CORE_CLEAR_FIELDS = new Set([
-  'sdkComponent',
-  'target',
-  'spanContexts',
-  'run_id',
-  'workflow_id',
-  'workflow_type',
-  'task_queue',
-  'namespace',
-  'activity_id',
-  'activity_type',
-  'attempt',
-  'task_token',
-  'update_id',
-  'query_id',
-  'build_id',
-  'worker_id',
-]);
+/**
+ * Fields of Core's (Rust) log records that are ids or names, kept; any other text field is hashed.
+ * Compared without case and underscores: Core's `run_id` arrives as `runId`.
+ */
+const CORE_CLEAR_FIELDS = new Set(['sdkcomponent', 'target', 'spancontexts', 'runid', 'workflowid', 'workflowtype', 'taskqueue', 'namespace', 'activityid', 'activitytype', 'attempt', 'tasktoken', 'updateid', 'queryid', 'buildid', 'workerid']);
+const coreClear = (key: PropertyKey | null) => CORE_CLEAR_FIELDS.has(String(key).replace(/_/g, '').toLowerCase());
 const IDENTIFIER = /^[A-Za-z_$][\w$.]{0,63}$/;
 const CODE = /^[A-Za-z0-9_.-]{1,40}$/;
 const MAX_DEPTH = 6;
@@ -166,7 +153,7 @@ export function createErrorRedactor(opts: ErrorRedactorOptions = {}): ErrorRedac
     }
     if (typeof value === 'string') {
       if (detail === 'clear') return value;
-      const isText = coreField ? !CORE_CLEAR_FIELDS.has(String(key)) : typeof key === 'string' && ERROR_KEYS.has(key);
+      const isText = coreField ? !coreClear(key) : typeof key === 'string' && ERROR_KEYS.has(key);
       return isText ? text(value) : value;
     }
     if (depth >= MAX_DEPTH) return value;
