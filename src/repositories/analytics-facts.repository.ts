@@ -125,7 +125,7 @@ export async function rework(db: Handle, f: AnalyticsFilter): Promise<ReworkSumm
   const byTask = await sql<{ task_id: string; name: string; reworks: number }>`
     WITH t AS (${runs(f)})
     SELECT t.task_id, min(t.name) AS name, sum(t.reworks)::int AS reworks FROM t WHERE t.reworks > 0
-     GROUP BY t.task_id ORDER BY 3 DESC, 2 LIMIT 20`.execute(db);
+     GROUP BY t.task_id ORDER BY 3 DESC, 2, 1 LIMIT 20`.execute(db);
   // Reasons of the rework decisions made in the period (the workflow's rework messages).
   const reasons = await sql<{ decision: string; reason: string; n: number }>`
     SELECT m.metadata->>'decision' AS decision,
@@ -134,7 +134,7 @@ export async function rework(db: Handle, f: AnalyticsFilter): Promise<ReworkSumm
      WHERE m.metadata ? 'reworkTaskId'
        AND m.created_at >= ${f.from}::timestamptz AND m.created_at < ${f.to}::timestamptz
        AND (${f.practiceId}::uuid IS NULL OR m.practice_id = ${f.practiceId}::uuid)
-     GROUP BY 1, 2 ORDER BY 3 DESC, 2 LIMIT 20`.execute(db);
+     GROUP BY 1, 2 ORDER BY 3 DESC, 2, 1 LIMIT 20`.execute(db);
   const t = totals.rows[0]!;
   return {
     finishedCases: t.finished,

@@ -202,10 +202,10 @@ export async function rework(db: Handle, f: AnalyticsFilter): Promise<ReworkSumm
   const byTask = await sql<{ task_id: string; name: string; reworks: number }>`
     WITH t AS (${rows('analytics_weekly_tasks', f)})
     SELECT t.task_id, min(t.name) AS name, sum(t.reworks)::int AS reworks FROM t WHERE t.reworks > 0
-     GROUP BY t.task_id ORDER BY 3 DESC, 2 LIMIT 20`.execute(db);
+     GROUP BY t.task_id ORDER BY 3 DESC, 2, 1 LIMIT 20`.execute(db);
   const reasons = await sql<{ decision: string; reason: string; n: number }>`
     WITH m AS (${rows('analytics_weekly_reasons', f)})
-    SELECT m.decision, m.reason, sum(m.count)::int AS n FROM m GROUP BY 1, 2 ORDER BY 3 DESC, 2 LIMIT 20`.execute(db);
+    SELECT m.decision, m.reason, sum(m.count)::int AS n FROM m GROUP BY 1, 2 ORDER BY 3 DESC, 2, 1 LIMIT 20`.execute(db);
   const t = totals.rows[0]!;
   return {
     finishedCases: t.finished,
