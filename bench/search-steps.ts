@@ -1,0 +1,106 @@
+/**
+ * Where a search's time goes: the steps of GET /search's SQL (bench/search.bench.ts measures the
+ * whole at 10 clients), one search at a time on bench:search's cached fixture, each step timed on
+ * its own in the member's RLS transaction: BEGIN with the claims, the scope, the lexical leg (BM25
+ * and, for comparison, ts_rank), the semantic leg, the result rows. Sequential, so the figures
+ * are per-search costs, not queueing. A measurement, not a test.
+ *
+ *   npm run bench:search -- --build-only     # the fixture first (cached)
+ *   flock /tmp/mdw-bench.lock npm run bench:search-steps -- [--searches 100] [--dir <fixture dir>]
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
+import { startEmbeddedPostgres } from '../scripts/lib/embedded-postgres';
+import { cacheDir } from '../scripts/lib/tool-cache';
+import { SEARCH_QUERIES } from '../src/ai/eval/search-set';
+import { expandOrtho, orQueryTerms } from '../src/ai/text';
+import { createDatabase } from '../src/db/database';
+import { migrate } from '../src/db/migrate';
+import * as repo from '../src/repositories/search.repository';
+
+const { values: opt } = parseArgs({
+  options: {
+    searches: { type: 'string', default: '100' },
+    dir: { type: 'string' },
+  },
+});
+const SEARCHES = Number(opt.searches);
+if (!Number.isInteger(SEARCHES) || SEARCHES < 1) {
+  console.error(`--searches must be a positive integer (got ${opt.searches})`);
+  process.exit(2);
+}
+
+function fixtureDir(): string {
+  if (opt.dir) return opt.dir;
+  const root = path.join(cacheDir(), 'bench-search');
+  const found = existsSync(root) ? readdirSync(root).filter((d) => existsSync(path.join(root, d, 'fixture.json'))) : [];
+  // The largest fixture: the benchmark of record's scale.
+  found.sort((a, b) => Number(b.split('x')[0]) - Number(a.split('x')[0]));
+  if (!found[0]) {
+    console.error('no bench:search fixture: run `npm run bench:search -- --build-only` first');
+    process.exit(2);
+  }
+  return path.join(root, found[0]);
+}
+
+async function main(): Promise<void> {
+  const dir = fixtureDir();
+  const fixture = JSON.parse(readFileSync(path.join(dir, 'fixture.json'), 'utf8')) as { practices: { id: string; member: string }[] };
+  const pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true });
+  // The same schema as the code (bench:search applies pending migrations the same way).
+  await migrate(pgs.url);
+  const database = createDatabase(pgs.url, 2);
+  const steps = ['begin', 'scope', 'lexical BM25', 'lexical ts_rank', 'semantic', 'rows', 'commit', 'whole (BM25 path)'] as const;
+  const t: Record<(typeof steps)[number], number[]> = Object.fromEntries(steps.map((s) => [s, []])) as never;
+  const model = (await sql<{ model: string; dimensions: number }>`SELECT model, dimensions FROM embedding_models WHERE state = 'active'`.execute(database.system)).rows[0]!;
+  try {
+    for (let i = 0; i < SEARCHES + 10; i++) {
+      const p = fixture.practices[(i * 37) % fixture.practices.length]!;
+      // A stored vector of the practice as the query: its neighbourhood is real.
+      const v = await sql<{ v: string }>`SELECT embedding::text AS v FROM message_embeddings WHERE practice_id = ${p.id}::uuid ORDER BY message_id OFFSET ${i} LIMIT 1`.execute(database.system);
+      const vector = JSON.parse(v.rows[0]!.v) as number[];
+      const terms = orQueryTerms(expandOrtho(SEARCH_QUERIES[i % SEARCH_QUERIES.length]!.q));
+      const s: Partial<Record<(typeof steps)[number], number>> = {};
+      const t0 = performance.now();
+      let t1 = 0;
+      await database.asActor({ sub: p.member }, async (trx) => {
+        let at = performance.now();
+        const lap = (name: (typeof steps)[number]) => {
+          const now = performance.now();
+          s[name] = now - at;
+          at = now;
+        };
+        lap('begin');
+        const scope = await repo.searchScope(trx);
+        lap('scope');
+        const lex = await repo.lexicalBm25(trx, 'message', terms, repo.CANDIDATES, null);
+        lap('lexical BM25');
+        await repo.lexical(trx, 'message', terms, repo.CANDIDATES, null);
+        lap('lexical ts_rank');
+        const sem = await repo.semantic(trx, 'message', model, vector, repo.CANDIDATES, scope);
+        lap('semantic');
+        await repo.loadRows(trx, 'message', [...new Set([...lex.slice(0, 10), ...sem.slice(0, 10)].map((x) => x.id))]);
+        lap('rows');
+        t1 = performance.now();
+      });
+      s.commit = performance.now() - t1;
+      s['whole (BM25 path)'] = performance.now() - t0 - s['lexical ts_rank']!;
+      // The first ten warm the caches.
+      if (i >= 10) for (const k of steps) t[k].push(s[k]!);
+    }
+  } finally {
+    await database.destroy();
+    pgs.stop();
+  }
+  const pct = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!;
+  console.log(`${SEARCHES} searches, one at a time, ${fixture.practices.length} practices (${dir})`);
+  console.table(steps.map((k) => ({ step: k, p50Ms: Number(pct(t[k], 0.5).toFixed(2)), p95Ms: Number(pct(t[k], 0.95).toFixed(2)), meanMs: Number((t[k].reduce((a, b) => a + b, 0) / t[k].length).toFixed(2)) })));
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+  process.exitCode = 1;
+});
