@@ -516,7 +516,7 @@ function methodsFor(database: Database): Method[] {
   const all: Method[] = [
     {
       // What GET /search runs per kind: CANDIDATES nearest, of which the page shows the first 10.
-      name: 'semantic(): practice partition, HNSW, iterative scan (production)',
+      name: `semantic(): practice partition, HNSW, iterative scan, ef_search ${HNSW_EF_SEARCH} (production)`,
       recall: true,
       tx: async (trx, q) => (await semantic(trx, 'message', model, q.vector, CANDIDATES)).slice(0, K).map((x) => x.id),
     },

@@ -119,7 +119,7 @@ export async function callerPractices(trx: Tx): Promise<string[] | null> {
  * until the query's LIMIT is filled, so this trades the first pass's work against recall only
  * (bench/SEARCH.md, "Server sizing and ef_search": the sweep at 1M messages).
  */
-export const HNSW_EF_SEARCH = 100;
+export const HNSW_EF_SEARCH = 40;
 
 /**
  * Semantic leg: nearest chunks by cosine distance through the model's partial HNSW index, best
