@@ -64,7 +64,7 @@ import { SEARCH_DOCS, SEARCH_QUERIES } from '../src/ai/eval/search-set';
 import { expandOrtho } from '../src/ai/text';
 import { addMember, createPatient, createPractice, createProfile } from '../src/repositories/identity.repository';
 import * as embeddings from '../src/repositories/embeddings.repository';
-import { CANDIDATES, semantic } from '../src/repositories/search.repository';
+import { CANDIDATES, HNSW_EF_SEARCH, semantic } from '../src/repositories/search.repository';
 import { createSearchService } from '../src/services/search.service';
 
 const HELP = `npm run bench:search -- [options]
@@ -75,6 +75,10 @@ const HELP = `npm run bench:search -- [options]
   --rounds N         interleaved rounds of every method (default 2)
   --probes N         ivfflat probes of the second ivfflat setting (default 10)
   --pipeline-texts N texts for the pipeline's texts/s, 0 to skip (default 256)
+  --shared-buffers S the server's shared_buffers (default 4GB: the HNSW graphs and the hot heap fit)
+  --effective-cache-size S  the planner's effective_cache_size (default 12GB)
+  --no-prewarm       skip pg_prewarm of the searched indexes and tables at start (measure a cold server)
+  --ef-search LIST   extra semantic() methods at these hnsw.ef_search values, e.g. 20,40,64 (default none)
   --flat-hnsw        also build and measure one HNSW graph over the unpartitioned copy (29 min at 1M)
   --rebuild          rebuild the cached database even if present
   --build-only       build (or check) the cached database, measure nothing
@@ -90,6 +94,10 @@ const { values: opt } = parseArgs({
     probes: { type: 'string', default: '10' },
     'pipeline-texts': { type: 'string', default: '256' },
     'flat-hnsw': { type: 'boolean', default: false },
+    'shared-buffers': { type: 'string', default: '4GB' },
+    'effective-cache-size': { type: 'string', default: '12GB' },
+    'no-prewarm': { type: 'boolean', default: false },
+    'ef-search': { type: 'string', default: '' },
     rebuild: { type: 'boolean', default: false },
     'build-only': { type: 'boolean', default: false },
     out: { type: 'string', default: path.resolve(__dirname, 'results') },
@@ -117,6 +125,20 @@ const ROUNDS = int('rounds');
 const PROBES = int('probes');
 const PIPELINE_TEXTS = int('pipeline-texts', 0);
 const FLAT_HNSW = opt['flat-hnsw'];
+const EF_SWEEP = opt['ef-search'] ? opt['ef-search'].split(',').map(Number) : [];
+if (EF_SWEEP.some((x) => !Number.isInteger(x) || x < 1 || x > 1000)) {
+  console.error(`--ef-search must be a comma-separated list of integers 1..1000 (got ${opt['ef-search']})`);
+  process.exit(2);
+}
+/**
+ * The server as production would size it for this data (docker-compose.yml): shared buffers that
+ * hold the 1M fixture's partition graphs (1.1 GB) and the hot heap and lexical index, rather than
+ * the embedded default of 256 MB, which made the graphs come from the OS cache.
+ */
+const SERVER_SETTINGS: Record<string, string> = {
+  shared_buffers: opt['shared-buffers'],
+  effective_cache_size: opt['effective-cache-size'],
+};
 if (VECTORS < PRACTICES * 10) {
   console.error('--vectors must be at least 10 per practice');
   process.exit(2);
@@ -386,7 +408,7 @@ async function openFixture(): Promise<{ pgs: EmbeddedPostgres; database: Databas
   }
   let cached = existsSync(stamp) && !opt.rebuild;
   if (!cached) rmSync(dir, { recursive: true, force: true });
-  let pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true });
+  let pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true, settings: SERVER_SETTINGS });
   let fixture: Fixture;
   let migrated: string[] = [];
   if (cached) {
@@ -409,9 +431,20 @@ async function openFixture(): Promise<{ pgs: EmbeddedPostgres; database: Databas
       console.log(`(a) ${(err as Error).message.split(';')[0]}: rebuilding the fixture`);
       pgs.stop();
       rmSync(dir, { recursive: true, force: true });
-      pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true });
+      pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true, settings: SERVER_SETTINGS });
       cached = false;
     }
+  }
+  // A server left running by an interrupted run keeps its old settings: restart it with ours.
+  const sb = await withClient(pgs.url, (c) =>
+    c.query<{ same: boolean; now: string }>(`SELECT pg_size_bytes(current_setting('shared_buffers')) = pg_size_bytes($1) AS same, current_setting('shared_buffers') AS now`, [
+      SERVER_SETTINGS.shared_buffers,
+    ]),
+  );
+  if (!sb.rows[0]!.same) {
+    console.log(`(a) the server runs with shared_buffers ${sb.rows[0]!.now}: restarting it with ${SERVER_SETTINGS.shared_buffers}`);
+    pgs.stop();
+    pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true, settings: SERVER_SETTINGS });
   }
   const database = createDatabase(pgs.url, { max: CLIENTS + 2 }, { authenticatorUrl: urlAs(pgs.url, AUTHENTICATOR_ROLE) });
   if (!cached) {
@@ -483,10 +516,18 @@ function methodsFor(database: Database): Method[] {
   const all: Method[] = [
     {
       // What GET /search runs per kind: CANDIDATES nearest, of which the page shows the first 10.
-      name: 'semantic(): practice partition, HNSW, iterative scan (production)',
+      name: `semantic(): practice partition, HNSW, iterative scan, ef_search ${HNSW_EF_SEARCH} (production)`,
       recall: true,
       tx: async (trx, q) => (await semantic(trx, 'message', model, q.vector, CANDIDATES)).slice(0, K).map((x) => x.id),
     },
+    // The same semantic leg at other hnsw.ef_search values (--ef-search): recall against latency.
+    ...EF_SWEEP.map(
+      (ef): Method => ({
+        name: `semantic() with hnsw.ef_search ${ef} (production: ${HNSW_EF_SEARCH})`,
+        recall: true,
+        tx: async (trx, q) => (await semantic(trx, 'message', model, q.vector, CANDIDATES, undefined, undefined, ef)).slice(0, K).map((x) => x.id),
+      }),
+    ),
     {
       name: 'GET /search SQL: lexical (BM25) + semantic + rows (production)',
       recall: false,
@@ -588,6 +629,58 @@ async function measure(database: Database, queries: Query[], truth: string[][], 
   };
   await Promise.all(Array.from({ length: CLIENTS }, client));
   return { latencies, recall };
+}
+
+/** The server settings that shape a search's latency, as the server reports them. */
+async function serverSettings(url: string): Promise<Record<string, string>> {
+  const names = ['shared_buffers', 'effective_cache_size', 'work_mem', 'random_page_cost', 'max_parallel_workers_per_gather', 'jit', 'fsync', 'synchronous_commit', 'max_connections'];
+  const r = await withClient(url, (c) => c.query<{ name: string; setting: string }>(`SELECT name, current_setting(name) AS setting FROM unnest($1::text[]) AS name`, [names]));
+  return Object.fromEntries(r.rows.map((x) => [x.name, x.setting]));
+}
+
+/**
+ * Loads what the measured searches read into shared buffers before the warm-up (pg_prewarm), most
+ * important first, up to 90 % of shared_buffers: the production HNSW graphs, the lexical index
+ * (search_index.documents: heap, GIN and btrees), the message embeddings' heap (the semantic leg
+ * reads content_text), case_messages (result rows), then the design's ivfflat baseline (index,
+ * then table). A production server reaches this state after its first minutes of traffic; the
+ * bench measures that warm, correctly sized server, not a cold start.
+ */
+async function prewarm(url: string): Promise<{ relations: number; mb: number; skippedMb: number; seconds: number }> {
+  return withClient(url, async (c) => {
+    const t0 = performance.now();
+    await c.query('CREATE EXTENSION IF NOT EXISTS pg_prewarm');
+    const budget = Number((await c.query<{ b: string }>(`SELECT pg_size_bytes(current_setting('shared_buffers')) * 0.9 AS b`)).rows[0]!.b);
+    const rels = await c.query<{ rel: string; bytes: string }>(`
+      WITH parts(parent, prio) AS (VALUES ('message_embeddings'::regclass, 3), ('search_index.documents'::regclass, 2)),
+      rels AS (
+        SELECT i.indexrelid AS oid, 1 AS prio FROM pg_inherits h JOIN pg_index i ON i.indrelid = h.inhrelid
+          JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam
+         WHERE h.inhparent = 'message_embeddings'::regclass AND am.amname = 'hnsw'
+        UNION ALL SELECT h.inhrelid, p.prio FROM parts p JOIN pg_inherits h ON h.inhparent = p.parent
+        UNION ALL SELECT i.indexrelid, 2 FROM pg_inherits h JOIN pg_index i ON i.indrelid = h.inhrelid
+         WHERE h.inhparent = 'search_index.documents'::regclass
+        UNION ALL SELECT 'case_messages'::regclass, 4
+        UNION ALL SELECT 'case_messages_pkey'::regclass, 4
+        UNION ALL SELECT '${FLAT_IVFFLAT}'::regclass, 5
+        UNION ALL SELECT '${FLAT}'::regclass, 6
+      )
+      SELECT oid::regclass::text AS rel, pg_relation_size(oid) AS bytes FROM rels ORDER BY prio, oid::regclass::text`);
+    let used = 0;
+    let skipped = 0;
+    let n = 0;
+    for (const r of rels.rows) {
+      const bytes = Number(r.bytes);
+      if (used + bytes > budget) {
+        skipped += bytes;
+        continue;
+      }
+      await c.query(`SELECT pg_prewarm($1::regclass)`, [r.rel]);
+      used += bytes;
+      n++;
+    }
+    return { relations: n, mb: Math.round(used / 2 ** 20), skippedMb: Math.round(skipped / 2 ** 20), seconds: round((performance.now() - t0) / 1000, 1) };
+  });
 }
 
 /**
@@ -712,6 +805,11 @@ async function main(): Promise<void> {
     if (foreign.rows[0]!.n !== 0) throw new Error('a member saw another practice’s rows');
     console.log(`(c) exact answers: ${exactMsPerQuery.toFixed(1)} ms per query (sequential)`);
 
+    const server = await serverSettings(pgs.url);
+    console.log('(c) server settings', server);
+    const prewarmed = opt['no-prewarm'] ? null : await prewarm(pgs.url);
+    if (prewarmed) console.log(`(c) prewarmed ${prewarmed.relations} relations, ${prewarmed.mb} MB in ${prewarmed.seconds} s (${prewarmed.skippedMb} MB did not fit)`);
+
     const methods = methodsFor(database);
     const plans: Record<string, string> = {};
     for (const m of methods) plans[m.name] = await planOf(database, m, queries[0]!);
@@ -748,7 +846,7 @@ async function main(): Promise<void> {
     });
     console.table(table.map(({ method, ...rest }) => ({ method: method.slice(0, 60), ...rest })));
     const prod = table[0]!;
-    const hybrid = table[1]!;
+    const hybrid = table.find((t) => t.method.startsWith('GET /search SQL: lexical (BM25)'))!;
     const ivf = table.find((t) => t.method.startsWith('ivfflat'))!;
     const ex = table.find((t) => t.method.startsWith('exact'))!;
 
@@ -760,6 +858,8 @@ async function main(): Promise<void> {
       synthetic: true,
       scale: { vectors: VECTORS, practices: PRACTICES, perPracticeFilter: `${round(100 / PRACTICES, 2)} %`, dims: DIMS, type: 'halfvec', partitions: 32 },
       clients: CLIENTS,
+      server,
+      prewarmed,
       queries: QUERIES,
       rounds: ROUNDS,
       machine: { cpus: os.cpus().length, loadAverage: os.loadavg().map((x) => round(x)) },

@@ -95,6 +95,8 @@ export interface StartOptions {
   port?: number;
   /** Trade durability for speed (tests, benchmarks of the application rather than of fsync). */
   ephemeral?: boolean;
+  /** Extra server settings (`-c name=value`), after and so overriding the defaults above. */
+  settings?: Record<string, string>;
 }
 
 /** Starts (or reuses a running) embedded PostgreSQL and ensures `database` exists. */
@@ -119,6 +121,7 @@ export async function startEmbeddedPostgres(opts: StartOptions): Promise<Embedde
       '-c max_connections=300',
       '-c shared_buffers=256MB',
       ...(opts.ephemeral ? ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off'] : []),
+      ...Object.entries(opts.settings ?? {}).map(([k, v]) => `-c ${k}=${v}`),
     ].join(' ');
     run(bin('pg_ctl'), ['start', '-w', '-t', '60', '-D', cluster, '-l', path.join(cluster, 'server.log'), '-o', settings], user);
   };

@@ -115,6 +115,13 @@ export async function callerPractices(trx: Tx): Promise<string[] | null> {
 }
 
 /**
+ * The HNSW candidate list of the semantic leg's first pass. The iterative scan continues past it
+ * until the query's LIMIT is filled, so this trades the first pass's work against recall only
+ * (bench/SEARCH.md, "Server sizing and ef_search": the sweep at 1M messages).
+ */
+export const HNSW_EF_SEARCH = 40;
+
+/**
  * Semantic leg: nearest chunks by cosine distance through the model's partial HNSW index, best
  * chunk per text.
  *
@@ -132,6 +139,7 @@ export async function semantic(
   limit = CANDIDATES,
   practices?: string | Scope,
   excludeId?: string,
+  efSearch: number = HNSW_EF_SEARCH,
 ): Promise<{ id: string; similarity: number; chunk_text: string }[]> {
   const k = KINDS[kind];
   const dims = sql.lit(model.dimensions);
@@ -139,7 +147,7 @@ export async function semantic(
   const scope = await resolve(trx, practices);
   if (scope && scope.length === 0) return [];
   // One round trip for both settings (transaction-local, like SET LOCAL).
-  await sql`SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', '100', true)`.execute(trx);
+  await sql`SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', ${String(efSearch)}, true)`.execute(trx);
   const r = await sql<{ id: string; similarity: number; chunk_text: string }>`
     WITH nearest AS MATERIALIZED (
       SELECT e.${sql.ref(k.fk)} AS id, e.content_text, e.embedding::halfvec(${dims}) <=> ${vec}::halfvec(${dims}) AS distance
