@@ -82,6 +82,8 @@ const SYSTEM_PROFILE_ID = '00000000-0000-0000-0000-000000000001';
  * (legacy_id_map, patient_match_reviews, cases.workflow_started_at).
  */
 export const REPORT_LIST_LIMIT = 1000;
+/** Review-queue pairs staged and queued per statement. */
+const REVIEW_PAGE = 2000;
 /** Live cases read and started per page. */
 const LIVE_PAGE = 500;
 /** Serialises migration runs against one target. */
@@ -241,8 +243,8 @@ const lit = (s: string) => pg.escapeLiteral(s);
 /** The state of one run: the target session, its staging tables, and the SQL of each mapping. */
 class Ctx {
   private unanalyzed = 0;
-  /** Probable/possible pairs of this run, queued once their patients exist. */
-  private review: MatchPair[] = [];
+  /** How many probable/possible pairs of this run are staged in rq, queued once their patients exist. */
+  private review = 0;
   readonly queuedRef = { n: 0 };
   readonly timer = new StepTimer();
   /** Kysely over this session (inside its transaction), for the repositories. */
@@ -266,19 +268,28 @@ class Ctx {
    * patients their legacy records became. A decided pair is left as it was decided.
    */
   async queueReview() {
-    if (this.review.length === 0) return;
-    const keys = [...new Set(this.review.flatMap((p) => [p.a, p.b]))];
-    const r = await this.q<{ legacy_id: string; target_id: string }>(
-      `select legacy_id, target_id from public.legacy_id_map where legacy_table = 'dispatch_patient' and legacy_id = any($1) and target_id is not null`,
-      [keys],
-    );
-    const target = new Map(r.rows.map((x) => [x.legacy_id, x.target_id]));
-    const candidates = this.review
-      .filter((p) => target.has(p.a) && target.has(p.b) && target.get(p.a) !== target.get(p.b))
-      .map((pair) => ({ pair, patientAId: target.get(pair.a)!, patientBId: target.get(pair.b)! }));
-    if (candidates.length === 0) return;
-    const written = await upsertCandidates(this.kysely, this.runId, candidates);
-    this.queuedRef.n = written.inserted + written.updated;
+    if (this.review === 0) return;
+    // Page through the staged pairs (rq, written by dedupPatients): the queue never sits in the
+    // heap whole, however many patients there are.
+    let after = -1;
+    let queued = 0;
+    for (;;) {
+      const r = await this.q<{ ord: number; pair: MatchPair; ta: string; tb: string }>(
+        `SELECT rq.ord, rq.pair, ma.target_id::text AS ta, mb.target_id::text AS tb
+           FROM rq
+           JOIN public.legacy_id_map ma ON ma.legacy_table = 'dispatch_patient' AND ma.legacy_id = rq.a AND ma.target_id IS NOT NULL
+           JOIN public.legacy_id_map mb ON mb.legacy_table = 'dispatch_patient' AND mb.legacy_id = rq.b AND mb.target_id IS NOT NULL
+          WHERE rq.ord > $1 AND ma.target_id <> mb.target_id
+          ORDER BY rq.ord LIMIT ${REVIEW_PAGE}`,
+        [after],
+      );
+      if (r.rows.length === 0) break;
+      after = r.rows[r.rows.length - 1]!.ord;
+      const written = await upsertCandidates(this.kysely, this.runId, r.rows.map((x) => ({ pair: x.pair, patientAId: x.ta, patientBId: x.tb })));
+      queued += written.inserted + written.updated;
+      if (r.rows.length < REVIEW_PAGE) break;
+    }
+    if (queued > 0) this.queuedRef.n = queued;
   }
 
   q<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = []) {
@@ -433,7 +444,9 @@ class Ctx {
         FROM s_dispatch_case c LEFT JOIN s_dispatch_doctor dr ON dr.id = c.doctor_id GROUP BY c.patient_id;
       ANALYZE pc;
       CREATE INDEX ON pc (patient_id);
-      CREATE TEMP TABLE dd (patient_id int PRIMARY KEY, survivor int NOT NULL, test_reason text);`);
+      CREATE TEMP TABLE dd (patient_id int PRIMARY KEY, survivor int NOT NULL, test_reason text);
+      DROP TABLE IF EXISTS rq;
+      CREATE TEMP TABLE rq (ord int PRIMARY KEY, a text NOT NULL, b text NOT NULL, pair jsonb NOT NULL);`);
     const result: DedupResult = { pairs: [], clusters: [], testData: [] };
     const queuedRef = this.queuedRef;
     if (need > 0) {
@@ -441,7 +454,9 @@ class Ctx {
         SELECT p.id::text AS key, pc.practice::text AS "practiceKey", u.first_name AS "firstName", u.last_name AS "lastName", u.email,
           p.birthdate::text AS birthdate, p.sex, coalesce(pc.cases, 0) AS "caseCount"
         FROM s_dispatch_patient p LEFT JOIN s_auth_user u ON u.id = p.user_id LEFT JOIN pc ON pc.patient_id = p.id ORDER BY p.id`);
-      const records: PatientRecord[] = r.rows.map((x) => ({ ...x, caseCount: Number(x.caseCount) }));
+      // In place: one copy of the patients in the heap, not two.
+      const records: PatientRecord[] = r.rows as unknown as PatientRecord[];
+      for (const x of r.rows) (x as unknown as PatientRecord).caseCount = Number(x.caseCount);
       // Pairs a person rejected are never proposed or merged again.
       const rejected = await rejectedPairs(this.kysely);
       Object.assign(result, await this.timer.time('people: dedup (matching in JS)', async () => opts.dedup(records, { rejectedPairs: rejected })));
@@ -454,7 +469,14 @@ class Ctx {
         records.map((x) => Number(survivor.get(x.key) ?? x.key)),
         records.map((x) => test.get(x.key) ?? null),
       ]);
-      this.review = result.pairs.filter((p) => p.grade !== 'certain');
+      // The review queue waits in the session's temp table rq, not in the heap, until its
+      // patients exist (queueReview).
+      const review = result.pairs.filter((p) => p.grade !== 'certain');
+      for (let i = 0; i < review.length; i += REVIEW_PAGE) {
+        const page = review.slice(i, i + REVIEW_PAGE);
+        await this.q(`INSERT INTO rq (ord, a, b, pair) SELECT i + $1, p->>'a', p->>'b', p FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(p, i)`, [i - 1, JSON.stringify(page)]);
+      }
+      this.review = review.length;
     } else {
       // Nothing new: the previous runs' outcomes stand.
       await this.q(`INSERT INTO dd SELECT id, id, NULL FROM s_dispatch_patient`);
@@ -473,19 +495,21 @@ class Ctx {
       CREATE INDEX ON pp (id); CREATE INDEX ON pp (user_id); CREATE INDEX ON pp (survivor);`);
     const grades = { certain: 0, probable: 0, possible: 0 };
     for (const p of result.pairs) grades[p.grade] += 1;
+    const pairs = result.pairs.length;
+    const reviewPairs = result.pairs.filter((p) => p.grade !== 'certain').slice(0, opts.reportListLimit ?? REPORT_LIST_LIMIT);
     return {
       get queued() {
         return queuedRef.n;
       },
       records: need > 0 ? Number((await this.q<{ n: string }>('select count(*) as n from s_dispatch_patient')).rows[0]!.n) : 0,
-      pairs: result.pairs.length,
+      pairs,
       grades,
       clusters: result.clusters.length,
       merged: result.clusters.reduce((n, c) => n + c.length - 1, 0),
       testData: result.testData,
       // Bounded (the counts above are the totals): merges are in legacy_id_map, pairs in patient_match_reviews.
       clusterList: result.clusters.slice(0, opts.reportListLimit ?? REPORT_LIST_LIMIT),
-      reviewPairs: result.pairs.filter((p) => p.grade !== 'certain').slice(0, opts.reportListLimit ?? REPORT_LIST_LIMIT),
+      reviewPairs,
     };
   }
 
