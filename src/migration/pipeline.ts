@@ -449,6 +449,7 @@ class Ctx {
       CREATE TEMP TABLE rq (ord int PRIMARY KEY, a text NOT NULL, b text NOT NULL, pair jsonb NOT NULL);`);
     const result: DedupResult = { pairs: [], clusters: [], testData: [] };
     const queuedRef = this.queuedRef;
+    let review: MatchPair[] = [];
     if (need > 0) {
       const r = await this.q<PatientRecord & { caseCount: string }>(`
         SELECT p.id::text AS key, pc.practice::text AS "practiceKey", u.first_name AS "firstName", u.last_name AS "lastName", u.email,
@@ -471,7 +472,7 @@ class Ctx {
       ]);
       // The review queue waits in the session's temp table rq, not in the heap, until its
       // patients exist (queueReview).
-      const review = result.pairs.filter((p) => p.grade !== 'certain');
+      review = result.pairs.filter((p) => p.grade !== 'certain');
       for (let i = 0; i < review.length; i += REVIEW_PAGE) {
         const page = review.slice(i, i + REVIEW_PAGE);
         await this.q(`INSERT INTO rq (ord, a, b, pair) SELECT i + $1, p->>'a', p->>'b', p FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(p, i)`, [i - 1, JSON.stringify(page)]);
@@ -496,7 +497,7 @@ class Ctx {
     const grades = { certain: 0, probable: 0, possible: 0 };
     for (const p of result.pairs) grades[p.grade] += 1;
     const pairs = result.pairs.length;
-    const reviewPairs = result.pairs.filter((p) => p.grade !== 'certain').slice(0, opts.reportListLimit ?? REPORT_LIST_LIMIT);
+    const reviewPairs = review.slice(0, opts.reportListLimit ?? REPORT_LIST_LIMIT);
     return {
       get queued() {
         return queuedRef.n;

@@ -23,9 +23,13 @@ export async function searchScope(trx: Tx, practiceId?: string): Promise<Scope> 
   return practiceId ? [practiceId] : callerPractices(trx);
 }
 
-async function resolve(trx: Tx, practices: string | Scope | undefined): Promise<Scope> {
-  if (practices === undefined) return searchScope(trx);
+/** One practice as a scope; a scope (or null: every practice) as it is. */
+function asScope(practices: string | Scope): Scope {
   return typeof practices === 'string' ? [practices] : practices;
+}
+
+async function resolve(trx: Tx, practices: string | Scope | undefined): Promise<Scope> {
+  return practices === undefined ? searchScope(trx) : asScope(practices);
 }
 
 function practiceFilter(alias: string, scope: Scope) {
@@ -38,9 +42,8 @@ function practiceFilter(alias: string, scope: Scope) {
  * The practices a lexical leg names: null for every practice the caller may read (decided by
  * `search_lexical()` itself, which knows lab staff's cross-practice policy), else the list.
  */
-function lexicalPractices(practices: string | Scope | undefined): readonly string[] | null {
-  if (practices === undefined || practices === null) return null;
-  return typeof practices === 'string' ? [practices] : practices;
+function lexicalPractices(practices: string | Scope | undefined): Scope {
+  return practices === undefined ? null : asScope(practices);
 }
 
 /**
