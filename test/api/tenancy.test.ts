@@ -630,8 +630,16 @@ describe('every route, five viewers', () => {
     'get /search': {
       call: (v) => v.api.get('/search?q=crowding-4711'),
       A: { status: 200, check: (b, w) => expect(b.results.map((r: { kind: string; practiceId: string }) => `${r.kind} ${r.practiceId}`)).toContain(`patient ${w.a.practiceId}`) },
-      B: { status: 200, check: (b) => expect(b.results).toEqual([]) },
-      tech: { status: 200, check: (b) => expect(b.results).toEqual([]) },
+      // Other test files share this database and write messages with "crowding" in them, which lab staff may find
+      // (lexical terms are OR-ed): so the check is that no patient hit and nothing of A's patient comes back, not an empty list.
+      B: { status: 200, check: (b, w) => expect(b.results.filter((r: { practiceId: string }) => r.practiceId === w.a.practiceId)).toEqual([]) },
+      tech: {
+        status: 200,
+        check: (b) => {
+          expect(b.results.filter((r: { kind: string }) => r.kind === 'patient')).toEqual([]);
+          expect(JSON.stringify(b)).not.toContain('Class II div 1');
+        },
+      },
       labAdmin: { status: 200, check: (b, w) => expect(b.results.map((r: { kind: string; practiceId: string }) => `${r.kind} ${r.practiceId}`)).toContain(`patient ${w.a.practiceId}`) },
     },
     'get /cases/{id}/similar': { call: (v, w) => v.api.get(`/cases/${w.caseA.id}/similar`), A: 200, tech: 200 },
