@@ -17,6 +17,7 @@ import { createHarness, type Harness } from '../support/harness';
 import { createPracticeFixture, createTemplate, createUser } from '../support/fixtures';
 import { as as asCaller, loadContract, tokenFor } from './support';
 import { as, caseDriver } from '../support/case-driver';
+import { waitFor } from '../support/wait';
 
 let h: Harness;
 let db: Database;
@@ -80,12 +81,22 @@ test("the API's /metrics parses as Prometheus text: latency by route template an
   }
   expect(m.get('mdw_database_up')!.metrics[0]!.value).toBe('1');
 
-  // Overdue follows the database: one more overdue open case, one more in the gauge.
-  const before = Number(m.get('mdw_cases_overdue')!.metrics[0]!.value);
+  // Overdue follows the database: our overdue open case is one more in the gauge than every other.
+  // The gauge counts the whole shared database, where other test files turn cases overdue and close
+  // them meanwhile (a plain before/after +1 failed that way), so the gauge is compared with the count
+  // of the others read just before and just after the scrape, on a scrape during which it held still.
   const { handle, caseId } = await caseDriver(h).startCase(f, await createTemplate(h.database.system, clearAlignerTemplate({ name: `T ${randomUUID()}` })));
+  const othersOverdue = async () =>
+    Number((await h.database.system.selectFrom('cases').select((eb) => eb.fn.countAll<string>().as('n')).where('is_overdue', '=', true).where('closed_at', 'is', null).where('id', '<>', caseId).executeTakeFirstOrThrow()).n);
+  const scrape = async () => {
+    const before = await othersOverdue();
+    const gauge = Number(families((await request(app).get('/metrics')).text).get('mdw_cases_overdue')!.metrics[0]!.value);
+    return { before, gauge, after: await othersOverdue() };
+  };
+  const steady = (s: { before: number; gauge: number; after: number }, mine: number) => s.before === s.after && s.gauge === s.before + mine;
+  await waitFor(scrape, (s) => steady(s, 0), 20_000, 'the gauge to count the other overdue cases');
   await h.database.system.updateTable('cases').set({ is_overdue: true }).where('id', '=', caseId).execute();
-  const after = families((await request(app).get('/metrics')).text);
-  expect(Number(after.get('mdw_cases_overdue')!.metrics[0]!.value)).toBe(before + 1);
+  await waitFor(scrape, (s) => steady(s, 1), 20_000, 'the gauge to count our overdue case too');
   await handle.terminate('test done');
 });
 
