@@ -63,6 +63,14 @@ const EnvSchema = z.object({
   WORKER_HEALTH_PORT: int(0, 0),
   /** A prebuilt workflow bundle (bundleWorkflowCode output); unset = bundle src/workflows at start. */
   WORKFLOW_BUNDLE_PATH: z.string().optional(),
+  /**
+   * The worker's start-up sweep (ensureCaseWorkflows) leaves cases younger than this alone: an
+   * API process may be starting their workflow right now. 0 (default) sweeps every case: on the
+   * one task queue of a deployment a start raced by the sweep converges on one workflow. The test
+   * suite's files share one database but not a task queue, and sets it so that one file's sweep
+   * never starts another file's case on its own queue (where it stalls once that worker stops).
+   */
+  CASE_SWEEP_MIN_AGE_MS: int(0, 0),
 
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: int(3000, 0),

@@ -3,6 +3,7 @@
  * notify/archive activities, templates refused when invalid, and no case left without a workflow.
  */
 import { randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import type { AutomaticTaskArgs } from '../src/workflows/case.events';
 import { saveTemplate, TemplateInvalidError } from '../src/repositories/templates.repository';
 import { CaseServiceError } from '../src/services/case.service';
@@ -92,16 +93,29 @@ test('a case whose workflow start never happened is started by ensureCaseWorkflo
     caseType: 'emergency',
     tasks: [{ key: 'triage', name: 'Triage', order: 1, functionType: 'review', requiredRoles: ['doctor'] }],
   });
-  // A crash between the row's commit and the workflow start leaves exactly this.
-  const caseNumber = `ORPHAN-${randomUUID().slice(0, 6)}`;
-  const workflowId = caseWorkflowId(f.practiceId, caseNumber);
-  const row = await h.database.system
-    .insertInto('cases')
-    .values({ practice_id: f.practiceId, patient_id: f.patientId, case_number: caseNumber, title: 'Broken bracket', case_type: 'emergency', workflow_template_id: templateId, workflow_id: workflowId })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  // A crash between the row's commit and the workflow start leaves exactly this, and the sweep
+  // finds it later (older than CASE_SWEEP_MIN_AGE_MS, which the test harness sets).
+  const orphan = async (createdAt: Date) => {
+    const caseNumber = `ORPHAN-${randomUUID().slice(0, 6)}`;
+    const workflowId = caseWorkflowId(f.practiceId, caseNumber);
+    const row = await h.database.system
+      .insertInto('cases')
+      .values({ practice_id: f.practiceId, patient_id: f.patientId, case_number: caseNumber, title: 'Broken bracket', case_type: 'emergency', workflow_template_id: templateId, workflow_id: workflowId, created_at: createdAt.toISOString() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return { row, workflowId };
+  };
+  const { row, workflowId } = await orphan(new Date(Date.now() - 10 * 60_000));
+  // One whose start is in flight (just committed, as POST /cases leaves it until Temporal answers)
+  // is not the sweep's: test files share this database, each with its own task queue, and a sweep
+  // that started another file's case on its own queue left it without a worker once its file ended.
+  const starting = await orphan(new Date());
 
   expect(await h.cases.ensureCaseWorkflows()).toBeGreaterThanOrEqual(1);
+  await expect(h.client.workflow.getHandle(starting.workflowId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  expect((await h.database.system.selectFrom('cases').select('workflow_started_at').where('id', '=', starting.row.id).executeTakeFirstOrThrow()).workflow_started_at).toBeNull();
+  // Closed, so that no later sweep of another file starts it either.
+  await h.database.system.updateTable('cases').set({ closed_at: new Date().toISOString() }).where('id', '=', starting.row.id).execute();
   const handle = h.client.workflow.getHandle<typeof caseWorkflow>(workflowId);
   const desc = await handle.describe();
   expect(desc.status.name).toBe('RUNNING');

@@ -36,6 +36,8 @@ export interface CaseServiceDeps {
   taskQueue: string;
   /** Slack below which a case with a seat date is at risk (config CASE_AT_RISK_SLACK_HOURS); default 24 h. */
   atRiskSlackMs?: number;
+  /** ensureCaseWorkflows() skips cases younger than this (config CASE_SWEEP_MIN_AGE_MS); default 0. */
+  sweepMinAgeMs?: number;
 }
 
 export interface StartCaseInput {
@@ -365,6 +367,7 @@ export function createCaseService(deps: CaseServiceDeps) {
         .where('workflow_started_at', 'is', null)
         .where('workflow_id', 'is not', null)
         .where('closed_at', 'is', null)
+        .$if((deps.sweepMinAgeMs ?? 0) > 0, (q) => q.where('created_at', '<', sql<Date>`now() - make_interval(secs => ${(deps.sweepMinAgeMs ?? 0) / 1000})`))
         .limit(limit)
         .execute();
       for (const c of orphans) {

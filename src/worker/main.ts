@@ -42,7 +42,7 @@ async function startupSweep(cfg: Config, database: Database): Promise<void> {
   let connection: Connection | undefined;
   try {
     connection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS });
-    const cases = createCaseService({ db: database.system, temporal: temporalClient(cfg, connection), taskQueue: cfg.TEMPORAL_TASK_QUEUE, atRiskSlackMs: cfg.CASE_AT_RISK_SLACK_HOURS * 3_600_000 });
+    const cases = createCaseService({ db: database.system, temporal: temporalClient(cfg, connection), taskQueue: cfg.TEMPORAL_TASK_QUEUE, atRiskSlackMs: cfg.CASE_AT_RISK_SLACK_HOURS * 3_600_000, sweepMinAgeMs: cfg.CASE_SWEEP_MIN_AGE_MS });
     const started = await cases.ensureCaseWorkflows();
     const inboxes = await cases.backfillAwaitingTasks();
     console.log(JSON.stringify({ msg: 'startup sweep', workflowsStarted: started, awaitingTasksWritten: inboxes }));

@@ -40,6 +40,9 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     WORKER_SHUTDOWN_GRACE_MS: '2000',
     // Payloads encrypted as in production (issue 12 §4).
     TEMPORAL_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
+    // Test files share the database, each with its own task queue: a worker's start-up sweep (or a
+    // test's) must not start another file's case whose start is in flight onto its own queue.
+    CASE_SWEEP_MIN_AGE_MS: '60000',
     ...overrides,
   });
 }
@@ -53,7 +56,7 @@ export async function createHarness(opts: { worker?: boolean; hooks?: Production
     config,
     database,
     client,
-    cases: createCaseService({ db: database.system, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE, atRiskSlackMs: config.CASE_AT_RISK_SLACK_HOURS * 3_600_000 }),
+    cases: createCaseService({ db: database.system, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE, atRiskSlackMs: config.CASE_AT_RISK_SLACK_HOURS * 3_600_000, sweepMinAgeMs: config.CASE_SWEEP_MIN_AGE_MS }),
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     worker: null,
     async startWorker(hooks) {

@@ -27,6 +27,7 @@ export function spawnWorkerProcess(
       TEMPORAL_TASK_QUEUE: h.taskQueue,
       TEMPORAL_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS, // the harness's client encrypts: the worker must decrypt
       WORKFLOW_BUNDLE_PATH: process.env.MDW_TEST_WORKFLOW_BUNDLE,
+      CASE_SWEEP_MIN_AGE_MS: String(h.config.CASE_SWEEP_MIN_AGE_MS), // its start-up sweep leaves other files' starting cases alone
       LOG_LEVEL: 'warn',
       ...env,
     },
