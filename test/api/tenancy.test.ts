@@ -628,7 +628,10 @@ describe('every route, five viewers', () => {
     },
     // The clinical summary is a patient field: found by A (and the lab admin), never by lab staff or B.
     'get /search': {
-      call: (v) => v.api.get('/search?q=crowding-4711'),
+      // The lab admin reads every practice's texts, and other test files write cases about "crowding" ("Crowding, lower arch"
+      // in erasure) which, once a pipeline embedded them, can outrank A's patient in a hybrid ranking and push it off the first
+      // page: the lab admin names practice A (everyone else searches as they would; their checks are below).
+      call: (v, w) => v.api.get(`/search?q=crowding-4711${v.name === 'labAdmin' ? `&practiceId=${w.a.practiceId}` : ''}`),
       A: { status: 200, check: (b, w) => expect(b.results.map((r: { kind: string; practiceId: string }) => `${r.kind} ${r.practiceId}`)).toContain(`patient ${w.a.practiceId}`) },
       // Other test files share this database and write messages with "crowding" in them, which lab staff may find
       // (lexical terms are OR-ed): so the check is that no patient hit and nothing of A's patient comes back, not an empty list.
