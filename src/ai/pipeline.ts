@@ -88,13 +88,30 @@ export async function embedSources(
     const patients = [...new Set(sources.map((s) => s.patient_id).filter((p): p is string => p !== null))];
     const withdrawn = await repo.withdrawnPatients(trx, patients);
     const blocked = new Set(sources.filter((s) => s.patient_id && withdrawn.has(s.patient_id)).map((s) => s.id));
+    // A text edited (or deleted) while it was being embedded is not written: its edit queued it
+    // again, and that entry embeds the new text with every live model. Written, the old vector
+    // could land after the new one (a reindex batch and the pipeline run side by side) and stay.
+    const stale = await changedSince(trx, sources);
+    const keep = (id: string) => !blocked.has(id) && !stale.has(id);
     await repo.writeEmbeddings(
       trx,
-      rows.filter((r) => !blocked.has(r.sourceId)),
-      counts.filter((c) => !blocked.has(c.sourceId)),
+      rows.filter((r) => keep(r.sourceId)),
+      counts.filter((c) => keep(c.sourceId)),
     );
     for (const s of sources) if (blocked.has(s.id)) await repo.deleteEmbeddings(trx, s.kind, s.id);
     await alsoInTx?.(trx);
   });
   return embedded;
+}
+
+/** Sources whose text is no longer what was loaded (edited or deleted since). */
+async function changedSince(db: Db, sources: readonly repo.SourceText[]): Promise<Set<string>> {
+  const stale = new Set<string>();
+  for (const kind of TEXT_KINDS) {
+    const ofKind = sources.filter((s) => s.kind === kind);
+    if (ofKind.length === 0) continue;
+    const now = new Map((await repo.loadSources(db, kind, ofKind.map((s) => s.id))).map((s) => [s.id, s.text]));
+    for (const s of ofKind) if (now.get(s.id) !== s.text) stale.add(s.id);
+  }
+  return stale;
 }
