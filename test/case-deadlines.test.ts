@@ -47,14 +47,17 @@ test('due_at is the remaining critical path scaled by priority, recomputed when 
 
 test('a late case is overdue, escalates assignee → role pool → owner/admin, and catches up', async () => {
   const f = await createPracticeFixture(h.database.system);
-  // Records review takes 3 s: overdue at 3 s, the role pool at 4.5 s, owner/admin at 6 s.
+  // Records review takes 12 s: overdue at 12 s, the role pool at 18 s, owner/admin at 24 s. The
+  // technician must have claimed it before it is overdue (the overdue notice goes to the assignee):
+  // with 3 s, a claim slowed by a loaded CI machine could land after it, and the ladder differed.
   const tid = await createTemplate(
     h.database.system,
-    clearAlignerTemplate({ name: `Late ${caseId_()}`, tasks: clearAlignerTemplate().tasks.map((t) => (t.key === 'records' ? { ...t, estimatedMinutes: 0.05 } : t)) }),
+    clearAlignerTemplate({ name: `Late ${caseId_()}`, tasks: clearAlignerTemplate().tasks.map((t) => (t.key === 'records' ? { ...t, estimatedMinutes: 0.2 } : t)) }),
   );
   const { caseId, handle } = await d.startCase(f, tid);
   const v = await d.awaiting(handle, 'Records review');
-  await handle.executeUpdate(assignTaskUpdate, { args: [{ taskId: taskId(v, 'Records review'), actor: as(f, 'technician'), action: 'claim' }] });
+  const claimed = await handle.executeUpdate(assignTaskUpdate, { args: [{ taskId: taskId(v, 'Records review'), actor: as(f, 'technician'), action: 'claim' }] });
+  expect(claimed.tasks.find((t) => t.name === 'Records review')!.overdue).toBe(false); // claimed in time: the ladder below starts with the assignee
 
   await waitFor(() => caseRow(caseId), (r) => r.is_overdue, 30_000, 'the case row to turn overdue');
   const ladder = await waitFor(
@@ -87,7 +90,7 @@ test('a late case is overdue, escalates assignee → role pool → owner/admin, 
   expect(caughtUp.due_at!.getTime()).toBeGreaterThan(before + (AFTER_RECORDS - 1) * MIN);
   expect((await view(handle)).tasks.find((t) => t.name === 'Records review')!.status).toBe('done');
   await recordHistory(handle, 'assigned-late-case');
-});
+}, 120_000);
 
 function caseId_(): string {
   return Math.random().toString(36).slice(2, 10);
