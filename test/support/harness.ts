@@ -50,7 +50,9 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 export async function createHarness(opts: { worker?: boolean; hooks?: ProductionHooks; config?: Record<string, string> } = {}): Promise<Harness> {
   const config = testConfig(opts.config);
   const database = createDatabase(config.DATABASE_URL!, 10, { authenticatorUrl: config.DATABASE_AUTHENTICATOR_URL });
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  // The SDK's 10 s to connect was spent waiting for a CPU on a loaded 2-core machine once (the
+  // server was up; the jest worker was starved): a local server gets a minute.
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: '60 seconds' });
   const client = temporalClient(config, connection);
   const h: Harness = {
     config,
