@@ -513,12 +513,27 @@ function methodsFor(database: Database): Method[] {
   const service = createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0 });
   // The same search with the lexical leg ranked by ts_rank (before BM25 became the default), side by side.
   const tsRankService = createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0, lexicalRanking: 'ts_rank' });
+  // The search as it ran before session 5, side by side: BM25 scoring every match (db 0077) and the
+  // semantic leg fetching 2 × LIMIT nearest chunks.
+  const beforeService = createSearchService({
+    system: database.system,
+    providers: () => provider,
+    embedTimeoutMs: 60_000,
+    queryCacheSize: 0,
+    lexicalRanking: 'bm25_exact',
+    semanticOverfetch: 2,
+  });
   const all: Method[] = [
     {
       // What GET /search runs per kind: CANDIDATES nearest, of which the page shows the first 10.
       name: `semantic(): practice partition, HNSW, iterative scan, ef_search ${HNSW_EF_SEARCH} (production)`,
       recall: true,
       tx: async (trx, q) => (await semantic(trx, 'message', model, q.vector, CANDIDATES)).slice(0, K).map((x) => x.id),
+    },
+    {
+      name: 'semantic() as before session 5: LIMIT 2 × candidates',
+      recall: true,
+      tx: async (trx, q) => (await semantic(trx, 'message', model, q.vector, CANDIDATES, undefined, undefined, undefined, 2)).slice(0, K).map((x) => x.id),
     },
     // The same semantic leg at other hnsw.ef_search values (--ef-search): recall against latency.
     ...EF_SWEEP.map(
@@ -534,6 +549,16 @@ function methodsFor(database: Database): Method[] {
       whole: async (q) => {
         byText.set(expandOrtho(q.text), q.vector);
         const r = await service.search((fn) => database.asActor({ sub: q.practice.member }, fn), { q: q.text, kinds: ['message'], limit: K });
+        if (r.mode !== 'hybrid') throw new Error(`search answered ${r.mode}: ${r.degraded?.message}`);
+        return r.results.map((x) => x.id);
+      },
+    },
+    {
+      name: 'GET /search SQL as before session 5: BM25 scoring every match (0077), semantic LIMIT 2×',
+      recall: false,
+      whole: async (q) => {
+        byText.set(expandOrtho(q.text), q.vector);
+        const r = await beforeService.search((fn) => database.asActor({ sub: q.practice.member }, fn), { q: q.text, kinds: ['message'], limit: K });
         if (r.mode !== 'hybrid') throw new Error(`search answered ${r.mode}: ${r.degraded?.message}`);
         return r.results.map((x) => x.id);
       },
@@ -849,6 +874,8 @@ async function main(): Promise<void> {
     const hybrid = table.find((t) => t.method.startsWith('GET /search SQL: lexical (BM25)'))!;
     const ivf = table.find((t) => t.method.startsWith('ivfflat'))!;
     const ex = table.find((t) => t.method.startsWith('exact'))!;
+    const before = table.find((t) => t.method.startsWith('GET /search SQL as before'))!;
+    const semBefore = table.find((t) => t.method.startsWith('semantic() as before'))!;
 
     const pipelineReport = await pipelineThroughput(pgs);
     if (pipelineReport) console.log('(d) pipeline and query embedding', pipelineReport);
@@ -872,6 +899,8 @@ async function main(): Promise<void> {
         p95IvfflatOverSemantic: round(ivf.p95Ms / prod.p95Ms),
         p95ExactOverSemantic: round(ex.p95Ms / prod.p95Ms),
         p95HybridOverSemantic: round(hybrid.p95Ms / prod.p95Ms),
+        p95HybridOverBefore: round(hybrid.p95Ms / before.p95Ms),
+        p95SemanticOverBefore: round(prod.p95Ms / semBefore.p95Ms),
         recallSemantic: prod.recallAt10,
         recallIvfflat: ivf.recallAt10,
       },

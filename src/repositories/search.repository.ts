@@ -61,7 +61,7 @@ async function lexicalLeg(
   terms: readonly string[],
   limit: number,
   practices: string | Scope | undefined,
-  ranking: 'bm25' | 'ts_rank',
+  ranking: 'bm25' | 'bm25_exact' | 'ts_rank',
   params: { k1: number; b: number } = BM25,
 ): Promise<{ id: string; rank: number }[]> {
   if (terms.length === 0) return [];
@@ -90,8 +90,13 @@ export const BM25 = { k1: 1.2, b: 0.75 } as const;
  * a query outranks one sharing its commonest. Document frequencies come from the texts searched:
  * the practices searched, and only what the caller may read. A word's df is exact, because every
  * such text that contains any query word is among the matches; N is the count of those texts of
- * the kind; avgdl is taken over the matches (lexemes per text). The SQL is db 0076's
- * `search_index.rank()`.
+ * the kind; avgdl is taken over the matches (lexemes per text). The SQL is db 0077's
+ * `search_index.rank_exact()`.
+ * One practice of at least 2,000 texts of the kind is ranked by common terms instead (db 0084,
+ * Lucene's CommonTermsQuery): a word in at least 10 % of its partition's texts (ANALYZE's
+ * statistics) is common; only texts containing a selective word are candidates, common words add
+ * to their score with df and N from the statistics, avgdl over the candidates. A query of common
+ * words only, or whose selective words no text has, is ranked as above.
  * `practices`: one practice, a list, or (undefined/null) every practice the caller may read.
  */
 export async function lexicalBm25(
@@ -103,6 +108,23 @@ export async function lexicalBm25(
   params: { k1: number; b: number } = BM25,
 ): Promise<{ id: string; rank: number }[]> {
   return lexicalLeg(trx, kind, terms, limit, practices, 'bm25', params);
+}
+
+/**
+ * BM25 as before db 0084, whatever the practice's size: every text matching any query word is
+ * scored (`search_index.rank_exact()`). `lexicalBm25` ranks one large practice by common terms
+ * instead: only texts containing a selective query word are candidates (bench/SEARCH.md). Kept
+ * for the benchmark's side-by-side run and the tests' comparison.
+ */
+export async function lexicalBm25Exact(
+  trx: Tx,
+  kind: TextKind,
+  terms: readonly string[],
+  limit = CANDIDATES,
+  practices?: string | Scope,
+  params: { k1: number; b: number } = BM25,
+): Promise<{ id: string; rank: number }[]> {
+  return lexicalLeg(trx, kind, terms, limit, practices, 'bm25_exact', params);
 }
 
 /**
@@ -125,6 +147,16 @@ export async function callerPractices(trx: Tx): Promise<string[] | null> {
 export const HNSW_EF_SEARCH = 40;
 
 /**
+ * Chunks the semantic leg fetches per text it returns: a text may have several chunks among the
+ * nearest, and the best one stands for it. 1.2 × LIMIT in the first query; the query runs again
+ * with 2 × LIMIT only when duplicate chunks left fewer texts than asked for. The iterative scan
+ * walks the graph until LIMIT rows are found, so this margin is most of the leg's work:
+ * bench/SEARCH.md (2026-11-26 session 5) measured LIMIT 100 → 60 at about half the time of the
+ * leg, with the same recall@10.
+ */
+export const SEMANTIC_OVERFETCH = 1.2;
+
+/**
  * Semantic leg: nearest chunks by cosine distance through the model's partial HNSW index, best
  * chunk per text.
  *
@@ -143,6 +175,7 @@ export async function semantic(
   practices?: string | Scope,
   excludeId?: string,
   efSearch: number = HNSW_EF_SEARCH,
+  overfetch: number = SEMANTIC_OVERFETCH,
 ): Promise<{ id: string; similarity: number; chunk_text: string }[]> {
   const k = KINDS[kind];
   const dims = sql.lit(model.dimensions);
@@ -151,7 +184,9 @@ export async function semantic(
   if (scope && scope.length === 0) return [];
   // One round trip for both settings (transaction-local, like SET LOCAL).
   await sql`SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', ${String(efSearch)}, true)`.execute(trx);
-  const r = await sql<{ id: string; similarity: number; chunk_text: string }>`
+  const nearest = async (fetch: number) =>
+    (
+      await sql<{ id: string; similarity: number; chunk_text: string; fetched: number }>`
     WITH nearest AS MATERIALIZED (
       SELECT e.${sql.ref(k.fk)} AS id, e.content_text, e.embedding::halfvec(${dims}) <=> ${vec}::halfvec(${dims}) AS distance
         FROM ${sql.table(k.table)} e
@@ -159,11 +194,19 @@ export async function semantic(
          ${practiceFilter('e', scope)}
          ${excludeId ? sql`AND e.${sql.ref(k.fk)} <> ${excludeId}::uuid` : sql``}
        ORDER BY e.embedding::halfvec(${dims}) <=> ${vec}::halfvec(${dims})
-       LIMIT ${limit * 2}
+       LIMIT ${fetch}
     )
-    SELECT DISTINCT ON (id) id, 1 - distance AS similarity, content_text AS chunk_text
-      FROM nearest ORDER BY id, distance`.execute(trx);
-  return r.rows.sort((a, b) => b.similarity - a.similarity).slice(0, limit);
+    SELECT DISTINCT ON (id) id, 1 - distance AS similarity, content_text AS chunk_text, (SELECT count(*) FROM nearest)::int AS fetched
+      FROM nearest ORDER BY id, distance`.execute(trx)
+    ).rows;
+  const first = Math.max(limit, Math.ceil(limit * overfetch));
+  let rows = await nearest(first);
+  // Duplicate chunks of the same texts used up the margin (LIMIT reached, too few texts): again, wider.
+  if (rows.length < limit && rows[0] && rows[0].fetched >= first && first < limit * 2) rows = await nearest(limit * 2);
+  return rows
+    .map(({ id, similarity, chunk_text }) => ({ id, similarity, chunk_text }))
+    .sort((a, b) => b.similarity - a.similarity)
+    .slice(0, limit);
 }
 
 export interface SearchRow {

@@ -19,10 +19,16 @@ export interface SearchServiceDeps {
   embedTimeoutMs: number;
   fusion?: FusionOptions;
   /**
-   * How the lexical leg ranks its matches: BM25 (default; weighs words by rarity) or ts_rank (the
-   * earlier ranking, kept for the evaluation's comparison). See src/ai/README.md.
+   * How the lexical leg ranks its matches: BM25 (default; weighs words by rarity; one large
+   * practice by common terms, db 0084), BM25 scoring every match (bm25_exact, as before 0084) or
+   * ts_rank (the earlier ranking, kept for the evaluation's comparison). See src/ai/README.md.
    */
-  lexicalRanking?: 'bm25' | 'ts_rank';
+  lexicalRanking?: 'bm25' | 'bm25_exact' | 'ts_rank';
+  /**
+   * Nearest chunks the semantic leg fetches per text it returns (search.repository.ts
+   * SEMANTIC_OVERFETCH); 2 is what it fetched before session 5, for the benchmark's comparison.
+   */
+  semanticOverfetch?: number;
   /**
    * Query vectors kept (least recently used dropped first), keyed by model and text: a repeated
    * query skips the model call (tens of ms on the local model, see bench/SEARCH.md). 0 disables.
@@ -65,7 +71,7 @@ export interface QueryVector {
 
 export function createSearchService(deps: SearchServiceDeps) {
   const fusion = deps.fusion ?? DEFAULT_FUSION;
-  const lexical = deps.lexicalRanking === 'ts_rank' ? repo.lexical : repo.lexicalBm25;
+  const lexical = deps.lexicalRanking === 'ts_rank' ? repo.lexical : deps.lexicalRanking === 'bm25_exact' ? repo.lexicalBm25Exact : repo.lexicalBm25;
   let cached: { at: number; model: ModelRow | undefined } | undefined;
   /** The active model changes only at the end of a reindex: a few seconds of caching is safe. */
   async function currentModel(): Promise<ModelRow | undefined> {
@@ -124,7 +130,7 @@ export function createSearchService(deps: SearchServiceDeps) {
       // The lexical leg decides the caller's practices itself (lab staff read every practice's
       // cases, messages and projects, which `scope`, the caller's memberships, does not say).
       lex.push(...(await lexical(trx, kind, terms, repo.CANDIDATES, practiceId ?? null)).map((l) => ({ ...l, kind })));
-      if (qv.vector && qv.model) sem.push(...(await repo.semantic(trx, kind, qv.model, qv.vector, repo.CANDIDATES, scope)).map((x) => ({ ...x, kind })));
+      if (qv.vector && qv.model) sem.push(...(await repo.semantic(trx, kind, qv.model, qv.vector, repo.CANDIDATES, scope, undefined, undefined, deps.semanticOverfetch)).map((x) => ({ ...x, kind })));
     }
     lex.sort((x, y) => y.rank - x.rank);
     sem.sort((x, y) => y.similarity - x.similarity);

@@ -1,0 +1,165 @@
+/**
+ * BM25 by common terms (db 0084, `search_index.rank_common()`): for one large practice, only texts
+ * containing a selective query word are ranked, common words adding to their score. The size
+ * threshold (2,000 texts by default) is lowered for these transactions through the setting
+ * `mdw.search_common_min_texts`, so that a small practice takes the new path.
+ *
+ * Actor transactions log in as mdw_authenticator (as the API's do), so `search_lexical()` sees the
+ * caller as in production.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { AUTHENTICATOR_ROLE, createDatabase, urlAs, type Database, type Tx } from '../../src/db/database';
+import { lexicalBm25 } from '../../src/repositories/search.repository';
+import { testEnv } from '../support/env';
+import { createPracticeFixture, type PracticeFixture } from '../support/fixtures';
+
+let database: Database;
+let a: PracticeFixture;
+let b: PracticeFixture;
+/**
+ * Words no other test writes: the common one in every text of A, the selective ones in a few. The
+ * trailing digit keeps the stemmer away (letters and digits are one token, not stemmed), so that
+ * each word is its own lexeme in the statistics.
+ */
+const tag = randomUUID().replace(/[^a-f]/g, '').slice(0, 8);
+const common = `zqcommon${tag}9`;
+const rare = `zqrare${tag}9`;
+const rarer = `zqrarer${tag}9`;
+const TEXTS = 240;
+let withRare: string[];
+let withRarer: string[];
+let bRare: string[];
+
+/** Where "common" starts: between the two words' frequencies in A's partition (set in beforeAll). */
+let threshold = '0.1';
+/** The common-terms path for these transactions: small practices qualify. */
+const pruned = (trx: Tx) => sql`SELECT set_config('mdw.search_common_min_texts', '50', true), set_config('mdw.search_common_freq', ${threshold}, true)`.execute(trx);
+
+async function newCase(f: PracticeFixture): Promise<string> {
+  const r = await database.system
+    .insertInto('cases')
+    .values({ practice_id: f.practiceId, patient_id: f.patientId, case_number: `C-${randomUUID().slice(0, 8)}`, title: 'Thread', case_type: 'active_treatment' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return r.id;
+}
+
+beforeAll(async () => {
+  const env = testEnv();
+  database = createDatabase(env.databaseUrl, 2, { authenticatorUrl: urlAs(env.databaseUrl, AUTHENTICATOR_ROLE) });
+  a = await createPracticeFixture(database.system);
+  b = await createPracticeFixture(database.system);
+  const caseA = await newCase(a);
+  const caseB = await newCase(b);
+  // Practice A: every text has the common word (once or twice) and filler of varying length; a
+  // few have a selective word, some both, with different term frequencies, so that scores differ.
+  const textsA = Array.from({ length: TEXTS }, (_, i) => {
+    const words = [common, ...(i % 3 === 0 ? [common] : []), ...Array.from({ length: 3 + (i % 7) }, (_, j) => `filler${(i + j) % 13}`)];
+    if (i % 20 === 0) words.push(rare, ...(i % 40 === 0 ? [rare] : []));
+    if (i % 30 === 5) words.push(rarer);
+    return words.join(' ');
+  });
+  const rowsA = await database.system
+    .insertInto('case_messages')
+    .values(textsA.map((content) => ({ case_id: caseA, practice_id: a.practiceId, sender_id: a.members.doctor, content })))
+    .returning(['id', 'content'])
+    .execute();
+  withRare = rowsA.filter((r) => r.content.includes(rare)).map((r) => r.id);
+  withRarer = rowsA.filter((r) => r.content.includes(rarer)).map((r) => r.id);
+  // Practice B writes A's selective word everywhere: neither its texts nor its counts reach A.
+  const rowsB = await database.system
+    .insertInto('case_messages')
+    .values(Array.from({ length: 120 }, (_, i) => ({ case_id: caseB, practice_id: b.practiceId, sender_id: b.members.doctor, content: `${rare} ${common} note ${i}` })))
+    .returning('id')
+    .execute();
+  bRare = rowsB.map((r) => r.id);
+  // The statistics the path reads (autovacuum would gather them soon after such a load).
+  await sql`ANALYZE search_index.documents`.execute(database.system);
+  // Other test files share the partitions, so the words' frequencies there depend on what they
+  // wrote: "common" is set between the common word's and the selective word's (B may share A's
+  // partition). A word missing from the statistics' list is rarer than all of it.
+  const f = await sql<{ lexeme: string; freq: number }>`
+    SELECT u.e AS lexeme, u.f AS freq FROM pg_stats s, unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) AS u(e, f)
+     WHERE s.schemaname = 'search_index' AND s.attname = 'fts' AND u.e IN (${common}, ${rare})
+       AND s.tablename = (SELECT c.relname FROM pg_class c WHERE c.oid = (SELECT d.tableoid FROM search_index.documents d WHERE d.practice_id = ${a.practiceId}::uuid LIMIT 1))`.execute(database.system);
+  const freq = new Map(f.rows.map((r) => [r.lexeme, Number(r.freq)]));
+  expect(freq.get(common)).toBeGreaterThan(freq.get(rare) ?? 0);
+  threshold = String((freq.get(common)! + (freq.get(rare) ?? 0)) / 2);
+});
+afterAll(() => database.destroy());
+
+const asA = <T>(fn: (trx: Tx) => Promise<T>) => database.asActor({ sub: a.members.doctor }, fn);
+
+async function exact(terms: string[], practiceId: string): Promise<{ id: string; rank: number }[]> {
+  const r = await sql<{ id: string; rank: number }>`SELECT id, rank FROM search_index.rank_exact('message', ${terms}::text[], ${[practiceId]}::uuid[], 50, 'bm25', 1.2, 0.75)`.execute(database.system);
+  return r.rows;
+}
+
+test('only texts with a selective word are ranked, as the exact ranking ranks them up to length normalisation; another practice’s texts never appear', async () => {
+  const terms = [common, rare, rarer];
+  const hits = await asA(async (trx) => {
+    await pruned(trx);
+    return lexicalBm25(trx, 'message', terms, 50);
+  });
+  const ids = hits.map((h) => h.id);
+  // The candidates are exactly A's texts containing a selective word…
+  expect(new Set(ids)).toEqual(new Set([...withRare, ...withRarer]));
+  expect(ids.some((id) => bRare.includes(id))).toBe(false);
+  // …ranked as the exact BM25 (0077) ranks them, up to length normalisation: the exact ranking
+  // also returns texts with the common word alone (all 240 match; here below every text with a
+  // selective word), and its avgdl is over all of them, this one's over the candidates, so texts
+  // of different lengths with close scores may swap (one adjacent pair does in this fixture).
+  const full = await exact(terms, a.practiceId);
+  expect(full.length).toBe(50);
+  const exactIds = full.slice(0, ids.length).map((h) => h.id);
+  expect(new Set(exactIds)).toEqual(new Set(ids));
+  ids.forEach((id, i) => expect(Math.abs(exactIds.indexOf(id) - i)).toBeLessThanOrEqual(1));
+  expect(ids.slice(0, 5)).toEqual(exactIds.slice(0, 5));
+  // Scores are positive, ordered, and close to the exact ones (df of the common word and N come
+  // from the statistics, avgdl from the candidates).
+  expect(hits.every((h, i) => h.rank > 0 && (i === 0 || hits[i - 1]!.rank >= h.rank))).toBe(true);
+  const exactRank = new Map(full.map((h) => [h.id, h.rank]));
+  for (const h of hits) expect(Math.abs(h.rank - exactRank.get(h.id)!) / exactRank.get(h.id)!).toBeLessThan(0.25);
+
+  // B's member searching B's practice gets B's texts only.
+  const asB = await database.asActor({ sub: b.members.doctor }, async (trx) => {
+    await pruned(trx);
+    return lexicalBm25(trx, 'message', terms, 200);
+  });
+  expect(new Set(asB.map((h) => h.id))).toEqual(new Set(bRare));
+  // A's member naming B's practice gets nothing.
+  expect(await asA(async (trx) => (await pruned(trx), lexicalBm25(trx, 'message', terms, 50, b.practiceId)))).toEqual([]);
+});
+
+test('a query of common words only still finds its texts (the exact ranking runs)', async () => {
+  const hits = await asA(async (trx) => {
+    await pruned(trx);
+    return lexicalBm25(trx, 'message', [common], 50);
+  });
+  expect(hits.length).toBe(50);
+  expect(hits.map((h) => h.id)).toEqual((await exact([common], a.practiceId)).map((h) => h.id));
+});
+
+test('below the size threshold (the default 2,000 texts) a practice is ranked exactly as before', async () => {
+  const terms = [common, rare];
+  const hits = await asA((trx) => lexicalBm25(trx, 'message', terms, 50));
+  const full = await exact(terms, a.practiceId);
+  expect(hits.map((h) => h.id)).toEqual(full.map((h) => h.id));
+  expect(hits.map((h) => h.rank)).toEqual(full.map((h) => h.rank));
+});
+
+test('the exact ranking stays reachable by name (bm25_exact), and a selective word no text has falls back to the common ones', async () => {
+  const terms = [common, rare];
+  const named = await asA(async (trx) => {
+    await pruned(trx);
+    return (await sql<{ id: string }>`SELECT id FROM public.search_lexical('message', ${terms}::text[], NULL, 50, 'bm25_exact')`.execute(trx)).rows.map((r) => r.id);
+  });
+  expect(named).toEqual((await exact(terms, a.practiceId)).map((h) => h.id));
+  const nowhere = `zqnowhere${tag}`;
+  const hits = await asA(async (trx) => {
+    await pruned(trx);
+    return lexicalBm25(trx, 'message', [common, nowhere], 50);
+  });
+  expect(hits.map((h) => h.id)).toEqual((await exact([common, nowhere], a.practiceId)).map((h) => h.id));
+});
