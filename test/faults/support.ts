@@ -131,7 +131,9 @@ export async function http(base: string, method: string, url: string, token?: st
       /* not JSON */
     }
     return { status: res.status, body: parsed, headers: res.headers };
-  } catch {
-    return { status: 0, body: undefined, headers: new Headers() };
+  } catch (err) {
+    // Which failure (a refused or reset connection, or no answer within 30 s) is in the body.
+    const e = err as Error & { cause?: { code?: string } };
+    return { status: 0, body: { failure: `${e.name}${e.cause?.code ? ` ${e.cause.code}` : ''}` }, headers: new Headers() };
   }
 }
