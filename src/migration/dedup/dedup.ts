@@ -18,7 +18,7 @@
  *    evidence decides which group a record joins.
  */
 
-import { type PreparedRecord, type Scored, THRESHOLDS, prepareRecord, scorePair, scoreUpperBound } from './compare';
+import { type PreparedRecord, type Scored, THRESHOLDS, commonNameShare, fullNameKey, prepareRecord, scorePair, scoreUpperBound } from './compare';
 import { detectTestData } from './test-data';
 import { type DedupPatients, type DedupResult, type DedupStats, type MatchPair } from './types';
 
@@ -98,6 +98,16 @@ export const dedupPatients: DedupPatients = (records, options = {}) => {
     people.add(r.phonetic);
   }
   const sharedBy = (email: string): number => emailPeople.get(email)?.size ?? 0;
+  // How many different people (birthdates) bear each full name: a common name weighs less.
+  const namePeople = new Map<string, Set<string>>();
+  for (const r of prepared) {
+    if (r.birthdate === null) continue;
+    const k = fullNameKey(r);
+    let people = namePeople.get(k);
+    if (!people) namePeople.set(k, (people = new Set()));
+    people.add(r.birthdate);
+  }
+  const nameShare = (k: string): number | null => commonNameShare(namePeople.get(k)?.size ?? 0, prepared.length);
 
   const blocks = new Map<string, PreparedRecord[]>();
   const keysOf = new Map<PreparedRecord, string[]>();
@@ -137,7 +147,7 @@ export const dedupPatients: DedupPatients = (records, options = {}) => {
         const [a, b] = x.key < y.key ? [x, y] : [y, x];
         // Rounded like the score, a bound under `possible` cannot grade.
         if (scoreUpperBound(a, b, sharedBy) < THRESHOLDS.possible - 0.01) continue;
-        const s = scorePair(a, b, sharedBy);
+        const s = scorePair(a, b, sharedBy, nameShare);
         if (s.grade !== null) scored.set(pairKey(x.key, y.key), s);
       }
     }
@@ -147,7 +157,7 @@ export const dedupPatients: DedupPatients = (records, options = {}) => {
     let s = scored.get(key);
     if (!s) {
       const [a, b] = x.key < y.key ? [x, y] : [y, x];
-      s = scorePair(a, b, sharedBy);
+      s = scorePair(a, b, sharedBy, nameShare);
     }
     return s;
   };
