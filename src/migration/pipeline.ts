@@ -71,6 +71,8 @@ export interface MigrateLegacyOptions {
   reportFile?: string;
   /** Overrides REPORT_LIST_LIMIT (tests). */
   reportListLimit?: number;
+  /** Samples the heap per step into `report.timings[].peakHeapMb` (benchmarks). */
+  sampleHeap?: boolean;
   progress?: Progress;
 }
 
@@ -97,6 +99,7 @@ export async function migrateLegacy(opts: MigrateLegacyOptions): Promise<Migrati
   const runId = randomUUID();
   const target = await connect(opts.targetUrl, 'target (DATABASE_URL)');
   let source: LegacySource | null = null;
+  let stopSampling = (): void => undefined;
   try {
     await checkTarget(target);
     source = await openLegacy(opts.legacyUrl);
@@ -115,6 +118,7 @@ export async function migrateLegacy(opts: MigrateLegacyOptions): Promise<Migrati
     if (!locked) throw new MigrationInputError('another legacy migration is running against this target; wait for it to finish');
     const ctx = new Ctx(target, runId, !!opts.dryRun, progress);
     const T = <R>(step: string, fn: () => Promise<R>) => ctx.timer.time(step, fn);
+    if (opts.sampleHeap) stopSampling = ctx.timer.sampleHeap();
     const listLimit = opts.reportListLimit ?? REPORT_LIST_LIMIT;
     const interrupted = opts.dryRun ? [] : await ctx.previousInterrupted();
     if (!opts.dryRun) await ctx.recordRunStart(opts.practice ?? null);
@@ -222,6 +226,7 @@ export async function migrateLegacy(opts: MigrateLegacyOptions): Promise<Migrati
     if (opts.dryRun) await target.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
+    stopSampling();
     if (source) await source.close();
     await target.end().catch(() => undefined);
   }
