@@ -82,7 +82,7 @@ async function main() {
     const kind = arg('classifier', 'lexical');
     const { createMigrationClassifier } = await import('../src/migration/intent');
     const classifier = kind === 'none' ? undefined : () => createMigrationClassifier(null);
-    const r = await migrateLegacy({ legacyUrl: db(legacy), targetUrl: db('target_run'), dedup: dedupPatients, classifier });
+    const r = await migrateLegacy({ legacyUrl: db(legacy), targetUrl: db('target_run'), dedup: dedupPatients, classifier, sampleHeap: true });
     const ms = Date.now() - t0;
     clearInterval(sampler);
     const serverCpu = serverCpuSeconds(dir) - serverCpu0;
@@ -92,7 +92,7 @@ async function main() {
     const again = await migrateLegacy({ legacyUrl: db(legacy), targetUrl: db('target_run'), dedup: dedupPatients });
     const rerun = Date.now() - t1;
     console.log(`${r.totals.read} rows in ${(ms / 1000).toFixed(1)} s = ${Math.round(r.totals.read / (ms / 60000)).toLocaleString('en')}/min, ok ${r.ok}; re-run ${(rerun / 1000).toFixed(1)} s (${again.totals.new} new); peak heap ${(peakHeap / 2 ** 20).toFixed(0)} MB, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
-    for (const t of [...r.timings].sort((a, b) => b.ms - a.ms)) console.log(`  ${t.step.padEnd(44)} ${(t.ms / 1000).toFixed(2).padStart(7)} s  ${((100 * t.ms) / ms).toFixed(1).padStart(5)} %  ×${t.calls}`);
+    for (const t of [...r.timings].sort((a, b) => b.ms - a.ms)) console.log(`  ${t.step.padEnd(44)} ${(t.ms / 1000).toFixed(2).padStart(7)} s  ${((100 * t.ms) / ms).toFixed(1).padStart(5)} %  ×${t.calls}  peak heap ${t.peakHeapMb ?? '–'} MB`);
     const audit = await admin(db('target_run'), `select table_name, count(*) as n from audit_log group by 1 order by 2 desc`);
     console.log(`  audit rows: ${audit.rows.map((x) => `${x.table_name} ${x.n}`).join(', ')}`);
   }

@@ -19,7 +19,7 @@
  * seconds go (the run's step timings). Results: bench/results/migrate-*.json.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -51,7 +51,7 @@ async function child(legacyUrl: string, targetUrl: string, classifierKind: strin
     peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
   }, 20);
   const t0 = Date.now();
-  const first = await migrateLegacy({ legacyUrl, targetUrl, dedup: dedupPatients, progress, classifier });
+  const first = await migrateLegacy({ legacyUrl, targetUrl, dedup: dedupPatients, progress, classifier, sampleHeap: true });
   const firstMs = Date.now() - t0;
   clearInterval(sampler);
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
@@ -127,9 +127,17 @@ async function main(): Promise<void> {
         baselineResult = await baseline(legacy, baseTarget, baselineRows);
       }
     }
-    type Timing = { step: string; ms: number; calls: number };
-    const big = results[results.length - 1] as { rows: number; firstMs: number; rerunMs: number; peakRssMb: number; peakHeapMb: number; timings: Timing[]; states: { records: number; classified: number; notUnderstood: number; systemTexts: number } };
-    const smallR = results[0] as { rows: number; firstMs: number; peakRssMb: number; peakHeapMb: number };
+    type Timing = { step: string; ms: number; calls: number; peakHeapMb?: number };
+    const big = results[results.length - 1] as { rows: number; firstMs: number; rerunMs: number; peakRssMb: number; peakHeapMb: number; timings: Timing[]; states: { records: number; classified: number; notUnderstood: number; systemTexts: number }; dedup: { pairs: number; grades: Record<string, number>; merged: number; queued: number } };
+    const smallR = results[0] as { rows: number; firstMs: number; peakRssMb: number; peakHeapMb: number; timings: Timing[]; dedup: { pairs: number; grades: Record<string, number>; merged: number; queued: number } };
+    // Which step needs the memory, at both sizes: a step whose peak grows with the rows is what keeps memory from being flat.
+    const smallHeap = new Map(smallR.timings.map((t) => [t.step, t.peakHeapMb]));
+    const heapLines = [...big.timings]
+      .filter((t) => t.peakHeapMb !== undefined)
+      .sort((x, y) => (y.peakHeapMb ?? 0) - (x.peakHeapMb ?? 0))
+      .slice(0, 12)
+      .map((t) => `| ${t.step} | ${smallHeap.get(t.step) ?? '–'} | ${t.peakHeapMb} |`);
+    const dedupLine = (d: typeof big.dedup, rows: number) => `${rows.toLocaleString('en')} rows: ${d.pairs} pairs graded (certain ${d.grades.certain}, probable ${d.grades.probable}, possible ${d.grades.possible}), ${d.merged} merged, ${d.queued} queued for review`;
     const perMin = (rows: number, ms: number) => Math.round(rows / (ms / 60_000));
     const lines = [
       `| | tool (COPY + set-based SQL) | row-by-row INSERT baseline |`,
@@ -144,6 +152,12 @@ async function main(): Promise<void> {
       `machine: ${os.cpus().length} cores, load average ${os.loadavg()[0]!.toFixed(1)} at the end`,
       `records/min at the small size: ${perMin(smallR.rows, smallR.firstMs).toLocaleString('en')}`,
       `classifier: ${classifierKind}; free texts ${(big.states.records - big.states.systemTexts).toLocaleString('en')} of ${big.states.records.toLocaleString('en')} records (${big.states.classified.toLocaleString('en')} classified, ${big.states.notUnderstood.toLocaleString('en')} not understood)`,
+      `dedup: ${dedupLine(smallR.dedup, smallR.rows)}; ${dedupLine(big.dedup, big.rows)}`,
+      ``,
+      `peak heap per step (MB, sampled):`,
+      `| step | ${smallR.rows.toLocaleString('en')} rows | ${big.rows.toLocaleString('en')} rows |`,
+      `|---|---|---|`,
+      ...heapLines,
       ``,
       `where the ${(big.firstMs / 1000).toFixed(1)} s of the ${big.rows.toLocaleString('en')}-row run go:`,
       `| step | s | share |`,
@@ -157,6 +171,8 @@ async function main(): Promise<void> {
     console.log(`results: ${path.relative(process.cwd(), file)}`);
   } finally {
     server.stop();
+    // 3+ GB of PostgreSQL data per 1M-row run (stop() waits for the server): left behind, a day of runs filled the disk.
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,16 +1,24 @@
 /**
- * Evaluation of patient deduplication on labelled data (bench/dedup/fixture.ts).
+ * Evaluation of patient deduplication on labelled data.
  *
- *   npm run eval:dedup                       # 300 people + copies + hand-written cases (seed 42)
+ *   npm run eval:dedup                       # bench/dedup/fixture.ts: 300 people + copies + hand-written cases (seed 42)
  *   npm run eval:dedup -- --people 2000 --seed 7 --json results.json
+ *   npm run eval:dedup -- --generated 82000  # the patients of bench:migrate's legacy database (test/support/legacy/
+ *                                            # generate.ts, 82,000 cases = the 1M-row run), truth from its mdw_truth_patient
  *
- * Reports pairs found (scored after blocking), graded, merged and queued; precision and recall of
- * the automatic merge and of the review queue against the labels; the blocking's pair-reduction
- * ratio; test-data detection; and, per variation, what happened to the true pairs that carry it.
+ * Reports pairs found (scored after blocking), graded, merged and queued; per grade how many are
+ * truly the same person (precision) and the recall of `certain` and of `certain + probable`;
+ * precision and recall of the automatic merge and of the review queue against the labels; the
+ * blocking's pair-reduction ratio; test-data detection; and, per variation, what happened to the
+ * true pairs that carry it.
  */
 
 import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { guardClient } from '../../src/db/connection-errors';
 import { dedupPatients, pairKey } from '../../src/migration/dedup';
 import { type LabelledRecord, labelledPatients } from './fixture';
 
@@ -19,12 +27,75 @@ const { values } = parseArgs({
     people: { type: 'string', default: '300' },
     seed: { type: 'string', default: '42' },
     json: { type: 'string' },
+    generated: { type: 'string' },
   },
 });
 
-const records = labelledPatients({ people: Number(values.people), seed: Number(values.seed) });
+/**
+ * The patients of a generated legacy database (kept between runs in an embedded PostgreSQL under
+ * the OS temp dir), read with the same query as the migration's people phase, labelled by the
+ * generator's mdw_truth_patient.
+ */
+async function generatedPatients(cases: number): Promise<LabelledRecord[]> {
+  const { startEmbeddedPostgres } = await import('../../scripts/lib/embedded-postgres');
+  const { generateLegacy } = await import('../../test/support/legacy/generate');
+  const server = await startEmbeddedPostgres({ dataDir: path.join(os.tmpdir(), 'mdw-dedup-eval'), database: 'postgres_eval', ephemeral: true });
+  const url = (name: string): string => {
+    const u = new URL(server.url);
+    u.pathname = `/${name}`;
+    return u.toString();
+  };
+  const name = `legacy_gen_${cases}_v3`;
+  const admin = guardClient(new pg.Client({ connectionString: server.url }));
+  await admin.connect();
+  try {
+    if ((await admin.query(`select 1 from pg_database where datname = $1`, [name])).rowCount === 0) {
+      await admin.query(`CREATE DATABASE ${name}`);
+      const t0 = Date.now();
+      await generateLegacy(url(name), { cases });
+      console.error(`generated ${cases} cases in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    }
+  } finally {
+    await admin.end();
+  }
+  const c = guardClient(new pg.Client({ connectionString: url(name) }));
+  await c.connect();
+  try {
+    // The migration's dedup input (src/migration/pipeline.ts, dedupPatients), on the legacy tables.
+    const r = await c.query<LabelledRecord & { copy: boolean }>(`
+      WITH pc AS (
+        SELECT c.patient_id, count(*)::int AS cases,
+          (array_agg(coalesce(c.practice_id, dr.practice_id) ORDER BY c.id) FILTER (WHERE coalesce(c.practice_id, dr.practice_id) IS NOT NULL))[1] AS practice
+        FROM dispatch_case c LEFT JOIN dispatch_doctor dr ON dr.id = c.doctor_id GROUP BY c.patient_id)
+      SELECT p.id::text AS key, pc.practice::text AS "practiceKey", u.first_name AS "firstName", u.last_name AS "lastName", u.email,
+        p.birthdate::text AS birthdate, p.sex, coalesce(pc.cases, 0) AS "caseCount", t.person::text AS identity, t.is_test AS "isTest", t.person <> p.id AS copy
+      FROM dispatch_patient p LEFT JOIN auth_user u ON u.id = p.user_id LEFT JOIN pc ON pc.patient_id = p.id
+      JOIN mdw_truth_patient t ON t.patient_id = p.id ORDER BY p.id`);
+    const byKey = new Map(r.rows.map((x) => [x.key, x]));
+    return r.rows.map(({ copy, ...x }) => {
+      const variations: string[] = [];
+      if (copy) {
+        variations.push('generated-copy');
+        if (x.birthdate === null) variations.push('birthdate-missing');
+        const original = byKey.get(x.identity)?.practiceKey ?? null;
+        if (x.practiceKey === null || original === null) variations.push('practice-missing');
+        else if (x.practiceKey !== original) variations.push('other-practice');
+      }
+      if (x.isTest) variations.push('test-data');
+      return { ...x, variations };
+    });
+  } finally {
+    await c.end();
+    server.stop();
+  }
+}
+
+async function main(): Promise<void> {
+const records = values.generated !== undefined ? await generatedPatients(Number(values.generated)) : labelledPatients({ people: Number(values.people), seed: Number(values.seed) });
 const byKey = new Map(records.map((r) => [r.key, r]));
+const cpu0 = process.cpuUsage();
 const result = dedupPatients(records);
+const cpu = process.cpuUsage(cpu0);
 const stats = result.stats;
 if (!stats) throw new Error('dedupPatients returned no stats');
 
@@ -69,7 +140,8 @@ const testKeys = new Set(result.testData.map((t) => t.key));
 const testLabelled = records.filter((r) => r.isTest).length;
 const testHit = records.filter((r) => r.isTest && testKeys.has(r.key)).length;
 
-console.log(`Labelled set: ${records.length} records, ${byIdentity.size} people, ${testLabelled} test-data records, ${truePairs.size} true duplicate pairs (seed ${values.seed})`);
+const source = values.generated !== undefined ? `generated legacy database, ${values.generated} cases` : `bench/dedup/fixture.ts, seed ${values.seed}`;
+console.log(`Labelled set (${source}): ${records.length} records, ${byIdentity.size} people, ${testLabelled} test-data records, ${truePairs.size} true duplicate pairs; dedup ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU`);
 console.log('');
 console.log('| measure | value |');
 console.log('|---|---|');
@@ -78,6 +150,19 @@ console.log(`| pairs found by blocking (scored) | ${stats.candidatePairs} (reduc
 console.log(`| blocks / oversized (not expanded) | ${stats.blocks} / ${stats.oversizedBlocks} |`);
 console.log(`| pairs graded | ${result.pairs.length}: certain ${gradeCount.certain}, probable ${gradeCount.probable}, possible ${gradeCount.possible} |`);
 console.log(`| share of each grade that is truly the same person | certain ${pct(gradeTrue.certain, gradeCount.certain)}, probable ${pct(gradeTrue.probable, gradeCount.probable)}, possible ${pct(gradeTrue.possible, gradeCount.possible)} |`);
+const sameGradeTrue = (grades: string[]): number => result.pairs.filter((p) => grades.includes(p.grade) && truePairs.has(pairKey(p.a, p.b))).length;
+const certainTrue = sameGradeTrue(['certain']);
+const cpTrue = sameGradeTrue(['certain', 'probable']);
+const cpCount = gradeCount.certain + gradeCount.probable;
+const samePracticeTrue = [...truePairs].filter((k) => {
+  const [a = '', b = ''] = k.split('|');
+  const pa = byKey.get(a)?.practiceKey;
+  const pb = byKey.get(b)?.practiceKey;
+  return pa === null || pb === null || pa === pb;
+}).length;
+console.log(`| certain: precision / recall | ${pct(certainTrue, gradeCount.certain)} / ${pct(certainTrue, truePairs.size)} (of the ${samePracticeTrue} true pairs not in two practices, the only ones a machine may merge: ${pct(certainTrue, samePracticeTrue)}) |`);
+console.log(`| certain + probable: precision / recall | ${pct(cpTrue, cpCount)} / ${pct(cpTrue, truePairs.size)} |`);
+console.log(`| certain + probable + possible: precision / recall | ${pct(sameGradeTrue(['certain', 'probable', 'possible']), result.pairs.length)} / ${pct(sameGradeTrue(['certain', 'probable', 'possible']), truePairs.size)} |`);
 console.log(`| merged automatically | ${result.clusters.length} groups, ${records.filter((r) => clusterOf.has(r.key)).length} records, ${merged.size} pairs |`);
 console.log(`| queued for review | ${queued.size} pairs |`);
 console.log(`| auto-merge precision | ${pct(mergedTrue, merged.size)} (${merged.size - mergedTrue} wrong) |`);
@@ -141,3 +226,9 @@ if (values.json) {
     perVariation: Object.fromEntries(perVariation),
   }, null, 2));
 }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -18,7 +18,8 @@ import { readMigrations } from '../db/migrate';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { DB } from '../db/schema.generated';
 import { rejectedPairs, upsertCandidates } from '../repositories/patient-matches.repository';
-import type { DedupPatients, DedupResult, MatchPair, PatientRecord } from './dedup/types';
+import type { DedupPatients, MatchPair } from './dedup/types';
+import { dedupStaged, type StagedDedupResult } from './dedup-staged';
 import { compileTemplate } from '../workflows/plan/compiler';
 import type { PracticeRole, TemplateInput, TemplateTaskInput } from '../workflows/plan/plan.types';
 import { LEGACY_TABLES, RECONCILED_TABLES } from './legacy-tables';
@@ -55,7 +56,11 @@ export interface MigrateLegacyOptions {
   dryRun?: boolean;
   /** One legacy practice (its id) at a time, for a staged roll-out. */
   practice?: number;
-  dedup: DedupPatients;
+  /**
+   * Not called any more: the people phase streams the dedup through staging (dedup-staged.ts)
+   * with the same pure pieces as `dedupPatients`, so memory stays flat. Kept for callers.
+   */
+  dedup?: DedupPatients;
   /**
    * Free staff text the rules do not understand goes here (best built once per run:
    * createMigrationClassifier, which batches); its answers below its threshold, and every free
@@ -71,6 +76,8 @@ export interface MigrateLegacyOptions {
   reportFile?: string;
   /** Overrides REPORT_LIST_LIMIT (tests). */
   reportListLimit?: number;
+  /** Samples the heap per step into `report.timings[].peakHeapMb` (benchmarks). */
+  sampleHeap?: boolean;
   progress?: Progress;
 }
 
@@ -97,6 +104,7 @@ export async function migrateLegacy(opts: MigrateLegacyOptions): Promise<Migrati
   const runId = randomUUID();
   const target = await connect(opts.targetUrl, 'target (DATABASE_URL)');
   let source: LegacySource | null = null;
+  let stopSampling = (): void => undefined;
   try {
     await checkTarget(target);
     source = await openLegacy(opts.legacyUrl);
@@ -115,6 +123,7 @@ export async function migrateLegacy(opts: MigrateLegacyOptions): Promise<Migrati
     if (!locked) throw new MigrationInputError('another legacy migration is running against this target; wait for it to finish');
     const ctx = new Ctx(target, runId, !!opts.dryRun, progress);
     const T = <R>(step: string, fn: () => Promise<R>) => ctx.timer.time(step, fn);
+    if (opts.sampleHeap) stopSampling = ctx.timer.sampleHeap();
     const listLimit = opts.reportListLimit ?? REPORT_LIST_LIMIT;
     const interrupted = opts.dryRun ? [] : await ctx.previousInterrupted();
     if (!opts.dryRun) await ctx.recordRunStart(opts.practice ?? null);
@@ -222,6 +231,7 @@ export async function migrateLegacy(opts: MigrateLegacyOptions): Promise<Migrati
     if (opts.dryRun) await target.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
+    stopSampling();
     if (source) await source.close();
     await target.end().catch(() => undefined);
   }
@@ -447,40 +457,30 @@ class Ctx {
       CREATE TEMP TABLE dd (patient_id int PRIMARY KEY, survivor int NOT NULL, test_reason text);
       DROP TABLE IF EXISTS rq;
       CREATE TEMP TABLE rq (ord int PRIMARY KEY, a text NOT NULL, b text NOT NULL, pair jsonb NOT NULL);`);
-    const result: DedupResult = { pairs: [], clusters: [], testData: [] };
+    let result: StagedDedupResult = { stats: { records: 0, compared: 0, blocks: 0, oversizedBlocks: 0, candidatePairs: 0, allPairs: 0 }, grades: { certain: 0, probable: 0, possible: 0 }, clusters: [], testData: [] };
     const queuedRef = this.queuedRef;
-    let review: MatchPair[] = [];
+    let reviewPairs: MatchPair[] = [];
+    await this.q(`INSERT INTO dd SELECT id, id, NULL FROM s_dispatch_patient`);
     if (need > 0) {
-      const r = await this.q<PatientRecord & { caseCount: string }>(`
-        SELECT p.id::text AS key, pc.practice::text AS "practiceKey", u.first_name AS "firstName", u.last_name AS "lastName", u.email,
-          p.birthdate::text AS birthdate, p.sex, coalesce(pc.cases, 0) AS "caseCount"
-        FROM s_dispatch_patient p LEFT JOIN s_auth_user u ON u.id = p.user_id LEFT JOIN pc ON pc.patient_id = p.id ORDER BY p.id`);
-      // In place: one copy of the patients in the heap, not two.
-      const records: PatientRecord[] = r.rows as unknown as PatientRecord[];
-      for (const x of r.rows) (x as unknown as PatientRecord).caseCount = Number(x.caseCount);
       // Pairs a person rejected are never proposed or merged again.
       const rejected = await rejectedPairs(this.kysely);
-      Object.assign(result, await this.timer.time('people: dedup (matching in JS)', async () => opts.dedup(records, { rejectedPairs: rejected })));
-      const survivor = new Map<string, string>();
-      for (const cluster of result.clusters) for (const k of cluster) survivor.set(k, cluster[0]!);
-      const test = new Map(result.testData.map((t) => [t.key, t.reason]));
-      const ids = records.map((x) => Number(x.key));
-      await this.q(`INSERT INTO dd SELECT * FROM unnest($1::int[], $2::int[], $3::text[]); `, [
-        ids,
-        records.map((x) => Number(survivor.get(x.key) ?? x.key)),
-        records.map((x) => test.get(x.key) ?? null),
-      ]);
+      // Streamed: patients by cursor, blocks by cursor, graded pairs into gp (dedup-staged.ts).
+      result = await this.timer.time('people: dedup (matching in JS)', () =>
+        dedupStaged(this.db, `
+          SELECT p.id::text AS key, pc.practice::text AS "practiceKey", u.first_name AS "firstName", u.last_name AS "lastName", u.email,
+            p.birthdate::text AS birthdate, p.sex, coalesce(pc.cases, 0) AS "caseCount"
+          FROM s_dispatch_patient p LEFT JOIN s_auth_user u ON u.id = p.user_id LEFT JOIN pc ON pc.patient_id = p.id ORDER BY p.id`, { rejectedPairs: rejected }));
+      const members = result.clusters.flatMap((c) => c.map((k) => [Number(k), Number(c[0])] as const));
+      await this.q(`
+        UPDATE dd SET test_reason = dp.test_reason FROM dp WHERE dp.key = dd.patient_id::text AND dp.test_reason IS NOT NULL;
+        `);
+      await this.q(`UPDATE dd SET survivor = x.s FROM unnest($1::int[], $2::int[]) AS x(k, s) WHERE dd.patient_id = x.k`, [members.map((m) => m[0]), members.map((m) => m[1])]);
       // The review queue waits in the session's temp table rq, not in the heap, until its
       // patients exist (queueReview).
-      review = result.pairs.filter((p) => p.grade !== 'certain');
-      for (let i = 0; i < review.length; i += REVIEW_PAGE) {
-        const page = review.slice(i, i + REVIEW_PAGE);
-        await this.q(`INSERT INTO rq (ord, a, b, pair) SELECT i + $1, p->>'a', p->>'b', p FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(p, i)`, [i - 1, JSON.stringify(page)]);
-      }
-      this.review = review.length;
-    } else {
-      // Nothing new: the previous runs' outcomes stand.
-      await this.q(`INSERT INTO dd SELECT id, id, NULL FROM s_dispatch_patient`);
+      await this.q(`INSERT INTO rq (ord, a, b, pair)
+        SELECT (row_number() OVER (ORDER BY score DESC, a COLLATE "C", b COLLATE "C"))::int - 1, a, b, pair FROM gp WHERE grade <> 'certain'`);
+      this.review = Number((await this.q<{ n: string }>(`select count(*) as n from rq`)).rows[0]!.n);
+      reviewPairs = (await this.q<{ pair: MatchPair }>(`SELECT pair FROM rq ORDER BY ord LIMIT ${opts.reportListLimit ?? REPORT_LIST_LIMIT}`)).rows.map((x) => x.pair);
     }
     await this.q(`
       ANALYZE dd;
@@ -494,10 +494,8 @@ class Ctx {
                    FROM dd dd2 JOIN pc pc2 ON pc2.patient_id = dd2.patient_id GROUP BY dd2.survivor) cp ON cp.survivor = dd.survivor;
       ANALYZE pp;
       CREATE INDEX ON pp (id); CREATE INDEX ON pp (user_id); CREATE INDEX ON pp (survivor);`);
-    const grades = { certain: 0, probable: 0, possible: 0 };
-    for (const p of result.pairs) grades[p.grade] += 1;
-    const pairs = result.pairs.length;
-    const reviewPairs = review.slice(0, opts.reportListLimit ?? REPORT_LIST_LIMIT);
+    const grades = result.grades;
+    const pairs = grades.certain + grades.probable + grades.possible;
     return {
       get queued() {
         return queuedRef.n;

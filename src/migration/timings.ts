@@ -10,18 +10,45 @@ export interface StepTiming {
   ms: number;
   /** How many times the step ran (flush runs once per table). */
   calls: number;
+  /** Peak V8 heap in use while the step ran (sampled; only when heap sampling is on). */
+  peakHeapMb?: number;
 }
 
 export class StepTimer {
   private readonly totals = new Map<string, { ms: number; calls: number }>();
-  private readonly stack: Array<{ child: number }> = [];
+  private readonly stack: Array<{ child: number; step: string }> = [];
+  private readonly heapPeaks = new Map<string, number>();
+  private sampler: NodeJS.Timeout | null = null;
+
+  /**
+   * Samples the heap in use every `ms` and charges each sample to the innermost running step,
+   * so a report says which step needs the memory (bench:migrate's per-step peak heap).
+   * @returns a function that stops the sampling.
+   */
+  sampleHeap(ms = 20): () => void {
+    this.sampler = setInterval(() => this.sampleNow(), ms);
+    this.sampler.unref();
+    return () => {
+      if (this.sampler) clearInterval(this.sampler);
+      this.sampler = null;
+    };
+  }
+
+  /** Charges the heap in use now to the innermost step (also at each step's end: a synchronous step blocks the interval). */
+  private sampleNow() {
+    const step = this.stack[this.stack.length - 1]?.step;
+    if (step === undefined) return;
+    const used = process.memoryUsage().heapUsed;
+    if (used > (this.heapPeaks.get(step) ?? 0)) this.heapPeaks.set(step, used);
+  }
 
   async time<T>(step: string, fn: () => Promise<T>): Promise<T> {
     const start = performance.now();
-    this.stack.push({ child: 0 });
+    this.stack.push({ child: 0, step });
     try {
       return await fn();
     } finally {
+      if (this.sampler) this.sampleNow();
       const frame = this.stack.pop()!;
       const elapsed = performance.now() - start;
       this.add(step, elapsed - frame.child);
@@ -45,6 +72,9 @@ export class StepTimer {
   }
 
   list(): StepTiming[] {
-    return [...this.totals].map(([step, t]) => ({ step, ms: Math.round(t.ms), calls: t.calls }));
+    return [...this.totals].map(([step, t]) => {
+      const peak = this.heapPeaks.get(step);
+      return peak === undefined ? { step, ms: Math.round(t.ms), calls: t.calls } : { step, ms: Math.round(t.ms), calls: t.calls, peakHeapMb: Math.round(peak / 2 ** 20) };
+    });
   }
 }

@@ -48,10 +48,13 @@ export function prepareRecord(r: {
 
 const w = (m: number, u: number): number => Math.round(Math.log2(m / u) * 100) / 100;
 
+const NAME_AGREE_M = 0.9;
+const NAME_AGREE_U = 0.001;
+
 /** The weights, exported so the evaluation and the docs show the same numbers. */
 export const WEIGHTS = {
-  name: { agree: w(0.9, 0.001), partial: w(0.08, 0.002), disagree: w(0.02, 0.997) },
-  email: { agree: w(0.75, 0.0001), partial: w(0.05, 0.0005), disagree: w(0.2, 0.9999) },
+  name: { agree: w(NAME_AGREE_M, NAME_AGREE_U), partial: w(0.08, 0.002), disagree: w(0.02, 0.997) },
+  email: { agree: w(0.75, 0.0001), partial: w(0.05, 0.0005), disagree: w(0.05, 0.9999) },
   birthdate: { agree: w(0.85, 0.0001), partial: w(0.08, 0.001), disagree: w(0.07, 0.9999) },
   sex: { agree: w(0.95, 0.5), disagree: w(0.03, 0.5) },
   practice: { agree: w(0.9, 0.2), disagree: w(0.1, 0.8) },
@@ -60,18 +63,54 @@ export const WEIGHTS = {
 /** Grade thresholds on the score. Certain additionally needs the guards in `gradePair`. */
 export const THRESHOLDS = { certain: 22, probable: 15, possible: 10 } as const;
 
-export function compareNames(a: PreparedRecord, b: PreparedRecord): FieldEvidence {
+/**
+ * How many different people (distinct birthdates) must bear a full name before its agreement
+ * weighs less than an average name's (`WEIGHTS.name.agree`). Copies of one person share their
+ * birthdate, so they do not make their own name look common; like SHARED_EMAIL_PEOPLE.
+ */
+export const COMMON_NAME_PEOPLE = 3;
+
+/** The key a full name is counted under for its frequency: normalised, without spaces. */
+export function fullNameKey(r: Pick<PreparedRecord, 'first' | 'last'>): string {
+  return (r.first + r.last).replace(/ /g, '');
+}
+
+/**
+ * The share of the compared records that bear a full name, as `compareNames` weighs it:
+ * `people / records` when at least COMMON_NAME_PEOPLE different people bear it, else null (an
+ * ordinary name: the average u of `WEIGHTS.name.agree`).
+ */
+export function commonNameShare(people: number, records: number): number | null {
+  return people >= COMMON_NAME_PEOPLE && records > 0 ? people / records : null;
+}
+
+/**
+ * The weight of two copies agreeing on a name: log2(m/u) with u the name's frequency
+ * (Fellegi–Sunter with term-frequency adjustment, as Splink does). In a lab where 120 people are
+ * called "Emma Davis", sharing that name says little; a rare name keeps the average weight
+ * (never more: the frequency of a rare name in one lab is too noisy to reward).
+ */
+export function nameAgreeWeight(share: number | null): number {
+  return share === null || share <= NAME_AGREE_U ? WEIGHTS.name.agree : w(NAME_AGREE_M, share);
+}
+
+export function compareNames(a: PreparedRecord, b: PreparedRecord, nameShare: (fullName: string) => number | null = () => null): FieldEvidence {
   const field = 'name' as const;
   if ((a.first === '' && a.last === '') || (b.first === '' && b.last === '')) {
     return { field, outcome: 'missing', weight: 0, detail: 'a copy has no name' };
   }
   if (a.first === b.first && a.last === b.last) {
-    return { field, outcome: 'agree', weight: WEIGHTS.name.agree, detail: 'same name after normalising case, accents and whitespace' };
+    const share = nameShare(fullNameKey(a));
+    const weight = nameAgreeWeight(share);
+    if (weight < WEIGHTS.name.agree && share !== null) {
+      return { field, outcome: 'agree', weight, detail: `same name after normalising, but a common one here (${(share * 100).toFixed(2)} % of the patients)` };
+    }
+    return { field, outcome: 'agree', weight, detail: 'same name after normalising case, accents and whitespace' };
   }
   const compactA = (a.first + a.last).replace(/ /g, '');
   const compactB = (b.first + b.last).replace(/ /g, '');
   if (compactA === compactB) {
-    return { field, outcome: 'agree', weight: WEIGHTS.name.agree, detail: 'same name apart from spacing' };
+    return { field, outcome: 'agree', weight: nameAgreeWeight(nameShare(compactA)), detail: 'same name apart from spacing' };
   }
   const partial = (detail: string): FieldEvidence => ({ field, outcome: 'partial', weight: WEIGHTS.name.partial, detail });
   if (a.first === b.last && a.last === b.first) return partial('first and last name swapped');
@@ -188,9 +227,14 @@ export interface Scored {
  * date is a different person as often as a typo: a person decides), the same practice when
  * both have one (a merge would move one practice's cases into another's).
  */
-export function scorePair(a: PreparedRecord, b: PreparedRecord, sharedBy: (email: string) => number): Scored {
+export function scorePair(
+  a: PreparedRecord,
+  b: PreparedRecord,
+  sharedBy: (email: string) => number,
+  nameShare: (fullName: string) => number | null = () => null,
+): Scored {
   const evidence = [
-    compareNames(a, b),
+    compareNames(a, b, nameShare),
     compareEmails(a, b, sharedBy),
     compareBirthdates(a, b),
     compareSex(a, b),

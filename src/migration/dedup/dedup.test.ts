@@ -144,6 +144,38 @@ describe('dedupPatients', () => {
     expect(result.clusters).toEqual([]);
   });
 
+  it('grades a homonym with the same practice and sex no match, and a name match alone never probable', () => {
+    // Same name, practice and sex: everything a homonym can share without being the person.
+    const a = rec({ firstName: 'Tori', lastName: 'Nolen', email: 'tori@a.com', birthdate: '1980-01-01', sex: 'F', practiceKey: 'P7' });
+    const b = rec({ firstName: 'Tori', lastName: 'Nolen', email: 'tnolen@b.org', birthdate: '2004-07-19', sex: 'F', practiceKey: 'P7' });
+    // A copy with nothing but the name (and practice, sex) to go on.
+    const c = rec({ firstName: 'Tori', lastName: 'Nolen', email: null, birthdate: null, sex: 'F', practiceKey: 'P7' });
+    const result = dedupPatients([a, b, c]);
+    expect(pairOf(result.pairs, a, b)).toBeUndefined();
+    for (const other of [a, b]) expect(pairOf(result.pairs, other, c)?.grade ?? 'no match').not.toMatch(/certain|probable/);
+    expect(result.clusters).toEqual([]);
+  });
+
+  it('weighs a name that many people here bear less (term frequency), and says so', () => {
+    // 40 different "Emma Davis" (distinct birthdates and addresses) in one lab of 200 patients.
+    const lab: PatientRecord[] = [];
+    for (let i = 0; i < 40; i++) lab.push(rec({ firstName: 'Emma', lastName: 'Davis', email: `emma${i}@x.com`, birthdate: `19${50 + i}-03-0${1 + (i % 9)}`, practiceKey: `P${i}` }));
+    for (let i = 0; i < 160; i++) lab.push(rec({ firstName: `Name${i}`, lastName: `Other${i}`, email: `o${i}@x.com`, birthdate: `1970-0${1 + (i % 9)}-1${i % 10}`, practiceKey: `P${i}` }));
+    // Two more Emma Davis with one birthdate and practice, other addresses: likely different people here.
+    const x = rec({ firstName: 'Emma', lastName: 'Davis', email: 'ed@one.com', birthdate: '1999-12-31', practiceKey: 'Q1' });
+    const y = rec({ firstName: 'Emma', lastName: 'Davis', email: 'davis.e@two.org', birthdate: '1999-12-31', practiceKey: 'Q1' });
+    // And two copies of a rare name with the same evidence.
+    const r1 = rec({ firstName: 'Zebulon', lastName: 'Quist', email: 'zq@one.com', birthdate: '1999-12-30', practiceKey: 'Q1' });
+    const r2 = rec({ firstName: 'Zebulon', lastName: 'Quist', email: 'zquist@two.org', birthdate: '1999-12-30', practiceKey: 'Q1' });
+    const result = dedupPatients([...lab, x, y, r1, r2]);
+    const common = pairOf(result.pairs, x, y);
+    const rare = pairOf(result.pairs, r1, r2);
+    expect(common?.evidence[0]).toMatchObject({ field: 'name', outcome: 'agree', detail: expect.stringMatching(/common one here/) });
+    expect(common!.evidence[0]!.weight).toBeLessThan(rare!.evidence[0]!.weight);
+    expect(common!.grade).toBe('possible');
+    expect(rare!.grade).toBe('probable');
+  });
+
   it('matches name typos and swapped names, and leaves the evidence readable', () => {
     const a = rec({ firstName: 'Tori', lastName: 'Nolen', email: 'tori.nolen@x.com' });
     const b = rec({ firstName: 'Tory', lastName: 'Nolen', email: 'tori.nolen@x.com' });

@@ -18,7 +18,7 @@
  *    evidence decides which group a record joins.
  */
 
-import { type PreparedRecord, type Scored, THRESHOLDS, prepareRecord, scorePair, scoreUpperBound } from './compare';
+import { type PreparedRecord, type Scored, THRESHOLDS, commonNameShare, fullNameKey, prepareRecord, scorePair, scoreUpperBound } from './compare';
 import { detectTestData } from './test-data';
 import { type DedupPatients, type DedupResult, type DedupStats, type MatchPair } from './types';
 
@@ -27,7 +27,8 @@ export function pairKey(x: string, y: string): string {
   return x < y ? `${x}|${y}` : `${y}|${x}`;
 }
 
-function blockingKeys(r: PreparedRecord): string[] {
+/** The blocking keys of a record, in the order a pair's first shared block is chosen. */
+export function blockingKeys(r: PreparedRecord): string[] {
   const keys: string[] = [];
   // Within one practice: a merge never crosses practices without a person, and a same-name pair
   // across practices with nothing else agreeing scores below `possible` anyway. Cross-practice
@@ -42,7 +43,7 @@ function blockingKeys(r: PreparedRecord): string[] {
   return keys;
 }
 
-function compareKeys(x: string, y: string): number {
+export function compareKeys(x: string, y: string): number {
   const nx = Number(x);
   const ny = Number(y);
   if (Number.isSafeInteger(nx) && Number.isSafeInteger(ny) && x.trim() !== '' && y.trim() !== '') return nx - ny;
@@ -71,11 +72,83 @@ function conflict(s: Scored, rejected: boolean): string | null {
   return null;
 }
 
+/** Whether a person rejected the pair x|y, in any key order. */
+export function rejectedCheck(rejectedPairs: ReadonlySet<string>): (x: string, y: string) => boolean {
+  return (x, y) => rejectedPairs.has(pairKey(x, y)) || rejectedPairs.has(`${x}|${y}`) || rejectedPairs.has(`${y}|${x}`);
+}
+
+/** The order graded pairs are listed and clustered in: strongest first, then by keys. */
+export function pairOrder(p: MatchPair, q: MatchPair): number {
+  return q.score - p.score || (p.a < q.a ? -1 : p.a > q.a ? 1 : p.b < q.b ? -1 : p.b > q.b ? 1 : 0);
+}
+
+/** A graded pair as listed: the Scored of a|b (a < b), with the guard as its note. */
+export function toMatchPair(a: string, b: string, s: Scored): MatchPair | null {
+  if (s.grade === null) return null;
+  const pair: MatchPair = { a, b, grade: s.grade, score: s.score, evidence: s.evidence };
+  if (s.guard !== undefined) pair.note = `not certain: ${s.guard}`;
+  return pair;
+}
+
+/**
+ * Connected components over certain pairs (given in `pairOrder`), strongest first, with the
+ * chaining guard: two groups join only if every cross pair is graded, not rejected, and has no
+ * disagreeing name, birthdate or practice. A certain pair that would break the guard is
+ * downgraded in place to probable with a note. Needs only the records of certain pairs, so a
+ * caller that streams its pairs keeps just these in memory.
+ * @returns the merged groups, survivor first, sorted by survivor key.
+ */
+export function clusterCertain(
+  certain: readonly MatchPair[],
+  recordOf: (key: string) => PreparedRecord,
+  scoreOf: (x: PreparedRecord, y: PreparedRecord) => Scored,
+  isRejected: (x: string, y: string) => boolean,
+): string[][] {
+  const groupOf = new Map<string, string[]>();
+  const group = (k: string): string[] => {
+    let g = groupOf.get(k);
+    if (!g) groupOf.set(k, (g = [k]));
+    return g;
+  };
+  for (const pair of certain) {
+    if (pair.grade !== 'certain') continue;
+    const ga = group(pair.a);
+    const gb = group(pair.b);
+    if (ga === gb) continue;
+    let blocked: string | null = null;
+    outer: for (const x of ga) {
+      for (const y of gb) {
+        if ((x === pair.a && y === pair.b) || (x === pair.b && y === pair.a)) continue;
+        const why = conflict(scoreOf(recordOf(x), recordOf(y)), isRejected(x, y));
+        if (why !== null) {
+          blocked = `not merged automatically: it would put ${x} and ${y} in one patient, and ${why}`;
+          break outer;
+        }
+      }
+    }
+    if (blocked !== null) {
+      pair.grade = 'probable';
+      pair.note = blocked;
+      continue;
+    }
+    const merged = ga.concat(gb);
+    for (const k of merged) groupOf.set(k, merged);
+  }
+  const clusters: string[][] = [];
+  const done = new Set<string[]>();
+  for (const g of groupOf.values()) {
+    if (done.has(g) || g.length < 2) continue;
+    done.add(g);
+    clusters.push(g.map(recordOf).sort(survivorOrder).map((r) => r.key));
+  }
+  clusters.sort((x, y) => compareKeys(x[0] ?? '', y[0] ?? ''));
+  return clusters;
+}
+
 export const dedupPatients: DedupPatients = (records, options = {}) => {
   const rejectedPairs = options.rejectedPairs ?? new Set<string>();
   const maxBlockSize = options.maxBlockSize ?? 500;
-  const isRejected = (x: string, y: string): boolean =>
-    rejectedPairs.has(pairKey(x, y)) || rejectedPairs.has(`${x}|${y}`) || rejectedPairs.has(`${y}|${x}`);
+  const isRejected = rejectedCheck(rejectedPairs);
 
   const testData: DedupResult['testData'] = [];
   const prepared: PreparedRecord[] = [];
@@ -98,6 +171,16 @@ export const dedupPatients: DedupPatients = (records, options = {}) => {
     people.add(r.phonetic);
   }
   const sharedBy = (email: string): number => emailPeople.get(email)?.size ?? 0;
+  // How many different people (birthdates) bear each full name: a common name weighs less.
+  const namePeople = new Map<string, Set<string>>();
+  for (const r of prepared) {
+    if (r.birthdate === null) continue;
+    const k = fullNameKey(r);
+    let people = namePeople.get(k);
+    if (!people) namePeople.set(k, (people = new Set()));
+    people.add(r.birthdate);
+  }
+  const nameShare = (k: string): number | null => commonNameShare(namePeople.get(k)?.size ?? 0, prepared.length);
 
   const blocks = new Map<string, PreparedRecord[]>();
   const keysOf = new Map<PreparedRecord, string[]>();
@@ -137,7 +220,7 @@ export const dedupPatients: DedupPatients = (records, options = {}) => {
         const [a, b] = x.key < y.key ? [x, y] : [y, x];
         // Rounded like the score, a bound under `possible` cannot grade.
         if (scoreUpperBound(a, b, sharedBy) < THRESHOLDS.possible - 0.01) continue;
-        const s = scorePair(a, b, sharedBy);
+        const s = scorePair(a, b, sharedBy, nameShare);
         if (s.grade !== null) scored.set(pairKey(x.key, y.key), s);
       }
     }
@@ -147,62 +230,25 @@ export const dedupPatients: DedupPatients = (records, options = {}) => {
     let s = scored.get(key);
     if (!s) {
       const [a, b] = x.key < y.key ? [x, y] : [y, x];
-      s = scorePair(a, b, sharedBy);
+      s = scorePair(a, b, sharedBy, nameShare);
     }
     return s;
   };
 
   const pairs: MatchPair[] = [];
   for (const [key, s] of scored) {
-    if (s.grade === null) continue;
     const [a = '', b = ''] = key.split('|');
     if (isRejected(a, b)) continue;
-    const pair: MatchPair = { a, b, grade: s.grade, score: s.score, evidence: s.evidence };
-    if (s.guard !== undefined) pair.note = `not certain: ${s.guard}`;
-    pairs.push(pair);
+    const pair = toMatchPair(a, b, s);
+    if (pair) pairs.push(pair);
   }
-  pairs.sort((p, q) => q.score - p.score || (p.a < q.a ? -1 : p.a > q.a ? 1 : p.b < q.b ? -1 : p.b > q.b ? 1 : 0));
-
-  // Connected components over certain pairs, strongest first, with the chaining guard.
-  const groupOf = new Map<string, string[]>();
-  const group = (k: string): string[] => {
-    let g = groupOf.get(k);
-    if (!g) groupOf.set(k, (g = [k]));
-    return g;
-  };
-  for (const pair of pairs) {
-    if (pair.grade !== 'certain') continue;
-    const ga = group(pair.a);
-    const gb = group(pair.b);
-    if (ga === gb) continue;
-    let blocked: string | null = null;
-    outer: for (const x of ga) {
-      for (const y of gb) {
-        if ((x === pair.a && y === pair.b) || (x === pair.b && y === pair.a)) continue;
-        const why = conflict(scoreOf(byKey.get(x) as PreparedRecord, byKey.get(y) as PreparedRecord), isRejected(x, y));
-        if (why !== null) {
-          blocked = `not merged automatically: it would put ${x} and ${y} in one patient, and ${why}`;
-          break outer;
-        }
-      }
-    }
-    if (blocked !== null) {
-      pair.grade = 'probable';
-      pair.note = blocked;
-      continue;
-    }
-    const merged = ga.concat(gb);
-    for (const k of merged) groupOf.set(k, merged);
-  }
-
-  const clusters: string[][] = [];
-  const done = new Set<string[]>();
-  for (const g of groupOf.values()) {
-    if (done.has(g) || g.length < 2) continue;
-    done.add(g);
-    clusters.push(g.map((k) => byKey.get(k) as PreparedRecord).sort(survivorOrder).map((r) => r.key));
-  }
-  clusters.sort((x, y) => compareKeys(x[0] ?? '', y[0] ?? ''));
+  pairs.sort(pairOrder);
+  const clusters = clusterCertain(
+    pairs.filter((p) => p.grade === 'certain'),
+    (k) => byKey.get(k) as PreparedRecord,
+    scoreOf,
+    isRejected,
+  );
 
   const n = prepared.length;
   const stats: DedupStats = {

@@ -53,29 +53,34 @@ export async function generateLegacy(url: string, { cases }: ScaleOptions): Prom
       INSERT INTO dispatch_doctor (id, user_id, practice_id, license_number, specialties, bio)
       SELECT g, 1000 + g, CASE WHEN g % 25 = 0 THEN NULL ELSE 1 + (g - 1) % ${practices} END, 'D-' || g, 'orthodontics', '' FROM generate_series(1, ${doctors}) g;
 
-      -- Patients: a name from a small pool (homonyms), every 50th a duplicate of the one before
-      -- (email case/whitespace differs, birthdate sometimes missing), every 500th "Test Test".
+      -- Patients: first and last name drawn independently from a small pool (homonyms: 400
+      -- names), birthdate drawn independently of the name; every 50th a duplicate copy of the
+      -- patient before it (email case/whitespace differs, every other copy lacks its birthdate),
+      -- every 500th "Test Test". Name and birthdate used to be functions of one counter with
+      -- commensurate periods, so every patient born on a date shared its name with everyone born
+      -- that day: 57,838 "probable" same-name-same-birthday pairs at 1M rows that no real lab has.
+      -- Who is who is recorded in mdw_truth_patient (not a Django table: the migration never
+      -- reads it; eval:dedup does).
+      CREATE TEMP TABLE pt AS
+        SELECT g, CASE WHEN g % 50 = 1 AND g > 1 AND (g - 1) % 500 <> 0 THEN g - 1 ELSE g END AS person
+        FROM generate_series(1, ${patients}) g;
       INSERT INTO auth_user (id, password, last_login, is_superuser, username, first_name, last_name, email, is_staff, is_active, date_joined)
-      SELECT 100000 + g, 'x', NULL, false, 'pt' || g,
-        CASE WHEN g % 500 = 0 THEN 'Test' ELSE n.first END,
-        CASE WHEN g % 500 = 0 THEN 'Test' ELSE n.last END,
-        CASE WHEN g % 500 = 0 THEN 'test@test.com'
-             WHEN g % 50 = 1 AND g > 1 THEN ' ' || upper(lower(n2.first) || '.' || (g - 1) || '@example.com') || ' '
-             ELSE lower(n.first) || '.' || g || '@example.com' END,
+      SELECT 100000 + pt.g, 'x', NULL, false, 'pt' || pt.g,
+        CASE WHEN pt.g % 500 = 0 THEN 'Test' ELSE nf.first END,
+        CASE WHEN pt.g % 500 = 0 THEN 'Test' ELSE nl.last END,
+        CASE WHEN pt.g % 500 = 0 THEN 'test@test.com'
+             WHEN pt.person <> pt.g THEN ' ' || upper(lower(nf.first) || '.' || pt.person || '@example.com') || ' '
+             ELSE lower(nf.first) || '.' || pt.person || '@example.com' END,
         false, true, timestamp '2020-01-01'
-      FROM generate_series(1, ${patients}) g
-      JOIN names n ON n.i = 1 + (g * 7) % 20 JOIN names n2 ON n2.i = 1 + ((g - 1) * 7) % 20;
-      -- The duplicate copies take the previous patient's name too.
-      UPDATE auth_user u SET first_name = n.first, last_name = n.last
-      FROM generate_series(2, ${patients}) g JOIN names n ON n.i = 1 + ((g - 1) * 7) % 20
-      WHERE u.id = 100000 + g AND g % 50 = 1 AND g % 500 <> 0;
+      FROM pt JOIN names nf ON nf.i = 1 + abs(hashint4(pt.person)) % 20 JOIN names nl ON nl.i = 1 + abs(hashint4(pt.person + 1000003)) % 20;
       INSERT INTO dispatch_patient (id, user_id, birthdate, sex, updated_at)
-      SELECT g, 100000 + g,
-        CASE WHEN g % 50 = 1 AND g > 1 AND g % 100 = 1 THEN NULL
-             WHEN g % 50 = 1 AND g > 1 THEN date '1970-01-01' + ((g - 1) * 37) % 15000
-             ELSE date '1970-01-01' + (g * 37) % 15000 END,
-        (ARRAY['M','F','O','',NULL])[1 + g % 5], timestamp '2023-01-01'
-      FROM generate_series(1, ${patients}) g;
+      SELECT pt.g, 100000 + pt.g,
+        CASE WHEN pt.person <> pt.g AND pt.g % 100 = 1 THEN NULL
+             ELSE date '1950-01-01' + abs(hashint4(pt.person * 2 + 1)) % 20000 END,
+        (ARRAY['M','F','O','',NULL])[1 + pt.person % 5], timestamp '2023-01-01'
+      FROM pt;
+      CREATE TABLE mdw_truth_patient (patient_id int PRIMARY KEY, person int NOT NULL, is_test boolean NOT NULL);
+      INSERT INTO mdw_truth_patient SELECT g, person, g % 500 = 0 FROM pt;
 
       -- Cases.
       INSERT INTO dispatch_case (id, case_number, title, description, case_type, priority, workflow_name, created_at, updated_at, doctor_id, patient_id, practice_id)
@@ -87,6 +92,14 @@ export async function generateLegacy(url: string, { cases }: ScaleOptions): Prom
         timestamp '2023-01-01' + (g % 600) * interval '1 day' + (g % 24) * interval '1 hour',
         1 + g % ${doctors}, 1 + (g * 13) % ${patients}, CASE WHEN g % 5 = 0 THEN NULL ELSE 1 + (1 + g % ${doctors} - 1) % ${practices} END
       FROM generate_series(1, ${cases}) g;
+
+      -- A practice that registered a patient twice has the copy's cases too: three copies in
+      -- four get their cases moved to the practice (and doctor) of the original's first case;
+      -- the fourth stays where chance put it (a patient who changed practice).
+      UPDATE dispatch_case c SET practice_id = o.practice_id, doctor_id = o.doctor_id
+      FROM mdw_truth_patient t,
+        LATERAL (SELECT c2.practice_id, c2.doctor_id FROM dispatch_case c2 WHERE c2.patient_id = t.person ORDER BY c2.id LIMIT 1) o
+      WHERE c.patient_id = t.patient_id AND t.person <> t.patient_id AND t.patient_id % 200 <> 1;
 
       -- Records: 8 per case, the system texts in wording variants up to the case's progress, free
       -- staff text, orphans and removed content types. Hours step over DST changes.
