@@ -36,7 +36,7 @@ import { embeddingInput, embedSources } from '../pipeline';
 import { LocalEmbeddingProvider } from '../providers/local';
 import { chunkText, expandOrtho, orQueryTerms, wordCount, type TextKind } from '../text';
 import { type CandidatesFile } from './fit-fusion';
-import { ALL_QUERIES, relevance, SEARCH_DOCS, SEARCH_QUERIES, SEARCH_QUERIES_ADDED } from './search-set';
+import { ALL_QUERIES, relevance, SEARCH_DOCS, SEARCH_QUERIES, SEARCH_QUERIES_ADDED, SEARCH_QUERIES_BLIND, SPLITS, type Split } from './search-set';
 
 const K = 10;
 const KINDS: readonly TextKind[] = ['case', 'message'];
@@ -50,9 +50,11 @@ function ndcg(grades: number[], ideal: number[]): number {
 interface Row {
   models: string;
   method: string;
-  /** Every query (the original 36 and the 30 added). */
+  /** Every query (the original 36, the 30 added in session 4, the blind ones of session 5). */
   ndcg10: number;
   recall10: number;
+  /** The 66 queries of session 4 (original 36 + added 30), comparable with its figures. */
+  ndcg10Prev66: number;
   /** The original 36 queries (the figures of sessions 2-3), and their halves. */
   ndcg10Orig: number;
   recall10Orig: number;
@@ -60,6 +62,10 @@ interface Row {
   ndcg10HeldOut: number;
   /** The 30 queries added in session 4 (all held out). */
   ndcg10Added: number;
+  /** The queries written blind in session 5 (all held out). */
+  ndcg10Blind: number;
+  /** recall@10 per split. */
+  recall10BySplit: Record<Split, number>;
 }
 
 function arg(name: string): string | undefined {
@@ -110,7 +116,7 @@ async function main(): Promise<void> {
     const sources = [...(await repo.loadSources(db, 'case', [...idOf.keys()])), ...(await repo.loadSources(db, 'message', [...idOf.keys()]))];
     const inputs = sources.flatMap((s) => chunkText(s.text).map(embeddingInput));
     console.log(
-      `labelled set: ${SEARCH_DOCS.length} documents (${SEARCH_DOCS.filter((d) => d.kind === 'case').length} cases, ${SEARCH_DOCS.filter((d) => d.kind === 'message').length} messages), ${ALL_QUERIES.length} queries (${Math.ceil(SEARCH_QUERIES.length / 2)} tuning / ${Math.floor(SEARCH_QUERIES.length / 2)} held out / ${SEARCH_QUERIES_ADDED.length} added, held out)`,
+      `labelled set: ${SEARCH_DOCS.length} documents (${SEARCH_DOCS.filter((d) => d.kind === 'case').length} cases, ${SEARCH_DOCS.filter((d) => d.kind === 'message').length} messages), ${ALL_QUERIES.length} queries (${Math.ceil(SEARCH_QUERIES.length / 2)} tuning / ${Math.floor(SEARCH_QUERIES.length / 2)} held out / ${SEARCH_QUERIES_ADDED.length} added / ${SEARCH_QUERIES_BLIND.length} blind, held out)`,
     );
 
     // The lexical leg does not depend on the model.
@@ -190,9 +196,10 @@ async function main(): Promise<void> {
 
     const report: Row[] = [];
     const evaluate = (models: readonly LocalModelName[], method: string, fusion: FusionOptions | null, lexicalLeg = lexical): Row => {
-      const n = { tune: 0, heldOut: 0, added: 0 };
-      const r = { tune: 0, heldOut: 0, added: 0 };
-      const count = { tune: 0, heldOut: 0, added: 0 };
+      const zero = (): Record<Split, number> => ({ tune: 0, heldOut: 0, added: 0, blind: 0 });
+      const n = zero();
+      const r = zero();
+      const count = zero();
       queries.forEach(({ q, ideal, split }, qi) => {
         const legs = models.map((m) => semantic.get(m)![qi]!);
         const ranked = fusion ? fuseLegs(lexicalLeg[qi]!, legs, fusion, { words: wordCount(q.q) }) : lexicalLeg[qi]!;
@@ -201,22 +208,26 @@ async function main(): Promise<void> {
         r[split] += grades.filter((g) => g > 0).length / Math.min(K, ideal.length);
         count[split]++;
       });
+      const sum = (x: Record<Split, number>, splits: readonly Split[]) => splits.reduce((s, k) => s + x[k], 0);
       const orig = count.tune + count.heldOut;
-      const all = orig + count.added;
-      const row = {
+      const all = sum(count, SPLITS);
+      const row: Row = {
         models: models.length ? models.join(' + ') : '(none)',
         method,
-        ndcg10: (n.tune + n.heldOut + n.added) / all,
-        recall10: (r.tune + r.heldOut + r.added) / all,
+        ndcg10: sum(n, SPLITS) / all,
+        recall10: sum(r, SPLITS) / all,
+        ndcg10Prev66: sum(n, ['tune', 'heldOut', 'added']) / (orig + count.added),
         ndcg10Orig: (n.tune + n.heldOut) / orig,
         recall10Orig: (r.tune + r.heldOut) / orig,
         ndcg10Tune: n.tune / count.tune,
         ndcg10HeldOut: n.heldOut / count.heldOut,
         ndcg10Added: count.added ? n.added / count.added : NaN,
+        ndcg10Blind: count.blind ? n.blind / count.blind : NaN,
+        recall10BySplit: Object.fromEntries(SPLITS.map((k) => [k, count[k] ? r[k] / count[k] : NaN])) as Record<Split, number>,
       };
       report.push(row);
       console.log(
-        `${row.models.padEnd(44)} ${row.method.padEnd(26)} nDCG@10 ${row.ndcg10.toFixed(3)} recall@10 ${row.recall10.toFixed(3)} | original 36: ${row.ndcg10Orig.toFixed(3)} / ${row.recall10Orig.toFixed(3)} (tune ${row.ndcg10Tune.toFixed(3)}, held-out ${row.ndcg10HeldOut.toFixed(3)}) | added 30: ${row.ndcg10Added.toFixed(3)}`,
+        `${row.models.padEnd(44)} ${row.method.padEnd(26)} nDCG@10 ${row.ndcg10.toFixed(3)} recall@10 ${row.recall10.toFixed(3)} | tune ${row.ndcg10Tune.toFixed(3)} held-out ${row.ndcg10HeldOut.toFixed(3)} added ${row.ndcg10Added.toFixed(3)} blind ${row.ndcg10Blind.toFixed(3)} | original 36 ${row.ndcg10Orig.toFixed(3)}, 66 of session 4 ${row.ndcg10Prev66.toFixed(3)}`,
       );
       return row;
     };
@@ -250,7 +261,7 @@ async function main(): Promise<void> {
     }
     const best = [...report].sort((a, b) => b.ndcg10Tune - a.ndcg10Tune)[0]!;
     console.log(
-      `best on the tuning half: ${best.models} ${best.method}: tune ${best.ndcg10Tune.toFixed(3)}, held-out ${best.ndcg10HeldOut.toFixed(3)}, original 36 ${best.ndcg10Orig.toFixed(3)}, added 30 ${best.ndcg10Added.toFixed(3)}, all ${best.ndcg10.toFixed(3)}`,
+      `best on the tuning half: ${best.models} ${best.method}: tune ${best.ndcg10Tune.toFixed(3)}, held-out ${best.ndcg10HeldOut.toFixed(3)}, original 36 ${best.ndcg10Orig.toFixed(3)}, added 30 ${best.ndcg10Added.toFixed(3)}, blind ${best.ndcg10Blind.toFixed(3)}, all ${best.ndcg10.toFixed(3)}`,
     );
 
     // The production default end to end through the search service (API code path): the
