@@ -15,7 +15,7 @@
  * Flags: `--models a,b` (default: every model of models.ts), `--quick` (no speed figures),
  * `--k1 --b` (BM25's constants; default the textbook 1.2 / 0.75), `--depth n` (candidates per kind
  * and leg; default the service's), `--candidates <file>` (writes every query's candidates for
- * `npm run fit:search-fusion`).
+ * `npm run fit:search-fusion`), `--no-glossary` (without text.ts's ORTHO_GLOSSARY, on both sides).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -34,7 +34,7 @@ import { DEFAULT_FUSION, fuseLegs, LEARNED_FUSION, type FusionOptions, type Lexi
 import { LOCAL_MODEL_NAMES, localModelRoot, type LocalModelName } from '../models';
 import { embeddingInput, embedSources } from '../pipeline';
 import { LocalEmbeddingProvider } from '../providers/local';
-import { chunkText, expandOrtho, orQueryTerms, wordCount, type TextKind } from '../text';
+import { chunkText, expandOrtho, orQueryTerms, setOrthoGlossary, wordCount, type TextKind } from '../text';
 import { type CandidatesFile } from './fit-fusion';
 import { ALL_QUERIES, relevance, SEARCH_DOCS, SEARCH_QUERIES, SEARCH_QUERIES_ADDED, SEARCH_QUERIES_BLIND, SPLITS, type Split } from './search-set';
 
@@ -76,6 +76,8 @@ function arg(name: string): string | undefined {
 async function main(): Promise<void> {
   const config = loadConfig();
   const quick = process.argv.includes('--quick');
+  const glossary = !process.argv.includes('--no-glossary');
+  setOrthoGlossary(glossary);
   const bm25Params = { k1: Number(arg('k1') ?? searchRepo.BM25.k1), b: Number(arg('b') ?? searchRepo.BM25.b) };
   // Candidates per kind and leg (the service's pool); deeper with --candidates, so that
   // fit-fusion-cli can try shallower pools by truncating.
@@ -115,6 +117,7 @@ async function main(): Promise<void> {
     const docByKey = new Map(SEARCH_DOCS.map((d) => [d.key, d]));
     const sources = [...(await repo.loadSources(db, 'case', [...idOf.keys()])), ...(await repo.loadSources(db, 'message', [...idOf.keys()]))];
     const inputs = sources.flatMap((s) => chunkText(s.text).map(embeddingInput));
+    console.log(`vocabulary: ORTHO_GLOSSARY ${glossary ? 'on' : 'off (--no-glossary)'}`);
     console.log(
       `labelled set: ${SEARCH_DOCS.length} documents (${SEARCH_DOCS.filter((d) => d.kind === 'case').length} cases, ${SEARCH_DOCS.filter((d) => d.kind === 'message').length} messages), ${ALL_QUERIES.length} queries (${Math.ceil(SEARCH_QUERIES.length / 2)} tuning / ${Math.floor(SEARCH_QUERIES.length / 2)} held out / ${SEARCH_QUERIES_ADDED.length} added / ${SEARCH_QUERIES_BLIND.length} blind, held out)`,
     );
@@ -284,7 +287,7 @@ async function main(): Promise<void> {
     }
 
     const out = path.resolve(__dirname, '../../../bench/results', `eval-search-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(out, JSON.stringify({ docs: SEARCH_DOCS.length, queries: SEARCH_QUERIES.length, k: K, speed, best, production, report }, null, 2));
+    writeFileSync(out, JSON.stringify({ docs: SEARCH_DOCS.length, queries: ALL_QUERIES.length, glossary, k: K, speed, best, production, report }, null, 2));
     console.log(`wrote ${out}`);
   } finally {
     for (const p of providers.values()) await p.close();
