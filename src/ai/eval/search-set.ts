@@ -410,15 +410,73 @@ export const SEARCH_QUERIES_BLIND: EvalQuery[] = [
 ];
 
 /**
- * Which part of the set a query is in: the even-numbered of the original 36 tune, the odd ones,
- * every added query (session 4) and every blind query (session 5) are held out.
+ * Session 5, second batch: written after text.ts's ORTHO_GLOSSARY was frozen (3483eaf) and
+ * committed before any method ran on them, by the glossary's author (so not independent of it,
+ * but the glossary was not changed after seeing them: they measure how far it carries to
+ * phrasing it was not written against). Judged by reading the documents, as above. Held out.
  */
-export type Split = 'tune' | 'heldOut' | 'added' | 'blind';
-export const SPLITS: readonly Split[] = ['tune', 'heldOut', 'added', 'blind'];
+export const SEARCH_QUERIES_BLIND2: EvalQuery[] = [
+  { q: 'incisors lagging, aligners not fitting properly', topic: 'tracking', related: ['refinement'] },
+  { q: 'chewies not helping, tray still loose at the front', topic: 'tracking', related: ['refinement'] },
+  { q: 'replace the little tooth-coloured bumps before the next set', topic: 'attachment' },
+  { q: 'rebond attachments upper right', topic: 'attachment' },
+  { q: 'lingual bar came away from the lower incisor', topic: 'retainer_broken' },
+  { q: 'night retainer has a crack in it', topic: 'retainer_broken' },
+  { q: 'metal piece came off a back tooth', topic: 'bracket' },
+  { q: 'ceramic bkt needs replacing', topic: 'bracket' },
+  { q: 'reduce the contacts between the lower front teeth', topic: 'ipr', related: ['crowding'] },
+  { q: 'was the interproximal done as per the plan', topic: 'ipr' },
+  { q: 'bands pulling too hard, molars hurt', topic: 'elastics', related: ['discomfort'] },
+  { q: 'hooks cut into the aligners for elastics', topic: 'elastics' },
+  { q: 'bite reg missing from the upload', topic: 'rescan' },
+  { q: 'scan quality too poor for the lab to design', topic: 'rescan' },
+  { q: 'tongue thrust habit, myofunctional referral', topic: 'openbite' },
+  { q: 'side teeth not meeting after expansion', topic: 'openbite', related: ['crossbite'] },
+  { q: 'palatal expansion finished at 7 mm', topic: 'crossbite' },
+  { q: 'front tooth locked behind the lowers', topic: 'crossbite' },
+  { q: 'intrude the upper incisors to open the bite', topic: 'deepbite' },
+  { q: 'deep bite getting better', topic: 'deepbite' },
+  { q: 'retract the upper incisors into the extraction spaces', topic: 'overjet', related: ['extraction'] },
+  { q: 'functional appliance phase for a class 2', topic: 'overjet', related: ['elastics'] },
+  { q: 'canines high and outside the arch', topic: 'crowding' },
+  { q: 'lower teeth crooked again after she stopped the retainer', topic: 'crowding', related: ['retention'] },
+  { q: 'consolidate the spaces in the upper arch', topic: 'spacing' },
+  { q: 'gap reopened between the two front teeth', topic: 'spacing' },
+  { q: 'second series needed for the lower incisors', topic: 'refinement' },
+  { q: 'finishing issues, one more set of aligners', topic: 'refinement' },
+  { q: 'tracking number shows no movement for days', topic: 'shipping' },
+  { q: 'parcel came in ripped open', topic: 'shipping' },
+  { q: 'send the statement to our accountant', topic: 'billing' },
+  { q: 'contract says unlimited refinements but we were billed', topic: 'billing', related: ['refinement'] },
+  { q: 'production waiting on doctor approval of version 3', topic: 'approval' },
+  { q: 'edges of the new aligner cut the tongue', topic: 'discomfort' },
+  { q: 'pain biting down with the new set, go back a stage?', topic: 'discomfort' },
+  { q: 'traction on the canine not moving, ankylosed?', topic: 'impacted' },
+  { q: 'parents want to avoid removing teeth', topic: 'extraction' },
+  { q: 'centre lines match now, finishing', topic: 'midline' },
+  { q: 'check root length before more intrusion', topic: 'resorption' },
+  { q: 'headaches and limited opening', topic: 'tmj' },
+  { q: 'exam week, move her visit', topic: 'appointment' },
+  { q: 'wire slipped out at the back molar', topic: 'wire' },
+  { q: 'left the upper aligner in a restaurant napkin', topic: 'lost_aligner' },
+  { q: 'how many hours a day should retainers be worn', topic: 'retention' },
+  { q: 'perio cleared her to resume after scaling', topic: 'gums' },
+  { q: 'overcorrect the canine rotation in the refinement', topic: 'rotation', related: ['refinement'] },
+  { q: 'blue dots on the aligners say she is not wearing them', topic: 'compliance' },
+  { q: 'latex free bands needed', topic: 'allergy', related: ['elastics'] },
+];
+
+/**
+ * Which part of the set a query is in: the even-numbered of the original 36 tune, the odd ones,
+ * every added query (session 4) and both blind batches (session 5) are held out.
+ */
+export type Split = 'tune' | 'heldOut' | 'added' | 'blind' | 'blind2';
+export const SPLITS: readonly Split[] = ['tune', 'heldOut', 'added', 'blind', 'blind2'];
 export const ALL_QUERIES: ReadonlyArray<{ q: EvalQuery; split: Split }> = [
   ...SEARCH_QUERIES.map((q, i) => ({ q, split: (i % 2 === 0 ? 'tune' : 'heldOut') as Split })),
   ...SEARCH_QUERIES_ADDED.map((q) => ({ q, split: 'added' as Split })),
   ...SEARCH_QUERIES_BLIND.map((q) => ({ q, split: 'blind' as Split })),
+  ...SEARCH_QUERIES_BLIND2.map((q) => ({ q, split: 'blind2' as Split })),
 ];
 
 
