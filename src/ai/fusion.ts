@@ -150,8 +150,12 @@ export function linearScore(ranker: LinearRanker, x: readonly number[]): number 
   return LEARNED_FEATURES.reduce((s, f, i) => s + ranker[f] * x[i]!, 0);
 }
 
-/** Equal weights: with the BM25 lexical leg the tuning half's best (0.7 was best beside ts_rank). */
-export const DEFAULT_FUSION: FusionOptions = { method: 'weighted', semanticWeight: 0.5, k: 60 };
+/**
+ * 0.6 to the semantic leg: the tuning half's best for bge-small int8 + BM25 once ORTHO_GLOSSARY
+ * expands both sides (0.791 vs 0.785 at 0.5; src/ai/README.md). Equal weights (0.5) were the
+ * best before the glossary, 0.7 beside ts_rank before BM25.
+ */
+export const DEFAULT_FUSION: FusionOptions = { method: 'weighted', semanticWeight: 0.6, k: 60 };
 
 export function fuse(lexical: readonly LexicalHit[], semantic: readonly SemanticHit[], opts: FusionOptions = DEFAULT_FUSION, query: QueryContext = { words: Number.POSITIVE_INFINITY }): FusedHit[] {
   return fuseLegs(lexical, [semantic], opts, query);

@@ -1,4 +1,4 @@
-import { chunkText, contentHash, expandOrtho, orQueryTerms, snippet } from './text';
+import { chunkText, contentHash, expandOrtho, orQueryTerms, setOrthoGlossary, snippet } from './text';
 
 describe('chunkText', () => {
   it('keeps a short text whole, normalising whitespace', () => {
@@ -31,6 +31,27 @@ describe('expandOrtho', () => {
     expect(e).toContain('interproximal reduction');
     expect(e).toContain('upper right canine');
     expect(e).toContain('overbite');
+  });
+  it('maps chart shorthand and lay phrasing of the glossary to the clinical words', () => {
+    expect(expandOrtho('bkt off LL3')).toContain('bracket');
+    expect(expandOrtho('negative OB')).toContain('open bite');
+    expect(expandOrtho('negative OB')).not.toContain('deep bite');
+    expect(expandOrtho('OB 6mm')).toContain('deep bite');
+    expect(expandOrtho('EARR on the OPG')).toContain('root resorption');
+    expect(expandOrtho('trays sitting proud')).toContain('aligner not tracking');
+    expect(expandOrtho('LR quadrant')).toContain('lower right');
+  });
+  it('adds nothing when the text already uses the clinical words', () => {
+    expect(expandOrtho('crossbite on the left')).toBe('crossbite on the left');
+    expect(expandOrtho('the aligner was delivered today')).toBe('the aligner was delivered today');
+  });
+  it('can be switched off for the evaluation', () => {
+    setOrthoGlossary(false);
+    try {
+      expect(expandOrtho('bkt off LL3')).not.toContain('bracket');
+    } finally {
+      setOrthoGlossary(true);
+    }
   });
   it('leaves plain English alone', () => {
     expect(expandOrtho('the aligner was delivered today')).toBe('the aligner was delivered today');

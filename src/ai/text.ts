@@ -123,10 +123,105 @@ export const LAY_VOCABULARY: ReadonlyArray<[RegExp, string]> = [
   [/\bmake room\b/i, 'space crowding'],
 ];
 
+/**
+ * Session 5: a broader orthodontic vocabulary, written as a glossary of the field (chart
+ * shorthand, appliance and lab words, lay phrasing) rather than for any query: each entry maps
+ * the ways staff and patients write a concept to the clinical words the texts use. It only maps
+ * towards the clinical term (a text already using it is left alone), on both sides: queries
+ * (both legs) and embedded texts. Its effect per split is in src/ai/README.md.
+ */
+export const ORTHO_GLOSSARY: ReadonlyArray<[RegExp, string]> = [
+  // Appliances and parts.
+  [/\btrays?\b|\baln?s?\b|\binvisalign\b|\bclear aligners?\b/i, 'aligner'],
+  [/\bbkts?\b|\bbrackets? off\b|\bbraces?\b/i, 'bracket'],
+  [/\baw\b|\barch ?wires?\b|\bniti\b|\bsst\b/i, 'archwire wire'],
+  [/\bengagers?\b|\bbuttons?\b|\bcomposite (bumps?|blobs?)\b/i, 'attachment'],
+  [/\binter-?arch elastics?\b|\bbox elastics?\b|\btriangle elastics?\b|\bclass (ii|2) elastics?\b/i, 'elastics'],
+  [/\bessix\b|\bvfr\b|\bvacuum[- ]formed\b|\bhawley\b|\bfixed retainer\b|\blingual (wire|retainer)\b|\bbonded wire\b|\bbonded retainer\b/i, 'retainer'],
+  [/\brpe\b|\bhyrax\b|\bquad ?helix\b|\bexpansion (screw|key)\b|\bturns?\b.*\bkey\b|\bkey\b.*\bturns?\b|\bturns done\b/i, 'rapid palatal expander expansion'],
+  [/\btwin ?block\b|\bherbst\b|\bforsus\b|\bfunctional\b/i, 'functional appliance'],
+  [/\bbite (ramps?|turbos?|blocks?|planes?)\b/i, 'bite turbos ramps'],
+  [/\bpontics?\b/i, 'pontic extraction space'],
+  [/\btads?\b|\bmini-?screws?\b|\bmini-?implants?\b/i, 'temporary anchorage device'],
+  // Procedures and lab work.
+  [/\bstrip(ping|ped)?\b|\bslenderi[sz](e|ing|ed)\b|\breproximation\b|\bsand(ing|ed)? between\b|\benamel reduction\b|\bipr\b/i, 'interproximal reduction IPR'],
+  [/\bmcc\b|\bmid-?course( correction)?\b|\boff[- ]track\b|\btouch-?up\b|\badditional aligners\b|\bextra (aligners|trays)\b|\brevision\b/i, 'refinement'],
+  [/\bproud\b|\bnot seat(ed|ing)\b|\bunseated\b|\bnot (clipping|engaging|fitting)\b|\bair gaps?\b|\bpoor fit\b|\bnot clipping\b/i, 'aligner not tracking not seating'],
+  [/\bdebond(ed)?\b|\bpopped off\b|\bfell off\b|\bcame off\b|\bcame unstuck\b|\bunstuck\b|\bcame loose\b/i, 'debonded came off rebond'],
+  [/\brebond(ed|ing)?\b|\bre-bond(ed|ing)?\b/i, 'rebond debonded'],
+  [/\bitero\b|\btrios\b|\bios\b|\bintra-?oral scan\b|\bdigital impression\b|\bpvs\b|\balginate\b/i, 'intraoral scan impression'],
+  [/\bvoids?\b|\bholes? in the scan\b|\bdistort(ed|ion)\b/i, 'rescan new impression'],
+  [/\bcc\b|\bclin ?check\b|\bsetup\b|\bset-up\b|\b3d plan\b/i, 'treatment plan setup ClinCheck'],
+  [/\bok'?d\b|\bokayed\b|\bsign(ed)?[- ]off\b|\bgo ahead\b|\bgreen light\b/i, 'approved approval'],
+  [/\bfabricat(e|ion)\b|\bmanufactur(e|ing)\b|\bproduction\b/i, 'manufacturing production'],
+  [/\bexpose\b|\bexposure\b|\bunerupted\b|\bimpacted\b|\bectopic\b|\bpalatal(ly)? (displaced )?canine\b/i, 'impacted canine surgical exposure'],
+  [/\bext\b|\bexts\b|\bexo\b|\bxla\b|\bextract(ed|ion)?s?\b|\bpulled\b|\btaken out\b/i, 'extraction'],
+  [/\b4s\b|\bfours\b/i, 'first premolars'],
+  [/\b5s\b|\bfives\b/i, 'second premolars'],
+  [/\b3s\b|\bthrees\b|\bcuspids?\b|\beye ?teeth\b|\beye ?tooth\b/i, 'canine'],
+  [/\bbicuspids?\b/i, 'premolar'],
+  [/\bbimax\b|\bbi-?maxillary\b/i, 'bimaxillary protrusion'],
+  // Occlusion.
+  [/\baob\b|\bnegative ob\b|\bnegative overbite\b|\bopen ?bite\b/i, 'open bite'],
+  [/(?<!negative )\bob\b|\boverbite\b|\bdeep ?bite\b|\bclosed bite\b|\bvertical overlap\b|\bcurve of spee\b/i, 'deep bite overbite'],
+  [/\boj\b|\bflared\b|\bprotru(ding|sive|sion)\b|\bproclined\b|\bbuck ?teeth\b|\bsticks? out\b|\bsticking out\b|\blips? (cannot|can't|do not|don't) (close|meet)\b|\blip incompetence\b/i, 'overjet protrusion'],
+  [/\bxb\b|\bx-?bite\b|\bcross ?bite\b|\bbiting inside\b|\bbite inside\b/i, 'crossbite'],
+  [/\bcl\.? ?(ii|2)\b|\bclass (2|two)\b/i, 'class II'],
+  [/\bcl\.? ?(iii|3)\b|\bclass (3|three)\b/i, 'class III'],
+  [/\bml\b|\bcent(re|er) ?lines?\b|\bmid-?lines?\b/i, 'midline'],
+  [/\bdiastemas?\b|\bgappy\b|\bgaps between\b/i, 'spacing space closure'],
+  [/\bfrenum\b|\bfrenulum\b|\bfrenectomy\b/i, 'frenectomy diastema'],
+  [/\bcrowd(ed|ing)?\b|\bcrooked\b|\boverlapping\b|\bbunched\b|\bblocked[- ]out\b|\bno room\b|\bnot enough (room|space)\b|\bmake room\b/i, 'crowding'],
+  [/\brotat(ed|ion|ions)\b|\bderotat(e|ing|ion)\b|\btwisted\b|\bturned\b/i, 'rotation'],
+  [/\brelapse\b|\bcame back\b|\bcoming back\b|\breopen(ing|ed)?\b|\bmoved back\b/i, 'relapse'],
+  // Clinical findings.
+  [/\bearr\b|\bblunt(ed|ing)? (apices|apex|roots?)\b|\bshort(ened)? roots?\b|\broot shortening\b/i, 'root resorption'],
+  [/\bopg\b|\bopt\b|\bpano\b|\bpanoramic\b|\bx-?rays?\b|\bradiographs?\b|\bceph\b|\bcbct\b|\bpa film\b/i, 'radiograph x-ray'],
+  [/\btmj\b|\btmd\b|\bjaw (joint|pain|clicking|aches?)\b|\bclicking\b/i, 'temporomandibular joint TMJ'],
+  [/\bgrinding\b|\bclenching\b|\bbrux(ism|ing)?\b/i, 'bruxism'],
+  [/\boh\b|\boral hygiene\b|\bplaque\b|\bbrushing\b/i, 'oral hygiene'],
+  [/\bperio\b|\bgingiv(a|al|itis)\b|\bgums?\b|\brecession\b|\breceding\b/i, 'gingival periodontal gums'],
+  [/\ballerg(y|ic|ies)\b|\brash\b|\bnickel\b|\blatex\b|\bitch(y|ing)\b|\bhives\b/i, 'allergy reaction'],
+  [/\bulcers?\b|\brubb(ing|ed|s)\b|\bsore\b|\bdigging\b|\bsharp edges?\b|\bcutting\b|\birritat(ed|ion|ing)\b/i, 'irritation discomfort'],
+  [/\bpoking\b|\bstabbing\b|\bsnapped\b|\bbroken wire\b|\bwire end\b/i, 'wire irritation broken archwire'],
+  [/\bcompliance\b|\bnot wearing\b|\bwear time\b|\bhours a day\b|\b\d+ ?h(ours?)?( a day)?\b|\bleaves? (them|the aligners|the trays) out\b/i, 'compliance wear time'],
+  // Practice and lab admin.
+  [/\bappts?\b|\bdna\b|\bfta\b|\bno[- ]show\b|\bresched(ule|uled)?\b|\bbooking\b|\bcheck-?up\b/i, 'appointment visit'],
+  [/\bdna\b|\bfta\b|\bdid not attend\b|\bfailed to attend\b/i, 'missed appointment did not attend'],
+  [/\bcourier\b|\bparcel\b|\bpackage\b|\bcustoms\b|\bshipping\b|\bdispatch(ed)?\b/i, 'shipment delivery'],
+  [/\brefund\b|\bdouble charge\b|\bcharged\b|\bcost\b|\bprice\b|\bfee\b|\bbill(ed|ing)?\b|\bpaid\b|\bstatement\b|\bwarranty\b/i, 'invoice payment billing'],
+  [/\blost\b|\bmisplaced\b|\bspare\b|\bthrew away\b|\bthrown away\b/i, 'lost aligner replacement'],
+  [/\bremake\b|\bsplit\b|\bcracked\b|\bsnapped\b|\bbroken\b|\btorn\b/i, 'broken replacement remake'],
+  [/\bbraces off\b|\bbraces came off\b|\bend of treatment\b|\bnight wear\b|\bnight-?time\b/i, 'retention retainer'],
+  // Words of the people writing.
+  [/\bdr\b|\bdoc\b/i, 'doctor'],
+  [/\bkid\b|\bteen(ager)?\b|\bchild\b/i, 'patient'],
+  [/\blowers\b/i, 'lower teeth'],
+  [/\buppers\b/i, 'upper teeth'],
+  [/\banteriors?\b|\bfront teeth\b/i, 'anterior incisors'],
+  [/\bposteriors?\b|\bback teeth\b/i, 'posterior molars'],
+  [/\b(ur|ul|lr|ll) quadrant\b/i, 'quadrant'],
+  [/\binjur(y|ies|ed)\b/i, 'trauma'],
+];
+let glossaryEnabled = true;
+/** For the evaluation only (`eval:search -- --no-glossary`): the search without ORTHO_GLOSSARY. */
+export function setOrthoGlossary(on: boolean): void {
+  glossaryEnabled = on;
+}
+
+const QUADRANT = /\b([ul])([rl]) quadrant\b/gi;
+
 /** Expands shorthand word by word; the original stays too, so exact notations still match. */
 export function expandOrtho(text: string): string {
   const extra: string[] = [];
   for (const [re, clinical] of LAY_VOCABULARY) if (re.test(text)) extra.push(clinical);
+  if (glossaryEnabled) {
+    for (const [re, clinical] of ORTHO_GLOSSARY) {
+      // Only towards the clinical words: nothing to add when the text already has them all.
+      if (re.test(text) && !clinical.split(' ').every((w) => new RegExp(`\\b${w}\\b`, 'i').test(text))) extra.push(clinical);
+    }
+    for (const m of text.matchAll(QUADRANT)) extra.push(`${m[1]!.toLowerCase() === 'u' ? 'upper' : 'lower'} ${m[2]!.toLowerCase() === 'r' ? 'right' : 'left'}`);
+  }
   for (const raw of text.split(/[\s,.;:!?()/]+/)) {
     const w = raw.toLowerCase();
     if (!w) continue;

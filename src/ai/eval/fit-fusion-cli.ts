@@ -46,7 +46,7 @@ function preparedQueries(file: CandidatesFile, model: string, lexDepth = Infinit
     });
   };
   return file.queries.flatMap((c) => {
-    if (c.split === 'added') return [];
+    if (c.split !== 'tune' && c.split !== 'heldOut') return [];
     const q = SEARCH_QUERIES.find((x) => x.q === c.q);
     if (!q) throw new Error(`query "${c.q}" is not in search-set.ts`);
     const sem = c.semantic[model];

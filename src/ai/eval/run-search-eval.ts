@@ -15,7 +15,7 @@
  * Flags: `--models a,b` (default: every model of models.ts), `--quick` (no speed figures),
  * `--k1 --b` (BM25's constants; default the textbook 1.2 / 0.75), `--depth n` (candidates per kind
  * and leg; default the service's), `--candidates <file>` (writes every query's candidates for
- * `npm run fit:search-fusion`).
+ * `npm run fit:search-fusion`), `--no-glossary` (without text.ts's ORTHO_GLOSSARY, on both sides).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -34,9 +34,9 @@ import { DEFAULT_FUSION, fuseLegs, LEARNED_FUSION, type FusionOptions, type Lexi
 import { LOCAL_MODEL_NAMES, localModelRoot, type LocalModelName } from '../models';
 import { embeddingInput, embedSources } from '../pipeline';
 import { LocalEmbeddingProvider } from '../providers/local';
-import { chunkText, expandOrtho, orQueryTerms, wordCount, type TextKind } from '../text';
+import { chunkText, expandOrtho, orQueryTerms, setOrthoGlossary, wordCount, type TextKind } from '../text';
 import { type CandidatesFile } from './fit-fusion';
-import { ALL_QUERIES, relevance, SEARCH_DOCS, SEARCH_QUERIES, SEARCH_QUERIES_ADDED } from './search-set';
+import { ALL_QUERIES, relevance, SEARCH_DOCS, SEARCH_QUERIES, SEARCH_QUERIES_ADDED, SEARCH_QUERIES_BLIND, SEARCH_QUERIES_BLIND2, SPLITS, type Split } from './search-set';
 
 const K = 10;
 const KINDS: readonly TextKind[] = ['case', 'message'];
@@ -50,9 +50,11 @@ function ndcg(grades: number[], ideal: number[]): number {
 interface Row {
   models: string;
   method: string;
-  /** Every query (the original 36 and the 30 added). */
+  /** Every query (the original 36, the 30 added in session 4, the blind ones of session 5). */
   ndcg10: number;
   recall10: number;
+  /** The 66 queries of session 4 (original 36 + added 30), comparable with its figures. */
+  ndcg10Prev66: number;
   /** The original 36 queries (the figures of sessions 2-3), and their halves. */
   ndcg10Orig: number;
   recall10Orig: number;
@@ -60,6 +62,12 @@ interface Row {
   ndcg10HeldOut: number;
   /** The 30 queries added in session 4 (all held out). */
   ndcg10Added: number;
+  /** The queries written blind in session 5 (all held out). */
+  ndcg10Blind: number;
+  /** The second blind batch of session 5, written after the glossary was frozen. */
+  ndcg10Blind2: number;
+  /** recall@10 per split. */
+  recall10BySplit: Record<Split, number>;
 }
 
 function arg(name: string): string | undefined {
@@ -70,6 +78,8 @@ function arg(name: string): string | undefined {
 async function main(): Promise<void> {
   const config = loadConfig();
   const quick = process.argv.includes('--quick');
+  const glossary = !process.argv.includes('--no-glossary');
+  setOrthoGlossary(glossary);
   const bm25Params = { k1: Number(arg('k1') ?? searchRepo.BM25.k1), b: Number(arg('b') ?? searchRepo.BM25.b) };
   // Candidates per kind and leg (the service's pool); deeper with --candidates, so that
   // fit-fusion-cli can try shallower pools by truncating.
@@ -109,8 +119,9 @@ async function main(): Promise<void> {
     const docByKey = new Map(SEARCH_DOCS.map((d) => [d.key, d]));
     const sources = [...(await repo.loadSources(db, 'case', [...idOf.keys()])), ...(await repo.loadSources(db, 'message', [...idOf.keys()]))];
     const inputs = sources.flatMap((s) => chunkText(s.text).map(embeddingInput));
+    console.log(`vocabulary: ORTHO_GLOSSARY ${glossary ? 'on' : 'off (--no-glossary)'}`);
     console.log(
-      `labelled set: ${SEARCH_DOCS.length} documents (${SEARCH_DOCS.filter((d) => d.kind === 'case').length} cases, ${SEARCH_DOCS.filter((d) => d.kind === 'message').length} messages), ${ALL_QUERIES.length} queries (${Math.ceil(SEARCH_QUERIES.length / 2)} tuning / ${Math.floor(SEARCH_QUERIES.length / 2)} held out / ${SEARCH_QUERIES_ADDED.length} added, held out)`,
+      `labelled set: ${SEARCH_DOCS.length} documents (${SEARCH_DOCS.filter((d) => d.kind === 'case').length} cases, ${SEARCH_DOCS.filter((d) => d.kind === 'message').length} messages), ${ALL_QUERIES.length} queries (${Math.ceil(SEARCH_QUERIES.length / 2)} tuning / ${Math.floor(SEARCH_QUERIES.length / 2)} held out / ${SEARCH_QUERIES_ADDED.length} added / ${SEARCH_QUERIES_BLIND.length} blind / ${SEARCH_QUERIES_BLIND2.length} blind2, held out)`,
     );
 
     // The lexical leg does not depend on the model.
@@ -190,9 +201,10 @@ async function main(): Promise<void> {
 
     const report: Row[] = [];
     const evaluate = (models: readonly LocalModelName[], method: string, fusion: FusionOptions | null, lexicalLeg = lexical): Row => {
-      const n = { tune: 0, heldOut: 0, added: 0 };
-      const r = { tune: 0, heldOut: 0, added: 0 };
-      const count = { tune: 0, heldOut: 0, added: 0 };
+      const zero = (): Record<Split, number> => ({ tune: 0, heldOut: 0, added: 0, blind: 0, blind2: 0 });
+      const n = zero();
+      const r = zero();
+      const count = zero();
       queries.forEach(({ q, ideal, split }, qi) => {
         const legs = models.map((m) => semantic.get(m)![qi]!);
         const ranked = fusion ? fuseLegs(lexicalLeg[qi]!, legs, fusion, { words: wordCount(q.q) }) : lexicalLeg[qi]!;
@@ -201,22 +213,27 @@ async function main(): Promise<void> {
         r[split] += grades.filter((g) => g > 0).length / Math.min(K, ideal.length);
         count[split]++;
       });
+      const sum = (x: Record<Split, number>, splits: readonly Split[]) => splits.reduce((s, k) => s + x[k], 0);
       const orig = count.tune + count.heldOut;
-      const all = orig + count.added;
-      const row = {
+      const all = sum(count, SPLITS);
+      const row: Row = {
         models: models.length ? models.join(' + ') : '(none)',
         method,
-        ndcg10: (n.tune + n.heldOut + n.added) / all,
-        recall10: (r.tune + r.heldOut + r.added) / all,
+        ndcg10: sum(n, SPLITS) / all,
+        recall10: sum(r, SPLITS) / all,
+        ndcg10Prev66: sum(n, ['tune', 'heldOut', 'added']) / (orig + count.added),
         ndcg10Orig: (n.tune + n.heldOut) / orig,
         recall10Orig: (r.tune + r.heldOut) / orig,
         ndcg10Tune: n.tune / count.tune,
         ndcg10HeldOut: n.heldOut / count.heldOut,
         ndcg10Added: count.added ? n.added / count.added : NaN,
+        ndcg10Blind: count.blind ? n.blind / count.blind : NaN,
+        ndcg10Blind2: count.blind2 ? n.blind2 / count.blind2 : NaN,
+        recall10BySplit: Object.fromEntries(SPLITS.map((k) => [k, count[k] ? r[k] / count[k] : NaN])) as Record<Split, number>,
       };
       report.push(row);
       console.log(
-        `${row.models.padEnd(44)} ${row.method.padEnd(26)} nDCG@10 ${row.ndcg10.toFixed(3)} recall@10 ${row.recall10.toFixed(3)} | original 36: ${row.ndcg10Orig.toFixed(3)} / ${row.recall10Orig.toFixed(3)} (tune ${row.ndcg10Tune.toFixed(3)}, held-out ${row.ndcg10HeldOut.toFixed(3)}) | added 30: ${row.ndcg10Added.toFixed(3)}`,
+        `${row.models.padEnd(44)} ${row.method.padEnd(26)} nDCG@10 ${row.ndcg10.toFixed(3)} recall@10 ${row.recall10.toFixed(3)} | tune ${row.ndcg10Tune.toFixed(3)} held-out ${row.ndcg10HeldOut.toFixed(3)} added ${row.ndcg10Added.toFixed(3)} blind ${row.ndcg10Blind.toFixed(3)} blind2 ${row.ndcg10Blind2.toFixed(3)} | original 36 ${row.ndcg10Orig.toFixed(3)}, 66 of session 4 ${row.ndcg10Prev66.toFixed(3)}`,
       );
       return row;
     };
@@ -250,7 +267,7 @@ async function main(): Promise<void> {
     }
     const best = [...report].sort((a, b) => b.ndcg10Tune - a.ndcg10Tune)[0]!;
     console.log(
-      `best on the tuning half: ${best.models} ${best.method}: tune ${best.ndcg10Tune.toFixed(3)}, held-out ${best.ndcg10HeldOut.toFixed(3)}, original 36 ${best.ndcg10Orig.toFixed(3)}, added 30 ${best.ndcg10Added.toFixed(3)}, all ${best.ndcg10.toFixed(3)}`,
+      `best on the tuning half: ${best.models} ${best.method}: tune ${best.ndcg10Tune.toFixed(3)}, held-out ${best.ndcg10HeldOut.toFixed(3)}, original 36 ${best.ndcg10Orig.toFixed(3)}, added 30 ${best.ndcg10Added.toFixed(3)}, blind ${best.ndcg10Blind.toFixed(3)}, blind2 ${best.ndcg10Blind2.toFixed(3)}, all ${best.ndcg10.toFixed(3)}`,
     );
 
     // The production default end to end through the search service (API code path): the
@@ -273,7 +290,7 @@ async function main(): Promise<void> {
     }
 
     const out = path.resolve(__dirname, '../../../bench/results', `eval-search-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(out, JSON.stringify({ docs: SEARCH_DOCS.length, queries: SEARCH_QUERIES.length, k: K, speed, best, production, report }, null, 2));
+    writeFileSync(out, JSON.stringify({ docs: SEARCH_DOCS.length, queries: ALL_QUERIES.length, glossary, k: K, speed, best, production, report }, null, 2));
     console.log(`wrote ${out}`);
   } finally {
     for (const p of providers.values()) await p.close();
