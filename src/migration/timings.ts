@@ -10,23 +10,36 @@ export interface StepTiming {
   ms: number;
   /** How many times the step ran (flush runs once per table). */
   calls: number;
+  /**
+   * CPU milliseconds of the target session's server process in the step (exclusive as `ms`),
+   * when the caller could measure it (bench: /proc): unlike wall time, independent of the load.
+   */
+  serverCpuMs?: number;
 }
 
 export class StepTimer {
-  private readonly totals = new Map<string, { ms: number; calls: number }>();
-  private readonly stack: Array<{ child: number }> = [];
+  private readonly totals = new Map<string, { ms: number; calls: number; cpu: number }>();
+  private readonly stack: Array<{ child: number; childCpu: number }> = [];
+
+  /** @param serverCpu - the target session's server CPU so far, in ms (optional). */
+  constructor(private readonly serverCpu?: () => number) {}
 
   async time<T>(step: string, fn: () => Promise<T>): Promise<T> {
     const start = performance.now();
-    this.stack.push({ child: 0 });
+    const cpuStart = this.serverCpu?.() ?? 0;
+    this.stack.push({ child: 0, childCpu: 0 });
     try {
       return await fn();
     } finally {
       const frame = this.stack.pop()!;
       const elapsed = performance.now() - start;
-      this.add(step, elapsed - frame.child);
+      const cpu = (this.serverCpu?.() ?? 0) - cpuStart;
+      this.add(step, elapsed - frame.child, cpu - frame.childCpu);
       const parent = this.stack[this.stack.length - 1];
-      if (parent) parent.child += elapsed;
+      if (parent) {
+        parent.child += elapsed;
+        parent.childCpu += cpu;
+      }
     }
   }
 
@@ -37,14 +50,15 @@ export class StepTimer {
     if (parent) parent.child += ms;
   }
 
-  private add(step: string, ms: number) {
-    const t = this.totals.get(step) ?? { ms: 0, calls: 0 };
+  private add(step: string, ms: number, cpu = 0) {
+    const t = this.totals.get(step) ?? { ms: 0, calls: 0, cpu: 0 };
     t.ms += ms;
+    t.cpu += cpu;
     t.calls += 1;
     this.totals.set(step, t);
   }
 
   list(): StepTiming[] {
-    return [...this.totals].map(([step, t]) => ({ step, ms: Math.round(t.ms), calls: t.calls }));
+    return [...this.totals].map(([step, t]) => ({ step, ms: Math.round(t.ms), calls: t.calls, ...(this.serverCpu ? { serverCpuMs: Math.round(t.cpu) } : {}) }));
   }
 }
