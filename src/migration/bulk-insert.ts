@@ -15,7 +15,8 @@
  *   CONFLICT clause and every trigger (their UPDATE triggers compare old and new).
  * - The fast path is used only when every INSERT trigger of the table is one this module knows
  *   how to replay (listed from pg_trigger at the start of the run: a trigger added later by a
- *   migration turns the fast path off for its table until it is taught here), when the session may
+ *   migration, or a known trigger function redefined (its source's md5), turns the fast path off
+ *   for its table until it is taught here), when the session may
  *   set session_replication_role (superuser, or GRANT SET ON PARAMETER), and inside a registered
  *   bulk load (0061's audit_bulk_begin(): the audit is owed a count, 0079's audit_bulk_count()).
  * - Foreign keys are checked after the insert, per distinct key, with the same row lock the
@@ -54,6 +55,22 @@ export interface BulkPlan {
 
 const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
+/**
+ * The trigger functions whose work this module replays, with the md5 of the source it was written
+ * against (`select md5(prosrc)`, after db 0079): a migration that redefines one turns the fast
+ * path off for its tables until its replay here is checked and the hash updated.
+ */
+const KNOWN_FUNCTIONS: Record<string, string> = {
+  'public.audit_statement_change': '2f9c0bc03c3fe99b08ebf28db1bdebeb',
+  'public.enqueue_embedding_statement': 'bb821556d03e24068b6fd08e81127a9d',
+  'search_index.documents_insert': '0424d9136bab9b6ab290c4f15410e563',
+  'public.analytics_mark_message': 'ff32883d74242341caf6a7a9c90536c2',
+  'public.validate_case_workflow_template': '3c3d36b4eb59c9e6389280e8e8a015f5',
+  'public.set_practice_id_from_case': '9e75a0c8e176d604304ea3252e984526',
+  'public.set_practice_id_from_patient': 'b163b3c17c7f7eca3e776d53dcb0c2a1',
+  'public.set_practice_id_from_order': '634f7cd79845cc88e23f7dc540d93ec6',
+};
+
 /** Reads the table's INSERT triggers and foreign keys and decides whether the fast path applies. */
 export async function planBulkInsert(db: pg.Client, table: string): Promise<BulkPlan> {
   const plan: BulkPlan = { table, fast: false, reason: null, foreignKeys: [], replays: [] };
@@ -62,8 +79,8 @@ export async function planBulkInsert(db: pg.Client, table: string): Promise<Bulk
     plan.reason = 'this role may not set session_replication_role';
     return plan;
   }
-  const triggers = await db.query<{ tgname: string; tgenabled: string; internal: boolean; fn: string; schema: string; tgargs: Buffer; contype: string | null; row_level: boolean }>(
-    `select t.tgname, t.tgenabled::text as tgenabled, t.tgisinternal as internal, p.proname as fn, n.nspname as schema, t.tgargs,
+  const triggers = await db.query<{ tgname: string; tgenabled: string; internal: boolean; fn: string; schema: string; tgargs: Buffer; contype: string | null; row_level: boolean; src_md5: string }>(
+    `select t.tgname, t.tgenabled::text as tgenabled, t.tgisinternal as internal, p.proname as fn, n.nspname as schema, t.tgargs, md5(p.prosrc) as src_md5,
             c.contype::text as contype, (t.tgtype & 1) <> 0 as row_level
        from pg_trigger t join pg_proc p on p.oid = t.tgfoid join pg_namespace n on n.oid = p.pronamespace
        left join pg_constraint c on c.oid = t.tgconstraint
@@ -84,6 +101,9 @@ export async function planBulkInsert(db: pg.Client, table: string): Promise<Bulk
       return { ...plan, reason: `internal trigger ${t.tgname} (${t.fn}) has no set-based replay` };
     }
     const name = `${t.schema}.${t.fn}`;
+    if (KNOWN_FUNCTIONS[name] !== undefined && KNOWN_FUNCTIONS[name] !== t.src_md5) {
+      return { ...plan, reason: `trigger ${t.tgname}: ${name} was redefined since its set-based replay was written (source md5 ${t.src_md5})` };
+    }
     if (name === 'public.audit_statement_change' && !t.row_level) plan.replays.push({ kind: 'audit', trigger: t.tgname });
     else if (name === 'public.enqueue_embedding_statement' && !t.row_level && t.args.length === 1) plan.replays.push({ kind: 'embedding', trigger: t.tgname, arg: t.args[0]! });
     else if (name === 'search_index.documents_insert' && !t.row_level && t.args.length === 1) plan.replays.push({ kind: 'search', trigger: t.tgname, arg: t.args[0]! });
