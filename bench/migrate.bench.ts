@@ -5,6 +5,7 @@
  *   npm run bench:migrate                          # 82,000 cases ≈ 1.0 M legacy rows, and a quarter of that
  *   npm run bench:migrate -- --cases 20000 --small 5000 --baseline-rows 50000
  *   npm run bench:migrate -- --classifier none|lexical|default --heap-mb 256
+ *   npm run bench:migrate -- --no-fast-path        # every INSERT through its triggers (before bulk-insert.ts)
  *
  * For each size: a legacy database generated with the README's mess (test/support/legacy/
  * generate.ts, dispatch_record dominating) and a migrated MDW target on one embedded PostgreSQL;
@@ -30,7 +31,7 @@ function arg(name: string, def: number): number {
   return i === -1 ? def : Number(process.argv[i + 1]);
 }
 
-async function child(legacyUrl: string, targetUrl: string, classifierKind: string): Promise<void> {
+async function child(legacyUrl: string, targetUrl: string, classifierKind: string, fastPath: string): Promise<void> {
   const { migrateLegacy } = await import('../src/migration/pipeline');
   const { createMigrationClassifier } = await import('../src/migration/intent');
   const classifier =
@@ -51,13 +52,14 @@ async function child(legacyUrl: string, targetUrl: string, classifierKind: strin
     peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
   }, 20);
   const t0 = Date.now();
-  const first = await migrateLegacy({ legacyUrl, targetUrl, dedup: dedupPatients, progress, classifier, sampleHeap: true });
+  const bulkFastPath = fastPath !== 'off';
+  const first = await migrateLegacy({ legacyUrl, targetUrl, dedup: dedupPatients, progress, classifier, bulkFastPath, sampleHeap: true });
   const firstMs = Date.now() - t0;
   clearInterval(sampler);
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   const peakHeapMb = peakHeap / 2 ** 20;
   const t1 = Date.now();
-  const again = await migrateLegacy({ legacyUrl, targetUrl, dedup: dedupPatients, classifier });
+  const again = await migrateLegacy({ legacyUrl, targetUrl, dedup: dedupPatients, classifier, bulkFastPath });
   const rerunMs = Date.now() - t1;
   process.stdout.write(
     JSON.stringify({ rows: first.totals.read, firstMs, rerunMs, peakRssMb, peakHeapMb, ok: first.ok && again.ok, rerun: again.totals, timings: first.timings, rerunTimings: again.timings, tables: first.tables, dedup: { ...first.dedup, clusterList: undefined, reviewPairs: undefined, testData: first.dedup.testData.length }, states: { ...first.states, notUnderstoodExamples: undefined } }) + '\n',
@@ -93,7 +95,9 @@ async function baseline(legacyUrl: string, targetUrl: string, limit: number): Pr
 }
 
 async function main(): Promise<void> {
-  if (process.argv[2] === '--child') return child(process.argv[3]!, process.argv[4]!, process.argv[5]!);
+  if (process.argv[2] === '--child') return child(process.argv[3]!, process.argv[4]!, process.argv[5]!, process.argv[6]!);
+  // --no-fast-path: every INSERT through its triggers (the write path before src/migration/bulk-insert.ts).
+  const fastPath = process.argv.includes('--no-fast-path') ? 'off' : 'on';
   const cases = arg('cases', 82_000);
   const classifierKind = process.argv.includes('--classifier') ? process.argv[process.argv.indexOf('--classifier') + 1]! : 'lexical';
   const heapMb = arg('heap-mb', 0);
@@ -117,7 +121,7 @@ async function main(): Promise<void> {
       const target = await createDatabase(server.url, `target_${size}`);
       await migrate(target);
       const heap = heapMb > 0 ? [`--max-old-space-size=${heapMb}`] : [];
-      const r = spawnSync(process.execPath, [...process.execArgv, ...heap, __filename, '--child', legacy, target, classifierKind], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] });
+      const r = spawnSync(process.execPath, [...process.execArgv, ...heap, __filename, '--child', legacy, target, classifierKind, fastPath], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] });
       if (r.status !== 0) throw new Error(`migration child failed (${r.status})`);
       const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
       results.push({ cases: size, ...out });
@@ -167,7 +171,7 @@ async function main(): Promise<void> {
     console.log(lines.join('\n'));
     mkdirSync(path.join(__dirname, 'results'), { recursive: true });
     const file = path.join(__dirname, 'results', `migrate-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, JSON.stringify({ cases, small, baselineRows, classifier: classifierKind, heapMb, results, baseline: baselineResult, cpus: os.cpus().length, load: os.loadavg() }, null, 2));
+    writeFileSync(file, JSON.stringify({ cases, small, baselineRows, classifier: classifierKind, heapMb, fastPath, results, baseline: baselineResult, cpus: os.cpus().length, load: os.loadavg() }, null, 2));
     console.log(`results: ${path.relative(process.cwd(), file)}`);
   } finally {
     server.stop();

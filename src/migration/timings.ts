@@ -12,13 +12,21 @@ export interface StepTiming {
   calls: number;
   /** Peak V8 heap in use while the step ran (sampled; only when heap sampling is on). */
   peakHeapMb?: number;
+  /**
+   * CPU milliseconds of the target session's server process in the step (exclusive as `ms`),
+   * when the caller could measure it (bench: /proc): unlike wall time, independent of the load.
+   */
+  serverCpuMs?: number;
 }
 
 export class StepTimer {
-  private readonly totals = new Map<string, { ms: number; calls: number }>();
-  private readonly stack: Array<{ child: number; step: string }> = [];
+  private readonly totals = new Map<string, { ms: number; calls: number; cpu: number }>();
+  private readonly stack: Array<{ child: number; childCpu: number; step: string }> = [];
   private readonly heapPeaks = new Map<string, number>();
   private sampler: NodeJS.Timeout | null = null;
+
+  /** @param serverCpu - the target session's server CPU so far, in ms (optional). */
+  constructor(private readonly serverCpu?: () => number) {}
 
   /**
    * Samples the heap in use every `ms` and charges each sample to the innermost running step,
@@ -44,16 +52,21 @@ export class StepTimer {
 
   async time<T>(step: string, fn: () => Promise<T>): Promise<T> {
     const start = performance.now();
-    this.stack.push({ child: 0, step });
+    const cpuStart = this.serverCpu?.() ?? 0;
+    this.stack.push({ child: 0, childCpu: 0, step });
     try {
       return await fn();
     } finally {
       if (this.sampler) this.sampleNow();
       const frame = this.stack.pop()!;
       const elapsed = performance.now() - start;
-      this.add(step, elapsed - frame.child);
+      const cpu = (this.serverCpu?.() ?? 0) - cpuStart;
+      this.add(step, elapsed - frame.child, cpu - frame.childCpu);
       const parent = this.stack[this.stack.length - 1];
-      if (parent) parent.child += elapsed;
+      if (parent) {
+        parent.child += elapsed;
+        parent.childCpu += cpu;
+      }
     }
   }
 
@@ -64,9 +77,10 @@ export class StepTimer {
     if (parent) parent.child += ms;
   }
 
-  private add(step: string, ms: number) {
-    const t = this.totals.get(step) ?? { ms: 0, calls: 0 };
+  private add(step: string, ms: number, cpu = 0) {
+    const t = this.totals.get(step) ?? { ms: 0, calls: 0, cpu: 0 };
     t.ms += ms;
+    t.cpu += cpu;
     t.calls += 1;
     this.totals.set(step, t);
   }
@@ -74,7 +88,13 @@ export class StepTimer {
   list(): StepTiming[] {
     return [...this.totals].map(([step, t]) => {
       const peak = this.heapPeaks.get(step);
-      return peak === undefined ? { step, ms: Math.round(t.ms), calls: t.calls } : { step, ms: Math.round(t.ms), calls: t.calls, peakHeapMb: Math.round(peak / 2 ** 20) };
+      return {
+        step,
+        ms: Math.round(t.ms),
+        calls: t.calls,
+        ...(peak === undefined ? {} : { peakHeapMb: Math.round(peak / 2 ** 20) }),
+        ...(this.serverCpu ? { serverCpuMs: Math.round(t.cpu) } : {}),
+      };
     });
   }
 }
