@@ -33,9 +33,19 @@ export function spawnWorkerProcess(
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  if (onOutput) for (const s of [proc.stdout!, proc.stderr!]) s.on('data', (b: Buffer) => onOutput(b.toString()));
+  // Both pipes are always read to the end: a child whose stderr pipe fills (64 KB of warnings nobody
+  // reads) blocks in its next write, a worker that silently stops working. The tail is kept for the
+  // error when it exits early.
+  let tail = '';
+  for (const s of [proc.stdout!, proc.stderr!]) {
+    s.on('data', (b: Buffer) => {
+      const text = b.toString();
+      tail = (tail + text).slice(-4_000);
+      onOutput?.(text);
+    });
+  }
   return new Promise<ChildProcess>((resolve, reject) => {
     proc.stdout!.on('data', (b: Buffer) => b.toString().includes('worker started') && resolve(proc));
-    proc.once('exit', (code) => reject(new Error(`worker exited early (${code})`)));
+    proc.once('exit', (code) => reject(new Error(`worker exited early (${code}); its last output:\n${tail}`)));
   });
 }
