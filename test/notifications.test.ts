@@ -133,6 +133,13 @@ afterAll(async () => {
   await h.close();
   await new Promise<void>((resolve) => smtp.close(() => resolve()));
 });
+// Test files share one database, and this file's dispatcher is the only one that sends (the only one
+// with an SMTP server): the events other files recorded since the last test would be expanded and
+// sent, oldest first, ahead of this test's own. A clean-clone run once waited 60 s for a first email
+// behind them. Each test starts with no one else's backlog; events recorded later queue behind its own.
+beforeEach(async () => {
+  await h.database.system.updateTable('notification_events').set({ fanned_out_at: new Date() }).where('fanned_out_at', 'is', null).execute();
+});
 
 describe('with an in-process worker', () => {
   beforeAll(async () => {
