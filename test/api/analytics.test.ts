@@ -4,6 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
+import pg from 'pg';
+import { guardClient } from '../../src/db/connection-errors';
 import { ensureAnalyticsRollupsSchedule } from '../../src/services/analytics-start';
 import { analyticsRollupsScheduleId } from '../../src/workflows/analytics.workflow';
 import { waitFor } from '../support/wait';
@@ -79,6 +81,13 @@ async function reworkMessage(f: PracticeFixture, caseId: string, at: string, dec
 beforeAll(async () => {
   env = await setupApi();
   const db = env.h.database.system;
+  // A refresh of every practice (another file's, e.g. test/repositories/analytics-rollups) between
+  // seeding and the "stale weeks" check below would consume this history's marks first. It takes
+  // the refresh lock of 0066 exclusively: holding it shared (as per-practice refreshes do) holds
+  // such refreshes off until the check is done, and lets per-practice ones run.
+  const refreshLock = guardClient(new pg.Client({ connectionString: env.h.config.DATABASE_URL }));
+  await refreshLock.connect();
+  await refreshLock.query('SELECT pg_advisory_lock_shared(4627165, 0)');
   templateId = await createTemplate(db, clearAlignerTemplate({ name: `Analytics ${randomUUID().slice(0, 8)}` }));
   a = await createPracticeFixture(db);
   b = await createPracticeFixture(db);
@@ -99,7 +108,11 @@ beforeAll(async () => {
 
   // The weeks of this history now come from the weekly rollups (0065), not the facts: refreshed
   // by the worker, through the Schedule's workflow.
-  expect((await db.selectFrom('analytics_stale_weeks').select('id').where('practice_id', 'in', [a.practiceId, b.practiceId]).execute()).length).toBeGreaterThan(0);
+  try {
+    expect((await db.selectFrom('analytics_stale_weeks').select('id').where('practice_id', 'in', [a.practiceId, b.practiceId]).execute()).length).toBeGreaterThan(0);
+  } finally {
+    await refreshLock.end(); // ends the session: its lock goes with it
+  }
   expect(await ensureAnalyticsRollupsSchedule(env.h.client, env.h.taskQueue, '1 hour')).toBe(true);
   const schedule = env.h.client.schedule.getHandle(analyticsRollupsScheduleId(env.h.taskQueue));
   try {
