@@ -20,6 +20,13 @@ let b: PracticeFixture;
 let templateId: string;
 let lab: Caller;
 const H = 3_600_000;
+let refreshLock: pg.Client | undefined;
+/** Ends the lock's session (its lock goes with it), once. */
+const endRefreshLock = async () => {
+  const c = refreshLock;
+  refreshLock = undefined;
+  await c?.end();
+};
 const PERIOD = 'from=2020-03-02T00:00:00Z&to=2020-03-16T00:00:00Z';
 
 interface Task {
@@ -85,7 +92,7 @@ beforeAll(async () => {
   // seeding and the "stale weeks" check below would consume this history's marks first. It takes
   // the refresh lock of 0066 exclusively: holding it shared (as per-practice refreshes do) holds
   // such refreshes off until the check is done, and lets per-practice ones run.
-  const refreshLock = guardClient(new pg.Client({ connectionString: env.h.config.DATABASE_URL }));
+  refreshLock = guardClient(new pg.Client({ connectionString: env.h.config.DATABASE_URL }));
   await refreshLock.connect();
   await refreshLock.query('SELECT pg_advisory_lock_shared(4627165, 0)');
   templateId = await createTemplate(db, clearAlignerTemplate({ name: `Analytics ${randomUUID().slice(0, 8)}` }));
@@ -111,7 +118,7 @@ beforeAll(async () => {
   try {
     expect((await db.selectFrom('analytics_stale_weeks').select('id').where('practice_id', 'in', [a.practiceId, b.practiceId]).execute()).length).toBeGreaterThan(0);
   } finally {
-    await refreshLock.end(); // ends the session: its lock goes with it
+    await endRefreshLock();
   }
   expect(await ensureAnalyticsRollupsSchedule(env.h.client, env.h.taskQueue, '1 hour')).toBe(true);
   const schedule = env.h.client.schedule.getHandle(analyticsRollupsScheduleId(env.h.taskQueue));
@@ -138,7 +145,10 @@ beforeAll(async () => {
   await db.insertInto('lab_staff').values({ profile_id: techId }).execute();
   lab = as(env.app, await tokenFor(env.h.config, techId));
 });
-afterAll(() => env.close());
+afterAll(async () => {
+  await endRefreshLock(); // if seeding failed: a lock left held would stall other files' refreshes
+  await env.close();
+});
 
 const ownerOf = async (f: PracticeFixture) => as(env.app, await tokenFor(env.h.config, f.members.owner));
 
