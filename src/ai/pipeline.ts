@@ -1,9 +1,10 @@
 /**
- * One step of the embedding pipeline: take the oldest queued texts, chunk them, embed what
+ * One step of the embedding pipeline: claim the oldest queued texts, chunk them, embed what
  * changed (content hash per chunk and model) with every live model, write, dequeue. Called by
  * the pipeline's Temporal activity; everything it does is idempotent, so a retry after a crash or
  * a provider failure repeats nothing harmful, and a failed batch stays queued.
  */
+import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/database';
 import * as repo from '../repositories/embeddings.repository';
 import type { EmbeddingProvider } from './providers/types';
@@ -26,17 +27,43 @@ export interface PipelineDeps {
 /** What a model sees for a chunk: shorthand expanded (see expandOrtho). */
 export const embeddingInput = (chunk: string) => expandOrtho(chunk);
 
-export async function embedQueued(deps: PipelineDeps, limit: number): Promise<PipelineStep> {
+/**
+ * How long a step holds the entries it claimed: the pipeline activity's startToCloseTimeout
+ * (src/workflows/embedding.workflow.ts), after which Temporal gives the attempt up anyway.
+ */
+export const CLAIM_LEASE_MS = 5 * 60_000;
+
+export interface EmbedQueuedOptions {
+  /** Lease on the claimed entries (default CLAIM_LEASE_MS). */
+  leaseMs?: number;
+}
+
+export async function embedQueued(deps: PipelineDeps, limit: number, opts: EmbedQueuedOptions = {}): Promise<PipelineStep> {
   const { db } = deps;
   const models = await repo.liveModels(db);
-  const queue = await repo.nextQueued(db, limit);
-  if (queue.length === 0 || models.length === 0) return { handled: 0, embedded: 0, backlog: await repo.backlog(db) };
-  const sources: repo.SourceText[] = [];
-  for (const kind of TEXT_KINDS) {
-    const ids = queue.filter((q) => q.kind === kind).map((q) => q.source_id);
-    sources.push(...(await repo.loadSources(db, kind, ids)));
+  if (models.length === 0) return { handled: 0, embedded: 0, backlog: await repo.backlog(db) };
+  // Claimed, not just read: every worker runs this step, and each batch is embedded once (db 0089).
+  const claimant = randomUUID();
+  const queue = await repo.claimQueued(db, limit, claimant, opts.leaseMs ?? CLAIM_LEASE_MS);
+  if (queue.length === 0) return { handled: 0, embedded: 0, backlog: await repo.backlog(db) };
+  let embedded: number;
+  try {
+    const sources: repo.SourceText[] = [];
+    for (const kind of TEXT_KINDS) {
+      const ids = queue.filter((q) => q.kind === kind).map((q) => q.source_id);
+      sources.push(...(await repo.loadSources(db, kind, ids)));
+    }
+    // Entries edited meanwhile stay queued (dequeue compares queued_at): released at once.
+    embedded = await embedSources(deps, sources, models, async (trx) => {
+      await repo.dequeue(trx, queue);
+      await repo.releaseClaims(trx, queue, claimant);
+    });
+  } catch (err) {
+    // A failed batch stays queued, free for the retry or another worker (best effort: if the
+    // database is what failed, the lease expires instead).
+    await repo.releaseClaims(db, queue, claimant).catch(() => undefined);
+    throw err;
   }
-  const embedded = await embedSources(deps, sources, models, (trx) => repo.dequeue(trx, queue));
   return { handled: queue.length, embedded, backlog: await repo.backlog(db) };
 }
 

@@ -386,6 +386,8 @@ export interface EmbeddingModels {
 }
 
 export interface EmbeddingQueue {
+  claimed_by: string | null;
+  claimed_until: Timestamp | null;
   kind: string;
   practice_id: string;
   queued_at: Generated<Timestamp>;

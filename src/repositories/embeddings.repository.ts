@@ -104,13 +104,42 @@ export interface QueueItem {
   queued_at: string;
 }
 
-/** The oldest queued texts. One pipeline workflow per task queue reads them; writes are idempotent. */
+/** The oldest queued texts, claimed or not (a look at the queue; the pipeline uses claimQueued). */
 export async function nextQueued(db: Db, limit: number): Promise<QueueItem[]> {
   const r = await sql<QueueItem>`SELECT kind, source_id, queued_at::text AS queued_at FROM embedding_queue ORDER BY queued_at LIMIT ${limit}`.execute(db);
   return r.rows;
 }
 
-/** Texts waiting to be embedded (the worker's health and metrics report it). */
+/**
+ * Claims the oldest queued texts nobody holds (no lease, or an expired one) for `claimant` until
+ * `leaseMs` from now (db 0089). Every worker runs the pipeline: SKIP LOCKED lets two steps
+ * claiming at once take different entries instead of waiting, and the lease keeps a claimed
+ * entry from the others while it is embedded outside any transaction. A claimant that dies
+ * leaves its lease to expire; the entries are then claimed again.
+ */
+export async function claimQueued(db: Db, limit: number, claimant: string, leaseMs: number): Promise<QueueItem[]> {
+  const r = await sql<QueueItem>`UPDATE embedding_queue q
+       SET claimed_by = ${claimant}, claimed_until = clock_timestamp() + make_interval(secs => ${leaseMs / 1000}::float8)
+     WHERE (q.kind, q.source_id) IN (
+       SELECT kind, source_id FROM embedding_queue
+        WHERE claimed_until IS NULL OR claimed_until < clock_timestamp()
+        ORDER BY queued_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+    RETURNING q.kind, q.source_id, q.queued_at::text AS queued_at`.execute(db);
+  return r.rows.sort((a, b) => (a.queued_at < b.queued_at ? -1 : a.queued_at > b.queued_at ? 1 : 0));
+}
+
+/**
+ * Gives up `claimant`'s claim on these entries (those still queued: edited meanwhile, or a failed
+ * step), so the next step takes them without waiting for the lease. An entry another claimant
+ * took over after the lease expired keeps that claim.
+ */
+export async function releaseClaims(db: Db, items: readonly QueueItem[], claimant: string): Promise<void> {
+  if (items.length === 0) return;
+  await sql`UPDATE embedding_queue SET claimed_by = NULL, claimed_until = NULL
+     WHERE claimed_by = ${claimant} AND (kind, source_id) IN (${sql.join(items.map((it) => sql`(${it.kind}, ${it.source_id}::uuid)`))})`.execute(db);
+}
+
+/** Texts waiting to be embedded, claimed ones included (the worker's health and metrics report it). */
 export async function backlog(db: Db): Promise<number> {
   const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM embedding_queue`.execute(db);
   return r.rows[0]?.n ?? 0;

@@ -4,6 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
+import pg from 'pg';
+import { guardClient } from '../../src/db/connection-errors';
 import { ensureAnalyticsRollupsSchedule } from '../../src/services/analytics-start';
 import { analyticsRollupsScheduleId } from '../../src/workflows/analytics.workflow';
 import { waitFor } from '../support/wait';
@@ -18,6 +20,13 @@ let b: PracticeFixture;
 let templateId: string;
 let lab: Caller;
 const H = 3_600_000;
+let refreshLock: pg.Client | undefined;
+/** Ends the lock's session (its lock goes with it), once. */
+const endRefreshLock = async () => {
+  const c = refreshLock;
+  refreshLock = undefined;
+  await c?.end();
+};
 const PERIOD = 'from=2020-03-02T00:00:00Z&to=2020-03-16T00:00:00Z';
 
 interface Task {
@@ -79,6 +88,13 @@ async function reworkMessage(f: PracticeFixture, caseId: string, at: string, dec
 beforeAll(async () => {
   env = await setupApi();
   const db = env.h.database.system;
+  // A refresh of every practice (another file's, e.g. test/repositories/analytics-rollups) between
+  // seeding and the "stale weeks" check below would consume this history's marks first. It takes
+  // the refresh lock of 0066 exclusively: holding it shared (as per-practice refreshes do) holds
+  // such refreshes off until the check is done, and lets per-practice ones run.
+  refreshLock = guardClient(new pg.Client({ connectionString: env.h.config.DATABASE_URL }));
+  await refreshLock.connect();
+  await refreshLock.query('SELECT pg_advisory_lock_shared(4627165, 0)');
   templateId = await createTemplate(db, clearAlignerTemplate({ name: `Analytics ${randomUUID().slice(0, 8)}` }));
   a = await createPracticeFixture(db);
   b = await createPracticeFixture(db);
@@ -99,7 +115,11 @@ beforeAll(async () => {
 
   // The weeks of this history now come from the weekly rollups (0065), not the facts: refreshed
   // by the worker, through the Schedule's workflow.
-  expect((await db.selectFrom('analytics_stale_weeks').select('id').where('practice_id', 'in', [a.practiceId, b.practiceId]).execute()).length).toBeGreaterThan(0);
+  try {
+    expect((await db.selectFrom('analytics_stale_weeks').select('id').where('practice_id', 'in', [a.practiceId, b.practiceId]).execute()).length).toBeGreaterThan(0);
+  } finally {
+    await endRefreshLock();
+  }
   expect(await ensureAnalyticsRollupsSchedule(env.h.client, env.h.taskQueue, '1 hour')).toBe(true);
   const schedule = env.h.client.schedule.getHandle(analyticsRollupsScheduleId(env.h.taskQueue));
   try {
@@ -125,7 +145,10 @@ beforeAll(async () => {
   await db.insertInto('lab_staff').values({ profile_id: techId }).execute();
   lab = as(env.app, await tokenFor(env.h.config, techId));
 });
-afterAll(() => env.close());
+afterAll(async () => {
+  await endRefreshLock(); // if seeding failed: a lock left held would stall other files' refreshes
+  await env.close();
+});
 
 const ownerOf = async (f: PracticeFixture) => as(env.app, await tokenFor(env.h.config, f.members.owner));
 

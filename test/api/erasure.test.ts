@@ -35,9 +35,10 @@ const s3Env = () => ({ STORAGE_DRIVER: 's3', S3_BUCKET: BUCKET, S3_ENDPOINT: end
 
 beforeAll(async () => {
   s3Dir = mkdtempSync(path.join(os.tmpdir(), 'mdw-erasure-s3-'));
-  const port = await freePort();
-  s3 = new S3rver({ port, address: '127.0.0.1', directory: s3Dir, silent: true, configureBuckets: [{ name: BUCKET, configs: [] }] });
-  await s3.run();
+  // Port 0: the kernel's free port, read back once listening (a port found free first could be
+  // taken by another process before S3rver listens, and S3rver then never resolves).
+  s3 = new S3rver({ port: 0, address: '127.0.0.1', directory: s3Dir, silent: true, configureBuckets: [{ name: BUCKET, configs: [] }] });
+  const { port } = await s3.run();
   endpoint = `http://127.0.0.1:${port}`;
   env = await setupApi({ config: s3Env() });
   storage = createS3FileStorage({ bucket: BUCKET, endpoint, region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', forcePathStyle: true });

@@ -9,7 +9,6 @@ import { Readable } from 'node:stream';
 import S3rver from 's3rver';
 import { ConfigError } from '../../src/config';
 import { createFileStorage, createLocalFileStorage, createS3FileStorage, FileTooLargeError, type FileStorage } from '../../src/services/file-storage.service';
-import { freePort } from '../../scripts/lib/embedded-postgres';
 import { testConfig } from '../support/harness';
 
 let s3: S3rver;
@@ -18,9 +17,10 @@ let endpoint: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'mdw-s3-'));
-  const port = await freePort();
-  s3 = new S3rver({ port, address: '127.0.0.1', directory: dir, silent: true, configureBuckets: [{ name: 'mdw-files', configs: [] }] });
-  await s3.run();
+  // Port 0: the kernel's free port, read back once listening (a port found free first could be
+  // taken by another process before S3rver listens, and S3rver then never resolves).
+  s3 = new S3rver({ port: 0, address: '127.0.0.1', directory: dir, silent: true, configureBuckets: [{ name: 'mdw-files', configs: [] }] });
+  const { port } = await s3.run();
   endpoint = `http://127.0.0.1:${port}`;
 });
 afterAll(async () => {

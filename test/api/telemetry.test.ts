@@ -3,6 +3,7 @@
  * text-format parser; the Temporal SDK's own metrics; a slow statement recorded, raising an alert
  * that lab admins read at GET /ops/alerts.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
@@ -24,12 +25,28 @@ let db: Database;
 let app: express.Express;
 let temporalMetricsUrl: string;
 
+/**
+ * A port for the Temporal runtime's Prometheus exporter, which takes an address (not port 0) and
+ * cannot say which port it got, so the port is chosen first. Not one the kernel hands out
+ * (port 0 listeners, outgoing connections: ip_local_port_range), which another process could take
+ * between this check and the exporter's bind; below that range only an explicit bind can.
+ */
 async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
+  const rangeFile = '/proc/sys/net/ipv4/ip_local_port_range'; // Linux; elsewhere its default start
+  const below = Math.max(10_001, existsSync(rangeFile) ? Number(readFileSync(rangeFile, 'utf8').trim().split(/\s+/)[0]) : 32_768);
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 10_000 + Math.floor(Math.random() * (below - 10_000));
+    const s = net.createServer();
+    const free = await new Promise<boolean>((r) => {
+      s.once('error', () => r(false));
+      s.listen(port, '127.0.0.1', () => r(true));
+    });
+    if (free) {
+      await new Promise<void>((r) => s.close(() => r()));
+      return port;
+    }
+  }
+  throw new Error('no free port below the ephemeral range');
 }
 
 beforeAll(async () => {
