@@ -15,11 +15,11 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { startEmbeddedPostgres } from '../scripts/lib/embedded-postgres';
+import { K, ndcg, storeLabelledSet } from '../src/ai/eval/labelled-practice';
 import { ALL_QUERIES, relevance, SEARCH_DOCS } from '../src/ai/eval/search-set';
 import { expandOrtho, orQueryTerms, type TextKind } from '../src/ai/text';
 import { createDatabase, type Tx } from '../src/db/database';
 import { migrate } from '../src/db/migrate';
-import { createPatient, createPractice, createProfile } from '../src/repositories/identity.repository';
 import { CANDIDATES, lexicalBm25, lexicalBm25Exact } from '../src/repositories/search.repository';
 
 const { values: opt } = parseArgs({ options: { common: { type: 'string', default: '0.1' } } });
@@ -28,14 +28,7 @@ if (!(COMMON > 0 && COMMON < 1)) {
   console.error(`--common must be a fraction between 0 and 1 (got ${opt.common})`);
   process.exit(2);
 }
-const K = 10;
 const KINDS: readonly TextKind[] = ['case', 'message'];
-
-function ndcg(grades: number[], ideal: number[]): number {
-  const dcg = (g: number[]) => g.slice(0, K).reduce((s, r, i) => s + (2 ** r - 1) / Math.log2(i + 2), 0);
-  const best = dcg([...ideal].sort((a, b) => b - a));
-  return best === 0 ? 0 : dcg(grades) / best;
-}
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mdw-common-terms-'));
@@ -44,30 +37,7 @@ async function main(): Promise<void> {
   const db = database.system;
   try {
     await migrate(pg.url);
-    // The texts as eval:search stores them: cases with their description, messages in one thread.
-    const practiceId = await createPractice(db, { name: 'Common terms practice' });
-    const sender = await createProfile(db, { email: 'common-terms@eval.mdw', firstName: 'Eval', lastName: 'Doctor', role: 'doctor' });
-    const patient = await createPatient(db, { practiceId, email: 'common-terms-patient@eval.mdw', firstName: 'Eval', lastName: 'Patient' });
-    const host = await db
-      .insertInto('cases')
-      .values({ practice_id: practiceId, patient_id: patient.id, case_number: 'HOST', title: 'Message thread', case_type: 'active_treatment' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const keyOf = new Map<string, string>();
-    let n = 0;
-    for (const d of SEARCH_DOCS) {
-      const id =
-        d.kind === 'case'
-          ? (
-              await db
-                .insertInto('cases')
-                .values({ practice_id: practiceId, patient_id: patient.id, case_number: `E${++n}`, title: d.title ?? d.text.slice(0, 40), description: d.text, case_type: 'active_treatment' })
-                .returning('id')
-                .executeTakeFirstOrThrow()
-            ).id
-          : (await db.insertInto('case_messages').values({ case_id: host.id, practice_id: practiceId, sender_id: sender, content: d.text }).returning('id').executeTakeFirstOrThrow()).id;
-      keyOf.set(id, d.key);
-    }
+    const { practiceId, keyOf } = await storeLabelledSet(db, 'common-terms');
     // The statistics the common-terms path reads (autovacuum gathers them in production).
     await sql`ANALYZE search_index.documents`.execute(db);
     const docByKey = new Map(SEARCH_DOCS.map((d) => [d.key, d]));

@@ -26,7 +26,6 @@ import { ensureEmbeddingModel } from '../../../scripts/lib/embedding-models';
 import { loadConfig } from '../../config';
 import { createDatabase } from '../../db/database';
 import { migrate } from '../../db/migrate';
-import { createPatient, createPractice, createProfile } from '../../repositories/identity.repository';
 import * as repo from '../../repositories/embeddings.repository';
 import * as searchRepo from '../../repositories/search.repository';
 import { createSearchService } from '../../services/search.service';
@@ -36,16 +35,10 @@ import { embeddingInput, embedSources } from '../pipeline';
 import { LocalEmbeddingProvider } from '../providers/local';
 import { chunkText, expandOrtho, orQueryTerms, setOrthoGlossary, wordCount, type TextKind } from '../text';
 import { type CandidatesFile } from './fit-fusion';
+import { K, ndcg, storeLabelledSet } from './labelled-practice';
 import { ALL_QUERIES, relevance, SEARCH_DOCS, SEARCH_QUERIES, SEARCH_QUERIES_ADDED, SEARCH_QUERIES_BLIND, SEARCH_QUERIES_BLIND2, SPLITS, type Split } from './search-set';
 
-const K = 10;
 const KINDS: readonly TextKind[] = ['case', 'message'];
-
-function ndcg(grades: number[], ideal: number[]): number {
-  const dcg = (g: number[]) => g.slice(0, K).reduce((s, r, i) => s + (2 ** r - 1) / Math.log2(i + 2), 0);
-  const best = dcg([...ideal].sort((a, b) => b - a));
-  return best === 0 ? 0 : dcg(grades) / best;
-}
 
 interface Row {
   models: string;
@@ -93,29 +86,7 @@ async function main(): Promise<void> {
   const providers = new Map<string, LocalEmbeddingProvider>();
   try {
     await migrate(pg.url);
-    const practiceId = await createPractice(db, { name: 'Eval practice' });
-    const sender = await createProfile(db, { email: 'eval-doctor@eval.mdw', firstName: 'Eval', lastName: 'Doctor', role: 'doctor' });
-    const patient = await createPatient(db, { practiceId, email: 'eval-patient@eval.mdw', firstName: 'Eval', lastName: 'Patient' });
-    const host = await db
-      .insertInto('cases')
-      .values({ practice_id: practiceId, patient_id: patient.id, case_number: 'HOST', title: 'Message thread', case_type: 'active_treatment' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const idOf = new Map<string, string>();
-    let n = 0;
-    for (const d of SEARCH_DOCS) {
-      if (d.kind === 'case') {
-        const r = await db
-          .insertInto('cases')
-          .values({ practice_id: practiceId, patient_id: patient.id, case_number: `E${++n}`, title: d.title ?? d.text.slice(0, 40), description: d.text, case_type: 'active_treatment' })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        idOf.set(r.id, d.key);
-      } else {
-        const r = await db.insertInto('case_messages').values({ case_id: host.id, practice_id: practiceId, sender_id: sender, content: d.text }).returning('id').executeTakeFirstOrThrow();
-        idOf.set(r.id, d.key);
-      }
-    }
+    const { keyOf: idOf } = await storeLabelledSet(db, 'eval');
     const docByKey = new Map(SEARCH_DOCS.map((d) => [d.key, d]));
     const sources = [...(await repo.loadSources(db, 'case', [...idOf.keys()])), ...(await repo.loadSources(db, 'message', [...idOf.keys()]))];
     const inputs = sources.flatMap((s) => chunkText(s.text).map(embeddingInput));
