@@ -546,15 +546,16 @@ export const SEARCH_QUERIES_BLIND3: EvalQuery[] = [
 
 /**
  * Which part of the set a query is in: the even-numbered of the original 36 tune, the odd ones,
- * every added query (session 4) and both blind batches (session 5) are held out.
+ * every added query (session 4), both blind batches (session 5) and blind3 (session 6) are held out.
  */
-export type Split = 'tune' | 'heldOut' | 'added' | 'blind' | 'blind2';
-export const SPLITS: readonly Split[] = ['tune', 'heldOut', 'added', 'blind', 'blind2'];
+export type Split = 'tune' | 'heldOut' | 'added' | 'blind' | 'blind2' | 'blind3';
+export const SPLITS: readonly Split[] = ['tune', 'heldOut', 'added', 'blind', 'blind2', 'blind3'];
 export const ALL_QUERIES: ReadonlyArray<{ q: EvalQuery; split: Split }> = [
   ...SEARCH_QUERIES.map((q, i) => ({ q, split: (i % 2 === 0 ? 'tune' : 'heldOut') as Split })),
   ...SEARCH_QUERIES_ADDED.map((q) => ({ q, split: 'added' as Split })),
   ...SEARCH_QUERIES_BLIND.map((q) => ({ q, split: 'blind' as Split })),
   ...SEARCH_QUERIES_BLIND2.map((q) => ({ q, split: 'blind2' as Split })),
+  ...SEARCH_QUERIES_BLIND3.map((q) => ({ q, split: 'blind3' as Split })),
 ];
 
 
