@@ -61,6 +61,7 @@ import { embedQueued } from '../src/ai/pipeline';
 import { createEmbeddingProvider } from '../src/ai/providers';
 import type { EmbeddingProvider } from '../src/ai/providers/types';
 import { SEARCH_DOCS, SEARCH_QUERIES } from '../src/ai/eval/search-set';
+import { REALISTIC_TEXT_VERSION, realisticMessage } from './realistic-messages';
 import { expandOrtho } from '../src/ai/text';
 import { addMember, createPatient, createPractice, createProfile } from '../src/repositories/identity.repository';
 import * as embeddings from '../src/repositories/embeddings.repository';
@@ -68,6 +69,9 @@ import { CANDIDATES, HNSW_EF_SEARCH, semantic } from '../src/repositories/search
 import { createSearchService } from '../src/services/search.service';
 
 const HELP = `npm run bench:search -- [options]
+  --fixture F        the messages' texts: realistic (Zipf-like vocabulary, bench/realistic-messages.ts;
+                     the default) or eval31 (each practice's texts are 31 eval documents repeated); the
+                     vectors are the same in both
   --vectors N        message embeddings to load (default 1000000)
   --practices N      practices they spread over, equally (default 100)
   --clients N        concurrent searching clients (default 10)
@@ -86,6 +90,7 @@ const HELP = `npm run bench:search -- [options]
 
 const { values: opt } = parseArgs({
   options: {
+    fixture: { type: 'string', default: 'realistic' },
     vectors: { type: 'string', default: '1000000' },
     practices: { type: 'string', default: '100' },
     clients: { type: 'string', default: '10' },
@@ -117,6 +122,11 @@ const int = (k: 'vectors' | 'practices' | 'clients' | 'queries' | 'rounds' | 'pr
   }
   return v;
 };
+if (opt.fixture !== 'realistic' && opt.fixture !== 'eval31') {
+  console.error(`--fixture must be realistic or eval31 (got ${opt.fixture})`);
+  process.exit(2);
+}
+const FIXTURE: 'realistic' | 'eval31' = opt.fixture;
 const VECTORS = int('vectors');
 const PRACTICES = int('practices');
 const CLIENTS = int('clients');
@@ -240,8 +250,18 @@ interface Fixture {
  */
 function fixtureKey(): string {
   const h = createHash('sha256');
-  h.update(JSON.stringify({ FIXTURE_VERSION, VECTORS, PRACTICES, DIMS, MODEL, CASES_PER_PRACTICE, THEMES, SUBTOPICS, PGSERVER_VERSION }));
+  const shape = { FIXTURE_VERSION, VECTORS, PRACTICES, DIMS, MODEL, CASES_PER_PRACTICE, THEMES, SUBTOPICS, PGSERVER_VERSION };
+  // eval31's key is the one it had before --fixture existed, so its cached database stays valid.
+  h.update(JSON.stringify(FIXTURE === 'eval31' ? shape : { ...shape, FIXTURE, REALISTIC_TEXT_VERSION }));
   return h.digest('hex').slice(0, 16);
+}
+
+/**
+ * A fixture's directory name up to its key: eval31's as before --fixture existed (other fixtures of
+ * its scale are stale), the realistic one's starting with `realistic-`, so neither deletes the other.
+ */
+function fixturePrefix(): string {
+  return `${FIXTURE === 'realistic' ? 'realistic-' : ''}${VECTORS}x${PRACTICES}-`;
 }
 
 /** (a) practices with a member, a patient and cases; messages and their embeddings by COPY. */
@@ -280,7 +300,9 @@ async function load(url: string, database: Database): Promise<{ practices: Pract
     const BATCH = 2_000;
     // Message j of practice j % P: a practice's rows are spread over the table, as when many
     // practices write at once. Texts are the eval set's documents, so term frequencies are real.
+    // --fixture realistic: a Zipf-like vocabulary (bench/realistic-messages.ts), same vectors.
     const text = (j: number) => {
+      if (FIXTURE === 'realistic') return realisticMessage(j);
       const d = SEARCH_DOCS[(j * 7919) % SEARCH_DOCS.length]!;
       return { subject: d.title ?? '', content: `${d.text} (note ${j})` };
     };
@@ -395,13 +417,13 @@ async function buildIndexes(url: string, which: { production: boolean; ivfflat: 
 async function openFixture(): Promise<{ pgs: EmbeddedPostgres; database: Database; fixture: Fixture; cached: boolean; dir: string; migrated: string[] }> {
   const key = fixtureKey();
   const root = path.join(cacheDir(), 'bench-search');
-  const name = `${VECTORS}x${PRACTICES}-${key}`;
+  const name = `${fixturePrefix()}${key}`;
   const dir = path.join(root, name);
   const stamp = path.join(dir, 'fixture.json');
   mkdirSync(root, { recursive: true });
   // Fixtures of this scale for another generator are stale: they only take disk space.
   for (const other of readdirSync(root)) {
-    if (other !== name && other.startsWith(`${VECTORS}x${PRACTICES}-`)) {
+    if (other !== name && other.startsWith(fixturePrefix())) {
       console.log(`removing stale fixture ${other}`);
       rmSync(path.join(root, other), { recursive: true, force: true });
     }
@@ -794,7 +816,7 @@ async function pipelineThroughput(pgs: EmbeddedPostgres): Promise<Record<string,
 
 async function main(): Promise<void> {
   const started = new Date();
-  console.log(`search benchmark: ${VECTORS.toLocaleString('en')} vectors, ${PRACTICES} practices, ${CLIENTS} clients, ${QUERIES} queries × ${ROUNDS} rounds`);
+  console.log(`search benchmark (${FIXTURE} fixture): ${VECTORS.toLocaleString('en')} vectors, ${PRACTICES} practices, ${CLIENTS} clients, ${QUERIES} queries × ${ROUNDS} rounds`);
   const t00 = performance.now();
   const { pgs, database, fixture, cached, dir, migrated } = await openFixture();
   const fixtureSeconds = (performance.now() - t00) / 1000;
@@ -883,6 +905,7 @@ async function main(): Promise<void> {
     const report = {
       startedAt: started.toISOString(),
       synthetic: true,
+      texts: FIXTURE,
       scale: { vectors: VECTORS, practices: PRACTICES, perPracticeFilter: `${round(100 / PRACTICES, 2)} %`, dims: DIMS, type: 'halfvec', partitions: 32 },
       clients: CLIENTS,
       server,
