@@ -22,7 +22,7 @@
 import { SEARCH_DOCS } from '../src/ai/eval/search-set';
 
 /** Bump when the texts change (it is part of the fixture's cache key). */
-export const REALISTIC_TEXT_VERSION = 2;
+export const REALISTIC_TEXT_VERSION = 3;
 
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;

@@ -20,6 +20,8 @@ export interface FixtureStats {
   wordsInAtLeast10PctOfTexts: number;
   wordsInAtLeast1PctOfTexts: number;
   wordsInOneText: number;
+  /** Distinct lexemes per text (BM25's dl). */
+  wordsPerText: number;
   /** Over every evaluation query × practice. */
   queryMatchShare: { mean: number; p50: number; p95: number; max: number };
   querySelectiveMatchShare: { mean: number; p50: number; p95: number; max: number };
@@ -28,7 +30,7 @@ export interface FixtureStats {
 const COMMON = 0.1;
 
 export async function fixtureStats(db: Kysely<DB>, practices: readonly string[]): Promise<FixtureStats> {
-  const per: { n: number; distinct: number; alpha: number; ge10: number; ge1: number; once: number }[] = [];
+  const per: { n: number; dl: number; distinct: number; alpha: number; ge10: number; ge1: number; once: number }[] = [];
   const all: number[] = [];
   const selective: number[] = [];
   const queries = await Promise.all(
@@ -41,10 +43,13 @@ export async function fixtureStats(db: Kysely<DB>, practices: readonly string[])
   for (const practice of practices) {
     const dfRows = await sql<{ w: string; df: number }>`SELECT w, count(*)::int AS df FROM search_index.documents d, unnest(tsvector_to_array(d.fts)) w
       WHERE d.practice_id = ${practice}::uuid AND d.kind = 'message' GROUP BY w`.execute(db);
-    const n = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM search_index.documents WHERE practice_id = ${practice}::uuid AND kind = 'message'`.execute(db)).rows[0]!.n;
+    const { n, dl } = (
+      await sql<{ n: number; dl: number }>`SELECT count(*)::int AS n, avg(length(fts))::float8 AS dl FROM search_index.documents WHERE practice_id = ${practice}::uuid AND kind = 'message'`.execute(db)
+    ).rows[0]!;
     const df = new Map(dfRows.rows.map((r) => [r.w, r.df]));
     per.push({
       n,
+      dl,
       distinct: df.size,
       alpha: dfRows.rows.filter((r) => !/\d/.test(r.w)).length,
       ge10: dfRows.rows.filter((r) => r.df >= COMMON * n).length,
@@ -79,6 +84,7 @@ export async function fixtureStats(db: Kysely<DB>, practices: readonly string[])
     wordsInAtLeast10PctOfTexts: Math.round(mean(per.map((p) => p.ge10))),
     wordsInAtLeast1PctOfTexts: Math.round(mean(per.map((p) => p.ge1))),
     wordsInOneText: Math.round(mean(per.map((p) => p.once))),
+    wordsPerText: Number(mean(per.map((p) => p.dl)).toFixed(1)),
     queryMatchShare: dist(all),
     querySelectiveMatchShare: dist(selective),
   };
