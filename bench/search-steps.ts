@@ -5,8 +5,12 @@
  * and, for comparison, ts_rank), the semantic leg, the result rows. Sequential, so the figures
  * are per-search costs, not queueing. A measurement, not a test.
  *
+ * --fixture realistic,eval31 measures both of bench:search's fixtures (--fixture there), one after
+ * the other in the same run, and after each its word distribution (bench/search-fixture-stats.ts):
+ * distinct words per practice and the share of a practice's texts an expanded query matches.
+ *
  *   npm run bench:search -- --build-only     # the fixture first (cached)
- *   flock /tmp/mdw-bench.lock npm run bench:search-steps -- [--searches 100] [--dir <fixture dir>]
+ *   flock /tmp/mdw-bench.lock npm run bench:search-steps -- [--searches 100] [--fixture realistic,eval31] [--dir <fixture dir>]
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -20,11 +24,14 @@ import { expandOrtho, orQueryTerms } from '../src/ai/text';
 import { createDatabase } from '../src/db/database';
 import { migrate } from '../src/db/migrate';
 import * as repo from '../src/repositories/search.repository';
+import { fixtureStats, type FixtureStats } from './search-fixture-stats';
 
 const { values: opt } = parseArgs({
   options: {
     searches: { type: 'string', default: '100' },
+    fixture: { type: 'string', default: 'realistic' },
     dir: { type: 'string' },
+    'no-stats': { type: 'boolean', default: false },
   },
 });
 const SEARCHES = Number(opt.searches);
@@ -33,21 +40,44 @@ if (!Number.isInteger(SEARCHES) || SEARCHES < 1) {
   process.exit(2);
 }
 
-function fixtureDir(): string {
+const FIXTURES = opt.fixture.split(',');
+if (FIXTURES.some((f) => f !== 'realistic' && f !== 'eval31')) {
+  console.error(`--fixture must be realistic, eval31 or both comma-separated (got ${opt.fixture})`);
+  process.exit(2);
+}
+
+/** bench:search's cached fixture of these texts (its directory names: `realistic-<N>x<P>-<key>`, eval31's `<N>x<P>-<key>`). */
+function fixtureDir(fixture: string): string {
   if (opt.dir) return opt.dir;
   const root = path.join(cacheDir(), 'bench-search');
-  const found = existsSync(root) ? readdirSync(root).filter((d) => existsSync(path.join(root, d, 'fixture.json'))) : [];
+  const found = (existsSync(root) ? readdirSync(root).filter((d) => existsSync(path.join(root, d, 'fixture.json'))) : [])
+    .filter((d) => d.startsWith('realistic-') === (fixture === 'realistic'))
+    .map((d) => ({ d, n: Number(d.replace(/^realistic-/, '').split('x')[0]) }));
   // The largest fixture: the benchmark of record's scale.
-  found.sort((a, b) => Number(b.split('x')[0]) - Number(a.split('x')[0]));
+  found.sort((a, b) => b.n - a.n);
   if (!found[0]) {
-    console.error('no bench:search fixture: run `npm run bench:search -- --build-only` first');
+    console.error(`no bench:search ${fixture} fixture: run \`npm run bench:search -- --fixture ${fixture} --build-only\` first`);
     process.exit(2);
   }
-  return path.join(root, found[0]);
+  return path.join(root, found[0].d);
 }
 
 async function main(): Promise<void> {
-  const dir = fixtureDir();
+  const summary: Record<string, { p50Ms: number; p95Ms: number }>[] = [];
+  const stats: Record<string, FixtureStats> = {};
+  for (const f of opt.dir ? ['(--dir)'] : FIXTURES) {
+    const r = await measureFixture(f === '(--dir)' ? opt.dir! : fixtureDir(f));
+    summary.push(Object.fromEntries(Object.entries(r.steps).map(([k, v]) => [`${f}: ${k}`, v])));
+    if (r.stats) stats[f] = r.stats;
+  }
+  if (summary.length > 1) {
+    console.log('both fixtures, same run:');
+    console.table(Object.assign({}, ...summary));
+  }
+  for (const [f, st] of Object.entries(stats)) console.log(`${f} word distribution:`, JSON.stringify(st, null, 1));
+}
+
+async function measureFixture(dir: string): Promise<{ steps: Record<string, { p50Ms: number; p95Ms: number }>; stats: FixtureStats | null }> {
   const fixture = JSON.parse(readFileSync(path.join(dir, 'fixture.json'), 'utf8')) as { practices: { id: string; member: string }[] };
   // Sized as bench:search sizes it (a server it left running is reused as it is).
   const pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true, settings: { shared_buffers: '4GB', effective_cache_size: '12GB' } });
@@ -57,6 +87,7 @@ async function main(): Promise<void> {
   const steps = ['begin', 'scope', 'lexical BM25', 'lexical BM25 exact (before 0084)', 'lexical ts_rank', 'semantic', 'semantic LIMIT 2× (before)', 'rows', 'commit', 'whole (BM25 path)'] as const;
   // How far the common-terms ranking (0084) moves the lexical leg's first page from BM25 over every match.
   const overlap: number[] = [];
+  let stats: FixtureStats | null = null;
   const t: Record<(typeof steps)[number], number[]> = Object.fromEntries(steps.map((s) => [s, []])) as never;
   const model = (await sql<{ model: string; dimensions: number }>`SELECT model, dimensions FROM embedding_models WHERE state = 'active'`.execute(database.system)).rows[0]!;
   // What the searches read, in shared buffers first (as bench:search's prewarm): the partitions' HNSW
@@ -112,17 +143,21 @@ async function main(): Promise<void> {
       // The first ten warm the caches.
       if (i >= 10) for (const k of steps) t[k].push(s[k]!);
     }
+    // After the timings, so that its full scans cannot warm or evict what they read.
+    if (!opt['no-stats']) stats = await fixtureStats(database.system, fixture.practices.slice(0, 5).map((p) => p.id));
   } finally {
     await database.destroy();
     pgs.stop();
   }
   const pct = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!;
   console.log(`${SEARCHES} searches, one at a time, ${fixture.practices.length} practices (${dir})`);
-  console.table(steps.map((k) => ({ step: k, p50Ms: Number(pct(t[k], 0.5).toFixed(2)), p95Ms: Number(pct(t[k], 0.95).toFixed(2)), meanMs: Number((t[k].reduce((a, b) => a + b, 0) / t[k].length).toFixed(2)) })));
+  const table = steps.map((k) => ({ step: k, p50Ms: Number(pct(t[k], 0.5).toFixed(2)), p95Ms: Number(pct(t[k], 0.95).toFixed(2)), meanMs: Number((t[k].reduce((a, b) => a + b, 0) / t[k].length).toFixed(2)) }));
+  console.table(table);
   const mean = overlap.reduce((a, b) => a + b, 0) / Math.max(1, overlap.length);
   console.log(
     `lexical top 10, common terms (0084) vs every match (0077): mean overlap ${mean.toFixed(3)} over ${overlap.length} searches with matches; identical ${overlap.filter((x) => x === 1).length}, none in common ${overlap.filter((x) => x === 0).length}`,
   );
+  return { steps: Object.fromEntries(table.map((x) => [x.step, { p50Ms: x.p50Ms, p95Ms: x.p95Ms }])), stats };
 }
 
 main().catch((err: unknown) => {

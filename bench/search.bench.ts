@@ -50,7 +50,7 @@ import { parseArgs } from 'node:util';
 import { RawNode, sql, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { PGSERVER_VERSION, startEmbeddedPostgres, type EmbeddedPostgres } from '../scripts/lib/embedded-postgres';
+import { PGSERVER_VERSION, copyCluster, startEmbeddedPostgres, type EmbeddedPostgres } from '../scripts/lib/embedded-postgres';
 import { ensureEmbeddingModel } from '../scripts/lib/embedding-models';
 import { cacheDir } from '../scripts/lib/tool-cache';
 import { loadConfig } from '../src/config';
@@ -61,6 +61,7 @@ import { embedQueued } from '../src/ai/pipeline';
 import { createEmbeddingProvider } from '../src/ai/providers';
 import type { EmbeddingProvider } from '../src/ai/providers/types';
 import { SEARCH_DOCS, SEARCH_QUERIES } from '../src/ai/eval/search-set';
+import { REALISTIC_TEXT_VERSION, realisticMessage } from './realistic-messages';
 import { expandOrtho } from '../src/ai/text';
 import { addMember, createPatient, createPractice, createProfile } from '../src/repositories/identity.repository';
 import * as embeddings from '../src/repositories/embeddings.repository';
@@ -68,6 +69,9 @@ import { CANDIDATES, HNSW_EF_SEARCH, semantic } from '../src/repositories/search
 import { createSearchService } from '../src/services/search.service';
 
 const HELP = `npm run bench:search -- [options]
+  --fixture F        the messages' texts: realistic (Zipf-like vocabulary, bench/realistic-messages.ts;
+                     the default) or eval31 (each practice's texts are 31 eval documents repeated); the
+                     vectors are the same in both
   --vectors N        message embeddings to load (default 1000000)
   --practices N      practices they spread over, equally (default 100)
   --clients N        concurrent searching clients (default 10)
@@ -86,6 +90,7 @@ const HELP = `npm run bench:search -- [options]
 
 const { values: opt } = parseArgs({
   options: {
+    fixture: { type: 'string', default: 'realistic' },
     vectors: { type: 'string', default: '1000000' },
     practices: { type: 'string', default: '100' },
     clients: { type: 'string', default: '10' },
@@ -117,6 +122,11 @@ const int = (k: 'vectors' | 'practices' | 'clients' | 'queries' | 'rounds' | 'pr
   }
   return v;
 };
+if (opt.fixture !== 'realistic' && opt.fixture !== 'eval31') {
+  console.error(`--fixture must be realistic or eval31 (got ${opt.fixture})`);
+  process.exit(2);
+}
+const FIXTURE: 'realistic' | 'eval31' = opt.fixture;
 const VECTORS = int('vectors');
 const PRACTICES = int('practices');
 const CLIENTS = int('clients');
@@ -230,6 +240,8 @@ interface Fixture {
   practices: Practice[];
   loadSeconds: number;
   build: Record<string, number>;
+  /** The eval31 fixture this one's database was copied from (rewriteTexts). */
+  derivedFrom?: string;
 }
 
 /**
@@ -238,10 +250,86 @@ interface Fixture {
  * (openFixture), which every migration must handle anyway. Only an edit of an already-applied
  * migration (refused by the runner's checksum) forces a rebuild.
  */
-function fixtureKey(): string {
+function fixtureKey(fixture = FIXTURE): string {
   const h = createHash('sha256');
-  h.update(JSON.stringify({ FIXTURE_VERSION, VECTORS, PRACTICES, DIMS, MODEL, CASES_PER_PRACTICE, THEMES, SUBTOPICS, PGSERVER_VERSION }));
+  const shape = { FIXTURE_VERSION, VECTORS, PRACTICES, DIMS, MODEL, CASES_PER_PRACTICE, THEMES, SUBTOPICS, PGSERVER_VERSION };
+  // eval31's key is the one it had before --fixture existed, so its cached database stays valid.
+  h.update(JSON.stringify(fixture === 'eval31' ? shape : { ...shape, FIXTURE: fixture, REALISTIC_TEXT_VERSION }));
   return h.digest('hex').slice(0, 16);
+}
+
+/**
+ * A fixture's directory name up to its key: eval31's as before --fixture existed (other fixtures of
+ * its scale are stale), the realistic one's starting with `realistic-`, so neither deletes the other.
+ */
+function fixturePrefix(): string {
+  return `${FIXTURE === 'realistic' ? 'realistic-' : ''}${VECTORS}x${PRACTICES}-`;
+}
+
+/**
+ * An index definition to recreate on a partitioned table: pg_get_indexdef() of a partitioned index
+ * says `ON ONLY`, which creates the parent's index alone (invalid, no partition indexes), so the
+ * lexical index had no GIN after a build (the eval31 fixture got its own from 0076's migration).
+ */
+const wholeIndex = (def: string) => def.replace(/ ON ONLY /, ' ON ');
+
+/** eval31's message j: the eval set's documents in turn, each practice's 10,000 being 31 of them. */
+const eval31Text = (j: number) => {
+  const d = SEARCH_DOCS[(j * 7919) % SEARCH_DOCS.length]!;
+  return { subject: d.title ?? '', content: `${d.text} (note ${j})` };
+};
+
+/**
+ * The realistic fixture from a copy of eval31's (same scale): its messages' texts rewritten
+ * (case_messages, then the lexical index refilled from them, as load() fills it). The practices,
+ * cases, embeddings (vectors and chunk texts) and their indexes are eval31's, which is what load()
+ * builds for the realistic fixture too, so both ways give the same fixture (but for the random
+ * practice ids), and copying skips the HNSW build (23 min of CPU at 1M).
+ */
+async function rewriteTexts(url: string): Promise<void> {
+  const client = guardClient(new pg.Client({ connectionString: url }));
+  await client.connect();
+  try {
+    await client.query(`SET session_replication_role = replica`);
+    await client.query(`SET maintenance_work_mem = '1GB'`);
+    const secondary = async (table: string) =>
+      (
+        await client.query<{ name: string; def: string }>(
+          `SELECT c.relname AS name, pg_get_indexdef(x.indexrelid) AS def FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
+            WHERE x.indrelid = $1::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)`,
+          [table],
+        )
+      ).rows;
+    const messages = await secondary('public.case_messages');
+    for (const x of messages) await client.query(`DROP INDEX public.${pg.escapeIdentifier(x.name)}`);
+    await client.query(`CREATE TEMP TABLE bench_texts (id uuid, subject text, content text)`);
+    const BATCH = 2_000;
+    await copyRows(client, 'COPY bench_texts (id, subject, content) FROM STDIN', function* () {
+      for (let i = 0; i < VECTORS; i += BATCH) {
+        let chunk = '';
+        for (let j = i; j < Math.min(VECTORS, i + BATCH); j++) {
+          const t = realisticMessage(j);
+          chunk += `${messageId(j)}\t${esc(t.subject)}\t${esc(t.content)}\n`;
+        }
+        yield chunk;
+      }
+    });
+    const n = await client.query(`UPDATE case_messages m SET subject = t.subject, content = t.content FROM bench_texts t WHERE m.id = t.id`);
+    if (n.rowCount !== VECTORS) throw new Error(`rewrote ${n.rowCount} messages of ${VECTORS}`);
+    // A compact heap, as a COPY leaves it (the update left every old version behind).
+    await client.query(`VACUUM FULL case_messages`);
+    for (const x of messages) await client.query(x.def);
+    const indexed = await secondary('search_index.documents');
+    for (const x of indexed) await client.query(`DROP INDEX search_index.${pg.escapeIdentifier(x.name)}`);
+    await client.query(`TRUNCATE search_index.documents`);
+    await client.query(`INSERT INTO search_index.documents (practice_id, kind, id, fts)
+      SELECT practice_id, 'message', id, fts FROM case_messages WHERE fts IS NOT NULL ORDER BY practice_id ON CONFLICT DO NOTHING`);
+    for (const x of indexed) await client.query(wholeIndex(x.def));
+    await client.query('VACUUM (ANALYZE) case_messages');
+    await client.query('VACUUM (ANALYZE) search_index.documents');
+  } finally {
+    await client.end();
+  }
 }
 
 /** (a) practices with a member, a patient and cases; messages and their embeddings by COPY. */
@@ -280,10 +368,9 @@ async function load(url: string, database: Database): Promise<{ practices: Pract
     const BATCH = 2_000;
     // Message j of practice j % P: a practice's rows are spread over the table, as when many
     // practices write at once. Texts are the eval set's documents, so term frequencies are real.
-    const text = (j: number) => {
-      const d = SEARCH_DOCS[(j * 7919) % SEARCH_DOCS.length]!;
-      return { subject: d.title ?? '', content: `${d.text} (note ${j})` };
-    };
+    // --fixture realistic: a Zipf-like vocabulary (bench/realistic-messages.ts); the embeddings'
+    // rows (vectors and chunk texts) are eval31's in both fixtures (see deriveRealistic).
+    const text = (j: number) => (FIXTURE === 'realistic' ? realisticMessage(j) : eval31Text(j));
     await copyRows(client, 'COPY case_messages (id, case_id, practice_id, sender_id, subject, content) FROM STDIN', function* () {
       for (let i = 0; i < VECTORS; i += BATCH) {
         let chunk = '';
@@ -305,7 +392,7 @@ async function load(url: string, database: Database): Promise<{ practices: Pract
     for (const x of indexed.rows) await client.query(`DROP INDEX search_index.${pg.escapeIdentifier(x.name)}`);
     await client.query(`INSERT INTO search_index.documents (practice_id, kind, id, fts)
       SELECT practice_id, 'message', id, fts FROM case_messages WHERE fts IS NOT NULL ORDER BY practice_id ON CONFLICT DO NOTHING`);
-    for (const x of indexed.rows) await client.query(x.def);
+    for (const x of indexed.rows) await client.query(wholeIndex(x.def));
     // The design's table for the baseline: the same rows (the same seeded generator), unpartitioned,
     // in load order, with the same RLS policies as message_embeddings.
     await client.query(`CREATE TABLE ${FLAT} (LIKE message_embeddings INCLUDING DEFAULTS)`);
@@ -315,7 +402,7 @@ async function load(url: string, database: Database): Promise<{ practices: Pract
         for (let i = 0; i < VECTORS; i += BATCH) {
           let chunk = '';
           for (let j = i; j < Math.min(VECTORS, i + BATCH); j++) {
-            chunk += `${messageId(j)}\t${practices[j % PRACTICES]!.id}\t${esc(text(j).content)}\t[${syntheticVector(rnd).join(',')}]\t${MODEL}\th${j}\t0\n`;
+            chunk += `${messageId(j)}\t${practices[j % PRACTICES]!.id}\t${esc(eval31Text(j).content)}\t[${syntheticVector(rnd).join(',')}]\t${MODEL}\th${j}\t0\n`;
           }
           if (i % 100_000 === 0) process.stdout.write(`  ${table}: ${i.toLocaleString('en')} / ${VECTORS.toLocaleString('en')}\r`);
           yield chunk;
@@ -395,17 +482,20 @@ async function buildIndexes(url: string, which: { production: boolean; ivfflat: 
 async function openFixture(): Promise<{ pgs: EmbeddedPostgres; database: Database; fixture: Fixture; cached: boolean; dir: string; migrated: string[] }> {
   const key = fixtureKey();
   const root = path.join(cacheDir(), 'bench-search');
-  const name = `${VECTORS}x${PRACTICES}-${key}`;
+  const name = `${fixturePrefix()}${key}`;
   const dir = path.join(root, name);
   const stamp = path.join(dir, 'fixture.json');
   mkdirSync(root, { recursive: true });
   // Fixtures of this scale for another generator are stale: they only take disk space.
   for (const other of readdirSync(root)) {
-    if (other !== name && other.startsWith(`${VECTORS}x${PRACTICES}-`)) {
+    if (other !== name && other.startsWith(fixturePrefix())) {
       console.log(`removing stale fixture ${other}`);
       rmSync(path.join(root, other), { recursive: true, force: true });
     }
   }
+  // The eval31 fixture of this scale, which a realistic one is derived from when it exists.
+  const eval31Name = `${VECTORS}x${PRACTICES}-${fixtureKey('eval31')}`;
+  const wasRunning = existsSync(path.join(root, eval31Name, 'pgdata', 'postmaster.pid'));
   let cached = existsSync(stamp) && !opt.rebuild;
   if (!cached) rmSync(dir, { recursive: true, force: true });
   let pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true, settings: SERVER_SETTINGS });
@@ -445,6 +535,28 @@ async function openFixture(): Promise<{ pgs: EmbeddedPostgres; database: Databas
     console.log(`(a) the server runs with shared_buffers ${sb.rows[0]!.now}: restarting it with ${SERVER_SETTINGS.shared_buffers}`);
     pgs.stop();
     pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true, settings: SERVER_SETTINGS });
+  }
+  if (!cached && FIXTURE === 'realistic' && existsSync(path.join(root, eval31Name, 'fixture.json'))) {
+    // Derived from eval31's cached database (rewriteTexts): minutes instead of the 40 of a build.
+    pgs.stop();
+    rmSync(dir, { recursive: true, force: true });
+    const t0 = performance.now();
+    console.log(`(a) deriving the realistic fixture from ${eval31Name}`);
+    const source = await startEmbeddedPostgres({ dataDir: path.join(root, eval31Name), database: 'mdw_search_bench', ephemeral: true, settings: SERVER_SETTINGS });
+    try {
+      await copyCluster(source.url, dir);
+    } finally {
+      // A server that was running before (another run's) is left as it was.
+      if (!wasRunning) source.stop();
+    }
+    pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true, settings: SERVER_SETTINGS });
+    migrated = (await migrate(pgs.url)).applied;
+    await rewriteTexts(pgs.url);
+    const from = JSON.parse(readFileSync(path.join(root, eval31Name, 'fixture.json'), 'utf8')) as Fixture;
+    fixture = { ...from, key, builtAt: new Date().toISOString(), loadSeconds: round((performance.now() - t0) / 1000, 1), derivedFrom: eval31Name };
+    console.log(`(a) derived in ${fixture.loadSeconds} s`);
+    writeFileSync(stamp, JSON.stringify(fixture));
+    cached = true;
   }
   const database = createDatabase(pgs.url, { max: CLIENTS + 2 }, { authenticatorUrl: urlAs(pgs.url, AUTHENTICATOR_ROLE) });
   if (!cached) {
@@ -794,7 +906,7 @@ async function pipelineThroughput(pgs: EmbeddedPostgres): Promise<Record<string,
 
 async function main(): Promise<void> {
   const started = new Date();
-  console.log(`search benchmark: ${VECTORS.toLocaleString('en')} vectors, ${PRACTICES} practices, ${CLIENTS} clients, ${QUERIES} queries × ${ROUNDS} rounds`);
+  console.log(`search benchmark (${FIXTURE} fixture): ${VECTORS.toLocaleString('en')} vectors, ${PRACTICES} practices, ${CLIENTS} clients, ${QUERIES} queries × ${ROUNDS} rounds`);
   const t00 = performance.now();
   const { pgs, database, fixture, cached, dir, migrated } = await openFixture();
   const fixtureSeconds = (performance.now() - t00) / 1000;
@@ -883,6 +995,7 @@ async function main(): Promise<void> {
     const report = {
       startedAt: started.toISOString(),
       synthetic: true,
+      texts: FIXTURE,
       scale: { vectors: VECTORS, practices: PRACTICES, perPracticeFilter: `${round(100 / PRACTICES, 2)} %`, dims: DIMS, type: 'halfvec', partitions: 32 },
       clients: CLIENTS,
       server,

@@ -169,3 +169,16 @@ export async function startEmbeddedPostgres(opts: StartOptions): Promise<Embedde
     },
   };
 }
+
+/**
+ * Copies the running cluster at `sourceUrl` into `dataDir` (pg_basebackup, WAL streamed alongside,
+ * so the copy is consistent while the source keeps serving), to be started by
+ * startEmbeddedPostgres({ dataDir }). bench:search derives one cached fixture from another this way.
+ */
+export async function copyCluster(sourceUrl: string, dataDir: string): Promise<void> {
+  const home = await ensurePostgresInstalled();
+  const user = serverUser();
+  mkdirSync(dataDir, { recursive: true });
+  if (user) execFileSync('chown', [user, dataDir]);
+  run(path.join(home, 'bin', 'pg_basebackup'), ['-d', sourceUrl, '-D', path.join(dataDir, 'pgdata'), '-X', 'stream', '-c', 'fast'], user);
+}
