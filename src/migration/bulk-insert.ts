@@ -249,3 +249,20 @@ async function replay(db: pg.Client, table: string, r: Replay, fresh: string, ro
       return;
   }
 }
+
+/**
+ * One INSERT … SELECT of rows known to be new into a table whose only INSERT trigger is the
+ * statement-level audit (legacy_id_map): run with triggers skipped and the audit's count added
+ * once, when the plan allows it and the transaction is a registered bulk load; otherwise as is.
+ * `insert` must be a single INSERT statement. Returns the rows inserted.
+ */
+export async function insertAuditCounted(db: pg.Client, plan: BulkPlan, insert: string): Promise<number> {
+  const auditOnly = plan.fast && plan.foreignKeys.length === 0 && plan.replays.every((r) => r.kind === 'audit');
+  const registered = auditOnly && (await db.query<{ ok: boolean }>(`select public.audit_bulk_count($1, 'INSERT', 0) as ok`, [plan.table])).rows[0]!.ok;
+  if (!registered) return (await db.query(insert)).rowCount ?? 0;
+  await db.query(`SET LOCAL session_replication_role = replica`);
+  const n = (await db.query(insert)).rowCount ?? 0;
+  await db.query(`SET LOCAL session_replication_role = origin`);
+  for (const r of plan.replays) await replay(db, plan.table, r, '', n);
+  return n;
+}

@@ -30,7 +30,7 @@ import type { BatchIntentClassifier } from './intent';
 import { buildReport, type MigrationReport, type TableCounts } from './report';
 import { silentProgress, type Progress } from './progress';
 import { StepTimer } from './timings';
-import { bulkInsert, planBulkInsert, type BulkInsertOptions, type BulkPlan } from './bulk-insert';
+import { bulkInsert, insertAuditCounted, planBulkInsert, type BulkInsertOptions, type BulkPlan } from './bulk-insert';
 
 export { MigrationInputError } from './reader';
 
@@ -178,11 +178,11 @@ export async function migrateLegacy(opts: MigrateLegacyOptions): Promise<Migrati
       await T('templates, products', () => ctx.products());
       return T('templates, products', () => ctx.templates());
     });
-    await ctx.phase('cases', async () => {
+    // Cases and records in one phase (one transaction): a case row is inserted once its records
+    // have given it its current state (insertCases), not inserted and then updated.
+    const states = await ctx.phase('cases and records', async () => {
       await T('todo (new/changed rows by hash)', () => ctx.todo(['dispatch_case']));
       await T('cases', () => ctx.cases());
-    });
-    const states = await ctx.phase('records', async () => {
       await T('todo (new/changed rows by hash)', () => ctx.todo(['dispatch_record']));
       return T('records: other', () => ctx.records(opts.classifier));
     });
@@ -269,6 +269,8 @@ const lit = (s: string) => pg.escapeLiteral(s);
 /** The state of one run: the target session, its staging tables, and the SQL of each mapping. */
 class Ctx {
   private unanalyzed = 0;
+  /** The map's size when its statistics were last taken (pg_class.reltuples, then counted). */
+  private analyzedRows: number | null = null;
   /** How many probable/possible pairs of this run are staged in rq, queued once their patients exist. */
   private review = 0;
   readonly queuedRef = { n: 0 };
@@ -328,12 +330,17 @@ class Ctx {
    * triggers replayed set-based (when its plan allows), existing ones through `conflict`.
    */
   async bulk(table: string, o: BulkInsertOptions) {
+    return bulkInsert(this.db, await this.plan(table), o);
+  }
+
+  /** The table's bulk write plan (bulk-insert.ts), read once per run. */
+  async plan(table: string): Promise<BulkPlan> {
     let plan = this.bulkPlans.get(table);
     if (!plan) {
       plan = this.fastPath ? await planBulkInsert(this.db, table) : { table, fast: false, reason: 'disabled (bulkFastPath: false)', foreignKeys: [], replays: [] };
       this.bulkPlans.set(table, plan);
     }
-    return bulkInsert(this.db, plan, o);
+    return plan;
   }
 
   q<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = []) {
@@ -455,26 +462,47 @@ class Ctx {
   }
 
   private async flushNow() {
-    const n = Number((await this.q<{ n: string }>('select count(*) as n from d')).rows[0]!.n);
+    // run_counts knows, per table, how many of this phase's rows the map had when todo() read it
+    // (in this transaction, under the run lock): when none had a line, every line of d is new.
+    const c = (await this.q<{ n: string; maybe_seen: boolean | null }>(`
+      SELECT coalesce(sum(t.n), 0) AS n, bool_or(rc.legacy_table IS NULL OR rc.changed_rows > 0) AS maybe_seen
+      FROM (SELECT legacy_table, count(*) AS n FROM d GROUP BY 1) t LEFT JOIN run_counts rc USING (legacy_table)`)).rows[0]!;
+    const n = Number(c.n);
     if (n === 0) return;
-    // Rows the map has not seen take a plain INSERT: ON CONFLICT's speculative insertion cost
-    // about 60 % more per row (backend CPU, 96k rows), and a first load has only new rows.
-    await this.q(`
-      DROP TABLE IF EXISTS pg_temp.d_seen;
-      CREATE TEMP TABLE d_seen AS
-        SELECT d.*, ${this.fastPath ? 'EXISTS (SELECT 1 FROM public.legacy_id_map m WHERE m.legacy_table = d.legacy_table AND m.legacy_id = d.legacy_id)' : 'true'} AS seen FROM d;
-      INSERT INTO public.legacy_id_map (legacy_table, legacy_id, target_table, target_id, disposition, reason, row_hash, run_id, migrated_at)
-      SELECT legacy_table, legacy_id, target_table, target_id, disposition, reason, row_hash, ${lit(this.runId)}::uuid, now() FROM d_seen WHERE NOT seen;
-      INSERT INTO public.legacy_id_map (legacy_table, legacy_id, target_table, target_id, disposition, reason, row_hash, run_id, migrated_at)
-      SELECT legacy_table, legacy_id, target_table, target_id, disposition, reason, row_hash, ${lit(this.runId)}::uuid, now() FROM d_seen WHERE seen
-      ON CONFLICT (legacy_table, legacy_id) DO UPDATE SET target_table = EXCLUDED.target_table, target_id = EXCLUDED.target_id,
-        disposition = EXCLUDED.disposition, reason = EXCLUDED.reason, row_hash = EXCLUDED.row_hash, run_id = EXCLUDED.run_id, migrated_at = now();
-      TRUNCATE d;`);
+    if (this.fastPath && c.maybe_seen === false) {
+      // A first load of these tables: one plain INSERT, without probing the map per row, in key
+      // order (the primary key's pages are then filled one after another, not touched at random).
+      // Its one trigger, the statement's audit, is counted once instead (insertAuditCounted).
+      await insertAuditCounted(this.db, await this.plan('legacy_id_map'), `
+        INSERT INTO public.legacy_id_map (legacy_table, legacy_id, target_table, target_id, disposition, reason, row_hash, run_id, migrated_at)
+        SELECT legacy_table, legacy_id, target_table, target_id, disposition, reason, row_hash, ${lit(this.runId)}::uuid, now() FROM d
+        ORDER BY legacy_table, legacy_id`);
+      await this.q(`TRUNCATE d`);
+    } else {
+      // Rows the map has not seen take a plain INSERT: ON CONFLICT's speculative insertion cost
+      // about 60 % more per row (backend CPU, 96k rows), and a first load has only new rows.
+      await this.q(`
+        DROP TABLE IF EXISTS pg_temp.d_seen;
+        CREATE TEMP TABLE d_seen AS
+          SELECT d.*, ${this.fastPath ? 'EXISTS (SELECT 1 FROM public.legacy_id_map m WHERE m.legacy_table = d.legacy_table AND m.legacy_id = d.legacy_id)' : 'true'} AS seen FROM d;
+        INSERT INTO public.legacy_id_map (legacy_table, legacy_id, target_table, target_id, disposition, reason, row_hash, run_id, migrated_at)
+        SELECT legacy_table, legacy_id, target_table, target_id, disposition, reason, row_hash, ${lit(this.runId)}::uuid, now() FROM d_seen WHERE NOT seen;
+        INSERT INTO public.legacy_id_map (legacy_table, legacy_id, target_table, target_id, disposition, reason, row_hash, run_id, migrated_at)
+        SELECT legacy_table, legacy_id, target_table, target_id, disposition, reason, row_hash, ${lit(this.runId)}::uuid, now() FROM d_seen WHERE seen
+        ON CONFLICT (legacy_table, legacy_id) DO UPDATE SET target_table = EXCLUDED.target_table, target_id = EXCLUDED.target_id,
+          disposition = EXCLUDED.disposition, reason = EXCLUDED.reason, row_hash = EXCLUDED.row_hash, run_id = EXCLUDED.run_id, migrated_at = now();
+        TRUNCATE d;`);
+    }
     // Later phases join the map heavily, and autovacuum does not see rows of an open
     // transaction: without fresh statistics the planner takes a growing map for empty.
+    // Only once it has grown by a fifth since the statistics were taken: ANALYZE samples 30,000
+    // rows, i.e. reads nearly every page of a map of a million lines, and the planner scales the
+    // row count it has by the map's current size anyway (what goes stale is each table's share).
     this.unanalyzed += n;
-    if (this.unanalyzed > 5000) {
-      await this.q('ANALYZE public.legacy_id_map');
+    this.analyzedRows ??= Math.max(0, Number((await this.q<{ n: number }>(`select reltuples::float8 as n from pg_class where oid = 'public.legacy_id_map'::regclass`)).rows[0]!.n));
+    if (this.unanalyzed > 5000 && this.unanalyzed > this.analyzedRows / 5) {
+      await this.timer.time('legacy_id_map: ANALYZE', () => this.q('ANALYZE public.legacy_id_map'));
+      this.analyzedRows += this.unanalyzed;
       this.unanalyzed = 0;
     }
   }
@@ -858,21 +886,22 @@ class Ctx {
         SELECT DISTINCT ON (case_type) case_type::text AS case_type, id FROM public.workflow_templates
         WHERE practice_id IS NULL AND active AND superseded_by IS NULL ORDER BY case_type, (metadata ? 'legacy_workflow_name'), version DESC;
       ANALYZE lab_default;`);
-    await this.bulk('cases', {
-      columns: ['id', 'patient_id', 'practice_id', 'assigned_practitioner_id', 'case_number', 'title', 'description', 'case_type', 'priority', 'current_state',
-        'workflow_template_id', 'metadata', 'created_at', 'updated_at'],
-      select: `
-      SELECT cn.case_uuid AS id, cn.patient_uuid AS patient_id, cn.practice_uuid AS practice_id, (SELECT p.id FROM public.practitioners p WHERE p.id = cn.practitioner_id) AS assigned_practitioner_id,
+    // The rows wait in case_rows until the records of the same phase have rebuilt each case's
+    // state history (insertCases, called by records()): each case row is written once with its
+    // current state, instead of inserted as 'submitted' and rewritten (every index, the search
+    // document, the audit of an UPDATE) by a second statement.
+    await this.q(`DROP TABLE IF EXISTS case_rows;
+      CREATE TEMP TABLE case_rows AS
+      SELECT cn.id AS legacy_id, cn.case_uuid AS id, cn.patient_uuid AS patient_id, cn.practice_uuid AS practice_id, (SELECT p.id FROM public.practitioners p WHERE p.id = cn.practitioner_id) AS assigned_practitioner_id,
         cn.number AS case_number, coalesce(nullif(btrim(cn.title), ''), 'Case ' || cn.number) AS title, nullif(btrim(cn.description), '') AS description,
         cn.case_type_value::public.case_type_enum AS case_type,
         CASE cn.priority WHEN 0 THEN 'low' WHEN 2 THEN 'high' WHEN 3 THEN 'urgent' ELSE 'medium' END::public.priority_level AS priority,
-        'submitted'::public.case_state_enum AS current_state, coalesce(cn.legacy_template_id, ld.id) AS workflow_template_id,
+        coalesce(cn.legacy_template_id, ld.id) AS workflow_template_id,
         jsonb_build_object('legacy', jsonb_build_object('case_id', cn.id, 'case_number', cn.case_number, 'case_type', cn.case_type, 'workflow_name', cn.workflow_name, 'priority', cn.priority)) AS metadata,
         cn.created_at, cn.updated_at
-      FROM cn LEFT JOIN lab_default ld ON ld.case_type = cn.case_type_value`,
-      key: 'id',
-      conflict: 'ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, description = EXCLUDED.description, priority = EXCLUDED.priority, updated_at = EXCLUDED.updated_at',
-    });
+      FROM cn LEFT JOIN lab_default ld ON ld.case_type = cn.case_type_value;
+      CREATE INDEX ON case_rows (legacy_id);
+      ANALYZE case_rows;`);
     await this.q(`
       INSERT INTO d SELECT 'dispatch_case', cn.id::text, 'cases', cn.case_uuid, 'migrated',
         nullif(concat_ws('; ', cn.number_note,
@@ -883,6 +912,26 @@ class Ctx {
         cn.row_hash
       FROM cn LEFT JOIN lab_default ld ON ld.case_type = cn.case_type_value;`);
     await this.flush();
+  }
+
+  /**
+   * The cases staged by cases(), with the current state the replay put in cs: new cases take
+   * their state here; cases that existed take the conflict clause and the UPDATE of records().
+   */
+  async insertCases() {
+    await this.bulk('cases', {
+      columns: ['id', 'patient_id', 'practice_id', 'assigned_practitioner_id', 'case_number', 'title', 'description', 'case_type', 'priority', 'current_state',
+        'closed_at', 'workflow_template_id', 'metadata', 'created_at', 'updated_at'],
+      select: `
+      SELECT r.id, r.patient_id, r.practice_id, r.assigned_practitioner_id, r.case_number, r.title, r.description, r.case_type, r.priority,
+        coalesce(cs.state, 'submitted')::public.case_state_enum AS current_state, cs.closed_at, r.workflow_template_id,
+        CASE WHEN cs.case_id IS NULL THEN r.metadata
+             ELSE r.metadata || jsonb_build_object('legacy_position', jsonb_build_object('since', cs.since, 'resume_state', cs.resume_state, 'awaiting_approval', cs.awaiting_approval)) END AS metadata,
+        r.created_at, r.updated_at
+      FROM case_rows r LEFT JOIN cs ON cs.case_id = r.legacy_id`,
+      key: 'id',
+      conflict: 'ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, description = EXCLUDED.description, priority = EXCLUDED.priority, updated_at = EXCLUDED.updated_at',
+    });
   }
 
   // ---- records: messages and state histories ----------------------------------------------
@@ -1006,6 +1055,7 @@ class Ctx {
         WHERE NOT EXISTS (SELECT 1 FROM cs WHERE cs.case_id = a.case_id);
       CREATE INDEX ON cs (case_id);
       ANALYZE cs; ANALYZE rc; ANALYZE tr;`);
+    await this.timer.time('cases: INSERT (with current state)', () => this.insertCases());
     await this.timer.time('records: INSERT case_messages', () => this.bulk('case_messages', {
       columns: ['id', 'case_id', 'practice_id', 'sender_id', 'message_type', 'content', 'metadata', 'idempotency_key', 'created_at'],
       select: `
@@ -1146,23 +1196,34 @@ class Ctx {
           THEN btrim(number) ELSE 'L-O' || id END,
         subtotal_new = CASE WHEN items > 0 THEN items_sum ELSE coalesce(subtotal, 0) END,
         tax_new = coalesce(tax, 0);
-      UPDATE ok_orders SET total_new = subtotal_new + tax_new;
-
-      INSERT INTO public.orders (id, case_id, practice_id, order_number, current_state, subtotal, tax_amount, total_amount, currency, notes, metadata, created_at, updated_at)
-      SELECT pg_temp.lid('dispatch_order', id::text), case_uuid, practice_id, order_number, state::public.order_state_enum, subtotal_new, tax_new, total_new, cur,
-        nullif(btrim(notes), ''), jsonb_build_object('legacy', jsonb_build_object('order_id', id, 'number', number, 'status', status, 'subtotal', subtotal, 'tax', tax, 'total', total, 'currency', currency)),
-        created_at, created_at
-      FROM ok_orders
-      ON CONFLICT (id) DO UPDATE SET current_state = EXCLUDED.current_state, subtotal = EXCLUDED.subtotal, tax_amount = EXCLUDED.tax_amount,
-        total_amount = EXCLUDED.total_amount, currency = EXCLUDED.currency, notes = EXCLUDED.notes, metadata = EXCLUDED.metadata, updated_at = now();
-      -- The order's state history: its state as first read, then each change a later run sees.
-      INSERT INTO public.order_states (order_id, practice_id, from_state, to_state, changed_by, reason, metadata, idempotency_key, created_at)
-      SELECT pg_temp.lid('dispatch_order', o.id::text), o.practice_id,
-        (SELECT s.to_state FROM public.order_states s WHERE s.order_id = pg_temp.lid('dispatch_order', o.id::text) ORDER BY s.created_at DESC LIMIT 1),
-        o.state::public.order_state_enum, '${SYSTEM_PROFILE_ID}', format('legacy status "%s"', o.status), jsonb_build_object('legacy_order_id', o.id),
-        'legacy:dispatch_order:' || o.id || ':' || o.state, CASE WHEN o.seen THEN now() ELSE o.created_at END
-      FROM ok_orders o
-      ON CONFLICT (idempotency_key) DO NOTHING;
+      UPDATE ok_orders SET total_new = subtotal_new + tax_new;`);
+    // New orders, their states and items on the bulk write path (bulk-insert.ts): their triggers
+    // are the audit and set_practice_id (the load names the practice), replayed set-based.
+    await this.bulk('orders', {
+      columns: ['id', 'case_id', 'practice_id', 'order_number', 'current_state', 'subtotal', 'tax_amount', 'total_amount', 'currency', 'notes', 'metadata', 'created_at', 'updated_at'],
+      select: `
+      SELECT pg_temp.lid('dispatch_order', id::text) AS id, case_uuid AS case_id, practice_id, order_number, state::public.order_state_enum AS current_state,
+        subtotal_new AS subtotal, tax_new AS tax_amount, total_new AS total_amount, cur AS currency, nullif(btrim(notes), '') AS notes,
+        jsonb_build_object('legacy', jsonb_build_object('order_id', id, 'number', number, 'status', status, 'subtotal', subtotal, 'tax', tax, 'total', total, 'currency', currency)) AS metadata,
+        created_at, created_at AS updated_at
+      FROM ok_orders`,
+      key: 'id',
+      conflict: `ON CONFLICT (id) DO UPDATE SET current_state = EXCLUDED.current_state, subtotal = EXCLUDED.subtotal, tax_amount = EXCLUDED.tax_amount,
+        total_amount = EXCLUDED.total_amount, currency = EXCLUDED.currency, notes = EXCLUDED.notes, metadata = EXCLUDED.metadata, updated_at = now()`,
+    });
+    // The order's state history: its state as first read, then each change a later run sees.
+    await this.bulk('order_states', {
+      columns: ['order_id', 'practice_id', 'from_state', 'to_state', 'changed_by', 'reason', 'metadata', 'idempotency_key', 'created_at'],
+      select: `
+      SELECT pg_temp.lid('dispatch_order', o.id::text) AS order_id, o.practice_id,
+        (SELECT s.to_state FROM public.order_states s WHERE s.order_id = pg_temp.lid('dispatch_order', o.id::text) ORDER BY s.created_at DESC LIMIT 1) AS from_state,
+        o.state::public.order_state_enum AS to_state, '${SYSTEM_PROFILE_ID}'::uuid AS changed_by, format('legacy status "%s"', o.status) AS reason, jsonb_build_object('legacy_order_id', o.id) AS metadata,
+        'legacy:dispatch_order:' || o.id || ':' || o.state AS idempotency_key, CASE WHEN o.seen THEN now() ELSE o.created_at END AS created_at
+      FROM ok_orders o`,
+      key: 'idempotency_key',
+      conflict: 'ON CONFLICT (idempotency_key) DO NOTHING',
+    });
+    await this.q(`
       INSERT INTO d SELECT 'dispatch_order', id::text, 'orders', pg_temp.lid('dispatch_order', id::text), 'migrated',
         nullif(concat_ws('; ',
           CASE WHEN model = 'patient' THEN format('placed on dispatch_patient %s: attached to the case open at its date', target_id) END,
@@ -1175,15 +1236,19 @@ class Ctx {
         row_hash
       FROM ok_orders;`);
     await this.flush();
-    await this.q(`
-      INSERT INTO public.order_items (id, order_id, practice_id, product_id, quantity, unit_price, total_price, customizations)
-      SELECT pg_temp.lid('dispatch_orderitem', i.id::text), o.target_id, ord.practice_id, i.product_uuid, i.quantity, i.unit_price, i.quantity * i.unit_price,
-        CASE WHEN pg_input_is_valid(i.options, 'jsonb') AND jsonb_typeof(i.options::jsonb) = 'object' THEN i.options::jsonb ELSE '{}'::jsonb END
+    await this.bulk('order_items', {
+      columns: ['id', 'order_id', 'practice_id', 'product_id', 'quantity', 'unit_price', 'total_price', 'customizations'],
+      select: `
+      SELECT pg_temp.lid('dispatch_orderitem', i.id::text) AS id, o.target_id AS order_id, ord.practice_id, i.product_uuid AS product_id, i.quantity, i.unit_price, i.quantity * i.unit_price AS total_price,
+        CASE WHEN pg_input_is_valid(i.options, 'jsonb') AND jsonb_typeof(i.options::jsonb) = 'object' THEN i.options::jsonb ELSE '{}'::jsonb END AS customizations
       FROM t_dispatch_orderitem t JOIN im i ON i.id = t.id
       JOIN public.legacy_id_map o ON o.legacy_table = 'dispatch_order' AND o.legacy_id = i.order_id::text AND o.disposition = 'migrated'
       JOIN public.orders ord ON ord.id = o.target_id
-      WHERE i.product_uuid IS NOT NULL AND i.quantity > 0 AND i.unit_price >= 0
-      ON CONFLICT (id) DO UPDATE SET quantity = EXCLUDED.quantity, unit_price = EXCLUDED.unit_price, total_price = EXCLUDED.total_price;
+      WHERE i.product_uuid IS NOT NULL AND i.quantity > 0 AND i.unit_price >= 0`,
+      key: 'id',
+      conflict: 'ON CONFLICT (id) DO UPDATE SET quantity = EXCLUDED.quantity, unit_price = EXCLUDED.unit_price, total_price = EXCLUDED.total_price',
+    });
+    await this.q(`
       INSERT INTO d SELECT 'dispatch_orderitem', i.id::text,
         CASE WHEN o.disposition = 'migrated' AND i.product_uuid IS NOT NULL AND i.quantity > 0 AND i.unit_price >= 0 THEN 'order_items' END,
         CASE WHEN o.disposition = 'migrated' AND i.product_uuid IS NOT NULL AND i.quantity > 0 AND i.unit_price >= 0 THEN pg_temp.lid('dispatch_orderitem', i.id::text) END,
@@ -1221,14 +1286,20 @@ class Ctx {
     await this.genericSkips('dispatch_instruction', 'gm');
     await this.q(`
       INSERT INTO d SELECT 'dispatch_instruction', id::text, NULL, NULL, 'rejected', format('invalid value: status %s is not a known code (0, 1, 2, 3, 9)', status), row_hash
-        FROM gm WHERE case_disposition = 'migrated' AND status NOT IN (0, 1, 2, 3, 9);
-      INSERT INTO public.instruction_states (id, case_id, practice_id, instruction_type, status_code, is_active, changed_by, changed_at, metadata, legacy_instruction_id, notes, idempotency_key)
-      SELECT pg_temp.lid('dispatch_instruction', g.id::text), g.case_uuid, c.practice_id, btrim(g.instruction_type), g.status, g.is_active,
-        coalesce(mu.target_id, '${SYSTEM_PROFILE_ID}'::uuid), g.changed_at, '{}'::jsonb, g.id, nullif(btrim(g.notes), ''), 'legacy:dispatch_instruction:' || g.id
+        FROM gm WHERE case_disposition = 'migrated' AND status NOT IN (0, 1, 2, 3, 9);`);
+    await this.bulk('instruction_states', {
+      columns: ['id', 'case_id', 'practice_id', 'instruction_type', 'status_code', 'is_active', 'changed_by', 'changed_at', 'metadata', 'legacy_instruction_id', 'notes', 'idempotency_key'],
+      select: `
+      SELECT pg_temp.lid('dispatch_instruction', g.id::text) AS id, g.case_uuid AS case_id, c.practice_id, btrim(g.instruction_type) AS instruction_type, g.status AS status_code, g.is_active,
+        coalesce(mu.target_id, '${SYSTEM_PROFILE_ID}'::uuid) AS changed_by, g.changed_at, '{}'::jsonb AS metadata, g.id AS legacy_instruction_id, nullif(btrim(g.notes), '') AS notes,
+        'legacy:dispatch_instruction:' || g.id AS idempotency_key
       FROM gm g JOIN public.cases c ON c.id = g.case_uuid
       LEFT JOIN public.legacy_id_map mu ON mu.legacy_table = 'auth_user' AND mu.legacy_id = g.changed_by_id::text AND mu.disposition IN ('migrated', 'merged')
-      WHERE g.case_disposition = 'migrated' AND g.status IN (0, 1, 2, 3, 9)
-      ON CONFLICT (id) DO UPDATE SET status_code = EXCLUDED.status_code, is_active = EXCLUDED.is_active, changed_at = EXCLUDED.changed_at, notes = EXCLUDED.notes;
+      WHERE g.case_disposition = 'migrated' AND g.status IN (0, 1, 2, 3, 9)`,
+      key: 'id',
+      conflict: 'ON CONFLICT (id) DO UPDATE SET status_code = EXCLUDED.status_code, is_active = EXCLUDED.is_active, changed_at = EXCLUDED.changed_at, notes = EXCLUDED.notes',
+    });
+    await this.q(`
       INSERT INTO d SELECT 'dispatch_instruction', id::text, 'instruction_states', pg_temp.lid('dispatch_instruction', id::text), 'migrated', NULL, row_hash
         FROM gm WHERE case_disposition = 'migrated' AND status IN (0, 1, 2, 3, 9);`);
     await this.flush();
@@ -1238,15 +1309,19 @@ class Ctx {
     await this.valueMap('vm_file_kind', `SELECT DISTINCT kind AS v FROM t_dispatch_file`, N.fileKind);
     await this.q(this.generic('dispatch_file'));
     await this.genericSkips('dispatch_file', 'gm');
-    await this.q(`
-      INSERT INTO public.case_files (id, case_id, practice_id, uploaded_by, file_name, file_type, file_size, storage_path, mime_type, metadata, created_at)
-      SELECT pg_temp.lid('dispatch_file', g.id::text), g.case_uuid, c.practice_id, coalesce(mu.target_id, '${SYSTEM_PROFILE_ID}'::uuid), g.name,
-        coalesce(v.value, 'other')::public.file_type_enum, coalesce(g.size, 0), g.path, coalesce(nullif(btrim(g.mime), ''), 'application/octet-stream'),
-        jsonb_build_object('legacy_file_id', g.id, 'legacy_kind', g.kind, 'size_unknown', g.size IS NULL), g.created_at
+    await this.bulk('case_files', {
+      columns: ['id', 'case_id', 'practice_id', 'uploaded_by', 'file_name', 'file_type', 'file_size', 'storage_path', 'mime_type', 'metadata', 'created_at'],
+      select: `
+      SELECT pg_temp.lid('dispatch_file', g.id::text) AS id, g.case_uuid AS case_id, c.practice_id, coalesce(mu.target_id, '${SYSTEM_PROFILE_ID}'::uuid) AS uploaded_by, g.name AS file_name,
+        coalesce(v.value, 'other')::public.file_type_enum AS file_type, coalesce(g.size, 0) AS file_size, g.path AS storage_path, coalesce(nullif(btrim(g.mime), ''), 'application/octet-stream') AS mime_type,
+        jsonb_build_object('legacy_file_id', g.id, 'legacy_kind', g.kind, 'size_unknown', g.size IS NULL) AS metadata, g.created_at
       FROM gm g JOIN public.cases c ON c.id = g.case_uuid LEFT JOIN vm_file_kind v ON v.raw = g.kind
       LEFT JOIN public.legacy_id_map mu ON mu.legacy_table = 'auth_user' AND mu.legacy_id = g.uploaded_by_id::text AND mu.disposition IN ('migrated', 'merged')
-      WHERE g.case_disposition = 'migrated'
-      ON CONFLICT (id) DO UPDATE SET file_name = EXCLUDED.file_name, file_size = EXCLUDED.file_size, storage_path = EXCLUDED.storage_path;
+      WHERE g.case_disposition = 'migrated'`,
+      key: 'id',
+      conflict: 'ON CONFLICT (id) DO UPDATE SET file_name = EXCLUDED.file_name, file_size = EXCLUDED.file_size, storage_path = EXCLUDED.storage_path',
+    });
+    await this.q(`
       INSERT INTO d SELECT 'dispatch_file', g.id::text, 'case_files', pg_temp.lid('dispatch_file', g.id::text), 'migrated',
         nullif(concat_ws('; ', CASE WHEN g.size IS NULL THEN 'size NULL in legacy: stored as 0' END,
           CASE WHEN v.value IS NULL THEN format('unknown kind "%s": stored as other', g.kind) END), ''), g.row_hash

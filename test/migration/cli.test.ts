@@ -107,11 +107,12 @@ test('a run writes its report and reconciliation table; legacy-lookup says where
 }, 600_000);
 
 test('a run killed with SIGKILL resumes on the next run without duplicates', async () => {
-  // A generated legacy database large enough that the records phase takes a while.
+  // A generated legacy database large enough that the cases-and-records phase takes a while.
   const legacy = await createDatabase(testEnv().databaseUrl, `killed_${Date.now()}`);
   await generateLegacy(legacy, { cases: 3000 });
   const target = await targetDb();
-  // Killed as soon as the cases phase has committed: records are being mapped.
+  // Killed inside the cases-and-records phase, once its state histories are rebuilt: the cases
+  // are being inserted with their current state, then the messages (one transaction).
   // Its own process group: bin/mdw runs tsx, which runs node as a child; kill -9 takes them all.
   const child = spawn(mdw, ['migrate-legacy', '--from', legacy, '--no-start-cases'], { env: { ...process.env, ...env(target) }, detached: true });
   let stderr = '';
@@ -119,7 +120,7 @@ test('a run killed with SIGKILL resumes on the next run without duplicates', asy
   const killed = await new Promise<boolean>((resolve) => {
     child.stderr.on('data', (b: Buffer) => {
       stderr += b.toString();
-      if (/^cases:/m.test(stderr) && !sent) {
+      if (/^state histories:/m.test(stderr) && !sent) {
         sent = true;
         process.kill(-child.pid!, 'SIGKILL');
         resolve(true);
@@ -130,15 +131,19 @@ test('a run killed with SIGKILL resumes on the next run without duplicates', asy
   expect(killed).toBe(true);
   await new Promise((r) => child.once('exit', r));
   const mapped = async (table: string) => Number((await query<{ n: string }>(target, `select count(*) as n from legacy_id_map where legacy_table = $1`, [table]))[0]!.n);
-  expect(await mapped('dispatch_case')).toBe(3000);
-  expect(await mapped('dispatch_record')).toBe(0); // the records phase never committed
+  expect(await mapped('dispatch_patient')).toBeGreaterThan(0); // the people phase committed
+  // The cases and records phase never committed: no case, no map line of either.
+  expect(await mapped('dispatch_case')).toBe(0);
+  expect(await mapped('dispatch_record')).toBe(0);
+  expect(await query(target, `select 1 from cases`)).toHaveLength(0);
   expect(await query<{ status: string }>(target, `select status from legacy_migration_runs`)).toEqual([{ status: 'running' }]);
 
   const r = cli(['migrate-legacy', '--from', legacy, '--no-start-cases'], env(target));
   expect(r.code).toBe(0);
   expect(r.stdout).toMatch(/resumed after 1 interrupted run/);
   // Only what the killed run had not committed is new now.
-  expect(r.stdout).toMatch(/^dispatch_case\s+3000\s+.*\s0\s+0$/m);
+  expect(r.stdout).toMatch(/^dispatch_patient\s+(\d+)\s+.*\s0\s+0\s+0$/m);
+  expect(r.stdout).toMatch(/^dispatch_case\s+3000\s+.*\s0\s+3000\s+0$/m);
   expect(r.stdout).toMatch(/^dispatch_record\s+(\d+)\s+.*\s0\s+\1\s+0$/m);
   const dupes = await query(target, `select idempotency_key from case_states group by 1 having count(*) > 1`);
   expect(dupes).toHaveLength(0);

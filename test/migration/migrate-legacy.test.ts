@@ -294,7 +294,14 @@ describe('legacy migration of the fixture', () => {
     expect(rows('legacy_id_map')).toBe(await count('legacy_id_map'));
     expect(rows('case_messages')).toBe(await count('case_messages'));
     expect(rows('cases')).toBe(await count('cases'));
-    expect(rows('cases', 'UPDATE')).toBeGreaterThan(0); // current states from the histories
+    // Each case is written once, with the current state its history gave it: no UPDATE of cases.
+    expect(rows('cases', 'UPDATE') ?? 0).toBe(0);
+    const positioned = await query<{ total: string; placed: string; moved: string }>(
+      target,
+      `select count(*) as total, count(*) filter (where metadata ? 'legacy_position') as placed, count(*) filter (where current_state <> 'submitted') as moved from cases`,
+    );
+    expect(positioned[0]!.placed).toBe(positioned[0]!.total);
+    expect(Number(positioned[0]!.moved)).toBeGreaterThan(0);
     expect(summary.every((s) => s.runs.length === 1 && s.runs[0] === first.runId)).toBe(true);
     const queued = await query<{ kind: string; n: string }>(target, `select kind, count(*) as n from embedding_queue group by 1`);
     expect(Object.fromEntries(queued.map((q) => [q.kind, Number(q.n)]))).toMatchObject({ case: await count('cases'), message: await count('case_messages') });
