@@ -120,9 +120,11 @@ describe('PATCH /patients/{id} is one transaction', () => {
     // A real fault in the profile write, local to this patient: this test's own transaction
     // holds the patient's profile row (FOR UPDATE), so the PATCH's transaction blocks in the
     // profile write after its patient-row write; the test then cancels that statement. No DDL on
-    // a shared table (a trigger on profiles took a lock every other file's profile writes waited
-    // on, and was visible to every file's bulk writes while it existed), and nothing another file
-    // does can hit it: no other file touches this profile.
+    // a shared table: CREATE/DROP TRIGGER on profiles queued behind every other file's open
+    // transaction that had written a profile and held their next profile writes behind it, every
+    // profile update of every file evaluated the trigger meanwhile, and a worker killed between
+    // the two left it in the database. Here nothing another file does can meet the fault: no
+    // other file touches this profile.
     const db = env.h.database.system;
     const { profile_id: profileId } = await db.selectFrom('patients').select('profile_id').where('id', '=', f.patientId).executeTakeFirstOrThrow();
     const before = (await owner.get(`/patients/${f.patientId}`)).body;
