@@ -9,6 +9,7 @@ import addFormats from 'ajv-formats';
 import { sql } from 'kysely';
 import request from 'supertest';
 import { createPracticeFixture, createUser } from '../support/fixtures';
+import { waitFor } from '../support/wait';
 import { MAX_JSON_DEPTH } from '../../src/api/input-guard';
 import { as, setupApi, tokenFor, type ApiEnv } from './support';
 
@@ -116,22 +117,45 @@ describe('Content-Encoding', () => {
 describe('PATCH /patients/{id} is one transaction', () => {
   test('a failure while writing the profile keeps none of the other changes (birthdate, medical history)', async () => {
     const { f, owner } = await member();
-    // A real fault in the profile write, injected in PostgreSQL for this one name only (other
-    // test files share the database): the patient row is written first, the profile second.
-    const marker = `Fail${Date.now()}${Math.random().toString(36).slice(2, 6)}`;
+    // A real fault in the profile write, local to this patient: this test's own transaction
+    // holds the patient's profile row (FOR UPDATE), so the PATCH's transaction blocks in the
+    // profile write after its patient-row write; the test then cancels that statement. No DDL on
+    // a shared table: CREATE/DROP TRIGGER on profiles queued behind every other file's open
+    // transaction that had written a profile and held their next profile writes behind it, every
+    // profile update of every file evaluated the trigger meanwhile, and a worker killed between
+    // the two left it in the database. Here nothing another file does can meet the fault: no
+    // other file touches this profile.
     const db = env.h.database.system;
-    await sql`create or replace function public.test_fail_profile_write() returns trigger language plpgsql as $$
-      begin raise exception 'injected fault'; end $$`.execute(db);
-    await sql.raw(`create trigger test_fail_${marker.toLowerCase()} before update on public.profiles for each row
-      when (new.first_name = '${marker}') execute function public.test_fail_profile_write()`).execute(db);
-    try {
-      const before = (await owner.get(`/patients/${f.patientId}`)).body;
-      const res = await owner.patch(`/patients/${f.patientId}`, { dateOfBirth: '2001-02-03', medicalHistory: { allergies: ['latex'] }, firstName: marker });
-      expect(res.status).toBe(500);
-      expect((await owner.get(`/patients/${f.patientId}`)).body).toEqual(before);
-    } finally {
-      await sql.raw(`drop trigger test_fail_${marker.toLowerCase()} on public.profiles`).execute(db);
-    }
+    const { profile_id: profileId } = await db.selectFrom('patients').select('profile_id').where('id', '=', f.patientId).executeTakeFirstOrThrow();
+    const before = (await owner.get(`/patients/${f.patientId}`)).body;
+    let blocked: { pid: number; query: string; patientsLock: boolean } | undefined;
+    const res = await db.transaction().execute(async (trx) => {
+      await trx.selectFrom('profiles').select('id').where('id', '=', profileId).forUpdate().execute();
+      const me = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx)).rows[0]!.pid;
+      const pending = owner.patch(`/patients/${f.patientId}`, { dateOfBirth: '2001-02-03', medicalHistory: { allergies: ['latex'] }, firstName: 'Blocked' });
+      // The PATCH's backend, waiting for this transaction's row lock: what it runs, and whether
+      // it has already written to patients in its transaction (RowExclusiveLock held).
+      blocked = await waitFor(
+        async () =>
+          (
+            await sql<{ pid: number; query: string; patients_lock: boolean }>`
+              select a.pid, a.query,
+                     exists (select 1 from pg_locks l where l.pid = a.pid and l.granted and l.mode = 'RowExclusiveLock'
+                              and l.relation = 'public.patients'::regclass) as patients_lock
+                from pg_stat_activity a where ${me}::int = any (pg_blocking_pids(a.pid))`.execute(db)
+          ).rows.map((r) => ({ pid: r.pid, query: r.query, patientsLock: r.patients_lock }))[0],
+        (v) => v !== undefined,
+        30_000,
+        "the PATCH's wait for the profile row",
+      );
+      await sql`select pg_cancel_backend(${blocked!.pid}::int)`.execute(db);
+      return pending;
+    });
+    expect(blocked).toEqual({ pid: expect.any(Number), query: expect.stringContaining('update_patient_profile'), patientsLock: true });
+    // A cancelled statement answers like a statement timeout: 503, retry.
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe('service_unavailable');
+    expect((await owner.get(`/patients/${f.patientId}`)).body).toEqual(before);
     // The same change without the fault lands whole.
     const ok = await owner.patch(`/patients/${f.patientId}`, { dateOfBirth: '2001-02-03', medicalHistory: { allergies: ['latex'] }, firstName: 'Changed', phone: null });
     expect(ok.status).toBe(200);

@@ -16,15 +16,23 @@ import { setupApi, tokenFor, type ApiEnv } from './support';
 let env: ApiEnv;
 let database: Database;
 let f: PracticeFixture;
-beforeAll(async () => {
-  env = await setupApi();
-  database = createDatabase(env.h.config.DATABASE_URL!, { max: 1, waitMs: 30_000 });
-  f = await createPracticeFixture(env.h.database.system);
+let setup: Promise<void> | undefined;
+beforeAll(() => {
+  setup = (async () => {
+    env = await setupApi();
+    database = createDatabase(env.h.config.DATABASE_URL!, { max: 1, waitMs: 30_000 });
+    f = await createPracticeFixture(env.h.database.system);
+  })();
+  return setup;
 });
 afterAll(async () => {
-  await database.destroy();
-  await env.close();
-});
+  // A beforeAll that timed out on a loaded machine leaves its setup running: wait for it, so the
+  // harness it finishes (worker, Temporal connection, pools) is closed too, instead of keeping
+  // the jest worker process alive; and a missing one must not stop the other from closing.
+  await setup?.catch(() => undefined);
+  await database?.destroy();
+  await env?.close();
+}, 180_000);
 
 test('beyond DATABASE_POOL_QUEUE_MAX waiting requests the API answers 503 at once; a request whose client left while queued does nothing', async () => {
   const config = { ...testConfig({ DATABASE_POOL_QUEUE_MAX: '1' }), DATABASE_URL: env.h.config.DATABASE_URL };

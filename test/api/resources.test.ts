@@ -340,6 +340,61 @@ test('practices: a lab administrator onboards a practice with its first owner; o
   expect(await env.h.database.system.selectFrom('practices').select('id').where('name', '=', `${name} 2`).execute()).toEqual([]);
 });
 
+test('GET /practices pages newest first by keyset: a member of two practices, lab staff across every practice, bad limit or cursor 400 naming the field', async () => {
+  const sys = env.h.database.system;
+  const older = await createPracticeFixture(sys);
+  const newer = await createPracticeFixture(sys);
+  // The owner of `older` joins `newer` too.
+  await sys.insertInto('practice_members').values({ practice_id: newer.practiceId, profile_id: older.members.owner, role: 'doctor' }).execute();
+  const member = as(env.app, await tokenFor(env.h.config, older.members.owner));
+  const first = await member.get('/practices?limit=1');
+  expect(first.status).toBe(200);
+  expect(first.body.items.map((x: { id: string }) => x.id)).toEqual([newer.practiceId]);
+  expect(first.body.items[0].myRole).toBe('doctor');
+  expect(first.body.nextCursor).toEqual(expect.any(String));
+  const second = await member.get(`/practices?limit=1&cursor=${first.body.nextCursor}`);
+  expect(second.body).toEqual({ items: [expect.objectContaining({ id: older.practiceId, myRole: 'owner' })], nextCursor: null });
+  expect((await member.get('/practices')).body.items.map((x: { id: string }) => x.id)).toEqual([newer.practiceId, older.practiceId]);
+
+  // Lab staff see every practice: following nextCursor reaches each one that existed before the
+  // first page (the list used to stop at 500), once, newest first. Others may be created meanwhile.
+  const techId = await createUser(sys, `lab-tech-${uniq()}`, 'technician');
+  await sys.insertInto('lab_staff').values({ profile_id: techId }).execute();
+  const tech = as(env.app, await tokenFor(env.h.config, techId));
+  const before = (await sys.selectFrom('practices').select('id').execute()).map((r) => r.id);
+  const limit = Math.min(100, Math.ceil(before.length / 4));
+  const seen: Array<{ id: string; createdAt: string }> = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const res = await tech.get(`/practices?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
+    expect(res.status).toBe(200);
+    expect(res.body.items.length).toBeLessThanOrEqual(limit);
+    seen.push(...res.body.items);
+    cursor = res.body.nextCursor;
+    pages++;
+  } while (cursor);
+  expect(pages).toBeGreaterThan(1);
+  const seenIds = seen.map((x) => x.id);
+  expect(new Set(seenIds).size).toBe(seenIds.length);
+  expect(seenIds).toEqual(expect.arrayContaining(before));
+  const times = seen.map((x) => Date.parse(x.createdAt));
+  expect(times).toEqual([...times].sort((x, y) => y - x));
+
+  const field = async (url: string) => {
+    const res = await member.get(url);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('validation_failed');
+    return res.body.error.details.map((d: { field: string }) => d.field);
+  };
+  expect(await field('/practices?limit=0')).toEqual(['query.limit']);
+  expect(await field('/practices?limit=101')).toEqual(['query.limit']);
+  expect(await field('/practices?limit=ten')).toEqual(['query.limit']);
+  expect(await field('/practices?cursor=garbage')).toEqual(['query.cursor']);
+  // A well-formed cursor past the oldest practice: an empty last page.
+  expect((await member.get(`/practices?cursor=0_${older.practiceId}`)).body).toEqual({ items: [], nextCursor: null });
+});
+
 test('request logs are JSON lines with request id, actor, practice, status and duration; no token or body in them', async () => {
   const p = await practice();
   const lines: string[] = [];

@@ -514,7 +514,18 @@ describe('every route, five viewers', () => {
 
     // ---- practices and their administration ----
     'get /practices': {
-      call: (v) => v.api.get('/practices'),
+      // Every page: lab staff see every practice of the database the suite's files share.
+      call: async (v) => {
+        const res = await v.api.get('/practices?limit=100');
+        const items = [...(res.body.items ?? [])];
+        for (let next = res.body.nextCursor; next; ) {
+          const page = await v.api.get(`/practices?limit=100&cursor=${next}`);
+          items.push(...page.body.items);
+          next = page.body.nextCursor;
+        }
+        res.body = { ...res.body, items, nextCursor: null };
+        return res;
+      },
       A: { status: 200, check: (b, w) => expect(ids(b)).toEqual([w.a.practiceId]) },
       B: { status: 200, check: (b, w) => expect(ids(b)).toEqual([w.b.practiceId]) },
       tech: { status: 200, check: (b, w) => expect(ids(b)).toEqual(expect.arrayContaining([w.a.practiceId, w.b.practiceId])) },

@@ -8,9 +8,10 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../db/database';
 import { createProfile } from '../../repositories/identity.repository';
+import { getPractice, listPractices, type PracticeRow } from '../../repositories/practices.repository';
 import { ApiError } from '../errors';
 import { ctx } from '../context';
-import { isoReq, requireManager, requireMember, ZIdParams, ZJsonObject, ZPracticeRole, ZTimestamp, ZUuid, ZName, ZText, ZEmail } from '../common';
+import { decodeCursor, encodeCursor, isoReq, page, requireManager, requireMember, ZIdParams, ZJsonObject, ZPageQuery, ZPracticeRole, ZTimestamp, ZUuid, ZName, ZText, ZEmail } from '../common';
 import { route, type RouteKit } from '../route';
 import type { ApiServices } from '../types';
 import { z } from '../zod';
@@ -108,22 +109,23 @@ export const ZUpdateMemberBody = z.object({ role: ZPracticeRole }).openapi('Upda
 export type TUpdateMemberBody = z.infer<typeof ZUpdateMemberBody>;
 const ZMemberParams = z.object({ id: ZUuid, memberId: ZUuid });
 
+const toPractice = (r: PracticeRow): TPractice => ({
+  id: r.id,
+  name: r.name,
+  email: r.email,
+  phone: r.phone,
+  licenseNumber: r.license_number,
+  address: r.address ?? null,
+  settings: (r.settings as Record<string, unknown>) ?? {},
+  myRole: r.my_role ?? null,
+  createdAt: isoReq(r.created_at),
+  updatedAt: isoReq(r.updated_at),
+});
+
 async function loadPractice(trx: Tx, id: string): Promise<TPractice> {
-  const r = await trx.selectFrom('practices').selectAll().where('id', '=', id).executeTakeFirst();
+  const r = await getPractice(trx, ctx().actor!.profileId, id);
   if (!r) throw ApiError.notFound('Practice');
-  const m = await trx.selectFrom('practice_members').select('role').where('practice_id', '=', id).where('profile_id', '=', ctx().actor!.profileId).executeTakeFirst();
-  return {
-    id: r.id,
-    name: r.name,
-    email: r.email,
-    phone: r.phone,
-    licenseNumber: r.license_number,
-    address: r.address ?? null,
-    settings: (r.settings as Record<string, unknown>) ?? {},
-    myRole: m?.role ?? null,
-    createdAt: isoReq(r.created_at),
-    updatedAt: isoReq(r.updated_at),
-  };
+  return toPractice(r);
 }
 
 function memberQuery(trx: Tx) {
@@ -239,12 +241,16 @@ export function practiceRoutes(kit: RouteKit, s: ApiServices): void {
     method: 'get',
     path: '/practices',
     tags: ['practices'],
-    summary: 'Practices the caller belongs to',
-    response: z.object({ items: z.array(ZPractice) }).openapi('PracticeList'),
-    handler: () =>
+    summary: 'Practices the caller sees (newest first, keyset-paginated)',
+    description:
+      "A member sees the practices they belong to; lab staff every client practice (its name and contact). Pages of `limit` (default 25, at most 100), newest first; follow `nextCursor` (null on the last page) to see them all.",
+    query: ZPageQuery,
+    response: page(ZPractice, 'PracticePage'),
+    handler: ({ query }) =>
       ctx().db(async (trx) => {
-        const ids = await trx.selectFrom('practices').select('id').orderBy('name').limit(500).execute();
-        return { items: await Promise.all(ids.map((r) => loadPractice(trx, r.id))) };
+        const { items, more } = await listPractices(trx, ctx().actor!.profileId, { limit: query.limit, after: decodeCursor(query.cursor) });
+        const last = items.at(-1);
+        return { items: items.map(toPractice), nextCursor: more && last ? encodeCursor(last.created_at_text, last.id) : null };
       }),
   });
 

@@ -1,0 +1,47 @@
+/**
+ * Reading practices under the caller's RLS (members see theirs, lab staff every client
+ * practice: db/migrations/0005, 0040).
+ */
+import { sql } from 'kysely';
+import type { Tx } from '../db/database';
+
+function practiceQuery(trx: Tx, profileId: string) {
+  return trx
+    .selectFrom('practices as pr')
+    .leftJoin('practice_members as m', (j) => j.onRef('m.practice_id', '=', 'pr.id').on('m.profile_id', '=', profileId))
+    .select([
+      'pr.id',
+      'pr.name',
+      'pr.email',
+      'pr.phone',
+      'pr.license_number',
+      'pr.address',
+      'pr.settings',
+      'pr.created_at',
+      'pr.updated_at',
+      sql<string>`pr.created_at::text`.as('created_at_text'),
+      'm.role as my_role',
+    ]);
+}
+export type PracticeRow = Awaited<ReturnType<ReturnType<typeof practiceQuery>['executeTakeFirstOrThrow']>>;
+
+/**
+ * One practice with the caller's role in it (null when not a member).
+ * @returns undefined when the caller cannot see it (or it does not exist).
+ */
+export function getPractice(trx: Tx, profileId: string, id: string): Promise<PracticeRow | undefined> {
+  return practiceQuery(trx, profileId).where('pr.id', '=', id).executeTakeFirst();
+}
+
+/**
+ * One page of the practices the caller sees, newest first by (created_at, id): the keyset every
+ * other list pages by, so a practice created while a client pages is never shown twice, and none
+ * is skipped. limit + 1 rows are read so the caller knows whether more follow.
+ * @param after - the (created_at, id) of the previous page's last row (decodeCursor).
+ */
+export async function listPractices(trx: Tx, profileId: string, f: { limit: number; after: { createdAt: string; id: string } | null }): Promise<{ items: PracticeRow[]; more: boolean }> {
+  let q = practiceQuery(trx, profileId).orderBy('pr.created_at', 'desc').orderBy('pr.id', 'desc').limit(f.limit + 1);
+  if (f.after) q = q.where(sql<boolean>`(pr.created_at, pr.id) < (${f.after.createdAt}::timestamptz, ${f.after.id}::uuid)`);
+  const rows = await q.execute();
+  return { items: rows.slice(0, f.limit), more: rows.length > f.limit };
+}
