@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/intent-classify.bench.ts [--texts 20000] [--batch 1250]`: the migration's intent
+ * `npm run bench:intent-classify -- [--texts 20000] [--batch 1250]`: the migration's intent
  * classifier (lexical encoder, createMigrationClassifier) on the free staff texts of the
  * generated legacy data (one distinct note per case, five phrases repeated), in the batches the
  * records phase hands it. Prints CPU ms per distinct text and an md5 of every result (a change
