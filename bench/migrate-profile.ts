@@ -105,7 +105,7 @@ async function main() {
     const rerun = Date.now() - t1;
     console.log(`${r.totals.read} rows in ${(ms / 1000).toFixed(1)} s = ${Math.round(r.totals.read / (ms / 60000)).toLocaleString('en')}/min, ok ${r.ok}; re-run ${(rerun / 1000).toFixed(1)} s (${again.totals.new} new); peak heap ${(peakHeap / 2 ** 20).toFixed(0)} MB, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
     console.log(`  bulk fast path ${bulkFastPath ? 'on' : 'off'}; server CPU of the migration's session ${(r.timings.reduce((n, t) => n + (t.serverCpuMs ?? 0), 0) / 1000).toFixed(1)} s`);
-    for (const t of [...r.timings].sort((a, b) => b.ms - a.ms)) console.log(`  ${t.step.padEnd(44)} ${(t.ms / 1000).toFixed(2).padStart(7)} s  ${((100 * t.ms) / ms).toFixed(1).padStart(5)} %  ×${t.calls}  server CPU ${((t.serverCpuMs ?? 0) / 1000).toFixed(2).padStart(6)} s  peak heap ${t.peakHeapMb ?? '–'} MB`);
+    for (const t of [...r.timings].sort((a, b) => b.ms - a.ms)) console.log(`  ${t.step.padEnd(44)} ${(t.ms / 1000).toFixed(2).padStart(7)} s  ${((100 * t.ms) / ms).toFixed(1).padStart(5)} %  ×${t.calls}  server CPU ${((t.serverCpuMs ?? 0) / 1000).toFixed(2).padStart(6)} s  peak heap ${t.peakHeapMb ?? '–'} MB, live ${t.liveHeapMb ?? '–'} MB`);
     const audit = await admin(db('target_run'), `select table_name, count(*) as n from audit_log group by 1 order by 2 desc`);
     console.log(`  audit rows: ${audit.rows.map((x) => `${x.table_name} ${x.n}`).join(', ')}`);
   }

@@ -58,11 +58,14 @@ async function child(legacyUrl: string, targetUrl: string, classifierKind: strin
   clearInterval(sampler);
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   const peakHeapMb = peakHeap / 2 ** 20;
+  // What the run kept alive: the largest heap right after a full GC, over its steps (peakHeapMb
+  // also counts garbage V8 had not collected yet, which grows with how long the run allocates).
+  const liveHeapMb = Math.max(0, ...first.timings.map((t) => t.liveHeapMb ?? 0));
   const t1 = Date.now();
   const again = await migrateLegacy({ legacyUrl, targetUrl, dedup: dedupPatients, classifier, bulkFastPath });
   const rerunMs = Date.now() - t1;
   process.stdout.write(
-    JSON.stringify({ rows: first.totals.read, firstMs, rerunMs, peakRssMb, peakHeapMb, ok: first.ok && again.ok, rerun: again.totals, timings: first.timings, rerunTimings: again.timings, tables: first.tables, dedup: { ...first.dedup, clusterList: undefined, reviewPairs: undefined, testData: first.dedup.testData.length }, states: { ...first.states, notUnderstoodExamples: undefined } }) + '\n',
+    JSON.stringify({ rows: first.totals.read, firstMs, rerunMs, peakRssMb, peakHeapMb, liveHeapMb, ok: first.ok && again.ok, rerun: again.totals, timings: first.timings, rerunTimings: again.timings, tables: first.tables, dedup: { ...first.dedup, clusterList: undefined, reviewPairs: undefined, testData: first.dedup.testData.length }, states: { ...first.states, notUnderstoodExamples: undefined } }) + '\n',
   );
 }
 
@@ -125,22 +128,23 @@ async function main(): Promise<void> {
       if (r.status !== 0) throw new Error(`migration child failed (${r.status})`);
       const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
       results.push({ cases: size, ...out });
-      console.error(`${size} cases: ${out.rows} rows in ${(out.firstMs / 1000).toFixed(1)} s; re-run ${(out.rerunMs / 1000).toFixed(1)} s; peak heap ${out.peakHeapMb.toFixed(0)} MB, RSS ${out.peakRssMb.toFixed(0)} MB`);
+      console.error(`${size} cases: ${out.rows} rows in ${(out.firstMs / 1000).toFixed(1)} s; re-run ${(out.rerunMs / 1000).toFixed(1)} s; peak heap ${out.peakHeapMb.toFixed(0)} MB (live after full GC ${out.liveHeapMb} MB), RSS ${out.peakRssMb.toFixed(0)} MB`);
       if (size === cases) {
         const baseTarget = await createDatabase(server.url, `baseline_${size}`);
         baselineResult = await baseline(legacy, baseTarget, baselineRows);
       }
     }
-    type Timing = { step: string; ms: number; calls: number; peakHeapMb?: number };
-    const big = results[results.length - 1] as { rows: number; firstMs: number; rerunMs: number; peakRssMb: number; peakHeapMb: number; timings: Timing[]; states: { records: number; classified: number; notUnderstood: number; systemTexts: number }; dedup: { pairs: number; grades: Record<string, number>; merged: number; queued: number } };
-    const smallR = results[0] as { rows: number; firstMs: number; peakRssMb: number; peakHeapMb: number; timings: Timing[]; dedup: { pairs: number; grades: Record<string, number>; merged: number; queued: number } };
+    type Timing = { step: string; ms: number; calls: number; peakHeapMb?: number; liveHeapMb?: number };
+    const big = results[results.length - 1] as { rows: number; firstMs: number; rerunMs: number; peakRssMb: number; peakHeapMb: number; liveHeapMb: number; timings: Timing[]; states: { records: number; classified: number; notUnderstood: number; systemTexts: number }; dedup: { pairs: number; grades: Record<string, number>; merged: number; queued: number } };
+    const smallR = results[0] as { rows: number; firstMs: number; peakRssMb: number; peakHeapMb: number; liveHeapMb: number; timings: Timing[]; dedup: { pairs: number; grades: Record<string, number>; merged: number; queued: number } };
     // Which step needs the memory, at both sizes: a step whose peak grows with the rows is what keeps memory from being flat.
     const smallHeap = new Map(smallR.timings.map((t) => [t.step, t.peakHeapMb]));
+    const smallLive = new Map(smallR.timings.map((t) => [t.step, t.liveHeapMb]));
     const heapLines = [...big.timings]
       .filter((t) => t.peakHeapMb !== undefined)
       .sort((x, y) => (y.peakHeapMb ?? 0) - (x.peakHeapMb ?? 0))
       .slice(0, 12)
-      .map((t) => `| ${t.step} | ${smallHeap.get(t.step) ?? '–'} | ${t.peakHeapMb} |`);
+      .map((t) => `| ${t.step} | ${smallHeap.get(t.step) ?? '–'} / ${smallLive.get(t.step) ?? '–'} | ${t.peakHeapMb} / ${t.liveHeapMb ?? '–'} |`);
     const dedupLine = (d: typeof big.dedup, rows: number) => `${rows.toLocaleString('en')} rows: ${d.pairs} pairs graded (certain ${d.grades.certain}, probable ${d.grades.probable}, possible ${d.grades.possible}), ${d.merged} merged, ${d.queued} queued for review`;
     const perMin = (rows: number, ms: number) => Math.round(rows / (ms / 60_000));
     const lines = [
@@ -152,13 +156,13 @@ async function main(): Promise<void> {
       `| ratio | ${(perMin(big.rows, big.firstMs) / perMin(baselineResult!.rows, baselineResult!.ms)).toFixed(2)}× | 1× |`,
       ``,
       `no-change re-run: ${(big.rerunMs / 1000).toFixed(1)} s = ${((100 * big.rerunMs) / big.firstMs).toFixed(1)} % of the first run`,
-      `peak heap used: ${smallR.peakHeapMb.toFixed(0)} MB at ${smallR.rows.toLocaleString('en')} rows, ${big.peakHeapMb.toFixed(0)} MB at ${big.rows.toLocaleString('en')} rows (peak RSS ${smallR.peakRssMb.toFixed(0)} / ${big.peakRssMb.toFixed(0)} MB)`,
+      `peak heap used: ${smallR.peakHeapMb.toFixed(0)} MB at ${smallR.rows.toLocaleString('en')} rows, ${big.peakHeapMb.toFixed(0)} MB at ${big.rows.toLocaleString('en')} rows (peak RSS ${smallR.peakRssMb.toFixed(0)} / ${big.peakRssMb.toFixed(0)} MB; live after a full GC ${smallR.liveHeapMb} / ${big.liveHeapMb} MB${heapMb > 0 ? `; heap capped at ${heapMb} MB` : ''})`,
       `machine: ${os.cpus().length} cores, load average ${os.loadavg()[0]!.toFixed(1)} at the end`,
       `records/min at the small size: ${perMin(smallR.rows, smallR.firstMs).toLocaleString('en')}`,
       `classifier: ${classifierKind}; free texts ${(big.states.records - big.states.systemTexts).toLocaleString('en')} of ${big.states.records.toLocaleString('en')} records (${big.states.classified.toLocaleString('en')} classified, ${big.states.notUnderstood.toLocaleString('en')} not understood)`,
       `dedup: ${dedupLine(smallR.dedup, smallR.rows)}; ${dedupLine(big.dedup, big.rows)}`,
       ``,
-      `peak heap per step (MB, sampled):`,
+      `peak heap per step (MB, sampled / live after a full GC in the step):`,
       `| step | ${smallR.rows.toLocaleString('en')} rows | ${big.rows.toLocaleString('en')} rows |`,
       `|---|---|---|`,
       ...heapLines,

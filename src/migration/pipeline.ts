@@ -102,6 +102,10 @@ const SYSTEM_PROFILE_ID = '00000000-0000-0000-0000-000000000001';
 export const REPORT_LIST_LIMIT = 1000;
 /** Review-queue pairs staged and queued per statement. */
 const REVIEW_PAGE = 2000;
+/** Records per FETCH of the replay's cursor. */
+const REPLAY_FETCH = 5000;
+/** Distinct record texts whose rule match the replay remembers (cleared past it: memory stays flat). */
+const RULE_MEMO_LIMIT = 10_000;
 /** Live cases read and started per page. */
 const LIVE_PAGE = 500;
 /** Serialises migration runs against one target. */
@@ -1005,21 +1009,65 @@ class Ctx {
       if (trRows.length) await copyInto(this.db, 'tr', trRows.splice(0));
       if (csRows.length) await copyInto(this.db, 'cs', csRows.splice(0));
     };
+    // System texts repeat (a few wordings, the same in every case): each distinct text is matched
+    // once, up to a bound, and its rc columns formatted once per answer.
+    const ruleMemo = new Map<string, ClassifiedText | null>();
+    const rule = (text: string): ClassifiedText | null => {
+      let c = ruleMemo.get(text);
+      if (c === undefined) {
+        if (ruleMemo.size >= RULE_MEMO_LIMIT) ruleMemo.clear();
+        c = matchRule(text);
+        ruleMemo.set(text, c);
+      }
+      return c;
+    };
+    // The classifier answers a repeated text with the same result object (its memo).
+    const fromModel = new WeakMap<object, ClassifiedText>();
+    const rcTails = new WeakMap<ClassifiedText, string>();
+    // The rc columns after the record id of a text nobody understood (no rule, no classifier).
+    const NO_CLASSIFICATION_TAIL = copyRow([messageTypeFor(null), null, false, null, null, null]);
+    const rcTail = (c: ClassifiedText | null): string => {
+      if (c === null) return NO_CLASSIFICATION_TAIL;
+      let tail = rcTails.get(c);
+      if (tail === undefined) {
+        // Not understood by the classifier: its best guess and confidence go into the evidence (the report's reason).
+        const evidence = c.source === 'rule' ? `rule:${c.evidence.join(',')}` : `${c.model}:${c.intent}:${c.confidence}:${c.evidence[0] ?? ''}`;
+        tail = copyRow([messageTypeFor(c), c.intent !== 'none' ? c.intent : null, c.intent !== 'none', evidence, c.source === 'model' ? c.model : null, c.source === 'model' ? c.confidence : null]);
+        rcTails.set(c, tail);
+      }
+      return tail;
+    };
+    type RecordRow = { id: number; case_id: number; text: string; at: number; case_at: number };
+    const fetchNext = () => {
+      const p = this.q<RecordRow>(`FETCH ${REPLAY_FETCH} FROM rec_cur`);
+      p.catch(() => undefined); // awaited by the loop; a failure surfaces there
+      return p;
+    };
     await this.timer.time('records: replay (cursor, rules, COPY)', async () => {
+    let next = fetchNext();
     for (;;) {
-      const batch = await this.q<{ id: number; case_id: number; text: string; at: number; case_at: number }>(`FETCH 5000 FROM rec_cur`);
+      const batch = await next;
       if (batch.rows.length === 0) break;
+      // Nothing is in flight on the session here: the rows of earlier batches are copied first,
+      // then the server reads the next batch while this one is classified and replayed.
+      if (rcRows.length >= 20_000) await flushCopy();
+      next = fetchNext();
       // Rules first; the free texts of the whole batch go to the classifier together.
-      const classified: Array<ClassifiedText | null> = batch.rows.map((r) => matchRule(r.text));
+      const classified: Array<ClassifiedText | null> = batch.rows.map((r) => rule(r.text));
       const free = batch.rows.map((r, i) => (classified[i] ? null : r.text));
       const texts = free.filter((t): t is string => t !== null);
       if (texts.length > 0 && (await resolve())) {
         const clf = classifier!;
         stats.classifier ??= { model: modelOf(clf), threshold: (clf as Partial<BatchIntentClassifier>).threshold ?? null };
         const results = await this.timer.time('records: intent classification', () => classifyMany(clf, texts));
+        const model = modelOf(clf);
         let k = 0;
         free.forEach((t, i) => {
-          if (t !== null) classified[i] = fromClassifier(results[k++]!, modelOf(clf));
+          if (t === null) return;
+          const res = results[k++]!;
+          let c = fromModel.get(res);
+          if (!c) fromModel.set(res, (c = fromClassifier(res, model)));
+          classified[i] = c;
         });
       }
       batch.rows.forEach((r, i) => {
@@ -1037,12 +1085,9 @@ class Ctx {
           if (stats.notUnderstoodExamples.length < 20) stats.notUnderstoodExamples.push({ id: r.id, text: r.text.slice(0, 200) });
         }
         current.records.push({ id: r.id, at: r.at, classified: c });
-        // Not understood by the classifier: its best guess and confidence go into the evidence (the report's reason).
-        const evidence = !c ? null : c.source === 'rule' ? `rule:${c.evidence.join(',')}` : `${c.model}:${c.intent}:${c.confidence}:${c.evidence[0] ?? ''}`;
-        rcRows.push(copyRow([r.id, messageTypeFor(c), c && c.intent !== 'none' ? c.intent : null, c !== null && c.intent !== 'none', evidence, c?.source === 'model' ? c.model : null, c?.source === 'model' ? c.confidence : null]));
+        rcRows.push(`${r.id}\t${rcTail(c)}`);
       });
       bar.tick(batch.rows.length);
-      if (rcRows.length >= 20_000) await flushCopy();
     }
     finishCase();
     await this.q(`CLOSE rec_cur`);
@@ -1492,11 +1537,17 @@ async function classifyMany(c: AnyClassifier, texts: string[]) {
 
 /** One row of COPY text format. */
 function copyRow(values: unknown[]): string {
-  return (
-    values
-      .map((v) => (v === null || v === undefined ? '\\N' : String(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')))
-      .join('\t') + '\n'
-  );
+  return values.map(copyValue).join('\t') + '\n';
+}
+
+const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** One value in COPY text format: most values have nothing to escape, and are tested once. */
+function copyValue(v: unknown): string {
+  if (v === null || v === undefined) return '\\N';
+  const s = String(v);
+  return COPY_SPECIAL.test(s) ? s.replace(/[\\\t\n\r]/g, (ch) => COPY_ESCAPES[ch]!) : s;
 }
 
 async function copyInto(db: pg.Client, table: string, rows: string[]): Promise<void> {

@@ -17,6 +17,7 @@
 import { matchSystemText, normaliseText } from '../../domain/system-texts';
 import type { EmbeddingProvider } from '../providers/types';
 import { guard } from './guards';
+import type { SparseEmbeddingProvider, SparseVector } from './lexical-encoder';
 import type { Intent, IntentClassifier, IntentResult } from './types';
 import { ACTION_CUES, actionCue, expandShorthand } from './vocabulary';
 
@@ -79,6 +80,61 @@ const sparseDot = (a: readonly number[], b: readonly number[], nz: readonly numb
   return s;
 };
 
+/**
+ * The examples' vectors of a sparse encoder by dimension: for each dimension, the examples with
+ * a non-zero entry there and that entry.
+ */
+type Postings = Map<number, { ex: number[]; val: number[] }>;
+
+function postingsOf(bank: readonly SparseVector[]): Postings {
+  const out: Postings = new Map();
+  bank.forEach((v, e) => {
+    for (let j = 0; j < v.idx.length; j++) {
+      let p = out.get(v.idx[j]!);
+      if (!p) out.set(v.idx[j]!, (p = { ex: [], val: [] }));
+      p.ex.push(e);
+      p.val.push(v.val[j]!);
+    }
+  });
+  return out;
+}
+
+const isSparse = (p: EmbeddingProvider): p is SparseEmbeddingProvider => typeof (p as Partial<SparseEmbeddingProvider>).embedSparse === 'function';
+
+/**
+ * Similarities of a sparse query to every example, through the postings: only the examples
+ * sharing a dimension with the query are touched. Each example's sum is added up in ascending
+ * dimension order, as the dense dot product does (its other terms are exact zeros), so the
+ * numbers are the same bit for bit.
+ */
+function sparseSims(q: { idx: number[]; val: number[] }, postings: Postings, n: number): Float64Array {
+  const sims = new Float64Array(n);
+  for (let j = 0; j < q.idx.length; j++) {
+    const p = postings.get(q.idx[j]!);
+    if (!p) continue;
+    const qv = q.val[j]!;
+    for (let m = 0; m < p.ex.length; m++) sims[p.ex[m]!]! += qv * p.val[m]!;
+  }
+  return sims;
+}
+
+/**
+ * The k largest similarities, ties in example order: the first k of a stable sort by similarity
+ * descending (what the dense path does), without sorting them all.
+ */
+function topK(sims: Float64Array, k: number): Array<{ i: number; s: number }> {
+  const top: Array<{ i: number; s: number }> = [];
+  for (let i = 0; i < sims.length; i++) {
+    const s = sims[i]!;
+    if (top.length === k && !(s > top[k - 1]!.s)) continue;
+    let at = top.length;
+    while (at > 0 && s > top[at - 1]!.s) at--;
+    top.splice(at, 0, { i, s });
+    if (top.length > k) top.pop();
+  }
+  return top;
+}
+
 /** The text the model sees: normalised, shorthand expanded, cut. */
 export function modelText(text: string): string {
   return expandShorthand(normaliseText(text)).slice(0, MAX_MODEL_CHARS);
@@ -90,7 +146,12 @@ export async function createIntentClassifier(opts: IntentClassifierOptions): Pro
   const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
   const examples = opts.examples;
   if (opts.encoders.length === 0) throw new Error('the intent classifier needs at least one encoder');
-  const banks = await Promise.all(opts.encoders.map((e) => e.provider.embed(examples.map((x) => modelText(x.text)))));
+  const exampleTexts = examples.map((x) => modelText(x.text));
+  // A sparse encoder (the lexical one) scores a text through postings: a few dozen terms instead
+  // of a 4,096-long vector per text and example (the migration classifies every free text), and
+  // keeps no dense vector of its examples.
+  const postings = opts.encoders.map((e) => (isSparse(e.provider) ? postingsOf(e.provider.embedSparse(exampleTexts)) : null));
+  const banks = await Promise.all(opts.encoders.map((e, ei) => (postings[ei] ? [] : e.provider.embed(exampleTexts))));
   const totalWeight = opts.encoders.reduce((a, e) => a + e.weight, 0);
 
   async function vote(text: string, exclude = -1): Promise<ModelVote> {
@@ -98,15 +159,23 @@ export async function createIntentClassifier(opts: IntentClassifierOptions): Pro
     const shares = new Map<Intent, number>();
     let nearest: ModelVote['nearest'] = [];
     for (const [ei, enc] of opts.encoders.entries()) {
-      const [q] = await enc.provider.embed([t]);
-      if (!q || q.length !== enc.provider.dimensions) throw new Error(`encoder ${enc.provider.model} returned a malformed vector`);
-      // The lexical encoder's vectors are sparse: summing over the query's non-zero entries gives
-      // the same dot product (the skipped terms are all 0) at a fraction of the cost.
-      const nz: number[] = [];
-      for (let d = 0; d < q.length; d++) if (q[d] !== 0) nz.push(d);
-      const sims = banks[ei]!.map((v, i) => ({ i, s: i === exclude ? -Infinity : nz.length < q.length / 4 ? sparseDot(q, v, nz) : dot(q, v) }));
-      sims.sort((a, b) => b.s - a.s);
-      const top = sims.slice(0, k);
+      let top: Array<{ i: number; s: number }>;
+      const post = postings[ei];
+      if (post && isSparse(enc.provider)) {
+        const sims = sparseSims(enc.provider.embedSparse([t])[0]!, post, examples.length);
+        if (exclude >= 0 && exclude < sims.length) sims[exclude] = -Infinity;
+        top = topK(sims, k);
+      } else {
+        const [q] = await enc.provider.embed([t]);
+        if (!q || q.length !== enc.provider.dimensions) throw new Error(`encoder ${enc.provider.model} returned a malformed vector`);
+        // The lexical encoder's vectors are sparse: summing over the query's non-zero entries gives
+        // the same dot product (the skipped terms are all 0) at a fraction of the cost.
+        const nz: number[] = [];
+        for (let d = 0; d < q.length; d++) if (q[d] !== 0) nz.push(d);
+        const sims = banks[ei]!.map((v, i) => ({ i, s: i === exclude ? -Infinity : nz.length < q.length / 4 ? sparseDot(q, v, nz) : dot(q, v) }));
+        sims.sort((a, b) => b.s - a.s);
+        top = sims.slice(0, k);
+      }
       const weights = top.map((x) => Math.max(0, x.s) ** SIM_POWER);
       const sum = weights.reduce((a, b) => a + b, 0);
       if (sum > 0) {

@@ -43,35 +43,70 @@ function features(text: string): Array<[string, number]> {
   return out;
 }
 
+/** A vector's non-zero entries: dimensions ascending, values beside them. */
+export interface SparseVector {
+  idx: number[];
+  val: number[];
+}
+
+/** An encoder whose vectors are mostly zeros can hand out their non-zero entries alone. */
+export interface SparseEmbeddingProvider extends EmbeddingProvider {
+  /** The same vectors as `embed`, as their non-zero entries (no 4,096-long array per text). */
+  embedSparse(texts: readonly string[]): SparseVector[];
+}
+
 /**
  * @param dimensions - length of the hashed vector. @default 4096
  * @param corpus - texts whose document frequencies weight the features (IDF): words every text
  *   has ("case", "patient", "please") count less than the ones that tell texts apart.
  */
-export function createLexicalEncoder(dimensions = 4096, corpus: readonly string[] = []): EmbeddingProvider {
+export function createLexicalEncoder(dimensions = 4096, corpus: readonly string[] = []): SparseEmbeddingProvider {
   const df = new Map<string, number>();
   for (const text of corpus) for (const f of new Set(features(text).map(([name]) => name))) df.set(f, (df.get(f) ?? 0) + 1);
   const idf = (f: string) => Math.log((1 + corpus.length) / (1 + (df.get(f) ?? 0))) + 1;
-  function encode(text: string): number[] {
-    const v = new Float64Array(dimensions);
-    // A text touches a few dozen of the dimensions: only those are written into the (zeroed)
-    // result, the same numbers as dividing every entry (the migration encodes every free text).
+  // One scratch vector for every text: a text touches a few dozen of the dimensions, and only
+  // those are read and reset (the migration encodes every free text of a lab).
+  const scratch = new Float64Array(dimensions);
+  const seen = new Uint8Array(dimensions);
+  function encodeSparse(text: string): SparseVector {
     const touched: number[] = [];
     for (const [feature, weight] of features(text)) {
       const h = hash(feature);
-      v[h % dimensions]! += (h & 0x80000000 ? -1 : 1) * weight * idf(feature);
-      touched.push(h % dimensions);
+      const d = h % dimensions;
+      if (seen[d] === 0) {
+        seen[d] = 1;
+        touched.push(d);
+      }
+      scratch[d]! += (h & 0x80000000 ? -1 : 1) * weight * idf(feature);
     }
+    touched.sort((a, b) => a - b);
+    // In ascending order, as a sum over every dimension would add them (the others add 0).
     let norm = 0;
-    for (let i = 0; i < dimensions; i++) norm += v[i]! * v[i]!;
+    for (const d of touched) norm += scratch[d]! * scratch[d]!;
     norm = Math.sqrt(norm) || 1;
+    const idx: number[] = [];
+    const val: number[] = [];
+    for (const d of touched) {
+      const x = scratch[d]! / norm;
+      scratch[d] = 0;
+      seen[d] = 0;
+      if (x !== 0) {
+        idx.push(d);
+        val.push(x);
+      }
+    }
+    return { idx, val };
+  }
+  function encode(text: string): number[] {
+    const { idx, val } = encodeSparse(text);
     const out = new Array<number>(dimensions).fill(0);
-    for (const i of touched) out[i] = v[i]! / norm;
+    for (let j = 0; j < idx.length; j++) out[idx[j]!] = val[j]!;
     return out;
   }
   return {
     model: `mdw-lexical-tfidf-${dimensions}`,
     dimensions,
     embed: async (texts) => texts.map(encode),
+    embedSparse: (texts) => texts.map(encodeSparse),
   };
 }
