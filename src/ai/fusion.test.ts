@@ -1,4 +1,4 @@
-import { candidateFeatures, explain, fuse, fuseLegs, LEARNED_FEATURES, LEARNED_FUSION, type LearnedFeature, type LinearRanker, WEIGHTED_AS_RANKER } from './fusion';
+import { candidateFeatures, explain, feedbackVector, fuse, fuseLegs, FUSION_WITHOUT_FEEDBACK, LEARNED_FEATURES, LEARNED_FUSION, type LearnedFeature, type LinearRanker, WEIGHTED_AS_RANKER } from './fusion';
 
 describe('fuse', () => {
   const lexical = [
@@ -31,7 +31,7 @@ describe('fuse', () => {
   });
 
   it('explains a match in words', () => {
-    const [top] = fuse(lexical, semantic);
+    const [top] = fuse(lexical, semantic, FUSION_WITHOUT_FEEDBACK);
     expect(explain(top!)).toBe('contains "aligner"; similar in meaning (0.70)');
   });
 
@@ -132,5 +132,24 @@ describe('learned fusion', () => {
   it('the checked-in learned fusion has a weight for every feature', () => {
     expect(Object.keys(LEARNED_FUSION.ranker!).sort()).toEqual([...LEARNED_FEATURES].sort());
     for (const f of LEARNED_FEATURES) expect(Number.isFinite(LEARNED_FUSION.ranker![f])).toBe(true);
+  });
+});
+
+describe('feedbackVector (vector pseudo-relevance feedback)', () => {
+  it('moves the query towards the mean of the feedback vectors, at unit length', () => {
+    const q = feedbackVector([1, 0, 0], [
+      [0, 1, 0],
+      [0, 0, 1],
+    ], 1);
+    // q + 1 * (0, 0.5, 0.5), normalised.
+    const n = Math.sqrt(1 + 0.25 + 0.25);
+    expect(q.map((x) => Number(x.toFixed(6)))).toEqual([1 / n, 0.5 / n, 0.5 / n].map((x) => Number(x.toFixed(6))));
+    expect(Math.hypot(...q)).toBeCloseTo(1, 9);
+    // alpha weighs the feedback: a smaller alpha stays nearer the query.
+    expect(feedbackVector([1, 0, 0], [[0, 1, 0]], 0.25)[0]!).toBeGreaterThan(feedbackVector([1, 0, 0], [[0, 1, 0]], 1)[0]!);
+  });
+
+  it('leaves the query as it is without feedback', () => {
+    expect(feedbackVector([0.6, 0.8], [], 0.5)).toEqual([0.6, 0.8]);
   });
 });

@@ -151,11 +151,36 @@ export function linearScore(ranker: LinearRanker, x: readonly number[]): number 
 }
 
 /**
- * 0.6 to the semantic leg: the tuning half's best for bge-small int8 + BM25 once ORTHO_GLOSSARY
- * expands both sides (0.791 vs 0.785 at 0.5; src/ai/README.md). Equal weights (0.5) were the
- * best before the glossary, 0.7 beside ts_rank before BM25.
+ * 0.8 to the semantic leg, with vector pseudo-relevance feedback (DEFAULT_FEEDBACK; session 6):
+ * the tuning half's best of eval:search-query-side (0.799 vs 0.791 for 0.6 without feedback),
+ * and no held-out split below it (src/ai/README.md). Without feedback 0.6 was the tuning half's
+ * best for bge-small int8 + BM25 with ORTHO_GLOSSARY (session 5; `FUSION_WITHOUT_FEEDBACK`),
+ * equal weights (0.5) before the glossary, 0.7 beside ts_rank before BM25.
  */
-export const DEFAULT_FUSION: FusionOptions = { method: 'weighted', semanticWeight: 0.6, k: 60 };
+export const DEFAULT_FUSION: FusionOptions = { method: 'weighted', semanticWeight: 0.8, k: 60 };
+/** Session 5's default, the fusion to use when the search runs without feedback. */
+export const FUSION_WITHOUT_FEEDBACK: FusionOptions = { method: 'weighted', semanticWeight: 0.6, k: 60 };
+
+/**
+ * Vector pseudo-relevance feedback (Rocchio on embeddings): the semantic leg is searched again
+ * with q' = q + alpha * (mean of the vectors of the first fused page's best `k` texts), normalised,
+ * and fused again with the same lexical leg. The first page's best texts carry the clinical words
+ * a lay or shorthand query lacks; no model call, one more semantic query.
+ */
+export interface FeedbackOptions {
+  k: number;
+  alpha: number;
+}
+/** k 3, alpha 0.5: the tuning half's best (k 3-5, alpha 0.25-1; src/ai/README.md). */
+export const DEFAULT_FEEDBACK: FeedbackOptions = { k: 3, alpha: 0.5 };
+
+/** q + alpha * mean(feedback), unit length; the query itself when there is no feedback. */
+export function feedbackVector(query: readonly number[], feedback: ReadonlyArray<readonly number[]>, alpha: number): number[] {
+  if (feedback.length === 0) return [...query];
+  const out = query.map((x, i) => x + (alpha * feedback.reduce((s, v) => s + v[i]!, 0)) / feedback.length);
+  const norm = Math.sqrt(out.reduce((s, x) => s + x * x, 0));
+  return norm > 0 ? out.map((x) => x / norm) : out;
+}
 
 export function fuse(lexical: readonly LexicalHit[], semantic: readonly SemanticHit[], opts: FusionOptions = DEFAULT_FUSION, query: QueryContext = { words: Number.POSITIVE_INFINITY }): FusedHit[] {
   return fuseLegs(lexical, [semantic], opts, query);

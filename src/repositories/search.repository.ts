@@ -209,6 +209,25 @@ export async function semantic(
     .slice(0, limit);
 }
 
+/**
+ * The stored vectors of `ids` (each text's first chunk), for the semantic leg's pseudo-relevance
+ * feedback (search.service.ts): a handful of the first page's texts, under the caller's RLS and
+ * scope like the leg itself. Texts without a vector of `model` are simply absent.
+ */
+export async function vectorsOf(trx: Tx, kind: TextKind, model: string, ids: readonly string[], practices?: string | Scope): Promise<Map<string, number[]>> {
+  if (ids.length === 0) return new Map();
+  const k = KINDS[kind];
+  const scope = await resolve(trx, practices);
+  if (scope && scope.length === 0) return new Map();
+  const r = await sql<{ id: string; v: string }>`
+    SELECT DISTINCT ON (e.${sql.ref(k.fk)}) e.${sql.ref(k.fk)}::text AS id, e.embedding::text AS v
+      FROM ${sql.table(k.table)} e
+     WHERE e.${sql.ref(k.fk)} = ANY(${[...ids]}::uuid[]) AND e.model = ${modelLiteral(model)}
+       ${practiceFilter('e', scope)}
+     ORDER BY e.${sql.ref(k.fk)}, e.chunk`.execute(trx);
+  return new Map(r.rows.map((x) => [x.id, JSON.parse(x.v) as number[]]));
+}
+
 export interface SearchRow {
   id: string;
   practice_id: string;

@@ -5,7 +5,7 @@
  * the lexical leg alone and says so (`degraded`), never with an error.
  */
 import type { Db, Tx } from '../db/database';
-import { DEFAULT_FUSION, explain, fuse, type FusedHit, type FusionOptions, type QueryContext } from '../ai/fusion';
+import { DEFAULT_FEEDBACK, DEFAULT_FUSION, explain, feedbackVector, type FeedbackOptions, fuse, type FusedHit, FUSION_WITHOUT_FEEDBACK, type FusionOptions, type QueryContext } from '../ai/fusion';
 import type { EmbeddingProvider } from '../ai/providers/types';
 import { expandOrtho, orQueryTerms, snippet, wordCount, type TextKind } from '../ai/text';
 import { activeModel, type ModelRow } from '../repositories/embeddings.repository';
@@ -18,6 +18,13 @@ export interface SearchServiceDeps {
   /** A query embedding slower than this falls back to lexical search. */
   embedTimeoutMs: number;
   fusion?: FusionOptions;
+  /**
+   * Vector pseudo-relevance feedback (fusion.ts): the semantic leg searched a second time from
+   * the first fused page's best texts. null turns it off (and the default fusion becomes
+   * FUSION_WITHOUT_FEEDBACK). Costs one more semantic query and a lookup of k vectors.
+   * @default DEFAULT_FEEDBACK
+   */
+  feedback?: FeedbackOptions | null;
   /**
    * How the lexical leg ranks its matches: BM25 (default; weighs words by rarity; one large
    * practice by common terms, db 0084), BM25 scoring every match (bm25_exact, as before 0084) or
@@ -77,7 +84,8 @@ export interface QueryVector {
 }
 
 export function createSearchService(deps: SearchServiceDeps) {
-  const fusion = deps.fusion ?? DEFAULT_FUSION;
+  const feedback = deps.feedback === undefined ? DEFAULT_FEEDBACK : deps.feedback;
+  const fusion = deps.fusion ?? (feedback ? DEFAULT_FUSION : FUSION_WITHOUT_FEEDBACK);
   const lexical = deps.lexicalRanking === 'ts_rank' ? repo.lexical : deps.lexicalRanking === 'bm25_exact' ? repo.lexicalBm25Exact : repo.lexicalBm25;
   let cached: { at: number; model: ModelRow | undefined } | undefined;
   /** The active model changes only at the end of a reindex: a few seconds of caching is safe. */
@@ -141,15 +149,28 @@ export function createSearchService(deps: SearchServiceDeps) {
     }
     lex.sort((x, y) => y.rank - x.rank);
     sem.sort((x, y) => y.similarity - x.similarity);
-    const fused = fuse(
-      lex.map((l) => ({ id: l.id, rank: l.rank, terms: [] })),
-      sem.map((x) => ({ id: x.id, similarity: x.similarity })),
-      fusion,
-      query,
-    ).slice(0, limit);
+    const lexHits = lex.map((l) => ({ id: l.id, rank: l.rank, terms: [] }));
+    let fused = fuse(lexHits, sem.map((x) => ({ id: x.id, similarity: x.similarity })), fusion, query);
     const kindOf = new Map<string, TextKind>([...lex, ...sem].map((x) => [x.id, x.kind]));
-    const chunkOf = new Map(sem.map((x) => [x.id, x.chunk_text]));
-    return { fused, kindOf, chunkOf };
+    let final = sem;
+    if (feedback && qv.vector && qv.model && fused.length > 0) {
+      // Pseudo-relevance feedback: the first page's best texts' vectors pull the query vector
+      // towards their words, then the semantic leg again, fused with the same lexical leg.
+      const top = fused.slice(0, feedback.k).map((f) => f.id);
+      const vectors = new Map<string, number[]>();
+      for (const kind of kinds) {
+        const ofKind = top.filter((id) => kindOf.get(id) === kind);
+        if (ofKind.length) for (const [id, v] of await repo.vectorsOf(trx, kind, qv.model.model, ofKind, scope)) vectors.set(id, v);
+      }
+      const q2 = feedbackVector(qv.vector, top.filter((id) => vectors.has(id)).map((id) => vectors.get(id)!), feedback.alpha);
+      final = [];
+      for (const kind of kinds) final.push(...(await repo.semantic(trx, kind, qv.model, q2, repo.CANDIDATES, scope, undefined, undefined, deps.semanticOverfetch)).map((x) => ({ ...x, kind })));
+      final.sort((x, y) => y.similarity - x.similarity);
+      for (const x of final) kindOf.set(x.id, x.kind);
+      fused = fuse(lexHits, final.map((x) => ({ id: x.id, similarity: x.similarity })), fusion, query);
+    }
+    const chunkOf = new Map(final.map((x) => [x.id, x.chunk_text]));
+    return { fused: fused.slice(0, limit), kindOf, chunkOf };
   }
 
   /** The fused page's rows, one statement per kind (loadRows()), under RLS. */
@@ -195,7 +216,8 @@ export function createSearchService(deps: SearchServiceDeps) {
       const qv = await embedQuery(expanded);
       const query = { words: wordCount(input.q) };
       const results = await db(async (trx) => {
-        if (deps.statements === 'separate') {
+        // Feedback (PRF) runs in SQL from db 0099; until then, and for other fusions with it, the separate statements.
+        if (deps.statements === 'separate' || feedback) {
           const { fused, kindOf, chunkOf } = await rank(trx, input.kinds, terms, qv, input.limit, query, input.practiceId);
           return present(fused, kindOf, chunkOf, await loadPageRows(trx, input.kinds, fused, kindOf), terms);
         }

@@ -1,0 +1,34 @@
+import { ALL_QUERIES, relevance, SEARCH_DOCS, SEARCH_QUERIES_BLIND3 } from './search-set';
+
+describe('the labelled search set', () => {
+  const keys = new Set(SEARCH_DOCS.map((d) => d.key));
+
+  it('blind3 judges existing documents only, with at least one document of grade 2 per query', () => {
+    expect(SEARCH_QUERIES_BLIND3.length).toBeGreaterThanOrEqual(40);
+    for (const q of SEARCH_QUERIES_BLIND3) {
+      const graded = Object.entries(q.grades ?? {});
+      expect(graded.length).toBeGreaterThan(0);
+      for (const [key, g] of graded) {
+        expect(keys.has(key) ? key : `${q.q}: unknown document ${key}`).toBe(key);
+        expect([1, 2]).toContain(g);
+      }
+      expect(graded.some(([, g]) => g === 2)).toBe(true);
+    }
+  });
+
+  it('per-document grades replace the topic-level ones: an unnamed document of the topic is 0', () => {
+    const q = SEARCH_QUERIES_BLIND3.find((x) => x.q === 'patient lost aligner 12')!;
+    const doc = (key: string) => SEARCH_DOCS.find((d) => d.key === key)!;
+    expect(relevance(q, doc('lost_aligner-0'))).toBe(2);
+    expect(relevance(q, doc('lost_aligner-3'))).toBe(1);
+    expect(relevance(q, doc('tracking-0'))).toBe(0);
+    // Without per-document grades the topic decides.
+    expect(relevance({ q: 'x', topic: 'tracking', related: ['refinement'] }, doc('refinement-0'))).toBe(1);
+  });
+
+  it('no query text appears twice across the splits', () => {
+    const texts = ALL_QUERIES.map(({ q }) => q.q.toLowerCase());
+    expect(ALL_QUERIES.filter((x) => x.split === 'blind3').length).toBe(SEARCH_QUERIES_BLIND3.length);
+    expect(new Set(texts).size).toBe(texts.length);
+  });
+});
