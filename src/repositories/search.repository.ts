@@ -323,6 +323,8 @@ export interface PageInput {
    * returns its rows. Undefined: both legs' candidates, unfused and without rows.
    */
   fuse?: { semanticWeight: number; normalize: 'minmax' | 'max'; limit: number };
+  /** Vector pseudo-relevance feedback after the first fusion (db 0099; fusion.ts feedbackVector); needs `fuse`. */
+  feedback?: { k: number; alpha: number } | null;
 }
 
 /**
@@ -339,6 +341,7 @@ export async function searchPage(trx: Tx, input: PageInput): Promise<PageRow[]> 
     SELECT * FROM public.search_page(${[...input.kinds]}::text[], ${[...input.terms]}::text[], ${input.practiceId ?? null}::uuid,
       ${input.model?.model ?? null}::text, ${input.model?.dimensions ?? null}::int, ${vec}::text, ${input.candidates ?? CANDIDATES}::int,
       ${input.overfetch ?? SEMANTIC_OVERFETCH}::float8, ${input.efSearch ?? HNSW_EF_SEARCH}::int, ${input.ranking ?? 'bm25'}::text,
-      ${p.k1}::float8, ${p.b}::float8, ${input.fuse?.semanticWeight ?? null}::float8, ${input.fuse?.normalize ?? 'minmax'}::text, ${input.fuse?.limit ?? null}::int)`.execute(trx);
+      ${p.k1}::float8, ${p.b}::float8, ${input.fuse?.semanticWeight ?? null}::float8, ${input.fuse?.normalize ?? 'minmax'}::text, ${input.fuse?.limit ?? null}::int,
+      ${input.feedback?.k ?? null}::int, ${input.feedback?.alpha ?? null}::float8)`.execute(trx);
   return r.rows;
 }

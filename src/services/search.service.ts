@@ -216,8 +216,8 @@ export function createSearchService(deps: SearchServiceDeps) {
       const qv = await embedQuery(expanded);
       const query = { words: wordCount(input.q) };
       const results = await db(async (trx) => {
-        // Feedback (PRF) runs in SQL from db 0099; until then, and for other fusions with it, the separate statements.
-        if (deps.statements === 'separate' || feedback) {
+        // Feedback (PRF) runs in SQL with the weighted fusion (db 0099); with another fusion, as separate statements.
+        if (deps.statements === 'separate' || (feedback && fusion.method !== 'weighted')) {
           const { fused, kindOf, chunkOf } = await rank(trx, input.kinds, terms, qv, input.limit, query, input.practiceId);
           return present(fused, kindOf, chunkOf, await loadPageRows(trx, input.kinds, fused, kindOf), terms);
         }
@@ -231,6 +231,7 @@ export function createSearchService(deps: SearchServiceDeps) {
           overfetch: deps.semanticOverfetch,
           // The weighted fusion runs in SQL with the page's rows (fusion.ts's arithmetic, same order).
           fuse: fusion.method === 'weighted' ? { semanticWeight: fusion.semanticWeight, normalize: fusion.normalize ?? 'minmax', limit: input.limit } : undefined,
+          feedback,
         });
         const kindOf = new Map(page.map((x) => [x.id, x.kind]));
         const chunkOf = new Map(page.filter((x) => x.chunk_text !== null).map((x) => [x.id, x.chunk_text!]));

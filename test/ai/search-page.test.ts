@@ -2,7 +2,8 @@
  * GET /search in one statement (`public.search_page()`, db 0098) answers exactly what the
  * separate statements answered (scope, each leg, fusion in TypeScript, rows): the same page, in
  * the same order, with the same scores, snippets and explanations, for every labelled query
- * (src/ai/eval/search-set.ts), as a member under RLS and as the backend; with another fusion
+ * (src/ai/eval/search-set.ts), with the default vector pseudo-relevance feedback (db 0099) and
+ * without it, as a member under RLS and as the backend; with another fusion
  * (candidates in one statement, fused in TypeScript); and with the provider down (lexical only).
  * The other practice's texts (the same labelled set) never reach the member.
  *
@@ -80,8 +81,11 @@ test('one statement gives the same pages as the separate statements, for every l
       const service = (extra: Partial<SearchServiceDeps>) => createSearchService({ system: trx, providers: () => provider, embedTimeoutMs: 5_000, queryCacheSize: 0, ...extra });
       const one = service({});
       const separate = service({ statements: 'separate' });
-      const rrfOne = service({ fusion: { method: 'rrf', semanticWeight: 0.5, k: 60 } });
-      const rrfSeparate = service({ fusion: { method: 'rrf', semanticWeight: 0.5, k: 60 }, statements: 'separate' });
+      const rrfOne = service({ fusion: { method: 'rrf', semanticWeight: 0.5, k: 60 }, feedback: null });
+      const rrfSeparate = service({ fusion: { method: 'rrf', semanticWeight: 0.5, k: 60 }, feedback: null, statements: 'separate' });
+      // Without pseudo-relevance feedback (db 0098's path; the default has it, db 0099).
+      const plainOne = service({ feedback: null });
+      const plainSeparate = service({ feedback: null, statements: 'separate' });
 
       // As the member (RLS), inside a savepoint so that the role is undone afterwards.
       const asMember = async <T>(fn: (t: Tx) => Promise<T>): Promise<T> => {
@@ -122,6 +126,8 @@ test('one statement gives the same pages as the separate statements, for every l
         await compare(one, separate, asBackend, q.q, b.practiceId);
         // Another fusion: candidates in one statement, fused in TypeScript.
         await compare(rrfOne, rrfSeparate, asMember, q.q);
+        // No feedback: one fusion, as 0098.
+        await compare(plainOne, plainSeparate, asMember, q.q);
       }
 
       // A member naming another practice gets nothing of it.
