@@ -2,7 +2,9 @@
  * Where a search's time goes: the steps of GET /search's SQL (bench/search.bench.ts measures the
  * whole at 10 clients), one search at a time on bench:search's cached fixture, each step timed on
  * its own in the member's RLS transaction: BEGIN with the claims, the scope, the lexical leg (BM25
- * and, for comparison, ts_rank), the semantic leg, the result rows. Sequential, so the figures
+ * and, for comparison, ts_rank), the semantic leg, the result rows; then the search service's
+ * whole search in one statement (db 0098, what GET /search runs) and in separate statements
+ * (before), side by side, each its own transaction. Sequential, so the figures
  * are per-search costs, not queueing. A measurement, not a test.
  *
  * --fixture realistic,eval31 measures both of bench:search's fixtures (--fixture there), one after
@@ -25,6 +27,8 @@ import { createDatabase } from '../src/db/database';
 import { migrate } from '../src/db/migrate';
 import * as repo from '../src/repositories/search.repository';
 import { fixtureStats, type FixtureStats } from './search-fixture-stats';
+import type { EmbeddingProvider } from '../src/ai/providers/types';
+import { createSearchService } from '../src/services/search.service';
 
 const { values: opt } = parseArgs({
   options: {
@@ -84,12 +88,32 @@ async function measureFixture(dir: string): Promise<{ steps: Record<string, { p5
   // The same schema as the code (bench:search applies pending migrations the same way).
   await migrate(pgs.url);
   const database = createDatabase(pgs.url, 2);
-  const steps = ['begin', 'scope', 'lexical BM25', 'lexical BM25 exact (before 0084)', 'lexical ts_rank', 'semantic', 'semantic LIMIT 2× (before)', 'rows', 'commit', 'whole (BM25 path)'] as const;
+  const steps = [
+    'begin',
+    'scope',
+    'lexical BM25',
+    'lexical BM25 exact (before 0084)',
+    'lexical ts_rank',
+    'semantic',
+    'semantic LIMIT 2× (before)',
+    'rows',
+    'commit',
+    'whole (BM25 path)',
+    'search(): one statement (0098)',
+    'search(): separate statements (before)',
+  ] as const;
   // How far the common-terms ranking (0084) moves the lexical leg's first page from BM25 over every match.
   const overlap: number[] = [];
   let stats: FixtureStats | null = null;
   const t: Record<(typeof steps)[number], number[]> = Object.fromEntries(steps.map((s) => [s, []])) as never;
   const model = (await sql<{ model: string; dimensions: number }>`SELECT model, dimensions FROM embedding_models WHERE state = 'active'`.execute(database.system)).rows[0]!;
+  // The search service as GET /search runs it (one statement, db 0098) and as before (separate
+  // statements), each a whole transaction as the member, its query vector the search's stored one.
+  let current: number[] = [];
+  const provider: EmbeddingProvider = { model: model.model, dimensions: model.dimensions, embed: (xs) => Promise.resolve(xs.map(() => current)), embedQuery: () => Promise.resolve(current) };
+  const one = createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0 });
+  const separate = createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0, statements: 'separate' });
+  let differ = 0;
   // What the searches read, in shared buffers first (as bench:search's prewarm): the partitions' HNSW
   // graphs, the embeddings' heap and the lexical index, so that no step pays for a cold page.
   await sql`CREATE EXTENSION IF NOT EXISTS pg_prewarm`.execute(database.system);
@@ -139,6 +163,21 @@ async function measureFixture(dir: string): Promise<{ steps: Record<string, { p5
         t1 = performance.now();
       });
       s.commit = performance.now() - t1;
+      current = vector;
+      const q = SEARCH_QUERIES[i % SEARCH_QUERIES.length]!.q;
+      const whole = async (name: 'search(): one statement (0098)' | 'search(): separate statements (before)', svc: typeof one) => {
+        const at = performance.now();
+        const r = await svc.search((fn) => database.asActor({ sub: p.member }, fn), { q, kinds: ['message'], limit: 10 });
+        s[name] = performance.now() - at;
+        if (r.mode !== 'hybrid') throw new Error(`search answered ${r.mode}`);
+        return r.results.map((x) => `${x.id} ${x.score}`).join();
+      };
+      // Alternating which runs first (the second finds the pages the first read in memory).
+      const [a, b] =
+        i % 2 === 0
+          ? [await whole('search(): one statement (0098)', one), await whole('search(): separate statements (before)', separate)]
+          : [...[await whole('search(): separate statements (before)', separate), await whole('search(): one statement (0098)', one)].reverse()];
+      if (a !== b) differ++;
       s['whole (BM25 path)'] = performance.now() - t0 - s['lexical ts_rank']! - s['lexical BM25 exact (before 0084)']! - s['semantic LIMIT 2× (before)']!;
       // The first ten warm the caches.
       if (i >= 10) for (const k of steps) t[k].push(s[k]!);
@@ -153,6 +192,7 @@ async function measureFixture(dir: string): Promise<{ steps: Record<string, { p5
   console.log(`${SEARCHES} searches, one at a time, ${fixture.practices.length} practices (${dir})`);
   const table = steps.map((k) => ({ step: k, p50Ms: Number(pct(t[k], 0.5).toFixed(2)), p95Ms: Number(pct(t[k], 0.95).toFixed(2)), meanMs: Number((t[k].reduce((a, b) => a + b, 0) / t[k].length).toFixed(2)) }));
   console.table(table);
+  console.log(`search(): one statement vs separate statements: ${differ} of ${SEARCHES + 10} pages differ (ids and scores)`);
   const mean = overlap.reduce((a, b) => a + b, 0) / Math.max(1, overlap.length);
   console.log(
     `lexical top 10, common terms (0084) vs every match (0077): mean overlap ${mean.toFixed(3)} over ${overlap.length} searches with matches; identical ${overlap.filter((x) => x === 1).length}, none in common ${overlap.filter((x) => x === 0).length}`,

@@ -635,6 +635,8 @@ function methodsFor(database: Database): Method[] {
     lexicalRanking: 'bm25_exact',
     semanticOverfetch: 2,
   });
+  // The same search as separate statements (scope, each leg, rows: as before session 6, db 0098), side by side.
+  const separateService = createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0, statements: 'separate' });
   const all: Method[] = [
     {
       // What GET /search runs per kind: CANDIDATES nearest, of which the page shows the first 10.
@@ -661,6 +663,16 @@ function methodsFor(database: Database): Method[] {
       whole: async (q) => {
         byText.set(expandOrtho(q.text), q.vector);
         const r = await service.search((fn) => database.asActor({ sub: q.practice.member }, fn), { q: q.text, kinds: ['message'], limit: K });
+        if (r.mode !== 'hybrid') throw new Error(`search answered ${r.mode}: ${r.degraded?.message}`);
+        return r.results.map((x) => x.id);
+      },
+    },
+    {
+      name: 'GET /search SQL as before session 6: separate statements (scope, legs, rows)',
+      recall: false,
+      whole: async (q) => {
+        byText.set(expandOrtho(q.text), q.vector);
+        const r = await separateService.search((fn) => database.asActor({ sub: q.practice.member }, fn), { q: q.text, kinds: ['message'], limit: K });
         if (r.mode !== 'hybrid') throw new Error(`search answered ${r.mode}: ${r.degraded?.message}`);
         return r.results.map((x) => x.id);
       },
@@ -986,7 +998,8 @@ async function main(): Promise<void> {
     const hybrid = table.find((t) => t.method.startsWith('GET /search SQL: lexical (BM25)'))!;
     const ivf = table.find((t) => t.method.startsWith('ivfflat'))!;
     const ex = table.find((t) => t.method.startsWith('exact'))!;
-    const before = table.find((t) => t.method.startsWith('GET /search SQL as before'))!;
+    const before = table.find((t) => t.method.startsWith('GET /search SQL as before session 5'))!;
+    const separate = table.find((t) => t.method.startsWith('GET /search SQL as before session 6'))!;
     const semBefore = table.find((t) => t.method.startsWith('semantic() as before'))!;
 
     const pipelineReport = await pipelineThroughput(pgs);
@@ -1013,6 +1026,8 @@ async function main(): Promise<void> {
         p95ExactOverSemantic: round(ex.p95Ms / prod.p95Ms),
         p95HybridOverSemantic: round(hybrid.p95Ms / prod.p95Ms),
         p95HybridOverBefore: round(hybrid.p95Ms / before.p95Ms),
+        p95HybridOverSeparateStatements: round(hybrid.p95Ms / separate.p95Ms),
+        p50HybridOverSeparateStatements: round(hybrid.p50Ms / separate.p50Ms),
         p95SemanticOverBefore: round(prod.p95Ms / semBefore.p95Ms),
         recallSemantic: prod.recallAt10,
         recallIvfflat: ivf.recallAt10,

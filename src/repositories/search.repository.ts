@@ -288,3 +288,60 @@ export async function caseOutcomes(trx: Tx, ids: readonly string[]): Promise<Map
       FROM cases c WHERE c.id IN (${list})`.execute(trx);
   return new Map(r.rows.map((x) => [x.id, x]));
 }
+
+/** One row of `public.search_page()` (db 0098): a candidate, or with a fused page a result and its row. */
+export interface PageRow {
+  kind: TextKind;
+  id: string;
+  /** The fused score (weighted fusion in SQL); null when the function returned candidates only. */
+  score: number | null;
+  lexical_rank: number | null;
+  similarity: number | null;
+  chunk_text: string | null;
+  practice_id: string | null;
+  case_id: string | null;
+  title: string | null;
+  body: string | null;
+  created_at: Date | null;
+}
+
+export interface PageInput {
+  kinds: readonly TextKind[];
+  terms: readonly string[];
+  /** The practice asked for; undefined: every practice the caller may read (as searchScope()). */
+  practiceId?: string;
+  /** The query vector and its model; null: no semantic leg (no model, provider down). */
+  model: { model: string; dimensions: number } | null;
+  vector: readonly number[] | null;
+  candidates?: number;
+  overfetch?: number;
+  efSearch?: number;
+  ranking?: 'bm25' | 'bm25_exact' | 'ts_rank';
+  params?: { k1: number; b: number };
+  /**
+   * The weighted fusion's parameters and the page size: the function fuses, cuts the page and
+   * returns its rows. Undefined: both legs' candidates, unfused and without rows.
+   */
+  fuse?: { semanticWeight: number; normalize: 'minmax' | 'max'; limit: number };
+  /** Vector pseudo-relevance feedback after the first fusion (db 0099; fusion.ts feedbackVector); needs `fuse`. */
+  feedback?: { k: number; alpha: number } | null;
+}
+
+/**
+ * A whole search in one statement (`public.search_page()`, db 0098): the scope, both legs of
+ * every kind, and with `fuse` the weighted fusion and the page's rows, in the caller's RLS
+ * transaction, as `searchScope()`, `lexicalBm25()`/`lexical()`, `semantic()` and `loadRows()`
+ * do in separate statements. The vector travels once, as a halfvec text literal.
+ */
+export async function searchPage(trx: Tx, input: PageInput): Promise<PageRow[]> {
+  if (input.model) modelLiteral(input.model.model); // the same alphabet check as semantic()
+  const p = input.params ?? BM25;
+  const vec = input.vector && input.model ? `[${input.vector.join(',')}]` : null;
+  const r = await sql<PageRow>`
+    SELECT * FROM public.search_page(${[...input.kinds]}::text[], ${[...input.terms]}::text[], ${input.practiceId ?? null}::uuid,
+      ${input.model?.model ?? null}::text, ${input.model?.dimensions ?? null}::int, ${vec}::text, ${input.candidates ?? CANDIDATES}::int,
+      ${input.overfetch ?? SEMANTIC_OVERFETCH}::float8, ${input.efSearch ?? HNSW_EF_SEARCH}::int, ${input.ranking ?? 'bm25'}::text,
+      ${p.k1}::float8, ${p.b}::float8, ${input.fuse?.semanticWeight ?? null}::float8, ${input.fuse?.normalize ?? 'minmax'}::text, ${input.fuse?.limit ?? null}::int,
+      ${input.feedback?.k ?? null}::int, ${input.feedback?.alpha ?? null}::float8)`.execute(trx);
+  return r.rows;
+}

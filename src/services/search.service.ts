@@ -5,7 +5,7 @@
  * the lexical leg alone and says so (`degraded`), never with an error.
  */
 import type { Db, Tx } from '../db/database';
-import { DEFAULT_FEEDBACK, DEFAULT_FUSION, explain, feedbackVector, type FeedbackOptions, fuse, FUSION_WITHOUT_FEEDBACK, type FusionOptions, type QueryContext } from '../ai/fusion';
+import { DEFAULT_FEEDBACK, DEFAULT_FUSION, explain, feedbackVector, type FeedbackOptions, fuse, type FusedHit, FUSION_WITHOUT_FEEDBACK, type FusionOptions, type QueryContext } from '../ai/fusion';
 import type { EmbeddingProvider } from '../ai/providers/types';
 import { expandOrtho, orQueryTerms, snippet, wordCount, type TextKind } from '../ai/text';
 import { activeModel, type ModelRow } from '../repositories/embeddings.repository';
@@ -42,6 +42,13 @@ export interface SearchServiceDeps {
    * @default 1000
    */
   queryCacheSize?: number;
+  /**
+   * `one` (default): the whole search in one statement, `public.search_page()` (db 0098; with a
+   * fusion other than weighted, the candidates in one statement and the rows in a second).
+   * `separate`: scope, each leg of each kind and the rows as separate statements, as before
+   * session 6, kept for the benchmark's and the tests' side-by-side comparison.
+   */
+  statements?: 'one' | 'separate';
 }
 
 export interface SearchInput {
@@ -166,6 +173,39 @@ export function createSearchService(deps: SearchServiceDeps) {
     return { fused: fused.slice(0, limit), kindOf, chunkOf };
   }
 
+  /** The fused page's rows, one statement per kind (loadRows()), under RLS. */
+  async function loadPageRows(trx: Tx, kinds: readonly TextKind[], fused: readonly FusedHit[], kindOf: ReadonlyMap<string, TextKind>) {
+    const rows = new Map<string, repo.SearchRow>();
+    for (const kind of kinds) {
+      for (const [id, row] of await repo.loadRows(trx, kind, fused.filter((f) => kindOf.get(f.id) === kind).map((f) => f.id))) rows.set(id, row);
+    }
+    return rows;
+  }
+
+  /** The page as GET /search shows it: a fused hit without its row (RLS hid it) is left out. */
+  function present(fused: readonly FusedHit[], kindOf: ReadonlyMap<string, TextKind>, chunkOf: ReadonlyMap<string, string>, rows: ReadonlyMap<string, repo.SearchRow>, terms: readonly string[]): SearchResult[] {
+    const out: SearchResult[] = [];
+    for (const f of fused) {
+      const row = rows.get(f.id);
+      if (!row) continue;
+      const full = `${row.title}\n${row.text}`.toLowerCase();
+      const matched = f.lexical ? terms.filter((t) => t.length > 2 && full.includes(t.slice(0, Math.max(3, t.length - 2)))) : [];
+      const hit = { ...f, lexical: f.lexical ? { ...f.lexical, terms: matched } : null };
+      out.push({
+        kind: kindOf.get(f.id)!,
+        id: row.id,
+        practiceId: row.practice_id,
+        caseId: row.case_id,
+        title: row.title,
+        score: Number(f.score.toFixed(4)),
+        snippet: snippet(matched.length || !chunkOf.get(f.id) ? row.text || row.title : chunkOf.get(f.id)!, matched),
+        why: { summary: explain(hit), terms: matched, lexicalRank: f.lexical?.rank ?? null, similarity: f.semantic ? Number(f.semantic.similarity.toFixed(4)) : null },
+        createdAt: row.created_at,
+      });
+    }
+    return out;
+  }
+
   return {
     embedQuery,
 
@@ -174,32 +214,47 @@ export function createSearchService(deps: SearchServiceDeps) {
       const expanded = expandOrtho(input.q);
       const terms = orQueryTerms(expanded);
       const qv = await embedQuery(expanded);
+      const query = { words: wordCount(input.q) };
       const results = await db(async (trx) => {
-        const { fused, kindOf, chunkOf } = await rank(trx, input.kinds, terms, qv, input.limit, { words: wordCount(input.q) }, input.practiceId);
-        const rows = new Map<string, repo.SearchRow>();
-        for (const kind of input.kinds) {
-          for (const [id, row] of await repo.loadRows(trx, kind, fused.filter((f) => kindOf.get(f.id) === kind).map((f) => f.id))) rows.set(id, row);
+        // Feedback (PRF) runs in SQL with the weighted fusion (db 0099); with another fusion, as separate statements.
+        if (deps.statements === 'separate' || (feedback && fusion.method !== 'weighted')) {
+          const { fused, kindOf, chunkOf } = await rank(trx, input.kinds, terms, qv, input.limit, query, input.practiceId);
+          return present(fused, kindOf, chunkOf, await loadPageRows(trx, input.kinds, fused, kindOf), terms);
         }
-        const out: SearchResult[] = [];
-        for (const f of fused) {
-          const row = rows.get(f.id);
-          if (!row) continue;
-          const full = `${row.title}\n${row.text}`.toLowerCase();
-          const matched = f.lexical ? terms.filter((t) => t.length > 2 && full.includes(t.slice(0, Math.max(3, t.length - 2)))) : [];
-          const hit = { ...f, lexical: f.lexical ? { ...f.lexical, terms: matched } : null };
-          out.push({
-            kind: kindOf.get(f.id)!,
-            id: row.id,
-            practiceId: row.practice_id,
-            caseId: row.case_id,
-            title: row.title,
-            score: Number(f.score.toFixed(4)),
-            snippet: snippet(matched.length || !chunkOf.get(f.id) ? row.text || row.title : chunkOf.get(f.id)!, matched),
-            why: { summary: explain(hit), terms: matched, lexicalRank: f.lexical?.rank ?? null, similarity: f.semantic ? Number(f.semantic.similarity.toFixed(4)) : null },
-            createdAt: row.created_at,
-          });
+        const page = await repo.searchPage(trx, {
+          kinds: input.kinds,
+          terms,
+          practiceId: input.practiceId,
+          model: qv.vector && qv.model ? qv.model : null,
+          vector: qv.vector,
+          ranking: deps.lexicalRanking,
+          overfetch: deps.semanticOverfetch,
+          // The weighted fusion runs in SQL with the page's rows (fusion.ts's arithmetic, same order).
+          fuse: fusion.method === 'weighted' ? { semanticWeight: fusion.semanticWeight, normalize: fusion.normalize ?? 'minmax', limit: input.limit } : undefined,
+          feedback,
+        });
+        const kindOf = new Map(page.map((x) => [x.id, x.kind]));
+        const chunkOf = new Map(page.filter((x) => x.chunk_text !== null).map((x) => [x.id, x.chunk_text!]));
+        if (fusion.method === 'weighted') {
+          const fused: FusedHit[] = page.map((x) => ({
+            id: x.id,
+            score: x.score!,
+            lexical: x.lexical_rank === null ? null : { id: x.id, rank: x.lexical_rank, terms: [] },
+            semantic: x.similarity === null ? null : { id: x.id, similarity: x.similarity },
+          }));
+          const rows = new Map(page.map((x) => [x.id, { id: x.id, practice_id: x.practice_id!, case_id: x.case_id, title: x.title!, text: x.body!, created_at: x.created_at! }]));
+          return present(fused, kindOf, chunkOf, rows, terms);
         }
-        return out;
+        // Other fusions (rrf, learned) in TypeScript over the candidates, in rank()'s order.
+        const lex = page.filter((x) => x.lexical_rank !== null).sort((x, y) => y.lexical_rank! - x.lexical_rank!);
+        const sem = page.filter((x) => x.similarity !== null).sort((x, y) => y.similarity! - x.similarity!);
+        const fused = fuse(
+          lex.map((l) => ({ id: l.id, rank: l.lexical_rank!, terms: [] })),
+          sem.map((x) => ({ id: x.id, similarity: x.similarity! })),
+          fusion,
+          query,
+        ).slice(0, input.limit);
+        return present(fused, kindOf, chunkOf, await loadPageRows(trx, input.kinds, fused, kindOf), terms);
       });
       return { mode: qv.vector ? 'hybrid' : 'lexical', model: qv.model?.model ?? null, degraded: qv.degraded, results };
     },

@@ -1,0 +1,149 @@
+/**
+ * GET /search in one statement (`public.search_page()`, db 0098) answers exactly what the
+ * separate statements answered (scope, each leg, fusion in TypeScript, rows): the same page, in
+ * the same order, with the same scores, snippets and explanations, for every labelled query
+ * (src/ai/eval/search-set.ts), with the default vector pseudo-relevance feedback (db 0099) and
+ * without it, as a member under RLS and as the backend; with another fusion
+ * (candidates in one statement, fused in TypeScript); and with the provider down (lexical only).
+ * The other practice's texts (the same labelled set) never reach the member.
+ *
+ * The vectors are a deterministic bag-of-words projection of each text (16 dimensions), so the
+ * two legs disagree enough for fusion to matter; what is compared is the SQL paths, not a model.
+ * Runs in one transaction that is rolled back: the active model it registers is never seen by
+ * other tests.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { createDatabase, type Database, type Tx } from '../../src/db/database';
+import type { EmbeddingProvider } from '../../src/ai/providers/types';
+import { ALL_QUERIES, SEARCH_DOCS } from '../../src/ai/eval/search-set';
+import { storeLabelledSet } from '../../src/ai/eval/labelled-practice';
+import { ensureModelIndexes, writeEmbeddings, type EmbeddingRow } from '../../src/repositories/embeddings.repository';
+import { addMember } from '../../src/repositories/identity.repository';
+import { createSearchService, type SearchResponse, type SearchServiceDeps } from '../../src/services/search.service';
+import { testEnv } from '../support/env';
+import { createUser } from '../support/fixtures';
+
+let database: Database;
+beforeAll(() => {
+  database = createDatabase(testEnv().databaseUrl, 2);
+});
+afterAll(() => database.destroy());
+
+const MODEL = `test/search-page-${randomUUID().slice(0, 8)}`;
+const DIMS = 16;
+
+/** A word's fixed pseudo-random direction; a text's vector is the sum over its words. */
+function embed(text: string): number[] {
+  const v = new Array<number>(DIMS).fill(0);
+  for (const word of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) {
+    const h = createHash('sha256').update(word).digest();
+    for (let i = 0; i < DIMS; i++) v[i]! += h[i]! / 127.5 - 1;
+  }
+  return v.some((x) => x !== 0) ? v.map((x) => Math.round(x * 100) / 100) : [1, ...new Array<number>(DIMS - 1).fill(0)];
+}
+
+class Rollback extends Error {}
+
+/** The practice's stored texts (kind, id, text) after storeLabelledSet. */
+async function texts(trx: Tx, practiceId: string) {
+  const r = await sql<{ kind: 'case' | 'message'; id: string; text: string }>`
+    SELECT 'case' AS kind, id, coalesce(description, title) AS text FROM cases WHERE practice_id = ${practiceId}::uuid AND case_number <> 'HOST'
+    UNION ALL SELECT 'message', id, content FROM case_messages WHERE practice_id = ${practiceId}::uuid`.execute(trx);
+  return r.rows;
+}
+
+test('one statement gives the same pages as the separate statements, for every labelled query, under RLS and as the backend', async () => {
+  await expect(
+    database.system.transaction().execute(async (trx) => {
+      await sql`UPDATE embedding_models SET state = 'retired' WHERE state = 'active'`.execute(trx);
+      await sql`INSERT INTO embedding_models (model, dimensions, state, activated_at) VALUES (${MODEL}, ${DIMS}, 'active', now())`.execute(trx);
+      await ensureModelIndexes(trx, MODEL, DIMS);
+      const a = await storeLabelledSet(trx, `page-a-${randomUUID().slice(0, 8)}`);
+      const b = await storeLabelledSet(trx, `page-b-${randomUUID().slice(0, 8)}`);
+      const member = await createUser(trx, 'page-member', 'doctor');
+      await addMember(trx, a.practiceId, member, 'doctor');
+      const rows: EmbeddingRow[] = [];
+      for (const p of [a, b]) {
+        for (const t of await texts(trx, p.practiceId)) rows.push({ kind: t.kind, sourceId: t.id, practiceId: p.practiceId, model: MODEL, chunk: 0, text: t.text, hash: `h-${t.id}`, vector: embed(t.text) });
+      }
+      await writeEmbeddings(trx, rows);
+      expect(rows.length).toBe(SEARCH_DOCS.length * 2);
+      const bIds = new Set(rows.filter((r) => r.practiceId === b.practiceId).map((r) => r.sourceId));
+
+      let down = false;
+      const provider: EmbeddingProvider = {
+        model: MODEL,
+        dimensions: DIMS,
+        embed: (xs) => Promise.resolve(xs.map(embed)),
+        embedQuery: (x) => (down ? Promise.reject(new Error('provider down')) : Promise.resolve(embed(x))),
+      };
+      const service = (extra: Partial<SearchServiceDeps>) => createSearchService({ system: trx, providers: () => provider, embedTimeoutMs: 5_000, queryCacheSize: 0, ...extra });
+      const one = service({});
+      const separate = service({ statements: 'separate' });
+      const rrfOne = service({ fusion: { method: 'rrf', semanticWeight: 0.5, k: 60 }, feedback: null });
+      const rrfSeparate = service({ fusion: { method: 'rrf', semanticWeight: 0.5, k: 60 }, feedback: null, statements: 'separate' });
+      // Without pseudo-relevance feedback (db 0098's path; the default has it, db 0099).
+      const plainOne = service({ feedback: null });
+      const plainSeparate = service({ feedback: null, statements: 'separate' });
+
+      // As the member (RLS), inside a savepoint so that the role is undone afterwards.
+      const asMember = async <T>(fn: (t: Tx) => Promise<T>): Promise<T> => {
+        await sql`SAVEPOINT member`.execute(trx);
+        await sql`SELECT set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${JSON.stringify({ role: 'authenticated', sub: member })}, true)`.execute(trx);
+        try {
+          return await fn(trx);
+        } finally {
+          await sql`ROLLBACK TO SAVEPOINT member`.execute(trx);
+        }
+      };
+      const asBackend = <T>(fn: (t: Tx) => Promise<T>) => fn(trx);
+      const kinds = ['case', 'message'] as const;
+      const compare = async (x: typeof one, y: typeof one, run: typeof asMember, q: string, practiceId?: string): Promise<SearchResponse> => {
+        const got = await x.search(run, { q, kinds, limit: 10, practiceId });
+        const want = await y.search(run, { q, kinds, limit: 10, practiceId });
+        expect({ q, ...got }).toEqual({ q, ...want });
+        return got;
+      };
+
+      let nonEmpty = 0;
+      let both = 0;
+      for (const { q } of ALL_QUERIES) {
+        const r = await compare(one, separate, asMember, q.q);
+        expect(r.mode).toBe('hybrid');
+        expect(r.results.every((x) => x.practiceId === a.practiceId && !bIds.has(x.id))).toBe(true);
+        if (r.results.length) nonEmpty++;
+        if (r.results.some((x) => x.why.lexicalRank !== null && x.why.similarity !== null)) both++;
+      }
+      // Not vacuous: the pages are full and fusion had both legs to weigh.
+      expect(nonEmpty).toBe(ALL_QUERIES.length);
+      expect(both).toBeGreaterThan(ALL_QUERIES.length / 2);
+
+      for (const { q } of ALL_QUERIES.slice(0, 40)) {
+        // The backend reads every practice (no scope); a practice asked for by name.
+        const all = await compare(one, separate, asBackend, q.q);
+        expect(all.results.some((x) => x.practiceId === b.practiceId)).toBe(true);
+        await compare(one, separate, asBackend, q.q, b.practiceId);
+        // Another fusion: candidates in one statement, fused in TypeScript.
+        await compare(rrfOne, rrfSeparate, asMember, q.q);
+        // No feedback: one fusion, as 0098.
+        await compare(plainOne, plainSeparate, asMember, q.q);
+      }
+
+      // A member naming another practice gets nothing of it.
+      const foreign = await one.search(asMember, { q: ALL_QUERIES[0]!.q.q, kinds, limit: 10, practiceId: b.practiceId });
+      expect(foreign.results).toEqual([]);
+
+      // The provider down: lexical only, said, the same page both ways.
+      down = true;
+      for (const { q } of ALL_QUERIES.slice(0, 20)) {
+        const r = await compare(one, separate, asMember, q.q);
+        expect(r.mode).toBe('lexical');
+        expect(r.degraded?.reason).toBe('provider_unavailable');
+        expect(r.results.length).toBeGreaterThan(0);
+        expect(r.results.every((x) => x.why.similarity === null)).toBe(true);
+      }
+      throw new Rollback();
+    }),
+  ).rejects.toBeInstanceOf(Rollback);
+}, 300_000);
