@@ -20,20 +20,11 @@
  * strings, and every build of the same version is byte-identical.
  */
 import { SEARCH_DOCS } from '../src/ai/eval/search-set';
+// The same seeded generator as the dedup fixture's (mulberry32): one copy.
+import { prng as mulberry32 } from './dedup/fixture';
 
 /** Bump when the texts change (it is part of the fixture's cache key). */
 export const REALISTIC_TEXT_VERSION = 3;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A Zipf law (weight 1 / rank^s) over `items`: a draw is a binary search of the cumulative weights. */
 function zipf<T>(items: readonly T[], s: number): (rnd: () => number) => T {

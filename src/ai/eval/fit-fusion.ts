@@ -174,7 +174,7 @@ export function bestWeighted(ps: readonly Prepared[], grid = [0.3, 0.4, 0.5, 0.6
 }
 
 /** A seeded shuffle (mulberry32), so that folds are the same on every run. */
-function shuffled<T>(items: readonly T[], seed: number): T[] {
+export function shuffled<T>(items: readonly T[], seed: number): T[] {
   let a = seed >>> 0;
   const rand = () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -43,6 +43,7 @@ import { localModelRoot, type LocalModelName } from '../models';
 import { embedSources } from '../pipeline';
 import { LocalEmbeddingProvider } from '../providers/local';
 import { expandOrtho, orQueryTerms, setOrthoGlossary, wordCount, type TextKind } from '../text';
+import { shuffled } from './fit-fusion';
 import { K, ndcg, storeLabelledSet } from './labelled-practice';
 import { ALL_QUERIES, relevance, SEARCH_DOCS, SPLITS, type Split } from './search-set';
 
@@ -95,24 +96,6 @@ const unit = (v: readonly number[]) => {
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-/** A seeded shuffle (mulberry32, as fit-fusion's), so that folds are the same on every run. */
-function shuffled<T>(items: readonly T[], seed: number): T[] {
-  let a = seed >>> 0;
-  const rand = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
 }
 
 async function main(): Promise<void> {
