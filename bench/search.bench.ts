@@ -67,6 +67,7 @@ import { addMember, createPatient, createPractice, createProfile } from '../src/
 import * as embeddings from '../src/repositories/embeddings.repository';
 import { CANDIDATES, HNSW_EF_SEARCH, semantic } from '../src/repositories/search.repository';
 import { createSearchService } from '../src/services/search.service';
+import { withClient } from '../test/support/pg-clients';
 
 const HELP = `npm run bench:search -- [options]
   --fixture F        the messages' texts: realistic (Zipf-like vocabulary, bench/realistic-messages.ts;
@@ -210,15 +211,6 @@ interface Practice {
 /** COPY's text format: backslash, tab and newline escaped. */
 const esc = (x: string) => x.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n');
 
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = guardClient(new pg.Client({ connectionString: url }));
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
 
 async function copyRows(client: pg.Client, statement: string, rows: () => Generator<string>): Promise<void> {
   const stream = client.query(copyFrom(statement));

@@ -11,45 +11,30 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import pg from 'pg';
-import { guardClient } from '../../src/db/connection-errors';
 import { createDatabase, type Database } from '../../src/db/database';
-import { migrate } from '../../src/db/migrate';
 import { embeddingInput, embedQueued } from '../../src/ai/pipeline';
 import type { EmbeddingProvider } from '../../src/ai/providers/types';
 import * as repo from '../../src/repositories/embeddings.repository';
 import { chunkText } from '../../src/ai/text';
-import { testEnv } from '../support/env';
 import { createPracticeFixture, type PracticeFixture } from '../support/fixtures';
+import { createScratchDatabase } from '../support/pg-clients';
 
 const MODEL = 'test/claim';
-let adminUrl: string;
-let dbName: string;
+let scratch: Awaited<ReturnType<typeof createScratchDatabase>> | undefined;
 let database: Database;
 let f: PracticeFixture;
 const db = () => database.system;
 
 beforeAll(async () => {
-  adminUrl = testEnv().databaseUrl;
-  dbName = `mdw_queue_claim_${randomUUID().slice(0, 8)}`;
-  const admin = guardClient(new pg.Client({ connectionString: adminUrl }));
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${dbName}"`);
-  await admin.end();
-  const u = new URL(adminUrl);
-  u.pathname = `/${dbName}`;
-  await migrate(u.toString());
-  database = createDatabase(u.toString(), 6);
+  scratch = await createScratchDatabase('mdw_queue_claim');
+  database = createDatabase(scratch.url, 6);
   f = await createPracticeFixture(db());
   await repo.ensureActiveModel(db(), MODEL, 3);
 }, 120_000);
 
 afterAll(async () => {
   await database?.destroy();
-  const admin = guardClient(new pg.Client({ connectionString: adminUrl }));
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-  await admin.end();
+  await scratch?.drop();
 });
 
 /** Every input a provider was sent, one entry per time it was sent. */

@@ -9,21 +9,18 @@
  * Its own database on the suite's server: the embedding queue and the active model are global,
  * and this file's model must not meet search.test.ts's.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
-import pg from 'pg';
-import { guardClient } from '../../src/db/connection-errors';
 import { AUTHENTICATOR_ROLE, createDatabase, urlAs, type Database } from '../../src/db/database';
-import { migrate } from '../../src/db/migrate';
 import { startWorker, type MdwWorker } from '../../src/worker/worker';
 import { chunkText } from '../../src/ai/text';
 import { embeddingInput } from '../../src/ai/pipeline';
 import { embeddingPipelineWorkflowId } from '../../src/workflows/embedding.workflow';
 import { Client, Connection } from '@temporalio/client';
 import { testConfig } from '../support/harness';
-import { testEnv } from '../support/env';
+import { createScratchDatabase } from '../support/pg-clients';
 import { createPracticeFixture } from '../support/fixtures';
 import { waitFor } from '../support/wait';
 
@@ -48,8 +45,7 @@ const normalise = (v: number[]) => {
 
 let server: http.Server;
 let baseURL: string;
-let adminUrl: string;
-let dbName: string;
+let scratch: Awaited<ReturnType<typeof createScratchDatabase>> | undefined;
 let database: Database;
 let worker: MdwWorker;
 let connection: Connection;
@@ -86,16 +82,8 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
 
-  adminUrl = testEnv().databaseUrl;
-  dbName = `mdw_provider_faults_${randomUUID().slice(0, 8)}`;
-  const admin = guardClient(new pg.Client({ connectionString: adminUrl }));
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${dbName}"`);
-  await admin.end();
-  const u = new URL(adminUrl);
-  u.pathname = `/${dbName}`;
-  const url = u.toString();
-  await migrate(url);
+  scratch = await createScratchDatabase('mdw_provider_faults');
+  const url = scratch.url;
   const config = testConfig({
     DATABASE_URL: url,
     DATABASE_AUTHENTICATOR_URL: urlAs(url, AUTHENTICATOR_ROLE),
@@ -120,10 +108,7 @@ afterAll(async () => {
   await database?.destroy();
   server.closeAllConnections();
   await new Promise((r) => server.close(r));
-  const admin = guardClient(new pg.Client({ connectionString: adminUrl }));
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-  await admin.end();
+  await scratch?.drop();
 });
 
 const db = () => database.system;

@@ -5,22 +5,12 @@
  * know, or a transaction that is not a registered bulk load, goes through the triggers; migrated
  * messages are found by the lexical search after the set-based fill of its index.
  */
-import pg from 'pg';
-import { guardClient } from '../../src/db/connection-errors';
 import { AUTHENTICATOR_ROLE, createDatabase, urlAs } from '../../src/db/database';
 import { bulkInsert, planBulkInsert } from '../../src/migration/bulk-insert';
 import { lexicalBm25 } from '../../src/repositories/search.repository';
 import { legacyDb, query, run, targetDb } from './support';
+import { withClient } from '../support/pg-clients';
 
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = guardClient(new pg.Client({ connectionString: url }));
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
 
 /** Everything the triggers of cases, case_messages and case_states write, in a comparable form. */
 async function snapshot(url: string) {
