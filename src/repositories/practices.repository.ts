@@ -45,3 +45,29 @@ export async function listPractices(trx: Tx, profileId: string, f: { limit: numb
   const rows = await q.execute();
   return { items: rows.slice(0, f.limit), more: rows.length > f.limit };
 }
+
+/** The columns an invitation is answered with (practices.routes.ts toInvitation). */
+export function invitationQuery(trx: Tx) {
+  return trx.selectFrom('practice_invitations').select(['id', 'practice_id', 'email', 'role', 'created_at', 'expires_at', 'accepted_at', 'revoked_at', sql<string>`created_at::text`.as('created_at_text')]);
+}
+export type InvitationRow = Awaited<ReturnType<ReturnType<typeof invitationQuery>['executeTakeFirstOrThrow']>>;
+
+/**
+ * One page of a practice's open invitations (neither accepted nor revoked; expired ones included,
+ * shown as expired), newest first by the same (created_at, id) keyset as listPractices. The list
+ * used to stop silently at 500; invitations sent in one transaction share created_at, which is
+ * why id breaks the tie in both the order and the cursor.
+ * @param after - the (created_at, id) of the previous page's last row (decodeCursor).
+ */
+export async function listOpenInvitations(trx: Tx, practiceId: string, f: { limit: number; after: { createdAt: string; id: string } | null }): Promise<{ items: InvitationRow[]; more: boolean }> {
+  let q = invitationQuery(trx)
+    .where('practice_id', '=', practiceId)
+    .where('accepted_at', 'is', null)
+    .where('revoked_at', 'is', null)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(f.limit + 1);
+  if (f.after) q = q.where(sql<boolean>`(created_at, id) < (${f.after.createdAt}::timestamptz, ${f.after.id}::uuid)`);
+  const rows = await q.execute();
+  return { items: rows.slice(0, f.limit), more: rows.length > f.limit };
+}

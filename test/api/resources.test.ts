@@ -395,6 +395,68 @@ test('GET /practices pages newest first by keyset: a member of two practices, la
   expect((await member.get(`/practices?cursor=0_${older.practiceId}`)).body).toEqual({ items: [], nextCursor: null });
 });
 
+test('GET /practices/{id}/invitations pages newest first by keyset past the old 500 cap: every open invitation once, ties on created_at broken by id; bad limit or cursor 400 naming the field', async () => {
+  const p = await practice();
+  const sys = env.h.database.system;
+  const id = p.f.practiceId;
+  // 503 open invitations (one more than the old silent cap of 500 holds, and more than five full
+  // pages), written in three statements so that many share created_at: only the id tie-breaker
+  // keeps the pages apart. One accepted and one revoked invitation must not be listed.
+  const row = (n: number, extra: object = {}) => ({ practice_id: id, email: `paged-${n}-${uniq()}@test.mdw`, role: 'assistant' as const, invited_by: p.f.members.owner, ...extra });
+  const at = (ms: number) => new Date(Date.now() - ms);
+  await sys.insertInto('practice_invitations').values(Array.from({ length: 250 }, (_, n) => row(n, { created_at: at(60_000) }))).execute();
+  await sys.insertInto('practice_invitations').values(Array.from({ length: 250 }, (_, n) => row(250 + n, { created_at: at(30_000) }))).execute();
+  await sys.insertInto('practice_invitations').values([0, 1, 2].map((n) => row(500 + n))).execute();
+  await sys.insertInto('practice_invitations').values([row(900, { accepted_at: new Date() }), row(901, { revoked_at: new Date() })]).execute();
+  const open = (await sys.selectFrom('practice_invitations').select('id').where('practice_id', '=', id).where('accepted_at', 'is', null).where('revoked_at', 'is', null).execute()).map((r) => r.id);
+  expect(open).toHaveLength(503);
+
+  const seen: Array<{ id: string; createdAt: string; status: string }> = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const res = await p.admin.get(`/practices/${id}/invitations?limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+    expect(res.status).toBe(200);
+    expect(res.body.items.length).toBeLessThanOrEqual(100);
+    seen.push(...res.body.items);
+    cursor = res.body.nextCursor;
+    pages++;
+  } while (cursor);
+  expect(pages).toBe(6);
+  const seenIds = seen.map((x) => x.id);
+  expect(new Set(seenIds).size).toBe(503);
+  expect([...seenIds].sort()).toEqual([...open].sort());
+  expect(new Set(seen.map((x) => x.status))).toEqual(new Set(['pending']));
+  // Newest first, and within one created_at by id descending (what the cursor compares).
+  const key = seen.map((x) => [Date.parse(x.createdAt), x.id] as const);
+  expect(key).toEqual([...key].sort((a, b) => b[0] - a[0] || (a[1] < b[1] ? 1 : -1)));
+
+  // Small pages across the ties give the same sequence; the default page is 25.
+  const small: string[] = [];
+  cursor = null;
+  for (let i = 0; i < 3; i++) {
+    const res = await p.owner.get(`/practices/${id}/invitations?limit=7${cursor ? `&cursor=${cursor}` : ''}`);
+    small.push(...res.body.items.map((x: { id: string }) => x.id));
+    cursor = res.body.nextCursor;
+  }
+  expect(small).toEqual(seenIds.slice(0, 21));
+  const first = await p.owner.get(`/practices/${id}/invitations`);
+  expect(first.body.items.map((x: { id: string }) => x.id)).toEqual(seenIds.slice(0, 25));
+  expect(first.body.nextCursor).toEqual(expect.any(String));
+
+  const field = async (url: string) => {
+    const res = await p.owner.get(url);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('validation_failed');
+    return res.body.error.details.map((d: { field: string }) => d.field);
+  };
+  expect(await field(`/practices/${id}/invitations?limit=0`)).toEqual(['query.limit']);
+  expect(await field(`/practices/${id}/invitations?limit=101`)).toEqual(['query.limit']);
+  expect(await field(`/practices/${id}/invitations?cursor=garbage`)).toEqual(['query.cursor']);
+  expect((await p.owner.get(`/practices/${id}/invitations?cursor=0_${id}`)).body).toEqual({ items: [], nextCursor: null });
+  expect((await p.technician.get(`/practices/${id}/invitations?limit=5`)).status).toBe(403);
+});
+
 test('request logs are JSON lines with request id, actor, practice, status and duration; no token or body in them', async () => {
   const p = await practice();
   const lines: string[] = [];

@@ -8,7 +8,7 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../db/database';
 import { createProfile } from '../../repositories/identity.repository';
-import { getPractice, listPractices, type PracticeRow } from '../../repositories/practices.repository';
+import { getPractice, invitationQuery, listOpenInvitations, listPractices, type InvitationRow, type PracticeRow } from '../../repositories/practices.repository';
 import { ApiError } from '../errors';
 import { ctx } from '../context';
 import { decodeCursor, encodeCursor, isoReq, page, requireManager, requireMember, ZIdParams, ZJsonObject, ZPageQuery, ZPracticeRole, ZTimestamp, ZUuid, ZName, ZText, ZEmail } from '../common';
@@ -186,10 +186,6 @@ async function profileForEmail(s: ApiServices, person: { email: string; firstNam
   return s.database.system.transaction().execute((trx) => createProfile(trx, { email: person.email, firstName: person.firstName!, lastName: person.lastName!, role: 'technician' }));
 }
 
-function invitationQuery(trx: Tx) {
-  return trx.selectFrom('practice_invitations').select(['id', 'practice_id', 'email', 'role', 'created_at', 'expires_at', 'accepted_at', 'revoked_at']);
-}
-type InvitationRow = Awaited<ReturnType<ReturnType<typeof invitationQuery>['executeTakeFirstOrThrow']>>;
 const toInvitation = (r: InvitationRow): TInvitation => ({
   id: r.id,
   practiceId: r.practice_id,
@@ -360,22 +356,18 @@ export function practiceRoutes(kit: RouteKit, s: ApiServices): void {
     method: 'get',
     path: '/practices/:id/invitations',
     tags: ['practices'],
-    summary: 'Open invitations of a practice (owner/admin)',
+    summary: 'Open invitations of a practice (owner/admin; newest first, keyset-paginated)',
+    description: 'Invitations neither accepted nor revoked (expired ones show as `expired`). Pages of `limit` (default 25, at most 100), newest first; follow `nextCursor` (null on the last page) to see them all.',
     params: ZIdParams,
-    response: z.object({ items: z.array(ZInvitation) }).openapi('InvitationList'),
+    query: ZPageQuery,
+    response: page(ZInvitation, 'InvitationPage'),
     errors: [403],
-    handler: ({ params }) =>
+    handler: ({ params, query }) =>
       ctx().db(async (trx) => {
         await requireManager(trx, params.id);
-        const rows = await invitationQuery(trx)
-          .where('practice_id', '=', params.id)
-          .where('accepted_at', 'is', null)
-          .where('revoked_at', 'is', null)
-          .orderBy('created_at', 'desc')
-          .orderBy('id')
-          .limit(500)
-          .execute();
-        return { items: rows.map(toInvitation) };
+        const { items, more } = await listOpenInvitations(trx, params.id, { limit: query.limit, after: decodeCursor(query.cursor) });
+        const last = items.at(-1);
+        return { items: items.map(toInvitation), nextCursor: more && last ? encodeCursor(last.created_at_text, last.id) : null };
       }),
   });
 
