@@ -1,15 +1,32 @@
 /**
  * `npx tsx bench/migrate-profile.ts --cases 8000 [--runs 1] [--dir /tmp/mdw-migprof]`: one
- * legacy database generated once and kept (in --dir), a fresh migrated target per run (cloned
+ * legacy database generated once and kept (in --dir; one run at a time per folder, see HELP), a fresh migrated target per run (cloned
  * from a template database), the migration in-process, its step timings printed. For iterating
  * on the pipeline's speed; bench:migrate is the benchmark of record. `--fast-path on|off|alternate`:
  * the bulk write path (src/migration/bulk-insert.ts) on, off, or off then on (`--runs 2`). Each
  * step's server CPU (the migration session's backend, from /proc) is printed beside its wall time.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { guardClient } from '../src/db/connection-errors';
+import { tryLockDir } from '../scripts/lib/dir-lock';
+
+const DEFAULT_DIR = '/tmp/mdw-migprof';
+const HELP = `bench/migrate-profile.ts: the legacy migration in-process on generated data, per step wall time, server CPU and heap.
+
+  --cases N                 legacy cases to generate (default 8000); the legacy database is kept in --dir per N
+  --runs N                  migrations of that data, each into a fresh target (default 1)
+  --fast-path on|off|alternate   the bulk write path (default on; alternate: off then on, with --runs 2)
+  --classifier lexical|none free-text intent (default lexical)
+  --dir PATH                the embedded PostgreSQL cluster and its cached legacy databases (default ${DEFAULT_DIR})
+  --keep                    leave that cluster running at the end
+
+One run at a time per --dir: a run locks its folder (<dir>/run.lock, its pid; a dead run's lock is
+taken over), since two runs in one cluster would drop each other's databases and count each
+other's server CPU. When the default folder is locked by another run, this run uses a fresh
+folder of its own (/tmp/mdw-migprof-XXXXXX, printed; the legacy data is generated again there, and
+the folder is deleted at the end unless --keep). An explicit --dir that is locked stops the run (exit 2).`;
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -57,7 +74,26 @@ function backendCpuMs(pid: number): number {
 async function main() {
   const cases = Number(arg('cases', '8000'));
   const runs = Number(arg('runs', '1'));
-  const dir = arg('dir', '/tmp/mdw-migprof');
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    console.log(HELP);
+    return;
+  }
+  let dir = path.resolve(arg('dir', DEFAULT_DIR));
+  let lock = tryLockDir(dir);
+  let own = false; // a per-run folder, deleted at the end
+  if ('heldBy' in lock) {
+    if (process.argv.includes('--dir')) {
+      console.error(`--dir ${dir} is in use by another run (pid ${lock.heldBy}): wait for it, or pass another --dir`);
+      process.exitCode = 2;
+      return;
+    }
+    const held = lock.heldBy;
+    dir = mkdtempSync(`${DEFAULT_DIR}-`);
+    own = true;
+    lock = tryLockDir(dir);
+    if ('heldBy' in lock) throw new Error(`${dir} is locked by pid ${lock.heldBy}`);
+    console.log(`${DEFAULT_DIR} is in use by pid ${held}: this run uses ${dir} (legacy data generated afresh)`);
+  }
   const { startEmbeddedPostgres } = await import('../scripts/lib/embedded-postgres');
   const { migrate } = await import('../src/db/migrate');
   const { generateLegacy } = await import('../test/support/legacy/generate');
@@ -109,7 +145,11 @@ async function main() {
     const audit = await admin(db('target_run'), `select table_name, count(*) as n from audit_log group by 1 order by 2 desc`);
     console.log(`  audit rows: ${audit.rows.map((x) => `${x.table_name} ${x.n}`).join(', ')}`);
   }
-  if (!process.argv.includes('--keep')) server.stop();
+  if (!process.argv.includes('--keep')) {
+    server.stop();
+    if (own) rmSync(dir, { recursive: true, force: true });
+  }
+  lock.release();
 }
 
 main().catch((err: unknown) => {
