@@ -9,12 +9,13 @@ import type { caseWorkflow } from '../src/workflows/case.workflow';
 import { createHarness, type Harness } from './support/harness';
 import { createPracticeFixture, createTemplate } from './support/fixtures';
 import { decodeFailure, failuresOf } from './support/failures';
+import { setupAndTeardown } from './support/lifecycle';
 
 const SECRET = `Zelda Quinterra ${randomUUID().slice(0, 6)}`;
 let h: Harness;
 let failures = 0;
 
-beforeAll(async () => {
+setupAndTeardown(async () => {
   h = await createHarness({
     hooks: {
       // An integration's hook whose statement fails once on a value from a patient's record.
@@ -24,8 +25,7 @@ beforeAll(async () => {
       },
     },
   });
-});
-afterAll(() => h.close());
+}, [() => h?.close()]);
 
 test('an activity that fails on a statement leaves no statement value in the history, and is retried as before', async () => {
   const f = await createPracticeFixture(h.database.system);

@@ -13,6 +13,7 @@ import type { caseWorkflow } from '../src/workflows/case.workflow';
 import { createHarness, type Harness } from './support/harness';
 import { createPracticeFixture, createTemplate } from './support/fixtures';
 import { waitFor } from './support/wait';
+import { setupAndTeardown } from './support/lifecycle';
 
 const calls: AutomaticTaskArgs[] = [];
 let h: Harness;
@@ -20,7 +21,7 @@ let h: Harness;
 let openGate: () => void = () => undefined;
 const gate = new Promise<void>((resolve) => (openGate = resolve));
 
-beforeAll(async () => {
+setupAndTeardown(async () => {
   h = await createHarness({
     hooks: {
       // An integration's hook, e.g. a lab machine's API, replacing the default recorder.
@@ -31,8 +32,7 @@ beforeAll(async () => {
       },
     },
   });
-});
-afterAll(() => h.close());
+}, [() => h?.close()]);
 
 test('automatic tasks run their function type’s activity, through replaceable hooks', async () => {
   const f = await createPracticeFixture(h.database.system);

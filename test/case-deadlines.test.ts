@@ -9,14 +9,14 @@ import { createHarness, type Harness } from './support/harness';
 import { createPracticeFixture, createTemplate } from './support/fixtures';
 import { as, caseDriver, recordHistory, taskId, view } from './support/case-driver';
 import { waitFor } from './support/wait';
+import { setupAndTeardown } from './support/lifecycle';
 
 let h: Harness;
 let d: ReturnType<typeof caseDriver>;
-beforeAll(async () => {
+setupAndTeardown(async () => {
   h = await createHarness();
   d = caseDriver(h);
-});
-afterAll(() => h.close());
+}, [() => h?.close()]);
 
 const MIN = 60_000;
 /** Minutes of the clear-aligner plan after "Records review" on its critical path (plan, approval, printing, inspection, shipping). */

@@ -15,17 +15,17 @@ import { as, caseDriver, FULL_CASE_STATES, HISTORIES_DIR, recordHistory, taskId,
 import { waitFor } from './support/wait';
 import { dataConverter } from '../src/temporal/data-converter';
 import { spawnWorkerProcess } from './support/worker-process';
+import { setupAndTeardown } from './support/lifecycle';
 
 let h: Harness;
 let d: ReturnType<typeof caseDriver>;
 let templateId: string;
 
-beforeAll(async () => {
+setupAndTeardown(async () => {
   h = await createHarness({ worker: false });
   d = caseDriver(h);
   templateId = await createTemplate(h.database.system, clearAlignerTemplate());
-});
-afterAll(() => h.close());
+}, [() => h?.close()]);
 
 describe('with an in-process worker', () => {
   beforeAll(() => h.startWorker());

@@ -14,6 +14,7 @@ import { startTimeSkippingServer, type TimeSkippingServer } from './support/time
 import { waitFor } from './support/wait';
 import { testConfig } from './support/harness';
 import { as, setupApi, tokenFor, type ApiEnv, type Caller } from './api/support';
+import { setupAndTeardown } from './support/lifecycle';
 
 const H = 3_600_000;
 const DAY = 24 * H;
@@ -22,14 +23,10 @@ const CRITICAL_PATH = 156 * H;
 
 let clock: TimeSkippingServer;
 let env: ApiEnv;
-beforeAll(async () => {
+setupAndTeardown(async () => {
   clock = await startTimeSkippingServer(testConfig().TEMPORAL_NAMESPACE);
   env = await setupApi({ config: { TEMPORAL_ADDRESS: clock.address, STORAGE_DIR: `${process.env.MDW_TEST_DIR}/files-seat-${process.pid}` } });
-}, 240_000);
-afterAll(async () => {
-  await env?.close();
-  await clock?.close();
-});
+}, [() => env?.close(), () => clock?.close()], { setup: 240_000 });
 
 const member = async (f: PracticeFixture, role: keyof PracticeFixture['members']): Promise<Caller> => as(env.app, await tokenFor(env.h.config, f.members[role]));
 

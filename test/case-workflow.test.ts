@@ -11,17 +11,17 @@ import { createHarness, type Harness } from './support/harness';
 import { createPracticeFixture, createTemplate, type PracticeFixture } from './support/fixtures';
 import { as, caseDriver, FULL_CASE_STATES, recordHistory, refusal, taskId, view, type CaseHandle } from './support/case-driver';
 import { waitFor } from './support/wait';
+import { setupAndTeardown } from './support/lifecycle';
 
 let h: Harness;
 let templateId: string;
 let d: ReturnType<typeof caseDriver>;
 
-beforeAll(async () => {
+setupAndTeardown(async () => {
   h = await createHarness();
   d = caseDriver(h);
   templateId = await createTemplate(h.database.system, clearAlignerTemplate());
-});
-afterAll(() => h.close());
+}, [() => h?.close()]);
 
 const startCase = (f: PracticeFixture, tid = templateId) => d.startCase(f, tid);
 const awaiting = (handle: CaseHandle, name: string) => d.awaiting(handle, name);

@@ -26,6 +26,7 @@ import { as, caseDriver, recordHistory } from './support/case-driver';
 import { waitFor } from './support/wait';
 import { call, loadContract, tokenFor } from './api/support';
 import { spawnWorkerProcess } from './support/worker-process';
+import { setupAndTeardown } from './support/lifecycle';
 
 interface Received {
   to: string;
@@ -118,7 +119,7 @@ const emailOf = async (profileId: string) => (await h.database.system.selectFrom
 const patientName = async (f: PracticeFixture) =>
   h.database.system.selectFrom('patients as pt').innerJoin('profiles as p', 'p.id', 'pt.profile_id').select(['p.first_name', 'p.last_name']).where('pt.id', '=', f.patientId).executeTakeFirstOrThrow();
 
-beforeAll(async () => {
+setupAndTeardown(async () => {
   await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
   port = (smtp.server.address() as AddressInfo).port;
   h = await createHarness({ worker: false, config: notifyConfig() });
@@ -128,11 +129,7 @@ beforeAll(async () => {
   await loadContract(app);
   templateFast = await createTemplate(h.database.system, doctorApproval(`Notify fast ${randomUUID().slice(0, 8)}`, 0.02));
   templateSlow = await createTemplate(h.database.system, doctorApproval(`Notify slow ${randomUUID().slice(0, 8)}`, 600));
-});
-afterAll(async () => {
-  await h.close();
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
-});
+}, [() => h?.close(), () => new Promise<void>((resolve) => smtp.close(() => resolve()))]);
 // Test files share one database, and this file's dispatcher is the only one that sends (the only one
 // with an SMTP server): the events other files recorded since the last test would be expanded and
 // sent, oldest first, ahead of this test's own. A clean-clone run once waited 60 s for a first email

@@ -17,6 +17,7 @@ import { phiError } from './support/phi-worker';
 import { createErrorRedactor } from '../src/telemetry/log-redaction';
 import { payloadCodec } from '../src/temporal/data-converter';
 import { waitFor } from './support/wait';
+import { setupAndTeardown } from './support/lifecycle';
 
 const NAME = `Zelda Quinterra-${randomUUID().slice(0, 6)}`;
 const EMAIL = `zelda.${randomUUID().slice(0, 6)}@patients.test`;
@@ -24,7 +25,7 @@ let h: Harness;
 let f: PracticeFixture;
 let templateId: string;
 
-beforeAll(async () => {
+setupAndTeardown(async () => {
   h = await createHarness({ worker: false });
   f = await createPracticeFixture(h.database.system, 'Worker logs');
   templateId = await createTemplate(h.database.system, {
@@ -32,8 +33,7 @@ beforeAll(async () => {
     caseType: 'follow_up',
     tasks: [{ key: 'make', name: 'Print retainer', order: 1, functionType: 'manufacture', autoTransition: true }],
   });
-});
-afterAll(() => h.close());
+}, [() => h?.close()]);
 
 /** Runs `fn` against a fresh worker process whose hook fails twice; returns all the process wrote. */
 async function withWorker<T>(env: Record<string, string>, fn: () => Promise<T>): Promise<{ output: string; result: T }> {

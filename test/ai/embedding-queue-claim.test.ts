@@ -18,6 +18,7 @@ import * as repo from '../../src/repositories/embeddings.repository';
 import { chunkText } from '../../src/ai/text';
 import { createPracticeFixture, type PracticeFixture } from '../support/fixtures';
 import { createScratchDatabase } from '../support/pg-clients';
+import { setupAndTeardown } from '../support/lifecycle';
 
 const MODEL = 'test/claim';
 let scratch: Awaited<ReturnType<typeof createScratchDatabase>> | undefined;
@@ -25,17 +26,13 @@ let database: Database;
 let f: PracticeFixture;
 const db = () => database.system;
 
-beforeAll(async () => {
+setupAndTeardown(async () => {
   scratch = await createScratchDatabase('mdw_queue_claim');
   database = createDatabase(scratch.url, 6);
   f = await createPracticeFixture(db());
   await repo.ensureActiveModel(db(), MODEL, 3);
-}, 120_000);
+}, [() => database?.destroy(), () => scratch?.drop()], { setup: 120_000 });
 
-afterAll(async () => {
-  await database?.destroy();
-  await scratch?.drop();
-});
 
 /** Every input a provider was sent, one entry per time it was sent. */
 let sent: string[] = [];

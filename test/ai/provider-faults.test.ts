@@ -23,6 +23,7 @@ import { testConfig } from '../support/harness';
 import { createScratchDatabase } from '../support/pg-clients';
 import { createPracticeFixture } from '../support/fixtures';
 import { waitFor } from '../support/wait';
+import { setupAndTeardown } from '../support/lifecycle';
 
 const DIMS = 8;
 type Mode = 'ok' | '429' | '500' | 'hang' | 'malformed';
@@ -51,7 +52,7 @@ let worker: MdwWorker;
 let connection: Connection;
 let taskQueue: string;
 
-beforeAll(async () => {
+setupAndTeardown(async () => {
   server = http.createServer((req, res) => {
     let raw = '';
     req.on('data', (c: Buffer) => (raw += c.toString()));
@@ -100,16 +101,17 @@ beforeAll(async () => {
   worker = await startWorker({ config, databaseUrl: url, workflowBundlePath: process.env.MDW_TEST_WORKFLOW_BUNDLE, healthPort: 0, embeddingPipeline: true });
   connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   taskQueue = config.TEMPORAL_TASK_QUEUE;
-}, 120_000);
-
-afterAll(async () => {
-  await worker?.stop();
-  await connection?.close();
-  await database?.destroy();
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
-  await scratch?.drop();
-});
+}, [
+  () => worker?.stop(),
+  () => connection?.close(),
+  () => database?.destroy(),
+  async () => {
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  },
+  () => scratch?.drop(),
+], { setup: 120_000 });
 
 const db = () => database.system;
 const backlog = async () => (await sql<{ n: number }>`select count(*)::int as n from embedding_queue`.execute(db())).rows[0]!.n;

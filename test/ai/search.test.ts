@@ -17,6 +17,7 @@ import { as, loadContract, tokenFor, type Caller } from '../api/support';
 import { activeModel } from '../../src/repositories/embeddings.repository';
 import { refreshTemplateInsights } from '../../src/ai/recommendations/refresh';
 import { embeddingReindexWorkflow, embeddingReindexWorkflowId } from '../../src/workflows/embedding.workflow';
+import { setupAndTeardown } from '../support/lifecycle';
 // The first tests wait for the embedding pipeline to drain what earlier test files left in the shared
 // database, which takes minutes on a loaded 2-core machine: the 60 s default made this file flaky.
 jest.setTimeout(300_000);
@@ -30,7 +31,7 @@ let doctorA: Caller;
 let doctorB: Caller;
 let templateId: string;
 
-beforeAll(async () => {
+setupAndTeardown(async () => {
   // A generous query-embedding deadline: the API's first query loads the model (seconds on a busy CI machine).
   h = await createHarness({ worker: false, config: { EMBEDDING_POLL_MS: '200', EMBEDDING_BATCH_SIZE: '16', SEARCH_EMBED_TIMEOUT_MS: '60000' } });
   worker = await startWorker({ config: h.config, databaseUrl: h.config.DATABASE_URL!, workflowBundlePath: process.env.MDW_TEST_WORKFLOW_BUNDLE, healthPort: 0, embeddingPipeline: true });
@@ -42,8 +43,7 @@ beforeAll(async () => {
   b = await createPracticeFixture(h.database.system);
   doctorA = as(app, await tokenFor(h.config, a.members.doctor));
   doctorB = as(app, await tokenFor(h.config, b.members.doctor));
-}, 120_000);
-afterAll(() => h.close());
+}, [() => h?.close()], { setup: 120_000 });
 
 const db = () => h.database.system;
 async function embeddedMessage(messageId: string): Promise<number> {

@@ -13,6 +13,7 @@ import { recordHistory } from '../support/case-driver';
 import { clearAlignerTemplate } from '../../src/seed/templates';
 import { createPracticeFixture, createTemplate, createUser, type PracticeFixture } from '../support/fixtures';
 import { as, setupApi, tokenFor, type ApiEnv, type Caller } from './support';
+import { setupAndTeardown } from '../support/lifecycle';
 
 let env: ApiEnv;
 let a: PracticeFixture;
@@ -85,7 +86,7 @@ async function reworkMessage(f: PracticeFixture, caseId: string, at: string, dec
     .execute();
 }
 
-beforeAll(async () => {
+setupAndTeardown(async () => {
   env = await setupApi();
   const db = env.h.database.system;
   // A refresh of every practice (another file's, e.g. test/repositories/analytics-rollups) between
@@ -144,11 +145,8 @@ beforeAll(async () => {
   const techId = await createUser(db, 'lab-analyst', 'technician');
   await db.insertInto('lab_staff').values({ profile_id: techId }).execute();
   lab = as(env.app, await tokenFor(env.h.config, techId));
-});
-afterAll(async () => {
-  await endRefreshLock(); // if seeding failed: a lock left held would stall other files' refreshes
-  await env.close();
-});
+  // endRefreshLock first: if seeding failed, a lock left held would stall other files' refreshes.
+}, [endRefreshLock, () => env?.close()]);
 
 const ownerOf = async (f: PracticeFixture) => as(env.app, await tokenFor(env.h.config, f.members.owner));
 

@@ -2,12 +2,12 @@
 import request from 'supertest';
 import { createUser } from '../support/fixtures';
 import { appWith, as, call, setPassword, setupApi, tokenFor, type ApiEnv } from './support';
+import { setupAndTeardown } from '../support/lifecycle';
 
 let env: ApiEnv;
-beforeAll(async () => {
+setupAndTeardown(async () => {
   env = await setupApi();
-});
-afterAll(() => env.close());
+}, [() => env?.close()]);
 
 async function userWithPassword(password = 'correct horse battery') {
   const id = await createUser(env.h.database.system, 'login');

@@ -12,14 +12,14 @@ import { createPracticeFixture, createUser } from '../support/fixtures';
 import { waitFor } from '../support/wait';
 import { MAX_JSON_DEPTH } from '../../src/api/input-guard';
 import { as, setupApi, tokenFor, type ApiEnv } from './support';
+import { setupAndTeardown } from '../support/lifecycle';
 
 let env: ApiEnv;
 let doc: { paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema: unknown }> }; parameters?: Array<{ name: string; in: string; schema: unknown }> }>> };
-beforeAll(async () => {
+setupAndTeardown(async () => {
   env = await setupApi();
   doc = (await request(env.app).get('/openapi.json').expect(200)).body;
-});
-afterAll(() => env.close());
+}, [() => env?.close()]);
 
 const uuid = '7f9c2d4e-0a55-4c1e-9d0b-6f1a2b3c4d5e';
 const concrete = (template: string) => template.replace(/\{[^}]+\}/g, uuid);

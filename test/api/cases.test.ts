@@ -5,6 +5,7 @@ import { createPracticeFixture, type PracticeFixture } from '../support/fixtures
 import { createPatient } from '../../src/repositories/identity.repository';
 import { waitFor } from '../support/wait';
 import { as, setupApi, tokenFor, type ApiEnv, type Caller } from './support';
+import { setupAndTeardown } from '../support/lifecycle';
 
 // A workflow's first tasks wait for the file's worker to be polling and warm: on a starved machine
 // (a clean-clone run beside a benchmark) the first case took over 20 s to reach "Records review".
@@ -12,10 +13,9 @@ import { as, setupApi, tokenFor, type ApiEnv, type Caller } from './support';
 jest.setTimeout(120_000);
 
 let env: ApiEnv;
-beforeAll(async () => {
+setupAndTeardown(async () => {
   env = await setupApi();
-});
-afterAll(() => env.close());
+}, [() => env?.close()]);
 
 type Role = keyof PracticeFixture['members'];
 async function practice() {

@@ -10,17 +10,17 @@ import { failureConverter } from '../../src/temporal/failure-converter';
 import { payloadCodec } from '../../src/temporal/data-converter';
 import { createPracticeFixture, createUser } from '../support/fixtures';
 import { as, setupApi, tokenFor, type ApiEnv, type Caller } from './support';
+import { setupAndTeardown } from '../support/lifecycle';
 
 let env: ApiEnv;
 let admin: Caller;
 let member: Caller;
-beforeAll(async () => {
+setupAndTeardown(async () => {
   env = await setupApi();
   admin = as(env.app, await tokenFor(env.h.config, await createUser(env.h.database.system, 'lab-admin', 'admin')));
   const f = await createPracticeFixture(env.h.database.system);
   member = as(env.app, await tokenFor(env.h.config, f.members.owner));
-});
-afterAll(() => env.close());
+}, [() => env?.close()]);
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const clearPayload = (v: unknown) => {

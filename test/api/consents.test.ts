@@ -8,12 +8,12 @@
 import { sql } from 'kysely';
 import { createPracticeFixture, type PracticeFixture } from '../support/fixtures';
 import { as, setupApi, tokenFor, type ApiEnv, type Caller } from './support';
+import { setupAndTeardown } from '../support/lifecycle';
 
 let env: ApiEnv;
-beforeAll(async () => {
+setupAndTeardown(async () => {
   env = await setupApi();
-});
-afterAll(() => env.close());
+}, [() => env?.close()]);
 
 type Role = keyof PracticeFixture['members'];
 async function practice() {

@@ -22,6 +22,7 @@ import { createPracticeFixture, type PracticeFixture } from '../support/fixtures
 import { waitFor } from '../support/wait';
 import { as, setupApi, tokenFor, type ApiEnv, type Caller } from './support';
 import { spawnWorkerProcess } from '../support/worker-process';
+import { setupAndTeardown } from '../support/lifecycle';
 
 const BUCKET = 'mdw-erasure';
 let s3: S3rver;
@@ -33,7 +34,7 @@ let s3Client: S3Client;
 
 const s3Env = () => ({ STORAGE_DRIVER: 's3', S3_BUCKET: BUCKET, S3_ENDPOINT: endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER', S3_FORCE_PATH_STYLE: 'true' });
 
-beforeAll(async () => {
+setupAndTeardown(async () => {
   s3Dir = mkdtempSync(path.join(os.tmpdir(), 'mdw-erasure-s3-'));
   // Port 0: the kernel's free port, read back once listening (a port found free first could be
   // taken by another process before S3rver listens, and S3rver then never resolves).
@@ -43,13 +44,7 @@ beforeAll(async () => {
   env = await setupApi({ config: s3Env() });
   storage = createS3FileStorage({ bucket: BUCKET, endpoint, region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', forcePathStyle: true });
   s3Client = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
-});
-afterAll(async () => {
-  await env?.close();
-  s3Client?.destroy();
-  await s3?.close();
-  rmSync(s3Dir, { recursive: true, force: true });
-});
+}, [() => env?.close(), () => s3Client?.destroy(), () => s3?.close(), () => s3Dir && rmSync(s3Dir, { recursive: true, force: true })]);
 
 type Role = keyof PracticeFixture['members'];
 async function practice() {

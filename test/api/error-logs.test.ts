@@ -13,6 +13,7 @@ import { createHarness, testConfig, type Harness } from '../support/harness';
 import { createPracticeFixture, type PracticeFixture } from '../support/fixtures';
 import { TEST_PAYLOAD_KEYS } from '../support/env';
 import { tokenFor } from './support';
+import { setupAndTeardown } from '../support/lifecycle';
 
 const NAME = `Zelda Quinterra-${randomUUID().slice(0, 6)}`;
 const EMAIL = `zelda.${randomUUID().slice(0, 6)}@patients.test`;
@@ -20,11 +21,10 @@ const failure = () => Object.assign(new Error(`provider echoed: patient ${NAME} 
 
 let h: Harness;
 let f: PracticeFixture;
-beforeAll(async () => {
+setupAndTeardown(async () => {
   h = await createHarness({ worker: false });
   f = await createPracticeFixture(h.database.system, 'API error logs');
-});
-afterAll(() => h.close());
+}, [() => h?.close()]);
 
 async function failingRequest(overrides: Record<string, string> = {}): Promise<{ lines: string[]; status: number; body: unknown }> {
   const lines: string[] = [];

@@ -10,12 +10,12 @@ import { as, setupApi, tokenFor, type ApiEnv } from './support';
 import { clearAlignerTemplate } from '../../src/seed/templates';
 import { ensureInsightSchedules, insightScheduleId } from '../../src/ai/recommendations/schedules';
 import { templateTasks } from '../../src/repositories/insights.repository';
+import { setupAndTeardown } from '../support/lifecycle';
 
 let env: ApiEnv;
-beforeAll(async () => {
+setupAndTeardown(async () => {
   env = await setupApi();
-});
-afterAll(() => env.close());
+}, [() => env?.close()]);
 
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;

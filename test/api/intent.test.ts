@@ -7,12 +7,12 @@
 import { createPracticeFixture, type PracticeFixture } from '../support/fixtures';
 import { waitFor } from '../support/wait';
 import { as, setupApi, tokenFor, type ApiEnv, type Caller } from './support';
+import { setupAndTeardown } from '../support/lifecycle';
 
 let env: ApiEnv;
-beforeAll(async () => {
+setupAndTeardown(async () => {
   env = await setupApi();
-});
-afterAll(() => env.close());
+}, [() => env?.close()]);
 
 type Role = keyof PracticeFixture['members'];
 async function practice() {

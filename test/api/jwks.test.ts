@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type KeyLike } from 'jose';
 import { createPracticeFixture, createUser, type PracticeFixture } from '../support/fixtures';
 import { appWith, as, call, setupApi, tokenFor, type ApiEnv } from './support';
+import { setupAndTeardown } from '../support/lifecycle';
 
 interface SigningKey {
   alg: 'RS256' | 'ES256';
@@ -30,7 +31,7 @@ async function servedKey(alg: 'RS256' | 'ES256', kid: string): Promise<{ key: Si
   return { key: { alg, kid, privateKey }, jwk };
 }
 
-beforeAll(async () => {
+setupAndTeardown(async () => {
   const r = await servedKey('RS256', 'rsa-1');
   const e = await servedKey('ES256', 'ec-1');
   rsa = r.key;
@@ -53,16 +54,15 @@ beforeAll(async () => {
   env = await setupApi({ config: { JWT_JWKS_URL: `http://127.0.0.1:${port}/.well-known/jwks.json` } });
   practice = await createPracticeFixture(env.h.database.system);
   other = await createPracticeFixture(env.h.database.system);
-});
-
-afterAll(async () => {
-  await env?.close();
-  if (jwksServer) {
+}, [
+  () => env?.close(),
+  async () => {
+    if (!jwksServer) return;
     // jose fetches through Node's keep-alive agent: drop idle sockets so close() returns.
     jwksServer.closeAllConnections();
     await new Promise<void>((resolve) => jwksServer.close(() => resolve()));
-  }
-});
+  },
+]);
 
 /** A token as an external identity provider would sign it; `sub` and `exp` unless left out. */
 function signed(key: { alg: string; kid: string; privateKey: KeyLike }, opts: { sub?: string | null; exp?: number | string; claims?: Record<string, unknown> } = {}): Promise<string> {

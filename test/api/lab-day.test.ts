@@ -7,12 +7,12 @@ import { createPracticeFixture, createUser, type PracticeFixture } from '../supp
 import { waitFor } from '../support/wait';
 import { as, setupApi, tokenFor, type ApiEnv, type Caller } from './support';
 import type { UserRole } from '../../src/repositories/identity.repository';
+import { setupAndTeardown } from '../support/lifecycle';
 
 let env: ApiEnv;
-beforeAll(async () => {
+setupAndTeardown(async () => {
   env = await setupApi({ config: { STORAGE_DIR: `${process.env.MDW_TEST_DIR}/files-lab-day-${process.pid}` } });
-});
-afterAll(() => env.close());
+}, [() => env?.close()]);
 
 interface InboxItem {
   caseId: string;

@@ -10,6 +10,7 @@ import { createPatient } from '../../src/repositories/identity.repository';
 import { rejectedPairs, upsertCandidates } from '../../src/repositories/patient-matches.repository';
 import { createPracticeFixture, createUser, type PracticeFixture } from '../support/fixtures';
 import { as, call, setupApi, tokenFor, type ApiEnv, type Caller } from './support';
+import { setupAndTeardown } from '../support/lifecycle';
 
 let env: ApiEnv;
 let a: PracticeFixture;
@@ -20,7 +21,7 @@ let adminA: Caller;
 let doctorA: Caller;
 let ownerB: Caller;
 
-beforeAll(async () => {
+setupAndTeardown(async () => {
   env = await setupApi();
   const db = env.h.database.system;
   a = await createPracticeFixture(db);
@@ -31,8 +32,7 @@ beforeAll(async () => {
   adminA = as(env.app, await token(a.members.admin));
   doctorA = as(env.app, await token(a.members.doctor));
   ownerB = as(env.app, await token(b.members.owner));
-});
-afterAll(() => env.close());
+}, [() => env?.close()]);
 
 const tag = () => randomUUID().slice(0, 8);
 const runId = randomUUID();

@@ -1,12 +1,12 @@
 /** Patients: create with duplicate detection, search, read, update. */
 import { createPracticeFixture } from '../support/fixtures';
 import { as, setupApi, tokenFor, type ApiEnv } from './support';
+import { setupAndTeardown } from '../support/lifecycle';
 
 let env: ApiEnv;
-beforeAll(async () => {
+setupAndTeardown(async () => {
   env = await setupApi();
-});
-afterAll(() => env.close());
+}, [() => env?.close()]);
 
 async function practice() {
   const f = await createPracticeFixture(env.h.database.system);

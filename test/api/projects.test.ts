@@ -16,12 +16,12 @@ import { recordHistory } from '../support/case-driver';
 import { asciiStl, binaryStl, box, mesh } from '../support/stl-files';
 import { appWith, as, expectContract, setupApi, tokenFor, type ApiEnv, type Caller } from './support';
 import type { caseWorkflow } from '../../src/workflows/case.workflow';
+import { setupAndTeardown } from '../support/lifecycle';
 
 let env: ApiEnv;
-beforeAll(async () => {
+setupAndTeardown(async () => {
   env = await setupApi({ config: { STORAGE_DIR: `${process.env.MDW_TEST_DIR}/files-projects-${process.pid}` } });
-});
-afterAll(() => env.close());
+}, [() => env?.close()]);
 
 interface Project {
   id: string;

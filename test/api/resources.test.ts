@@ -6,12 +6,12 @@ import { testConfig } from '../support/harness';
 import { createPracticeFixture, createUser, type PracticeFixture } from '../support/fixtures';
 import { waitFor } from '../support/wait';
 import { appWith, as, call, setupApi, tokenFor, type ApiEnv, type Caller } from './support';
+import { setupAndTeardown } from '../support/lifecycle';
 
 let env: ApiEnv;
-beforeAll(async () => {
+setupAndTeardown(async () => {
   env = await setupApi({ config: { STORAGE_DIR: `${process.env.MDW_TEST_DIR}/files-${process.pid}` } });
-});
-afterAll(() => env.close());
+}, [() => env?.close()]);
 
 type Role = keyof PracticeFixture['members'];
 async function practice() {

@@ -21,17 +21,14 @@ import { startApi } from '../../src/api/server';
 import { createHarness, type Harness } from '../support/harness';
 import { createPracticeFixture } from '../support/fixtures';
 import { tokenFor } from './support';
+import { setupAndTeardown } from '../support/lifecycle';
 
 let h: Harness;
 let api: Awaited<ReturnType<typeof startApi>>;
-beforeAll(async () => {
+setupAndTeardown(async () => {
   h = await createHarness();
   api = await startApi({ config: { ...h.config, API_HOST: '127.0.0.1', API_PORT: 0, DASHBOARD_REFRESH_MS: 0 }, database: h.database, temporal: h.client, cases: h.cases });
-}, 120_000);
-afterAll(async () => {
-  await api?.stop();
-  await h?.close();
-});
+}, [() => api?.stop(), () => h?.close()], { setup: 120_000 });
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {

@@ -10,23 +10,20 @@ import S3rver from 's3rver';
 import { ConfigError } from '../../src/config';
 import { createFileStorage, createLocalFileStorage, createS3FileStorage, FileTooLargeError, type FileStorage } from '../../src/services/file-storage.service';
 import { testConfig } from '../support/harness';
+import { setupAndTeardown } from '../support/lifecycle';
 
 let s3: S3rver;
 let dir: string;
 let endpoint: string;
 
-beforeAll(async () => {
+setupAndTeardown(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'mdw-s3-'));
   // Port 0: the kernel's free port, read back once listening (a port found free first could be
   // taken by another process before S3rver listens, and S3rver then never resolves).
   s3 = new S3rver({ port: 0, address: '127.0.0.1', directory: dir, silent: true, configureBuckets: [{ name: 'mdw-files', configs: [] }] });
   const { port } = await s3.run();
   endpoint = `http://127.0.0.1:${port}`;
-});
-afterAll(async () => {
-  await s3.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+}, [() => s3?.close(), () => dir && rmSync(dir, { recursive: true, force: true })]);
 
 const text = async (r: Readable) => {
   const chunks: Buffer[] = [];

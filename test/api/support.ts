@@ -25,10 +25,16 @@ export interface ApiEnv {
 
 export async function setupApi(opts: { config?: Record<string, string> } = {}): Promise<ApiEnv> {
   const h = await createHarness({ config: opts.config });
-  const app = createApp({ config: h.config, database: h.database, temporal: h.client, cases: h.cases });
-  const templateId = await createTemplate(h.database.system, clearAlignerTemplate({ name: `Aligners ${randomUUID().slice(0, 8)}` }));
-  await loadContract(app);
-  return { h, app, templateId, close: () => h.close() };
+  try {
+    const app = createApp({ config: h.config, database: h.database, temporal: h.client, cases: h.cases });
+    const templateId = await createTemplate(h.database.system, clearAlignerTemplate({ name: `Aligners ${randomUUID().slice(0, 8)}` }));
+    await loadContract(app);
+    return { h, app, templateId, close: () => h.close() };
+  } catch (err) {
+    // Failed halfway: close the harness here, since the caller never gets it to close.
+    await h.close();
+    throw err;
+  }
 }
 
 /** Another app on the same servers with other settings (e.g. a low login limit). */

@@ -19,6 +19,7 @@ import { createPracticeFixture, createTemplate, createUser } from '../support/fi
 import { as as asCaller, loadContract, tokenFor } from './support';
 import { as, caseDriver } from '../support/case-driver';
 import { waitFor } from '../support/wait';
+import { setupAndTeardown } from '../support/lifecycle';
 
 let h: Harness;
 let db: Database;
@@ -49,7 +50,7 @@ async function freePort(): Promise<number> {
   throw new Error('no free port below the ephemeral range');
 }
 
-beforeAll(async () => {
+setupAndTeardown(async () => {
   const port = await freePort();
   temporalMetricsUrl = `http://127.0.0.1:${port}/metrics`;
   h = await createHarness({ worker: false, config: { WORKER_TEMPORAL_METRICS_ADDRESS: `127.0.0.1:${port}`, SLOW_QUERY_MS: '300' } });
@@ -58,11 +59,7 @@ beforeAll(async () => {
   db = createDatabase(h.config.DATABASE_URL!, 5, { authenticatorUrl: h.config.DATABASE_AUTHENTICATOR_URL, slowQueries: { service: 'api', thresholdMs: h.config.SLOW_QUERY_MS } });
   app = createApp({ config: h.config, database: db, temporal: h.client, cases: h.cases });
   await loadContract(app);
-});
-afterAll(async () => {
-  await db.destroy();
-  await h.close();
-});
+}, [() => db?.destroy(), () => h?.close()]);
 
 const families = (text: string) => new Map(parsePrometheusTextFormat(text).map((f) => [f.name, f]));
 

@@ -13,12 +13,12 @@ import { clearAlignerTemplate } from '../../src/seed/templates';
 import { waitFor } from '../support/wait';
 import { insertProposal } from '../../src/repositories/intent-proposals.repository';
 import { as, call, loadContract, setupApi, tokenFor, type ApiEnv, type Caller } from './support';
+import { setupAndTeardown } from '../support/lifecycle';
 
 let env: ApiEnv;
-beforeAll(async () => {
+setupAndTeardown(async () => {
   env = await setupApi({ config: { STORAGE_DIR: `${process.env.MDW_TEST_DIR}/files-tenancy-${process.pid}` } });
-});
-afterAll(() => env.close());
+}, [() => env?.close()]);
 
 test('every route that takes an id answers 404 for another practice’s ids, and nothing changes', async () => {
   const a = await createPracticeFixture(env.h.database.system);

@@ -24,6 +24,7 @@ import { createPracticeFixture, createTemplate } from '../support/fixtures';
 import { waitFor } from '../support/wait';
 import { HISTORIES_DIR } from '../support/case-driver';
 import { as, loadContract, tokenFor } from './support';
+import { setupAndTeardown } from '../support/lifecycle';
 
 interface OtlpSpan {
   traceId: string;
@@ -71,7 +72,7 @@ function startReceiver(): Promise<number> {
   return new Promise((resolve) => receiver.listen(0, '127.0.0.1', () => resolve((receiver.address() as { port: number }).port)));
 }
 
-beforeAll(async () => {
+setupAndTeardown(async () => {
   const port = await startReceiver();
   const otel = { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` };
   h = await createHarness({ worker: false, config: otel });
@@ -85,13 +86,7 @@ beforeAll(async () => {
   h.worker = await startWorker({ config: h.config, databaseUrl: h.config.DATABASE_URL!, workflowBundlePath: bundlePath });
   app = createApp({ config: h.config, database: h.database, temporal: h.client, cases: h.cases });
   await loadContract(app);
-}, 240_000); // webpack of the workflow bundle on a loaded 2-core machine
-afterAll(async () => {
-  await h?.close();
-  await tracing?.shutdown();
-  receiver?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+}, [() => h?.close(), () => tracing?.shutdown(), () => receiver?.close(), () => dir && rmSync(dir, { recursive: true, force: true })], { setup: 240_000 }); // webpack of the workflow bundle on a loaded 2-core machine
 
 const noop = () => undefined;
 const quietLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: (m: string, meta?: unknown) => console.error(m, meta) };

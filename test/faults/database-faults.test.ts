@@ -15,6 +15,7 @@ import { testConfig } from '../support/harness';
 import { createPracticeFixture, createTemplate, type PracticeFixture } from '../support/fixtures';
 import { waitFor } from '../support/wait';
 import { http, privatePostgres, processEnv, startProcess, type Proc } from './support';
+import { setupAndTeardown } from '../support/lifecycle';
 
 jest.setTimeout(240_000);
 
@@ -28,7 +29,7 @@ let templateId: string;
 let doctor: string;
 let technician: string;
 
-beforeAll(async () => {
+setupAndTeardown(async () => {
   pgServer = await privatePostgres('faults-pg');
   database = createDatabase(pgServer.url, 2);
   f = await createPracticeFixture(database.system);
@@ -50,13 +51,8 @@ beforeAll(async () => {
   api = a.proc;
   worker = w.proc;
   base = a.line.url as string;
-});
+}, [() => Promise.all([api?.stop(), worker?.stop()]), () => database?.destroy(), () => pgServer?.stop()]);
 
-afterAll(async () => {
-  await Promise.all([api?.stop(), worker?.stop()]);
-  await database?.destroy();
-  pgServer?.stop();
-});
 
 const newCase = () => ({ practiceId: f.practiceId, patientId: f.patientId, title: 'Retainer', caseType: 'retention', templateId });
 

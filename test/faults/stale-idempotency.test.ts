@@ -11,13 +11,13 @@ import { sql } from 'kysely';
 import { createPracticeFixture } from '../support/fixtures';
 import { waitFor } from '../support/wait';
 import { as, setupApi, tokenFor, type ApiEnv, type Caller } from '../api/support';
+import { setupAndTeardown } from '../support/lifecycle';
 
 const TTL_MS = 1000;
 let env: ApiEnv;
-beforeAll(async () => {
+setupAndTeardown(async () => {
   env = await setupApi({ config: { IDEMPOTENCY_CLAIM_TTL_MS: String(TTL_MS) } });
-});
-afterAll(() => env.close());
+}, [() => env?.close()]);
 
 async function awaitingTask(c: Caller, caseId: string, name: string): Promise<string> {
   const res = await waitFor(

@@ -11,22 +11,19 @@ import { createDatabase, type Database } from '../../src/db/database';
 import { guardClient } from '../../src/db/connection-errors';
 import { testEnv } from '../support/env';
 import { createPracticeFixture, type PracticeFixture } from '../support/fixtures';
+import { setupAndTeardown } from '../support/lifecycle';
 
 let database: Database;
 let owner: pg.Client;
 let a: PracticeFixture;
 
-beforeAll(async () => {
+setupAndTeardown(async () => {
   const env = testEnv();
   database = createDatabase(env.databaseUrl, 2, { authenticatorUrl: env.authenticatorUrl });
   a = await createPracticeFixture(database.system, 'Audit bulk A');
   owner = guardClient(new pg.Client({ connectionString: env.databaseUrl }));
   await owner.connect();
-});
-afterAll(async () => {
-  await owner.end();
-  await database.destroy();
-});
+}, [() => owner?.end(), () => database?.destroy()]);
 
 type AuditRow = { table_name: string; row_id: string; op: string; actor_kind: string; changed: Record<string, unknown> };
 

@@ -16,11 +16,12 @@ import { guardClient } from '../../src/db/connection-errors';
 import { MIGRATIONS_DIR, migrate } from '../../src/db/migrate';
 import { testEnv } from '../support/env';
 import { createDatabase } from '../support/legacy/fixture';
+import { setupAndTeardown } from '../support/lifecycle';
 
 let url: string;
 let db: pg.Client;
 
-beforeAll(async () => {
+setupAndTeardown(async () => {
   url = await createDatabase(testEnv().databaseUrl, `audit_${randomUUID().slice(0, 8)}`);
   await migrate(url);
   db = guardClient(new pg.Client({ connectionString: url }));
@@ -32,11 +33,8 @@ beforeAll(async () => {
   await db.query(`SELECT public.audit_attach_statement()`);
   await db.query(ddl('aud_row'));
   await db.query(`CREATE TRIGGER audit_row_change AFTER INSERT OR UPDATE OR DELETE ON public.aud_row FOR EACH ROW EXECUTE FUNCTION public.audit_row_change('id', 'part')`);
-}, 120_000);
+}, [() => db?.end()], { setup: 120_000 });
 
-afterAll(async () => {
-  await db.end();
-});
 
 test('every table carries the three statement-level triggers and no row-level audit trigger', async () => {
   const r = await db.query<{ n: string }>(

@@ -14,6 +14,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import type { Db } from '../../src/db/database';
 import type { DB } from '../../src/db/schema.generated';
 import { ensureModelIndexes, hnswIndexName } from '../../src/repositories/embeddings.repository';
+import { setupAndTeardown } from '../support/lifecycle';
 
 const DESIGN_DOC = path.resolve(__dirname, '../../../shared/seed/000_46df03d2342b437f.txt');
 
@@ -49,15 +50,11 @@ function parseDesignDoc() {
 let client: pg.Client;
 // Not createDatabase(): its int8 parser is global and this file reads counts as node-postgres strings.
 let db: Db;
-beforeAll(async () => {
+setupAndTeardown(async () => {
   db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: guardPool(new pg.Pool({ connectionString: testEnv().databaseUrl, max: 1 })) }) });
   client = guardClient(new pg.Client({ connectionString: testEnv().databaseUrl }));
   await client.connect();
-});
-afterAll(async () => {
-  await client.end();
-  await db.destroy();
-});
+}, [() => client?.end(), () => db?.destroy()]);
 
 test('migrations apply to an empty database, and a second run is a no-op', async () => {
   const name = `mdw_mig_${randomUUID().replace(/-/g, '').slice(0, 12)}`;

@@ -14,18 +14,16 @@ import { dedupStaged } from '../../src/migration/dedup-staged';
 import type { PatientRecord } from '../../src/migration/dedup/types';
 import { testEnv } from '../support/env';
 import { createDatabase } from '../support/legacy/fixture';
+import { setupAndTeardown } from '../support/lifecycle';
 
 let db: pg.Client;
 
-beforeAll(async () => {
+setupAndTeardown(async () => {
   const url = await createDatabase(testEnv().databaseUrl, `dedup_${randomUUID().slice(0, 8)}`);
   db = guardClient(new pg.Client({ connectionString: url }));
   await db.connect();
-});
+}, [() => db?.end()]);
 
-afterAll(async () => {
-  await db.end();
-});
 
 async function staged(records: PatientRecord[], rejected: Set<string>, maxBlockSize: number) {
   await db.query('BEGIN');

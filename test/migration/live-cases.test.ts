@@ -7,17 +7,17 @@ import { caseViewQuery } from '../../src/workflows/case.messages';
 import * as SA from '../../temporal/search-attributes';
 import { createHarness, type Harness } from '../support/harness';
 import { legacyDb, query, run, targetDb } from './support';
+import { setupAndTeardown } from '../support/lifecycle';
 
 let h: Harness;
 let target: string;
 let legacy: string;
 
-beforeAll(async () => {
+setupAndTeardown(async () => {
   legacy = await legacyDb();
   target = await targetDb();
   h = await createHarness({ config: { DATABASE_URL: target } });
-}, 120_000);
-afterAll(async () => h?.close());
+}, [() => h?.close()], { setup: 120_000 });
 
 test('live cases run at their position; closed cases start nothing; a re-run starts nothing twice', async () => {
   const start = createLiveCaseStarter({ db: h.database.system, cases: h.cases });

@@ -52,7 +52,11 @@ export async function createHarness(opts: { worker?: boolean; hooks?: Production
   const database = createDatabase(config.DATABASE_URL!, 10, { authenticatorUrl: config.DATABASE_AUTHENTICATOR_URL });
   // The SDK's 10 s to connect was spent waiting for a CPU on a loaded 2-core machine once (the
   // server was up; the jest worker was starved): a local server gets a minute.
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: '60 seconds' });
+  // A setup that fails halfway closes what it opened (test/support/lifecycle.ts says why).
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: '60 seconds' }).catch(async (err: unknown) => {
+    await database.destroy();
+    throw err;
+  });
   const client = temporalClient(config, connection);
   const h: Harness = {
     config,
@@ -71,6 +75,13 @@ export async function createHarness(opts: { worker?: boolean; hooks?: Production
       await database.destroy();
     },
   };
-  if (opts.worker !== false) await h.startWorker(opts.hooks);
+  if (opts.worker !== false) {
+    try {
+      await h.startWorker(opts.hooks);
+    } catch (err) {
+      await h.close();
+      throw err;
+    }
+  }
   return h;
 }

@@ -16,6 +16,7 @@ import { as, caseDriver, recordHistory } from '../support/case-driver';
 import { TEST_PAYLOAD_KEYS } from '../support/env';
 import { decodeFailure, failuresOf } from '../support/failures';
 import { waitFor } from '../support/wait';
+import { setupAndTeardown } from '../support/lifecycle';
 
 type History = temporal.api.history.v1.IHistory;
 type RawPayload = temporal.api.common.v1.IPayload;
@@ -24,16 +25,12 @@ let h: Harness;
 let plain: Client;
 let templateId: string;
 
-beforeAll(async () => {
+setupAndTeardown(async () => {
   h = await createHarness();
   // Exactly what someone with access to Temporal but without the keys sees.
   plain = new Client({ connection: await Connection.connect({ address: h.config.TEMPORAL_ADDRESS }), namespace: h.config.TEMPORAL_NAMESPACE });
   templateId = await createTemplate(h.database.system, clearAlignerTemplate());
-});
-afterAll(async () => {
-  await plain.connection.close();
-  await h.close();
-});
+}, [() => plain?.connection.close(), () => h?.close()]);
 
 /**
  * Every Payload object anywhere in a history (inputs, results, update args, memo, markers …)
