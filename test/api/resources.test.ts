@@ -395,6 +395,36 @@ test('GET /practices pages newest first by keyset: a member of two practices, la
   expect((await member.get(`/practices?cursor=0_${older.practiceId}`)).body).toEqual({ items: [], nextCursor: null });
 });
 
+test('GET /practitioners pages newest first by keyset (no silent cap), filtered by practice and name; bad limit 400 naming the field', async () => {
+  const p = await practice();
+  const sys = env.h.database.system;
+  // Seven practitioners who are members of the practice, written in one statement (one created_at: the id breaks the tie).
+  const tag = uniq();
+  const profiles: string[] = [];
+  for (let i = 0; i < 7; i++) profiles.push(await createUser(sys, `prac${i}${tag}`, 'doctor'));
+  await sys.insertInto('practice_members').values(profiles.map((id) => ({ practice_id: p.f.practiceId, profile_id: id, role: 'doctor' as const }))).execute();
+  const rows = await sys.insertInto('practitioners').values(profiles.map((id, i) => ({ profile_id: id, license_number: `LIC-${tag}-${i}` }))).returning('id').execute();
+  const ids = rows.map((r) => r.id);
+
+  const seen: string[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const res = await p.assistant.get(`/practitioners?practiceId=${p.f.practiceId}&limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+    expect(res.status).toBe(200);
+    expect(res.body.items.length).toBeLessThanOrEqual(3);
+    seen.push(...res.body.items.map((x: { id: string }) => x.id));
+    cursor = res.body.nextCursor;
+    pages++;
+  } while (cursor);
+  expect(pages).toBe(3);
+  expect(seen).toEqual([...ids].sort().reverse());
+  const named = await p.assistant.get(`/practitioners?practiceId=${p.f.practiceId}&q=${encodeURIComponent(`prac3${tag}`)}`);
+  expect(named.body).toEqual({ items: [expect.objectContaining({ id: ids[3] })], nextCursor: null });
+  const bad = await p.assistant.get('/practitioners?limit=101');
+  expect([bad.status, bad.body.error.details.map((d: { field: string }) => d.field)]).toEqual([400, ['query.limit']]);
+});
+
 test('GET /practices/{id}/invitations pages newest first by keyset past the old 500 cap: every open invitation once, ties on created_at broken by id; bad limit or cursor 400 naming the field', async () => {
   const p = await practice();
   const sys = env.h.database.system;

@@ -2,7 +2,8 @@
 import type { Tx } from '../../db/database';
 import { ApiError } from '../errors';
 import { ctx } from '../context';
-import { isoReq, ZIdParams, ZPracticeRole, ZTimestamp, ZUserRole, ZUuid, ZJsonObject, ZName, ZText } from '../common';
+import { decodeCursor, encodeCursor, isoReq, page, ZIdParams, ZPageQuery, ZPracticeRole, ZTimestamp, ZUserRole, ZUuid, ZJsonObject, ZName, ZText } from '../common';
+import { listPractitioners } from '../../repositories/practitioners.repository';
 import { route, type RouteKit } from '../route';
 import type { ApiServices } from '../types';
 import { z } from '../zod';
@@ -148,32 +149,15 @@ export function profileRoutes(kit: RouteKit, _s: ApiServices): void {
     method: 'get',
     path: '/practitioners',
     tags: ['practitioners'],
-    summary: 'Practitioners of the practices the caller belongs to',
-    query: z.object({ practiceId: ZUuid.optional(), q: ZName(100).optional() }),
-    response: z.object({ items: z.array(ZPractitioner) }).openapi('PractitionerList'),
+    summary: 'Practitioners of the practices the caller belongs to (newest first, keyset-paginated)',
+    description: 'Lab staff see those of every client practice. Pages of `limit` (default 25, at most 100), newest first; follow `nextCursor` (null on the last page) to see them all; `q` narrows by name.',
+    query: ZPageQuery.extend({ practiceId: ZUuid.optional(), q: ZName(100).optional() }),
+    response: page(ZPractitioner, 'PractitionerPage'),
     handler: ({ query }) =>
       ctx().db(async (trx) => {
-        let qb = trx
-          .selectFrom('practitioners as pr')
-          .leftJoin('profiles as p', 'p.id', 'pr.profile_id')
-          .select(['pr.id', 'pr.profile_id', 'p.full_name', 'p.email', 'pr.license_number', 'pr.specialties', 'pr.credentials', 'pr.bio', 'pr.created_at', 'pr.updated_at'])
-          .orderBy('p.full_name')
-          .orderBy('pr.id')
-          .limit(500);
-        if (query.practiceId) {
-          const practiceId = query.practiceId;
-          qb = qb.where((eb) =>
-            eb.exists(
-              eb
-                .selectFrom('practice_members as m')
-                .select('m.id')
-                .where('m.practice_id', '=', practiceId)
-                .where((w) => w.or([w('m.practitioner_id', '=', w.ref('pr.id')), w('m.profile_id', '=', w.ref('pr.profile_id'))])),
-            ),
-          );
-        }
-        if (query.q) qb = qb.where('p.full_name', 'ilike', `%${query.q.replace(/[\\%_]/g, '\\$&')}%`);
-        return { items: (await qb.execute()).map(toPractitioner) };
+        const { items, more } = await listPractitioners(trx, { practiceId: query.practiceId, q: query.q, limit: query.limit, after: decodeCursor(query.cursor) });
+        const last = items.at(-1);
+        return { items: items.map(toPractitioner), nextCursor: more && last ? encodeCursor(last.created_at_text, last.id) : null };
       }),
   });
 
