@@ -163,3 +163,19 @@ test('the exact ranking stays reachable by name (bm25_exact), and a selective wo
   });
   expect(hits.map((h) => h.id)).toEqual((await exact([common, nowhere], a.practiceId)).map((h) => h.id));
 });
+
+test('db 0104 ranks exactly as 0084 (bm25_0084): the same ids, the same float8 scores, for selective, common and mixed queries', async () => {
+  const fillers = Array.from({ length: 13 }, (_, i) => `filler${i}`);
+  const queries = [[common, rare, rarer], [rare], [rarer, rare], [rare, 'filler3', common], [common, rare, ...fillers], [...fillers, rarer], ['filler1', 'filler2']];
+  for (const terms of queries) {
+    const [now, before] = await asA(async (trx) => {
+      await pruned(trx);
+      const run = async (ranking: string) =>
+        (await sql<{ id: string; rank: string }>`SELECT id, rank::text AS rank FROM public.search_lexical('message', ${terms}::text[], NULL, 50, ${ranking})`.execute(trx)).rows;
+      return [await run('bm25'), await run('bm25_0084')];
+    });
+    expect(now.length).toBeGreaterThan(0);
+    // rank::text is float8's shortest exact form: equal text, equal bits.
+    expect(now).toEqual(before);
+  }
+});
