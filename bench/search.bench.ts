@@ -627,6 +627,8 @@ function methodsFor(database: Database): Method[] {
     lexicalRanking: 'bm25_exact',
     semanticOverfetch: 2,
   });
+  // The same search with the lexical leg through 0084's common-terms function (before db 0104; same ranking), side by side.
+  const before0104Service = createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0, lexicalRanking: 'bm25_0084' });
   // The same search as separate statements (scope, each leg, rows: as before session 6, db 0098), side by side.
   const separateService = createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0, statements: 'separate' });
   const all: Method[] = [
@@ -655,6 +657,16 @@ function methodsFor(database: Database): Method[] {
       whole: async (q) => {
         byText.set(expandOrtho(q.text), q.vector);
         const r = await service.search((fn) => database.asActor({ sub: q.practice.member }, fn), { q: q.text, kinds: ['message'], limit: K });
+        if (r.mode !== 'hybrid') throw new Error(`search answered ${r.mode}: ${r.degraded?.message}`);
+        return r.results.map((x) => x.id);
+      },
+    },
+    {
+      name: 'GET /search SQL, lexical leg as before 0104 (0084 common terms; same pages)',
+      recall: false,
+      whole: async (q) => {
+        byText.set(expandOrtho(q.text), q.vector);
+        const r = await before0104Service.search((fn) => database.asActor({ sub: q.practice.member }, fn), { q: q.text, kinds: ['message'], limit: K });
         if (r.mode !== 'hybrid') throw new Error(`search answered ${r.mode}: ${r.degraded?.message}`);
         return r.results.map((x) => x.id);
       },

@@ -163,3 +163,24 @@ test('the exact ranking stays reachable by name (bm25_exact), and a selective wo
   });
   expect(hits.map((h) => h.id)).toEqual((await exact([common, nowhere], a.practiceId)).map((h) => h.id));
 });
+
+test('db 0104 ranks exactly as 0084 (bm25_0084), with the statistics read from pg_statistic or (0105, a non-superuser owner) from pg_stats: the same ids, the same float8 scores, for selective, common and mixed queries', async () => {
+  const fillers = Array.from({ length: 13 }, (_, i) => `filler${i}`);
+  const queries = [[common, rare, rarer], [rare], [rarer, rare], [rare, 'filler3', common], [common, rare, ...fillers], [...fillers, rarer], ['filler1', 'filler2']];
+  for (const terms of queries) {
+    const [now, viaView, before] = await asA(async (trx) => {
+      await pruned(trx);
+      const run = async (ranking: string) =>
+        (await sql<{ id: string; rank: string }>`SELECT id, rank::text AS rank FROM public.search_lexical('message', ${terms}::text[], NULL, 50, ${ranking})`.execute(trx)).rows;
+      const direct = await run('bm25');
+      await sql`SELECT set_config('mdw.search_stats_view', 'on', true)`.execute(trx);
+      const view = await run('bm25');
+      await sql`SELECT set_config('mdw.search_stats_view', '', true)`.execute(trx);
+      return [direct, view, await run('bm25_0084')];
+    });
+    expect(now.length).toBeGreaterThan(0);
+    // rank::text is float8's shortest exact form: equal text, equal bits.
+    expect(now).toEqual(before);
+    expect(viaView).toEqual(before);
+  }
+});
