@@ -644,10 +644,17 @@ class Ctx {
 
       INSERT INTO auth.users (id, email, raw_app_meta_data, created_at, updated_at)
       SELECT profile_id, final_email, jsonb_build_object('provider', 'legacy', 'legacy_user_id', id), date_joined, date_joined FROM um
-      ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email;
-      INSERT INTO public.profiles (id, email, first_name, last_name, role, created_at, updated_at)
-      SELECT profile_id, final_email, btrim(first_name), btrim(last_name), role::public.user_role, date_joined, date_joined FROM um
-      ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, role = EXCLUDED.role;
+      ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email;`);
+    // New profiles on the bulk write path: protect_role and the FK to auth.users are checked once
+    // for the statement instead of per row (bulk-insert.ts).
+    await this.bulk('profiles', {
+      columns: ['id', 'email', 'first_name', 'last_name', 'role', 'created_at', 'updated_at'],
+      select: `SELECT profile_id AS id, final_email AS email, btrim(first_name) AS first_name, btrim(last_name) AS last_name, role::public.user_role AS role,
+        date_joined AS created_at, date_joined AS updated_at FROM um`,
+      key: 'id',
+      conflict: 'ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, role = EXCLUDED.role',
+    });
+    await this.q(`
       INSERT INTO d
       SELECT 'auth_user', id::text, 'profiles', profile_id, 'migrated',
         CASE WHEN email IS NULL THEN 'no email in legacy: stored as ' || final_email
@@ -710,13 +717,21 @@ class Ctx {
         FROM pm WHERE test_reason IS NULL AND practice_uuid IS NULL;
       INSERT INTO d SELECT 'dispatch_patient', id::text, NULL, NULL, 'rejected', 'its user was not migrated', row_hash
         FROM pm WHERE test_reason IS NULL AND practice_uuid IS NOT NULL AND profile_id IS NULL;
-
-      INSERT INTO public.patients (id, profile_id, practice_id, patient_number, date_of_birth, gender, medical_history)
-      SELECT DISTINCT ON (profile_id, practice_uuid) pg_temp.lid('patient', profile_id || '@' || practice_uuid), profile_id, practice_uuid, 'L-' || survivor,
-        birthdate, CASE upper(btrim(sex)) WHEN 'M' THEN 'male' WHEN 'F' THEN 'female' WHEN 'O' THEN 'other' END::public.gender_type, '{}'::jsonb
-      FROM pm WHERE test_reason IS NULL AND practice_uuid IS NOT NULL AND profile_id IS NOT NULL
-      ORDER BY profile_id, practice_uuid, (id = survivor) DESC, id
-      ON CONFLICT (id) DO UPDATE SET date_of_birth = coalesce(public.patients.date_of_birth, EXCLUDED.date_of_birth);
+`);
+    // New patients on the bulk write path: search_text computed in the INSERT's SELECT (the BEFORE
+    // trigger's query, set-based), FKs, embedding queue and search index once for the statement.
+    await this.bulk('patients', {
+      columns: ['id', 'profile_id', 'practice_id', 'patient_number', 'date_of_birth', 'gender', 'medical_history'],
+      // pm.* qualified: the output's "id" must not stand for pm.id in ORDER BY.
+      select: `SELECT DISTINCT ON (pm.profile_id, pm.practice_uuid) pg_temp.lid('patient', pm.profile_id || '@' || pm.practice_uuid) AS id, pm.profile_id, pm.practice_uuid AS practice_id,
+        'L-' || pm.survivor AS patient_number, pm.birthdate AS date_of_birth,
+        CASE upper(btrim(pm.sex)) WHEN 'M' THEN 'male' WHEN 'F' THEN 'female' WHEN 'O' THEN 'other' END::public.gender_type AS gender, '{}'::jsonb AS medical_history
+      FROM pm WHERE pm.test_reason IS NULL AND pm.practice_uuid IS NOT NULL AND pm.profile_id IS NOT NULL
+      ORDER BY pm.profile_id, pm.practice_uuid, (pm.id = pm.survivor) DESC, pm.id`,
+      key: 'id',
+      conflict: 'ON CONFLICT (id) DO UPDATE SET date_of_birth = coalesce(public.patients.date_of_birth, EXCLUDED.date_of_birth)',
+    });
+    await this.q(`
       INSERT INTO d SELECT 'dispatch_patient', id::text, 'patients', pg_temp.lid('patient', profile_id || '@' || practice_uuid),
         CASE WHEN id = survivor THEN 'migrated' ELSE 'merged' END::public.legacy_disposition,
         CASE WHEN id <> survivor THEN format('merged into dispatch_patient %s (certain match)', survivor) END, row_hash
