@@ -443,14 +443,22 @@ class Ctx {
   /** t_<table>: the staged rows that are new or changed since the last run (by row hash). */
   async todo(tables: string[]) {
     for (const t of tables) {
+      // A table the map has no line of (every first load; read in the phase's transaction, under
+      // the run lock): every staged row is new, so t_<table> is the staging table itself, seen
+      // through a view, instead of a copy of it with its own index and ANALYZE (the staging
+      // table has both, indexStage). At 1M rows the copies cost ~3 s, most of it the records' texts.
+      const first = !(await this.q<{ e: boolean }>(`select exists (select 1 from public.legacy_id_map where legacy_table = $1) as e`, [t])).rows[0]!.e;
+      const kind = (await this.q<{ k: string }>(`select c.relkind::text as k from pg_class c where c.relname = $1 and c.relnamespace = pg_my_temp_schema()`, [`t_${t}`])).rows[0]?.k;
       await this.q(`
-        DROP TABLE IF EXISTS t_${t};
-        CREATE TEMP TABLE t_${t} AS
+        ${kind === 'v' ? `DROP VIEW t_${t};` : kind !== undefined ? `DROP TABLE t_${t};` : ''}
+        ${first
+          ? `CREATE TEMP VIEW t_${t} AS SELECT s.*, false AS seen, NULL::public.legacy_disposition AS prev_disposition FROM ${stageName(t)} s;`
+          : `CREATE TEMP TABLE t_${t} AS
           SELECT s.*, (m.legacy_id IS NOT NULL) AS seen, m.disposition AS prev_disposition
           FROM ${stageName(t)} s LEFT JOIN public.legacy_id_map m ON m.legacy_table = '${t}' AND m.legacy_id = s.id::text
           WHERE m.row_hash IS DISTINCT FROM s.row_hash;
         CREATE INDEX ON t_${t} (id);
-        ANALYZE t_${t};
+        ANALYZE t_${t};`}
         INSERT INTO run_counts SELECT '${t}', count(*) FILTER (WHERE NOT seen), count(*) FILTER (WHERE seen) FROM t_${t}
           ON CONFLICT (legacy_table) DO UPDATE SET new_rows = EXCLUDED.new_rows, changed_rows = EXCLUDED.changed_rows;`);
     }
