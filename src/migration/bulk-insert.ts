@@ -33,6 +33,12 @@ type Replay =
   | { kind: 'search'; trigger: string; arg: string }
   | { kind: 'analytics-message'; trigger: string }
   | { kind: 'template-check'; trigger: string }
+  /** protect_profile_role() (0003, BEFORE INSERT on profiles): only a privileged role or an internal admin inserts an admin. */
+  | { kind: 'role-check'; trigger: string }
+  /** patients_set_search_text() (0018, BEFORE INSERT on patients): search_text computed in the INSERT's SELECT. */
+  | { kind: 'patient-search-text'; trigger: string }
+  /** enqueue_patient_embedding_statement() (0061): patients with a clinical summary are queued. */
+  | { kind: 'embedding-patient'; trigger: string }
   /** set_practice_id_from_*(): fills a NULL practice_id; the column is NOT NULL and the load names it. */
   | { kind: 'none'; trigger: string };
 
@@ -51,6 +57,8 @@ export interface BulkPlan {
   reason: string | null;
   foreignKeys: ForeignKey[];
   replays: Replay[];
+  /** The table's column types (format_type), for the expressions a BEFORE trigger's replay computes. */
+  columnTypes?: Record<string, string>;
 }
 
 const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
@@ -69,6 +77,9 @@ const KNOWN_FUNCTIONS: Record<string, string> = {
   'public.set_practice_id_from_case': '9e75a0c8e176d604304ea3252e984526',
   'public.set_practice_id_from_patient': 'b163b3c17c7f7eca3e776d53dcb0c2a1',
   'public.set_practice_id_from_order': '634f7cd79845cc88e23f7dc540d93ec6',
+  'public.protect_profile_role': '65d9364169bf2ccfd07ebaed14357a24',
+  'public.patients_set_search_text': 'd580de4dc635ef146402eb8383bf50b7',
+  'public.enqueue_patient_embedding_statement': '7c02b5d957b8f3cba5ee424dfc64830b',
 };
 
 /** Reads the table's INSERT triggers and foreign keys and decides whether the fast path applies. */
@@ -88,8 +99,12 @@ export async function planBulkInsert(db: pg.Client, table: string): Promise<Bulk
       order by t.tgname`,
     [`public.${table}`],
   );
-  const notNull = await db.query<{ attname: string }>(`select attname from pg_attribute where attrelid = $1::regclass and attnotnull and attnum > 0 and not attisdropped`, [`public.${table}`]);
-  const notNullCols = new Set(notNull.rows.map((r) => r.attname));
+  const attrs = await db.query<{ attname: string; notnull: boolean; type: string }>(
+    `select attname, attnotnull as notnull, format_type(atttypid, atttypmod) as type from pg_attribute where attrelid = $1::regclass and attnum > 0 and not attisdropped`,
+    [`public.${table}`],
+  );
+  const notNullCols = new Set(attrs.rows.filter((r) => r.notnull).map((r) => r.attname));
+  plan.columnTypes = Object.fromEntries(attrs.rows.map((r) => [r.attname, r.type]));
   for (const row of triggers.rows) {
     // tgargs: each argument followed by a NUL byte.
     const t = { ...row, args: row.tgargs.length === 0 ? [] : row.tgargs.toString('utf8').replace(/\0$/, '').split('\0') };
@@ -110,6 +125,15 @@ export async function planBulkInsert(db: pg.Client, table: string): Promise<Bulk
     else if (name === 'public.analytics_mark_message' && table === 'case_messages') plan.replays.push({ kind: 'analytics-message', trigger: t.tgname });
     else if (name === 'public.validate_case_workflow_template' && table === 'cases') plan.replays.push({ kind: 'template-check', trigger: t.tgname });
     else if (/^public\.set_practice_id_from_(case|patient|order)$/.test(name) && notNullCols.has('practice_id')) plan.replays.push({ kind: 'none', trigger: t.tgname });
+    else if (name === 'public.protect_profile_role' && table === 'profiles' && t.row_level) plan.replays.push({ kind: 'role-check', trigger: t.tgname });
+    else if (name === 'public.enqueue_patient_embedding_statement' && table === 'patients' && !t.row_level) plan.replays.push({ kind: 'embedding-patient', trigger: t.tgname });
+    else if (name === 'public.patients_set_search_text' && table === 'patients' && t.row_level) {
+      // The trigger reads the profile as its owner (SECURITY DEFINER), past profiles' RLS; the
+      // replay's join reads it as this session, which must see every profile to give the same text.
+      const sees = await db.query<{ ok: boolean }>(`select coalesce((select rolsuper or rolbypassrls from pg_catalog.pg_roles where rolname = current_user), false) as ok`);
+      if (!sees.rows[0]!.ok) return { ...plan, reason: `trigger ${t.tgname}: its replay reads profiles past RLS, which this role cannot` };
+      plan.replays.push({ kind: 'patient-search-text', trigger: t.tgname });
+    }
     else return { ...plan, reason: `trigger ${t.tgname} (${name}) has no set-based replay` };
   }
   const fks = await db.query<{ name: string; columns: string[]; ref_table: string; ref_columns: string[]; matchtype: string }>(
@@ -161,11 +185,14 @@ export async function bulkInsert(db: pg.Client, plan: BulkPlan, o: BulkInsertOpt
     const r = await db.query(`INSERT INTO ${t} (${cols}) SELECT ${cols} FROM bulk_src ${o.conflict}`);
     return { fast: 0, ordinary: r.rowCount ?? 0 };
   }
-  const needsId = plan.replays.some((r) => r.kind === 'embedding' || r.kind === 'search' || r.kind === 'analytics-message' || r.kind === 'template-check');
+  const needsId = plan.replays.some((r) => r.kind === 'embedding' || r.kind === 'search' || r.kind === 'analytics-message' || r.kind === 'template-check' || r.kind === 'role-check' || r.kind === 'embedding-patient');
   if (needsId && !o.columns.includes('id')) throw new Error(`bulk insert into ${plan.table}: its triggers' replays need the id column`);
 
+  const computed = computedColumns(plan, o.columns);
+  const fastCols = [...o.columns.filter((c) => !computed.some((x) => x.column === c)).map(ident), ...computed.map((x) => ident(x.column))].join(', ');
+  const fastExprs = [...o.columns.filter((c) => !computed.some((x) => x.column === c)).map((c) => `s.${ident(c)}`), ...computed.map((x) => x.expr)].join(', ');
   await db.query(`SET LOCAL session_replication_role = replica`);
-  const inserted = await db.query(`INSERT INTO ${t} (${cols}) SELECT ${cols} FROM bulk_src WHERE NOT bulk_exists`);
+  const inserted = await db.query(`INSERT INTO ${t} (${fastCols}) SELECT ${fastExprs} FROM bulk_src s ${computed.map((x) => x.join).join(' ')} WHERE NOT s.bulk_exists`);
   await db.query(`SET LOCAL session_replication_role = origin`);
   const fast = inserted.rowCount ?? 0;
   if (fast > 0) {
@@ -175,6 +202,35 @@ export async function bulkInsert(db: pg.Client, plan: BulkPlan, o: BulkInsertOpt
   }
   const rest = await db.query(`INSERT INTO ${t} (${cols}) SELECT ${cols} FROM bulk_src WHERE bulk_exists ${o.conflict}`);
   return { fast, ordinary: rest.rowCount ?? 0 };
+}
+
+/**
+ * The columns BEFORE INSERT row triggers would set, as expressions over the SELECT's rows (alias
+ * `s`) with the joins they need: the trigger's own query, set-based.
+ */
+function computedColumns(plan: BulkPlan, columns: string[]): Array<{ column: string; expr: string; join: string }> {
+  const out: Array<{ column: string; expr: string; join: string }> = [];
+  // NEW.<column> as the trigger would see it: the value given (cast as the INSERT assigns it), or
+  // the column's default when the INSERT does not name it (only columns without one may be left out).
+  const col = (c: string, defaultNull: boolean) => {
+    const type = plan.columnTypes?.[c];
+    if (!type) throw new Error(`bulk insert into ${plan.table}: no column ${c}`);
+    if (columns.includes(c)) return `CAST(s.${ident(c)} AS ${type})`;
+    if (defaultNull) return `NULL::${type}`;
+    throw new Error(`bulk insert into ${plan.table}: a trigger's replay needs the column ${c}`);
+  };
+  for (const r of plan.replays) {
+    if (r.kind === 'patient-search-text') {
+      // patients_set_search_text(): SELECT … INTO NEW.search_text FROM profiles WHERE id = NEW.profile_id
+      // (no profile: NULL, as the LEFT JOIN gives; profiles.id is unique, so one row per patient).
+      out.push({
+        column: 'search_text',
+        expr: `public.patient_search_text(bulk_pf.first_name, bulk_pf.last_name, coalesce(${col('contact_email', true)}, bulk_pf.email), ${col('patient_number', false)})`,
+        join: `LEFT JOIN public.profiles bulk_pf ON bulk_pf.id = ${col('profile_id', false)}`,
+      });
+    }
+  }
+  return out;
 }
 
 /**
@@ -245,6 +301,31 @@ async function replay(db: pg.Client, table: string, r: Replay, fresh: string, ro
       }
       return;
     }
+    case 'role-check': {
+      // protect_profile_role(): a role that is neither privileged (superuser / BYPASSRLS) nor an
+      // internal admin may not insert an admin profile; the trigger's error, once for the statement.
+      const ok = (await db.query<{ ok: boolean }>(
+        `select coalesce((select r.rolsuper or r.rolbypassrls from pg_catalog.pg_roles r where r.rolname = current_user), false) or public.is_internal_admin() as ok`,
+      )).rows[0]!.ok;
+      if (ok) return;
+      const admin = await db.query(`SELECT 1 FROM ${t} t JOIN ${fresh} n ON n.id = t.id WHERE t.role = 'admin'::public.user_role LIMIT 1`);
+      if (admin.rows.length > 0) {
+        const err = new Error('only an internal admin may create an admin profile') as Error & { code: string };
+        err.code = '42501';
+        throw err;
+      }
+      return;
+    }
+    case 'embedding-patient':
+      // enqueue_patient_embedding_statement() (0061) over the new rows: those with a clinical summary.
+      await db.query(
+        `INSERT INTO public.embedding_queue (kind, source_id, practice_id)
+         SELECT 'patient', t.id, t.practice_id FROM ${t} t JOIN ${fresh} n ON n.id = t.id WHERE t.clinical_summary IS NOT NULL
+         ON CONFLICT (kind, source_id) DO UPDATE SET queued_at = clock_timestamp(), practice_id = EXCLUDED.practice_id`,
+      );
+      return;
+    case 'patient-search-text':
+      return; // computed in the INSERT (computedColumns)
     case 'none':
       return;
   }

@@ -443,14 +443,22 @@ class Ctx {
   /** t_<table>: the staged rows that are new or changed since the last run (by row hash). */
   async todo(tables: string[]) {
     for (const t of tables) {
+      // A table the map has no line of (every first load; read in the phase's transaction, under
+      // the run lock): every staged row is new, so t_<table> is the staging table itself, seen
+      // through a view, instead of a copy of it with its own index and ANALYZE (the staging
+      // table has both, indexStage). At 1M rows the copies cost ~3 s, most of it the records' texts.
+      const first = !(await this.q<{ e: boolean }>(`select exists (select 1 from public.legacy_id_map where legacy_table = $1) as e`, [t])).rows[0]!.e;
+      const kind = (await this.q<{ k: string }>(`select c.relkind::text as k from pg_class c where c.relname = $1 and c.relnamespace = pg_my_temp_schema()`, [`t_${t}`])).rows[0]?.k;
       await this.q(`
-        DROP TABLE IF EXISTS t_${t};
-        CREATE TEMP TABLE t_${t} AS
+        ${kind === 'v' ? `DROP VIEW t_${t};` : kind !== undefined ? `DROP TABLE t_${t};` : ''}
+        ${first
+          ? `CREATE TEMP VIEW t_${t} AS SELECT s.*, false AS seen, NULL::public.legacy_disposition AS prev_disposition FROM ${stageName(t)} s;`
+          : `CREATE TEMP TABLE t_${t} AS
           SELECT s.*, (m.legacy_id IS NOT NULL) AS seen, m.disposition AS prev_disposition
           FROM ${stageName(t)} s LEFT JOIN public.legacy_id_map m ON m.legacy_table = '${t}' AND m.legacy_id = s.id::text
           WHERE m.row_hash IS DISTINCT FROM s.row_hash;
         CREATE INDEX ON t_${t} (id);
-        ANALYZE t_${t};
+        ANALYZE t_${t};`}
         INSERT INTO run_counts SELECT '${t}', count(*) FILTER (WHERE NOT seen), count(*) FILTER (WHERE seen) FROM t_${t}
           ON CONFLICT (legacy_table) DO UPDATE SET new_rows = EXCLUDED.new_rows, changed_rows = EXCLUDED.changed_rows;`);
     }
@@ -644,10 +652,17 @@ class Ctx {
 
       INSERT INTO auth.users (id, email, raw_app_meta_data, created_at, updated_at)
       SELECT profile_id, final_email, jsonb_build_object('provider', 'legacy', 'legacy_user_id', id), date_joined, date_joined FROM um
-      ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email;
-      INSERT INTO public.profiles (id, email, first_name, last_name, role, created_at, updated_at)
-      SELECT profile_id, final_email, btrim(first_name), btrim(last_name), role::public.user_role, date_joined, date_joined FROM um
-      ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, role = EXCLUDED.role;
+      ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email;`);
+    // New profiles on the bulk write path: protect_role and the FK to auth.users are checked once
+    // for the statement instead of per row (bulk-insert.ts).
+    await this.bulk('profiles', {
+      columns: ['id', 'email', 'first_name', 'last_name', 'role', 'created_at', 'updated_at'],
+      select: `SELECT profile_id AS id, final_email AS email, btrim(first_name) AS first_name, btrim(last_name) AS last_name, role::public.user_role AS role,
+        date_joined AS created_at, date_joined AS updated_at FROM um`,
+      key: 'id',
+      conflict: 'ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, role = EXCLUDED.role',
+    });
+    await this.q(`
       INSERT INTO d
       SELECT 'auth_user', id::text, 'profiles', profile_id, 'migrated',
         CASE WHEN email IS NULL THEN 'no email in legacy: stored as ' || final_email
@@ -710,13 +725,21 @@ class Ctx {
         FROM pm WHERE test_reason IS NULL AND practice_uuid IS NULL;
       INSERT INTO d SELECT 'dispatch_patient', id::text, NULL, NULL, 'rejected', 'its user was not migrated', row_hash
         FROM pm WHERE test_reason IS NULL AND practice_uuid IS NOT NULL AND profile_id IS NULL;
-
-      INSERT INTO public.patients (id, profile_id, practice_id, patient_number, date_of_birth, gender, medical_history)
-      SELECT DISTINCT ON (profile_id, practice_uuid) pg_temp.lid('patient', profile_id || '@' || practice_uuid), profile_id, practice_uuid, 'L-' || survivor,
-        birthdate, CASE upper(btrim(sex)) WHEN 'M' THEN 'male' WHEN 'F' THEN 'female' WHEN 'O' THEN 'other' END::public.gender_type, '{}'::jsonb
-      FROM pm WHERE test_reason IS NULL AND practice_uuid IS NOT NULL AND profile_id IS NOT NULL
-      ORDER BY profile_id, practice_uuid, (id = survivor) DESC, id
-      ON CONFLICT (id) DO UPDATE SET date_of_birth = coalesce(public.patients.date_of_birth, EXCLUDED.date_of_birth);
+`);
+    // New patients on the bulk write path: search_text computed in the INSERT's SELECT (the BEFORE
+    // trigger's query, set-based), FKs, embedding queue and search index once for the statement.
+    await this.bulk('patients', {
+      columns: ['id', 'profile_id', 'practice_id', 'patient_number', 'date_of_birth', 'gender', 'medical_history'],
+      // pm.* qualified: the output's "id" must not stand for pm.id in ORDER BY.
+      select: `SELECT DISTINCT ON (pm.profile_id, pm.practice_uuid) pg_temp.lid('patient', pm.profile_id || '@' || pm.practice_uuid) AS id, pm.profile_id, pm.practice_uuid AS practice_id,
+        'L-' || pm.survivor AS patient_number, pm.birthdate AS date_of_birth,
+        CASE upper(btrim(pm.sex)) WHEN 'M' THEN 'male' WHEN 'F' THEN 'female' WHEN 'O' THEN 'other' END::public.gender_type AS gender, '{}'::jsonb AS medical_history
+      FROM pm WHERE pm.test_reason IS NULL AND pm.practice_uuid IS NOT NULL AND pm.profile_id IS NOT NULL
+      ORDER BY pm.profile_id, pm.practice_uuid, (pm.id = pm.survivor) DESC, pm.id`,
+      key: 'id',
+      conflict: 'ON CONFLICT (id) DO UPDATE SET date_of_birth = coalesce(public.patients.date_of_birth, EXCLUDED.date_of_birth)',
+    });
+    await this.q(`
       INSERT INTO d SELECT 'dispatch_patient', id::text, 'patients', pg_temp.lid('patient', profile_id || '@' || practice_uuid),
         CASE WHEN id = survivor THEN 'migrated' ELSE 'merged' END::public.legacy_disposition,
         CASE WHEN id <> survivor THEN format('merged into dispatch_patient %s (certain match)', survivor) END, row_hash

@@ -21,6 +21,9 @@ async function snapshot(url: string) {
     queue: await query(url, `select kind, source_id, practice_id from embedding_queue order by kind, source_id`),
     documents: await query(url, `select practice_id, kind, id, fts::text, tf from search_index.documents order by kind, id`),
     stale: await query(url, `select practice_id, week from analytics_stale_weeks order by 1, 2`),
+    users: await query(url, `select id, email, raw_app_meta_data, created_at from auth.users where id <> '00000000-0000-0000-0000-000000000001' order by id`),
+    profiles: await query(url, `select id, email, first_name, last_name, full_name, role::text, created_at, updated_at from profiles where id <> '00000000-0000-0000-0000-000000000001' order by id`),
+    patients: await query(url, `select id, profile_id, practice_id, patient_number, date_of_birth, gender::text, medical_history, search_text, contact_email, fts::text from patients order by id`),
     audit: await query(url, `select table_name, op, sum((changed->'bulk'->>'rows')::int)::int as rows from audit_log where row_id like 'bulk:%' group by 1, 2 order by 1, 2`),
     perRow: await query(url, `select table_name, count(*)::int as n from audit_log where row_id not like 'bulk:%' and table_name <> 'legacy_migration_runs' group by 1 order by 1`),
   };
@@ -53,6 +56,14 @@ describe('the fixture migrated with and without the bulk fast path', () => {
     expect(a.documents.filter((d) => d.kind === 'message')).toHaveLength(a.messages.length);
     expect(a.queue.filter((q) => q.kind === 'message')).toHaveLength(a.messages.length);
     expect(a.audit.find((x) => x.table_name === 'case_messages' && x.op === 'INSERT')?.rows).toBe(a.messages.length);
+    // People: every patient's search_text (the BEFORE trigger's column, computed in the bulk
+    // INSERT's SELECT) and search document as the triggers give them.
+    expect(a.patients.length).toBeGreaterThan(2);
+    expect(a.patients.every((p) => typeof p.search_text === 'string' && p.search_text.length > 0)).toBe(true);
+    expect(a.documents.filter((d) => d.kind === 'patient')).toHaveLength(a.patients.length);
+    expect(a.audit.find((x) => x.table_name === 'patients' && x.op === 'INSERT')?.rows).toBe(a.patients.length);
+    // Every profile but the system one (db migrations, left out of the snapshot) came from the load.
+    expect(a.audit.find((x) => x.table_name === 'profiles' && x.op === 'INSERT')?.rows).toBe(a.profiles.length);
     expect(a).toEqual(b);
   });
 
@@ -88,7 +99,7 @@ describe('bulkInsert', () => {
     const legacy = await legacyDb();
     target = await targetDb();
     await run(legacy, target);
-  }, 120_000);
+  }, 240_000);
 
   test('rows that break a foreign key fail as the per-row check would, and nothing stays', async () => {
     await withClient(target, async (c) => {
@@ -123,6 +134,43 @@ describe('bulkInsert', () => {
     });
   });
 
+  test('a new patient with a contact email and a clinical summary: the same row, search text, embedding queue and search document on both paths', async () => {
+    const columns = ['id', 'profile_id', 'practice_id', 'patient_number', 'date_of_birth', 'contact_email', 'clinical_summary'];
+    // Two people who are not patients yet, in one practice: one with a contact email and a summary, one without.
+    const select = `WITH pr AS (SELECT pr.id, row_number() OVER (ORDER BY pr.id) AS n FROM profiles pr
+                     WHERE NOT EXISTS (SELECT 1 FROM patients x WHERE x.profile_id = pr.id) ORDER BY pr.id LIMIT 2),
+        pc AS (SELECT id FROM practices ORDER BY id LIMIT 1)
+      SELECT ('00000000-0000-4000-8000-0000000b000' || pr.n)::uuid AS id, pr.id AS profile_id, pc.id AS practice_id, 'bulk-test-' || pr.n AS patient_number,
+        NULL::date AS date_of_birth, CASE pr.n WHEN 1 THEN 'bulk.test@example.org' END AS contact_email,
+        CASE pr.n WHEN 1 THEN 'Class II malocclusion, bonded retainer' END AS clinical_summary
+      FROM pr, pc`;
+    const written = async (c: Awaited<Parameters<Parameters<typeof withClient>[1]>[0]>) =>
+      (await c.query(`select p.id, p.search_text, p.fts::text, p.contact_email, q.practice_id as queued, d.fts::text as doc
+         from patients p left join embedding_queue q on q.kind = 'patient' and q.source_id = p.id
+         left join search_index.documents d on d.kind = 'patient' and d.id = p.id
+        where p.patient_number like 'bulk-test-%' order by p.id`)).rows;
+    await withClient(target, async (c) => {
+      const plan = await planBulkInsert(c, 'patients');
+      expect(plan).toMatchObject({ fast: true, reason: null });
+      const out: unknown[] = [];
+      for (const fastPath of [true, false]) {
+        await c.query('BEGIN');
+        if (fastPath) await c.query(`select audit_bulk_begin(gen_random_uuid(), 'test')`);
+        const r = await bulkInsert(c, plan, { columns, select, key: 'id', conflict: 'ON CONFLICT (id) DO NOTHING' });
+        expect(r).toEqual(fastPath ? { fast: 2, ordinary: 0 } : { fast: 0, ordinary: 2 });
+        out.push(await written(c));
+        await c.query('ROLLBACK');
+      }
+      const [fast, slow] = out as Array<Array<{ search_text: string | null; queued: string | null; doc: string | null; contact_email: string | null }>>;
+      expect(fast).toHaveLength(2);
+      expect(fast![0]!.search_text).toContain('bulk.test@example.org');
+      expect(fast![0]!.queued).not.toBeNull();
+      expect(fast![1]!.queued).toBeNull();
+      expect(fast!.every((x) => x.doc !== null)).toBe(true);
+      expect(fast).toEqual(slow);
+    });
+  });
+
   test('outside a registered bulk load the rows go through the triggers (audited row by row)', async () => {
     await withClient(target, async (c) => {
       const plan = await planBulkInsert(c, 'case_states');
@@ -140,7 +188,7 @@ describe('bulkInsert', () => {
     await withClient(scratch, async (c) => {
       // As migrated, the tables the migration bulk-loads take the fast path (a migration that adds or
       // redefines one of their triggers fails this until bulk-insert.ts is taught its replay).
-      for (const table of ['cases', 'case_messages', 'case_states']) expect(await planBulkInsert(c, table)).toMatchObject({ table, fast: true, reason: null });
+      for (const table of ['cases', 'case_messages', 'case_states', 'profiles', 'patients']) expect(await planBulkInsert(c, table)).toMatchObject({ table, fast: true, reason: null });
       await c.query(`CREATE OR REPLACE FUNCTION public.set_practice_id_from_case() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
           NEW.reason := NEW.reason || ' (changed)';
