@@ -1197,15 +1197,22 @@ class Ctx {
              OR c.metadata->'legacy_position' IS DISTINCT FROM jsonb_build_object('since', cs.since, 'resume_state', cs.resume_state, 'awaiting_approval', cs.awaiting_approval));`;
     if (await this.splitRecords()) {
       // Two sessions: everything but the migrated records' rows and lines commits with this
-      // phase (the cases with their current state, the skipped records' lines); the rest is
-      // staged, each row with its case's shard, for writeRecordShards after the commit.
+      // phase (the cases with their current state, the skipped records' lines). The second
+      // session's share (shard 1: a hash of the case) is staged where it can read it once this
+      // phase commits; this session writes its own share from its TEMP tables, which outlive the
+      // commit (the staging is the one part of the split that runs on one core: half the rows).
       await this.timed('records: UPDATE cases (current state)', updateCases);
-      const shard = (caseUuid: string) => `, hashtext(${caseUuid}::text) & 1 AS shard`;
+      const shard = (caseUuid: string) => `hashtext(${caseUuid}::text) & 1`;
+      this.recordShards = {
+        messages: (k) => `SELECT * FROM (${messageRows}) s WHERE ${shard('s.case_id')} = ${k}`,
+        states: (k) => `SELECT * FROM (${stateRows}) s WHERE ${shard('s.case_id')} = ${k}`,
+        lines: (k) => `${recordLines()} AND ${shard('rm.case_uuid')} = ${k}`,
+      };
       await this.timed('records: stage for two sessions', `
         DROP TABLE IF EXISTS legacy_stage.record_messages, legacy_stage.record_states, legacy_stage.record_lines;
-        CREATE UNLOGGED TABLE legacy_stage.record_messages AS SELECT s.*${shard('s.case_id')} FROM (${messageRows}) s;
-        CREATE UNLOGGED TABLE legacy_stage.record_states AS SELECT s.*${shard('s.case_id')} FROM (${stateRows}) s;
-        CREATE UNLOGGED TABLE legacy_stage.record_lines AS ${recordLines(shard('rm.case_uuid'))};`);
+        CREATE UNLOGGED TABLE legacy_stage.record_messages AS ${this.recordShards.messages(1)};
+        CREATE UNLOGGED TABLE legacy_stage.record_states AS ${this.recordShards.states(1)};
+        CREATE UNLOGGED TABLE legacy_stage.record_lines AS ${this.recordShards.lines(1)};`);
       await this.flush();
       this.recordShardsPending = true;
       return stats;
@@ -1220,6 +1227,8 @@ class Ctx {
 
   /** Set by records() when it staged its rows for writeRecordShards (the split path). */
   recordShardsPending = false;
+  /** The split path's rows of shard k, from this session's TEMP tables (records()). */
+  private recordShards: Record<'messages' | 'states' | 'lines', (k: number) => string> | null = null;
   /** Records to migrate from which the records phase splits (MigrateLegacyOptions.recordsSplitMinRows); null: never. */
   recordsSplitMinRows: number | null = null;
 
@@ -1244,18 +1253,21 @@ class Ctx {
    * killed run did not: the same rows an uninterrupted run writes.
    */
   async writeRecordShards(second: pg.Client, secondCpu: (() => number) | null, committed: () => void | Promise<void>) {
+    const rows = this.recordShards!;
     const plans = { messages: await this.plan('case_messages'), states: await this.plan('case_states'), map: await this.plan('legacy_id_map') };
     // As flush(): a first load of the records' lines is a plain INSERT (no line can exist).
     const firstLoad = this.fastPath && (await this.q<{ ok: boolean }>(`SELECT coalesce(bool_and(changed_rows = 0), false) AS ok FROM run_counts WHERE legacy_table = 'dispatch_record'`)).rows[0]!.ok;
-    const lines = Number((await this.q<{ n: string }>(`SELECT count(*) AS n FROM legacy_stage.record_lines`)).rows[0]!.n);
+    const lines = Number((await this.q<{ n: string }>(`SELECT count(*) AS n FROM rm WHERE case_disposition = 'migrated'`)).rows[0]!.n);
     const runId = lit(this.runId);
+    // Shard 0 from this session's TEMP tables, shard 1 from the staging.
+    const source = (k: number, table: 'messages' | 'states' | 'lines') => (k === 0 ? rows[table](0) : `SELECT * FROM legacy_stage.record_${table}`);
     const write = async (db: pg.Client, k: number, time: <R>(step: string, fn: () => Promise<R>) => Promise<R>) => {
       await db.query('BEGIN');
       await db.query(`select public.audit_bulk_begin($1, 'legacy-migration')`, [this.runId]);
-      await time('records: INSERT case_messages', () => bulkInsert(db, plans.messages, { columns: MESSAGE_COLUMNS, select: `SELECT * FROM legacy_stage.record_messages WHERE shard = ${k}`, key: 'id', conflict: MESSAGE_CONFLICT }));
-      await time('records: INSERT case_states', () => bulkInsert(db, plans.states, { columns: STATE_COLUMNS, select: `SELECT * FROM legacy_stage.record_states WHERE shard = ${k}`, key: 'idempotency_key', conflict: STATE_CONFLICT }));
+      await time('records: INSERT case_messages', () => bulkInsert(db, plans.messages, { columns: MESSAGE_COLUMNS, select: source(k, 'messages'), key: 'id', conflict: MESSAGE_CONFLICT }));
+      await time('records: INSERT case_states', () => bulkInsert(db, plans.states, { columns: STATE_COLUMNS, select: source(k, 'states'), key: 'idempotency_key', conflict: STATE_CONFLICT }));
       const insert = `INSERT INTO public.legacy_id_map (legacy_table, legacy_id, target_table, target_id, disposition, reason, row_hash, run_id, migrated_at)
-        SELECT legacy_table, legacy_id, target_table, target_id, disposition, reason, row_hash, ${runId}::uuid, now() FROM legacy_stage.record_lines WHERE shard = ${k}`;
+        SELECT legacy_table, legacy_id, target_table, target_id, disposition, reason, row_hash, ${runId}::uuid, now() FROM (${source(k, 'lines')}) l`;
       await time('legacy_id_map writes', async () => {
         if (firstLoad) await insertAuditCounted(db, plans.map, `${insert} ORDER BY legacy_id`);
         else await db.query(`${insert} ON CONFLICT (legacy_table, legacy_id) DO UPDATE SET target_table = EXCLUDED.target_table, target_id = EXCLUDED.target_id,
@@ -1278,6 +1290,7 @@ class Ctx {
     await this.timer.time('commit', () => this.q('COMMIT'));
     await this.q(`DROP TABLE IF EXISTS legacy_stage.record_messages, legacy_stage.record_states, legacy_stage.record_lines`);
     this.recordShardsPending = false;
+    this.recordShards = null;
     await this.mapGrew(lines);
   }
 
