@@ -3,7 +3,8 @@
  * legacy database generated once and kept (in --dir; one run at a time per folder, see HELP), a fresh migrated target per run (cloned
  * from a template database), the migration in-process, its step timings printed. For iterating
  * on the pipeline's speed; bench:migrate is the benchmark of record. `--fast-path on|off|alternate`:
- * the bulk write path (src/migration/bulk-insert.ts) on, off, or off then on (`--runs 2`). Each
+ * the bulk write path (src/migration/bulk-insert.ts) on, off, or off then on (`--runs 2`);
+ * `--split on|off|alternate` likewise for the records phase's two sessions (recordsSplitMinRows). Each
  * step's server CPU (the migration session's backend, from /proc) is printed beside its wall time.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -130,7 +131,10 @@ async function main() {
     // alternate (with --runs 2): off, then on, side by side on the same data.
     const mode = arg('fast-path', 'on');
     const bulkFastPath = mode === 'alternate' ? i % 2 === 1 : mode !== 'off';
-    const r = await migrateLegacy({ legacyUrl: db(legacy), targetUrl: db('target_run'), dedup: dedupPatients, classifier, bulkFastPath, serverCpu: backendCpuMs, sampleHeap: true });
+    // --split off: the records phase's messages and states from one session; alternate (with --runs 2): off, then on.
+    const splitMode = arg('split', 'on');
+    const split = splitMode === 'alternate' ? i % 2 === 1 : splitMode !== 'off';
+    const r = await migrateLegacy({ legacyUrl: db(legacy), targetUrl: db('target_run'), dedup: dedupPatients, classifier, bulkFastPath, serverCpu: backendCpuMs, sampleHeap: true, recordsSplitMinRows: split ? undefined : Infinity });
     const ms = Date.now() - t0;
     clearInterval(sampler);
     const serverCpu = serverCpuSeconds(dir) - serverCpu0;
@@ -140,7 +144,7 @@ async function main() {
     const again = await migrateLegacy({ legacyUrl: db(legacy), targetUrl: db('target_run'), dedup: dedupPatients });
     const rerun = Date.now() - t1;
     console.log(`${r.totals.read} rows in ${(ms / 1000).toFixed(1)} s = ${Math.round(r.totals.read / (ms / 60000)).toLocaleString('en')}/min, ok ${r.ok}; re-run ${(rerun / 1000).toFixed(1)} s (${again.totals.new} new); peak heap ${(peakHeap / 2 ** 20).toFixed(0)} MB, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
-    console.log(`  bulk fast path ${bulkFastPath ? 'on' : 'off'}; server CPU of the migration's session ${(r.timings.reduce((n, t) => n + (t.serverCpuMs ?? 0), 0) / 1000).toFixed(1)} s`);
+    console.log(`  bulk fast path ${bulkFastPath ? 'on' : 'off'}, split ${split ? 'on' : 'off'}; server CPU of the migration's sessions ${(r.timings.reduce((n, t) => n + (t.serverCpuMs ?? 0), 0) / 1000).toFixed(1)} s`);
     for (const t of [...r.timings].sort((a, b) => b.ms - a.ms)) console.log(`  ${t.step.padEnd(44)} ${(t.ms / 1000).toFixed(2).padStart(7)} s  ${((100 * t.ms) / ms).toFixed(1).padStart(5)} %  ×${t.calls}  server CPU ${((t.serverCpuMs ?? 0) / 1000).toFixed(2).padStart(6)} s  peak heap ${t.peakHeapMb ?? '–'} MB, live ${t.liveHeapMb ?? '–'} MB`);
     const audit = await admin(db('target_run'), `select table_name, count(*) as n from audit_log group by 1 order by 2 desc`);
     console.log(`  audit rows: ${audit.rows.map((x) => `${x.table_name} ${x.n}`).join(', ')}`);

@@ -6,6 +6,7 @@
  *   npm run bench:migrate -- --cases 20000 --small 5000 --baseline-rows 50000
  *   npm run bench:migrate -- --classifier none|lexical|default --heap-mb 256
  *   npm run bench:migrate -- --no-fast-path        # every INSERT through its triggers (before bulk-insert.ts)
+ *   npm run bench:migrate -- --no-split            # the records phase's messages and states from one session
  *
  * For each size: a legacy database generated with the README's mess (test/support/legacy/
  * generate.ts, dispatch_record dominating) and a migrated MDW target on one embedded PostgreSQL;
@@ -53,7 +54,9 @@ async function child(legacyUrl: string, targetUrl: string, classifierKind: strin
   }, 20);
   const t0 = Date.now();
   const bulkFastPath = fastPath !== 'off';
-  const first = await migrateLegacy({ legacyUrl, targetUrl, dedup: dedupPatients, progress, classifier, bulkFastPath, sampleHeap: true });
+  // --no-split (MDW_BENCH_SPLIT=off from the parent): the records phase's messages and states from one session.
+  const recordsSplitMinRows = process.env.MDW_BENCH_SPLIT === 'off' ? Infinity : undefined;
+  const first = await migrateLegacy({ legacyUrl, targetUrl, dedup: dedupPatients, progress, classifier, bulkFastPath, sampleHeap: true, recordsSplitMinRows });
   const firstMs = Date.now() - t0;
   clearInterval(sampler);
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
@@ -101,6 +104,7 @@ async function main(): Promise<void> {
   if (process.argv[2] === '--child') return child(process.argv[3]!, process.argv[4]!, process.argv[5]!, process.argv[6]!);
   // --no-fast-path: every INSERT through its triggers (the write path before src/migration/bulk-insert.ts).
   const fastPath = process.argv.includes('--no-fast-path') ? 'off' : 'on';
+  if (process.argv.includes('--no-split')) process.env.MDW_BENCH_SPLIT = 'off';
   const cases = arg('cases', 82_000);
   const classifierKind = process.argv.includes('--classifier') ? process.argv[process.argv.indexOf('--classifier') + 1]! : 'lexical';
   const heapMb = arg('heap-mb', 0);

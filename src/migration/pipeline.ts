@@ -90,9 +90,31 @@ export interface MigrateLegacyOptions {
    * step's timing then carries the server CPU it used, which the machine's load does not skew.
    */
   serverCpu?: (pid: number) => number;
+  /**
+   * The records phase writes its messages, states and their map lines from two sessions (two
+   * backends, two cores) when at least this many records are to be migrated and the bulk fast
+   * path applies: the cases commit first, then each session writes a share of the cases in its
+   * own transaction (`Ctx.writeRecordShards`). Below it one session writes everything in the
+   * phase's one transaction: the split's fixed costs (a second connection, the UNLOGGED staging
+   * written once more, two plans of each insert, a second commit) are a few hundred ms, about
+   * what a second core saves on ~20,000 message rows.
+   * @default 20000; Infinity keeps the one-session path (benchmarks and tests compare the two).
+   */
+  recordsSplitMinRows?: number;
+  /**
+   * Called inside the split records phase (tests kill the process here): when the cases (and the
+   * map lines of everything but the migrated records) have committed, and when the second
+   * session has committed its share while the run's session has not.
+   */
+  onRecordsSplit?: (point: 'cases committed' | 'shard committed') => void | Promise<void>;
 }
 
 const SYSTEM_PROFILE_ID = '00000000-0000-0000-0000-000000000001';
+/** The records phase's inserts (records(), writeRecordShards()). */
+const MESSAGE_COLUMNS = ['id', 'case_id', 'practice_id', 'sender_id', 'message_type', 'content', 'metadata', 'idempotency_key', 'created_at'];
+const MESSAGE_CONFLICT = 'ON CONFLICT (id) DO UPDATE SET content = EXCLUDED.content';
+const STATE_COLUMNS = ['case_id', 'practice_id', 'from_state', 'to_state', 'changed_by', 'reason', 'metadata', 'idempotency_key', 'created_at'];
+const STATE_CONFLICT = 'ON CONFLICT (idempotency_key) DO NOTHING';
 /**
  * Lists in the returned report (rows not migrated, dedup clusters and review pairs, live-case
  * outcomes) stop here, with their totals beside them: a report in memory must not grow with the
@@ -120,19 +142,11 @@ export async function migrateLegacy(opts: MigrateLegacyOptions): Promise<Migrati
   const target = await connect(opts.targetUrl, 'target (DATABASE_URL)');
   let source: LegacySource | null = null;
   let stopSampling = (): void => undefined;
+  let second: pg.Client | null = null;
   try {
     await checkTarget(target);
     source = await openLegacy(opts.legacyUrl);
-    // If this process dies (kill -9), its server session stops within a second instead of
-    // finishing the statement in flight while holding the run lock (PostgreSQL 14+).
-    await target.query(`select set_config('client_connection_check_interval', '1000', false)`).catch(() => undefined);
-    // One session loading in bulk: room for its hash joins and sorts, and for the GIN (full-text)
-    // indexes' pending lists, which are merged into the index in fewer, bigger batches.
-    await target.query(`select set_config('work_mem', '64MB', false), set_config('gin_pending_list_limit', '32MB', false)`);
-    // The staging tables (TEMP) live in local buffers, 8MB by default: settable only before the
-    // session's first temp table. Commits need not wait for the WAL flush: a crash loses at most
-    // the last phase, which the next run redoes (legacy_id_map commits with its rows).
-    await target.query(`select set_config('temp_buffers', '256MB', false), set_config('synchronous_commit', 'off', false), set_config('maintenance_work_mem', '256MB', false)`);
+    await loadSession(target);
     // A run killed a moment ago may still hold the lock until its server session notices.
     let locked = false;
     for (let i = 0; i < 20 && !locked; i++) {
@@ -144,6 +158,9 @@ export async function migrateLegacy(opts: MigrateLegacyOptions): Promise<Migrati
     const ctx = new Ctx(target, runId, !!opts.dryRun, progress, opts.bulkFastPath !== false, opts.serverCpu ? () => opts.serverCpu!(backend) : undefined);
     const T = <R>(step: string, fn: () => Promise<R>) => ctx.timer.time(step, fn);
     if (opts.sampleHeap) stopSampling = ctx.timer.sampleHeap();
+    // A dry run keeps everything in one transaction that it rolls back: no second session.
+    const splitMin = opts.recordsSplitMinRows ?? 20_000;
+    if (!opts.dryRun && splitMin !== Infinity) ctx.recordsSplitMinRows = splitMin;
     const listLimit = opts.reportListLimit ?? REPORT_LIST_LIMIT;
     const interrupted = opts.dryRun ? [] : await ctx.previousInterrupted();
     if (!opts.dryRun) await ctx.recordRunStart(opts.practice ?? null);
@@ -190,6 +207,17 @@ export async function migrateLegacy(opts: MigrateLegacyOptions): Promise<Migrati
       await T('todo (new/changed rows by hash)', () => ctx.todo(['dispatch_record']));
       return T('records: other', () => ctx.records(opts.classifier));
     });
+    if (ctx.recordShardsPending) {
+      // The cases are committed; their messages and states are staged in legacy_stage.
+      await opts.onRecordsSplit?.('cases committed');
+      second = await connect(opts.targetUrl, 'target (DATABASE_URL)');
+      await loadSession(second);
+      const pid2 = opts.serverCpu ? (await second.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid : 0;
+      await T('records: messages and states (two sessions)', () =>
+        ctx.writeRecordShards(second!, opts.serverCpu ? () => opts.serverCpu!(pid2) : null, () => opts.onRecordsSplit?.('shard committed')));
+      await second.end().catch(() => undefined);
+      second = null;
+    }
     await ctx.phase('orders', async () => {
       await T('todo (new/changed rows by hash)', () => ctx.todo(['dispatch_order', 'dispatch_orderitem']));
       await T('orders', () => ctx.orders());
@@ -253,8 +281,23 @@ export async function migrateLegacy(opts: MigrateLegacyOptions): Promise<Migrati
   } finally {
     stopSampling();
     if (source) await source.close();
+    if (second) await (second as pg.Client).end().catch(() => undefined);
     await target.end().catch(() => undefined);
   }
+}
+
+/** The settings of a session that loads in bulk (the run's, and the records phase's second session). */
+async function loadSession(target: pg.Client): Promise<void> {
+  // If this process dies (kill -9), its server session stops within a second instead of
+  // finishing the statement in flight while holding the run lock (PostgreSQL 14+).
+  await target.query(`select set_config('client_connection_check_interval', '1000', false)`).catch(() => undefined);
+  // One session loading in bulk: room for its hash joins and sorts, and for the GIN (full-text)
+  // indexes' pending lists, which are merged into the index in fewer, bigger batches.
+  await target.query(`select set_config('work_mem', '64MB', false), set_config('gin_pending_list_limit', '32MB', false)`);
+  // The staging tables (TEMP) live in local buffers, 8MB by default: settable only before the
+  // session's first temp table. Commits need not wait for the WAL flush: a crash loses at most
+  // the last phase, which the next run redoes (legacy_id_map commits with its rows).
+  await target.query(`select set_config('temp_buffers', '256MB', false), set_config('synchronous_commit', 'off', false), set_config('maintenance_work_mem', '256MB', false)`);
 }
 
 /** The target must carry MDW's schema with every migration of this code applied. */
@@ -505,6 +548,11 @@ class Ctx {
           disposition = EXCLUDED.disposition, reason = EXCLUDED.reason, row_hash = EXCLUDED.row_hash, run_id = EXCLUDED.run_id, migrated_at = now();
         TRUNCATE d;`);
     }
+    await this.mapGrew(n);
+  }
+
+  /** `n` lines were added to legacy_id_map: its statistics are refreshed when they have gone stale. */
+  private async mapGrew(n: number) {
     // Later phases join the map heavily, and autovacuum does not see rows of an open
     // transaction: without fresh statistics the planner takes a growing map for empty.
     // Only once it has grown by a fifth since the statistics were taken: ANALYZE samples 30,000
@@ -988,7 +1036,12 @@ class Ctx {
       DROP TABLE IF EXISTS affected;
       CREATE TEMP TABLE affected AS
         SELECT DISTINCT target_id AS case_id FROM rm WHERE case_disposition = 'migrated'
-        UNION SELECT id FROM t_dispatch_case c WHERE EXISTS (SELECT 1 FROM public.legacy_id_map m WHERE m.legacy_table = 'dispatch_case' AND m.legacy_id = c.id::text AND m.disposition = 'migrated');
+        UNION SELECT id FROM t_dispatch_case c WHERE EXISTS (SELECT 1 FROM public.legacy_id_map m WHERE m.legacy_table = 'dispatch_case' AND m.legacy_id = c.id::text AND m.disposition = 'migrated')
+        -- A migrated case with no history: a run killed after the split records phase committed
+        -- the cases and before a session committed their share of the records (writeRecordShards)
+        -- left it; one without new records is found by neither of the above when the next run resumes.
+        UNION SELECT c.id FROM s_dispatch_case c JOIN public.legacy_id_map m ON m.legacy_table = 'dispatch_case' AND m.legacy_id = c.id::text AND m.disposition = 'migrated'
+          WHERE NOT EXISTS (SELECT 1 FROM public.case_states s WHERE s.case_id = m.target_id);
       ANALYZE affected;
       CREATE INDEX ON affected (case_id);
       DROP TABLE IF EXISTS rc; CREATE TEMP TABLE rc (record_id int PRIMARY KEY, message_type text, intent text, understood boolean, evidence text, model text, confidence float8);
@@ -1124,9 +1177,10 @@ class Ctx {
       CREATE INDEX ON cs (case_id);
       ANALYZE cs; ANALYZE rc; ANALYZE tr;`);
     await this.timer.time('cases: INSERT (with current state)', () => this.insertCases());
-    await this.timer.time('records: INSERT case_messages', () => this.bulk('case_messages', {
-      columns: ['id', 'case_id', 'practice_id', 'sender_id', 'message_type', 'content', 'metadata', 'idempotency_key', 'created_at'],
-      select: `
+    // The messages, the states (the submission of every affected case, then each transition; one
+    // key per row by construction) and the migrated records' map lines, as SELECTs: written here
+    // by this session, or staged for two (writeRecordShards).
+    const messageRows = `
       SELECT pg_temp.lid('dispatch_record', rm.id::text) AS id, rm.case_uuid AS case_id, c.practice_id, coalesce(mu.target_id, '${SYSTEM_PROFILE_ID}'::uuid) AS sender_id,
         coalesce(rc.message_type, 'general')::public.message_type_enum AS message_type, r.text AS content,
         jsonb_strip_nulls(jsonb_build_object('legacy_record_id', rm.id, 'intent', rc.intent, 'evidence', rc.evidence, 'intent_model', rc.model, 'intent_confidence', rc.confidence)) AS metadata,
@@ -1134,14 +1188,8 @@ class Ctx {
       FROM rm JOIN s_dispatch_record r ON r.id = rm.id JOIN public.cases c ON c.id = rm.case_uuid
       LEFT JOIN rc ON rc.record_id = rm.id
       LEFT JOIN public.legacy_id_map mu ON mu.legacy_table = 'auth_user' AND mu.legacy_id = rm.author_id::text AND mu.disposition IN ('migrated', 'merged')
-      WHERE rm.case_disposition = 'migrated'`,
-      key: 'id',
-      conflict: 'ON CONFLICT (id) DO UPDATE SET content = EXCLUDED.content',
-    }));
-    // The submission of every affected case, then each transition; one key per row by construction.
-    await this.timer.time('records: INSERT case_states', () => this.bulk('case_states', {
-      columns: ['case_id', 'practice_id', 'from_state', 'to_state', 'changed_by', 'reason', 'metadata', 'idempotency_key', 'created_at'],
-      select: `
+      WHERE rm.case_disposition = 'migrated'`;
+    const stateRows = `
       SELECT c.id AS case_id, c.practice_id, NULL::public.case_state_enum AS from_state, 'submitted'::public.case_state_enum AS to_state, '${SYSTEM_PROFILE_ID}'::uuid AS changed_by,
         'case submitted (legacy)' AS reason, jsonb_build_object('legacy_case_id', a.case_id) AS metadata,
         'legacy:dispatch_case:' || a.case_id || ':submitted' AS idempotency_key, c.created_at
@@ -1155,25 +1203,118 @@ class Ctx {
         'legacy:dispatch_record:' || tr.record_id || ':state', tr.at
       FROM tr JOIN public.cases c ON c.id = pg_temp.lid('dispatch_case', tr.case_id::text)
       JOIN s_dispatch_record r ON r.id = tr.record_id
-      LEFT JOIN public.legacy_id_map mu ON mu.legacy_table = 'auth_user' AND mu.legacy_id = r.author_id::text AND mu.disposition IN ('migrated', 'merged')`,
-      key: 'idempotency_key',
-      conflict: 'ON CONFLICT (idempotency_key) DO NOTHING',
-    }));
-    await this.timed('records: UPDATE cases (current state)', `
+      LEFT JOIN public.legacy_id_map mu ON mu.legacy_table = 'auth_user' AND mu.legacy_id = r.author_id::text AND mu.disposition IN ('migrated', 'merged')`;
+    const recordLines = (extra = '') => `
+      SELECT 'dispatch_record' AS legacy_table, rm.id::text AS legacy_id, 'case_messages' AS target_table, pg_temp.lid('dispatch_record', rm.id::text) AS target_id,
+        'migrated'::public.legacy_disposition AS disposition,
+        CASE WHEN rc.understood IS NOT TRUE AND rc.model IS NOT NULL
+               THEN format('free text, not understood (classifier %s below its threshold or declined: %s): no state inferred (kept as a message)', rc.model, rc.evidence)
+             WHEN rc.understood IS NOT TRUE THEN 'free text, not understood: no state inferred (kept as a message)' END AS reason, rm.row_hash${extra}
+      FROM rm LEFT JOIN rc ON rc.record_id = rm.id WHERE rm.case_disposition = 'migrated'`;
+    // Cases that existed before the run (incremental runs; new ones were inserted with theirs).
+    const updateCases = `
       UPDATE public.cases c SET current_state = cs.state::public.case_state_enum, closed_at = cs.closed_at,
         metadata = c.metadata || jsonb_build_object('legacy_position', jsonb_build_object('since', cs.since, 'resume_state', cs.resume_state, 'awaiting_approval', cs.awaiting_approval))
       FROM cs WHERE c.id = pg_temp.lid('dispatch_case', cs.case_id::text)
         AND (c.current_state::text IS DISTINCT FROM cs.state OR c.closed_at IS DISTINCT FROM cs.closed_at OR NOT (c.metadata ? 'legacy_position')
-             OR c.metadata->'legacy_position' IS DISTINCT FROM jsonb_build_object('since', cs.since, 'resume_state', cs.resume_state, 'awaiting_approval', cs.awaiting_approval));`);
-    await this.timed('records: dispositions', `
-
-      INSERT INTO d SELECT 'dispatch_record', rm.id::text, 'case_messages', pg_temp.lid('dispatch_record', rm.id::text), 'migrated',
-        CASE WHEN rc.understood IS NOT TRUE AND rc.model IS NOT NULL
-               THEN format('free text, not understood (classifier %s below its threshold or declined: %s): no state inferred (kept as a message)', rc.model, rc.evidence)
-             WHEN rc.understood IS NOT TRUE THEN 'free text, not understood: no state inferred (kept as a message)' END, rm.row_hash
-      FROM rm LEFT JOIN rc ON rc.record_id = rm.id WHERE rm.case_disposition = 'migrated';`);
+             OR c.metadata->'legacy_position' IS DISTINCT FROM jsonb_build_object('since', cs.since, 'resume_state', cs.resume_state, 'awaiting_approval', cs.awaiting_approval));`;
+    if (await this.splitRecords()) {
+      // Two sessions: everything but the migrated records' rows and lines commits with this
+      // phase (the cases with their current state, the skipped records' lines). The second
+      // session's share (shard 1: a hash of the case) is staged where it can read it once this
+      // phase commits; this session writes its own share from its TEMP tables, which outlive the
+      // commit (the staging is the one part of the split that runs on one core: half the rows).
+      await this.timed('records: UPDATE cases (current state)', updateCases);
+      const shard = (caseUuid: string) => `hashtext(${caseUuid}::text) & 1`;
+      this.recordShards = {
+        messages: (k) => `SELECT * FROM (${messageRows}) s WHERE ${shard('s.case_id')} = ${k}`,
+        states: (k) => `SELECT * FROM (${stateRows}) s WHERE ${shard('s.case_id')} = ${k}`,
+        lines: (k) => `${recordLines()} AND ${shard('rm.case_uuid')} = ${k}`,
+      };
+      await this.timed('records: stage for two sessions', `
+        DROP TABLE IF EXISTS legacy_stage.record_messages, legacy_stage.record_states, legacy_stage.record_lines;
+        CREATE UNLOGGED TABLE legacy_stage.record_messages AS ${this.recordShards.messages(1)};
+        CREATE UNLOGGED TABLE legacy_stage.record_states AS ${this.recordShards.states(1)};
+        CREATE UNLOGGED TABLE legacy_stage.record_lines AS ${this.recordShards.lines(1)};`);
+      await this.flush();
+      this.recordShardsPending = true;
+      return stats;
+    }
+    await this.timer.time('records: INSERT case_messages', () => this.bulk('case_messages', { columns: MESSAGE_COLUMNS, select: messageRows, key: 'id', conflict: MESSAGE_CONFLICT }));
+    await this.timer.time('records: INSERT case_states', () => this.bulk('case_states', { columns: STATE_COLUMNS, select: stateRows, key: 'idempotency_key', conflict: STATE_CONFLICT }));
+    await this.timed('records: UPDATE cases (current state)', updateCases);
+    await this.timed('records: dispositions', `INSERT INTO d ${recordLines()};`);
     await this.flush();
     return stats;
+  }
+
+  /** Set by records() when it staged its rows for writeRecordShards (the split path). */
+  recordShardsPending = false;
+  /** The split path's rows of shard k, from this session's TEMP tables (records()). */
+  private recordShards: Record<'messages' | 'states' | 'lines', (k: number) => string> | null = null;
+  /** Records to migrate from which the records phase splits (MigrateLegacyOptions.recordsSplitMinRows); null: never. */
+  recordsSplitMinRows: number | null = null;
+
+  /** Whether this run's records take the two-session path: enough of them, and the fast path for both tables. */
+  private async splitRecords(): Promise<boolean> {
+    if (this.recordsSplitMinRows === null || !this.fastPath) return false;
+    if (!(await this.plan('case_messages')).fast || !(await this.plan('case_states')).fast) return false;
+    const n = Number((await this.q<{ n: string }>(`SELECT count(*) AS n FROM rm WHERE case_disposition = 'migrated'`)).rows[0]!.n);
+    return n >= this.recordsSplitMinRows;
+  }
+
+  /**
+   * The records' messages, states and map lines staged by records(), written after the cases
+   * committed, from two sessions at once: this one writes the cases of shard 0, `second` those
+   * of shard 1, each in its own transaction (all of a case's rows and lines in one), with its own
+   * fast path and audit summary. Neither waits on the other: the shards share no key.
+   *
+   * Either failing rolls both back. Otherwise the second commits, then this one. A run killed
+   * before a shard's commit leaves its cases committed without their records; the next run finds
+   * those records new (no map line), their cases affected (new records, or no history at all:
+   * records()' `affected`), replays each such case's whole history and writes the rows the
+   * killed run did not: the same rows an uninterrupted run writes.
+   */
+  async writeRecordShards(second: pg.Client, secondCpu: (() => number) | null, committed: () => void | Promise<void>) {
+    const rows = this.recordShards!;
+    const plans = { messages: await this.plan('case_messages'), states: await this.plan('case_states'), map: await this.plan('legacy_id_map') };
+    // As flush(): a first load of the records' lines is a plain INSERT (no line can exist).
+    const firstLoad = this.fastPath && (await this.q<{ ok: boolean }>(`SELECT coalesce(bool_and(changed_rows = 0), false) AS ok FROM run_counts WHERE legacy_table = 'dispatch_record'`)).rows[0]!.ok;
+    const lines = Number((await this.q<{ n: string }>(`SELECT count(*) AS n FROM rm WHERE case_disposition = 'migrated'`)).rows[0]!.n);
+    const runId = lit(this.runId);
+    // Shard 0 from this session's TEMP tables, shard 1 from the staging.
+    const source = (k: number, table: 'messages' | 'states' | 'lines') => (k === 0 ? rows[table](0) : `SELECT * FROM legacy_stage.record_${table}`);
+    const write = async (db: pg.Client, k: number, time: <R>(step: string, fn: () => Promise<R>) => Promise<R>) => {
+      await db.query('BEGIN');
+      await db.query(`select public.audit_bulk_begin($1, 'legacy-migration')`, [this.runId]);
+      await time('records: INSERT case_messages', () => bulkInsert(db, plans.messages, { columns: MESSAGE_COLUMNS, select: source(k, 'messages'), key: 'id', conflict: MESSAGE_CONFLICT }));
+      await time('records: INSERT case_states', () => bulkInsert(db, plans.states, { columns: STATE_COLUMNS, select: source(k, 'states'), key: 'idempotency_key', conflict: STATE_CONFLICT }));
+      const insert = `INSERT INTO public.legacy_id_map (legacy_table, legacy_id, target_table, target_id, disposition, reason, row_hash, run_id, migrated_at)
+        SELECT legacy_table, legacy_id, target_table, target_id, disposition, reason, row_hash, ${runId}::uuid, now() FROM (${source(k, 'lines')}) l`;
+      await time('legacy_id_map writes', async () => {
+        if (firstLoad) await insertAuditCounted(db, plans.map, `${insert} ORDER BY legacy_id`);
+        else await db.query(`${insert} ON CONFLICT (legacy_table, legacy_id) DO UPDATE SET target_table = EXCLUDED.target_table, target_id = EXCLUDED.target_id,
+          disposition = EXCLUDED.disposition, reason = EXCLUDED.reason, row_hash = EXCLUDED.row_hash, run_id = EXCLUDED.run_id, migrated_at = now()`);
+      });
+      await db.query(`select public.audit_bulk_end()`);
+    };
+    const cpu0 = secondCpu?.() ?? 0;
+    // Only this session's shard is timed (the timer's steps nest, one session at a time): the
+    // outer step's own time is the wait for the second session.
+    const untimed = <R>(_step: string, fn: () => Promise<R>) => fn();
+    const [mine, theirs] = await Promise.allSettled([write(this.db, 0, (step, fn) => this.timer.time(step, fn)), write(second, 1, untimed)]);
+    if (mine.status === 'rejected' || theirs.status === 'rejected') {
+      await Promise.all([this.db.query('ROLLBACK').catch(() => undefined), second.query('ROLLBACK').catch(() => undefined)]);
+      throw mine.status === 'rejected' ? mine.reason : (theirs as PromiseRejectedResult).reason;
+    }
+    await second.query('COMMIT');
+    if (secondCpu) this.timer.record('records: second session (server CPU only)', 0, secondCpu() - cpu0);
+    await committed();
+    await this.timer.time('commit', () => this.q('COMMIT'));
+    await this.q(`DROP TABLE IF EXISTS legacy_stage.record_messages, legacy_stage.record_states, legacy_stage.record_lines`);
+    this.recordShardsPending = false;
+    this.recordShards = null;
+    await this.mapGrew(lines);
   }
 
   /**

@@ -113,6 +113,14 @@ export class StepTimer {
     if (parent) parent.child += ms;
   }
 
+  /**
+   * A step measured outside the nesting (e.g. another session's server CPU, which ran beside the
+   * timed steps): added as is, taken from no enclosing step.
+   */
+  record(step: string, ms: number, cpuMs = 0): void {
+    this.add(step, ms, cpuMs);
+  }
+
   private add(step: string, ms: number, cpu = 0) {
     const t = this.totals.get(step) ?? { ms: 0, calls: 0, cpu: 0 };
     t.ms += ms;

@@ -5,6 +5,8 @@
  * know, or a transaction that is not a registered bulk load, goes through the triggers; migrated
  * messages are found by the lexical search after the set-based fill of its index.
  */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { AUTHENTICATOR_ROLE, createDatabase, urlAs } from '../../src/db/database';
 import { bulkInsert, planBulkInsert } from '../../src/migration/bulk-insert';
 import { lexicalBm25 } from '../../src/repositories/search.repository';
@@ -28,6 +30,9 @@ async function snapshot(url: string) {
     perRow: await query(url, `select table_name, count(*)::int as n from audit_log where row_id not like 'bulk:%' and table_name <> 'legacy_migration_runs' group by 1 order by 1`),
   };
 }
+
+/** Every legacy row's fate (legacy_id_map without run ids and times). */
+const mapLines = (url: string) => query(url, `select legacy_table, legacy_id, target_table, target_id, disposition::text, reason, row_hash from legacy_id_map order by 1, 2`);
 
 const STATE_COLUMNS = ['case_id', 'practice_id', 'from_state', 'to_state', 'changed_by', 'reason', 'metadata', 'idempotency_key', 'created_at'];
 /** One case_states row for an existing case, with a practice and author given as SQL expressions. */
@@ -90,6 +95,82 @@ describe('the fixture migrated with and without the bulk fast path', () => {
     const after = await snapshot(fast);
     expect({ ...after, audit: undefined }).toEqual({ ...before, audit: undefined });
   }, 60_000);
+});
+
+describe('the records phase written from two sessions (recordsSplitMinRows)', () => {
+  let legacy: string;
+  let reference: string;
+
+  beforeAll(async () => {
+    legacy = await legacyDb();
+    reference = await targetDb();
+    await run(legacy, reference, { recordsSplitMinRows: Infinity });
+  }, 240_000);
+
+  test('the same rows, queue, search index, marks and audited row counts as one session; each session audits its share', async () => {
+    const split = await targetDb();
+    const points: string[] = [];
+    const r = await run(legacy, split, { recordsSplitMinRows: 1, onRecordsSplit: (p) => void points.push(p) });
+    expect(r.ok).toBe(true);
+    expect(points).toEqual(['cases committed', 'shard committed']);
+    expect(r.timings.map((t) => t.step)).toContain('records: messages and states (two sessions)');
+    const a = await snapshot(split);
+    const b = await snapshot(reference);
+    expect(a.messages.length).toBeGreaterThan(20);
+    expect(a).toEqual(b);
+    expect(await mapLines(split)).toEqual(await mapLines(reference));
+    // Two summary rows for the messages (one per session's registered load), each with part of the rows.
+    const parts = await query<{ rows: number }>(split, `select (changed->'bulk'->>'rows')::int as rows from audit_log where row_id = $1 and table_name = 'case_messages' and op = 'INSERT' order by 1`, [`bulk:${r.runId}`]);
+    expect(parts).toHaveLength(2);
+    expect(parts.every((p) => p.rows > 0)).toBe(true);
+    // The staging is dropped once both sessions committed.
+    expect(await query(split, `select tablename from pg_tables where schemaname = 'legacy_stage'`)).toEqual([]);
+    const again = await run(legacy, split, { recordsSplitMinRows: 1 });
+    expect(again.totals).toMatchObject({ new: 0, changed: 0 });
+  }, 120_000);
+
+  /** Runs the migration in a child that kills itself (SIGKILL) at `point` of the split records phase. */
+  async function killedAt(target: string, point: string): Promise<number | null> {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'split-kill-child.ts'), legacy, target, point], { stdio: ['ignore', 'ignore', 'inherit'] });
+    return new Promise((resolve) => child.on('exit', (code, signal) => resolve(signal === 'SIGKILL' ? null : code)));
+  }
+
+  test.each(['cases committed', 'shard committed'])(
+    'killed (SIGKILL) when %s: the next run ends where one uninterrupted run does',
+    async (point) => {
+      const target = await targetDb();
+      expect(await killedAt(target, point)).toBeNull();
+      const count = async (sql: string) => Number((await query<{ n: string }>(target, sql))[0]!.n);
+      const b = await snapshot(reference);
+      // The window: every case is committed with its current state, the records of none
+      // ('cases committed') or of the second session's share only ('shard committed').
+      expect(await count(`select count(*) as n from cases`)).toBe(b.cases.length);
+      const messages = await count(`select count(*) as n from case_messages`);
+      const migratedLines = await count(`select count(*) as n from legacy_id_map where legacy_table = 'dispatch_record' and disposition = 'migrated'`);
+      expect(migratedLines).toBe(messages);
+      if (point === 'cases committed') {
+        expect(messages).toBe(0);
+        expect(await count(`select count(*) as n from case_states`)).toBe(0);
+      } else {
+        expect(messages).toBeGreaterThan(0);
+        expect(messages).toBeLessThan(b.messages.length);
+        // A case's rows are all in one share: no case has messages without its submission.
+        expect(await count(`select count(*) as n from case_messages m where not exists (select 1 from case_states s where s.case_id = m.case_id)`)).toBe(0);
+      }
+
+      const resumed = await run(legacy, target, { recordsSplitMinRows: 1 });
+      expect(resumed.ok).toBe(true);
+      expect(resumed.interruptedRuns).toHaveLength(1);
+      const a = await snapshot(target);
+      // Rows, queue, search index and marks are exact; the audit summaries are split across the runs.
+      expect({ ...a, audit: undefined }).toEqual({ ...b, audit: undefined });
+      expect(await mapLines(target)).toEqual(await mapLines(reference));
+      expect(await query(target, `select tablename from pg_tables where schemaname = 'legacy_stage'`)).toEqual([]);
+      const again = await run(legacy, target);
+      expect(again.totals).toMatchObject({ new: 0, changed: 0 });
+    },
+    240_000,
+  );
 });
 
 describe('bulkInsert', () => {
