@@ -1,11 +1,14 @@
-import { ALL_QUERIES, relevance, SEARCH_DOCS, SEARCH_QUERIES_BLIND3 } from './search-set';
+import { ALL_QUERIES, relevance, SEARCH_DOCS, SEARCH_QUERIES_BLIND3, SEARCH_QUERIES_BLIND4 } from './search-set';
 
 describe('the labelled search set', () => {
   const keys = new Set(SEARCH_DOCS.map((d) => d.key));
 
-  it('blind3 judges existing documents only, with at least one document of grade 2 per query', () => {
-    expect(SEARCH_QUERIES_BLIND3.length).toBeGreaterThanOrEqual(40);
-    for (const q of SEARCH_QUERIES_BLIND3) {
+  it.each([
+    ['blind3', SEARCH_QUERIES_BLIND3],
+    ['blind4', SEARCH_QUERIES_BLIND4],
+  ])('%s judges existing documents only, with at least one document of grade 2 per query', (_name, queries) => {
+    expect(queries.length).toBeGreaterThanOrEqual(40);
+    for (const q of queries) {
       const graded = Object.entries(q.grades ?? {});
       expect(graded.length).toBeGreaterThan(0);
       for (const [key, g] of graded) {
@@ -27,7 +30,7 @@ describe('the labelled search set', () => {
   });
 
   it('no query text appears twice across the splits', () => {
-    const texts = ALL_QUERIES.map(({ q }) => q.q.toLowerCase());
+    const texts = [...ALL_QUERIES.map(({ q }) => q.q), ...SEARCH_QUERIES_BLIND4.map((q) => q.q)].map((t) => t.toLowerCase());
     expect(ALL_QUERIES.filter((x) => x.split === 'blind3').length).toBe(SEARCH_QUERIES_BLIND3.length);
     expect(new Set(texts).size).toBe(texts.length);
   });
