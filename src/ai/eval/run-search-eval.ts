@@ -36,7 +36,7 @@ import { LocalEmbeddingProvider } from '../providers/local';
 import { chunkText, expandOrtho, orQueryTerms, setOrthoGlossary, wordCount, type TextKind } from '../text';
 import { type CandidatesFile } from './fit-fusion';
 import { K, ndcg, storeLabelledSet } from './labelled-practice';
-import { ALL_QUERIES, relevance, SEARCH_DOCS, SEARCH_QUERIES, SEARCH_QUERIES_ADDED, SEARCH_QUERIES_BLIND, SEARCH_QUERIES_BLIND2, SEARCH_QUERIES_BLIND3, SPLITS, type Split } from './search-set';
+import { ALL_QUERIES, relevance, SEARCH_DOCS, SEARCH_QUERIES, SEARCH_QUERIES_ADDED, SEARCH_QUERIES_BLIND, SEARCH_QUERIES_BLIND2, SEARCH_QUERIES_BLIND3, SEARCH_QUERIES_BLIND4, SPLITS, type Split } from './search-set';
 
 const KINDS: readonly TextKind[] = ['case', 'message'];
 /** The row of the production default (weighted fusion, then vector feedback). */
@@ -63,6 +63,8 @@ interface Row {
   ndcg10Blind2: number;
   /** Session 6's blind batch, judged document by document. */
   ndcg10Blind3: number;
+  /** Session 7's blind batch, judged document by document. */
+  ndcg10Blind4: number;
   /** recall@10 per split. */
   recall10BySplit: Record<Split, number>;
 }
@@ -96,7 +98,7 @@ async function main(): Promise<void> {
     const inputs = sources.flatMap((s) => chunkText(s.text).map(embeddingInput));
     console.log(`vocabulary: ORTHO_GLOSSARY ${glossary ? 'on' : 'off (--no-glossary)'}`);
     console.log(
-      `labelled set: ${SEARCH_DOCS.length} documents (${SEARCH_DOCS.filter((d) => d.kind === 'case').length} cases, ${SEARCH_DOCS.filter((d) => d.kind === 'message').length} messages), ${ALL_QUERIES.length} queries (${Math.ceil(SEARCH_QUERIES.length / 2)} tuning / ${Math.floor(SEARCH_QUERIES.length / 2)} held out / ${SEARCH_QUERIES_ADDED.length} added / ${SEARCH_QUERIES_BLIND.length} blind / ${SEARCH_QUERIES_BLIND2.length} blind2 / ${SEARCH_QUERIES_BLIND3.length} blind3, held out)`,
+      `labelled set: ${SEARCH_DOCS.length} documents (${SEARCH_DOCS.filter((d) => d.kind === 'case').length} cases, ${SEARCH_DOCS.filter((d) => d.kind === 'message').length} messages), ${ALL_QUERIES.length} queries (${Math.ceil(SEARCH_QUERIES.length / 2)} tuning / ${Math.floor(SEARCH_QUERIES.length / 2)} held out / ${SEARCH_QUERIES_ADDED.length} added / ${SEARCH_QUERIES_BLIND.length} blind / ${SEARCH_QUERIES_BLIND2.length} blind2 / ${SEARCH_QUERIES_BLIND3.length} blind3 / ${SEARCH_QUERIES_BLIND4.length} blind4, held out)`,
     );
 
     // The lexical leg does not depend on the model.
@@ -197,7 +199,7 @@ async function main(): Promise<void> {
 
     const report: Row[] = [];
     const evaluate = (models: readonly LocalModelName[], method: string, fusion: FusionOptions | null, lexicalLeg = lexical, semanticLegs = semantic): Row => {
-      const zero = (): Record<Split, number> => ({ tune: 0, heldOut: 0, added: 0, blind: 0, blind2: 0, blind3: 0 });
+      const zero = (): Record<Split, number> => ({ tune: 0, heldOut: 0, added: 0, blind: 0, blind2: 0, blind3: 0, blind4: 0 });
       const n = zero();
       const r = zero();
       const count = zero();
@@ -226,11 +228,12 @@ async function main(): Promise<void> {
         ndcg10Blind: count.blind ? n.blind / count.blind : NaN,
         ndcg10Blind2: count.blind2 ? n.blind2 / count.blind2 : NaN,
         ndcg10Blind3: count.blind3 ? n.blind3 / count.blind3 : NaN,
+        ndcg10Blind4: count.blind4 ? n.blind4 / count.blind4 : NaN,
         recall10BySplit: Object.fromEntries(SPLITS.map((k) => [k, count[k] ? r[k] / count[k] : NaN])) as Record<Split, number>,
       };
       report.push(row);
       console.log(
-        `${row.models.padEnd(44)} ${row.method.padEnd(26)} nDCG@10 ${row.ndcg10.toFixed(3)} recall@10 ${row.recall10.toFixed(3)} | tune ${row.ndcg10Tune.toFixed(3)} held-out ${row.ndcg10HeldOut.toFixed(3)} added ${row.ndcg10Added.toFixed(3)} blind ${row.ndcg10Blind.toFixed(3)} blind2 ${row.ndcg10Blind2.toFixed(3)} blind3 ${row.ndcg10Blind3.toFixed(3)} | original 36 ${row.ndcg10Orig.toFixed(3)}, 66 of session 4 ${row.ndcg10Prev66.toFixed(3)}`,
+        `${row.models.padEnd(44)} ${row.method.padEnd(26)} nDCG@10 ${row.ndcg10.toFixed(3)} recall@10 ${row.recall10.toFixed(3)} | tune ${row.ndcg10Tune.toFixed(3)} held-out ${row.ndcg10HeldOut.toFixed(3)} added ${row.ndcg10Added.toFixed(3)} blind ${row.ndcg10Blind.toFixed(3)} blind2 ${row.ndcg10Blind2.toFixed(3)} blind3 ${row.ndcg10Blind3.toFixed(3)} blind4 ${row.ndcg10Blind4.toFixed(3)} | original 36 ${row.ndcg10Orig.toFixed(3)}, 66 of session 4 ${row.ndcg10Prev66.toFixed(3)}`,
       );
       return row;
     };
@@ -266,7 +269,7 @@ async function main(): Promise<void> {
     for (const name of names) evaluate([name], FEEDBACK_METHOD, DEFAULT_FUSION, bm25, feedbackLegs);
     const best = [...report].sort((a, b) => b.ndcg10Tune - a.ndcg10Tune)[0]!;
     console.log(
-      `best on the tuning half: ${best.models} ${best.method}: tune ${best.ndcg10Tune.toFixed(3)}, held-out ${best.ndcg10HeldOut.toFixed(3)}, original 36 ${best.ndcg10Orig.toFixed(3)}, added 30 ${best.ndcg10Added.toFixed(3)}, blind ${best.ndcg10Blind.toFixed(3)}, blind2 ${best.ndcg10Blind2.toFixed(3)}, blind3 ${best.ndcg10Blind3.toFixed(3)}, all ${best.ndcg10.toFixed(3)}`,
+      `best on the tuning half: ${best.models} ${best.method}: tune ${best.ndcg10Tune.toFixed(3)}, held-out ${best.ndcg10HeldOut.toFixed(3)}, original 36 ${best.ndcg10Orig.toFixed(3)}, added 30 ${best.ndcg10Added.toFixed(3)}, blind ${best.ndcg10Blind.toFixed(3)}, blind2 ${best.ndcg10Blind2.toFixed(3)}, blind3 ${best.ndcg10Blind3.toFixed(3)}, blind4 ${best.ndcg10Blind4.toFixed(3)}, all ${best.ndcg10.toFixed(3)}`,
     );
 
     // The production default end to end through the search service (API code path): the

@@ -545,29 +545,6 @@ export const SEARCH_QUERIES_BLIND3: EvalQuery[] = [
 ];
 
 /**
- * Which part of the set a query is in: the even-numbered of the original 36 tune, the odd ones,
- * every added query (session 4), both blind batches (session 5) and blind3 (session 6) are held out.
- */
-export type Split = 'tune' | 'heldOut' | 'added' | 'blind' | 'blind2' | 'blind3';
-export const SPLITS: readonly Split[] = ['tune', 'heldOut', 'added', 'blind', 'blind2', 'blind3'];
-export const ALL_QUERIES: ReadonlyArray<{ q: EvalQuery; split: Split }> = [
-  ...SEARCH_QUERIES.map((q, i) => ({ q, split: (i % 2 === 0 ? 'tune' : 'heldOut') as Split })),
-  ...SEARCH_QUERIES_ADDED.map((q) => ({ q, split: 'added' as Split })),
-  ...SEARCH_QUERIES_BLIND.map((q) => ({ q, split: 'blind' as Split })),
-  ...SEARCH_QUERIES_BLIND2.map((q) => ({ q, split: 'blind2' as Split })),
-  ...SEARCH_QUERIES_BLIND3.map((q) => ({ q, split: 'blind3' as Split })),
-];
-
-
-/** Graded relevance of a document for a query. */
-export function relevance(q: EvalQuery, d: EvalDoc): number {
-  if (q.grades) return q.grades[d.key] ?? 0;
-  if (d.topic === q.topic) return 2;
-  if (q.related?.includes(d.topic)) return 1;
-  return 0;
-}
-
-/**
  * Session 7 (blind4): written and committed alone, before any search method (old or new) ran on
  * them and before this session's query-side changes; their author had read the 155 texts, the
  * earlier queries (to avoid repeating them) and src/ai/README.md (which names a few glossary
@@ -639,3 +616,28 @@ export const SEARCH_QUERIES_BLIND4: EvalQuery[] = [
   { q: 'lateral incisor still rotated, button and elastic?', topic: 'rotation', grades: judged('rotation-0 rotation-1', 'rotation-2 rotation-3 rotation-4') },
   { q: 'hawley on top, bonded on the bottom', topic: 'retention', grades: judged('retention-3', 'retention-0 retention-1 retention-4') },
 ];
+
+/**
+ * Which part of the set a query is in: the even-numbered of the original 36 tune, the odd ones,
+ * every added query (session 4), both blind batches (session 5), blind3 (session 6) and blind4
+ * (session 7) are held out.
+ */
+export type Split = 'tune' | 'heldOut' | 'added' | 'blind' | 'blind2' | 'blind3' | 'blind4';
+export const SPLITS: readonly Split[] = ['tune', 'heldOut', 'added', 'blind', 'blind2', 'blind3', 'blind4'];
+export const ALL_QUERIES: ReadonlyArray<{ q: EvalQuery; split: Split }> = [
+  ...SEARCH_QUERIES.map((q, i) => ({ q, split: (i % 2 === 0 ? 'tune' : 'heldOut') as Split })),
+  ...SEARCH_QUERIES_ADDED.map((q) => ({ q, split: 'added' as Split })),
+  ...SEARCH_QUERIES_BLIND.map((q) => ({ q, split: 'blind' as Split })),
+  ...SEARCH_QUERIES_BLIND2.map((q) => ({ q, split: 'blind2' as Split })),
+  ...SEARCH_QUERIES_BLIND3.map((q) => ({ q, split: 'blind3' as Split })),
+  ...SEARCH_QUERIES_BLIND4.map((q) => ({ q, split: 'blind4' as Split })),
+];
+
+
+/** Graded relevance of a document for a query. */
+export function relevance(q: EvalQuery, d: EvalDoc): number {
+  if (q.grades) return q.grades[d.key] ?? 0;
+  if (d.topic === q.topic) return 2;
+  if (q.related?.includes(d.topic)) return 1;
+  return 0;
+}
