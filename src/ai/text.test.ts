@@ -1,4 +1,4 @@
-import { chunkText, contentHash, correctSpelling, editDistance, expandOrtho, ORTHO_LEXICON, orQueryTerms, setOrthoGlossary, snippet, vocabularyOf } from './text';
+import { chunkText, contentHash, correctSpelling, editDistance, ENGLISH, expandOrtho, ORTHO_LEXICON, orQueryTerms, setOrthoGlossary, snippet, vocabularyOf } from './text';
 
 describe('chunkText', () => {
   it('keeps a short text whole, normalising whitespace', () => {
@@ -103,11 +103,15 @@ describe('correctSpelling', () => {
     // Shorter than five letters ("of" is not turned into "off").
     expect(correctSpelling('fell of')).toBe('fell of');
     // A letter added or dropped at the end is an inflection, not a typo.
-    expect(correctSpelling('close the space', vocabularyOf(['closed space']))).toBe('close the space');
+    expect(correctSpelling('close the space', vocabularyOf(['closed space']), new Set())).toBe('close the space');
     // Two equally frequent candidates: no guess.
-    expect(correctSpelling('batter', vocabularyOf(['bitter butter']))).toBe('batter');
+    expect(correctSpelling('batter', vocabularyOf(['bitter butter']), new Set())).toBe('batter');
     // The more frequent of two candidates wins.
-    expect(correctSpelling('batter', vocabularyOf(['bitter butter butter']))).toBe('butter');
+    expect(correctSpelling('batter', vocabularyOf(['bitter butter butter']), new Set())).toBe('butter');
+    // Common English words are never corrected (without the guard "eating" became "seating").
+    expect(correctSpelling('jaw clicks when eating')).toBe('jaw clicks when eating');
+    expect(correctSpelling('jaw clicks when eating', ORTHO_LEXICON, new Set())).toBe('jaw clicks when seating');
+    expect(ENGLISH.has('change')).toBe(true);
     // Nothing within one edit.
     expect(correctSpelling('wedding vacation')).toBe('wedding vacation');
   });

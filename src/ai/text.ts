@@ -3,6 +3,7 @@
  * orthodontic vocabulary expansion, the OR-semantics full-text query, and snippets.
  */
 import { createHash } from 'node:crypto';
+import { ENGLISH_WORDS } from './english-words';
 
 /** A search result's or an embedding job's kind of text (the API's `kind` is the plural). */
 export const TEXT_KINDS = ['case', 'message', 'project', 'patient'] as const;
@@ -338,14 +339,22 @@ export const ORTHO_LEXICON: ReadonlyMap<string, number> = (() => {
 })();
 
 /**
- * `text` with each unknown word of at least SPELL_MIN_LETTERS letters replaced by its unique best
- * correction from `vocabulary` (word -> frequency); known, short and unmatched words stay as typed.
+ * Common English words (english-words.ts: the served model's WordPiece vocabulary), never
+ * corrected: without them a small domain vocabulary turns "eating" into "seating", "change" into
+ * "charge", "happy" into "gappy" (seen in session 7's first run, src/ai/README.md).
  */
-export function correctSpelling(text: string, vocabulary: ReadonlyMap<string, number> = ORTHO_LEXICON): string {
+export const ENGLISH: ReadonlySet<string> = new Set(ENGLISH_WORDS.split(' ').filter(Boolean));
+
+/**
+ * `text` with each unknown word of at least SPELL_MIN_LETTERS letters replaced by its unique best
+ * correction from `vocabulary` (word -> frequency); known, common English (`english`; an empty set
+ * turns that guard off), short and unmatched words stay as typed.
+ */
+export function correctSpelling(text: string, vocabulary: ReadonlyMap<string, number> = ORTHO_LEXICON, english: ReadonlySet<string> = ENGLISH): string {
   return text.replace(/\p{L}+/gu, (word) => {
     const w = word.toLowerCase();
-    // A known word, or the plural of one, stays as typed.
-    if (w.length < SPELL_MIN_LETTERS || vocabulary.has(w) || (w.endsWith('s') && vocabulary.has(w.slice(0, -1)))) return word;
+    // A known word, or the plural of one, stays as typed; so does a common English word.
+    if (w.length < SPELL_MIN_LETTERS || vocabulary.has(w) || (w.endsWith('s') && vocabulary.has(w.slice(0, -1))) || english.has(w)) return word;
     // A plural is corrected as its singular ("brackts" -> "bracket" + s); shorter words of the
     // vocabulary (mostly abbreviations: "mand", "refin") are no targets.
     const forms = w.endsWith('s') ? [w, w.slice(0, -1)] : [w];

@@ -641,3 +641,52 @@ export function relevance(q: EvalQuery, d: EvalDoc): number {
   if (q.related?.includes(d.topic)) return 1;
   return 0;
 }
+
+/**
+ * Session 7: the original 36 queries judged again document by document with blind3's rubric
+ * (2 = about the situation the query describes, 1 = same subject, another situation, or a partial
+ * answer; every unnamed document 0), by reading the texts, never by searching. NOT used for the
+ * splits' figures (those keep their topic-level grades, so that every session's figures stay
+ * comparable); eval:search-spelling reports the original 36 under both, to show what the
+ * topic-level rubric does to the figure. Topic-level grading gives all five texts of the topic
+ * 2 and a related topic's texts 1; this one is stricter (fewer 2s) and also names relevant texts
+ * of other topics the topic-level grades gave 0.
+ */
+export const ORIGINAL_BY_DOCUMENT: Readonly<Record<string, Readonly<Record<string, number>>>> = {
+  'aligners not tracking': judged('tracking-0 tracking-1 tracking-2 tracking-3 tracking-4', 'refinement-1 refinement-2 ipr-2 rotation-0 rotation-1 rotation-3'),
+  'gap between tray and incisal edge': judged('tracking-0 tracking-1 tracking-3', 'tracking-2 tracking-4'),
+  'composite bumps fell off the teeth': judged('attachment-0 attachment-1 attachment-2', 'attachment-3 attachment-4'),
+  'retainer is broken': judged('retainer_broken-0 retainer_broken-1 retainer_broken-2 retainer_broken-3 retainer_broken-4'),
+  'brace glued to the tooth came loose': judged('bracket-0 bracket-1 bracket-2 bracket-3 bracket-4'),
+  'how much enamel to shave between teeth': judged('ipr-3 ipr-0 ipr-1', 'ipr-2 ipr-4 crowding-0 midline-2'),
+  'patient not wearing rubber bands': judged('elastics-1', 'elastics-0 elastics-2 elastics-3 elastics-4 compliance-0 compliance-1 compliance-2 compliance-3 compliance-4'),
+  'digital impression unusable, missing back teeth': judged('rescan-0 rescan-4', 'rescan-1 rescan-2 rescan-3'),
+  'front teeth do not meet when closing': judged('openbite-0 openbite-1 openbite-3', 'openbite-2 openbite-4'),
+  'widen the narrow upper jaw': judged('crossbite-0 crossbite-1 crossbite-3', 'crossbite-2 crossbite-4'),
+  'lower teeth bite into the palate': judged('deepbite-0 deepbite-1', 'deepbite-2 deepbite-3 deepbite-4'),
+  'buck teeth sticking out': judged('overjet-0 overjet-1 overjet-4', 'overjet-2 overjet-3'),
+  'crooked overlapping lower front teeth': judged('crowding-0 crowding-1 crowding-3 crowding-4', 'crowding-2 ipr-0'),
+  'close the space between front teeth': judged('spacing-0 spacing-1 spacing-2 spacing-3 spacing-4', 'extraction-1 extraction-4'),
+  'need more aligners to finish': judged('refinement-0 refinement-2 refinement-3 refinement-4', 'refinement-1 tracking-0 tracking-4'),
+  'package not delivered': judged('shipping-0 shipping-1', 'shipping-2 shipping-3 shipping-4'),
+  'question about the bill': judged('billing-0 billing-1 billing-2 billing-3 billing-4'),
+  'doctor sign off on the setup': judged('approval-0 approval-1 approval-2 approval-3 approval-4'),
+  'sore spot from plastic edge': judged('discomfort-0 discomfort-1 discomfort-2', 'discomfort-3 discomfort-4 retainer_broken-2'),
+  'eye tooth stuck in the palate': judged('impacted-0 impacted-1 impacted-4', 'impacted-2 impacted-3'),
+  'teeth pulled to make room': judged('extraction-0 extraction-1 extraction-2', 'extraction-3 extraction-4 crowding-2'),
+  'centre line not matching the face': judged('midline-0 midline-1', 'midline-2 midline-3 midline-4'),
+  'shortened roots on radiograph': judged('resorption-0 resorption-1 resorption-2', 'resorption-3 resorption-4'),
+  'jaw joint clicking': judged('tmj-0 tmj-1', 'tmj-2 tmj-3 tmj-4'),
+  'patient did not show up': judged('appointment-0 appointment-3', 'appointment-1 appointment-2 appointment-4'),
+  'wire end stabbing the cheek': judged('wire-0 wire-1 wire-2', 'wire-3 wire-4'),
+  'aligner misplaced need a new one': judged('lost_aligner-0 lost_aligner-2 lost_aligner-3', 'lost_aligner-1 lost_aligner-4 billing-3'),
+  'what happens after braces come off': judged('retention-0 retention-1 retention-2 retention-3 retention-4', 'appointment-4'),
+  'gums receding on lower incisors': judged('gums-0 gums-1', 'gums-2 gums-3 gums-4'),
+  'twisted tooth not turning': judged('rotation-0 rotation-1 rotation-3', 'rotation-2 rotation-4'),
+  'pt not wearing trays enough': judged('compliance-0 compliance-1 compliance-2 compliance-3 compliance-4', 'elastics-1'),
+  'reaction to the material, swelling': judged('allergy-0 allergy-2 allergy-4', 'allergy-1 allergy-3'),
+  'IPR between lower incisors': judged('ipr-0 ipr-2 ipr-4', 'ipr-1 ipr-3 crowding-0'),
+  'UR3 exposure and chain': judged('impacted-0 impacted-2', 'impacted-1 impacted-3 impacted-4'),
+  'OB too deep': judged('deepbite-0 deepbite-1 deepbite-2 deepbite-4', 'deepbite-3'),
+  'reduce OJ': judged('overjet-0 overjet-2 overjet-3 overjet-4', 'overjet-1'),
+};
