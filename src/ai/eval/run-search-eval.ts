@@ -15,7 +15,8 @@
  * Flags: `--models a,b` (default: every model of models.ts), `--quick` (no speed figures),
  * `--k1 --b` (BM25's constants; default the textbook 1.2 / 0.75), `--depth n` (candidates per kind
  * and leg; default the service's), `--candidates <file>` (writes every query's candidates for
- * `npm run fit:search-fusion`), `--no-glossary` (without text.ts's ORTHO_GLOSSARY, on both sides).
+ * `npm run fit:search-fusion`), `--no-glossary` (without text.ts's ORTHO_GLOSSARY, on both sides),
+ * `--no-spelling` (queries as typed, without text.ts's correctSpelling; the service likewise).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -33,7 +34,7 @@ import { DEFAULT_FEEDBACK, DEFAULT_FUSION, feedbackVector, fuseLegs, LEARNED_FUS
 import { LOCAL_MODEL_NAMES, localModelRoot, type LocalModelName } from '../models';
 import { embeddingInput, embedSources } from '../pipeline';
 import { LocalEmbeddingProvider } from '../providers/local';
-import { chunkText, expandOrtho, orQueryTerms, setOrthoGlossary, wordCount, type TextKind } from '../text';
+import { chunkText, correctSpelling, expandOrtho, orQueryTerms, setOrthoGlossary, wordCount, type TextKind } from '../text';
 import { type CandidatesFile } from './fit-fusion';
 import { K, ndcg, storeLabelledSet } from './labelled-practice';
 import { ALL_QUERIES, relevance, SEARCH_DOCS, SEARCH_QUERIES, SEARCH_QUERIES_ADDED, SEARCH_QUERIES_BLIND, SEARCH_QUERIES_BLIND2, SEARCH_QUERIES_BLIND3, SEARCH_QUERIES_BLIND4, SPLITS, type Split } from './search-set';
@@ -78,6 +79,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const quick = process.argv.includes('--quick');
   const glossary = !process.argv.includes('--no-glossary');
+  const spelling = !process.argv.includes('--no-spelling');
   setOrthoGlossary(glossary);
   const bm25Params = { k1: Number(arg('k1') ?? searchRepo.BM25.k1), b: Number(arg('b') ?? searchRepo.BM25.b) };
   // Candidates per kind and leg (the service's pool); deeper with --candidates, so that
@@ -96,13 +98,15 @@ async function main(): Promise<void> {
     const docByKey = new Map(SEARCH_DOCS.map((d) => [d.key, d]));
     const sources = [...(await repo.loadSources(db, 'case', [...idOf.keys()])), ...(await repo.loadSources(db, 'message', [...idOf.keys()]))];
     const inputs = sources.flatMap((s) => chunkText(s.text).map(embeddingInput));
-    console.log(`vocabulary: ORTHO_GLOSSARY ${glossary ? 'on' : 'off (--no-glossary)'}`);
+    console.log(`vocabulary: ORTHO_GLOSSARY ${glossary ? 'on' : 'off (--no-glossary)'}, spelling correction ${spelling ? 'on' : 'off (--no-spelling)'}`);
     console.log(
       `labelled set: ${SEARCH_DOCS.length} documents (${SEARCH_DOCS.filter((d) => d.kind === 'case').length} cases, ${SEARCH_DOCS.filter((d) => d.kind === 'message').length} messages), ${ALL_QUERIES.length} queries (${Math.ceil(SEARCH_QUERIES.length / 2)} tuning / ${Math.floor(SEARCH_QUERIES.length / 2)} held out / ${SEARCH_QUERIES_ADDED.length} added / ${SEARCH_QUERIES_BLIND.length} blind / ${SEARCH_QUERIES_BLIND2.length} blind2 / ${SEARCH_QUERIES_BLIND3.length} blind3 / ${SEARCH_QUERIES_BLIND4.length} blind4, held out)`,
     );
 
     // The lexical leg does not depend on the model.
-    const queries = ALL_QUERIES.map(({ q, split }) => ({ q, split, expanded: expandOrtho(q.q), ideal: SEARCH_DOCS.map((d) => relevance(q, d)).filter((g) => g > 0) }));
+    // Session 7: misspelt words corrected first, as the service does (--no-spelling: as typed).
+    const spell = (q: string) => (spelling ? correctSpelling(q) : q);
+    const queries = ALL_QUERIES.map(({ q, split }) => ({ q, split, expanded: expandOrtho(spell(q.q)), ideal: SEARCH_DOCS.map((d) => relevance(q, d)).filter((g) => g > 0) }));
     const lexical: LexicalHit[][] = [];
     const bm25: LexicalHit[][] = [];
     for (const { expanded } of queries) {
@@ -278,7 +282,7 @@ async function main(): Promise<void> {
     const primary = providers.get(config.LOCAL_EMBEDDING_MODEL);
     if (primary) {
       await sql`UPDATE embedding_models SET state = CASE WHEN model = ${primary.model} THEN 'active' ELSE 'retired' END`.execute(db);
-      const svc = createSearchService({ system: db, providers: () => primary, embedTimeoutMs: 60_000 });
+      const svc = createSearchService({ system: db, providers: () => primary, embedTimeoutMs: 60_000, spellingCorrection: spelling });
       let sum = 0;
       for (const { q, ideal } of queries) {
         const res = await svc.search((fn) => db.transaction().execute(fn), { q: q.q, kinds: KINDS, limit: K });
@@ -292,7 +296,7 @@ async function main(): Promise<void> {
     }
 
     const out = path.resolve(__dirname, '../../../bench/results', `eval-search-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(out, JSON.stringify({ docs: SEARCH_DOCS.length, queries: ALL_QUERIES.length, glossary, k: K, speed, best, production, report }, null, 2));
+    writeFileSync(out, JSON.stringify({ docs: SEARCH_DOCS.length, queries: ALL_QUERIES.length, glossary, spelling, k: K, speed, best, production, report }, null, 2));
     console.log(`wrote ${out}`);
   } finally {
     for (const p of providers.values()) await p.close();
