@@ -1,4 +1,4 @@
-import { chunkText, contentHash, expandOrtho, orQueryTerms, setOrthoGlossary, snippet } from './text';
+import { chunkText, contentHash, correctSpelling, editDistance, ENGLISH, expandOrtho, ORTHO_LEXICON, orQueryTerms, setOrthoGlossary, snippet, vocabularyOf } from './text';
 
 describe('chunkText', () => {
   it('keeps a short text whole, normalising whitespace', () => {
@@ -78,5 +78,41 @@ describe('snippet', () => {
     expect(s).toContain('retainer cracked');
     expect(s.startsWith('…')).toBe(true);
     expect(s.endsWith('…')).toBe(true);
+  });
+});
+
+describe('correctSpelling', () => {
+  it('measures one edit, a transposition of neighbours included, and stops past the cap', () => {
+    expect(editDistance('retaner', 'retainer')).toBe(1);
+    expect(editDistance('nickle', 'nickel')).toBe(1);
+    expect(editDistance('bracket', 'bracket')).toBe(0);
+    expect(editDistance('kitten', 'sitting', 3)).toBe(3);
+    expect(editDistance('aligner', 'bracket')).toBe(2);
+  });
+
+  it("replaces an unknown word by the vocabulary's word one edit away, plurals as plurals", () => {
+    expect(correctSpelling('upper retainor snapped')).toBe('upper retainer snapped');
+    expect(correctSpelling('pt broke brackts on sweets')).toBe('pt broke brackets on sweets');
+    expect(correctSpelling('root resorbtion on xray')).toBe('root resorption on xray');
+    expect(ORTHO_LEXICON.has('retainer')).toBe(true);
+  });
+
+  it('leaves known, short, inflected, ambiguous and far words as typed', () => {
+    // Known to the vocabulary, or the plural of a known word.
+    expect(correctSpelling('aligners cracked')).toBe('aligners cracked');
+    // Shorter than five letters ("of" is not turned into "off").
+    expect(correctSpelling('fell of')).toBe('fell of');
+    // A letter added or dropped at the end is an inflection, not a typo.
+    expect(correctSpelling('close the space', vocabularyOf(['closed space']), new Set())).toBe('close the space');
+    // Two equally frequent candidates: no guess.
+    expect(correctSpelling('batter', vocabularyOf(['bitter butter']), new Set())).toBe('batter');
+    // The more frequent of two candidates wins.
+    expect(correctSpelling('batter', vocabularyOf(['bitter butter butter']), new Set())).toBe('butter');
+    // Common English words are never corrected (without the guard "eating" became "seating").
+    expect(correctSpelling('jaw clicks when eating')).toBe('jaw clicks when eating');
+    expect(correctSpelling('jaw clicks when eating', ORTHO_LEXICON, new Set())).toBe('jaw clicks when seating');
+    expect(ENGLISH.has('change')).toBe(true);
+    // Nothing within one edit.
+    expect(correctSpelling('wedding vacation')).toBe('wedding vacation');
   });
 });

@@ -3,6 +3,7 @@
  * orthodontic vocabulary expansion, the OR-semantics full-text query, and snippets.
  */
 import { createHash } from 'node:crypto';
+import { ENGLISH_WORDS } from './english-words';
 
 /** A search result's or an embedding job's kind of text (the API's `kind` is the plural). */
 export const TEXT_KINDS = ['case', 'message', 'project', 'patient'] as const;
@@ -276,4 +277,103 @@ export function snippet(text: string, terms: readonly string[], width = 160): st
   let e = Math.min(flat.length, s + width);
   if (e < flat.length) e = flat.lastIndexOf(' ', e) > s ? flat.lastIndexOf(' ', e) : e;
   return `${s > 0 ? '…' : ''}${flat.slice(s, e)}${e < flat.length ? '…' : ''}`;
+}
+
+/**
+ * Session 7: misspelling tolerance of the query side. Staff type "retaner", "brackts",
+ * "atachment", "resorbtion": the lexical leg finds nothing for them and the embedding model
+ * splits them into unrelated word pieces. A word of at least `SPELL_MIN_LETTERS` letters that the
+ * vocabulary does not know is replaced by the vocabulary's word one edit away (insertion,
+ * deletion, substitution or transposition of neighbours: optimal string alignment distance 1),
+ * the most frequent one; when two are equally frequent the word is left as typed (no guess), and
+ * a letter added or dropped at the end does not count (an inflection, not a typo).
+ * Nothing is tuned: distance 1 and 5 letters are the textbook choice (Damerau: about 80 % of
+ * typing errors are one edit), fixed before any evaluation.
+ */
+export const SPELL_MIN_LETTERS = 5;
+
+/** Optimal string alignment distance of `a` and `b`, or `max + 1` as soon as it exceeds `max`. */
+export function editDistance(a: string, b: string, max = 1): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev2: number[] = [];
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2]! + 1);
+      cur.push(d);
+      rowMin = Math.min(rowMin, d);
+    }
+    if (rowMin > max) return max + 1;
+    prev2 = prev;
+    prev = cur;
+  }
+  return Math.min(prev[b.length]!, max + 1);
+}
+
+/** Word frequencies of `texts` (lower-case runs of letters), e.g. a practice's indexed texts. */
+export function vocabularyOf(texts: Iterable<string>, into = new Map<string, number>()): Map<string, number> {
+  for (const t of texts) for (const w of t.toLowerCase().match(/\p{L}+/gu) ?? []) into.set(w, (into.get(w) ?? 0) + 1);
+  return into;
+}
+
+/**
+ * The words text.ts itself knows: the clinical side of every vocabulary and glossary entry and
+ * the plain words and phrases its patterns match. What the
+ * correction falls back on without a practice's own vocabulary.
+ */
+export const ORTHO_LEXICON: ReadonlyMap<string, number> = (() => {
+  const phrases: string[] = [...Object.keys(ORTHO_VOCABULARY), ...Object.values(ORTHO_VOCABULARY), ...TOOTH_NAMES];
+  for (const [re, clinical] of [...LAY_VOCABULARY, ...ORTHO_GLOSSARY]) {
+    phrases.push(clinical);
+    // Alternatives of the pattern that are plain words ("\bnickel\b", "\bbiting into\b").
+    for (const alt of re.source.replace(/\(\?<!.*?\)/g, '').split('|')) {
+      const plain = /^\\b(.*)\\b$/.exec(alt)?.[1];
+      if (plain && /^[a-z' -]+$/i.test(plain)) phrases.push(plain);
+    }
+  }
+  return vocabularyOf(phrases);
+})();
+
+/**
+ * Common English words (english-words.ts: the served model's WordPiece vocabulary), never
+ * corrected: without them a small domain vocabulary turns "eating" into "seating", "change" into
+ * "charge", "happy" into "gappy" (seen in session 7's first run, src/ai/README.md).
+ */
+export const ENGLISH: ReadonlySet<string> = new Set(ENGLISH_WORDS.split(' ').filter(Boolean));
+
+/**
+ * `text` with each unknown word of at least SPELL_MIN_LETTERS letters replaced by its unique best
+ * correction from `vocabulary` (word -> frequency); known, common English (`english`; an empty set
+ * turns that guard off), short and unmatched words stay as typed.
+ */
+export function correctSpelling(text: string, vocabulary: ReadonlyMap<string, number> = ORTHO_LEXICON, english: ReadonlySet<string> = ENGLISH): string {
+  return text.replace(/\p{L}+/gu, (word) => {
+    const w = word.toLowerCase();
+    // A known word, or the plural of one, stays as typed; so does a common English word.
+    if (w.length < SPELL_MIN_LETTERS || vocabulary.has(w) || (w.endsWith('s') && vocabulary.has(w.slice(0, -1))) || english.has(w)) return word;
+    // A plural is corrected as its singular ("brackts" -> "bracket" + s); shorter words of the
+    // vocabulary (mostly abbreviations: "mand", "refin") are no targets.
+    const forms = w.endsWith('s') ? [w, w.slice(0, -1)] : [w];
+    let best: string | undefined;
+    let bestCount = 0;
+    let tie = false;
+    for (const [v, count] of vocabulary) {
+      const form = forms.find(
+        // A letter added or dropped at the end is an inflection (close/closed, brace/braces), not a typo.
+        (f) => v.length >= SPELL_MIN_LETTERS && Math.abs(v.length - f.length) <= 1 && !v.startsWith(f) && !f.startsWith(v) && editDistance(f, v, 1) <= 1,
+      );
+      if (form === undefined) continue;
+      const fixed = form === w ? v : `${v}s`;
+      if (count > bestCount) {
+        best = fixed;
+        bestCount = count;
+        tie = false;
+      } else if (count === bestCount && fixed !== best) tie = true;
+    }
+    return best && !tie ? best : word;
+  });
 }

@@ -7,7 +7,7 @@
 import type { Db, Tx } from '../db/database';
 import { DEFAULT_FEEDBACK, DEFAULT_FUSION, explain, feedbackVector, type FeedbackOptions, fuse, type FusedHit, FUSION_WITHOUT_FEEDBACK, type FusionOptions, type QueryContext } from '../ai/fusion';
 import type { EmbeddingProvider } from '../ai/providers/types';
-import { expandOrtho, orQueryTerms, snippet, wordCount, type TextKind } from '../ai/text';
+import { correctSpelling, expandOrtho, orQueryTerms, snippet, wordCount, type TextKind } from '../ai/text';
 import { activeModel, type ModelRow } from '../repositories/embeddings.repository';
 import * as repo from '../repositories/search.repository';
 
@@ -51,6 +51,13 @@ export interface SearchServiceDeps {
    * session 6, kept for the benchmark's and the tests' side-by-side comparison.
    */
   statements?: 'one' | 'separate';
+  /**
+   * Session 7: misspelt words of the query are corrected before anything else (text.ts
+   * correctSpelling against ORTHO_LEXICON: "retaner" -> "retainer"), so both legs and the embedded
+   * text see the correction. false searches the query as typed. See src/ai/README.md.
+   * @default true
+   */
+  spellingCorrection?: boolean;
 }
 
 export interface SearchInput {
@@ -213,7 +220,7 @@ export function createSearchService(deps: SearchServiceDeps) {
 
     /** GET /search. */
     async search(db: <T>(fn: (trx: Tx) => Promise<T>) => Promise<T>, input: SearchInput): Promise<SearchResponse> {
-      const expanded = expandOrtho(input.q);
+      const expanded = expandOrtho(deps.spellingCorrection === false ? input.q : correctSpelling(input.q));
       const terms = orQueryTerms(expanded);
       const qv = await embedQuery(expanded);
       const query = { words: wordCount(input.q) };

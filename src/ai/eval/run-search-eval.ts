@@ -15,7 +15,8 @@
  * Flags: `--models a,b` (default: every model of models.ts), `--quick` (no speed figures),
  * `--k1 --b` (BM25's constants; default the textbook 1.2 / 0.75), `--depth n` (candidates per kind
  * and leg; default the service's), `--candidates <file>` (writes every query's candidates for
- * `npm run fit:search-fusion`), `--no-glossary` (without text.ts's ORTHO_GLOSSARY, on both sides).
+ * `npm run fit:search-fusion`), `--no-glossary` (without text.ts's ORTHO_GLOSSARY, on both sides),
+ * `--no-spelling` (queries as typed, without text.ts's correctSpelling; the service likewise).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -33,10 +34,10 @@ import { DEFAULT_FEEDBACK, DEFAULT_FUSION, feedbackVector, fuseLegs, LEARNED_FUS
 import { LOCAL_MODEL_NAMES, localModelRoot, type LocalModelName } from '../models';
 import { embeddingInput, embedSources } from '../pipeline';
 import { LocalEmbeddingProvider } from '../providers/local';
-import { chunkText, expandOrtho, orQueryTerms, setOrthoGlossary, wordCount, type TextKind } from '../text';
+import { chunkText, correctSpelling, expandOrtho, orQueryTerms, setOrthoGlossary, wordCount, type TextKind } from '../text';
 import { type CandidatesFile } from './fit-fusion';
 import { K, ndcg, storeLabelledSet } from './labelled-practice';
-import { ALL_QUERIES, relevance, SEARCH_DOCS, SEARCH_QUERIES, SEARCH_QUERIES_ADDED, SEARCH_QUERIES_BLIND, SEARCH_QUERIES_BLIND2, SEARCH_QUERIES_BLIND3, SPLITS, type Split } from './search-set';
+import { ALL_QUERIES, relevance, SEARCH_DOCS, SEARCH_QUERIES, SEARCH_QUERIES_ADDED, SEARCH_QUERIES_BLIND, SEARCH_QUERIES_BLIND2, SEARCH_QUERIES_BLIND3, SEARCH_QUERIES_BLIND4, SPLITS, type Split } from './search-set';
 
 const KINDS: readonly TextKind[] = ['case', 'message'];
 /** The row of the production default (weighted fusion, then vector feedback). */
@@ -63,6 +64,8 @@ interface Row {
   ndcg10Blind2: number;
   /** Session 6's blind batch, judged document by document. */
   ndcg10Blind3: number;
+  /** Session 7's blind batch, judged document by document. */
+  ndcg10Blind4: number;
   /** recall@10 per split. */
   recall10BySplit: Record<Split, number>;
 }
@@ -76,6 +79,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const quick = process.argv.includes('--quick');
   const glossary = !process.argv.includes('--no-glossary');
+  const spelling = !process.argv.includes('--no-spelling');
   setOrthoGlossary(glossary);
   const bm25Params = { k1: Number(arg('k1') ?? searchRepo.BM25.k1), b: Number(arg('b') ?? searchRepo.BM25.b) };
   // Candidates per kind and leg (the service's pool); deeper with --candidates, so that
@@ -94,13 +98,15 @@ async function main(): Promise<void> {
     const docByKey = new Map(SEARCH_DOCS.map((d) => [d.key, d]));
     const sources = [...(await repo.loadSources(db, 'case', [...idOf.keys()])), ...(await repo.loadSources(db, 'message', [...idOf.keys()]))];
     const inputs = sources.flatMap((s) => chunkText(s.text).map(embeddingInput));
-    console.log(`vocabulary: ORTHO_GLOSSARY ${glossary ? 'on' : 'off (--no-glossary)'}`);
+    console.log(`vocabulary: ORTHO_GLOSSARY ${glossary ? 'on' : 'off (--no-glossary)'}, spelling correction ${spelling ? 'on' : 'off (--no-spelling)'}`);
     console.log(
-      `labelled set: ${SEARCH_DOCS.length} documents (${SEARCH_DOCS.filter((d) => d.kind === 'case').length} cases, ${SEARCH_DOCS.filter((d) => d.kind === 'message').length} messages), ${ALL_QUERIES.length} queries (${Math.ceil(SEARCH_QUERIES.length / 2)} tuning / ${Math.floor(SEARCH_QUERIES.length / 2)} held out / ${SEARCH_QUERIES_ADDED.length} added / ${SEARCH_QUERIES_BLIND.length} blind / ${SEARCH_QUERIES_BLIND2.length} blind2 / ${SEARCH_QUERIES_BLIND3.length} blind3, held out)`,
+      `labelled set: ${SEARCH_DOCS.length} documents (${SEARCH_DOCS.filter((d) => d.kind === 'case').length} cases, ${SEARCH_DOCS.filter((d) => d.kind === 'message').length} messages), ${ALL_QUERIES.length} queries (${Math.ceil(SEARCH_QUERIES.length / 2)} tuning / ${Math.floor(SEARCH_QUERIES.length / 2)} held out / ${SEARCH_QUERIES_ADDED.length} added / ${SEARCH_QUERIES_BLIND.length} blind / ${SEARCH_QUERIES_BLIND2.length} blind2 / ${SEARCH_QUERIES_BLIND3.length} blind3 / ${SEARCH_QUERIES_BLIND4.length} blind4, held out)`,
     );
 
     // The lexical leg does not depend on the model.
-    const queries = ALL_QUERIES.map(({ q, split }) => ({ q, split, expanded: expandOrtho(q.q), ideal: SEARCH_DOCS.map((d) => relevance(q, d)).filter((g) => g > 0) }));
+    // Session 7: misspelt words corrected first, as the service does (--no-spelling: as typed).
+    const spell = (q: string) => (spelling ? correctSpelling(q) : q);
+    const queries = ALL_QUERIES.map(({ q, split }) => ({ q, split, expanded: expandOrtho(spell(q.q)), ideal: SEARCH_DOCS.map((d) => relevance(q, d)).filter((g) => g > 0) }));
     const lexical: LexicalHit[][] = [];
     const bm25: LexicalHit[][] = [];
     for (const { expanded } of queries) {
@@ -197,7 +203,7 @@ async function main(): Promise<void> {
 
     const report: Row[] = [];
     const evaluate = (models: readonly LocalModelName[], method: string, fusion: FusionOptions | null, lexicalLeg = lexical, semanticLegs = semantic): Row => {
-      const zero = (): Record<Split, number> => ({ tune: 0, heldOut: 0, added: 0, blind: 0, blind2: 0, blind3: 0 });
+      const zero = (): Record<Split, number> => ({ tune: 0, heldOut: 0, added: 0, blind: 0, blind2: 0, blind3: 0, blind4: 0 });
       const n = zero();
       const r = zero();
       const count = zero();
@@ -226,11 +232,12 @@ async function main(): Promise<void> {
         ndcg10Blind: count.blind ? n.blind / count.blind : NaN,
         ndcg10Blind2: count.blind2 ? n.blind2 / count.blind2 : NaN,
         ndcg10Blind3: count.blind3 ? n.blind3 / count.blind3 : NaN,
+        ndcg10Blind4: count.blind4 ? n.blind4 / count.blind4 : NaN,
         recall10BySplit: Object.fromEntries(SPLITS.map((k) => [k, count[k] ? r[k] / count[k] : NaN])) as Record<Split, number>,
       };
       report.push(row);
       console.log(
-        `${row.models.padEnd(44)} ${row.method.padEnd(26)} nDCG@10 ${row.ndcg10.toFixed(3)} recall@10 ${row.recall10.toFixed(3)} | tune ${row.ndcg10Tune.toFixed(3)} held-out ${row.ndcg10HeldOut.toFixed(3)} added ${row.ndcg10Added.toFixed(3)} blind ${row.ndcg10Blind.toFixed(3)} blind2 ${row.ndcg10Blind2.toFixed(3)} blind3 ${row.ndcg10Blind3.toFixed(3)} | original 36 ${row.ndcg10Orig.toFixed(3)}, 66 of session 4 ${row.ndcg10Prev66.toFixed(3)}`,
+        `${row.models.padEnd(44)} ${row.method.padEnd(26)} nDCG@10 ${row.ndcg10.toFixed(3)} recall@10 ${row.recall10.toFixed(3)} | tune ${row.ndcg10Tune.toFixed(3)} held-out ${row.ndcg10HeldOut.toFixed(3)} added ${row.ndcg10Added.toFixed(3)} blind ${row.ndcg10Blind.toFixed(3)} blind2 ${row.ndcg10Blind2.toFixed(3)} blind3 ${row.ndcg10Blind3.toFixed(3)} blind4 ${row.ndcg10Blind4.toFixed(3)} | original 36 ${row.ndcg10Orig.toFixed(3)}, 66 of session 4 ${row.ndcg10Prev66.toFixed(3)}`,
       );
       return row;
     };
@@ -266,7 +273,7 @@ async function main(): Promise<void> {
     for (const name of names) evaluate([name], FEEDBACK_METHOD, DEFAULT_FUSION, bm25, feedbackLegs);
     const best = [...report].sort((a, b) => b.ndcg10Tune - a.ndcg10Tune)[0]!;
     console.log(
-      `best on the tuning half: ${best.models} ${best.method}: tune ${best.ndcg10Tune.toFixed(3)}, held-out ${best.ndcg10HeldOut.toFixed(3)}, original 36 ${best.ndcg10Orig.toFixed(3)}, added 30 ${best.ndcg10Added.toFixed(3)}, blind ${best.ndcg10Blind.toFixed(3)}, blind2 ${best.ndcg10Blind2.toFixed(3)}, blind3 ${best.ndcg10Blind3.toFixed(3)}, all ${best.ndcg10.toFixed(3)}`,
+      `best on the tuning half: ${best.models} ${best.method}: tune ${best.ndcg10Tune.toFixed(3)}, held-out ${best.ndcg10HeldOut.toFixed(3)}, original 36 ${best.ndcg10Orig.toFixed(3)}, added 30 ${best.ndcg10Added.toFixed(3)}, blind ${best.ndcg10Blind.toFixed(3)}, blind2 ${best.ndcg10Blind2.toFixed(3)}, blind3 ${best.ndcg10Blind3.toFixed(3)}, blind4 ${best.ndcg10Blind4.toFixed(3)}, all ${best.ndcg10.toFixed(3)}`,
     );
 
     // The production default end to end through the search service (API code path): the
@@ -275,7 +282,7 @@ async function main(): Promise<void> {
     const primary = providers.get(config.LOCAL_EMBEDDING_MODEL);
     if (primary) {
       await sql`UPDATE embedding_models SET state = CASE WHEN model = ${primary.model} THEN 'active' ELSE 'retired' END`.execute(db);
-      const svc = createSearchService({ system: db, providers: () => primary, embedTimeoutMs: 60_000 });
+      const svc = createSearchService({ system: db, providers: () => primary, embedTimeoutMs: 60_000, spellingCorrection: spelling });
       let sum = 0;
       for (const { q, ideal } of queries) {
         const res = await svc.search((fn) => db.transaction().execute(fn), { q: q.q, kinds: KINDS, limit: K });
@@ -289,7 +296,7 @@ async function main(): Promise<void> {
     }
 
     const out = path.resolve(__dirname, '../../../bench/results', `eval-search-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(out, JSON.stringify({ docs: SEARCH_DOCS.length, queries: ALL_QUERIES.length, glossary, k: K, speed, best, production, report }, null, 2));
+    writeFileSync(out, JSON.stringify({ docs: SEARCH_DOCS.length, queries: ALL_QUERIES.length, glossary, spelling, k: K, speed, best, production, report }, null, 2));
     console.log(`wrote ${out}`);
   } finally {
     for (const p of providers.values()) await p.close();

@@ -1,11 +1,14 @@
-import { ALL_QUERIES, relevance, SEARCH_DOCS, SEARCH_QUERIES_BLIND3 } from './search-set';
+import { ALL_QUERIES, ORIGINAL_BY_DOCUMENT, relevance, SEARCH_DOCS, SEARCH_QUERIES, SEARCH_QUERIES_BLIND3, SEARCH_QUERIES_BLIND4 } from './search-set';
 
 describe('the labelled search set', () => {
   const keys = new Set(SEARCH_DOCS.map((d) => d.key));
 
-  it('blind3 judges existing documents only, with at least one document of grade 2 per query', () => {
-    expect(SEARCH_QUERIES_BLIND3.length).toBeGreaterThanOrEqual(40);
-    for (const q of SEARCH_QUERIES_BLIND3) {
+  it.each([
+    ['blind3', SEARCH_QUERIES_BLIND3],
+    ['blind4', SEARCH_QUERIES_BLIND4],
+  ])('%s judges existing documents only, with at least one document of grade 2 per query', (_name, queries) => {
+    expect(queries.length).toBeGreaterThanOrEqual(40);
+    for (const q of queries) {
       const graded = Object.entries(q.grades ?? {});
       expect(graded.length).toBeGreaterThan(0);
       for (const [key, g] of graded) {
@@ -29,6 +32,15 @@ describe('the labelled search set', () => {
   it('no query text appears twice across the splits', () => {
     const texts = ALL_QUERIES.map(({ q }) => q.q.toLowerCase());
     expect(ALL_QUERIES.filter((x) => x.split === 'blind3').length).toBe(SEARCH_QUERIES_BLIND3.length);
+    expect(ALL_QUERIES.filter((x) => x.split === 'blind4').length).toBe(SEARCH_QUERIES_BLIND4.length);
     expect(new Set(texts).size).toBe(texts.length);
+  });
+
+  it('the second judgement of the original 36 covers each of them, existing documents only, a grade 2 each', () => {
+    expect(Object.keys(ORIGINAL_BY_DOCUMENT).sort()).toEqual(SEARCH_QUERIES.map((q) => q.q).sort());
+    for (const [q, grades] of Object.entries(ORIGINAL_BY_DOCUMENT)) {
+      for (const key of Object.keys(grades)) expect(keys.has(key) ? key : `${q}: unknown document ${key}`).toBe(key);
+      expect(Object.values(grades)).toContain(2);
+    }
   });
 });

@@ -545,17 +545,92 @@ export const SEARCH_QUERIES_BLIND3: EvalQuery[] = [
 ];
 
 /**
- * Which part of the set a query is in: the even-numbered of the original 36 tune, the odd ones,
- * every added query (session 4), both blind batches (session 5) and blind3 (session 6) are held out.
+ * Session 7 (blind4): written and committed alone, before any search method (old or new) ran on
+ * them and before this session's query-side changes; their author had read the 155 texts, the
+ * earlier queries (to avoid repeating them) and src/ai/README.md (which names a few glossary
+ * entries) but not text.ts or its glossary. The way
+ * staff and parents type: lay words ("permanent retainer", "roof of the mouth", "came unglued",
+ * "smile not centered"), misspellings (atachments, attachmnt, retaner, brackts, bitting,
+ * expandor, aligener, recieved, nickle, slenderising), shorthand (pt, ext, PA, appt, 3/16, UL2,
+ * LL1, 3d, "mid course") and questions. Graded document by document as blind3 was,
+ * by reading the texts, never by searching: 2 = the document is about the situation the query
+ * describes, 1 = the same subject but another situation, or a document that partly answers it;
+ * every other document 0. Held out: nothing is tuned or chosen on them.
  */
-export type Split = 'tune' | 'heldOut' | 'added' | 'blind' | 'blind2' | 'blind3';
-export const SPLITS: readonly Split[] = ['tune', 'heldOut', 'added', 'blind', 'blind2', 'blind3'];
+export const SEARCH_QUERIES_BLIND4: EvalQuery[] = [
+  { q: 'aligner wont click in on the front teeth', topic: 'tracking', grades: judged('tracking-0 tracking-1 tracking-3', 'tracking-2 tracking-4') },
+  { q: 'trays not seating, should she use chewies?', topic: 'tracking', grades: judged('tracking-0 tracking-1 tracking-2 tracking-3', 'tracking-4') },
+  { q: 'atachments fell of the lower premolars', topic: 'attachment', grades: judged('attachment-0', 'attachment-1 attachment-2 attachment-4') },
+  { q: 'pt needs new attachmnt template', topic: 'attachment', grades: judged('attachment-0 attachment-2', 'attachment-1 attachment-4') },
+  { q: 'can we put an extra attachment on UL2?', topic: 'attachment', grades: judged('attachment-3', 'attachment-0 attachment-1 attachment-2 attachment-4 rotation-2') },
+  { q: 'essix retaner cracked at the back', topic: 'retainer_broken', grades: judged('retainer_broken-0', 'retainer_broken-1 retainer_broken-2 retainer_broken-3 retainer_broken-4') },
+  { q: 'permanent retainer wire came loose', topic: 'retainer_broken', grades: judged('retainer_broken-3 retainer_broken-4', 'retainer_broken-0 retainer_broken-1 retainer_broken-2') },
+  { q: 'brace came unglued on a back tooth', topic: 'bracket', grades: judged('bracket-0 bracket-1', 'bracket-2 bracket-3 bracket-4') },
+  { q: 'pt broke brackts on sweets', topic: 'bracket', grades: judged('bracket-3', 'bracket-0 bracket-1 bracket-2 bracket-4') },
+  { q: 'loose bracket spinning round on the wire, can she come in?', topic: 'bracket', grades: judged('bracket-2', 'bracket-0 bracket-1 bracket-3 bracket-4') },
+  { q: 'did we do the stripping at tray 4?', topic: 'ipr', grades: judged('ipr-1 ipr-0', 'ipr-2 ipr-3 ipr-4') },
+  { q: 'slenderising lower arch done', topic: 'ipr', grades: judged('ipr-4', 'ipr-0 ipr-1 ipr-2 ipr-3') },
+  { q: 'pt needs more elastics, 3/16', topic: 'elastics', grades: judged('elastics-3', 'elastics-0 elastics-1 elastics-2 elastics-4') },
+  { q: 'precision cuts for class II bands', topic: 'elastics', grades: judged('elastics-2', 'elastics-0 elastics-1 elastics-3 elastics-4') },
+  { q: 'holes in the scan on the palate side', topic: 'rescan', grades: judged('rescan-1', 'rescan-0 rescan-2 rescan-3 rescan-4') },
+  { q: 'lab rejected the intraoral scan', topic: 'rescan', grades: judged('rescan-0', 'rescan-1 rescan-2 rescan-3 rescan-4') },
+  { q: "front teeth don't close together, tongue crib?", topic: 'openbite', grades: judged('openbite-0 openbite-1', 'openbite-2 openbite-3 openbite-4') },
+  { q: 'open bite on one side after widening', topic: 'openbite', grades: judged('openbite-4', 'openbite-0 openbite-1 openbite-3') },
+  { q: 'expandor key turned twice a day by mum', topic: 'crossbite', grades: judged('crossbite-1', 'crossbite-0 crossbite-2') },
+  { q: 'lower teeth bitting the roof of the mouth', topic: 'deepbite', grades: judged('deepbite-0 deepbite-1', 'deepbite-2 deepbite-3 deepbite-4') },
+  { q: 'bite turbos on, overbite not improving', topic: 'deepbite', grades: judged('deepbite-2', 'deepbite-0 deepbite-1 deepbite-3 deepbite-4') },
+  { q: 'overjet better with the twin block, going to braces', topic: 'overjet', grades: judged('overjet-2', 'overjet-0 overjet-1 overjet-3 overjet-4') },
+  { q: "my son's top teeth stick out too far", topic: 'overjet', grades: judged('overjet-0 overjet-1 overjet-4', 'overjet-2 overjet-3') },
+  { q: 'wants her teeth straight for the wedding', topic: 'crowding', grades: judged('crowding-1', 'crowding-0 crowding-3') },
+  { q: 'upper canines blocked out, ext?', topic: 'crowding', grades: judged('crowding-2', 'crowding-0 extraction-0 extraction-2') },
+  { q: 'diastema closed, bonded retainer next?', topic: 'spacing', grades: judged('spacing-0', 'spacing-1 spacing-2 spacing-3 spacing-4') },
+  { q: 'still a gap next to her front tooth on the top left', topic: 'spacing', grades: judged('spacing-3', 'spacing-0 spacing-1 spacing-2') },
+  { q: 'need a mid course correction', topic: 'refinement', grades: judged('refinement-1 tracking-4', 'refinement-0 refinement-2 refinement-3 refinement-4 tracking-0') },
+  { q: 'finished all her aligners but not happy with the result', topic: 'refinement', grades: judged('refinement-2 refinement-4', 'refinement-0 refinement-3') },
+  { q: 'parcel stuck at the depot', topic: 'shipping', grades: judged('shipping-0', 'shipping-1 shipping-2 shipping-3') },
+  { q: 'when do the retainers get here? appt thursday', topic: 'shipping', grades: judged('shipping-2', 'shipping-0 shipping-3 appointment-2') },
+  { q: 'lab sent us two bills for one refinement', topic: 'billing', grades: judged('billing-1', 'billing-0 billing-2') },
+  { q: 'has the march payment been recieved', topic: 'billing', grades: judged('billing-4', 'billing-0 billing-1') },
+  { q: 'dr meyer needs to approve the 3d setup', topic: 'approval', grades: judged('approval-1 approval-0 approval-4', 'approval-2 approval-3') },
+  { q: 'simulation approved, go to production', topic: 'approval', grades: judged('approval-2', 'approval-0 approval-1 approval-3 approval-4') },
+  { q: 'mouth ulcer from the aligener', topic: 'discomfort', grades: judged('discomfort-0 discomfort-2', 'discomfort-1') },
+  { q: 'teeth ache for days after each new aligner', topic: 'discomfort', grades: judged('discomfort-3 discomfort-4', 'discomfort-0 discomfort-1 discomfort-2 elastics-4') },
+  { q: 'adult canine stuck in the roof of the mouth', topic: 'impacted', grades: judged('impacted-4 impacted-0', 'impacted-1 impacted-2 impacted-3') },
+  { q: 'chain on the canine, start pulling it down', topic: 'impacted', grades: judged('impacted-2', 'impacted-0 impacted-3') },
+  { q: 'pontics for the missing premolars in the trays', topic: 'extraction', grades: judged('extraction-3', 'extraction-0 extraction-1 extraction-4') },
+  { q: 'premolars extracted yesterday, close the spaces', topic: 'extraction', grades: judged('extraction-1', 'extraction-0 extraction-3 extraction-4 overjet-3 midline-4') },
+  { q: 'smile not centered with her face', topic: 'midline', grades: judged('midline-0 midline-1', 'midline-2 midline-3 midline-4') },
+  { q: 'short roots, go easy on the forces', topic: 'resorption', grades: judged('resorption-4 resorption-2', 'resorption-0 resorption-1 resorption-3') },
+  { q: 'need a PA to check the roots', topic: 'resorption', grades: judged('resorption-3', 'resorption-0 resorption-1 resorption-2 resorption-4') },
+  { q: 'jaw clicking, refer to a specialist?', topic: 'tmj', grades: judged('tmj-3 tmj-0', 'tmj-1 tmj-2 tmj-4') },
+  { q: "she didn't turn up and didn't phone", topic: 'appointment', grades: judged('appointment-0', 'appointment-3') },
+  { q: 'booked in for braces removal in june', topic: 'appointment', grades: judged('appointment-4', 'appointment-1 appointment-2 retention-1') },
+  { q: 'archwire broke on the top', topic: 'wire', grades: judged('wire-4', 'wire-0 wire-1 wire-2 wire-3') },
+  { q: 'pt lost her aligners on vacation', topic: 'lost_aligner', grades: judged('lost_aligner-0', 'lost_aligner-1 lost_aligner-2 lost_aligner-3 lost_aligner-4') },
+  { q: 'wear indicators low, pt not compliant', topic: 'compliance', grades: judged('compliance-3', 'compliance-0 compliance-1 compliance-2 compliance-4') },
+  { q: 'forgets to put her aligners back in after eating', topic: 'compliance', grades: judged('compliance-4', 'compliance-0 compliance-1 compliance-2 compliance-3') },
+  { q: 'nickle allergy, what wires?', topic: 'allergy', grades: judged('allergy-1', 'allergy-0 allergy-3 allergy-4') },
+  { q: 'mouth burns with the retainer in', topic: 'allergy', grades: judged('allergy-4', 'allergy-0 allergy-2') },
+  { q: "thin gums lower front, don't expand", topic: 'gums', grades: judged('gums-4', 'gums-0 gums-1') },
+  { q: 'recession on LL1, root showing', topic: 'gums', grades: judged('gums-1 gums-0', 'gums-4') },
+  { q: 'lateral incisor still rotated, button and elastic?', topic: 'rotation', grades: judged('rotation-0 rotation-1', 'rotation-2 rotation-3 rotation-4') },
+  { q: 'hawley on top, bonded on the bottom', topic: 'retention', grades: judged('retention-3', 'retention-0 retention-1 retention-4') },
+];
+
+/**
+ * Which part of the set a query is in: the even-numbered of the original 36 tune, the odd ones,
+ * every added query (session 4), both blind batches (session 5), blind3 (session 6) and blind4
+ * (session 7) are held out.
+ */
+export type Split = 'tune' | 'heldOut' | 'added' | 'blind' | 'blind2' | 'blind3' | 'blind4';
+export const SPLITS: readonly Split[] = ['tune', 'heldOut', 'added', 'blind', 'blind2', 'blind3', 'blind4'];
 export const ALL_QUERIES: ReadonlyArray<{ q: EvalQuery; split: Split }> = [
   ...SEARCH_QUERIES.map((q, i) => ({ q, split: (i % 2 === 0 ? 'tune' : 'heldOut') as Split })),
   ...SEARCH_QUERIES_ADDED.map((q) => ({ q, split: 'added' as Split })),
   ...SEARCH_QUERIES_BLIND.map((q) => ({ q, split: 'blind' as Split })),
   ...SEARCH_QUERIES_BLIND2.map((q) => ({ q, split: 'blind2' as Split })),
   ...SEARCH_QUERIES_BLIND3.map((q) => ({ q, split: 'blind3' as Split })),
+  ...SEARCH_QUERIES_BLIND4.map((q) => ({ q, split: 'blind4' as Split })),
 ];
 
 
@@ -566,3 +641,52 @@ export function relevance(q: EvalQuery, d: EvalDoc): number {
   if (q.related?.includes(d.topic)) return 1;
   return 0;
 }
+
+/**
+ * Session 7: the original 36 queries judged again document by document with blind3's rubric
+ * (2 = about the situation the query describes, 1 = same subject, another situation, or a partial
+ * answer; every unnamed document 0), by reading the texts, never by searching. NOT used for the
+ * splits' figures (those keep their topic-level grades, so that every session's figures stay
+ * comparable); eval:search-spelling reports the original 36 under both, to show what the
+ * topic-level rubric does to the figure. Topic-level grading gives all five texts of the topic
+ * 2 and a related topic's texts 1; this one is stricter (fewer 2s) and also names relevant texts
+ * of other topics the topic-level grades gave 0.
+ */
+export const ORIGINAL_BY_DOCUMENT: Readonly<Record<string, Readonly<Record<string, number>>>> = {
+  'aligners not tracking': judged('tracking-0 tracking-1 tracking-2 tracking-3 tracking-4', 'refinement-1 refinement-2 ipr-2 rotation-0 rotation-1 rotation-3'),
+  'gap between tray and incisal edge': judged('tracking-0 tracking-1 tracking-3', 'tracking-2 tracking-4'),
+  'composite bumps fell off the teeth': judged('attachment-0 attachment-1 attachment-2', 'attachment-3 attachment-4'),
+  'retainer is broken': judged('retainer_broken-0 retainer_broken-1 retainer_broken-2 retainer_broken-3 retainer_broken-4'),
+  'brace glued to the tooth came loose': judged('bracket-0 bracket-1 bracket-2 bracket-3 bracket-4'),
+  'how much enamel to shave between teeth': judged('ipr-3 ipr-0 ipr-1', 'ipr-2 ipr-4 crowding-0 midline-2'),
+  'patient not wearing rubber bands': judged('elastics-1', 'elastics-0 elastics-2 elastics-3 elastics-4 compliance-0 compliance-1 compliance-2 compliance-3 compliance-4'),
+  'digital impression unusable, missing back teeth': judged('rescan-0 rescan-4', 'rescan-1 rescan-2 rescan-3'),
+  'front teeth do not meet when closing': judged('openbite-0 openbite-1 openbite-3', 'openbite-2 openbite-4'),
+  'widen the narrow upper jaw': judged('crossbite-0 crossbite-1 crossbite-3', 'crossbite-2 crossbite-4'),
+  'lower teeth bite into the palate': judged('deepbite-0 deepbite-1', 'deepbite-2 deepbite-3 deepbite-4'),
+  'buck teeth sticking out': judged('overjet-0 overjet-1 overjet-4', 'overjet-2 overjet-3'),
+  'crooked overlapping lower front teeth': judged('crowding-0 crowding-1 crowding-3 crowding-4', 'crowding-2 ipr-0'),
+  'close the space between front teeth': judged('spacing-0 spacing-1 spacing-2 spacing-3 spacing-4', 'extraction-1 extraction-4'),
+  'need more aligners to finish': judged('refinement-0 refinement-2 refinement-3 refinement-4', 'refinement-1 tracking-0 tracking-4'),
+  'package not delivered': judged('shipping-0 shipping-1', 'shipping-2 shipping-3 shipping-4'),
+  'question about the bill': judged('billing-0 billing-1 billing-2 billing-3 billing-4'),
+  'doctor sign off on the setup': judged('approval-0 approval-1 approval-2 approval-3 approval-4'),
+  'sore spot from plastic edge': judged('discomfort-0 discomfort-1 discomfort-2', 'discomfort-3 discomfort-4 retainer_broken-2'),
+  'eye tooth stuck in the palate': judged('impacted-0 impacted-1 impacted-4', 'impacted-2 impacted-3'),
+  'teeth pulled to make room': judged('extraction-0 extraction-1 extraction-2', 'extraction-3 extraction-4 crowding-2'),
+  'centre line not matching the face': judged('midline-0 midline-1', 'midline-2 midline-3 midline-4'),
+  'shortened roots on radiograph': judged('resorption-0 resorption-1 resorption-2', 'resorption-3 resorption-4'),
+  'jaw joint clicking': judged('tmj-0 tmj-1', 'tmj-2 tmj-3 tmj-4'),
+  'patient did not show up': judged('appointment-0 appointment-3', 'appointment-1 appointment-2 appointment-4'),
+  'wire end stabbing the cheek': judged('wire-0 wire-1 wire-2', 'wire-3 wire-4'),
+  'aligner misplaced need a new one': judged('lost_aligner-0 lost_aligner-2 lost_aligner-3', 'lost_aligner-1 lost_aligner-4 billing-3'),
+  'what happens after braces come off': judged('retention-0 retention-1 retention-2 retention-3 retention-4', 'appointment-4'),
+  'gums receding on lower incisors': judged('gums-0 gums-1', 'gums-2 gums-3 gums-4'),
+  'twisted tooth not turning': judged('rotation-0 rotation-1 rotation-3', 'rotation-2 rotation-4'),
+  'pt not wearing trays enough': judged('compliance-0 compliance-1 compliance-2 compliance-3 compliance-4', 'elastics-1'),
+  'reaction to the material, swelling': judged('allergy-0 allergy-2 allergy-4', 'allergy-1 allergy-3'),
+  'IPR between lower incisors': judged('ipr-0 ipr-2 ipr-4', 'ipr-1 ipr-3 crowding-0'),
+  'UR3 exposure and chain': judged('impacted-0 impacted-2', 'impacted-1 impacted-3 impacted-4'),
+  'OB too deep': judged('deepbite-0 deepbite-1 deepbite-2 deepbite-4', 'deepbite-3'),
+  'reduce OJ': judged('overjet-0 overjet-2 overjet-3 overjet-4', 'overjet-1'),
+};
