@@ -170,6 +170,12 @@ export const FUSION_WITHOUT_FEEDBACK: FusionOptions = { method: 'weighted', sema
 export interface FeedbackOptions {
   k: number;
   alpha: number;
+  /**
+   * The second semantic leg without a second HNSW walk (db 0106): the first walk fetches `pool` ×
+   * the candidates' nearest chunks (at least its usual overfetch) and the second leg scores that
+   * pool against q'. Absent or null: a second walk with q' (session 6).
+   */
+  pool?: number | null;
 }
 /** k 3, alpha 0.5: the tuning half's best (k 3-5, alpha 0.25-1; src/ai/README.md). */
 export const DEFAULT_FEEDBACK: FeedbackOptions = { k: 3, alpha: 0.5 };
