@@ -29,6 +29,7 @@ import * as repo from '../src/repositories/search.repository';
 import { fixtureStats, type FixtureStats } from './search-fixture-stats';
 import type { EmbeddingProvider } from '../src/ai/providers/types';
 import { createSearchService } from '../src/services/search.service';
+import { DEFAULT_FEEDBACK } from '../src/ai/fusion';
 
 const { values: opt } = parseArgs({
   options: {
@@ -102,6 +103,7 @@ async function measureFixture(dir: string): Promise<{ steps: Record<string, { p5
     'whole (BM25 path)',
     'search(): one statement (0098)',
     'search(): separate statements (before)',
+    'search(): one statement, feedback walks again (0099)',
   ] as const;
   // How far the common-terms ranking (0084) moves the lexical leg's first page from BM25 over every match.
   const overlap: number[] = [];
@@ -116,7 +118,11 @@ async function measureFixture(dir: string): Promise<{ steps: Record<string, { p5
   const provider: EmbeddingProvider = { model: model.model, dimensions: model.dimensions, embed: (xs) => Promise.resolve(xs.map(() => current)), embedQuery: () => Promise.resolve(current) };
   const one = createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0 });
   const separate = createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0, statements: 'separate' });
+  // Session 7: the feedback's second leg walking HNSW again (db 0099) instead of rescoring the first walk's pool (0106, the default).
+  const walk = createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0, feedback: { ...DEFAULT_FEEDBACK, pool: null } });
   let differ = 0;
+  let rescoreDiffer = 0;
+  let rescoreIdsDiffer = 0;
   // What the searches read, in shared buffers first (as bench:search's prewarm): the partitions' HNSW
   // graphs, the embeddings' heap and the lexical index, so that no step pays for a cold page.
   await sql`CREATE EXTENSION IF NOT EXISTS pg_prewarm`.execute(database.system);
@@ -175,7 +181,7 @@ async function measureFixture(dir: string): Promise<{ steps: Record<string, { p5
       s.commit = performance.now() - t1;
       current = vector;
       const q = SEARCH_QUERIES[i % SEARCH_QUERIES.length]!.q;
-      const whole = async (name: 'search(): one statement (0098)' | 'search(): separate statements (before)', svc: typeof one) => {
+      const whole = async (name: 'search(): one statement (0098)' | 'search(): separate statements (before)' | 'search(): one statement, feedback walks again (0099)', svc: typeof one) => {
         const at = performance.now();
         const r = await svc.search((fn) => database.asActor({ sub: p.member }, fn), { q, kinds: ['message'], limit: 10 });
         s[name] = performance.now() - at;
@@ -188,6 +194,12 @@ async function measureFixture(dir: string): Promise<{ steps: Record<string, { p5
           ? [await whole('search(): one statement (0098)', one), await whole('search(): separate statements (before)', separate)]
           : [...[await whole('search(): separate statements (before)', separate), await whole('search(): one statement (0098)', one)].reverse()];
       if (a !== b) differ++;
+      // The feedback's re-walk, third in turn: both one-statement paths have read the same pages by then.
+      const w = await whole('search(): one statement, feedback walks again (0099)', walk);
+      if (w !== a) rescoreDiffer++;
+      // The same texts in the same order (the scores move with the candidates' min-max range).
+      const ids = (page: string) => page.split(',').map((x) => x.split(' ')[0] ?? '').join();
+      if (ids(w) !== ids(a ?? '')) rescoreIdsDiffer++;
       s['whole (BM25 path)'] = performance.now() - t0 - s['lexical ts_rank']! - s['lexical BM25 exact (before 0084)']! - s['lexical BM25 (0084, before 0104)']! - s['semantic LIMIT 2× (before)']!;
       // The first ten warm the caches.
       if (i >= 10) for (const k of steps) t[k].push(s[k]!);
@@ -204,6 +216,7 @@ async function measureFixture(dir: string): Promise<{ steps: Record<string, { p5
   console.table(table);
   console.log(`search(): one statement vs separate statements: ${differ} of ${SEARCHES + 10} pages differ (ids and scores)`);
   console.log(`lexical BM25, 0104 vs 0084 (bm25_0084): ${lexDiffer} of ${SEARCHES + 10} candidate lists differ (ids and scores)`);
+  console.log(`search(): feedback rescoring the pool (0106) vs walking again (0099): ${rescoreDiffer} of ${SEARCHES + 10} pages differ (ids and scores), ${rescoreIdsDiffer} in their ids or order`);
   const mean = overlap.reduce((a, b) => a + b, 0) / Math.max(1, overlap.length);
   console.log(
     `lexical top 10, common terms (0084) vs every match (0077): mean overlap ${mean.toFixed(3)} over ${overlap.length} searches with matches; identical ${overlap.filter((x) => x === 1).length}, none in common ${overlap.filter((x) => x === 0).length}`,

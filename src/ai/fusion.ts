@@ -170,9 +170,20 @@ export const FUSION_WITHOUT_FEEDBACK: FusionOptions = { method: 'weighted', sema
 export interface FeedbackOptions {
   k: number;
   alpha: number;
+  /**
+   * The second semantic leg without a second HNSW walk (db 0106): the first walk fetches `pool` ×
+   * the candidates' nearest chunks (at least its usual overfetch) and the second leg scores that
+   * pool against q'. Absent or null: a second walk with q' (session 6).
+   */
+  pool?: number | null;
 }
-/** k 3, alpha 0.5: the tuning half's best (k 3-5, alpha 0.25-1; src/ai/README.md). */
-export const DEFAULT_FEEDBACK: FeedbackOptions = { k: 3, alpha: 0.5 };
+/**
+ * k 3, alpha 0.5: the tuning half's best (k 3-5, alpha 0.25-1; src/ai/README.md). pool 1.2 (session
+ * 7, db 0106): the second leg rescores the first walk's 1.2 × 50 chunks (the walk's usual LIMIT, so
+ * the first leg is unchanged) instead of walking again: nDCG@10 equal on every split of eval:search,
+ * and at 1M the same top 10 as a second walk in 60 of 60 searches (bench/SEARCH.md, session 7).
+ */
+export const DEFAULT_FEEDBACK: FeedbackOptions = { k: 3, alpha: 0.5, pool: 1.2 };
 
 /** q + alpha * mean(feedback), unit length; the query itself when there is no feedback. */
 export function feedbackVector(query: readonly number[], feedback: ReadonlyArray<readonly number[]>, alpha: number): number[] {

@@ -210,6 +210,56 @@ export async function semantic(
 }
 
 /**
+ * The feedback's semantic leg without a second walk (db 0106, `search_page(…, p_feedback_pool)`):
+ * the nearest chunks of the first query vector `vector` (the same walk as `semantic()` with
+ * `overfetch`, so the same pool), each scored against the feedback vector `rescore` (the halfvec
+ * operands a walk with it would compare), best chunk per text, the best `limit` texts. One
+ * statement; the one-statement path keeps the first walk's pool instead of walking again.
+ */
+export async function semanticRescored(
+  trx: Tx,
+  kind: TextKind,
+  model: { model: string; dimensions: number },
+  vector: readonly number[],
+  rescore: readonly number[],
+  limit = CANDIDATES,
+  practices?: string | Scope,
+  overfetch: number = SEMANTIC_OVERFETCH,
+  efSearch: number = HNSW_EF_SEARCH,
+): Promise<{ id: string; similarity: number; chunk_text: string }[]> {
+  const k = KINDS[kind];
+  const dims = sql.lit(model.dimensions);
+  const vec = `[${vector.join(',')}]`;
+  const vec2 = `[${rescore.join(',')}]`;
+  const scope = await resolve(trx, practices);
+  if (scope && scope.length === 0) return [];
+  await sql`SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', ${String(efSearch)}, true)`.execute(trx);
+  const pooled = async (fetch: number) =>
+    (
+      await sql<{ id: string; similarity: number; chunk_text: string; fetched: number }>`
+    WITH nearest AS MATERIALIZED (
+      SELECT e.${sql.ref(k.fk)} AS id, e.content_text, e.embedding::halfvec(${dims}) AS h
+        FROM ${sql.table(k.table)} e
+       WHERE e.model = ${modelLiteral(model.model)}
+         ${practiceFilter('e', scope)}
+       ORDER BY e.embedding::halfvec(${dims}) <=> ${vec}::halfvec(${dims})
+       LIMIT ${fetch}
+    )
+    SELECT DISTINCT ON (id) id, 1 - (h <=> ${vec2}::halfvec) AS similarity, content_text AS chunk_text,
+           (SELECT count(*) FROM nearest)::int AS fetched
+      FROM nearest ORDER BY id, h <=> ${vec2}::halfvec`.execute(trx)
+    ).rows;
+  const first = Math.max(limit, Math.ceil(limit * overfetch));
+  let rows = await pooled(first);
+  // As semantic(): the pool is the walk that decided the first leg, again wider when it was short of texts.
+  if (rows.length < limit && rows[0] && rows[0].fetched >= first && first < limit * 2) rows = await pooled(limit * 2);
+  return rows
+    .map(({ id, similarity, chunk_text }) => ({ id, similarity, chunk_text }))
+    .sort((a, b) => b.similarity - a.similarity || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .slice(0, limit);
+}
+
+/**
  * The stored vectors of `ids` (each text's first chunk), for the semantic leg's pseudo-relevance
  * feedback (search.service.ts): a handful of the first page's texts, under the caller's RLS and
  * scope like the leg itself. Texts without a vector of `model` are simply absent.
@@ -323,8 +373,11 @@ export interface PageInput {
    * returns its rows. Undefined: both legs' candidates, unfused and without rows.
    */
   fuse?: { semanticWeight: number; normalize: 'minmax' | 'max'; limit: number };
-  /** Vector pseudo-relevance feedback after the first fusion (db 0099; fusion.ts feedbackVector); needs `fuse`. */
-  feedback?: { k: number; alpha: number } | null;
+  /**
+   * Vector pseudo-relevance feedback after the first fusion (db 0099; fusion.ts feedbackVector); needs `fuse`.
+   * With `pool`, the second leg rescores the first walk's pool instead of walking again (db 0106).
+   */
+  feedback?: { k: number; alpha: number; pool?: number | null } | null;
 }
 
 /**
@@ -342,6 +395,6 @@ export async function searchPage(trx: Tx, input: PageInput): Promise<PageRow[]> 
       ${input.model?.model ?? null}::text, ${input.model?.dimensions ?? null}::int, ${vec}::text, ${input.candidates ?? CANDIDATES}::int,
       ${input.overfetch ?? SEMANTIC_OVERFETCH}::float8, ${input.efSearch ?? HNSW_EF_SEARCH}::int, ${input.ranking ?? 'bm25'}::text,
       ${p.k1}::float8, ${p.b}::float8, ${input.fuse?.semanticWeight ?? null}::float8, ${input.fuse?.normalize ?? 'minmax'}::text, ${input.fuse?.limit ?? null}::int,
-      ${input.feedback?.k ?? null}::int, ${input.feedback?.alpha ?? null}::float8)`.execute(trx);
+      ${input.feedback?.k ?? null}::int, ${input.feedback?.alpha ?? null}::float8, ${input.feedback?.pool ?? null}::float8)`.execute(trx);
   return r.rows;
 }

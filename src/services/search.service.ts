@@ -150,11 +150,14 @@ export function createSearchService(deps: SearchServiceDeps) {
     const lex: { id: string; rank: number; kind: TextKind }[] = [];
     const sem: { id: string; similarity: number; chunk_text: string; kind: TextKind }[] = [];
     const scope = await repo.searchScope(trx, practiceId);
+    // Feedback by rescoring (db 0106): the first walk fetches the pool the second leg rescores.
+    const pool = feedback?.pool ?? null;
+    const overfetch = pool === null ? deps.semanticOverfetch : Math.max(deps.semanticOverfetch ?? repo.SEMANTIC_OVERFETCH, pool);
     for (const kind of kinds) {
       // The lexical leg decides the caller's practices itself (lab staff read every practice's
       // cases, messages and projects, which `scope`, the caller's memberships, does not say).
       lex.push(...(await lexical(trx, kind, terms, repo.CANDIDATES, practiceId ?? null)).map((l) => ({ ...l, kind })));
-      if (qv.vector && qv.model) sem.push(...(await repo.semantic(trx, kind, qv.model, qv.vector, repo.CANDIDATES, scope, undefined, undefined, deps.semanticOverfetch)).map((x) => ({ ...x, kind })));
+      if (qv.vector && qv.model) sem.push(...(await repo.semantic(trx, kind, qv.model, qv.vector, repo.CANDIDATES, scope, undefined, undefined, overfetch)).map((x) => ({ ...x, kind })));
     }
     lex.sort((x, y) => y.rank - x.rank);
     sem.sort((x, y) => y.similarity - x.similarity);
@@ -173,7 +176,13 @@ export function createSearchService(deps: SearchServiceDeps) {
       }
       const q2 = feedbackVector(qv.vector, top.filter((id) => vectors.has(id)).map((id) => vectors.get(id)!), feedback.alpha);
       final = [];
-      for (const kind of kinds) final.push(...(await repo.semantic(trx, kind, qv.model, q2, repo.CANDIDATES, scope, undefined, undefined, deps.semanticOverfetch)).map((x) => ({ ...x, kind })));
+      for (const kind of kinds) {
+        const leg =
+          pool === null
+            ? await repo.semantic(trx, kind, qv.model, q2, repo.CANDIDATES, scope, undefined, undefined, deps.semanticOverfetch)
+            : await repo.semanticRescored(trx, kind, qv.model, qv.vector, q2, repo.CANDIDATES, scope, overfetch);
+        final.push(...leg.map((x) => ({ ...x, kind })));
+      }
       final.sort((x, y) => y.similarity - x.similarity);
       for (const x of final) kindOf.set(x.id, x.kind);
       fused = fuse(lexHits, final.map((x) => ({ id: x.id, similarity: x.similarity })), fusion, query);

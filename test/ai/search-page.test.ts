@@ -17,6 +17,8 @@ import { sql } from 'kysely';
 import { createDatabase, type Database, type Tx } from '../../src/db/database';
 import type { EmbeddingProvider } from '../../src/ai/providers/types';
 import { ALL_QUERIES, SEARCH_DOCS } from '../../src/ai/eval/search-set';
+import { DEFAULT_FEEDBACK, feedbackVector } from '../../src/ai/fusion';
+import { semantic, semanticRescored } from '../../src/repositories/search.repository';
 import { storeLabelledSet } from '../../src/ai/eval/labelled-practice';
 import { ensureModelIndexes, writeEmbeddings, type EmbeddingRow } from '../../src/repositories/embeddings.repository';
 import { addMember } from '../../src/repositories/identity.repository';
@@ -86,6 +88,11 @@ test('one statement gives the same pages as the separate statements, for every l
       // Without pseudo-relevance feedback (db 0098's path; the default has it, db 0099).
       const plainOne = service({ feedback: null });
       const plainSeparate = service({ feedback: null, statements: 'separate' });
+      // The feedback's second leg rescoring the first walk's pool (db 0106) and walking again (0099).
+      const pooledOne = service({ feedback: { ...DEFAULT_FEEDBACK, pool: 2 } });
+      const pooledSeparate = service({ feedback: { ...DEFAULT_FEEDBACK, pool: 2 }, statements: 'separate' });
+      const walkOne = service({ feedback: { ...DEFAULT_FEEDBACK, pool: null } });
+      const walkSeparate = service({ feedback: { ...DEFAULT_FEEDBACK, pool: null }, statements: 'separate' });
 
       // As the member (RLS), inside a savepoint so that the role is undone afterwards.
       const asMember = async <T>(fn: (t: Tx) => Promise<T>): Promise<T> => {
@@ -129,6 +136,33 @@ test('one statement gives the same pages as the separate statements, for every l
         // No feedback: one fusion, as 0098.
         await compare(plainOne, plainSeparate, asMember, q.q);
       }
+      for (const { q } of ALL_QUERIES.slice(40, 60)) {
+        // Feedback both ways: rescoring a pool twice the candidates, and a second walk (0099).
+        await compare(pooledOne, pooledSeparate, asMember, q.q);
+        await compare(walkOne, walkSeparate, asMember, q.q);
+      }
+
+      // Rescoring scores a text as a second walk would (the same halfvec operands), and finds
+      // nearly the same texts: the pool of q holds q''s nearest. Not vacuous: q' moved the leg.
+      let common = 0;
+      let moved = 0;
+      for (const { q } of ALL_QUERIES.slice(0, 20)) {
+        const v = embed(q.q);
+        const q2 = feedbackVector(v, [embed(SEARCH_DOCS[0]!.text), embed(SEARCH_DOCS[1]!.text)], 0.5);
+        const model = { model: MODEL, dimensions: DIMS };
+        await asMember(async (t) => {
+          const first = await semantic(t, 'message', model, v, 50, undefined, undefined, undefined, 2);
+          const walked = await semantic(t, 'message', model, q2, 50);
+          const rescored = await semanticRescored(t, 'message', model, v, q2, 50, undefined, 2);
+          expect(rescored.length).toBe(Math.min(50, first.length));
+          const sim = new Map(walked.map((x) => [x.id, x.similarity]));
+          for (const x of rescored.filter((r) => sim.has(r.id))) expect(x.similarity).toBe(sim.get(x.id));
+          common += rescored.slice(0, 10).filter((x) => walked.slice(0, 10).some((w) => w.id === x.id)).length;
+          if (rescored.slice(0, 10).map((x) => x.id).join() !== first.slice(0, 10).map((x) => x.id).join()) moved++;
+        });
+      }
+      expect(common).toBeGreaterThanOrEqual(20 * 10 * 0.9);
+      expect(moved).toBeGreaterThan(10);
 
       // A member naming another practice gets nothing of it.
       const foreign = await one.search(asMember, { q: ALL_QUERIES[0]!.q.q, kinds, limit: 10, practiceId: b.practiceId });
@@ -146,4 +180,4 @@ test('one statement gives the same pages as the separate statements, for every l
       throw new Rollback();
     }),
   ).rejects.toBeInstanceOf(Rollback);
-}, 300_000);
+}, 600_000);

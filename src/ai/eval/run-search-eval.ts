@@ -41,7 +41,9 @@ import { ALL_QUERIES, relevance, SEARCH_DOCS, SEARCH_QUERIES, SEARCH_QUERIES_ADD
 
 const KINDS: readonly TextKind[] = ['case', 'message'];
 /** The row of the production default (weighted fusion, then vector feedback). */
-const FEEDBACK_METHOD = `BM25 ${DEFAULT_FUSION.method} ${DEFAULT_FUSION.semanticWeight} + feedback k${DEFAULT_FEEDBACK.k} a${DEFAULT_FEEDBACK.alpha}`;
+const FEEDBACK_METHOD = `BM25 ${DEFAULT_FUSION.method} ${DEFAULT_FUSION.semanticWeight} + feedback k${DEFAULT_FEEDBACK.k} a${DEFAULT_FEEDBACK.alpha}${DEFAULT_FEEDBACK.pool ? ` rescore pool ${DEFAULT_FEEDBACK.pool}` : ''}`;
+/** Session 7 (db 0106): the feedback's second leg by rescoring the first walk's pool (× candidates) or walking again (null), beside the default. */
+const FEEDBACK_POOLS: readonly (number | null)[] = [null, 1.2, 2, 3];
 
 interface Row {
   models: string;
@@ -129,6 +131,7 @@ async function main(): Promise<void> {
     // One pass per model: embed the set, then each query's semantic candidates.
     const semantic = new Map<LocalModelName, SemanticHit[][]>();
     const feedbackLegs = new Map<LocalModelName, SemanticHit[][]>();
+    const feedbackVariants = new Map<number | null, Map<LocalModelName, SemanticHit[][]>>();
     const speed: Array<{ model: string; textsPerSecond: number; queryMs: number }> = [];
     for (const name of names) {
       await ensureEmbeddingModel(name);
@@ -138,9 +141,11 @@ async function main(): Promise<void> {
       await repo.ensureModelIndexes(db, provider.model, provider.dimensions);
       await embedSources({ db, providers: () => provider }, sources, [{ model: provider.model, dimensions: provider.dimensions }]);
       const legs: SemanticHit[][] = [];
+      const qvecs: number[][] = [];
       const t0 = performance.now();
       for (const { expanded } of queries) {
         const vector = await provider.embedQuery(expanded);
+        qvecs.push(vector);
         legs.push(
           await db.transaction().execute(async (trx) => {
             const all: SemanticHit[] = [];
@@ -152,24 +157,45 @@ async function main(): Promise<void> {
       semantic.set(name, legs);
       // Session 6: the semantic leg again from the vector pseudo-relevance feedback of the
       // default fusion's first page (what the search service does; fusion.ts DEFAULT_FEEDBACK).
-      const second: SemanticHit[][] = [];
-      for (const [qi, { q }] of queries.entries()) {
-        const first = fuseLegs(bm25[qi]!, [legs[qi]!], DEFAULT_FUSION, { words: wordCount(q.q) }).slice(0, DEFAULT_FEEDBACK.k);
-        const vectors = await db.transaction().execute(async (trx) => {
-          const found = new Map<string, number[]>();
-          for (const kind of KINDS) for (const [id, v] of await searchRepo.vectorsOf(trx, kind, provider.model, first.map((f) => f.id), null)) found.set(id, v);
-          return found;
-        });
-        const q2 = feedbackVector((await provider.embedQuery(queries[qi]!.expanded)), first.filter((f) => vectors.has(f.id)).map((f) => vectors.get(f.id)!), DEFAULT_FEEDBACK.alpha);
-        second.push(
-          await db.transaction().execute(async (trx) => {
-            const all: SemanticHit[] = [];
-            for (const kind of KINDS) all.push(...(await searchRepo.semantic(trx, kind, provider, q2, depth)).map((x) => ({ id: x.id, similarity: x.similarity })));
-            return all.sort((x, y) => y.similarity - x.similarity);
-          }),
-        );
+      // With a pool (db 0106), the first leg fetches the pool and the second rescores it, as the service does.
+      const feedbackRun = async (pool: number | null): Promise<SemanticHit[][]> => {
+        const second: SemanticHit[][] = [];
+        const overfetch = pool === null ? searchRepo.SEMANTIC_OVERFETCH : Math.max(searchRepo.SEMANTIC_OVERFETCH, pool);
+        for (const [qi, { q }] of queries.entries()) {
+          const firstLeg =
+            pool === null
+              ? legs[qi]!
+              : await db.transaction().execute(async (trx) => {
+                  const all: SemanticHit[] = [];
+                  for (const kind of KINDS) all.push(...(await searchRepo.semantic(trx, kind, provider, qvecs[qi]!, depth, undefined, undefined, undefined, overfetch)).map((x) => ({ id: x.id, similarity: x.similarity })));
+                  return all.sort((x, y) => y.similarity - x.similarity);
+                });
+          const first = fuseLegs(bm25[qi]!, [firstLeg], DEFAULT_FUSION, { words: wordCount(q.q) }).slice(0, DEFAULT_FEEDBACK.k);
+          const vectors = await db.transaction().execute(async (trx) => {
+            const found = new Map<string, number[]>();
+            for (const kind of KINDS) for (const [id, v] of await searchRepo.vectorsOf(trx, kind, provider.model, first.map((f) => f.id), null)) found.set(id, v);
+            return found;
+          });
+          const q2 = feedbackVector(qvecs[qi]!, first.filter((f) => vectors.has(f.id)).map((f) => vectors.get(f.id)!), DEFAULT_FEEDBACK.alpha);
+          second.push(
+            await db.transaction().execute(async (trx) => {
+              const all: SemanticHit[] = [];
+              for (const kind of KINDS) {
+                const leg = pool === null ? await searchRepo.semantic(trx, kind, provider, q2, depth) : await searchRepo.semanticRescored(trx, kind, provider, qvecs[qi]!, q2, depth, undefined, overfetch);
+                all.push(...leg.map((x) => ({ id: x.id, similarity: x.similarity })));
+              }
+              return all.sort((x, y) => y.similarity - x.similarity);
+            }),
+          );
+        }
+        return second;
+      };
+      feedbackLegs.set(name, await feedbackRun(DEFAULT_FEEDBACK.pool ?? null));
+      for (const pool of FEEDBACK_POOLS) {
+        if (pool === (DEFAULT_FEEDBACK.pool ?? null)) continue;
+        if (!feedbackVariants.has(pool)) feedbackVariants.set(pool, new Map());
+        feedbackVariants.get(pool)!.set(name, await feedbackRun(pool));
       }
-      feedbackLegs.set(name, second);
       if (!quick) {
         // Warm (the pass above loaded the model): the pipeline's chunks, then the queries alone.
         const t1 = performance.now();
@@ -271,6 +297,10 @@ async function main(): Promise<void> {
     }
     // Session 6's default: the second semantic leg of the feedback, fused as the service does.
     for (const name of names) evaluate([name], FEEDBACK_METHOD, DEFAULT_FUSION, bm25, feedbackLegs);
+    for (const [pool, variant] of feedbackVariants) {
+      const method = `BM25 ${DEFAULT_FUSION.method} ${DEFAULT_FUSION.semanticWeight} + feedback k${DEFAULT_FEEDBACK.k} a${DEFAULT_FEEDBACK.alpha}${pool === null ? ' walk' : ` rescore pool ${pool}`}`;
+      for (const name of names) evaluate([name], method, DEFAULT_FUSION, bm25, variant);
+    }
     const best = [...report].sort((a, b) => b.ndcg10Tune - a.ndcg10Tune)[0]!;
     console.log(
       `best on the tuning half: ${best.models} ${best.method}: tune ${best.ndcg10Tune.toFixed(3)}, held-out ${best.ndcg10HeldOut.toFixed(3)}, original 36 ${best.ndcg10Orig.toFixed(3)}, added 30 ${best.ndcg10Added.toFixed(3)}, blind ${best.ndcg10Blind.toFixed(3)}, blind2 ${best.ndcg10Blind2.toFixed(3)}, blind3 ${best.ndcg10Blind3.toFixed(3)}, blind4 ${best.ndcg10Blind4.toFixed(3)}, all ${best.ndcg10.toFixed(3)}`,
