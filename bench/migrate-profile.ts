@@ -5,6 +5,7 @@
  * on the pipeline's speed; bench:migrate is the benchmark of record. `--fast-path on|off|alternate`:
  * the bulk write path (src/migration/bulk-insert.ts) on, off, or off then on (`--runs 2`). Each
  * step's server CPU (the migration session's backend, from /proc) is printed beside its wall time.
+ * `--bulk-detail`: each bulk insert's parts (staging, rows, foreign keys, each replay) as steps of their own.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -94,7 +95,7 @@ async function main() {
     // alternate (with --runs 2): off, then on, side by side on the same data.
     const mode = arg('fast-path', 'on');
     const bulkFastPath = mode === 'alternate' ? i % 2 === 1 : mode !== 'off';
-    const r = await migrateLegacy({ legacyUrl: db(legacy), targetUrl: db('target_run'), dedup: dedupPatients, classifier, bulkFastPath, serverCpu: backendCpuMs, sampleHeap: true });
+    const r = await migrateLegacy({ legacyUrl: db(legacy), targetUrl: db('target_run'), dedup: dedupPatients, classifier, bulkFastPath, serverCpu: backendCpuMs, sampleHeap: true, bulkDetail: process.argv.includes('--bulk-detail') });
     const ms = Date.now() - t0;
     clearInterval(sampler);
     const serverCpu = serverCpuSeconds(dir) - serverCpu0;
