@@ -159,9 +159,14 @@ export async function bulkInsert(db: pg.Client, plan: BulkPlan, o: BulkInsertOpt
   const t = `public.${ident(plan.table)}`;
   const cols = o.columns.map(ident).join(', ');
   const key = ident(o.key);
+  // Statistics only of the columns the later statements join and filter on (the key, the foreign
+  // keys, id and practice_id for the replays): ANALYZE of every column sorted the sample's texts
+  // and jsonb (content, reason, metadata) for histograms nothing reads, 0.5 of the 1.3 s of backend
+  // CPU that staging 58,818 messages cost.
+  const analyzed = [...new Set([...plan.foreignKeys.flatMap((fk) => fk.columns), o.key, 'id', 'practice_id'])].filter((c) => o.columns.includes(c)).concat('bulk_exists');
   await time('stage', () => db.query(`DROP TABLE IF EXISTS pg_temp.bulk_src;
     CREATE TEMP TABLE bulk_src AS SELECT s.*, EXISTS (SELECT 1 FROM ${t} t WHERE t.${key} = s.${key}) AS bulk_exists FROM (${o.select}) s;
-    ANALYZE bulk_src;`));
+    ANALYZE bulk_src (${analyzed.map(ident).join(', ')});`));
   const registered = plan.fast && (await db.query<{ ok: boolean }>(`select public.audit_bulk_count($1, 'INSERT', 0) as ok`, [plan.table])).rows[0]!.ok;
   if (!registered) {
     const r = await db.query(`INSERT INTO ${t} (${cols}) SELECT ${cols} FROM bulk_src ${o.conflict}`);
@@ -221,20 +226,22 @@ async function replay(db: pg.Client, table: string, r: Replay, fresh: string, ro
       return;
     }
     case 'embedding':
-      // enqueue_embedding_statement() (0061) over the new rows.
+      // enqueue_embedding_statement() (0061) over the new rows. In key order: the primary key
+      // (kind, source_id) is then filled page after page instead of at random uuids.
       await db.query(
         `INSERT INTO public.embedding_queue (kind, source_id, practice_id)
-         SELECT $1, n.id, n.practice_id FROM ${fresh} n
+         SELECT $1, n.id, n.practice_id FROM ${fresh} n ORDER BY n.id
          ON CONFLICT (kind, source_id) DO UPDATE SET queued_at = clock_timestamp(), practice_id = EXCLUDED.practice_id`,
         [r.arg],
       );
       return;
     case 'search':
       // search_index.documents_insert() (0102) over the new rows, reading their generated fts and
-      // giving tf as that function does.
+      // giving tf as that function does; in primary-key order (a practice's partition page by page).
       await db.query(
         `INSERT INTO search_index.documents (practice_id, kind, id, fts, tf)
          SELECT t.practice_id, $1, t.id, t.fts, ${termFrequencies('t.fts')} FROM ${t} t JOIN ${fresh} n ON n.id = t.id WHERE t.fts IS NOT NULL
+         ORDER BY t.practice_id, t.id
          ON CONFLICT (practice_id, kind, id) DO UPDATE SET fts = EXCLUDED.fts, tf = EXCLUDED.tf`,
         [r.arg],
       );
