@@ -6,6 +6,7 @@
  * the bulk write path (src/migration/bulk-insert.ts) on, off, or off then on (`--runs 2`);
  * `--split on|off|alternate` likewise for the records phase's two sessions (recordsSplitMinRows). Each
  * step's server CPU (the migration session's backend, from /proc) is printed beside its wall time.
+ * `--bulk-detail`: each bulk insert's parts (staging, rows, foreign keys, each replay) as steps of their own.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -134,7 +135,7 @@ async function main() {
     // --split off: the records phase's messages and states from one session; alternate (with --runs 2): off, then on.
     const splitMode = arg('split', 'on');
     const split = splitMode === 'alternate' ? i % 2 === 1 : splitMode !== 'off';
-    const r = await migrateLegacy({ legacyUrl: db(legacy), targetUrl: db('target_run'), dedup: dedupPatients, classifier, bulkFastPath, serverCpu: backendCpuMs, sampleHeap: true, recordsSplitMinRows: split ? undefined : Infinity });
+    const r = await migrateLegacy({ legacyUrl: db(legacy), targetUrl: db('target_run'), dedup: dedupPatients, classifier, bulkFastPath, serverCpu: backendCpuMs, sampleHeap: true, recordsSplitMinRows: split ? undefined : Infinity, bulkDetail: process.argv.includes('--bulk-detail') });
     const ms = Date.now() - t0;
     clearInterval(sampler);
     const serverCpu = serverCpuSeconds(dir) - serverCpu0;

@@ -30,7 +30,7 @@ import type { BatchIntentClassifier } from './intent';
 import { buildReport, type MigrationReport, type TableCounts } from './report';
 import { silentProgress, type Progress } from './progress';
 import { StepTimer } from './timings';
-import { bulkInsert, insertAuditCounted, planBulkInsert, type BulkInsertOptions, type BulkPlan } from './bulk-insert';
+import { bulkInsert, insertAuditCounted, planBulkInsert, type BulkInsertOptions, type BulkPartTimer, type BulkPlan } from './bulk-insert';
 
 export { MigrationInputError } from './reader';
 
@@ -107,6 +107,8 @@ export interface MigrateLegacyOptions {
    * session has committed its share while the run's session has not.
    */
   onRecordsSplit?: (point: 'cases committed' | 'shard committed') => void | Promise<void>;
+  /** Times the parts of each bulk insert as steps of their own (`<table> bulk: <part>`; profiles). */
+  bulkDetail?: boolean;
 }
 
 const SYSTEM_PROFILE_ID = '00000000-0000-0000-0000-000000000001';
@@ -156,6 +158,7 @@ export async function migrateLegacy(opts: MigrateLegacyOptions): Promise<Migrati
     if (!locked) throw new MigrationInputError('another legacy migration is running against this target; wait for it to finish');
     const backend = opts.serverCpu ? (await target.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid : 0;
     const ctx = new Ctx(target, runId, !!opts.dryRun, progress, opts.bulkFastPath !== false, opts.serverCpu ? () => opts.serverCpu!(backend) : undefined);
+    ctx.bulkDetail = !!opts.bulkDetail;
     const T = <R>(step: string, fn: () => Promise<R>) => ctx.timer.time(step, fn);
     if (opts.sampleHeap) stopSampling = ctx.timer.sampleHeap();
     // A dry run keeps everything in one transaction that it rolls back: no second session.
@@ -371,13 +374,16 @@ class Ctx {
   }
 
   private readonly bulkPlans = new Map<string, BulkPlan>();
+  /** See MigrateLegacyOptions.bulkDetail. */
+  bulkDetail = false;
 
   /**
    * INSERT … SELECT into a target table through bulk-insert.ts: new rows with the table's
    * triggers replayed set-based (when its plan allows), existing ones through `conflict`.
    */
   async bulk(table: string, o: BulkInsertOptions) {
-    return bulkInsert(this.db, await this.plan(table), o);
+    const time: BulkPartTimer | undefined = this.bulkDetail ? (part, fn) => this.timer.time(`${table} bulk: ${part}`, fn) : undefined;
+    return bulkInsert(this.db, await this.plan(table), o, time);
   }
 
   /** The table's bulk write plan (bulk-insert.ts), read once per run. */
