@@ -108,7 +108,8 @@ describe('with an in-process worker', () => {
         for await (const w of h.client.workflow.list({ query: `PracticeId = '${f.practiceId}' AND CaseState = 'completed'` })) out.push(w);
         return out;
       },
-      (r) => r.length === 1,
+      // CaseState = 'completed' is upserted just before the workflow returns: visibility can list it still RUNNING.
+      (r) => r.length === 1 && r[0]!.status.name === 'COMPLETED',
       15_000,
     );
     expect(rows[0]!.status.name).toBe('COMPLETED');
