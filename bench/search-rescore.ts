@@ -14,13 +14,13 @@
  *
  *   flock /tmp/mdw-bench.lock npm run bench:search-rescore -- [--searches 100] [--pools 1.2,2,3] [--dir <fixture dir>]
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { startEmbeddedPostgres } from '../scripts/lib/embedded-postgres';
-import { cacheDir } from '../scripts/lib/tool-cache';
+import { cachedSearchFixtureDir } from './search-fixture-dir';
 import { DEFAULT_FEEDBACK, feedbackVector } from '../src/ai/fusion';
 import { createDatabase } from '../src/db/database';
 import * as repo from '../src/repositories/search.repository';
@@ -33,22 +33,8 @@ if (!Number.isInteger(SEARCHES) || SEARCHES < 1 || POOLS.some((p) => !(p >= 1)))
   process.exit(2);
 }
 
-function fixtureDir(): string {
-  if (opt.dir) return opt.dir;
-  const root = path.join(cacheDir(), 'bench-search');
-  const found = (existsSync(root) ? readdirSync(root).filter((d) => existsSync(path.join(root, d, 'fixture.json'))) : [])
-    .filter((d) => d.startsWith('realistic-'))
-    .map((d) => ({ d, n: Number(d.replace(/^realistic-/, '').split('x')[0]) }));
-  found.sort((a, b) => b.n - a.n);
-  if (!found[0]) {
-    console.error('no bench:search realistic fixture: run `npm run bench:search -- --build-only` first');
-    process.exit(2);
-  }
-  return path.join(root, found[0].d);
-}
-
 async function main(): Promise<void> {
-  const dir = fixtureDir();
+  const dir = cachedSearchFixtureDir('realistic', opt.dir);
   const fixture = JSON.parse(readFileSync(path.join(dir, 'fixture.json'), 'utf8')) as { practices: { id: string; member: string }[] };
   const pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true, settings: { shared_buffers: '4GB', effective_cache_size: '12GB' } });
   const database = createDatabase(pgs.url, 2);

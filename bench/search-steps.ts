@@ -14,13 +14,13 @@
  *   npm run bench:search -- --build-only     # the fixture first (cached)
  *   flock /tmp/mdw-bench.lock npm run bench:search-steps -- [--searches 100] [--fixture realistic,eval31] [--dir <fixture dir>]
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { startEmbeddedPostgres } from '../scripts/lib/embedded-postgres';
-import { cacheDir } from '../scripts/lib/tool-cache';
+import { cachedSearchFixtureDir } from './search-fixture-dir';
 import { SEARCH_QUERIES } from '../src/ai/eval/search-set';
 import { expandOrtho, orQueryTerms } from '../src/ai/text';
 import { createDatabase } from '../src/db/database';
@@ -51,27 +51,11 @@ if (FIXTURES.some((f) => f !== 'realistic' && f !== 'eval31')) {
   process.exit(2);
 }
 
-/** bench:search's cached fixture of these texts (its directory names: `realistic-<N>x<P>-<key>`, eval31's `<N>x<P>-<key>`). */
-function fixtureDir(fixture: string): string {
-  if (opt.dir) return opt.dir;
-  const root = path.join(cacheDir(), 'bench-search');
-  const found = (existsSync(root) ? readdirSync(root).filter((d) => existsSync(path.join(root, d, 'fixture.json'))) : [])
-    .filter((d) => d.startsWith('realistic-') === (fixture === 'realistic'))
-    .map((d) => ({ d, n: Number(d.replace(/^realistic-/, '').split('x')[0]) }));
-  // The largest fixture: the benchmark of record's scale.
-  found.sort((a, b) => b.n - a.n);
-  if (!found[0]) {
-    console.error(`no bench:search ${fixture} fixture: run \`npm run bench:search -- --fixture ${fixture} --build-only\` first`);
-    process.exit(2);
-  }
-  return path.join(root, found[0].d);
-}
-
 async function main(): Promise<void> {
   const summary: Record<string, { p50Ms: number; p95Ms: number }>[] = [];
   const stats: Record<string, FixtureStats> = {};
   for (const f of opt.dir ? ['(--dir)'] : FIXTURES) {
-    const r = await measureFixture(f === '(--dir)' ? opt.dir! : fixtureDir(f));
+    const r = await measureFixture(f === '(--dir)' ? opt.dir! : cachedSearchFixtureDir(f as 'realistic' | 'eval31', opt.dir));
     summary.push(Object.fromEntries(Object.entries(r.steps).map(([k, v]) => [`${f}: ${k}`, v])));
     if (r.stats) stats[f] = r.stats;
   }
