@@ -1,6 +1,9 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { sql } from 'kysely';
+import { startEmbeddedPostgres } from '../scripts/lib/embedded-postgres';
 import { cacheDir } from '../scripts/lib/tool-cache';
+import { createDatabase } from '../src/db/database';
 
 /**
  * The directory of bench:search's cached fixture of these texts (`realistic-<N>x<P>-<key>`, eval31's
@@ -20,4 +23,22 @@ export function cachedSearchFixtureDir(fixture: 'realistic' | 'eval31', dir?: st
     process.exit(2);
   }
   return path.join(root, found[0].d);
+}
+
+/**
+ * The cached realistic fixture opened for a bench that reads its message embeddings: the server
+ * (shared_buffers sized for the 1M vectors), a two-connection database, the active model, and the
+ * embedding partitions and their indexes prewarmed so that the first searches do not read disk.
+ */
+export async function openCachedSearchFixture(dir?: string) {
+  const fixtureDir = cachedSearchFixtureDir('realistic', dir);
+  const fixture = JSON.parse(readFileSync(path.join(fixtureDir, 'fixture.json'), 'utf8')) as { practices: { id: string; member: string }[] };
+  const pgs = await startEmbeddedPostgres({ dataDir: fixtureDir, database: 'mdw_search_bench', ephemeral: true, settings: { shared_buffers: '4GB', effective_cache_size: '12GB' } });
+  const database = createDatabase(pgs.url, 2);
+  const model = (await sql<{ model: string; dimensions: number }>`SELECT model, dimensions FROM embedding_models WHERE state = 'active'`.execute(database.system)).rows[0]!;
+  await sql`CREATE EXTENSION IF NOT EXISTS pg_prewarm`.execute(database.system);
+  await sql`SELECT pg_prewarm(r.oid) FROM (
+      SELECT i.indexrelid AS oid FROM pg_inherits h JOIN pg_index i ON i.indrelid = h.inhrelid WHERE h.inhparent = 'message_embeddings'::regclass
+      UNION ALL SELECT h.inhrelid FROM pg_inherits h WHERE h.inhparent = 'message_embeddings'::regclass) r`.execute(database.system);
+  return { dir: fixtureDir, fixture, pgs, database, model };
 }

@@ -14,15 +14,11 @@
  *
  *   flock /tmp/mdw-bench.lock npm run bench:search-rescore -- [--searches 100] [--pools 1.2,2,3] [--dir <fixture dir>]
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import { startEmbeddedPostgres } from '../scripts/lib/embedded-postgres';
-import { cachedSearchFixtureDir } from './search-fixture-dir';
+import { openCachedSearchFixture } from './search-fixture-dir';
 import { DEFAULT_FEEDBACK, feedbackVector } from '../src/ai/fusion';
-import { createDatabase } from '../src/db/database';
 import * as repo from '../src/repositories/search.repository';
 
 const { values: opt } = parseArgs({ options: { searches: { type: 'string', default: '100' }, pools: { type: 'string', default: '1.2,2,3' }, dir: { type: 'string' } } });
@@ -34,16 +30,8 @@ if (!Number.isInteger(SEARCHES) || SEARCHES < 1 || POOLS.some((p) => !(p >= 1)))
 }
 
 async function main(): Promise<void> {
-  const dir = cachedSearchFixtureDir('realistic', opt.dir);
-  const fixture = JSON.parse(readFileSync(path.join(dir, 'fixture.json'), 'utf8')) as { practices: { id: string; member: string }[] };
-  const pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true, settings: { shared_buffers: '4GB', effective_cache_size: '12GB' } });
-  const database = createDatabase(pgs.url, 2);
-  const model = (await sql<{ model: string; dimensions: number }>`SELECT model, dimensions FROM embedding_models WHERE state = 'active'`.execute(database.system)).rows[0]!;
+  const { dir, fixture, pgs, database, model } = await openCachedSearchFixture(opt.dir);
   const dims = sql.lit(model.dimensions);
-  await sql`CREATE EXTENSION IF NOT EXISTS pg_prewarm`.execute(database.system);
-  await sql`SELECT pg_prewarm(r.oid) FROM (
-      SELECT i.indexrelid AS oid FROM pg_inherits h JOIN pg_index i ON i.indrelid = h.inhrelid WHERE h.inhparent = 'message_embeddings'::regclass
-      UNION ALL SELECT h.inhrelid FROM pg_inherits h WHERE h.inhparent = 'message_embeddings'::regclass) r`.execute(database.system);
   const N = repo.CANDIDATES;
   const time: Record<string, number[]> = { 'first walk, pool 1.2 (as now)': [], 'second walk (0099)': [] };
   for (const p of POOLS) Object.assign(time, { [`first walk, pool ${p}`]: [], [`rescore pool ${p}`]: [] });

@@ -11,14 +11,11 @@
  *
  *   flock /tmp/mdw-bench.lock npm run bench:search-walk -- [--practices 3] [--queries 20] [--dir <fixture dir>]
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import { startEmbeddedPostgres } from '../scripts/lib/embedded-postgres';
-import { cachedSearchFixtureDir } from './search-fixture-dir';
-import { createDatabase, type Tx } from '../src/db/database';
+import { openCachedSearchFixture } from './search-fixture-dir';
+import type { Tx } from '../src/db/database';
 import * as repo from '../src/repositories/search.repository';
 
 const { values: opt } = parseArgs({ options: { practices: { type: 'string', default: '3' }, queries: { type: 'string', default: '20' }, dir: { type: 'string' } } });
@@ -44,16 +41,8 @@ const VARIANTS: Variant[] = [
 ];
 
 async function main(): Promise<void> {
-  const dir = cachedSearchFixtureDir('realistic', opt.dir);
-  const fixture = JSON.parse(readFileSync(path.join(dir, 'fixture.json'), 'utf8')) as { practices: { id: string; member: string }[] };
-  const pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true, settings: { shared_buffers: '4GB', effective_cache_size: '12GB' } });
-  const database = createDatabase(pgs.url, 2);
-  const model = (await sql<{ model: string; dimensions: number }>`SELECT model, dimensions FROM embedding_models WHERE state = 'active'`.execute(database.system)).rows[0]!;
+  const { dir, fixture, pgs, database, model } = await openCachedSearchFixture(opt.dir);
   const dims = sql.lit(model.dimensions);
-  await sql`CREATE EXTENSION IF NOT EXISTS pg_prewarm`.execute(database.system);
-  await sql`SELECT pg_prewarm(r.oid) FROM (
-      SELECT i.indexrelid AS oid FROM pg_inherits h JOIN pg_index i ON i.indrelid = h.inhrelid WHERE h.inhparent = 'message_embeddings'::regclass
-      UNION ALL SELECT h.inhrelid FROM pg_inherits h WHERE h.inhparent = 'message_embeddings'::regclass) r`.execute(database.system);
   const N = repo.CANDIDATES;
   const fetch = Math.ceil(N * repo.SEMANTIC_OVERFETCH);
   const out = new Map<string, { ms: number[]; hits: number[]; recall: number[]; index: Set<string> }>();
