@@ -38,7 +38,7 @@ export async function openCachedSearchFixture(dir?: string) {
   const model = (await sql<{ model: string; dimensions: number }>`SELECT model, dimensions FROM embedding_models WHERE state = 'active'`.execute(database.system)).rows[0]!;
   await sql`CREATE EXTENSION IF NOT EXISTS pg_prewarm`.execute(database.system);
   await sql`SELECT pg_prewarm(r.oid) FROM (
-      SELECT i.indexrelid AS oid FROM pg_inherits h JOIN pg_index i ON i.indrelid = h.inhrelid WHERE h.inhparent = 'message_embeddings'::regclass
-      UNION ALL SELECT h.inhrelid FROM pg_inherits h WHERE h.inhparent = 'message_embeddings'::regclass) r`.execute(database.system);
+      SELECT i.indexrelid AS oid FROM pg_partition_tree('message_embeddings') h JOIN pg_index i ON i.indrelid = h.relid WHERE h.isleaf
+      UNION ALL SELECT h.relid FROM pg_partition_tree('message_embeddings') h WHERE h.isleaf) r`.execute(database.system);
   return { dir: fixtureDir, fixture, pgs, database, model };
 }

@@ -111,8 +111,10 @@ async function measureFixture(dir: string): Promise<{ steps: Record<string, { p5
   // graphs, the embeddings' heap and the lexical index, so that no step pays for a cold page.
   await sql`CREATE EXTENSION IF NOT EXISTS pg_prewarm`.execute(database.system);
   await sql`SELECT pg_prewarm(r.oid) FROM (
-      SELECT i.indexrelid AS oid FROM pg_inherits h JOIN pg_index i ON i.indrelid = h.inhrelid WHERE h.inhparent IN ('message_embeddings'::regclass, 'search_index.documents'::regclass)
-      UNION ALL SELECT h.inhrelid FROM pg_inherits h WHERE h.inhparent IN ('message_embeddings'::regclass, 'search_index.documents'::regclass)) r`.execute(database.system);
+      SELECT i.indexrelid AS oid FROM (SELECT relid FROM pg_partition_tree('message_embeddings') WHERE isleaf UNION ALL SELECT relid FROM pg_partition_tree('search_index.documents') WHERE isleaf) h
+        JOIN pg_index i ON i.indrelid = h.relid
+      UNION ALL SELECT relid FROM pg_partition_tree('message_embeddings') WHERE isleaf
+      UNION ALL SELECT relid FROM pg_partition_tree('search_index.documents') WHERE isleaf) r`.execute(database.system);
   try {
     for (let i = 0; i < SEARCHES + 10; i++) {
       const p = fixture.practices[(i * 37) % fixture.practices.length]!;

@@ -6,8 +6,10 @@
  * with max_scan_tuples 2,000 and 5,000; then a partial HNSW index of that practice alone (built in
  * the transaction, its build time printed) and the walk again. For each: time of semantic() (the
  * repository's query), shared buffer hits of its HNSW statement (EXPLAIN ANALYZE BUFFERS), the
- * index the plan uses, and recall@10 vs an exact scan of the practice's rows. A measurement, not a
- * test.
+ * index the plan uses, and recall@10 vs an exact scan of the practice's rows. Where db 0115 is
+ * applied and the practice still shares the DEFAULT partition, also the walk after
+ * `own_partitions()` gave it its own partition (session 8), in the same rolled-back transaction.
+ * A measurement, not a test.
  *
  *   flock /tmp/mdw-bench.lock npm run bench:search-walk -- [--practices 3] [--queries 20] [--dir <fixture dir>]
  */
@@ -47,6 +49,7 @@ async function main(): Promise<void> {
   const fetch = Math.ceil(N * repo.SEMANTIC_OVERFETCH);
   const out = new Map<string, { ms: number[]; hits: number[]; recall: number[]; index: Set<string> }>();
   const builds: { practice: string; rows: number; buildMs: number; sizeMb: number }[] = [];
+  const moves: { practice: string; moveAndBuildMs: number }[] = [];
   const record = (name: string, ms: number, hits: number, recall: number, index: string) => {
     if (!out.has(name)) out.set(name, { ms: [], hits: [], recall: [], index: new Set() });
     const o = out.get(name)!;
@@ -116,6 +119,19 @@ async function main(): Promise<void> {
           ).rows[0]!;
           builds.push({ practice: pr.id, rows: size.rows, buildMs: Math.round(buildMs), sizeMb: Number((size.bytes / 2 ** 20).toFixed(1)) });
           await measure(trx, "practice's own HNSW (partial index)", {});
+          // The practice's own LIST partition (db 0115), made in this transaction as `mdw ai
+          // partitions` makes it: its rows moved out of the shared DEFAULT, its own graph per model.
+          await sql`DROP INDEX walk_bench_practice`.execute(trx);
+          const own = `message_embeddings_${pr.id.replace(/-/g, '')}`;
+          const has = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_class WHERE relname = ${own}`.execute(trx)).rows[0]!.n > 0;
+          const fn = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_proc WHERE proname = 'own_partitions'`.execute(trx)).rows[0]!.n > 0;
+          if (!has && fn) {
+            const t1 = performance.now();
+            await sql`SET LOCAL maintenance_work_mem = '256MB'`.execute(trx);
+            await sql`SELECT embedding_partitions.own_partitions('message_embeddings', ARRAY[${pr.id}]::uuid[])`.execute(trx);
+            moves.push({ practice: pr.id, moveAndBuildMs: Math.round(performance.now() - t1) });
+            await measure(trx, "practice's own partition (db 0115)", {});
+          }
           throw new Rollback();
         })
         .catch((err: unknown) => {
@@ -141,6 +157,7 @@ async function main(): Promise<void> {
     })),
   );
   console.table(builds);
+  if (moves.length) console.table(moves);
 }
 
 main().catch((err: unknown) => {

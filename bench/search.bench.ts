@@ -87,6 +87,8 @@ const HELP = `npm run bench:search -- [options]
   --flat-hnsw        also build and measure one HNSW graph over the unpartitioned copy (29 min at 1M)
   --rebuild          rebuild the cached database even if present
   --build-only       build (or check) the cached database, measure nothing
+  --dir DIR          measure this copy of a cached fixture directory instead (e.g. one migrated to a new
+                     layout); pending migrations are applied to it; it is never built, derived or removed
   --out DIR          where the JSON report goes (default bench/results); --no-write to print only`;
 
 const { values: opt } = parseArgs({
@@ -106,6 +108,7 @@ const { values: opt } = parseArgs({
     'ef-search': { type: 'string', default: '' },
     rebuild: { type: 'boolean', default: false },
     'build-only': { type: 'boolean', default: false },
+    dir: { type: 'string' },
     out: { type: 'string', default: path.resolve(__dirname, 'results') },
     'no-write': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
@@ -475,11 +478,15 @@ async function openFixture(): Promise<{ pgs: EmbeddedPostgres; database: Databas
   const key = fixtureKey();
   const root = path.join(cacheDir(), 'bench-search');
   const name = `${fixturePrefix()}${key}`;
-  const dir = path.join(root, name);
+  const dir = opt.dir ? path.resolve(opt.dir) : path.join(root, name);
   const stamp = path.join(dir, 'fixture.json');
+  if (opt.dir && !existsSync(stamp)) {
+    console.error(`--dir ${opt.dir} is not a cached fixture (no fixture.json): copy one of ${root}`);
+    process.exit(2);
+  }
   mkdirSync(root, { recursive: true });
   // Fixtures of this scale for another generator are stale: they only take disk space.
-  for (const other of readdirSync(root)) {
+  for (const other of opt.dir ? [] : readdirSync(root)) {
     if (other !== name && other.startsWith(fixturePrefix())) {
       console.log(`removing stale fixture ${other}`);
       rmSync(path.join(root, other), { recursive: true, force: true });
@@ -488,7 +495,7 @@ async function openFixture(): Promise<{ pgs: EmbeddedPostgres; database: Databas
   // The eval31 fixture of this scale, which a realistic one is derived from when it exists.
   const eval31Name = `${VECTORS}x${PRACTICES}-${fixtureKey('eval31')}`;
   const wasRunning = existsSync(path.join(root, eval31Name, 'pgdata', 'postmaster.pid'));
-  let cached = existsSync(stamp) && !opt.rebuild;
+  let cached = existsSync(stamp) && (!opt.rebuild || opt.dir !== undefined);
   if (!cached) rmSync(dir, { recursive: true, force: true });
   let pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true, settings: SERVER_SETTINGS });
   let fixture: Fixture;
@@ -509,7 +516,7 @@ async function openFixture(): Promise<{ pgs: EmbeddedPostgres; database: Databas
     } catch (err) {
       // An applied migration was edited (the runner refuses it): the fixture's schema is not the
       // code's any more, and only a rebuild can say what the edited file builds.
-      if (!/was changed after it was applied/.test((err as Error).message)) throw err;
+      if (opt.dir || !/was changed after it was applied/.test((err as Error).message)) throw err;
       console.log(`(a) ${(err as Error).message.split(';')[0]}: rebuilding the fixture`);
       pgs.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -807,10 +814,10 @@ async function prewarm(url: string): Promise<{ relations: number; mb: number; sk
     const rels = await c.query<{ rel: string; bytes: string }>(`
       WITH parts(parent, prio) AS (VALUES ('message_embeddings'::regclass, 3), ('search_index.documents'::regclass, 2)),
       rels AS (
-        SELECT i.indexrelid AS oid, 1 AS prio FROM pg_inherits h JOIN pg_index i ON i.indrelid = h.inhrelid
+        SELECT i.indexrelid AS oid, 1 AS prio FROM pg_partition_tree('message_embeddings') h JOIN pg_index i ON i.indrelid = h.relid
           JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam
-         WHERE h.inhparent = 'message_embeddings'::regclass AND am.amname = 'hnsw'
-        UNION ALL SELECT h.inhrelid, p.prio FROM parts p JOIN pg_inherits h ON h.inhparent = p.parent
+         WHERE h.isleaf AND am.amname = 'hnsw'
+        UNION ALL SELECT h.relid, p.prio FROM parts p, pg_partition_tree(p.parent) h WHERE h.isleaf
         UNION ALL SELECT i.indexrelid, 2 FROM pg_inherits h JOIN pg_index i ON i.indrelid = h.inhrelid
          WHERE h.inhparent = 'search_index.documents'::regclass
         UNION ALL SELECT 'case_messages'::regclass, 4

@@ -71,6 +71,43 @@ export async function ensureModelIndexes(db: Db, model: string, dimensions: numb
 }
 
 /**
+ * A practice with at least this many rows of one embedding table in the shared DEFAULT partition
+ * gets its own partition of that table, with its own graph per model (db 0115/0116): its searches
+ * then walk a graph of its rows alone. Smaller practices share the DEFAULT's 32 hash partitions.
+ */
+export const OWN_PARTITION_MIN_ROWS = 5000;
+
+/**
+ * Gives every practice past `minRows` rows of a table its own partition of that table
+ * (`embedding_partitions.own_large_practices()`, db 0115). A maintenance step, never a request:
+ * it holds an exclusive lock on each table it changes while it copies the practice's rows and
+ * builds its graphs. Returns how many partitions it created.
+ */
+export async function ownLargePractices(db: Db, minRows: number = OWN_PARTITION_MIN_ROWS): Promise<number> {
+  if (!Number.isInteger(minRows) || minRows < 1) throw new Error(`invalid minRows ${minRows}`);
+  const r = await sql<{ n: number }>`SELECT embedding_partitions.own_large_practices(${minRows}::int) AS n`.execute(db);
+  return r.rows[0]!.n;
+}
+
+/** Gives these practices their own partition of `table` now, whatever their size (db 0115). */
+export async function ownPartitions(db: Db, table: KindSpec['table'], practiceIds: readonly string[]): Promise<number> {
+  const r = await sql<{ n: number }>`SELECT embedding_partitions.own_partitions(${table}::text, ${[...practiceIds]}::uuid[]) AS n`.execute(db);
+  return r.rows[0]!.n;
+}
+
+/** Practices with their own partition, per table (the rest share the DEFAULT). */
+export async function ownPartitionCounts(db: Db): Promise<Record<KindSpec['table'], number>> {
+  const r = await sql<{ table: KindSpec['table']; n: number }>`
+    SELECT p.relname AS table, count(*)::int AS n FROM pg_inherits h JOIN pg_class p ON p.oid = h.inhparent JOIN pg_class c ON c.oid = h.inhrelid
+     WHERE p.relnamespace = 'public'::regnamespace AND p.relname IN ('case_embeddings', 'message_embeddings', 'project_embeddings', 'patient_embeddings')
+       AND c.relname <> p.relname || '_default'
+     GROUP BY p.relname`.execute(db);
+  const out = { case_embeddings: 0, message_embeddings: 0, project_embeddings: 0, patient_embeddings: 0 };
+  for (const row of r.rows) out[row.table] = row.n;
+  return out;
+}
+
+/**
  * First start: the configured model becomes the active one (with its indexes, and every existing
  * text queued). Later starts change nothing: switching models is `mdw ai reindex`.
  * @returns the active model

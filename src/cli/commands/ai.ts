@@ -4,6 +4,7 @@
  * the active model and new texts are embedded for both. A progress bar on a TTY, plain lines
  * otherwise; `--detach` returns once the reindex has started.
  * `mdw ai status`: models, their state and the embedding backlog.
+ * `mdw ai partitions`: practices past a size get their own embedding partition and graph.
  */
 import { Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Command } from 'commander';
@@ -30,6 +31,22 @@ export function register(program: Command): void {
           console.log(`${m.state.padEnd(8)} ${m.model} (${m.dimensions} dimensions)${m.state === 'building' ? ` ${m.reindex_done}/${m.reindex_total}` : ''}`);
         }
         console.log(`backlog  ${await repo.backlog(database.system)} texts waiting to be embedded`);
+      } finally {
+        await database.destroy();
+      }
+    });
+
+  ai.command('partitions')
+    .description('Give every practice with at least --min-rows embeddings of one kind its own partition and HNSW graph (a maintenance step: that table waits while it runs)')
+    .option('--min-rows <n>', 'rows of one embedding table in the shared partition', (v) => Number(v), repo.OWN_PARTITION_MIN_ROWS)
+    .action(async (opts: { minRows: number }) => {
+      if (!Number.isInteger(opts.minRows) || opts.minRows < 1) throw new CliError('--min-rows must be a whole number of at least 1');
+      const cfg = loadedConfig();
+      const database = createDatabase(required(cfg, 'DATABASE_URL', 'the embeddings are stored in PostgreSQL'), 2);
+      try {
+        const created = await repo.ownLargePractices(database.system, opts.minRows);
+        const counts = await repo.ownPartitionCounts(database.system);
+        console.log(`${created} new partitions; practices with their own: ${Object.entries(counts).map(([t, n]) => `${t} ${n}`).join(', ')}`);
       } finally {
         await database.destroy();
       }
