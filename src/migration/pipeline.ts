@@ -95,8 +95,8 @@ export interface MigrateLegacyOptions {
    * backends, two cores) when at least this many records are to be migrated and the bulk fast
    * path applies: the cases commit first, then each session writes a share of the cases in its
    * own transaction (`Ctx.writeRecordShards`). Below it one session writes everything in the
-   * phase's one transaction: the split's fixed costs (a second connection, the UNLOGGED staging
-   * written once more, two plans of each insert, a second commit) are a few hundred ms, about
+   * phase's one transaction: the split's fixed costs (a second connection, two plans of each
+   * insert, the joins of the records' working tables in both sessions, a second commit) are a few hundred ms, about
    * what a second core saves on ~20,000 message rows.
    * @default 20000; Infinity keeps the one-session path (benchmarks and tests compare the two).
    */
