@@ -95,8 +95,8 @@ export interface MigrateLegacyOptions {
    * backends, two cores) when at least this many records are to be migrated and the bulk fast
    * path applies: the cases commit first, then each session writes a share of the cases in its
    * own transaction (`Ctx.writeRecordShards`). Below it one session writes everything in the
-   * phase's one transaction: the split's fixed costs (a second connection, the UNLOGGED staging
-   * written once more, two plans of each insert, a second commit) are a few hundred ms, about
+   * phase's one transaction: the split's fixed costs (a second connection, two plans of each
+   * insert, the joins of the records' working tables in both sessions, a second commit) are a few hundred ms, about
    * what a second core saves on ~20,000 message rows.
    * @default 20000; Infinity keeps the one-session path (benchmarks and tests compare the two).
    */
@@ -117,6 +117,10 @@ const MESSAGE_COLUMNS = ['id', 'case_id', 'practice_id', 'sender_id', 'message_t
 const MESSAGE_CONFLICT = 'ON CONFLICT (id) DO UPDATE SET content = EXCLUDED.content';
 const STATE_COLUMNS = ['case_id', 'practice_id', 'from_state', 'to_state', 'changed_by', 'reason', 'metadata', 'idempotency_key', 'created_at'];
 const STATE_CONFLICT = 'ON CONFLICT (idempotency_key) DO NOTHING';
+/** The records phase's working tables (rm, affected, rc, tr): UNLOGGED, read by both sessions of the split (db 0110). */
+const RS = 'legacy_stage';
+/** A legacy row's target id (the same in every session). */
+const LID_FUNCTION = `CREATE OR REPLACE FUNCTION pg_temp.lid(t text, id text) RETURNS uuid LANGUAGE sql IMMUTABLE AS $$ SELECT md5('mdw-legacy:' || t || ':' || id)::uuid $$`;
 /**
  * Lists in the returned report (rows not migrated, dedup clusters and review pairs, live-case
  * outcomes) stop here, with their totals beside them: a report in memory must not grow with the
@@ -211,7 +215,7 @@ export async function migrateLegacy(opts: MigrateLegacyOptions): Promise<Migrati
       return T('records: other', () => ctx.records(opts.classifier));
     });
     if (ctx.recordShardsPending) {
-      // The cases are committed; their messages and states are staged in legacy_stage.
+      // The cases are committed; their records' working tables are in legacy_stage.
       await opts.onRecordsSplit?.('cases committed');
       second = await connect(opts.targetUrl, 'target (DATABASE_URL)');
       await loadSession(second);
@@ -427,7 +431,7 @@ class Ctx {
 
   async tempHelpers() {
     await this.q(`
-      CREATE OR REPLACE FUNCTION pg_temp.lid(t text, id text) RETURNS uuid LANGUAGE sql IMMUTABLE AS $$ SELECT md5('mdw-legacy:' || t || ':' || id)::uuid $$;
+      ${LID_FUNCTION};
       CREATE TEMP TABLE IF NOT EXISTS d (legacy_table text, legacy_id text, target_table text, target_id uuid, disposition public.legacy_disposition, reason text, row_hash text);
       TRUNCATE d;
       CREATE TEMP TABLE IF NOT EXISTS run_counts (legacy_table text PRIMARY KEY, new_rows int, changed_rows int);
@@ -1025,33 +1029,37 @@ class Ctx {
     // A factory is called at the first free text: a run with none (a no-change re-run) never loads a model.
     let classifier: AnyClassifier | undefined = typeof given === 'function' ? undefined : given;
     const resolve = async () => (classifier ??= typeof given === 'function' ? await given() : undefined);
+    // The records' working tables (rm, affected, rc, tr) are UNLOGGED tables in legacy_stage, not
+    // TEMP: when the inserts split (writeRecordShards) the second session computes its share from
+    // them itself, on its own core, instead of the run's session staging that share's rows for it
+    // first (a copy of half the messages on the critical path). rm carries the record's text so
+    // the messages read no session's TEMP staging. Dropped when the records are written.
     await this.timed('records: staging joins', `
-      DROP TABLE IF EXISTS rm;
-      CREATE TEMP TABLE rm AS
-      SELECT r.id, r.row_hash, r.target_id, r.created_at, r.author_id, ct.app_label, ct.model, mc.disposition AS case_disposition, mc.target_id AS case_uuid,
+      DROP TABLE IF EXISTS ${RS}.rm, ${RS}.affected, ${RS}.rc, ${RS}.tr;
+      CREATE UNLOGGED TABLE ${RS}.rm AS
+      SELECT r.id, r.row_hash, r.target_id, r.created_at, r.author_id, r.text, ct.app_label, ct.model, mc.disposition AS case_disposition, mc.target_id AS case_uuid,
         sc.id IS NOT NULL AS case_exists, mc.reason AS case_reason
       FROM t_dispatch_record r
       LEFT JOIN s_django_content_type ct ON ct.id = r.target_type_id
       LEFT JOIN s_dispatch_case sc ON sc.id = r.target_id AND (ct.app_label, ct.model) = ('dispatch', 'case')
       LEFT JOIN public.legacy_id_map mc ON mc.legacy_table = 'dispatch_case' AND mc.legacy_id = r.target_id::text AND (ct.app_label, ct.model) = ('dispatch', 'case');
-      ANALYZE rm;
-      CREATE INDEX ON rm (id);`);
-    await this.timer.time('records: dispositions', () => this.genericSkips('dispatch_record', 'rm'));
+      ANALYZE ${RS}.rm;
+      CREATE INDEX ON ${RS}.rm (id);`);
+    await this.timer.time('records: dispositions', () => this.genericSkips('dispatch_record', `${RS}.rm`));
     // Cases whose history must be (re)built: new cases and cases with new records.
     await this.timed('records: staging joins', `
-      DROP TABLE IF EXISTS affected;
-      CREATE TEMP TABLE affected AS
-        SELECT DISTINCT target_id AS case_id FROM rm WHERE case_disposition = 'migrated'
+      CREATE UNLOGGED TABLE ${RS}.affected AS
+        SELECT DISTINCT target_id AS case_id FROM ${RS}.rm WHERE case_disposition = 'migrated'
         UNION SELECT id FROM t_dispatch_case c WHERE EXISTS (SELECT 1 FROM public.legacy_id_map m WHERE m.legacy_table = 'dispatch_case' AND m.legacy_id = c.id::text AND m.disposition = 'migrated')
         -- A migrated case with no history: a run killed after the split records phase committed
         -- the cases and before a session committed their share of the records (writeRecordShards)
         -- left it; one without new records is found by neither of the above when the next run resumes.
         UNION SELECT c.id FROM s_dispatch_case c JOIN public.legacy_id_map m ON m.legacy_table = 'dispatch_case' AND m.legacy_id = c.id::text AND m.disposition = 'migrated'
           WHERE NOT EXISTS (SELECT 1 FROM public.case_states s WHERE s.case_id = m.target_id);
-      ANALYZE affected;
-      CREATE INDEX ON affected (case_id);
-      DROP TABLE IF EXISTS rc; CREATE TEMP TABLE rc (record_id int PRIMARY KEY, message_type text, intent text, understood boolean, evidence text, model text, confidence float8);
-      DROP TABLE IF EXISTS tr; CREATE TEMP TABLE tr (record_id int, case_id int, from_state text, to_state text, at timestamptz, evidence text, model text, confidence float8);
+      ANALYZE ${RS}.affected;
+      CREATE INDEX ON ${RS}.affected (case_id);
+      CREATE UNLOGGED TABLE ${RS}.rc (record_id int PRIMARY KEY, message_type text, intent text, understood boolean, evidence text, model text, confidence float8);
+      CREATE UNLOGGED TABLE ${RS}.tr (record_id int, case_id int, author_id int, from_state text, to_state text, at timestamptz, evidence text, model text, confidence float8);
       DROP TABLE IF EXISTS cs; CREATE TEMP TABLE cs (case_id int, state text, since timestamptz, closed_at timestamptz, resume_state text, awaiting_approval boolean);`);
     const stats = {
       cases: 0,
@@ -1064,15 +1072,16 @@ class Ctx {
       classifier: null as { model: string; threshold: number | null } | null,
       notUnderstoodExamples: [] as Array<{ id: number; text: string }>,
     };
-    const total = Number((await this.q<{ n: string }>(`select count(*) as n from s_dispatch_record r join affected a on a.case_id = r.target_id`)).rows[0]!.n);
+    const total = Number((await this.q<{ n: string }>(`select count(*) as n from s_dispatch_record r join ${RS}.affected a on a.case_id = r.target_id`)).rows[0]!.n);
     const bar = this.progress.phase('state histories', total);
     await this.q(`DECLARE rec_cur NO SCROLL CURSOR FOR
-      SELECT r.id, r.target_id AS case_id, r.text, (extract(epoch from r.created_at) * 1000)::float8 AS at, (extract(epoch from c.created_at) * 1000)::float8 AS case_at
-      FROM affected a JOIN s_dispatch_case c ON c.id = a.case_id
+      SELECT r.id, r.target_id AS case_id, r.author_id, r.text, (extract(epoch from r.created_at) * 1000)::float8 AS at, (extract(epoch from c.created_at) * 1000)::float8 AS case_at
+      FROM ${RS}.affected a JOIN s_dispatch_case c ON c.id = a.case_id
       JOIN s_dispatch_record r ON r.target_id = a.case_id
       JOIN s_django_content_type ct ON ct.id = r.target_type_id AND ct.app_label = 'dispatch' AND ct.model = 'case'
       ORDER BY r.target_id, r.created_at, r.id`);
-    let current = null as { caseId: number; caseAt: number; records: RecordInput[] } | null;
+    // authors: each record's legacy author, for the states its transitions give (changed_by).
+    let current = null as { caseId: number; caseAt: number; records: RecordInput[]; authors: Map<number, number | null> } | null;
     const rcRows: string[] = [];
     const trRows: string[] = [];
     const csRows: string[] = [];
@@ -1080,15 +1089,15 @@ class Ctx {
     const finishCase = () => {
       if (!current) return;
       const h = reconstruct(current.caseAt, current.records);
-      for (const t of h.transitions) trRows.push(copyRow([t.recordId, current.caseId, t.from, t.to, iso(t.at), t.evidence.join(','), t.classified?.model ?? null, t.classified?.confidence ?? null]));
+      for (const t of h.transitions) trRows.push(copyRow([t.recordId, current.caseId, current.authors.get(t.recordId) ?? null, t.from, t.to, iso(t.at), t.evidence.join(','), t.classified?.model ?? null, t.classified?.confidence ?? null]));
       stats.transitions += h.transitions.length;
       csRows.push(copyRow([current.caseId, h.state, iso(h.since), h.closedAt === null ? null : iso(h.closedAt), h.resumeState, h.awaitingApproval]));
       stats.cases += 1;
       current = null;
     };
     const flushCopy = async () => {
-      if (rcRows.length) await copyInto(this.db, 'rc', rcRows.splice(0));
-      if (trRows.length) await copyInto(this.db, 'tr', trRows.splice(0));
+      if (rcRows.length) await copyInto(this.db, `${RS}.rc`, rcRows.splice(0));
+      if (trRows.length) await copyInto(this.db, `${RS}.tr`, trRows.splice(0));
       if (csRows.length) await copyInto(this.db, 'cs', csRows.splice(0));
     };
     // System texts repeat (a few wordings, the same in every case): each distinct text is matched
@@ -1119,7 +1128,7 @@ class Ctx {
       }
       return tail;
     };
-    type RecordRow = { id: number; case_id: number; text: string; at: number; case_at: number };
+    type RecordRow = { id: number; case_id: number; author_id: number | null; text: string; at: number; case_at: number };
     const fetchNext = () => {
       const p = this.q<RecordRow>(`FETCH ${REPLAY_FETCH} FROM rec_cur`);
       p.catch(() => undefined); // awaited by the loop; a failure surfaces there
@@ -1155,7 +1164,7 @@ class Ctx {
       batch.rows.forEach((r, i) => {
         if (current === null || current.caseId !== r.case_id) {
           finishCase();
-          current = { caseId: r.case_id, caseAt: r.case_at, records: [] };
+          current = { caseId: r.case_id, caseAt: r.case_at, records: [], authors: new Map() };
         }
         const c = classified[i]!;
         stats.records += 1;
@@ -1167,6 +1176,7 @@ class Ctx {
           if (stats.notUnderstoodExamples.length < 20) stats.notUnderstoodExamples.push({ id: r.id, text: r.text.slice(0, 200) });
         }
         current.records.push({ id: r.id, at: r.at, classified: c });
+        current.authors.set(r.id, r.author_id);
         rcRows.push(`${r.id}\t${rcTail(c)}`);
       });
       bar.tick(batch.rows.length);
@@ -1178,28 +1188,28 @@ class Ctx {
     // Cases without any record: their history is the submission alone.
     bar.done();
     await this.timed('records: staging joins', `
-      INSERT INTO cs SELECT a.case_id, 'submitted', c.created_at, NULL, NULL, false FROM affected a JOIN s_dispatch_case c ON c.id = a.case_id
+      INSERT INTO cs SELECT a.case_id, 'submitted', c.created_at, NULL, NULL, false FROM ${RS}.affected a JOIN s_dispatch_case c ON c.id = a.case_id
         WHERE NOT EXISTS (SELECT 1 FROM cs WHERE cs.case_id = a.case_id);
       CREATE INDEX ON cs (case_id);
-      ANALYZE cs; ANALYZE rc; ANALYZE tr;`);
+      ANALYZE cs; ANALYZE ${RS}.rc; ANALYZE ${RS}.tr;`);
     await this.timer.time('cases: INSERT (with current state)', () => this.insertCases());
     // The messages, the states (the submission of every affected case, then each transition; one
     // key per row by construction) and the migrated records' map lines, as SELECTs: written here
-    // by this session, or staged for two (writeRecordShards).
+    // by this session, or by two, a share each (writeRecordShards).
     const messageRows = `
       SELECT pg_temp.lid('dispatch_record', rm.id::text) AS id, rm.case_uuid AS case_id, c.practice_id, coalesce(mu.target_id, '${SYSTEM_PROFILE_ID}'::uuid) AS sender_id,
-        coalesce(rc.message_type, 'general')::public.message_type_enum AS message_type, r.text AS content,
+        coalesce(rc.message_type, 'general')::public.message_type_enum AS message_type, rm.text AS content,
         jsonb_strip_nulls(jsonb_build_object('legacy_record_id', rm.id, 'intent', rc.intent, 'evidence', rc.evidence, 'intent_model', rc.model, 'intent_confidence', rc.confidence)) AS metadata,
         'legacy:dispatch_record:' || rm.id AS idempotency_key, rm.created_at
-      FROM rm JOIN s_dispatch_record r ON r.id = rm.id JOIN public.cases c ON c.id = rm.case_uuid
-      LEFT JOIN rc ON rc.record_id = rm.id
+      FROM ${RS}.rm rm JOIN public.cases c ON c.id = rm.case_uuid
+      LEFT JOIN ${RS}.rc rc ON rc.record_id = rm.id
       LEFT JOIN public.legacy_id_map mu ON mu.legacy_table = 'auth_user' AND mu.legacy_id = rm.author_id::text AND mu.disposition IN ('migrated', 'merged')
       WHERE rm.case_disposition = 'migrated'`;
     const stateRows = `
       SELECT c.id AS case_id, c.practice_id, NULL::public.case_state_enum AS from_state, 'submitted'::public.case_state_enum AS to_state, '${SYSTEM_PROFILE_ID}'::uuid AS changed_by,
         'case submitted (legacy)' AS reason, jsonb_build_object('legacy_case_id', a.case_id) AS metadata,
         'legacy:dispatch_case:' || a.case_id || ':submitted' AS idempotency_key, c.created_at
-      FROM affected a JOIN public.cases c ON c.id = pg_temp.lid('dispatch_case', a.case_id::text)
+      FROM ${RS}.affected a JOIN public.cases c ON c.id = pg_temp.lid('dispatch_case', a.case_id::text)
       UNION ALL
       SELECT c.id, c.practice_id, tr.from_state::public.case_state_enum, tr.to_state::public.case_state_enum, coalesce(mu.target_id, '${SYSTEM_PROFILE_ID}'::uuid),
         CASE WHEN tr.model IS NULL THEN 'legacy message: ' || tr.evidence
@@ -1207,16 +1217,15 @@ class Ctx {
         jsonb_build_object('legacy_record_id', tr.record_id) || CASE WHEN tr.model IS NULL THEN '{}'::jsonb
           ELSE jsonb_build_object('classified', jsonb_build_object('model', tr.model, 'confidence', tr.confidence, 'legacy_record_id', tr.record_id)) END,
         'legacy:dispatch_record:' || tr.record_id || ':state', tr.at
-      FROM tr JOIN public.cases c ON c.id = pg_temp.lid('dispatch_case', tr.case_id::text)
-      JOIN s_dispatch_record r ON r.id = tr.record_id
-      LEFT JOIN public.legacy_id_map mu ON mu.legacy_table = 'auth_user' AND mu.legacy_id = r.author_id::text AND mu.disposition IN ('migrated', 'merged')`;
+      FROM ${RS}.tr tr JOIN public.cases c ON c.id = pg_temp.lid('dispatch_case', tr.case_id::text)
+      LEFT JOIN public.legacy_id_map mu ON mu.legacy_table = 'auth_user' AND mu.legacy_id = tr.author_id::text AND mu.disposition IN ('migrated', 'merged')`;
     const recordLines = (extra = '') => `
       SELECT 'dispatch_record' AS legacy_table, rm.id::text AS legacy_id, 'case_messages' AS target_table, pg_temp.lid('dispatch_record', rm.id::text) AS target_id,
         'migrated'::public.legacy_disposition AS disposition,
         CASE WHEN rc.understood IS NOT TRUE AND rc.model IS NOT NULL
                THEN format('free text, not understood (classifier %s below its threshold or declined: %s): no state inferred (kept as a message)', rc.model, rc.evidence)
              WHEN rc.understood IS NOT TRUE THEN 'free text, not understood: no state inferred (kept as a message)' END AS reason, rm.row_hash${extra}
-      FROM rm LEFT JOIN rc ON rc.record_id = rm.id WHERE rm.case_disposition = 'migrated'`;
+      FROM ${RS}.rm rm LEFT JOIN ${RS}.rc rc ON rc.record_id = rm.id WHERE rm.case_disposition = 'migrated'`;
     // Cases that existed before the run (incremental runs; new ones were inserted with theirs).
     const updateCases = `
       UPDATE public.cases c SET current_state = cs.state::public.case_state_enum, closed_at = cs.closed_at,
@@ -1226,10 +1235,9 @@ class Ctx {
              OR c.metadata->'legacy_position' IS DISTINCT FROM jsonb_build_object('since', cs.since, 'resume_state', cs.resume_state, 'awaiting_approval', cs.awaiting_approval));`;
     if (await this.splitRecords()) {
       // Two sessions: everything but the migrated records' rows and lines commits with this
-      // phase (the cases with their current state, the skipped records' lines). The second
-      // session's share (shard 1: a hash of the case) is staged where it can read it once this
-      // phase commits; this session writes its own share from its TEMP tables, which outlive the
-      // commit (the staging is the one part of the split that runs on one core: half the rows).
+      // phase (the cases with their current state, the skipped records' lines, the records'
+      // working tables in legacy_stage). Each session then computes and writes its share (shard
+      // k: a hash of the case) from those tables, on its own core.
       await this.timed('records: UPDATE cases (current state)', updateCases);
       const shard = (caseUuid: string) => `hashtext(${caseUuid}::text) & 1`;
       this.recordShards = {
@@ -1237,11 +1245,6 @@ class Ctx {
         states: (k) => `SELECT * FROM (${stateRows}) s WHERE ${shard('s.case_id')} = ${k}`,
         lines: (k) => `${recordLines()} AND ${shard('rm.case_uuid')} = ${k}`,
       };
-      await this.timed('records: stage for two sessions', `
-        DROP TABLE IF EXISTS legacy_stage.record_messages, legacy_stage.record_states, legacy_stage.record_lines;
-        CREATE UNLOGGED TABLE legacy_stage.record_messages AS ${this.recordShards.messages(1)};
-        CREATE UNLOGGED TABLE legacy_stage.record_states AS ${this.recordShards.states(1)};
-        CREATE UNLOGGED TABLE legacy_stage.record_lines AS ${this.recordShards.lines(1)};`);
       await this.flush();
       this.recordShardsPending = true;
       return stats;
@@ -1250,6 +1253,7 @@ class Ctx {
     await this.timer.time('records: INSERT case_states', () => this.bulk('case_states', { columns: STATE_COLUMNS, select: stateRows, key: 'idempotency_key', conflict: STATE_CONFLICT }));
     await this.timed('records: UPDATE cases (current state)', updateCases);
     await this.timed('records: dispositions', `INSERT INTO d ${recordLines()};`);
+    await this.q(`DROP TABLE ${RS}.rm, ${RS}.affected, ${RS}.rc, ${RS}.tr`);
     await this.flush();
     return stats;
   }
@@ -1265,12 +1269,12 @@ class Ctx {
   private async splitRecords(): Promise<boolean> {
     if (this.recordsSplitMinRows === null || !this.fastPath) return false;
     if (!(await this.plan('case_messages')).fast || !(await this.plan('case_states')).fast) return false;
-    const n = Number((await this.q<{ n: string }>(`SELECT count(*) AS n FROM rm WHERE case_disposition = 'migrated'`)).rows[0]!.n);
+    const n = Number((await this.q<{ n: string }>(`SELECT count(*) AS n FROM ${RS}.rm WHERE case_disposition = 'migrated'`)).rows[0]!.n);
     return n >= this.recordsSplitMinRows;
   }
 
   /**
-   * The records' messages, states and map lines staged by records(), written after the cases
+   * The records' messages, states and map lines of records(), written after the cases
    * committed, from two sessions at once: this one writes the cases of shard 0, `second` those
    * of shard 1, each in its own transaction (all of a case's rows and lines in one), with its own
    * fast path and audit summary. Neither waits on the other: the shards share no key.
@@ -1286,15 +1290,19 @@ class Ctx {
     const plans = { messages: await this.plan('case_messages'), states: await this.plan('case_states'), map: await this.plan('legacy_id_map') };
     // As flush(): a first load of the records' lines is a plain INSERT (no line can exist).
     const firstLoad = this.fastPath && (await this.q<{ ok: boolean }>(`SELECT coalesce(bool_and(changed_rows = 0), false) AS ok FROM run_counts WHERE legacy_table = 'dispatch_record'`)).rows[0]!.ok;
-    const lines = Number((await this.q<{ n: string }>(`SELECT count(*) AS n FROM rm WHERE case_disposition = 'migrated'`)).rows[0]!.n);
+    const lines = Number((await this.q<{ n: string }>(`SELECT count(*) AS n FROM ${RS}.rm WHERE case_disposition = 'migrated'`)).rows[0]!.n);
     const runId = lit(this.runId);
-    // Shard 0 from this session's TEMP tables, shard 1 from the staging.
-    const source = (k: number, table: 'messages' | 'states' | 'lines') => (k === 0 ? rows[table](0) : `SELECT * FROM legacy_stage.record_${table}`);
+    // Each session's share from the records' working tables in legacy_stage (committed with the
+    // cases). The second session needs the map's id function too.
+    const source = (k: number, table: 'messages' | 'states' | 'lines') => rows[table](k);
+    await second.query(LID_FUNCTION);
     const write = async (db: pg.Client, k: number, time: <R>(step: string, fn: () => Promise<R>) => Promise<R>) => {
       await db.query('BEGIN');
       await db.query(`select public.audit_bulk_begin($1, 'legacy-migration')`, [this.runId]);
-      await time('records: INSERT case_messages', () => bulkInsert(db, plans.messages, { columns: MESSAGE_COLUMNS, select: source(k, 'messages'), key: 'id', conflict: MESSAGE_CONFLICT }));
-      await time('records: INSERT case_states', () => bulkInsert(db, plans.states, { columns: STATE_COLUMNS, select: source(k, 'states'), key: 'idempotency_key', conflict: STATE_CONFLICT }));
+      // The parts of the run's session's inserts as steps of their own (bulkDetail; profiles).
+      const part = (table: string): BulkPartTimer | undefined => (k === 0 && this.bulkDetail ? (p, fn) => this.timer.time(`${table} bulk: ${p}`, fn) : undefined);
+      await time('records: INSERT case_messages', () => bulkInsert(db, plans.messages, { columns: MESSAGE_COLUMNS, select: source(k, 'messages'), key: 'id', conflict: MESSAGE_CONFLICT }, part('case_messages')));
+      await time('records: INSERT case_states', () => bulkInsert(db, plans.states, { columns: STATE_COLUMNS, select: source(k, 'states'), key: 'idempotency_key', conflict: STATE_CONFLICT }, part('case_states')));
       const insert = `INSERT INTO public.legacy_id_map (legacy_table, legacy_id, target_table, target_id, disposition, reason, row_hash, run_id, migrated_at)
         SELECT legacy_table, legacy_id, target_table, target_id, disposition, reason, row_hash, ${runId}::uuid, now() FROM (${source(k, 'lines')}) l`;
       await time('legacy_id_map writes', async () => {
@@ -1317,7 +1325,7 @@ class Ctx {
     if (secondCpu) this.timer.record('records: second session (server CPU only)', 0, secondCpu() - cpu0);
     await committed();
     await this.timer.time('commit', () => this.q('COMMIT'));
-    await this.q(`DROP TABLE IF EXISTS legacy_stage.record_messages, legacy_stage.record_states, legacy_stage.record_lines`);
+    await this.q(`DROP TABLE IF EXISTS ${RS}.rm, ${RS}.affected, ${RS}.rc, ${RS}.tr`);
     this.recordShardsPending = false;
     this.recordShards = null;
     await this.mapGrew(lines);
