@@ -89,10 +89,23 @@ export async function getProposal(db: Handle, caseId: string, id: string): Promi
     .executeTakeFirst()) as (ProposalRow & { content: string }) | undefined;
 }
 
-export async function listProposals(db: Handle, caseId: string, status?: string): Promise<ProposalRow[]> {
-  let q = db.selectFrom('intent_proposals').selectAll().where('case_id', '=', caseId);
-  if (status) q = q.where('status', '=', status);
-  return (await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(200).execute()) as ProposalRow[];
+/**
+ * One page of a case's proposals, newest first by (created_at, id) like listPractices. The list
+ * used to stop silently at 200: a case gets one proposal per message with an actionable intent,
+ * and a long treatment (or a migrated case's history) has more than that.
+ * @param f.status - only proposals in this status (the console reads the pending ones).
+ * @param f.after - the (created_at, id) of the previous page's last row (decodeCursor).
+ */
+export async function listProposals(
+  db: Handle,
+  caseId: string,
+  f: { status?: string; limit: number; after: { createdAt: string; id: string } | null },
+): Promise<{ items: Array<ProposalRow & { created_at_text: string }>; more: boolean }> {
+  let q = db.selectFrom('intent_proposals').selectAll().select(sql<string>`created_at::text`.as('created_at_text')).where('case_id', '=', caseId);
+  if (f.status) q = q.where('status', '=', f.status);
+  if (f.after) q = q.where(sql<boolean>`(created_at, id) < (${f.after.createdAt}::timestamptz, ${f.after.id}::uuid)`);
+  const rows = (await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit + 1).execute()) as Array<ProposalRow & { created_at_text: string }>;
+  return { items: rows.slice(0, f.limit), more: rows.length > f.limit };
 }
 
 /**

@@ -71,3 +71,26 @@ export async function listOpenInvitations(trx: Tx, practiceId: string, f: { limi
   const rows = await q.execute();
   return { items: rows.slice(0, f.limit), more: rows.length > f.limit };
 }
+
+/** The columns a member is answered with (practices.routes.ts toMember), and its keyset text. */
+export function memberQuery(trx: Tx) {
+  return trx
+    .selectFrom('practice_members as m')
+    .leftJoin('profiles as p', 'p.id', 'm.profile_id')
+    .select(['m.id', 'm.practice_id', 'm.profile_id', 'm.role', 'm.practitioner_id', 'm.joined_at', 'p.email', 'p.full_name', sql<string>`m.joined_at::text`.as('joined_at_text')]);
+}
+export type MemberRow = Awaited<ReturnType<ReturnType<typeof memberQuery>['executeTakeFirstOrThrow']>>;
+
+/**
+ * One page of a practice's members in the order they joined (the first owner first) by
+ * (joined_at, id). The list had no limit at all: a group practice or a DSO's shared practice can
+ * have hundreds of members, all in one answer. Members added in one transaction share joined_at,
+ * which is why id breaks the tie in both the order and the cursor.
+ * @param after - the (joined_at, id) of the previous page's last row (decodeCursor).
+ */
+export async function listMembers(trx: Tx, practiceId: string, f: { limit: number; after: { createdAt: string; id: string } | null }): Promise<{ items: MemberRow[]; more: boolean }> {
+  let q = memberQuery(trx).where('m.practice_id', '=', practiceId).orderBy('m.joined_at').orderBy('m.id').limit(f.limit + 1);
+  if (f.after) q = q.where(sql<boolean>`(m.joined_at, m.id) > (${f.after.createdAt}::timestamptz, ${f.after.id}::uuid)`);
+  const rows = await q.execute();
+  return { items: rows.slice(0, f.limit), more: rows.length > f.limit };
+}

@@ -269,3 +269,33 @@ async function insertTasks(trx: Tx, def: TemplateDefinition, templateId: string,
     )
     .execute();
 }
+
+/** The columns a template is answered with (templates.routes.ts toTemplate), and its keyset text. */
+export function templateQuery(db: Handle) {
+  return db
+    .selectFrom('workflow_templates')
+    .select(['id', 'family_id', 'version', 'name', 'description', 'case_type', 'practice_id', 'active', 'superseded_by', 'created_at', sql<string>`created_at::text`.as('created_at_text')]);
+}
+export type TemplateRow = Awaited<ReturnType<ReturnType<typeof templateQuery>['executeTakeFirstOrThrow']>>;
+
+/**
+ * One page of the templates the caller sees (lab-wide ones and those of their practices; a lab
+ * admin every practice's), newest first by (created_at, id) like listPractices. The list used to
+ * stop silently at 500 by name: a lab admin sees every client practice's templates, and with
+ * `includeInactive` every superseded version too.
+ * @param f.practiceId - that practice's templates and the lab-wide ones.
+ * @param f.after - the (created_at, id) of the previous page's last row (decodeCursor).
+ */
+export async function listTemplates(
+  db: Handle,
+  f: { caseType?: string; practiceId?: string; includeInactive: boolean; limit: number; after: { createdAt: string; id: string } | null },
+): Promise<{ items: TemplateRow[]; more: boolean }> {
+  let q = templateQuery(db).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit + 1);
+  if (f.caseType) q = q.where('case_type', '=', f.caseType as never);
+  const practiceId = f.practiceId;
+  if (practiceId) q = q.where((eb) => eb.or([eb('practice_id', '=', practiceId), eb('practice_id', 'is', null)]));
+  if (!f.includeInactive) q = q.where('active', '=', true);
+  if (f.after) q = q.where(sql<boolean>`(created_at, id) < (${f.after.createdAt}::timestamptz, ${f.after.id}::uuid)`);
+  const rows = await q.execute();
+  return { items: rows.slice(0, f.limit), more: rows.length > f.limit };
+}

@@ -15,6 +15,23 @@ import { insertProposal } from '../../src/repositories/intent-proposals.reposito
 import { as, call, loadContract, setupApi, tokenFor, type ApiEnv, type Caller } from './support';
 import { setupAndTeardown } from '../support/lifecycle';
 
+/**
+ * Every page of a keyset-paged list as one answer (the status and error of the first page that
+ * is not 200): templates written by other test files into the same database meanwhile would
+ * push a row past the first page.
+ */
+async function everyPage(caller: Caller, url: string): Promise<{ status: number; body: { items: unknown[]; nextCursor: null; error?: unknown } }> {
+  const items: unknown[] = [];
+  let cursor: string | null = null;
+  do {
+    const res = await caller.get(`${url}${url.includes('?') ? '&' : '?'}limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+    if (res.status !== 200) return { status: res.status, body: res.body };
+    items.push(...(res.body.items as unknown[]));
+    cursor = res.body.nextCursor as string | null;
+  } while (cursor);
+  return { status: 200, body: { items, nextCursor: null } };
+}
+
 let env: ApiEnv;
 setupAndTeardown(async () => {
   env = await setupApi({ config: { STORAGE_DIR: `${process.env.MDW_TEST_DIR}/files-tenancy-${process.pid}` } });
@@ -167,7 +184,7 @@ test('every route that takes an id answers 404 for another practice’s ids, and
   expect((await ownerA.get(`/patients?practiceId=${b.practiceId}`)).body.items).toEqual([]);
   expect((await ownerA.get(`/orders?caseId=${kase.id}`)).body.items).toEqual([]);
   expect((await ownerA.get(`/tasks/inbox?practiceId=${b.practiceId}`)).body.items).toEqual([]);
-  expect((await ownerA.get(`/workflow-templates?practiceId=${b.practiceId}&includeInactive=true`)).body.items.map((t: { id: string }) => t.id)).not.toContain(template.id);
+  expect((await everyPage(ownerA, `/workflow-templates?practiceId=${b.practiceId}&includeInactive=true`)).body.items.map((t) => (t as { id: string }).id)).not.toContain(template.id);
 
   expect(await snapshot()).toEqual(before);
   const after = await doctorB.get(`/cases/${kase.id}`);
@@ -373,7 +390,7 @@ describe('every route, five viewers', () => {
   type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   type Expect = number | { status: number; code?: string; check?: (body: Body, w: World, v: Viewer) => void };
   interface Row {
-    call: (v: Viewer, w: World) => Promise<request.Response>;
+    call: (v: Viewer, w: World) => Promise<Pick<request.Response, 'status' | 'body'>>;
     A: Expect;
     B?: Expect;
     tech: Expect;
@@ -552,7 +569,7 @@ describe('every route, five viewers', () => {
     // A's staff profiles are visible to lab staff (who wrote, who is assigned: 0040), so a 403 tells them nothing new.
     'post /practitioners': { call: (v, w) => v.api.post('/practitioners', { profileId: v.name === 'A' ? w.a.members.assistant : w.a.members.technician, licenseNumber: `L-${v.name}-${randomUUID()}` }), A: 201, tech: FORBIDDEN, labAdmin: 201 },
     'get /workflow-templates': {
-      call: (v, w) => v.api.get(`/workflow-templates?practiceId=${w.a.practiceId}&includeInactive=true`),
+      call: (v, w) => everyPage(v.api, `/workflow-templates?practiceId=${w.a.practiceId}&includeInactive=true`),
       A: { status: 200, check: (b, w) => expect(ids(b)).toContain(w.templateA) },
       B: { status: 200, check: (b, w) => expect(ids(b)).not.toContain(w.templateA) },
       tech: { status: 200, check: (b, w) => expect(ids(b)).not.toContain(w.templateA) },

@@ -5,6 +5,7 @@
  * (the shared test server must not be restarted under the other suites).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../scripts/lib/embedded-postgres';
@@ -114,26 +115,58 @@ export function processEnv(databaseUrl: string, extra: Record<string, string> = 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-/** One HTTP call; network failures (the API process is gone) come back as status 0. */
-export async function http(base: string, method: string, url: string, token?: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Json; headers: Headers }> {
-  try {
-    const res = await fetch(`${base}${url}`, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-      signal: AbortSignal.timeout(30_000),
-    });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      /* not JSON */
-    }
-    return { status: res.status, body: parsed, headers: res.headers };
-  } catch (err) {
-    // Which failure (a refused or reset connection, or no answer within 30 s) is in the body.
-    const e = err as Error & { cause?: { code?: string } };
-    return { status: 0, body: { failure: `${e.name}${e.cause?.code ? ` ${e.cause.code}` : ''}` }, headers: new Headers() };
-  }
+/**
+ * One HTTP call on a connection of its own; network failures (the API process is gone) come back
+ * as status 0.
+ *
+ * Why not fetch: fetch keeps connections alive and reuses an idle one, and the API's server ends
+ * an idle connection after 5 s (Node's keepAliveTimeout; undici drops its side ~2-3 s after a
+ * response that says `Keep-Alive: timeout=5`). On a CPU-starved machine (these tests run under
+ * nice 15 beside benchmarks) either process can run late: the server's timers phase ends the
+ * connection while a request already sent on it sits unread, or the client writes on a connection
+ * the server has just ended. The request then fails with UND_ERR_SOCKET ("other side closed")
+ * without the API having seen it: a race of HTTP/1.1 keep-alive, not a dead socket of the API's
+ * doing, which is what these tests look for. With `agent: false` each request opens its own
+ * connection and asks the server to close it (`Connection: close`), so an idle connection is never
+ * reused, and a connection failure can only be the API's.
+ */
+export function http(base: string, method: string, url: string, token?: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Json; headers: Headers }> {
+  const payload = body !== undefined ? Buffer.from(JSON.stringify(body)) : undefined;
+  return new Promise((resolve) => {
+    const fail = (err: Error & { code?: string }) =>
+      // Which failure (a refused or reset connection, or no answer within 30 s) is in the body.
+      resolve({ status: 0, body: { failure: `${err.name}${err.code ? ` ${err.code}` : ''}` }, headers: new Headers() });
+    const req = httpRequest(
+      `${base}${url}`,
+      {
+        method,
+        agent: false,
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}),
+          ...headers,
+        },
+        signal: AbortSignal.timeout(30_000),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', fail);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          let parsed: unknown = text;
+          try {
+            parsed = text ? JSON.parse(text) : undefined;
+          } catch {
+            /* not JSON */
+          }
+          const h = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
+          resolve({ status: res.statusCode ?? 0, body: parsed, headers: h });
+        });
+      },
+    );
+    req.on('error', fail);
+    req.end(payload);
+  });
 }

@@ -230,7 +230,9 @@ export function erasureRoutes(kit: RouteKit, s: ApiServices): void {
     method: 'get',
     path: '/patients/:id/legal-holds',
     tags: ['trust', 'patients'],
-    summary: "A patient's legal holds, newest first (owner/admin)",
+    summary: "A patient's legal holds, newest first (owner/admin; at most 500)",
+    description:
+      'Every hold of the patient, lifted ones included, newest first, at most 500 in one answer. Not paged on purpose: an owner or admin places each hold by hand for a claim or an investigation, so a patient has a handful.',
     params: ZIdParams,
     response: z.object({ items: z.array(ZLegalHold) }).openapi('LegalHoldList'),
     errors: [403],

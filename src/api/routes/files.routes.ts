@@ -5,9 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../db/database';
+import { fileQuery, listCaseFiles, type FileRow } from '../../repositories/case-files.repository';
 import { ApiError } from '../errors';
 import { ctx } from '../context';
-import { isoReq, ZFileType, ZIdParams, ZJsonObject, ZTimestamp, ZUuid, ZText, trimBlank, FILE_NAME } from '../common';
+import { decodeCursor, encodeCursor, isoReq, page, ZFileType, ZIdParams, ZPageQuery, ZJsonObject, ZTimestamp, ZUuid, ZText, trimBlank, FILE_NAME } from '../common';
 import { route, type RouteKit } from '../route';
 import type { ApiServices } from '../types';
 import { z } from '../zod';
@@ -36,10 +37,6 @@ export const ZUploadQuery = z.object({
 });
 const ZFileParams = z.object({ id: ZUuid, fileId: ZUuid });
 
-function fileQuery(trx: Tx) {
-  return trx.selectFrom('case_files').select(['id', 'case_id', 'uploaded_by', 'file_name', 'file_type', 'file_size', 'mime_type', 'metadata', 'created_at', 'storage_path']);
-}
-type FileRow = Awaited<ReturnType<ReturnType<typeof fileQuery>['executeTakeFirstOrThrow']>>;
 const toFile = (r: FileRow): TCaseFile => ({
   id: r.id,
   caseId: r.case_id,
@@ -93,15 +90,18 @@ export function fileRoutes(kit: RouteKit, s: ApiServices): void {
     method: 'get',
     path: '/cases/:id/files',
     tags: ['files'],
-    summary: "A case's files (metadata), newest first",
+    summary: "A case's files (metadata), newest first, keyset-paginated",
+    description: 'Pages of `limit` (default 25, at most 100), newest first; follow `nextCursor` (null on the last page) to see them all.',
     params: ZIdParams,
-    response: z.object({ items: z.array(ZCaseFile) }).openapi('CaseFileList'),
-    handler: ({ params }) =>
+    query: ZPageQuery,
+    response: page(ZCaseFile, 'CaseFilePage'),
+    handler: ({ params, query }) =>
       ctx().db(async (trx) => {
         const kase = await loadCase(trx, params.id);
         await recordPhiAccess(trx, [kase.patient_id], { route: 'GET /cases/{id}/files', resource: 'files', resourceId: kase.id });
-        const rows = await fileQuery(trx).where('case_id', '=', params.id).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1000).execute();
-        return { items: rows.map(toFile) };
+        const { items, more } = await listCaseFiles(trx, params.id, { limit: query.limit, after: decodeCursor(query.cursor) });
+        const last = items.at(-1);
+        return { items: items.map(toFile), nextCursor: more && last ? encodeCursor(last.created_at_text, last.id) : null };
       }),
   });
 

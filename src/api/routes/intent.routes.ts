@@ -6,7 +6,7 @@
  */
 import { ApiError } from '../errors';
 import { ctx } from '../context';
-import { iso, isoReq, myPracticeRole, ZIdParams, ZPracticeRole, ZTimestamp, ZUuid } from '../common';
+import { decodeCursor, encodeCursor, iso, isoReq, myPracticeRole, page, ZIdParams, ZPageQuery, ZPracticeRole, ZTimestamp, ZUuid } from '../common';
 import { route, type RouteKit } from '../route';
 import type { ApiServices } from '../types';
 import { z } from '../zod';
@@ -105,14 +105,17 @@ export function intentRoutes(kit: RouteKit, s: ApiServices): void {
     method: 'get',
     path: '/cases/:id/proposals',
     tags: ['ai'],
-    summary: "A case's proposals from message intent, newest first",
+    summary: "A case's proposals from message intent, newest first, keyset-paginated",
+    description: 'Pages of `limit` (default 25, at most 100), newest first; follow `nextCursor` (null on the last page) to see them all.',
     params: ZIdParams,
-    query: z.object({ status: z.enum(['pending', 'confirmed', 'dismissed', 'auto_applied', 'failed']).optional() }),
-    response: z.object({ items: z.array(ZProposal) }).openapi('IntentProposalList'),
+    query: ZPageQuery.extend({ status: z.enum(['pending', 'confirmed', 'dismissed', 'auto_applied', 'failed']).optional() }),
+    response: page(ZProposal, 'IntentProposalPage'),
     handler: ({ params, query }) =>
       ctx().db(async (trx) => {
         await loadCase(trx, params.id);
-        return { items: (await repo.listProposals(trx, params.id, query.status)).map(toProposal) };
+        const { items, more } = await repo.listProposals(trx, params.id, { status: query.status, limit: query.limit, after: decodeCursor(query.cursor) });
+        const last = items.at(-1);
+        return { items: items.map(toProposal), nextCursor: more && last ? encodeCursor(last.created_at_text, last.id) : null };
       }),
   });
 

@@ -133,17 +133,22 @@ async function loadOrder(trx: Tx, id: string): Promise<TOrder> {
   };
 }
 
+/** The catalogue's bound, stated in GET /products' description. */
+const PRODUCT_LIST_MAX = 1000;
+
 export function orderRoutes(kit: RouteKit, _s: ApiServices): void {
   route(kit, {
     method: 'get',
     path: '/products',
     tags: ['orders'],
-    summary: 'The product catalogue',
+    summary: 'The product catalogue (one answer, by name; at most 1,000 products)',
+    description:
+      'The whole catalogue in one answer, by name, at most 1,000 products. Not paged on purpose: the catalogue is the lab’s own list of what it makes, written by internal admins only (`POST /products`), tens of products in practice, and order forms want all of it at once.',
     query: z.object({ category: ZProductCategory.optional(), includeInactive: z.enum(['true', 'false']).optional() }),
     response: z.object({ items: z.array(ZProduct) }).openapi('ProductList'),
     handler: ({ query }) =>
       ctx().db(async (trx) => {
-        let qb = trx.selectFrom('products').select(['id', 'name', 'description', 'category', 'base_price', 'customizable_options', 'active']).orderBy('name').orderBy('id').limit(1000);
+        let qb = trx.selectFrom('products').select(['id', 'name', 'description', 'category', 'base_price', 'customizable_options', 'active']).orderBy('name').orderBy('id').limit(PRODUCT_LIST_MAX);
         if (query.category) qb = qb.where('category', '=', query.category);
         if (query.includeInactive !== 'true') qb = qb.where('active', '=', true);
         return { items: (await qb.execute()).map(toProduct) };

@@ -8,7 +8,7 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../db/database';
 import { createProfile } from '../../repositories/identity.repository';
-import { getPractice, invitationQuery, listOpenInvitations, listPractices, type InvitationRow, type PracticeRow } from '../../repositories/practices.repository';
+import { getPractice, invitationQuery, listMembers, listOpenInvitations, listPractices, memberQuery, type InvitationRow, type MemberRow, type PracticeRow } from '../../repositories/practices.repository';
 import { ApiError } from '../errors';
 import { ctx } from '../context';
 import { decodeCursor, encodeCursor, isoReq, page, requireManager, requireMember, ZIdParams, ZJsonObject, ZPageQuery, ZPracticeRole, ZTimestamp, ZUuid, ZName, ZText, ZEmail } from '../common';
@@ -128,13 +128,6 @@ async function loadPractice(trx: Tx, id: string): Promise<TPractice> {
   return toPractice(r);
 }
 
-function memberQuery(trx: Tx) {
-  return trx
-    .selectFrom('practice_members as m')
-    .leftJoin('profiles as p', 'p.id', 'm.profile_id')
-    .select(['m.id', 'm.practice_id', 'm.profile_id', 'm.role', 'm.practitioner_id', 'm.joined_at', 'p.email', 'p.full_name']);
-}
-type MemberRow = Awaited<ReturnType<ReturnType<typeof memberQuery>['executeTakeFirstOrThrow']>>;
 const toMember = (r: MemberRow): TMember => ({
   id: r.id,
   practiceId: r.practice_id,
@@ -294,14 +287,17 @@ export function practiceRoutes(kit: RouteKit, s: ApiServices): void {
     method: 'get',
     path: '/practices/:id/members',
     tags: ['practices'],
-    summary: 'Members of a practice',
+    summary: 'Members of a practice (in the order they joined, keyset-paginated)',
+    description: 'Pages of `limit` (default 25, at most 100), the first to join first; follow `nextCursor` (null on the last page) to see them all.',
     params: ZIdParams,
-    response: z.object({ items: z.array(ZMember) }).openapi('MemberList'),
-    handler: ({ params }) =>
+    query: ZPageQuery,
+    response: page(ZMember, 'MemberPage'),
+    handler: ({ params, query }) =>
       ctx().db(async (trx) => {
         await requireMember(trx, params.id);
-        const rows = await memberQuery(trx).where('m.practice_id', '=', params.id).orderBy('m.joined_at').orderBy('m.id').execute();
-        return { items: rows.map(toMember) };
+        const { items, more } = await listMembers(trx, params.id, { limit: query.limit, after: decodeCursor(query.cursor) });
+        const last = items.at(-1);
+        return { items: items.map(toMember), nextCursor: more && last ? encodeCursor(last.joined_at_text, last.id) : null };
       }),
   });
 

@@ -6,11 +6,11 @@
  */
 import { sql } from 'kysely';
 import type { Tx } from '../../db/database';
-import { loadTemplateInput, saveTemplate, validateDefinition, type TemplateDefinition } from '../../repositories/templates.repository';
+import { listTemplates, loadTemplateInput, saveTemplate, templateQuery, validateDefinition, type TemplateDefinition, type TemplateRow } from '../../repositories/templates.repository';
 import { TASK_FUNCTIONS, WORKFLOW_CATEGORIES } from '../../workflows/plan/plan.types';
 import { ApiError } from '../errors';
 import { ctx } from '../context';
-import { isoReq, requireManager, ZCaseType, ZIdParams, ZJsonObject, ZPracticeRole, ZTimestamp, ZUuid, ZName, ZText } from '../common';
+import { decodeCursor, encodeCursor, isoReq, page, requireManager, ZCaseType, ZIdParams, ZPageQuery, ZJsonObject, ZPracticeRole, ZTimestamp, ZUuid, ZName, ZText } from '../common';
 import { route, type RouteKit } from '../route';
 import type { ApiServices } from '../types';
 import { z } from '../zod';
@@ -92,10 +92,6 @@ export const ZTemplate = z
   .openapi('WorkflowTemplate');
 export type TTemplate = z.infer<typeof ZTemplate>;
 
-function templateQuery(trx: Tx) {
-  return trx.selectFrom('workflow_templates').select(['id', 'family_id', 'version', 'name', 'description', 'case_type', 'practice_id', 'active', 'superseded_by', 'created_at']);
-}
-type TemplateRow = Awaited<ReturnType<ReturnType<typeof templateQuery>['executeTakeFirstOrThrow']>>;
 const toTemplate = (r: TemplateRow): TTemplate => ({
   id: r.id,
   familyId: r.family_id,
@@ -150,16 +146,22 @@ export function templateRoutes(kit: RouteKit, s: ApiServices): void {
     method: 'get',
     path: '/workflow-templates',
     tags: ['templates'],
-    summary: 'Templates the caller can use (lab-wide and their practices’)',
-    query: z.object({ caseType: ZCaseType.optional(), practiceId: ZUuid.optional(), includeInactive: z.enum(['true', 'false']).optional() }),
-    response: z.object({ items: z.array(ZTemplate) }).openapi('WorkflowTemplateList'),
+    summary: 'Templates the caller can use (lab-wide and their practices’), newest first, keyset-paginated',
+    description:
+      'Lab-wide templates and those of the practices the caller belongs to (a lab admin: every practice’s); `practiceId` narrows to that practice’s and the lab-wide ones, `includeInactive=true` adds superseded versions. Pages of `limit` (default 25, at most 100), newest first; follow `nextCursor` (null on the last page) to see them all.',
+    query: ZPageQuery.extend({ caseType: ZCaseType.optional(), practiceId: ZUuid.optional(), includeInactive: z.enum(['true', 'false']).optional() }),
+    response: page(ZTemplate, 'WorkflowTemplatePage'),
     handler: ({ query }) =>
       ctx().db(async (trx) => {
-        let qb = templateQuery(trx).orderBy('name').orderBy('version', 'desc').limit(500);
-        if (query.caseType) qb = qb.where('case_type', '=', query.caseType);
-        if (query.practiceId) qb = qb.where((eb) => eb.or([eb('practice_id', '=', query.practiceId!), eb('practice_id', 'is', null)]));
-        if (query.includeInactive !== 'true') qb = qb.where('active', '=', true);
-        return { items: (await qb.execute()).map(toTemplate) };
+        const { items, more } = await listTemplates(trx, {
+          caseType: query.caseType,
+          practiceId: query.practiceId,
+          includeInactive: query.includeInactive === 'true',
+          limit: query.limit,
+          after: decodeCursor(query.cursor),
+        });
+        const last = items.at(-1);
+        return { items: items.map(toTemplate), nextCursor: more && last ? encodeCursor(last.created_at_text, last.id) : null };
       }),
   });
 

@@ -11,6 +11,7 @@ import { DueBadge, PriorityBadge, StateBadge } from '../components/Badges';
 import { PlanGraph, type DrawnTask } from '../components/PlanGraph';
 import { chain } from '../lib/graph-layout';
 import { useLoad, useTitle } from '../lib/hooks';
+import { allPages, PAGE_MAX } from '../lib/pages';
 import { ok } from '../lib/result';
 import { uploadCaseFile } from '../lib/upload';
 import { dateTime, label } from '../lib/words';
@@ -148,10 +149,19 @@ function CaseHeader({ c }: { c: Detail }) {
   );
 }
 
+/** Every member of the practice (names for task holders, the assignee picker), all pages. */
+async function practiceMembers(practiceId: string) {
+  // A member list the caller may not read (lab staff) shows no names rather than an error.
+  const r = await api.GET('/practices/{id}/members', { params: { path: { id: practiceId }, query: { limit: PAGE_MAX } } });
+  if (!r.data) return [];
+  const first = r.data;
+  return allPages(async (cursor) => (cursor ? ok(await api.GET('/practices/{id}/members', { params: { path: { id: practiceId }, query: { limit: PAGE_MAX, cursor } } })) : first));
+}
+
 /** The plan's edges come from the case's template (task ids are the template's); its order otherwise. */
 function Plan({ c }: { c: Detail }) {
   const template = useLoad(async () => (c.templateId ? ((await api.GET('/workflow-templates/{id}', { params: { path: { id: c.templateId } } })).data ?? null) : null), [c.templateId]);
-  const members = useLoad(async () => (await api.GET('/practices/{id}/members', { params: { path: { id: c.practiceId } } })).data?.items ?? [], [c.practiceId]);
+  const members = useLoad(() => practiceMembers(c.practiceId), [c.practiceId]);
   const tasks = c.workflow?.tasks ?? [];
   // null predecessors = "after the task before it in order" (the template's convention).
   const ordered = [...(template.data?.tasks ?? [])].sort((a, b) => a.order - b.order);
@@ -174,7 +184,7 @@ type Act = (what: string, fn: () => Promise<unknown>) => Promise<void>;
 function Actions({ c, meId, act }: { c: Detail; meId: string | null; act: Act }) {
   const id = c.id;
   const [reason, setReason] = useState('');
-  const members = useLoad(async () => (await api.GET('/practices/{id}/members', { params: { path: { id: c.practiceId } } })).data?.items ?? [], [c.practiceId]);
+  const members = useLoad(() => practiceMembers(c.practiceId), [c.practiceId]);
   const [assignee, setAssignee] = useState('');
   const active = (c.workflow?.tasks ?? []).filter((t) => t.status === 'active' && t.kind !== 'automatic');
   const finished = c.workflow?.status !== 'active';
@@ -325,7 +335,11 @@ function Timeline({ entries }: { entries: Detail['timeline'] }) {
 
 function Messages({ caseId, act, onChange }: { caseId: string; act: Act; onChange: () => void }) {
   const messages = useLoad(async () => ok(await api.GET('/cases/{id}/messages', { params: { path: { id: caseId }, query: { limit: 50 } } })), [caseId], POLL_MS);
-  const proposals = useLoad(async () => ok(await api.GET('/cases/{id}/proposals', { params: { path: { id: caseId }, query: { status: 'pending' } } })), [caseId], POLL_MS);
+  const proposals = useLoad(
+    async () => ({ items: await allPages(async (cursor) => ok(await api.GET('/cases/{id}/proposals', { params: { path: { id: caseId }, query: { status: 'pending', limit: PAGE_MAX, cursor } } }))) }),
+    [caseId],
+    POLL_MS,
+  );
   const [content, setContent] = useState('');
   const [error, setError] = useState<string | null>(null);
   const send = async (e: FormEvent) => {
@@ -398,7 +412,11 @@ function Messages({ caseId, act, onChange }: { caseId: string; act: Act; onChang
 }
 
 function Files({ caseId, onChange }: { caseId: string; onChange: () => void }) {
-  const files = useLoad(async () => ok(await api.GET('/cases/{id}/files', { params: { path: { id: caseId } } })), [caseId], POLL_MS * 3);
+  const files = useLoad(
+    async () => ({ items: await allPages(async (cursor) => ok(await api.GET('/cases/{id}/files', { params: { path: { id: caseId }, query: { limit: PAGE_MAX, cursor } } }))) }),
+    [caseId],
+    POLL_MS * 3,
+  );
   const [progress, setProgress] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [fileType, setFileType] = useState<Schemas['CaseFile']['fileType']>('document');

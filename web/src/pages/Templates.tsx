@@ -8,6 +8,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { api, type Schemas } from '../api/client';
 import { PlanGraph } from '../components/PlanGraph';
 import { useLoad, useTitle } from '../lib/hooks';
+import { allPages, PAGE_MAX } from '../lib/pages';
 import { ok } from '../lib/result';
 import { errorsByTask, splitList, toDefinition, type Definition, type DefinitionTask } from '../lib/template-edit';
 import { dateTime, label } from '../lib/words';
@@ -15,7 +16,11 @@ import { dateTime, label } from '../lib/words';
 export default function Templates() {
   const { id } = useParams();
   useTitle('Templates');
-  const list = useLoad(async () => ok(await api.GET('/workflow-templates')), []);
+  // Every page (the API pages newest first), shown by name and newest version first as before.
+  const list = useLoad(async () => {
+    const items = await allPages(async (cursor) => ok(await api.GET('/workflow-templates', { params: { query: { limit: PAGE_MAX, cursor } } })));
+    return { items: items.sort((a, b) => a.name.localeCompare(b.name) || b.version - a.version) };
+  }, []);
   return (
     <>
       <h1>Templates</h1>
