@@ -29,6 +29,19 @@ import { blockingKeys, clusterCertain, compareKeys, pairOrder, rejectedCheck, to
 import { detectTestData } from './dedup/test-data';
 import type { DedupStats, MatchGrade, MatchPair } from './dedup/types';
 
+/**
+ * A statement sent without being awaited at once: the connection answers in the order statements
+ * were sent, so the server works on it while JS computes, and the caller awaits it before it sends
+ * anything that depends on it. Meanwhile its rejection is handled here (no unhandled rejection
+ * while another statement is awaited); awaiting the returned promise still throws it. In a
+ * transaction, a failed statement makes every later one fail too: each is awaited in the order
+ * sent, so the first failure is the one thrown.
+ */
+function quiet<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
 /** A staged record with what scoring needs beyond the record itself. */
 interface StagedRecord extends PreparedRecord {
   /** Differently named people using this record's address. */
@@ -70,12 +83,22 @@ export async function dedupStaged(db: pg.ClientBase, source: string, options: St
       case_count int NOT NULL, phonetic text NOT NULL, fullname text NOT NULL, keys text[] NOT NULL, test_reason text);
     CREATE TEMP TABLE gp (a text NOT NULL, b text NOT NULL, grade text NOT NULL, score float8 NOT NULL, pair jsonb NOT NULL, PRIMARY KEY (a, b));`);
 
-  // 1. Normalise a page at a time.
+  // 1. Normalise a page at a time. Pipelined on the one connection (it answers in order): the next
+  // page is asked for before this one is normalised, and a page's INSERT runs while the next one
+  // is, so the server's work and the JS overlap instead of taking turns (see `quiet`).
   await db.query(`DECLARE dedup_src NO SCROLL CURSOR FOR ${source}`);
   let records = 0;
+  const fetchSource = () =>
+    quiet(db.query<{ key: string; practiceKey: string | null; firstName: string | null; lastName: string | null; email: string | null; birthdate: string | null; sex: string | null; caseCount: string | number }>(`FETCH ${page} FROM dedup_src`));
+  let nextPage = fetchSource();
+  let inserting: Promise<unknown> = Promise.resolve();
   for (;;) {
-    const r = await db.query<{ key: string; practiceKey: string | null; firstName: string | null; lastName: string | null; email: string | null; birthdate: string | null; sex: string | null; caseCount: string | number }>(`FETCH ${page} FROM dedup_src`);
+    const r = await nextPage.catch(async (err: unknown) => {
+      await inserting;
+      throw err;
+    });
     if (r.rows.length === 0) break;
+    nextPage = fetchSource();
     records += r.rows.length;
     const rows = r.rows.map((x) => {
       const reason = detectTestData(x.firstName, x.lastName, x.email);
@@ -85,8 +108,10 @@ export async function dedupStaged(db: pg.ClientBase, source: string, options: St
         case_count: p.caseCount, phonetic: p.phonetic, fullname: fullNameKey(p), keys: reason === null ? blockingKeys(p) : [], test_reason: reason,
       };
     });
-    await db.query(`INSERT INTO dp SELECT * FROM jsonb_populate_recordset(NULL::dp, $1::jsonb)`, [JSON.stringify(rows)]);
+    await inserting;
+    inserting = quiet(db.query(`INSERT INTO dp SELECT * FROM jsonb_populate_recordset(NULL::dp, $1::jsonb)`, [JSON.stringify(rows)]));
   }
+  await inserting;
   await db.query(`CLOSE dedup_src`);
 
   // 2. Counts in SQL: block sizes, address sharing, name frequency.
@@ -130,9 +155,12 @@ export async function dedupStaged(db: pg.ClientBase, source: string, options: St
   // 3. Block by block.
   let compared = 0;
   let buffer: MatchPair[] = [];
+  // A page of graded pairs is written while the next blocks are scored (one write in flight).
+  let writing: Promise<unknown> = Promise.resolve();
   const flush = async () => {
     if (buffer.length === 0) return;
-    await db.query(`INSERT INTO gp (a, b, grade, score, pair) SELECT p->>'a', p->>'b', p->>'grade', (p->>'score')::float8, p FROM jsonb_array_elements($1::jsonb) AS x(p)`, [JSON.stringify(buffer)]);
+    await writing;
+    writing = quiet(db.query(`INSERT INTO gp (a, b, grade, score, pair) SELECT p->>'a', p->>'b', p->>'grade', (p->>'score')::float8, p FROM jsonb_array_elements($1::jsonb) AS x(p)`, [JSON.stringify(buffer)]));
     buffer = [];
   };
   await db.query(`DECLARE dedup_blocks NO SCROLL CURSOR FOR
@@ -154,8 +182,16 @@ export async function dedupStaged(db: pg.ClientBase, source: string, options: St
       }
     }
   };
+  const fetchBlocks = () => quiet(db.query<Row & { block: string }>(`FETCH ${page} FROM dedup_blocks`));
+  let nextBlocks = fetchBlocks();
   for (;;) {
-    const r = await db.query<Row & { block: string }>(`FETCH ${page} FROM dedup_blocks`);
+    // A write sent before this page failed first (the page then fails as 'transaction aborted'): its error is the one.
+    const r = await nextBlocks.catch(async (err: unknown) => {
+      await writing;
+      throw err;
+    });
+    // The server reads the next page while this one is scored.
+    if (r.rows.length > 0) nextBlocks = fetchBlocks();
     for (const x of r.rows) {
       if (x.block !== blockKey) {
         scoreBlock();
@@ -169,6 +205,7 @@ export async function dedupStaged(db: pg.ClientBase, source: string, options: St
   }
   scoreBlock();
   await flush();
+  await writing;
   await db.query(`CLOSE dedup_blocks`);
 
   // 4. Clusters over the certain pairs and their records only.

@@ -961,9 +961,13 @@ class Ctx {
         WHERE number IS NULL;
 
       -- A merged patient's case may live in another practice than the patient row we made: one row per person and practice.
+      -- Only the ones that do not exist yet are proposed (nearly every case's patient row does): a
+      -- proposed row fires the patients' BEFORE trigger (search text: a query of profiles) even
+      -- when ON CONFLICT then drops it, ~40k times per 1M legacy rows.
       INSERT INTO public.patients (id, profile_id, practice_id, patient_number, date_of_birth, gender)
       SELECT DISTINCT ON (cn.patient_uuid) cn.patient_uuid, cn.patient_profile, cn.practice_uuid, p.patient_number, p.date_of_birth, p.gender
       FROM cn JOIN public.patients p ON p.id = cn.patient_target
+      WHERE NOT EXISTS (SELECT 1 FROM public.patients x WHERE x.id = cn.patient_uuid)
       ON CONFLICT DO NOTHING;
 
       DROP TABLE IF EXISTS lab_default;
@@ -1370,16 +1374,19 @@ class Ctx {
       LEFT JOIN vm_order_status v ON v.raw = o.status;
       ANALYZE om;
       -- An order placed on a patient belongs to the one case of that person open at the order's date.
-      UPDATE om SET case_uuid = x.case_id, case_disposition = 'migrated'
-      FROM (SELECT om2.id, min(c.id::text)::uuid AS case_id, count(*) AS n FROM om om2
-              JOIN public.patients p ON p.profile_id = om2.patient_profile JOIN public.cases c ON c.patient_id = p.id
-              WHERE om2.model = 'patient' AND c.created_at <= om2.created_at AND (c.closed_at IS NULL OR c.closed_at >= om2.created_at)
-              GROUP BY om2.id) x
-      WHERE x.id = om.id AND x.n = 1;
+      -- The open cases are counted once, in one join (oo), for both the attachment and the reason of
+      -- an ambiguous order: a count per order as a subquery was planned as a scan of every case per
+      -- order (cases' statistics are stale within the run), quadratic in the lab's size.
+      DROP TABLE IF EXISTS oo;
+      CREATE TEMP TABLE oo AS
+        SELECT om2.id, min(c.id::text)::uuid AS case_id, count(*)::int AS n FROM om om2
+          JOIN public.patients p ON p.profile_id = om2.patient_profile JOIN public.cases c ON c.patient_id = p.id
+          WHERE om2.model = 'patient' AND c.created_at <= om2.created_at AND (c.closed_at IS NULL OR c.closed_at >= om2.created_at)
+          GROUP BY om2.id;
       ALTER TABLE om ADD COLUMN open_cases int;
-      UPDATE om SET open_cases = (SELECT count(*) FROM public.patients p JOIN public.cases c ON c.patient_id = p.id
-        WHERE p.profile_id = om.patient_profile AND c.created_at <= om.created_at AND (c.closed_at IS NULL OR c.closed_at >= om.created_at))
-      WHERE model = 'patient' AND case_uuid IS NULL;`);
+      UPDATE om SET case_uuid = oo.case_id, case_disposition = 'migrated' FROM oo WHERE oo.id = om.id AND oo.n = 1;
+      UPDATE om SET open_cases = 0 WHERE model = 'patient' AND case_uuid IS NULL;
+      UPDATE om SET open_cases = oo.n FROM oo WHERE oo.id = om.id AND om.model = 'patient' AND om.case_uuid IS NULL;`);
     await this.genericSkips('dispatch_order', `(SELECT * FROM om WHERE model IS DISTINCT FROM 'patient')`);
     await this.q(`
       INSERT INTO d SELECT 'dispatch_order', id::text, NULL, NULL,

@@ -57,3 +57,11 @@ test('streams the same decisions as the in-memory dedup, rejected pairs included
     if (maxBlockSize === 2) expect(result.stats.oversizedBlocks).toBeGreaterThan(0);
   }
 }, 120_000);
+
+test('a failing write of the pipelined pages is the error thrown, not the aborted statements after it', async () => {
+  // The same key on two cursor pages: the second page's INSERT into dp fails (duplicate key) while
+  // the next page's FETCH, sent before it, and later statements fail as "transaction aborted".
+  const records = labelledPatients({ people: 60, seed: 3 });
+  const twice = [...records, { ...records[0]! }];
+  await expect(staged(twice, new Set(), 500)).rejects.toMatchObject({ code: '23505', message: expect.stringMatching(/duplicate key value violates unique constraint "dp_pkey"/) });
+}, 120_000);
