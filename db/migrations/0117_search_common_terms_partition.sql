@@ -1,22 +1,28 @@
--- The lexical leg's common-terms BM25 (0104/0105) without scanning for the practice's partition
--- (issue 10 §3 "Speed": search_lexical() at 1M messages).
+-- The lexical leg's common-terms BM25 (0104/0105) with a plan it keeps, and without scanning for
+-- the practice's partition (issue 10 §3 "Speed": search_lexical() at 1M messages).
 --
--- Why. search_index.rank_common() began each search with
+-- Why. search_index.rank_common() cost ~7 ms of backend CPU per search on the realistic 1M fixture
+-- (bench/SEARCH.md, session 8). ~14 % of it was generating, parsing, analysing and planning its
+-- ranking statement, built per search with the query's lexemes as literals (custom plan: ~0.6 ms of
+-- planning alone; the same statement's generic plan 0.08 ms). And it began with
 --   SELECT tableoid FROM search_index.documents WHERE practice_id = $1 AND kind = $2 LIMIT 1
--- to learn which hash partition holds the practice. The planner's cheapest plan for one row is a
--- sequential scan of the partition, which reads other practices' rows until one of the practice's
--- comes up: ~0.5 ms of a ~6.5 ms call on the realistic 1M fixture (each partition holds 3-6
--- practices, their rows interleaved), more where a practice's rows sit after the others'.
+-- to learn which hash partition holds the practice: a sequential scan of the partition until one of
+-- the practice's rows comes up (~0.15 ms; each partition holds 3-6 practices, rows interleaved).
 --
--- What. The partition is computed: satisfies_hash_partition() (the function behind hash partition
--- constraints) says which of the 32 remainders the practice hashes to, and 0076 named partition r
--- search_index.documents_p<r> (two digits); the DO block below checks every partition's bound
--- against its name, so the migration fails rather than a search reading the wrong partition.
--- Nothing else changes: the same statistics, the same generated statement, the same ranking bit
--- for bit (tests compare ids and float8 ranks as text with 0104's and 0084's).
+-- What.
+--   * Queries of at most 16 lexemes (the labelled ones have 4-12) run a static statement per
+--     lexeme count, search_index.rank_common_static_<n>() below, planned once per session; more
+--     lexemes run 0104's generated statement, unchanged.
+--   * The partition (whose statistics the ranking reads) is computed: satisfies_hash_partition()
+--     (the function behind hash partition constraints) says which of the 32 remainders the
+--     practice hashes to, and 0076 named partition r search_index.documents_p<r> (two digits); the
+--     DO block below checks every partition's bound against its name, so the migration fails
+--     rather than a search reading the wrong partition's statistics.
+-- The same statistics, the same expressions, the same ranking bit for bit (tests compare ids and
+-- float8 ranks as text with 0104's and 0084's; 0 of 432 differ at 1M).
 -- 0104/0105's function stays callable as search_index.rank_common_0104() and through
 -- search_lexical(…, p_ranking => 'bm25_0104'), for the benchmark's side-by-side run.
--- Idempotent (a check and functions replaced).
+-- Idempotent (a check, functions replaced).
 
 DO $do$
 DECLARE
@@ -179,14 +185,17 @@ $$;
 REVOKE EXECUTE ON FUNCTION search_index.rank_common_0104(text, text[], uuid, integer, double precision, double precision, double precision, double precision) FROM PUBLIC;
 
 -- The ranking statement of rank_common() for a query of n lexemes (n = 1..16; the labelled
--- queries have 4-12), written once per partition in search_index.rank_common_static_<n>() (16
--- functions of 32 static statements, generated here) so that PL/pgSQL keeps each statement
--- parsed and planned for the session (plan_cache_mode = force_generic_plan: one generic plan per
--- statement, the plan the generated statement got: a bitmap scan of the partition's GIN
--- (practice_id, fts)) instead of generating, parsing and planning one per search. Lexeme k is
--- slot k: its tf, df and idf; the same expressions and float8 operations as 0104's generated
--- statement, in the same order, with the query's values as parameters instead of literals (a
--- common word's idf is the float8 0104 printed into its statement: the text round-trips exactly).
+-- queries have 4-12), written once per n in search_index.rank_common_static_<n>() (generated here)
+-- so that PL/pgSQL keeps it parsed and planned for the session (plan_cache_mode =
+-- force_generic_plan: one generic plan per statement) instead of generating, parsing and planning
+-- one per search. It reads the parent: the generic plan prunes the other 31 partitions when it
+-- starts (the practice is a parameter), leaving the generated statement's plan, a bitmap scan of
+-- the partition's GIN (practice_id, fts). One statement per partition as well (16 x 32) was ~0.4 ms
+-- cheaper per search but held ~300 KB of plan per statement and partition in every session
+-- (~100 MB per long-lived connection). Lexeme k is slot k: its tf, df and idf; the same expressions
+-- and float8 operations as 0104's generated statement, in the same order, with the query's values
+-- as parameters instead of literals (a common word's idf is the float8 0104 printed into its
+-- statement: the text round-trips exactly).
 DO $do$
 DECLARE
   body text;
@@ -208,23 +217,19 @@ BEGIN
       score := score || CASE WHEN k > 1 THEN ' + ' ELSE '' END
         || format('coalesce(x.w%1$s * x.t%1$s * k1p1 / (x.t%1$s + x.norm), 0)', k);
     END LOOP;
-    FOR r IN 0 .. 31 LOOP
-      body := body || format(
-        E'  WHEN %6$s THEN\n'
-        '    RETURN QUERY\n'
-        '    WITH m AS MATERIALIZED (\n'
-        '      SELECT d.id, pg_catalog.length(d.fts)::float8 AS dl %2$s FROM search_index.%1$I d\n'
-        '       WHERE d.practice_id = p_practice AND d.kind = p_kind AND d.fts @@ p_query\n'
-        '    ), s AS (SELECT greatest(avg(m.dl), 1)::float8 AS avgdl %3$s FROM m),\n'
-        '    w AS MATERIALIZED (SELECT s.avgdl %4$s FROM s)\n'
-        '    SELECT x.id, (%5$s)::float8 AS rank\n'
-        '      FROM (SELECT m.*, w.*, p_k1 * (1 - p_b + p_b * m.dl / w.avgdl) AS norm FROM m, w OFFSET 0) x\n'
-        '     ORDER BY 2 DESC, 1 LIMIT p_limit;\n',
-        'documents_p' || lpad(r::text, 2, '0'), cols, counts, idfs, score, r);
-    END LOOP;
+    body := format(
+      E'  RETURN QUERY\n'
+      '  WITH m AS MATERIALIZED (\n'
+      '    SELECT d.id, pg_catalog.length(d.fts)::float8 AS dl %1$s FROM search_index.documents d\n'
+      '     WHERE d.practice_id = p_practice AND d.kind = p_kind AND d.fts @@ p_query\n'
+      '  ), s AS (SELECT greatest(avg(m.dl), 1)::float8 AS avgdl %2$s FROM m),\n'
+      '  w AS MATERIALIZED (SELECT s.avgdl %3$s FROM s)\n'
+      '  SELECT x.id, (%4$s)::float8 AS rank\n'
+      '    FROM (SELECT m.*, w.*, p_k1 * (1 - p_b + p_b * m.dl / w.avgdl) AS norm FROM m, w OFFSET 0) x\n'
+      '   ORDER BY 2 DESC, 1 LIMIT p_limit;\n',
+      cols, counts, idfs, score);
     EXECUTE format($f$
 CREATE OR REPLACE FUNCTION search_index.%1$I(
-  p_partition integer,
   p_practice uuid,
   p_kind text,
   p_query tsquery,
@@ -246,11 +251,10 @@ BEGIN
   IF cardinality(p_lexemes) <> %4$s THEN
     RAISE EXCEPTION '%1$s: %% lexemes, not %4$s', cardinality(p_lexemes);
   END IF;
-  CASE p_partition
-%3$s  END CASE;
+%3$s
 END
 $body$;
-REVOKE EXECUTE ON FUNCTION search_index.%1$I(integer, uuid, text, tsquery, integer, double precision, double precision, double precision, text[], boolean[], double precision[]) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION search_index.%1$I(uuid, text, tsquery, integer, double precision, double precision, double precision, text[], boolean[], double precision[]) FROM PUBLIC;
 $f$, 'rank_common_static_' || n, decl, body, n);
   END LOOP;
 END
@@ -383,31 +387,31 @@ BEGIN
   END IF;
   -- The lexemes as they are (already stemmed): quoted, so that the parser does not stem them again.
   v_query := array_to_string(ARRAY(SELECT quote_literal(x) FROM unnest(v_selective) x), ' | ')::tsquery;
-  -- Up to 16 lexemes (the labelled queries have 4-12): the partition's static statement for that
-  -- many, planned once per session (rank_common_static_<n> above), instead of generating, parsing
-  -- and planning one per search.
+  -- Up to 16 lexemes (the labelled queries have 4-12): the static statement for that many,
+  -- planned once per session (rank_common_static_<n> above), instead of generating, parsing and
+  -- planning one per search.
   IF v_rem IS NOT NULL AND cardinality(v_lexemes) <= 16 THEN
     FOR i IN 1 .. cardinality(v_lexemes) LOOP
       v_common_of := v_common_of || (v_df[i] IS NOT NULL);
       v_idf_of := v_idf_of || CASE WHEN v_df[i] IS NOT NULL THEN ln(1 + (greatest(v_n, v_df[i]) - v_df[i] + 0.5) / (v_df[i] + 0.5)) END;
     END LOOP;
     CASE cardinality(v_lexemes)
-      WHEN 1 THEN RETURN QUERY SELECT rs.id, rs.rank FROM search_index.rank_common_static_1(v_rem, p_practice, p_kind, v_query, p_limit, v_n, p_k1, p_b, v_lexemes, v_common_of, v_idf_of) rs;
-      WHEN 2 THEN RETURN QUERY SELECT rs.id, rs.rank FROM search_index.rank_common_static_2(v_rem, p_practice, p_kind, v_query, p_limit, v_n, p_k1, p_b, v_lexemes, v_common_of, v_idf_of) rs;
-      WHEN 3 THEN RETURN QUERY SELECT rs.id, rs.rank FROM search_index.rank_common_static_3(v_rem, p_practice, p_kind, v_query, p_limit, v_n, p_k1, p_b, v_lexemes, v_common_of, v_idf_of) rs;
-      WHEN 4 THEN RETURN QUERY SELECT rs.id, rs.rank FROM search_index.rank_common_static_4(v_rem, p_practice, p_kind, v_query, p_limit, v_n, p_k1, p_b, v_lexemes, v_common_of, v_idf_of) rs;
-      WHEN 5 THEN RETURN QUERY SELECT rs.id, rs.rank FROM search_index.rank_common_static_5(v_rem, p_practice, p_kind, v_query, p_limit, v_n, p_k1, p_b, v_lexemes, v_common_of, v_idf_of) rs;
-      WHEN 6 THEN RETURN QUERY SELECT rs.id, rs.rank FROM search_index.rank_common_static_6(v_rem, p_practice, p_kind, v_query, p_limit, v_n, p_k1, p_b, v_lexemes, v_common_of, v_idf_of) rs;
-      WHEN 7 THEN RETURN QUERY SELECT rs.id, rs.rank FROM search_index.rank_common_static_7(v_rem, p_practice, p_kind, v_query, p_limit, v_n, p_k1, p_b, v_lexemes, v_common_of, v_idf_of) rs;
-      WHEN 8 THEN RETURN QUERY SELECT rs.id, rs.rank FROM search_index.rank_common_static_8(v_rem, p_practice, p_kind, v_query, p_limit, v_n, p_k1, p_b, v_lexemes, v_common_of, v_idf_of) rs;
-      WHEN 9 THEN RETURN QUERY SELECT rs.id, rs.rank FROM search_index.rank_common_static_9(v_rem, p_practice, p_kind, v_query, p_limit, v_n, p_k1, p_b, v_lexemes, v_common_of, v_idf_of) rs;
-      WHEN 10 THEN RETURN QUERY SELECT rs.id, rs.rank FROM search_index.rank_common_static_10(v_rem, p_practice, p_kind, v_query, p_limit, v_n, p_k1, p_b, v_lexemes, v_common_of, v_idf_of) rs;
-      WHEN 11 THEN RETURN QUERY SELECT rs.id, rs.rank FROM search_index.rank_common_static_11(v_rem, p_practice, p_kind, v_query, p_limit, v_n, p_k1, p_b, v_lexemes, v_common_of, v_idf_of) rs;
-      WHEN 12 THEN RETURN QUERY SELECT rs.id, rs.rank FROM search_index.rank_common_static_12(v_rem, p_practice, p_kind, v_query, p_limit, v_n, p_k1, p_b, v_lexemes, v_common_of, v_idf_of) rs;
-      WHEN 13 THEN RETURN QUERY SELECT rs.id, rs.rank FROM search_index.rank_common_static_13(v_rem, p_practice, p_kind, v_query, p_limit, v_n, p_k1, p_b, v_lexemes, v_common_of, v_idf_of) rs;
-      WHEN 14 THEN RETURN QUERY SELECT rs.id, rs.rank FROM search_index.rank_common_static_14(v_rem, p_practice, p_kind, v_query, p_limit, v_n, p_k1, p_b, v_lexemes, v_common_of, v_idf_of) rs;
-      WHEN 15 THEN RETURN QUERY SELECT rs.id, rs.rank FROM search_index.rank_common_static_15(v_rem, p_practice, p_kind, v_query, p_limit, v_n, p_k1, p_b, v_lexemes, v_common_of, v_idf_of) rs;
-      WHEN 16 THEN RETURN QUERY SELECT rs.id, rs.rank FROM search_index.rank_common_static_16(v_rem, p_practice, p_kind, v_query, p_limit, v_n, p_k1, p_b, v_lexemes, v_common_of, v_idf_of) rs;
+      WHEN 1 THEN RETURN QUERY SELECT rs.id, rs.rank FROM search_index.rank_common_static_1(p_practice, p_kind, v_query, p_limit, v_n, p_k1, p_b, v_lexemes, v_common_of, v_idf_of) rs;
+      WHEN 2 THEN RETURN QUERY SELECT rs.id, rs.rank FROM search_index.rank_common_static_2(p_practice, p_kind, v_query, p_limit, v_n, p_k1, p_b, v_lexemes, v_common_of, v_idf_of) rs;
+      WHEN 3 THEN RETURN QUERY SELECT rs.id, rs.rank FROM search_index.rank_common_static_3(p_practice, p_kind, v_query, p_limit, v_n, p_k1, p_b, v_lexemes, v_common_of, v_idf_of) rs;
+      WHEN 4 THEN RETURN QUERY SELECT rs.id, rs.rank FROM search_index.rank_common_static_4(p_practice, p_kind, v_query, p_limit, v_n, p_k1, p_b, v_lexemes, v_common_of, v_idf_of) rs;
+      WHEN 5 THEN RETURN QUERY SELECT rs.id, rs.rank FROM search_index.rank_common_static_5(p_practice, p_kind, v_query, p_limit, v_n, p_k1, p_b, v_lexemes, v_common_of, v_idf_of) rs;
+      WHEN 6 THEN RETURN QUERY SELECT rs.id, rs.rank FROM search_index.rank_common_static_6(p_practice, p_kind, v_query, p_limit, v_n, p_k1, p_b, v_lexemes, v_common_of, v_idf_of) rs;
+      WHEN 7 THEN RETURN QUERY SELECT rs.id, rs.rank FROM search_index.rank_common_static_7(p_practice, p_kind, v_query, p_limit, v_n, p_k1, p_b, v_lexemes, v_common_of, v_idf_of) rs;
+      WHEN 8 THEN RETURN QUERY SELECT rs.id, rs.rank FROM search_index.rank_common_static_8(p_practice, p_kind, v_query, p_limit, v_n, p_k1, p_b, v_lexemes, v_common_of, v_idf_of) rs;
+      WHEN 9 THEN RETURN QUERY SELECT rs.id, rs.rank FROM search_index.rank_common_static_9(p_practice, p_kind, v_query, p_limit, v_n, p_k1, p_b, v_lexemes, v_common_of, v_idf_of) rs;
+      WHEN 10 THEN RETURN QUERY SELECT rs.id, rs.rank FROM search_index.rank_common_static_10(p_practice, p_kind, v_query, p_limit, v_n, p_k1, p_b, v_lexemes, v_common_of, v_idf_of) rs;
+      WHEN 11 THEN RETURN QUERY SELECT rs.id, rs.rank FROM search_index.rank_common_static_11(p_practice, p_kind, v_query, p_limit, v_n, p_k1, p_b, v_lexemes, v_common_of, v_idf_of) rs;
+      WHEN 12 THEN RETURN QUERY SELECT rs.id, rs.rank FROM search_index.rank_common_static_12(p_practice, p_kind, v_query, p_limit, v_n, p_k1, p_b, v_lexemes, v_common_of, v_idf_of) rs;
+      WHEN 13 THEN RETURN QUERY SELECT rs.id, rs.rank FROM search_index.rank_common_static_13(p_practice, p_kind, v_query, p_limit, v_n, p_k1, p_b, v_lexemes, v_common_of, v_idf_of) rs;
+      WHEN 14 THEN RETURN QUERY SELECT rs.id, rs.rank FROM search_index.rank_common_static_14(p_practice, p_kind, v_query, p_limit, v_n, p_k1, p_b, v_lexemes, v_common_of, v_idf_of) rs;
+      WHEN 15 THEN RETURN QUERY SELECT rs.id, rs.rank FROM search_index.rank_common_static_15(p_practice, p_kind, v_query, p_limit, v_n, p_k1, p_b, v_lexemes, v_common_of, v_idf_of) rs;
+      WHEN 16 THEN RETURN QUERY SELECT rs.id, rs.rank FROM search_index.rank_common_static_16(p_practice, p_kind, v_query, p_limit, v_n, p_k1, p_b, v_lexemes, v_common_of, v_idf_of) rs;
     END CASE;
     RETURN;
   END IF;

@@ -225,6 +225,6 @@ test('db 0117 ranks exactly as 0104 (bm25_0104) and 0084: its static statements 
 
 test('the static statements refuse a lexeme count they were not written for', async () => {
   await expect(
-    sql`SELECT * FROM search_index.rank_common_static_3(0, ${a.practiceId}::uuid, 'message', 'a'::tsquery, 5, 1, 1.2, 0.75, '{a}', '{t}', '{1}')`.execute(database.system),
+    sql`SELECT * FROM search_index.rank_common_static_3(${a.practiceId}::uuid, 'message', 'a'::tsquery, 5, 1, 1.2, 0.75, '{a}', '{t}', '{1}')`.execute(database.system),
   ).rejects.toThrow(/rank_common_static_3: 1 lexemes, not 3/);
 });
