@@ -77,7 +77,7 @@ async function measureFixture(dir: string): Promise<{ steps: Record<string, { p5
     'begin',
     'scope',
     'lexical BM25',
-    'lexical BM25 (0084, before 0104)',
+    'lexical BM25 (0104, before 0117)',
     'lexical BM25 exact (before 0084)',
     'lexical ts_rank',
     'semantic',
@@ -91,7 +91,7 @@ async function measureFixture(dir: string): Promise<{ steps: Record<string, { p5
   ] as const;
   // How far the common-terms ranking (0084) moves the lexical leg's first page from BM25 over every match.
   const overlap: number[] = [];
-  // 0104 must rank exactly as 0084 (ids and float8 scores): searches where the two differ.
+  // 0117 must rank exactly as 0104 (ids and float8 scores): searches where the two differ.
   let lexDiffer = 0;
   let stats: FixtureStats | null = null;
   const t: Record<(typeof steps)[number], number[]> = Object.fromEntries(steps.map((s) => [s, []])) as never;
@@ -141,17 +141,17 @@ async function measureFixture(dir: string): Promise<{ steps: Record<string, { p5
           return [await first(), b];
         };
         const scope = await timed('scope', () => repo.searchScope(trx));
-        // 0104 (production) and 0084's common-terms function (kept by 0104 under the ranking name
-        // bm25_0084) alternate which runs first; BM25 over every match (0077) after them.
-        const [lex, lex0084] = await both(
+        // 0117 (production) and 0104's common-terms function (kept by 0117 under the ranking name
+        // bm25_0104) alternate which runs first; BM25 over every match (0077) after them.
+        const [lex, lexBefore] = await both(
           () => timed('lexical BM25', () => repo.lexicalBm25(trx, 'message', terms, repo.CANDIDATES, null)),
           () =>
-            timed('lexical BM25 (0084, before 0104)', async () =>
-              (await sql<{ id: string; rank: number }>`SELECT id, rank FROM public.search_lexical('message', ${terms}::text[], NULL::uuid[], ${repo.CANDIDATES}::int, 'bm25_0084', ${repo.BM25.k1}::float8, ${repo.BM25.b}::float8)`.execute(trx)).rows,
+            timed('lexical BM25 (0104, before 0117)', async () =>
+              (await sql<{ id: string; rank: number }>`SELECT id, rank FROM public.search_lexical('message', ${terms}::text[], NULL::uuid[], ${repo.CANDIDATES}::int, 'bm25_0104', ${repo.BM25.k1}::float8, ${repo.BM25.b}::float8)`.execute(trx)).rows,
             ),
         );
         const lexExact = await timed('lexical BM25 exact (before 0084)', () => repo.lexicalBm25Exact(trx, 'message', terms, repo.CANDIDATES, null));
-        if (lex0084.map((h) => `${h.id} ${h.rank}`).join() !== lex.map((h) => `${h.id} ${h.rank}`).join()) lexDiffer++;
+        if (lexBefore.map((h) => `${h.id} ${h.rank}`).join() !== lex.map((h) => `${h.id} ${h.rank}`).join()) lexDiffer++;
         if (lexExact.length) {
           const top = new Set(lexExact.slice(0, 10).map((h) => h.id));
           overlap.push(lex.slice(0, 10).filter((h) => top.has(h.id)).length / Math.min(10, lexExact.length));
@@ -186,7 +186,7 @@ async function measureFixture(dir: string): Promise<{ steps: Record<string, { p5
       // The same texts in the same order (the scores move with the candidates' min-max range).
       const ids = (page: string) => page.split(',').map((x) => x.split(' ')[0] ?? '').join();
       if (ids(w) !== ids(a ?? '')) rescoreIdsDiffer++;
-      s['whole (BM25 path)'] = performance.now() - t0 - s['lexical ts_rank']! - s['lexical BM25 exact (before 0084)']! - s['lexical BM25 (0084, before 0104)']! - s['semantic LIMIT 2× (before)']!;
+      s['whole (BM25 path)'] = performance.now() - t0 - s['lexical ts_rank']! - s['lexical BM25 exact (before 0084)']! - s['lexical BM25 (0104, before 0117)']! - s['semantic LIMIT 2× (before)']!;
       // The first ten warm the caches.
       if (i >= 10) for (const k of steps) t[k].push(s[k]!);
     }
@@ -201,7 +201,7 @@ async function measureFixture(dir: string): Promise<{ steps: Record<string, { p5
   const table = steps.map((k) => ({ step: k, p50Ms: Number(pct(t[k], 0.5).toFixed(2)), p95Ms: Number(pct(t[k], 0.95).toFixed(2)), meanMs: Number((t[k].reduce((a, b) => a + b, 0) / t[k].length).toFixed(2)) }));
   console.table(table);
   console.log(`search(): one statement vs separate statements: ${differ} of ${SEARCHES + 10} pages differ (ids and scores)`);
-  console.log(`lexical BM25, 0104 vs 0084 (bm25_0084): ${lexDiffer} of ${SEARCHES + 10} candidate lists differ (ids and scores)`);
+  console.log(`lexical BM25, 0117 vs 0104 (bm25_0104): ${lexDiffer} of ${SEARCHES + 10} candidate lists differ (ids and scores)`);
   console.log(`search(): feedback rescoring the pool (0106) vs walking again (0099): ${rescoreDiffer} of ${SEARCHES + 10} pages differ (ids and scores), ${rescoreIdsDiffer} in their ids or order`);
   const mean = overlap.reduce((a, b) => a + b, 0) / Math.max(1, overlap.length);
   console.log(

@@ -184,3 +184,47 @@ test('db 0104 ranks exactly as 0084 (bm25_0084), with the statistics read from p
     expect(viaView).toEqual(before);
   }
 });
+
+test('db 0117 ranks exactly as 0104 (bm25_0104) and 0084: its static statements for 1 to 16 lexemes and the generated one above 16, the partition computed from the hash', async () => {
+  const fillers = Array.from({ length: 13 }, (_, i) => `filler${i}`);
+  const queries = [
+    [rare],
+    [rarer, rare],
+    [common, rare, rarer],
+    [rare, 'filler3', common],
+    [common, rare, ...fillers.slice(0, 6)],
+    [...fillers, rarer],
+    [common, rare, ...fillers],
+    // 17 lexemes: more than the static statements hold.
+    [common, rare, rarer, ...fillers, 'zqabsent9'],
+  ];
+  let ranked = 0;
+  for (const terms of queries) {
+    const [now, before, before0084] = await asA(async (trx) => {
+      await pruned(trx);
+      const run = async (ranking: string) =>
+        (await sql<{ id: string; rank: string }>`SELECT id, rank::text AS rank FROM public.search_lexical('message', ${terms}::text[], NULL, 50, ${ranking})`.execute(trx)).rows;
+      return [await run('bm25'), await run('bm25_0104'), await run('bm25_0084')];
+    });
+    expect(now.length).toBeGreaterThan(0);
+    // rank::text is float8's shortest exact form: equal text, equal bits.
+    expect(now).toEqual(before);
+    expect(now).toEqual(before0084);
+    ranked++;
+  }
+  expect(ranked).toBe(queries.length);
+  // The partition the hash gives is the one the rows are in, for both practices.
+  for (const f of [a, b]) {
+    const r = await sql<{ computed: string; actual: string }>`
+      SELECT (SELECT 'documents_p' || lpad(g.rem::text, 2, '0') FROM generate_series(0, 31) g(rem)
+               WHERE satisfies_hash_partition('search_index.documents'::regclass, 32, g.rem, ${f.practiceId}::uuid)) AS computed,
+             (SELECT c.relname FROM pg_class c WHERE c.oid = (SELECT d.tableoid FROM search_index.documents d WHERE d.practice_id = ${f.practiceId}::uuid LIMIT 1)) AS actual`.execute(database.system);
+    expect(r.rows[0]!.computed).toBe(r.rows[0]!.actual);
+  }
+});
+
+test('the static statements refuse a lexeme count they were not written for', async () => {
+  await expect(
+    sql`SELECT * FROM search_index.rank_common_static_3(${a.practiceId}::uuid, 'message', 'a'::tsquery, 5, 1, 1.2, 0.75, '{a}', '{t}', '{1}')`.execute(database.system),
+  ).rejects.toThrow(/rank_common_static_3: 1 lexemes, not 3/);
+});

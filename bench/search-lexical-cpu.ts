@@ -1,0 +1,105 @@
+/**
+ * The lexical leg's backend CPU per call (issue 10 §3 "Speed"): `public.search_lexical()` as a member
+ * of one practice on bench:search's cached 1M fixture, each ranking named by --rankings in turn,
+ * interleaved pass by pass (A B A B …, the order reversed every other pass), measured as the
+ * backend's own time on a CPU (/proc/<backend pid>/schedstat, ns) around each call, not wall-clock
+ * time: on this shared 2-core machine a call's wall time is mostly waiting for a core. One unmeasured
+ * pass first (session caches, plans). Also counts the searches where a ranking's candidate list
+ * differs from the first ranking's (ids and float8 ranks as text). A measurement, not a test.
+ * Like bench:search-steps it applies pending migrations to the fixture it opens (--no-migrate: not).
+ *
+ *   flock /tmp/mdw-bench.lock npm run bench:search-lexical-cpu -- [--dir <fixture dir>] [--passes 4] [--searches 72] [--rankings bm25,bm25_0104,bm25_0084] [--no-migrate]
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
+import { startEmbeddedPostgres } from '../scripts/lib/embedded-postgres';
+import { cachedSearchFixtureDir } from './search-fixture-dir';
+import { SEARCH_QUERIES } from '../src/ai/eval/search-set';
+import { expandOrtho, orQueryTerms } from '../src/ai/text';
+import { createDatabase } from '../src/db/database';
+import { migrate } from '../src/db/migrate';
+import { BM25, CANDIDATES } from '../src/repositories/search.repository';
+
+const { values: opt } = parseArgs({
+  options: {
+    dir: { type: 'string' },
+    passes: { type: 'string', default: '4' },
+    searches: { type: 'string', default: '72' },
+    rankings: { type: 'string', default: 'bm25,bm25_0104' },
+    'no-migrate': { type: 'boolean', default: false },
+  },
+});
+const PASSES = Number(opt.passes);
+const SEARCHES = Number(opt.searches);
+if (![PASSES, SEARCHES].every((n) => Number.isInteger(n) && n > 0)) {
+  console.error('--passes and --searches must be positive integers');
+  process.exit(2);
+}
+const RANKINGS = opt.rankings.split(',').filter(Boolean);
+
+/** The backend's time on a CPU so far, in ms: /proc/<pid>/schedstat's first field (ns; utime+stime tick at 10 ms). */
+function cpuMs(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+}
+
+async function main(): Promise<void> {
+  const dir = cachedSearchFixtureDir('realistic', opt.dir);
+  const fixture = JSON.parse(readFileSync(path.join(dir, 'fixture.json'), 'utf8')) as { practices: { id: string; member: string }[] };
+  const pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true, settings: { shared_buffers: '4GB', effective_cache_size: '12GB' } });
+  if (!opt['no-migrate']) await migrate(pgs.url);
+  const database = createDatabase(pgs.url, 2);
+  const searches = Array.from({ length: SEARCHES }, (_, i) => ({
+    practice: fixture.practices[(i * 37) % fixture.practices.length]!,
+    terms: orQueryTerms(expandOrtho(SEARCH_QUERIES[i % SEARCH_QUERIES.length]!.q)),
+  }));
+  const cpu: Record<string, number[]> = Object.fromEntries(RANKINGS.map((r) => [r, []]));
+  const differ: Record<string, number> = Object.fromEntries(RANKINGS.map((r) => [r, 0]));
+  const pagesOf: Record<string, string[]> = {};
+  try {
+    await sql`CREATE EXTENSION IF NOT EXISTS pg_prewarm`.execute(database.system);
+    await sql`SELECT pg_prewarm(r.oid) FROM (
+        SELECT i.indexrelid AS oid FROM pg_inherits h JOIN pg_index i ON i.indrelid = h.inhrelid WHERE h.inhparent = 'search_index.documents'::regclass
+        UNION ALL SELECT h.inhrelid FROM pg_inherits h WHERE h.inhparent = 'search_index.documents'::regclass) r`.execute(database.system);
+    // One pass of every ranking first, unmeasured (caches, plans), then the passes, alternating the order.
+    for (let pass = -1; pass < PASSES; pass++) {
+      const order = pass % 2 === 0 ? RANKINGS : [...RANKINGS].reverse();
+      for (const ranking of order) {
+        const pages: string[] = [];
+        // Each search its own transaction as the member (as GET /search); CPU summed over the calls only.
+        let spent = 0;
+        for (const s of searches) {
+          await database.asActor({ sub: s.practice.member }, async (trx) => {
+            const pid = (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(trx)).rows[0]!.pid;
+            const a = cpuMs(pid);
+            const r = await sql<{ id: string; rank: string }>`
+              SELECT id, rank::text AS rank FROM public.search_lexical('message', ${s.terms}::text[], NULL::uuid[], ${CANDIDATES}::int, ${ranking}, ${BM25.k1}::float8, ${BM25.b}::float8)`.execute(trx);
+            spent += cpuMs(pid) - a;
+            pages.push(r.rows.map((x) => `${x.id} ${x.rank}`).join());
+          });
+        }
+        if (pass >= 0) cpu[ranking]!.push(spent / SEARCHES);
+        pagesOf[ranking] = pages;
+      }
+      for (const r of RANKINGS.slice(1)) differ[r]! += pagesOf[r]!.filter((p, i) => p !== pagesOf[RANKINGS[0]!]![i]).length;
+    }
+  } finally {
+    await database.destroy();
+    pgs.stop();
+  }
+  console.log(`${SEARCHES} searches × ${PASSES} passes, one practice's member each, realistic fixture (${dir})`);
+  console.table(
+    RANKINGS.map((r) => ({
+      ranking: r,
+      'backend CPU ms per call, each pass': cpu[r]!.map((x) => x.toFixed(2)).join(' / '),
+      mean: Number((cpu[r]!.reduce((a, b) => a + b, 0) / cpu[r]!.length).toFixed(2)),
+      [`lists differing from ${RANKINGS[0]} (all passes)`]: r === RANKINGS[0] ? '-' : differ[r],
+    })),
+  );
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+  process.exitCode = 1;
+});
