@@ -116,10 +116,13 @@ function rowCounter(onRows: (n: number) => void): Transform {
  * Streams one legacy table into its staging table. row_hash (md5 of the row as read) lets a
  * re-run tell unchanged rows from changed ones without looking at MDW's tables.
  */
-export async function stageTable(source: LegacySource, target: pg.Client, t: LegacyTable, onRows: (n: number) => void): Promise<number> {
+export async function stageTable(source: LegacySource, target: pg.Client, t: LegacyTable, onRows: (n: number) => void, ids?: string): Promise<number> {
   await target.query(stageDdl(t));
   const exprs = t.columns.map((c) => c.expr ?? `"${c.name}"`);
-  const select = `SELECT ${exprs.join(', ')}, md5(ROW(${exprs.join(', ')})::text) FROM "${t.name}"`;
+  // `ids` (an int[] literal): only those rows, in the same snapshot (readIncremental's new,
+  // changed and context rows). COPY takes no parameters: the literal is inlined, digits and commas.
+  if (ids !== undefined && !/^\{[0-9,]*\}$/.test(ids)) throw new Error(`stageTable: not an id list: ${ids.slice(0, 40)}`);
+  const select = `SELECT ${exprs.join(', ')}, ${rowHashExpr(t)} FROM "${t.name}"${ids === undefined ? '' : ` WHERE "id" = ANY ('${ids}'::int[])`}`;
   const out = source.client.query(copyTo(`COPY (${select}) TO STDOUT`));
   const into = target.query(copyFrom(`COPY ${stageName(t.name)} FROM STDIN`));
   let rows = 0;
@@ -127,5 +130,43 @@ export async function stageTable(source: LegacySource, target: pg.Client, t: Leg
     rows += n;
     onRows(n);
   }), into);
+  return rows;
+}
+
+/**
+ * The hash of a legacy row as read (stageTable's row_hash, stored in legacy_id_map): the same
+ * expression on both paths, or every stored hash would read as changed.
+ */
+function rowHashExpr(t: LegacyTable): string {
+  const exprs = t.columns.map((c) => c.expr ?? `"${c.name}"`);
+  return `md5(ROW(${exprs.join(', ')})::text)`;
+}
+
+/**
+ * Columns the hash-first read keeps beside (id, row_hash): the keys that say which unchanged
+ * rows a new or changed row needs staged with it (pipeline.ts, Ctx.readIncremental).
+ */
+export const HASH_KEYS: Readonly<Record<string, readonly string[]>> = {
+  dispatch_case: ['patient_id', 'doctor_id'],
+  dispatch_record: ['target_id'],
+  dispatch_order: ['target_id'],
+  dispatch_orderitem: ['order_id'],
+  dispatch_instruction: ['target_id'],
+  dispatch_file: ['target_id'],
+};
+
+/**
+ * Streams (id, row hash, HASH_KEYS) of every row of one legacy table into h_<table>: the legacy
+ * server hashes each row where it lies, and only ~40 bytes a row cross over, instead of the row.
+ */
+export async function hashTable(source: LegacySource, target: pg.Client, t: LegacyTable): Promise<number> {
+  const keys = HASH_KEYS[t.name] ?? [];
+  const type = (name: string) => t.columns.find((c) => c.name === name)!.type;
+  await target.query(`DROP TABLE IF EXISTS h_${t.name}; CREATE TEMP TABLE h_${t.name} (id ${type('id')}, row_hash text${keys.map((k) => `, "${k}" ${type(k)}`).join('')})`);
+  const select = `SELECT "id", ${rowHashExpr(t)}${keys.map((k) => `, "${k}"`).join('')} FROM "${t.name}"`;
+  const out = source.client.query(copyTo(`COPY (${select}) TO STDOUT`));
+  const into = target.query(copyFrom(`COPY h_${t.name} FROM STDIN`));
+  let rows = 0;
+  await pipeline(out, rowCounter((n) => (rows += n)), into);
   return rows;
 }
