@@ -90,6 +90,7 @@ function buildApp(deps: ApiDeps): BuiltApp {
       system: database.system,
       providers: deps.embeddingProviders ?? createProviderRegistry(config),
       embedTimeoutMs: config.SEARCH_EMBED_TIMEOUT_MS,
+      concurrency: config.SEARCH_CONCURRENCY,
     }),
     intent:
       deps.intent ??

@@ -10,6 +10,7 @@ import type { EmbeddingProvider } from '../ai/providers/types';
 import { correctSpelling, expandOrtho, orQueryTerms, snippet, wordCount, type TextKind } from '../ai/text';
 import { activeModel, type ModelRow } from '../repositories/embeddings.repository';
 import * as repo from '../repositories/search.repository';
+import { createAdmission } from './admission';
 
 export interface SearchServiceDeps {
   /** The privileged handle, only to read which model is active (not tenant data). */
@@ -58,6 +59,15 @@ export interface SearchServiceDeps {
    * @default true
    */
   spellingCorrection?: boolean;
+  /**
+   * Session 8, admission control: at most this many searches of this service in their database
+   * transaction at once, the rest wait first in, first out (admission.ts) before taking a
+   * connection. Sized to the database server's cores, 10 concurrent searches on 2 cores finish
+   * sooner queued than time-sliced (bench/SEARCH.md). 0: no limit (every search takes a connection
+   * at once, as before session 8). The query embedding happens before, outside the queue.
+   * @default 0
+   */
+  concurrency?: number;
 }
 
 export interface SearchInput {
@@ -102,6 +112,8 @@ export function createSearchService(deps: SearchServiceDeps) {
     if (!cached || Date.now() - cached.at > 5_000) cached = { at: Date.now(), model: await activeModel(deps.system) };
     return cached.model;
   }
+
+  const admission = createAdmission(deps.concurrency ?? 0);
 
   const cacheSize = deps.queryCacheSize ?? 1000;
   /** A Map iterates in insertion order: re-inserting on a hit makes its first key the least recently used. */
@@ -233,7 +245,7 @@ export function createSearchService(deps: SearchServiceDeps) {
       const terms = orQueryTerms(expanded);
       const qv = await embedQuery(expanded);
       const query = { words: wordCount(input.q) };
-      const results = await db(async (trx) => {
+      const results = await admission.run(() => db(async (trx) => {
         // Feedback (PRF) runs in SQL with the weighted fusion (db 0099); with another fusion, as separate statements.
         if (deps.statements === 'separate' || (feedback && fusion.method !== 'weighted')) {
           const { fused, kindOf, chunkOf } = await rank(trx, input.kinds, terms, qv, input.limit, query, input.practiceId);
@@ -273,7 +285,7 @@ export function createSearchService(deps: SearchServiceDeps) {
           query,
         ).slice(0, input.limit);
         return present(fused, kindOf, chunkOf, await loadPageRows(trx, input.kinds, fused, kindOf), terms);
-      });
+      }));
       return { mode: qv.vector ? 'hybrid' : 'lexical', model: qv.model?.model ?? null, degraded: qv.degraded, results };
     },
 
