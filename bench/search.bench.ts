@@ -663,7 +663,18 @@ function methodsFor(database: Database): Method[] {
       }),
     ),
     {
+      // As GET /search sends it since session 8: BEGIN with the claims, search_page() and COMMIT in one round trip.
       name: 'GET /search SQL: lexical (BM25) + semantic + rows (production)',
+      recall: false,
+      whole: async (q) => {
+        byText.set(expandOrtho(q.text), q.vector);
+        const r = await service.search((fn) => database.asActor({ sub: q.practice.member }, fn), { q: q.text, kinds: ['message'], limit: K }, (text) => database.asActorStatement({ sub: q.practice.member }, text));
+        if (r.mode !== 'hybrid') throw new Error(`search answered ${r.mode}: ${r.degraded?.message}`);
+        return r.results.map((x) => x.id);
+      },
+    },
+    {
+      name: 'GET /search SQL as before session 8: three round trips (BEGIN with the claims, search_page(), COMMIT)',
       recall: false,
       whole: async (q) => {
         byText.set(expandOrtho(q.text), q.vector);
@@ -680,7 +691,7 @@ function methodsFor(database: Database): Method[] {
         recall: false,
         whole: async (q) => {
           byText.set(expandOrtho(q.text), q.vector);
-          const r = await svc.search((fn) => database.asActor({ sub: q.practice.member }, fn), { q: q.text, kinds: ['message'], limit: K });
+          const r = await svc.search((fn) => database.asActor({ sub: q.practice.member }, fn), { q: q.text, kinds: ['message'], limit: K }, (text) => database.asActorStatement({ sub: q.practice.member }, text));
           if (r.mode !== 'hybrid') throw new Error(`search answered ${r.mode}: ${r.degraded?.message}`);
           return r.results.map((x) => x.id);
         },
