@@ -6,6 +6,7 @@
  */
 import { sql } from 'kysely';
 import { AUTHENTICATOR_ROLE, createDatabase, type Database } from '../../src/db/database';
+import { sqlLiteral } from '../../src/repositories/search.repository';
 import { testEnv } from '../support/env';
 import { createPracticeFixture, type PracticeFixture } from '../support/fixtures';
 
@@ -57,4 +58,20 @@ test('an aborted request does not run its statement', async () => {
   const gone = new AbortController();
   gone.abort();
   await expect(database.asActorStatement({ sub: a.members.doctor }, 'select 1', { signal: gone.signal })).rejects.toThrow('request aborted');
+});
+
+test('sqlLiteral inlines a value as exactly the value node-postgres sends as a parameter (quotes, backslashes, arrays)', async () => {
+  const values: [unknown, string][] = [
+    ["it's", 'text'],
+    ['back\\slash \\\\ and \'quote\'', 'text'],
+    [['plain', 'with "double" quotes', 'back\\slash', "it's", 'comma,brace}{', ''], 'text[]'],
+    [1.2, 'float8'],
+    [0.1 + 0.2, 'float8'],
+    [40, 'int'],
+    [null, 'uuid'],
+  ];
+  for (const [v, type] of values) {
+    const r = await database.pool.query<{ same: boolean }>(`select ${sqlLiteral(v)}::${type} is not distinct from $1::${type} as same`, [v]);
+    expect({ v, same: r.rows[0]!.same }).toEqual({ v, same: true });
+  }
 });
