@@ -88,6 +88,7 @@ async function measureFixture(dir: string): Promise<{ steps: Record<string, { p5
     'search(): one statement (0098)',
     'search(): separate statements (before)',
     'search(): one statement, feedback walks again (0099)',
+    'search(): one round trip (session 8, GET /search)',
   ] as const;
   // How far the common-terms ranking (0084) moves the lexical leg's first page from BM25 over every match.
   const overlap: number[] = [];
@@ -107,6 +108,7 @@ async function measureFixture(dir: string): Promise<{ steps: Record<string, { p5
   let differ = 0;
   let rescoreDiffer = 0;
   let rescoreIdsDiffer = 0;
+  let oneTripDiffer = 0;
   // What the searches read, in shared buffers first (as bench:search's prewarm): the partitions' HNSW
   // graphs, the embeddings' heap and the lexical index, so that no step pays for a cold page.
   await sql`CREATE EXTENSION IF NOT EXISTS pg_prewarm`.execute(database.system);
@@ -167,9 +169,13 @@ async function measureFixture(dir: string): Promise<{ steps: Record<string, { p5
       s.commit = performance.now() - t1;
       current = vector;
       const q = SEARCH_QUERIES[i % SEARCH_QUERIES.length]!.q;
-      const whole = async (name: 'search(): one statement (0098)' | 'search(): separate statements (before)' | 'search(): one statement, feedback walks again (0099)', svc: typeof one) => {
+      const whole = async (
+        name: 'search(): one statement (0098)' | 'search(): separate statements (before)' | 'search(): one statement, feedback walks again (0099)' | 'search(): one round trip (session 8, GET /search)',
+        svc: typeof one,
+      ) => {
         const at = performance.now();
-        const r = await svc.search((fn) => database.asActor({ sub: p.member }, fn), { q, kinds: ['message'], limit: 10 });
+        const statement = name.includes('one round trip') ? <R>(text: string) => database.asActorStatement<R>({ sub: p.member }, text) : undefined;
+        const r = await svc.search((fn) => database.asActor({ sub: p.member }, fn), { q, kinds: ['message'], limit: 10 }, statement);
         s[name] = performance.now() - at;
         if (r.mode !== 'hybrid') throw new Error(`search answered ${r.mode}`);
         return r.results.map((x) => `${x.id} ${x.score}`).join();
@@ -182,6 +188,8 @@ async function measureFixture(dir: string): Promise<{ steps: Record<string, { p5
       if (a !== b) differ++;
       // The feedback's re-walk, third in turn: both one-statement paths have read the same pages by then.
       const w = await whole('search(): one statement, feedback walks again (0099)', walk);
+      // Session 8: BEGIN with the claims, search_page() and COMMIT in one round trip; the same page.
+      if ((await whole('search(): one round trip (session 8, GET /search)', one)) !== a) oneTripDiffer++;
       if (w !== a) rescoreDiffer++;
       // The same texts in the same order (the scores move with the candidates' min-max range).
       const ids = (page: string) => page.split(',').map((x) => x.split(' ')[0] ?? '').join();
@@ -202,6 +210,7 @@ async function measureFixture(dir: string): Promise<{ steps: Record<string, { p5
   console.table(table);
   console.log(`search(): one statement vs separate statements: ${differ} of ${SEARCHES + 10} pages differ (ids and scores)`);
   console.log(`lexical BM25, 0117 vs 0104 (bm25_0104): ${lexDiffer} of ${SEARCHES + 10} candidate lists differ (ids and scores)`);
+  console.log(`search(): one round trip (session 8) vs one statement in a Kysely transaction: ${oneTripDiffer} of ${SEARCHES + 10} pages differ (ids and scores)`);
   console.log(`search(): feedback rescoring the pool (0106) vs walking again (0099): ${rescoreDiffer} of ${SEARCHES + 10} pages differ (ids and scores), ${rescoreIdsDiffer} in their ids or order`);
   const mean = overlap.reduce((a, b) => a + b, 0) / Math.max(1, overlap.length);
   console.log(

@@ -84,6 +84,9 @@ const HELP = `npm run bench:search -- [options]
   --effective-cache-size S  the planner's effective_cache_size (default 12GB)
   --no-prewarm       skip pg_prewarm of the searched indexes and tables at start (measure a cold server)
   --ef-search LIST   extra semantic() methods at these hnsw.ef_search values, e.g. 20,40,64 (default none)
+  --admission LIST   extra GET /search methods with admission control at these concurrencies (the
+                     service's SEARCH_CONCURRENCY: at most N searches in the database, the rest queue
+                     FIFO, the wait inside each latency), same clients and pool (default 2,4; 0: none)
   --flat-hnsw        also build and measure one HNSW graph over the unpartitioned copy (29 min at 1M)
   --rebuild          rebuild the cached database even if present
   --build-only       build (or check) the cached database, measure nothing
@@ -106,6 +109,7 @@ const { values: opt } = parseArgs({
     'effective-cache-size': { type: 'string', default: '12GB' },
     'no-prewarm': { type: 'boolean', default: false },
     'ef-search': { type: 'string', default: '' },
+    admission: { type: 'string', default: '2,4' },
     rebuild: { type: 'boolean', default: false },
     'build-only': { type: 'boolean', default: false },
     dir: { type: 'string' },
@@ -140,6 +144,11 @@ const PROBES = int('probes');
 const PIPELINE_TEXTS = int('pipeline-texts', 0);
 const FLAT_HNSW = opt['flat-hnsw'];
 const EF_SWEEP = opt['ef-search'] ? opt['ef-search'].split(',').map(Number) : [];
+const ADMISSION = opt.admission.split(',').map(Number).filter((x) => x !== 0);
+if (ADMISSION.some((x) => !Number.isInteger(x) || x < 1)) {
+  console.error(`--admission must be positive integers, comma-separated, or 0 (got ${opt.admission})`);
+  process.exit(2);
+}
 if (EF_SWEEP.some((x) => !Number.isInteger(x) || x < 1 || x > 1000)) {
   console.error(`--ef-search must be a comma-separated list of integers 1..1000 (got ${opt['ef-search']})`);
   process.exit(2);
@@ -638,6 +647,8 @@ function methodsFor(database: Database): Method[] {
   const before0104Service = createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0, lexicalRanking: 'bm25_0084' });
   // The same search as separate statements (scope, each leg, rows: as before session 6, db 0098), side by side.
   const separateService = createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0, statements: 'separate' });
+  // Session 8: the production search with admission control (SEARCH_CONCURRENCY), side by side.
+  const admitted = ADMISSION.map((n) => ({ n, service: createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0, concurrency: n }) }));
   const all: Method[] = [
     {
       // What GET /search runs per kind: CANDIDATES nearest, of which the page shows the first 10.
@@ -659,7 +670,18 @@ function methodsFor(database: Database): Method[] {
       }),
     ),
     {
+      // As GET /search sends it since session 8: BEGIN with the claims, search_page() and COMMIT in one round trip.
       name: 'GET /search SQL: lexical (BM25) + semantic + rows (production)',
+      recall: false,
+      whole: async (q) => {
+        byText.set(expandOrtho(q.text), q.vector);
+        const r = await service.search((fn) => database.asActor({ sub: q.practice.member }, fn), { q: q.text, kinds: ['message'], limit: K }, (text) => database.asActorStatement({ sub: q.practice.member }, text));
+        if (r.mode !== 'hybrid') throw new Error(`search answered ${r.mode}: ${r.degraded?.message}`);
+        return r.results.map((x) => x.id);
+      },
+    },
+    {
+      name: 'GET /search SQL as before session 8: three round trips (BEGIN with the claims, search_page(), COMMIT)',
       recall: false,
       whole: async (q) => {
         byText.set(expandOrtho(q.text), q.vector);
@@ -668,6 +690,20 @@ function methodsFor(database: Database): Method[] {
         return r.results.map((x) => x.id);
       },
     },
+    // Admission control: the same clients and pool, at most n searches in the database at once;
+    // each latency runs from the client's call, its wait in the queue included.
+    ...admitted.map(
+      ({ n, service: svc }): Method => ({
+        name: `GET /search SQL (production) with admission control: ${n} at a time, the rest queue FIFO (SEARCH_CONCURRENCY=${n})`,
+        recall: false,
+        whole: async (q) => {
+          byText.set(expandOrtho(q.text), q.vector);
+          const r = await svc.search((fn) => database.asActor({ sub: q.practice.member }, fn), { q: q.text, kinds: ['message'], limit: K }, (text) => database.asActorStatement({ sub: q.practice.member }, text));
+          if (r.mode !== 'hybrid') throw new Error(`search answered ${r.mode}: ${r.degraded?.message}`);
+          return r.results.map((x) => x.id);
+        },
+      }),
+    ),
     {
       name: 'GET /search SQL, lexical leg as before 0104 (0084 common terms; same pages)',
       recall: false,
@@ -771,7 +807,19 @@ async function planOf(database: Database, m: Method, q: Query): Promise<string> 
   return plugin.plans.join('\n');
 }
 
-async function measure(database: Database, queries: Query[], truth: string[][], m: Method): Promise<{ latencies: number[]; recall: number[] }> {
+/** Context switches of the whole machine so far (/proc/stat ctxt; null where there is none). */
+function contextSwitches(): number | null {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith('ctxt '));
+    return line ? Number(line.split(' ')[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+async function measure(database: Database, queries: Query[], truth: string[][], m: Method): Promise<{ latencies: number[]; recall: number[]; seconds: number; switches: number | null }> {
+  const started = performance.now();
+  const ctxt0 = contextSwitches();
   const latencies: number[] = [];
   const recall: number[] = new Array<number>(queries.length);
   let next = 0;
@@ -788,7 +836,8 @@ async function measure(database: Database, queries: Query[], truth: string[][], 
     }
   };
   await Promise.all(Array.from({ length: CLIENTS }, client));
-  return { latencies, recall };
+  const ctxt1 = contextSwitches();
+  return { latencies, recall, seconds: (performance.now() - started) / 1000, switches: ctxt0 === null || ctxt1 === null ? null : ctxt1 - ctxt0 };
 }
 
 /** The server settings that shape a search's latency, as the server reports them. */
@@ -974,16 +1023,18 @@ async function main(): Promise<void> {
     const plans: Record<string, string> = {};
     for (const m of methods) plans[m.name] = await planOf(database, m, queries[0]!);
 
-    const results = new Map<string, { latencies: number[]; recall: number[] }>();
+    const results = new Map<string, { latencies: number[]; recall: number[]; seconds: number; switches: number | null }>();
     // One warm-up pass per method (caches), then interleaved measured rounds.
     for (const m of methods) await measure(database, queries.slice(0, Math.min(20, QUERIES)), truth, m);
     t0 = performance.now();
     for (let r = 0; r < ROUNDS; r++) {
       for (const m of methods) {
         const res = await measure(database, queries, truth, m);
-        const acc = results.get(m.name) ?? { latencies: [], recall: [] };
+        const acc = results.get(m.name) ?? { latencies: [], recall: [], seconds: 0, switches: 0 };
         acc.latencies.push(...res.latencies);
         acc.recall.push(...res.recall);
+        acc.seconds += res.seconds;
+        acc.switches = acc.switches === null || res.switches === null ? null : acc.switches + res.switches;
         results.set(m.name, acc);
       }
     }
@@ -999,6 +1050,10 @@ async function main(): Promise<void> {
         p99Ms: round(pct(r.latencies, 0.99)),
         recallAt10: m.recall ? round(r.recall.reduce((a, b) => a + b, 0) / r.recall.length, 3) : null,
         minRecall: m.recall ? round(Math.min(...r.recall), 2) : null,
+        // Searches per second of wall time at CLIENTS closed-loop clients, and the machine's context
+        // switches per search meanwhile (session 8: admission control should keep the first and cut the second).
+        perSecond: round(r.latencies.length / r.seconds, 1),
+        ctxSwitchesPerSearch: r.switches === null ? null : Math.round(r.switches / r.latencies.length),
         // A partition's HNSW index is named by PostgreSQL (<partition>_embedding_idx), not by us.
         indexInPlan: !m.tx ? 'several' : /hnsw|Index Scan using message_embeddings_p\d\d_embedding_idx/.test(plan) ? 'hnsw' : /ivfflat/.test(plan) ? 'ivfflat' : /Bitmap/.test(plan) ? 'btree (practice)' : /Seq Scan/.test(plan) ? 'seq scan' : 'other',
         partitionsInPlan: new Set(plan.match(/message_embeddings_p\d\d\b/g) ?? []).size,

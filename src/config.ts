@@ -199,6 +199,12 @@ const EnvSchema = z.object({
   SEARCH_MAX_QUERY_CHARS: int(500, 10),
   /** A search whose query embedding takes longer answers from full-text search alone (and says so). */
   SEARCH_EMBED_TIMEOUT_MS: int(3_000, 50),
+  /**
+   * GET /search admission control: at most this many searches of one API process in the database
+   * at once, the rest queue first in, first out (size it to the database server's cores; see
+   * bench/SEARCH.md, session 8). 0: no limit.
+   */
+  SEARCH_CONCURRENCY: int(0, 0),
 
   /**
    * Email notifications (issue 11 §4) over SMTP. Unset SMTP_HOST: deliveries are disabled (the

@@ -90,6 +90,7 @@ function buildApp(deps: ApiDeps): BuiltApp {
       system: database.system,
       providers: deps.embeddingProviders ?? createProviderRegistry(config),
       embedTimeoutMs: config.SEARCH_EMBED_TIMEOUT_MS,
+      concurrency: config.SEARCH_CONCURRENCY,
     }),
     intent:
       deps.intent ??
@@ -162,6 +163,13 @@ function buildApp(deps: ApiDeps): BuiltApp {
           throw new ApiError(503, 'service_unavailable', 'The service is overloaded; retry shortly.', null, { 'retry-after': '1' });
         }
         return database.asActor(c.actor.claims, fn, { signal: gone.signal });
+      },
+      dbStatement: async (statement) => {
+        if (!c.actor) throw ApiError.unauthorized();
+        if (config.DATABASE_POOL_QUEUE_MAX > 0 && database.actorPool.waitingCount >= config.DATABASE_POOL_QUEUE_MAX) {
+          throw new ApiError(503, 'service_unavailable', 'The service is overloaded; retry shortly.', null, { 'retry-after': '1' });
+        }
+        return database.asActorStatement(c.actor.claims, statement, { signal: gone.signal });
       },
     };
     res.locals.ctx = c;

@@ -51,6 +51,14 @@ export interface Database {
   /** The pool actor transactions wait on: the authenticator's, or `pool` when there is none. */
   actorPool: pg.Pool;
   asActor<T>(claims: ActorClaims, fn: (trx: Tx) => Promise<T>, opts?: ActorOptions): Promise<T>;
+  /**
+   * One read-only statement as the actor in one round trip: BEGIN with the role and claims (as
+   * asActor), the statement, COMMIT, sent as one simple-protocol string; its rows. The statement's
+   * values must be inlined as literals (the simple protocol has no parameters; see
+   * search.repository.ts sqlLiteral). Session 8: GET /search's one statement without the two extra
+   * round trips of a Kysely transaction. Not timed by the slow-query log.
+   */
+  asActorStatement<R>(claims: ActorClaims, statement: string, opts?: ActorOptions): Promise<R[]>;
   destroy(): Promise<void>;
 }
 
@@ -109,6 +117,7 @@ export function createDatabase(connectionString: string, limits: number | PoolLi
     pool,
     actorPool,
     asActor: (claims, fn, o) => asActor(actors, claims, fn, o),
+    asActorStatement: (claims, statement, o) => asActorStatement(actorPool, claims, statement, o),
     destroy: async () => {
       if (actors !== system) await actors.destroy();
       await system.destroy();
@@ -226,11 +235,7 @@ class ActorAwarePostgresDriver extends PostgresDriver {
     if (actor.signal?.aborted) throw new RequestAbortedError();
     // Both settings are transaction-local (is_local = true). No parameters: a multi-statement
     // string must use the simple protocol, so the claims go in as an escaped literal.
-    await connection.executeQuery(
-      CompiledQuery.raw(
-        `begin; select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${pg.escapeLiteral(actor.claimsJson)}, true), set_config('mdw.request_id', ${pg.escapeLiteral(auditScope.getStore()?.requestId ?? '')}, true), set_config('mdw.workflow_id', '', true)`,
-      ),
-    );
+    await connection.executeQuery(CompiledQuery.raw(actorBegin(actor.claimsJson)));
   }
 }
 
@@ -263,6 +268,34 @@ export async function asActor<T>(db: Db, claims: ActorClaims, fn: (trx: Tx) => P
       return fn(trx);
     }),
   );
+}
+
+/** BEGIN as `claims` (role and claims local to the transaction, as the driver's BEGIN sets them). */
+function actorBegin(claimsJson: string): string {
+  return `begin; select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${pg.escapeLiteral(claimsJson)}, true), set_config('mdw.request_id', ${pg.escapeLiteral(auditScope.getStore()?.requestId ?? '')}, true), set_config('mdw.workflow_id', '', true)`;
+}
+
+async function asActorStatement<R>(pool: pg.Pool, claims: ActorClaims, statement: string, opts: ActorOptions = {}): Promise<R[]> {
+  if (opts.signal?.aborted) throw new RequestAbortedError();
+  const claimsJson = JSON.stringify({ role: 'authenticated', ...claims });
+  const client = await pool.connect();
+  if (opts.signal?.aborted) {
+    client.release();
+    throw new RequestAbortedError();
+  }
+  let broken: Error | undefined;
+  try {
+    // BEGIN's statements, the statement, COMMIT: one result each, the statement's third.
+    const results = (await client.query(`${actorBegin(claimsJson)}; ${statement}; commit`)) as unknown as pg.QueryResult[];
+    return results[2]!.rows as R[];
+  } catch (err) {
+    // A failing statement stops the string inside its transaction: end it before the connection
+    // goes back to the pool (or drop the connection when even that fails).
+    await client.query('rollback').catch((e: Error) => (broken = e));
+    throw err;
+  } finally {
+    client.release(broken);
+  }
 }
 
 /** pgvector's text form; parameters are sent as text and cast by `::vector`. */

@@ -3,6 +3,7 @@
  * decides what is visible: a member never sees another practice's texts, whatever the query.
  */
 import { sql } from 'kysely';
+import pg from 'pg';
 import type { Tx } from '../db/database';
 import type { TextKind } from '../ai/text';
 import { KINDS, modelLiteral } from './embeddings.repository';
@@ -386,15 +387,60 @@ export interface PageInput {
  * transaction, as `searchScope()`, `lexicalBm25()`/`lexical()`, `semantic()` and `loadRows()`
  * do in separate statements. The vector travels once, as a halfvec text literal.
  */
-export async function searchPage(trx: Tx, input: PageInput): Promise<PageRow[]> {
+/** search_page()'s arguments in its parameter order, each with its SQL type (both paths below). */
+function pageArgs(input: PageInput): [unknown, string][] {
   if (input.model) modelLiteral(input.model.model); // the same alphabet check as semantic()
   const p = input.params ?? BM25;
   const vec = input.vector && input.model ? `[${input.vector.join(',')}]` : null;
-  const r = await sql<PageRow>`
-    SELECT * FROM public.search_page(${[...input.kinds]}::text[], ${[...input.terms]}::text[], ${input.practiceId ?? null}::uuid,
-      ${input.model?.model ?? null}::text, ${input.model?.dimensions ?? null}::int, ${vec}::text, ${input.candidates ?? CANDIDATES}::int,
-      ${input.overfetch ?? SEMANTIC_OVERFETCH}::float8, ${input.efSearch ?? HNSW_EF_SEARCH}::int, ${input.ranking ?? 'bm25'}::text,
-      ${p.k1}::float8, ${p.b}::float8, ${input.fuse?.semanticWeight ?? null}::float8, ${input.fuse?.normalize ?? 'minmax'}::text, ${input.fuse?.limit ?? null}::int,
-      ${input.feedback?.k ?? null}::int, ${input.feedback?.alpha ?? null}::float8, ${input.feedback?.pool ?? null}::float8)`.execute(trx);
+  return [
+    [[...input.kinds], 'text[]'],
+    [[...input.terms], 'text[]'],
+    [input.practiceId ?? null, 'uuid'],
+    [input.model?.model ?? null, 'text'],
+    [input.model?.dimensions ?? null, 'int'],
+    [vec, 'text'],
+    [input.candidates ?? CANDIDATES, 'int'],
+    [input.overfetch ?? SEMANTIC_OVERFETCH, 'float8'],
+    [input.efSearch ?? HNSW_EF_SEARCH, 'int'],
+    [input.ranking ?? 'bm25', 'text'],
+    [p.k1, 'float8'],
+    [p.b, 'float8'],
+    [input.fuse?.semanticWeight ?? null, 'float8'],
+    [input.fuse?.normalize ?? 'minmax', 'text'],
+    [input.fuse?.limit ?? null, 'int'],
+    [input.feedback?.k ?? null, 'int'],
+    [input.feedback?.alpha ?? null, 'float8'],
+    [input.feedback?.pool ?? null, 'float8'],
+  ];
+}
+
+export async function searchPage(trx: Tx, input: PageInput): Promise<PageRow[]> {
+  const args = pageArgs(input).map(([v, type]) => sql`${v}::${sql.raw(type)}`);
+  const r = await sql<PageRow>`SELECT * FROM public.search_page(${sql.join(args)})`.execute(trx);
   return r.rows;
+}
+
+/**
+ * A value as an SQL literal, for the simple protocol (which has no parameters): what node-postgres
+ * sends for it as a parameter (String() of a number, an array in PostgreSQL's array syntax), quoted.
+ */
+export function sqlLiteral(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new Error(`not a finite number: ${v}`);
+    return `'${String(v)}'`;
+  }
+  if (typeof v === 'string') return pg.escapeLiteral(v);
+  if (Array.isArray(v)) return pg.escapeLiteral(`{${v.map((x) => `"${String(x).replace(/[\\"]/g, '\\$&')}"`).join(',')}}`);
+  throw new Error(`no SQL literal for a ${typeof v}`);
+}
+
+
+/**
+ * searchPage()'s statement as one SQL text with its arguments inlined as literals, for
+ * Database.asActorStatement(): BEGIN with the claims, this statement and COMMIT in one round trip
+ * (session 8). The same arguments as searchPage() (the same text for each value), so the same rows.
+ */
+export function searchPageSql(input: PageInput): string {
+  return `SELECT * FROM public.search_page(${pageArgs(input).map(([v, type]) => `${sqlLiteral(v)}::${type}`).join(', ')})`;
 }

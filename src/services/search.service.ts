@@ -10,6 +10,7 @@ import type { EmbeddingProvider } from '../ai/providers/types';
 import { correctSpelling, expandOrtho, orQueryTerms, snippet, wordCount, type TextKind } from '../ai/text';
 import { activeModel, type ModelRow } from '../repositories/embeddings.repository';
 import * as repo from '../repositories/search.repository';
+import { createAdmission } from './admission';
 
 export interface SearchServiceDeps {
   /** The privileged handle, only to read which model is active (not tenant data). */
@@ -58,6 +59,15 @@ export interface SearchServiceDeps {
    * @default true
    */
   spellingCorrection?: boolean;
+  /**
+   * Session 8, admission control: at most this many searches of this service in their database
+   * transaction at once, the rest wait first in, first out (admission.ts) before taking a
+   * connection. Sized to the database server's cores, 10 concurrent searches on 2 cores finish
+   * sooner queued than time-sliced (bench/SEARCH.md). 0: no limit (every search takes a connection
+   * at once, as before session 8). The query embedding happens before, outside the queue.
+   * @default 0
+   */
+  concurrency?: number;
 }
 
 export interface SearchInput {
@@ -102,6 +112,8 @@ export function createSearchService(deps: SearchServiceDeps) {
     if (!cached || Date.now() - cached.at > 5_000) cached = { at: Date.now(), model: await activeModel(deps.system) };
     return cached.model;
   }
+
+  const admission = createAdmission(deps.concurrency ?? 0);
 
   const cacheSize = deps.queryCacheSize ?? 1000;
   /** A Map iterates in insertion order: re-inserting on a hit makes its first key the least recently used. */
@@ -227,42 +239,55 @@ export function createSearchService(deps: SearchServiceDeps) {
   return {
     embedQuery,
 
-    /** GET /search. */
-    async search(db: <T>(fn: (trx: Tx) => Promise<T>) => Promise<T>, input: SearchInput): Promise<SearchResponse> {
+    /**
+     * GET /search. `statement`, when given, runs one statement as the caller in one round trip
+     * (Database.asActorStatement): the one-statement path with the weighted fusion then sends
+     * BEGIN with the claims, search_page() and COMMIT together instead of in three round trips
+     * (session 8); without it, or on any other path, the search runs in `db`'s transaction.
+     */
+    async search(db: <T>(fn: (trx: Tx) => Promise<T>) => Promise<T>, input: SearchInput, statement?: <R>(sql: string) => Promise<R[]>): Promise<SearchResponse> {
       const expanded = expandOrtho(deps.spellingCorrection === false ? input.q : correctSpelling(input.q));
       const terms = orQueryTerms(expanded);
       const qv = await embedQuery(expanded);
       const query = { words: wordCount(input.q) };
-      const results = await db(async (trx) => {
+      const onePage = (page: repo.PageRow[]) => {
+        const kindOf = new Map(page.map((x) => [x.id, x.kind]));
+        const chunkOf = new Map(page.filter((x) => x.chunk_text !== null).map((x) => [x.id, x.chunk_text!]));
+        const fused: FusedHit[] = page.map((x) => ({
+          id: x.id,
+          score: x.score!,
+          lexical: x.lexical_rank === null ? null : { id: x.id, rank: x.lexical_rank, terms: [] },
+          semantic: x.similarity === null ? null : { id: x.id, similarity: x.similarity },
+        }));
+        const rows = new Map(page.map((x) => [x.id, { id: x.id, practice_id: x.practice_id!, case_id: x.case_id, title: x.title!, text: x.body!, created_at: x.created_at! }]));
+        return present(fused, kindOf, chunkOf, rows, terms);
+      };
+      const pageInput = (): repo.PageInput => ({
+        kinds: input.kinds,
+        terms,
+        practiceId: input.practiceId,
+        model: qv.vector && qv.model ? qv.model : null,
+        vector: qv.vector,
+        ranking: deps.lexicalRanking,
+        overfetch: deps.semanticOverfetch,
+        // The weighted fusion runs in SQL with the page's rows (fusion.ts's arithmetic, same order).
+        fuse: fusion.method === 'weighted' ? { semanticWeight: fusion.semanticWeight, normalize: fusion.normalize ?? 'minmax', limit: input.limit } : undefined,
+        feedback,
+      });
+      if (statement && deps.statements !== 'separate' && fusion.method === 'weighted') {
+        const results = onePage(await admission.run(() => statement<repo.PageRow>(repo.searchPageSql(pageInput()))));
+        return { mode: qv.vector ? 'hybrid' : 'lexical', model: qv.model?.model ?? null, degraded: qv.degraded, results };
+      }
+      const results = await admission.run(() => db(async (trx) => {
         // Feedback (PRF) runs in SQL with the weighted fusion (db 0099); with another fusion, as separate statements.
         if (deps.statements === 'separate' || (feedback && fusion.method !== 'weighted')) {
           const { fused, kindOf, chunkOf } = await rank(trx, input.kinds, terms, qv, input.limit, query, input.practiceId);
           return present(fused, kindOf, chunkOf, await loadPageRows(trx, input.kinds, fused, kindOf), terms);
         }
-        const page = await repo.searchPage(trx, {
-          kinds: input.kinds,
-          terms,
-          practiceId: input.practiceId,
-          model: qv.vector && qv.model ? qv.model : null,
-          vector: qv.vector,
-          ranking: deps.lexicalRanking,
-          overfetch: deps.semanticOverfetch,
-          // The weighted fusion runs in SQL with the page's rows (fusion.ts's arithmetic, same order).
-          fuse: fusion.method === 'weighted' ? { semanticWeight: fusion.semanticWeight, normalize: fusion.normalize ?? 'minmax', limit: input.limit } : undefined,
-          feedback,
-        });
+        const page = await repo.searchPage(trx, pageInput());
+        if (fusion.method === 'weighted') return onePage(page);
         const kindOf = new Map(page.map((x) => [x.id, x.kind]));
         const chunkOf = new Map(page.filter((x) => x.chunk_text !== null).map((x) => [x.id, x.chunk_text!]));
-        if (fusion.method === 'weighted') {
-          const fused: FusedHit[] = page.map((x) => ({
-            id: x.id,
-            score: x.score!,
-            lexical: x.lexical_rank === null ? null : { id: x.id, rank: x.lexical_rank, terms: [] },
-            semantic: x.similarity === null ? null : { id: x.id, similarity: x.similarity },
-          }));
-          const rows = new Map(page.map((x) => [x.id, { id: x.id, practice_id: x.practice_id!, case_id: x.case_id, title: x.title!, text: x.body!, created_at: x.created_at! }]));
-          return present(fused, kindOf, chunkOf, rows, terms);
-        }
         // Other fusions (rrf, learned) in TypeScript over the candidates, in rank()'s order.
         const lex = page.filter((x) => x.lexical_rank !== null).sort((x, y) => y.lexical_rank! - x.lexical_rank!);
         const sem = page.filter((x) => x.similarity !== null).sort((x, y) => y.similarity! - x.similarity!);
@@ -273,7 +298,7 @@ export function createSearchService(deps: SearchServiceDeps) {
           query,
         ).slice(0, input.limit);
         return present(fused, kindOf, chunkOf, await loadPageRows(trx, input.kinds, fused, kindOf), terms);
-      });
+      }));
       return { mode: qv.vector ? 'hybrid' : 'lexical', model: qv.model?.model ?? null, degraded: qv.degraded, results };
     },
 

@@ -118,6 +118,12 @@ test('one statement gives the same pages as the separate statements, for every l
         const got = await x.search(run, { q, kinds, limit: 10, practiceId });
         const want = await y.search(run, { q, kinds, limit: 10, practiceId });
         expect({ q, ...got }).toEqual({ q, ...want });
+        if (x === one) {
+          // Session 8: GET /search's one round trip sends search_page() with its arguments inlined
+          // as literals (searchPageSql, Database.asActorStatement): the same page as with parameters.
+          const inlined = await x.search(run, { q, kinds, limit: 10, practiceId }, (text) => run(async (t) => (await sql.raw<never>(text).execute(t)).rows));
+          expect({ q, ...inlined }).toEqual({ q, ...want });
+        }
         return got;
       };
 

@@ -102,7 +102,7 @@ export function searchRoutes(kit: RouteKit, s: ApiServices): void {
     query: ZSearchQuery,
     response: ZSearchResponse,
     handler: async ({ query }) => {
-      const r = await s.search.search((fn) => ctx().db(fn), { q: query.q, kinds: query.kind, limit: query.limit, practiceId: query.practiceId });
+      const r = await s.search.search((fn) => ctx().db(fn), { q: query.q, kinds: query.kind, limit: query.limit, practiceId: query.practiceId }, (statement) => ctx().dbStatement(statement));
       if (r.degraded?.reason === 'provider_unavailable') ctx().log.warn({ degraded: r.degraded.reason }, 'search degraded to full-text'); // its message quotes the provider's error, which may echo the query
       // Titles, snippets and clinical summaries are patient data: each result is a read of its patient.
       const caseIds = [...new Set(r.results.map((x) => x.caseId).filter((id): id is string => !!id))];
