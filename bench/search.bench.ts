@@ -66,7 +66,7 @@ import { expandOrtho } from '../src/ai/text';
 import { addMember, createPatient, createPractice, createProfile } from '../src/repositories/identity.repository';
 import * as embeddings from '../src/repositories/embeddings.repository';
 import { CANDIDATES, HNSW_EF_SEARCH, semantic } from '../src/repositories/search.repository';
-import { createSearchService } from '../src/services/search.service';
+import { createSearchService, type SearchService } from '../src/services/search.service';
 import { withClient } from '../test/support/pg-clients';
 
 const HELP = `npm run bench:search -- [options]
@@ -649,6 +649,19 @@ function methodsFor(database: Database): Method[] {
   const separateService = createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0, statements: 'separate' });
   // Session 8: the production search with admission control (SEARCH_CONCURRENCY), side by side.
   const admitted = ADMISSION.map((n) => ({ n, service: createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0, concurrency: n }) }));
+  // One whole search as GET /search runs it, as the practice's member (the query's vector answered
+  // by the bench's provider through byText); oneTrip: BEGIN with the claims, search_page() and
+  // COMMIT as one string, as production sends it since session 8.
+  const wholeSearch = (svc: SearchService, oneTrip = false) => async (q: Query): Promise<string[]> => {
+    byText.set(expandOrtho(q.text), q.vector);
+    const r = await svc.search(
+      (fn) => database.asActor({ sub: q.practice.member }, fn),
+      { q: q.text, kinds: ['message'], limit: K },
+      oneTrip ? (text) => database.asActorStatement({ sub: q.practice.member }, text) : undefined,
+    );
+    if (r.mode !== 'hybrid') throw new Error(`search answered ${r.mode}: ${r.degraded?.message}`);
+    return r.results.map((x) => x.id);
+  };
   const all: Method[] = [
     {
       // What GET /search runs per kind: CANDIDATES nearest, of which the page shows the first 10.
@@ -673,22 +686,12 @@ function methodsFor(database: Database): Method[] {
       // As GET /search sends it since session 8: BEGIN with the claims, search_page() and COMMIT in one round trip.
       name: 'GET /search SQL: lexical (BM25) + semantic + rows (production)',
       recall: false,
-      whole: async (q) => {
-        byText.set(expandOrtho(q.text), q.vector);
-        const r = await service.search((fn) => database.asActor({ sub: q.practice.member }, fn), { q: q.text, kinds: ['message'], limit: K }, (text) => database.asActorStatement({ sub: q.practice.member }, text));
-        if (r.mode !== 'hybrid') throw new Error(`search answered ${r.mode}: ${r.degraded?.message}`);
-        return r.results.map((x) => x.id);
-      },
+      whole: wholeSearch(service, true),
     },
     {
       name: 'GET /search SQL as before session 8: three round trips (BEGIN with the claims, search_page(), COMMIT)',
       recall: false,
-      whole: async (q) => {
-        byText.set(expandOrtho(q.text), q.vector);
-        const r = await service.search((fn) => database.asActor({ sub: q.practice.member }, fn), { q: q.text, kinds: ['message'], limit: K });
-        if (r.mode !== 'hybrid') throw new Error(`search answered ${r.mode}: ${r.degraded?.message}`);
-        return r.results.map((x) => x.id);
-      },
+      whole: wholeSearch(service),
     },
     // Admission control: the same clients and pool, at most n searches in the database at once;
     // each latency runs from the client's call, its wait in the queue included.
@@ -696,53 +699,28 @@ function methodsFor(database: Database): Method[] {
       ({ n, service: svc }): Method => ({
         name: `GET /search SQL (production) with admission control: ${n} at a time, the rest queue FIFO (SEARCH_CONCURRENCY=${n})`,
         recall: false,
-        whole: async (q) => {
-          byText.set(expandOrtho(q.text), q.vector);
-          const r = await svc.search((fn) => database.asActor({ sub: q.practice.member }, fn), { q: q.text, kinds: ['message'], limit: K }, (text) => database.asActorStatement({ sub: q.practice.member }, text));
-          if (r.mode !== 'hybrid') throw new Error(`search answered ${r.mode}: ${r.degraded?.message}`);
-          return r.results.map((x) => x.id);
-        },
+        whole: wholeSearch(svc, true),
       }),
     ),
     {
       name: 'GET /search SQL, lexical leg as before 0104 (0084 common terms; same pages)',
       recall: false,
-      whole: async (q) => {
-        byText.set(expandOrtho(q.text), q.vector);
-        const r = await before0104Service.search((fn) => database.asActor({ sub: q.practice.member }, fn), { q: q.text, kinds: ['message'], limit: K });
-        if (r.mode !== 'hybrid') throw new Error(`search answered ${r.mode}: ${r.degraded?.message}`);
-        return r.results.map((x) => x.id);
-      },
+      whole: wholeSearch(before0104Service),
     },
     {
       name: 'GET /search SQL as before session 6: separate statements (scope, legs, rows)',
       recall: false,
-      whole: async (q) => {
-        byText.set(expandOrtho(q.text), q.vector);
-        const r = await separateService.search((fn) => database.asActor({ sub: q.practice.member }, fn), { q: q.text, kinds: ['message'], limit: K });
-        if (r.mode !== 'hybrid') throw new Error(`search answered ${r.mode}: ${r.degraded?.message}`);
-        return r.results.map((x) => x.id);
-      },
+      whole: wholeSearch(separateService),
     },
     {
       name: 'GET /search SQL as before session 5: BM25 scoring every match (0077), semantic LIMIT 2×',
       recall: false,
-      whole: async (q) => {
-        byText.set(expandOrtho(q.text), q.vector);
-        const r = await beforeService.search((fn) => database.asActor({ sub: q.practice.member }, fn), { q: q.text, kinds: ['message'], limit: K });
-        if (r.mode !== 'hybrid') throw new Error(`search answered ${r.mode}: ${r.degraded?.message}`);
-        return r.results.map((x) => x.id);
-      },
+      whole: wholeSearch(beforeService),
     },
     {
       name: 'GET /search SQL, lexical leg ranked by ts_rank instead of BM25',
       recall: false,
-      whole: async (q) => {
-        byText.set(expandOrtho(q.text), q.vector);
-        const r = await tsRankService.search((fn) => database.asActor({ sub: q.practice.member }, fn), { q: q.text, kinds: ['message'], limit: K });
-        if (r.mode !== 'hybrid') throw new Error(`search answered ${r.mode}: ${r.degraded?.message}`);
-        return r.results.map((x) => x.id);
-      },
+      whole: wholeSearch(tsRankService),
     },
     // The per-practice exact scan as a method of its own: recall 1 by definition, and its
     // latency says whether a tenant this small needs a vector index at all.
