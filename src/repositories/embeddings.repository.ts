@@ -262,8 +262,29 @@ export interface ChunkCount {
   count: number;
 }
 
-/** Upserts chunks and removes a source's surplus chunks of that model (the text got shorter). */
+/**
+ * Upserts chunks and removes a source's surplus chunks of that model (the text got shorter).
+ * Vectors of a retired model are not written: a job that embedded a text just before a reindex
+ * switched models would otherwise leave the old model's vector behind after dropModelData().
+ * The models' rows are read FOR SHARE, so activateBuilt()'s retiring UPDATE waits for a write in
+ * flight to commit, and dropModelData() (after it) then deletes what that write stored.
+ */
 export async function writeEmbeddings(db: Db, rows: readonly EmbeddingRow[], chunkCounts: readonly ChunkCount[] = []): Promise<void> {
+  const models = [...new Set([...rows.map((r) => r.model), ...chunkCounts.map((c) => c.model)])];
+  if (models.length === 0) return;
+  const write = async (trx: Db) => {
+    const locked = await sql<{ model: string; state: string }>`SELECT model, state FROM embedding_models WHERE model = ANY(${models}::text[]) FOR SHARE`.execute(trx);
+    const retired = new Set(locked.rows.filter((m) => m.state === 'retired').map((m) => m.model));
+    await writeLiveEmbeddings(
+      trx,
+      rows.filter((r) => !retired.has(r.model)),
+      chunkCounts.filter((c) => !retired.has(c.model)),
+    );
+  };
+  await (db.isTransaction ? write(db) : db.transaction().execute(write));
+}
+
+async function writeLiveEmbeddings(db: Db, rows: readonly EmbeddingRow[], chunkCounts: readonly ChunkCount[]): Promise<void> {
   for (const r of rows) {
     const k = KINDS[r.kind];
     const vec = `[${r.vector.join(',')}]`;
