@@ -4,7 +4,8 @@
  * bench:search-steps (the search service's one-statement path as a practice member under RLS, its
  * query vector a stored one of the practice), then the other's; rounds alternate which goes first.
  * Also counts searches whose pages (ids and scores) differ between the two. Session 8: 0107 vs
- * 0119 (the feedback's q' in SQL instead of PL/pgSQL loops).
+ * 0119 (the feedback's q' in SQL instead of PL/pgSQL loops). Session 9: one connection, one round
+ * trip per search (GET /search's path), and the backend's CPU per search (/proc utime + stime).
  *
  * It REPLACES the function in the database it runs on, so it needs --dir: a copy of a cached
  * fixture (`cp -a /var/cache/mdw/bench-search/realistic-… <copy>`), never the shared cache. The
@@ -43,16 +44,20 @@ async function main(): Promise<void> {
   const dir = opt.dir!;
   const fixture = JSON.parse(readFileSync(path.join(dir, 'fixture.json'), 'utf8')) as { practices: { id: string; member: string }[] };
   const pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true, settings: { shared_buffers: '4GB', effective_cache_size: '12GB' } });
-  const database = createDatabase(pgs.url, 2);
+  // One connection (session 9): every search runs in the same backend, whose CPU is read from /proc.
+  const database = createDatabase(pgs.url, 1);
   const defs = [opt.a, opt.b].map((f) => ({ name: f, sql: readFileSync(path.join(__dirname, '..', 'db', 'migrations', f), 'utf8') }));
   const model = (await sql<{ model: string; dimensions: number }>`SELECT model, dimensions FROM embedding_models WHERE state = 'active'`.execute(database.system)).rows[0]!;
   let current: number[] = [];
   const provider: EmbeddingProvider = { model: model.model, dimensions: model.dimensions, embed: (xs) => Promise.resolve(xs.map(() => current)), embedQuery: () => Promise.resolve(current) };
   const service = createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0 });
   await sql`CREATE EXTENSION IF NOT EXISTS pg_prewarm`.execute(database.system);
+  // The leaves only (0115/0116 partition the embeddings in two levels; a partitioned index has no storage).
   await sql`SELECT pg_prewarm(r.oid) FROM (
-      SELECT i.indexrelid AS oid FROM pg_inherits h JOIN pg_index i ON i.indrelid = h.inhrelid WHERE h.inhparent IN ('message_embeddings'::regclass, 'search_index.documents'::regclass)
-      UNION ALL SELECT h.inhrelid FROM pg_inherits h WHERE h.inhparent IN ('message_embeddings'::regclass, 'search_index.documents'::regclass)) r`.execute(database.system);
+      SELECT i.indexrelid AS oid FROM (SELECT relid FROM pg_partition_tree('message_embeddings') WHERE isleaf UNION ALL SELECT relid FROM pg_partition_tree('search_index.documents') WHERE isleaf) h
+        JOIN pg_index i ON i.indrelid = h.relid
+      UNION ALL SELECT relid FROM pg_partition_tree('message_embeddings') WHERE isleaf
+      UNION ALL SELECT relid FROM pg_partition_tree('search_index.documents') WHERE isleaf) r`.execute(database.system);
   // The searches: a practice, a stored vector of it, a labelled query's words (as bench:search-steps).
   const searches: { member: string; vector: number[]; q: string }[] = [];
   for (let i = 0; i < SEARCHES; i++) {
@@ -61,6 +66,13 @@ async function main(): Promise<void> {
     searches.push({ member: p.member, vector: JSON.parse(v.rows[0]!.v) as number[], q: SEARCH_QUERIES[i % SEARCH_QUERIES.length]!.q });
   }
   const ms: Record<string, number[]> = Object.fromEntries(defs.map((d) => [d.name, []]));
+  const pid = (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(database.system)).rows[0]!.pid;
+  const ticks = (): number => {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]); // utime + stime, 10 ms each
+  };
+  const cpuMs: Record<string, number> = Object.fromEntries(defs.map((d) => [d.name, 0]));
   const pages: Record<string, string[]> = Object.fromEntries(defs.map((d) => [d.name, []]));
   try {
     for (let r = 0; r < ROUNDS; r++) {
@@ -69,9 +81,12 @@ async function main(): Promise<void> {
         for (let i = -5; i < SEARCHES; i++) {
           const s = searches[(i + SEARCHES) % SEARCHES]!;
           current = s.vector;
+          const b0 = ticks();
           const t0 = performance.now();
-          const res = await service.search((fn) => database.asActor({ sub: s.member }, fn), { q: s.q, kinds: ['message'], limit: 10 });
+          // As GET /search runs it since session 8: one round trip.
+          const res = await service.search((fn) => database.asActor({ sub: s.member }, fn), { q: s.q, kinds: ['message'], limit: 10 }, (text) => database.asActorStatement({ sub: s.member }, text));
           const took = performance.now() - t0;
+          if (i >= 0) cpuMs[d.name]! += (ticks() - b0) * 10;
           if (res.mode !== 'hybrid') throw new Error(`search answered ${res.mode}`);
           // The first five warm the new definition's plans up.
           if (i < 0) continue;
@@ -88,7 +103,7 @@ async function main(): Promise<void> {
   const pct = (xs: number[], q: number) => [...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!;
   const differ = pages[defs[0]!.name]!.filter((p, i) => p !== pages[defs[1]!.name]![i]).length;
   console.log(`${SEARCHES} searches × ${ROUNDS} rounds per definition, one at a time (${dir}); pages differing: ${differ} of ${SEARCHES}`);
-  console.table(defs.map((d) => ({ definition: d.name, samples: ms[d.name]!.length, p50Ms: Number(pct(ms[d.name]!, 0.5).toFixed(2)), p95Ms: Number(pct(ms[d.name]!, 0.95).toFixed(2)), meanMs: Number((ms[d.name]!.reduce((x, y) => x + y, 0) / ms[d.name]!.length).toFixed(2)) })));
+  console.table(defs.map((d) => ({ definition: d.name, samples: ms[d.name]!.length, p50Ms: Number(pct(ms[d.name]!, 0.5).toFixed(2)), p95Ms: Number(pct(ms[d.name]!, 0.95).toFixed(2)), meanMs: Number((ms[d.name]!.reduce((x, y) => x + y, 0) / ms[d.name]!.length).toFixed(2)), backendCpuMsPerSearch: Number((cpuMs[d.name]! / ms[d.name]!.length).toFixed(3)) })));
 }
 
 void main().catch((err) => {

@@ -86,7 +86,8 @@ const HELP = `npm run bench:search -- [options]
   --ef-search LIST   extra semantic() methods at these hnsw.ef_search values, e.g. 20,40,64 (default none)
   --admission LIST   extra GET /search methods with admission control at these concurrencies (the
                      service's SEARCH_CONCURRENCY: at most N searches in the database, the rest queue
-                     FIFO, the wait inside each latency), same clients and pool (default 2,4; 0: none)
+                     FIFO, the wait inside each latency), same clients and pool (default 4,6: GET /search's
+                     default since session 9 and one below it; 0: none)
   --flat-hnsw        also build and measure one HNSW graph over the unpartitioned copy (29 min at 1M)
   --rebuild          rebuild the cached database even if present
   --build-only       build (or check) the cached database, measure nothing
@@ -109,7 +110,7 @@ const { values: opt } = parseArgs({
     'effective-cache-size': { type: 'string', default: '12GB' },
     'no-prewarm': { type: 'boolean', default: false },
     'ef-search': { type: 'string', default: '' },
-    admission: { type: 'string', default: '2,4' },
+    admission: { type: 'string', default: '4,6' },
     rebuild: { type: 'boolean', default: false },
     'build-only': { type: 'boolean', default: false },
     dir: { type: 'string' },

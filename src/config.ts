@@ -201,10 +201,13 @@ const EnvSchema = z.object({
   SEARCH_EMBED_TIMEOUT_MS: int(3_000, 50),
   /**
    * GET /search admission control: at most this many searches of one API process in the database
-   * at once, the rest queue first in, first out (size it to the database server's cores; see
-   * bench/SEARCH.md, session 8). 0: no limit.
+   * at once, the rest queue first in, first out (size it to about three times the database
+   * server's cores, divided among the API processes sharing it). 0: no limit. Default 6 since
+   * session 9: at 1M and 10 concurrent clients on 2 cores, two runs under load, p95 -19/-23 %,
+   * p99 -32/-37 %, p50 -4/-7 % and 9-11 % more searches/s than without a limit (README "Search
+   * under load", bench/SEARCH.md).
    */
-  SEARCH_CONCURRENCY: int(0, 0),
+  SEARCH_CONCURRENCY: int(6, 0),
 
   /**
    * Email notifications (issue 11 §4) over SMTP. Unset SMTP_HOST: deliveries are disabled (the

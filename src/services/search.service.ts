@@ -64,7 +64,9 @@ export interface SearchServiceDeps {
    * transaction at once, the rest wait first in, first out (admission.ts) before taking a
    * connection. Sized to the database server's cores, 10 concurrent searches on 2 cores finish
    * sooner queued than time-sliced (bench/SEARCH.md). 0: no limit (every search takes a connection
-   * at once, as before session 8). The query embedding happens before, outside the queue.
+   * at once, as before session 8). The query embedding happens before, outside the queue. The
+   * API passes SEARCH_CONCURRENCY (default 6 since session 9); 0 here keeps the benchmarks' and
+   * tests' services unlimited unless they ask.
    * @default 0
    */
   concurrency?: number;

@@ -62,6 +62,10 @@ test('an aborted request does not run its statement', async () => {
 
 test('sqlLiteral inlines a value as exactly the value node-postgres sends as a parameter (quotes, backslashes, arrays)', async () => {
   const values: [unknown, string][] = [
+    // Nothing to escape (session 9: quoted without escapeLiteral's copy): the query vector, terms.
+    ['[0.012,-0.5,1e-7]', 'text'],
+    [['retainer', 'upper', '6'], 'text[]'],
+    ['', 'text'],
     ["it's", 'text'],
     ['back\\slash \\\\ and \'quote\'', 'text'],
     [['plain', 'with "double" quotes', 'back\\slash', "it's", 'comma,brace}{', ''], 'text[]'],
