@@ -5,7 +5,9 @@
  * practice member's RLS transaction on bench:search's cached fixture (as bench:search-steps).
  * Sequential, so the figures are per-search costs, not queueing. A measurement, not a test.
  *
- *   flock /tmp/mdw-bench.lock npm run bench:search-feedback -- [--searches 100] [--dir <fixture dir>]
+ *   flock /tmp/mdw-bench.lock npm run bench:search-feedback -- [--searches 100] [--dir <fixture dir>] [--migrate]
+ *
+ * Pending migrations are applied to the fixture only with --migrate (bench/fixture-migrations.ts).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,10 +18,10 @@ import { startEmbeddedPostgres } from '../scripts/lib/embedded-postgres';
 import { cacheDir } from '../scripts/lib/tool-cache';
 import { DEFAULT_FEEDBACK, feedbackVector } from '../src/ai/fusion';
 import { createDatabase } from '../src/db/database';
-import { migrate } from '../src/db/migrate';
+import { migrateCachedFixture, runBench } from './fixture-migrations';
 import * as repo from '../src/repositories/search.repository';
 
-const { values: opt } = parseArgs({ options: { searches: { type: 'string', default: '100' }, dir: { type: 'string' } } });
+const { values: opt } = parseArgs({ options: { searches: { type: 'string', default: '100' }, dir: { type: 'string' }, migrate: { type: 'boolean', default: false } } });
 const SEARCHES = Number(opt.searches);
 if (!Number.isInteger(SEARCHES) || SEARCHES < 1) {
   console.error(`--searches must be a positive integer (got ${opt.searches})`);
@@ -42,7 +44,10 @@ async function main(): Promise<void> {
   const dir = fixtureDir();
   const fixture = JSON.parse(readFileSync(path.join(dir, 'fixture.json'), 'utf8')) as { practices: { id: string; member: string }[] };
   const pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true, settings: { shared_buffers: '4GB', effective_cache_size: '12GB' } });
-  await migrate(pgs.url);
+  await migrateCachedFixture(pgs.url, dir, opt.migrate, (line) => console.log(line)).catch((err: unknown) => {
+    pgs.stop();
+    throw err;
+  });
   const database = createDatabase(pgs.url, 2);
   const steps = ['semantic', 'feedback vectors', 'semantic (feedback)', 'feedback total'] as const;
   const t: Record<(typeof steps)[number], number[]> = Object.fromEntries(steps.map((s) => [s, []])) as never;
@@ -89,7 +94,4 @@ async function main(): Promise<void> {
   console.log(`semantic top 10 after feedback vs before: mean overlap ${(overlap / SEARCHES).toFixed(3)}`);
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
-  process.exitCode = 1;
-});
+runBench(main);

@@ -6,9 +6,10 @@
  * time: on this shared 2-core machine a call's wall time is mostly waiting for a core. One unmeasured
  * pass first (session caches, plans). Also counts the searches where a ranking's candidate list
  * differs from the first ranking's (ids and float8 ranks as text). A measurement, not a test.
- * Like bench:search-steps it applies pending migrations to the fixture it opens (--no-migrate: not).
+ * Like bench:search-steps it applies pending migrations to the fixture it opens only with --migrate;
+ * otherwise a fixture that lacks some stops the run with a line naming them (bench/fixture-migrations.ts).
  *
- *   flock /tmp/mdw-bench.lock npm run bench:search-lexical-cpu -- [--dir <fixture dir>] [--passes 4] [--searches 72] [--rankings bm25,bm25_0104,bm25_0084] [--no-migrate]
+ *   flock /tmp/mdw-bench.lock npm run bench:search-lexical-cpu -- [--dir <fixture dir>] [--passes 4] [--searches 72] [--rankings bm25,bm25_0104,bm25_0084] [--migrate]
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,7 +20,7 @@ import { cachedSearchFixtureDir } from './search-fixture-dir';
 import { SEARCH_QUERIES } from '../src/ai/eval/search-set';
 import { expandOrtho, orQueryTerms } from '../src/ai/text';
 import { createDatabase } from '../src/db/database';
-import { migrate } from '../src/db/migrate';
+import { migrateCachedFixture, runBench } from './fixture-migrations';
 import { BM25, CANDIDATES } from '../src/repositories/search.repository';
 
 const { values: opt } = parseArgs({
@@ -28,7 +29,7 @@ const { values: opt } = parseArgs({
     passes: { type: 'string', default: '4' },
     searches: { type: 'string', default: '72' },
     rankings: { type: 'string', default: 'bm25,bm25_0104' },
-    'no-migrate': { type: 'boolean', default: false },
+    migrate: { type: 'boolean', default: false },
   },
 });
 const PASSES = Number(opt.passes);
@@ -48,7 +49,10 @@ async function main(): Promise<void> {
   const dir = cachedSearchFixtureDir('realistic', opt.dir);
   const fixture = JSON.parse(readFileSync(path.join(dir, 'fixture.json'), 'utf8')) as { practices: { id: string; member: string }[] };
   const pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true, settings: { shared_buffers: '4GB', effective_cache_size: '12GB' } });
-  if (!opt['no-migrate']) await migrate(pgs.url);
+  await migrateCachedFixture(pgs.url, dir, opt.migrate, (line) => console.log(line)).catch((err: unknown) => {
+    pgs.stop();
+    throw err;
+  });
   const database = createDatabase(pgs.url, 2);
   const searches = Array.from({ length: SEARCHES }, (_, i) => ({
     practice: fixture.practices[(i * 37) % fixture.practices.length]!,
@@ -99,7 +103,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
-  process.exitCode = 1;
-});
+runBench(main);

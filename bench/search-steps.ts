@@ -12,7 +12,10 @@
  * distinct words per practice and the share of a practice's texts an expanded query matches.
  *
  *   npm run bench:search -- --build-only     # the fixture first (cached)
- *   flock /tmp/mdw-bench.lock npm run bench:search-steps -- [--searches 100] [--fixture realistic,eval31] [--dir <fixture dir>]
+ *   flock /tmp/mdw-bench.lock npm run bench:search-steps -- [--searches 100] [--fixture realistic,eval31] [--dir <fixture dir>] [--migrate]
+ *
+ * A fixture that lacks some of this checkout's migrations is not migrated unless --migrate is given
+ * (bench/fixture-migrations.ts): the run stops with a line naming them.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -24,7 +27,7 @@ import { cachedSearchFixtureDir } from './search-fixture-dir';
 import { SEARCH_QUERIES } from '../src/ai/eval/search-set';
 import { expandOrtho, orQueryTerms } from '../src/ai/text';
 import { createDatabase } from '../src/db/database';
-import { migrate } from '../src/db/migrate';
+import { migrateCachedFixture, runBench } from './fixture-migrations';
 import * as repo from '../src/repositories/search.repository';
 import { fixtureStats, type FixtureStats } from './search-fixture-stats';
 import type { EmbeddingProvider } from '../src/ai/providers/types';
@@ -37,6 +40,7 @@ const { values: opt } = parseArgs({
     fixture: { type: 'string', default: 'realistic' },
     dir: { type: 'string' },
     'no-stats': { type: 'boolean', default: false },
+    migrate: { type: 'boolean', default: false },
   },
 });
 const SEARCHES = Number(opt.searches);
@@ -70,8 +74,11 @@ async function measureFixture(dir: string): Promise<{ steps: Record<string, { p5
   const fixture = JSON.parse(readFileSync(path.join(dir, 'fixture.json'), 'utf8')) as { practices: { id: string; member: string }[] };
   // Sized as bench:search sizes it (a server it left running is reused as it is).
   const pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true, settings: { shared_buffers: '4GB', effective_cache_size: '12GB' } });
-  // The same schema as the code (bench:search applies pending migrations the same way).
-  await migrate(pgs.url);
+  // The same schema as the code, only when asked (--migrate): otherwise a fixture missing some stops the run.
+  await migrateCachedFixture(pgs.url, dir, opt.migrate, (line) => console.log(line)).catch((err: unknown) => {
+    pgs.stop();
+    throw err;
+  });
   const database = createDatabase(pgs.url, 2);
   const steps = [
     'begin',
@@ -219,7 +226,4 @@ async function measureFixture(dir: string): Promise<{ steps: Record<string, { p5
   return { steps: Object.fromEntries(table.map((x) => [x.step, { p50Ms: x.p50Ms, p95Ms: x.p95Ms }])), stats };
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
-  process.exitCode = 1;
-});
+runBench(main);

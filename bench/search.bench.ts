@@ -68,6 +68,7 @@ import * as embeddings from '../src/repositories/embeddings.repository';
 import { CANDIDATES, HNSW_EF_SEARCH, semantic } from '../src/repositories/search.repository';
 import { createSearchService, type SearchService } from '../src/services/search.service';
 import { withClient } from '../test/support/pg-clients';
+import { migrateCachedFixture, runBench } from './fixture-migrations';
 
 const HELP = `npm run bench:search -- [options]
   --fixture F        the messages' texts: realistic (Zipf-like vocabulary, bench/realistic-messages.ts;
@@ -92,7 +93,10 @@ const HELP = `npm run bench:search -- [options]
   --rebuild          rebuild the cached database even if present
   --build-only       build (or check) the cached database, measure nothing
   --dir DIR          measure this copy of a cached fixture directory instead (e.g. one migrated to a new
-                     layout); pending migrations are applied to it; it is never built, derived or removed
+                     layout); it is never built, derived or removed
+  --migrate          apply this checkout's pending migrations to the cached fixture (or --dir): without
+                     it a fixture that lacks some stops the run with a line naming them (it is changed
+                     for good, for every later run: migrate a copy, --dir)
   --out DIR          where the JSON report goes (default bench/results); --no-write to print only`;
 
 const { values: opt } = parseArgs({
@@ -112,6 +116,7 @@ const { values: opt } = parseArgs({
     'ef-search': { type: 'string', default: '' },
     admission: { type: 'string', default: '4,6' },
     rebuild: { type: 'boolean', default: false },
+    migrate: { type: 'boolean', default: false },
     'build-only': { type: 'boolean', default: false },
     dir: { type: 'string' },
     out: { type: 'string', default: path.resolve(__dirname, 'results') },
@@ -515,7 +520,7 @@ async function openFixture(): Promise<{ pgs: EmbeddedPostgres; database: Databas
     console.log(`(a)(b) cached fixture ${dir} (built ${fixture.builtAt})`);
     try {
       const t0 = performance.now();
-      migrated = (await migrate(pgs.url, (line) => console.log(`(a) ${line}`))).applied;
+      migrated = await migrateCachedFixture(pgs.url, dir, opt.migrate, (line) => console.log(`(a) ${line}`));
       if (migrated.length) {
         // New or rewritten tables (a backfilled projection, say) need statistics, and a visibility
         // map for index-only scans, before anything is measured: what autovacuum gives a
@@ -526,7 +531,10 @@ async function openFixture(): Promise<{ pgs: EmbeddedPostgres; database: Databas
     } catch (err) {
       // An applied migration was edited (the runner refuses it): the fixture's schema is not the
       // code's any more, and only a rebuild can say what the edited file builds.
-      if (opt.dir || !/was changed after it was applied/.test((err as Error).message)) throw err;
+      if (opt.dir || !/was changed after it was applied/.test((err as Error).message)) {
+        pgs.stop();
+        throw err;
+      }
       console.log(`(a) ${(err as Error).message.split(';')[0]}: rebuilding the fixture`);
       pgs.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -1101,7 +1109,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
-  process.exitCode = 1;
-});
+runBench(main);

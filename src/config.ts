@@ -77,6 +77,25 @@ const EnvSchema = z.object({
   API_BODY_LIMIT: z.string().default('1mb'),
   API_CORS_ORIGINS: z.string().default(''),
   /**
+   * How long the API keeps an idle keep-alive connection open. Node's default (5 s) is below the
+   * idle timeout of common load balancers (AWS ALB, GCP, nginx upstream keepalive: 60 s), so the
+   * balancer could reuse a socket the server is closing at that moment and answer 502. Keep it
+   * above the balancer's idle timeout.
+   */
+  API_KEEP_ALIVE_TIMEOUT_MS: int(65_000, 1_000),
+  /**
+   * How long a client may take to send a request's headers; must exceed API_KEEP_ALIVE_TIMEOUT_MS
+   * (Node's own rule: otherwise a reused connection can be cut while the next request's headers arrive).
+   */
+  API_HEADERS_TIMEOUT_MS: int(66_000, 1_000),
+  /**
+   * Whether the API creates the daily recommendations Schedule of every active template at start
+   * (on TEMPORAL_TASK_QUEUE). The test suite turns it off: its files share one database and one
+   * Temporal but not a task queue, and an API started by one file would create another file's
+   * template's Schedule on its own queue, where nothing runs it after that file ends.
+   */
+  API_INSIGHT_SCHEDULES: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  /**
    * An Idempotency-Key claim whose request neither finished nor failed within this long (its
    * process died, or the database went away before the key could be released) is taken over by
    * the next retry, which runs the request again: a decision re-runs its Workflow Update under
@@ -234,7 +253,11 @@ const EnvSchema = z.object({
   NOTIFY_DIGEST_HOUR_UTC: int(7, 0).pipe(z.number().max(23)),
 });
 
-export const ConfigSchema = EnvSchema.transform((env) => ({
+export const ConfigSchema = EnvSchema.superRefine((env, ctx) => {
+  if (env.API_HEADERS_TIMEOUT_MS <= env.API_KEEP_ALIVE_TIMEOUT_MS) {
+    ctx.addIssue({ code: 'custom', path: ['API_HEADERS_TIMEOUT_MS'], message: `must be greater than API_KEEP_ALIVE_TIMEOUT_MS (${env.API_KEEP_ALIVE_TIMEOUT_MS})` });
+  }
+}).transform((env) => ({
   ...env,
   TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
   /** Whether TEMPORAL_ADDRESS was given (an external server) or defaulted. */

@@ -225,6 +225,9 @@ export async function startApi(deps: ApiDeps): Promise<{ url: string; app: expre
     const s = built.app.listen(config.API_PORT, config.API_HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
     s.once('error', reject);
   });
+  // Above a load balancer's idle timeout, so the balancer closes an idle connection first (src/config.ts).
+  server.keepAliveTimeout = config.API_KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = config.API_HEADERS_TIMEOUT_MS;
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${host}:${addr.port}`;
@@ -245,11 +248,13 @@ export async function startApi(deps: ApiDeps): Promise<{ url: string; app: expre
       : null;
   timer?.unref();
   // Load the intent model now, so the first posted message is not classified against a cold model.
-  built.services.intent.warm().catch((err: unknown) => built.log.warn({ err }, 'intent classifier not warmed'));
+  const warming = built.services.intent.warm().catch((err: unknown) => built.log.warn({ err }, 'intent classifier not warmed'));
   // The daily recommendations Schedule of every active template (created once, kept by Temporal).
-  ensureInsightSchedules(deps.temporal, database.system, config.TEMPORAL_TASK_QUEUE)
-    .then((created) => created.length && built.log.info({ created: created.length }, 'insight schedules created'))
-    .catch((err: unknown) => built.log.warn({ err }, 'insight schedules not ensured'));
+  const scheduling = config.API_INSIGHT_SCHEDULES
+    ? ensureInsightSchedules(deps.temporal, database.system, config.TEMPORAL_TASK_QUEUE)
+        .then((created) => created.length && built.log.info({ created: created.length }, 'insight schedules created'))
+        .catch((err: unknown) => built.log.warn({ err }, 'insight schedules not ensured'))
+    : null;
   built.log.info({ url }, 'api listening');
 
   return {
@@ -259,6 +264,9 @@ export async function startApi(deps: ApiDeps): Promise<{ url: string; app: expre
       if (timer) clearInterval(timer);
       built.close();
       await refreshing;
+      // Start-up work still in flight would go on against a database and a Temporal connection the
+      // caller closes next (and keep the process alive): it ends first.
+      await Promise.all([warming, scheduling]);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

@@ -66,6 +66,12 @@ test('with feedback the semantic leg ranks by q + alpha * mean of the first page
   await expect(
     database.system.transaction().execute(async (trx) => {
       const m = `${model}-svc`;
+      // The suite's database is shared: when another file's reindex (activateBuilt) commits while the UPDATE
+      // below waits for the active row, the UPDATE skips the row it retired and never sees the one it
+      // activated, and the INSERT breaks embedding_models_one_active. Taken before any other lock (so it
+      // cannot deadlock), this waits for every writer of the models (FOR SHARE/UPDATE readers included) to
+      // finish and holds the next ones off until the rollback.
+      await sql`LOCK TABLE embedding_models IN EXCLUSIVE MODE`.execute(trx);
       await sql`UPDATE embedding_models SET state = 'retired' WHERE state = 'active'`.execute(trx);
       await sql`INSERT INTO embedding_models (model, dimensions, state, activated_at) VALUES (${m}, 3, 'active', now())`.execute(trx);
       const idOf = new Map<string, string>();

@@ -23,14 +23,19 @@ import { storeLabelledSet } from '../../src/ai/eval/labelled-practice';
 import { ensureModelIndexes, writeEmbeddings, type EmbeddingRow } from '../../src/repositories/embeddings.repository';
 import { addMember } from '../../src/repositories/identity.repository';
 import { createSearchService, type SearchResponse, type SearchServiceDeps } from '../../src/services/search.service';
-import { testEnv } from '../support/env';
+import { createScratchDatabase } from '../support/pg-clients';
+import { setupAndTeardown } from '../support/lifecycle';
 import { createUser } from '../support/fixtures';
 
+// Its own database: the transaction retires the active model (an UPDATE under repeatable read),
+// and a reindex that test/ai/search.test.ts commits on the shared database meanwhile makes that
+// UPDATE fail with "could not serialize access due to concurrent update".
+let scratch: Awaited<ReturnType<typeof createScratchDatabase>> | undefined;
 let database: Database;
-beforeAll(() => {
-  database = createDatabase(testEnv().databaseUrl, 2);
-});
-afterAll(() => database.destroy());
+setupAndTeardown(async () => {
+  scratch = await createScratchDatabase('mdw_search_page');
+  database = createDatabase(scratch.url, 2);
+}, [() => database?.destroy(), () => scratch?.drop()], { setup: 120_000 });
 
 const MODEL = `test/search-page-${randomUUID().slice(0, 8)}`;
 const DIMS = 16;

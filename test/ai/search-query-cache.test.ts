@@ -41,6 +41,12 @@ class Rollback extends Error {}
 test('a repeated query is answered from the cache, the least recently used goes first, failures are not kept', async () => {
   await expect(
     database.system.transaction().execute(async (trx) => {
+      // The suite's database is shared: when another file's reindex (activateBuilt) commits while the UPDATE
+      // below waits for the active row, the UPDATE skips the row it retired and never sees the one it
+      // activated, and the INSERT breaks embedding_models_one_active. Taken before any other lock (so it
+      // cannot deadlock), this waits for every writer of the models (FOR SHARE/UPDATE readers included) to
+      // finish and holds the next ones off until the rollback.
+      await sql`LOCK TABLE embedding_models IN EXCLUSIVE MODE`.execute(trx);
       await sql`UPDATE embedding_models SET state = 'retired' WHERE state = 'active'`.execute(trx);
       await sql`INSERT INTO embedding_models (model, dimensions, state, activated_at) VALUES (${MODEL}, 3, 'active', now())
         ON CONFLICT (model) DO UPDATE SET state = 'active', dimensions = 3`.execute(trx);

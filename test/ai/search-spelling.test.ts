@@ -49,6 +49,12 @@ test('a misspelt word is corrected for the lexical leg and the embedded text; of
   await expect(
     database.system.transaction().execute(async (trx) => {
       // An active model (rolled back with the rest), so the service asks the provider.
+      // The suite's database is shared: when another file's reindex (activateBuilt) commits while the UPDATE
+      // below waits for the active row, the UPDATE skips the row it retired and never sees the one it
+      // activated, and the INSERT breaks embedding_models_one_active. Taken before any other lock (so it
+      // cannot deadlock), this waits for every writer of the models (FOR SHARE/UPDATE readers included) to
+      // finish and holds the next ones off until the rollback.
+      await sql`LOCK TABLE embedding_models IN EXCLUSIVE MODE`.execute(trx);
       await sql`UPDATE embedding_models SET state = 'retired' WHERE state = 'active'`.execute(trx);
       await sql`INSERT INTO embedding_models (model, dimensions, state, activated_at) VALUES ('test/spelling-down', 3, 'active', now())`.execute(trx);
       const search = async (q: string, spellingCorrection?: boolean) => {

@@ -18,8 +18,9 @@ import { activeModel } from '../../src/repositories/embeddings.repository';
 import { refreshTemplateInsights } from '../../src/ai/recommendations/refresh';
 import { embeddingReindexWorkflow, embeddingReindexWorkflowId } from '../../src/workflows/embedding.workflow';
 import { setupAndTeardown } from '../support/lifecycle';
-// The first tests wait for the embedding pipeline to drain what earlier test files left in the shared
-// database, which takes minutes on a loaded 2-core machine: the 60 s default made this file flaky.
+import { createScratchDatabase } from '../support/pg-clients';
+import { testEnv } from '../support/env';
+// The embedding pipeline embeds with the local model on 2 shared cores: minutes on a loaded machine.
 jest.setTimeout(300_000);
 
 let h: Harness;
@@ -31,9 +32,19 @@ let doctorA: Caller;
 let doctorB: Caller;
 let templateId: string;
 
+let scratch: Awaited<ReturnType<typeof createScratchDatabase>> | undefined;
 setupAndTeardown(async () => {
+  // Its own database: the reindex test switches the active model and deletes the old model's
+  // vectors, which on the shared database changed what every other file embedding texts or
+  // swapping the model saw meanwhile; and its pipeline no longer drains the texts they leave.
+  scratch = await createScratchDatabase('mdw_ai_search');
+  const authenticator = new URL(testEnv().authenticatorUrl);
+  authenticator.pathname = new URL(scratch.url).pathname;
   // A generous query-embedding deadline: the API's first query loads the model (seconds on a busy CI machine).
-  h = await createHarness({ worker: false, config: { EMBEDDING_POLL_MS: '200', EMBEDDING_BATCH_SIZE: '16', SEARCH_EMBED_TIMEOUT_MS: '60000' } });
+  h = await createHarness({
+    worker: false,
+    config: { DATABASE_URL: scratch.url, DATABASE_AUTHENTICATOR_URL: authenticator.toString(), EMBEDDING_POLL_MS: '200', EMBEDDING_BATCH_SIZE: '16', SEARCH_EMBED_TIMEOUT_MS: '60000' },
+  });
   worker = await startWorker({ config: h.config, databaseUrl: h.config.DATABASE_URL!, workflowBundlePath: process.env.MDW_TEST_WORKFLOW_BUNDLE, healthPort: 0, embeddingPipeline: true });
   h.worker = worker;
   app = createApp({ config: h.config, database: h.database, temporal: h.client, cases: h.cases });
@@ -43,7 +54,7 @@ setupAndTeardown(async () => {
   b = await createPracticeFixture(h.database.system);
   doctorA = as(app, await tokenFor(h.config, a.members.doctor));
   doctorB = as(app, await tokenFor(h.config, b.members.doctor));
-}, [() => h?.close()], { setup: 120_000 });
+}, [() => h?.close(), () => scratch?.drop()], { setup: 180_000 });
 
 const db = () => h.database.system;
 async function embeddedMessage(messageId: string): Promise<number> {

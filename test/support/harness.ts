@@ -43,6 +43,9 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     // Test files share the database, each with its own task queue: a worker's start-up sweep (or a
     // test's) must not start another file's case whose start is in flight onto its own queue.
     CASE_SWEEP_MIN_AGE_MS: '60000',
+    // Nor may an API started by one file (startApi) create Schedules for another file's templates
+    // on its own queue (test/api/insights.test.ts asserts that it creates its template's Schedule).
+    API_INSIGHT_SCHEDULES: 'false',
     ...overrides,
   });
 }

@@ -1,0 +1,64 @@
+import { withClient } from '../test/support/pg-clients';
+import { migrate, readMigrations } from '../src/db/migrate';
+
+/**
+ * A cached bench fixture is migrated only when asked (--migrate). Applying a branch's new
+ * migrations to a fixture changes it for good: on the shared cache (/var/cache/mdw/bench-search)
+ * every later run, on every branch, then measures that branch's schema, and a migration that is
+ * later edited or renumbered leaves the fixture refusing main's. So a bench that opens a cached
+ * fixture (the shared one or a --dir copy) stops and says what is pending instead.
+ */
+export class PendingMigrationsError extends Error {
+  override name = 'PendingMigrationsError';
+  constructor(
+    readonly dir: string,
+    readonly pending: string[],
+  ) {
+    super(
+      `the fixture in ${dir} lacks ${pending.length} migration(s) of this checkout: ${pending.join(', ')}. Nothing was changed. ` +
+        'Re-run with --migrate to apply them to that directory (for good: on the shared cache every later run sees them; ' +
+        'copy it first, `cp -a <fixture> /tmp/<you>-fixture` while no server runs on it, and pass --dir <copy> --migrate), ' +
+        'or run from a checkout whose migrations the fixture already has.',
+    );
+  }
+}
+
+/** The migration files of this checkout that the database at `url` has not applied (file names, in order). */
+export async function pendingMigrations(url: string): Promise<string[]> {
+  const applied = await withClient(url, async (c) => {
+    const table = await c.query<{ t: string | null }>(`SELECT to_regclass('public.schema_migrations')::text AS t`);
+    if (!table.rows[0]!.t) return new Set<string>();
+    return new Set((await c.query<{ version: string }>('SELECT version FROM public.schema_migrations')).rows.map((r) => r.version));
+  });
+  return readMigrations()
+    .filter((m) => !applied.has(m.version))
+    .map((m) => m.name);
+}
+
+/**
+ * Applies the pending migrations to a cached fixture's database only when `allowed` (--migrate).
+ * @returns the migrations applied (none when nothing was pending).
+ * @throws PendingMigrationsError when some are pending and `allowed` is false; the database is untouched.
+ */
+export async function migrateCachedFixture(url: string, dir: string, allowed: boolean, log?: (line: string) => void): Promise<string[]> {
+  const pending = await pendingMigrations(url);
+  if (pending.length === 0) return [];
+  if (!allowed) throw new PendingMigrationsError(dir, pending);
+  return (await migrate(url, log)).applied;
+}
+
+/**
+ * Runs a bench's main(): the refusal above as its one line and exit status 2 (the caller has
+ * stopped its server before rethrowing), any other failure with its stack and status 1.
+ */
+export function runBench(main: () => Promise<void>): void {
+  main().catch((err: unknown) => {
+    if (err instanceof PendingMigrationsError) {
+      console.error(err.message);
+      process.exitCode = 2;
+      return;
+    }
+    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+    process.exitCode = 1;
+  });
+}
