@@ -137,9 +137,16 @@ async function main(): Promise<void> {
       await ensureEmbeddingModel(name);
       const provider = new LocalEmbeddingProvider(name, localModelRoot(config));
       providers.set(name, provider);
-      await sql`INSERT INTO embedding_models (model, dimensions, state) VALUES (${provider.model}, ${provider.dimensions}, 'retired') ON CONFLICT (model) DO NOTHING`.execute(db);
+      // 'building' while its vectors are written (writeEmbeddings() skips a retired model's, so
+      // that a reindex never leaves one behind), then 'retired' beside the others: one model at a
+      // time is building (embedding_models_one_building).
+      await sql`INSERT INTO embedding_models (model, dimensions, state) VALUES (${provider.model}, ${provider.dimensions}, 'building') ON CONFLICT (model) DO UPDATE SET state = 'building'`.execute(db);
       await repo.ensureModelIndexes(db, provider.model, provider.dimensions);
       await embedSources({ db, providers: () => provider }, sources, [{ model: provider.model, dimensions: provider.dimensions }]);
+      await sql`UPDATE embedding_models SET state = 'retired' WHERE model = ${provider.model}`.execute(db);
+      // A model whose vectors were not stored would score as "vector" whatever it is: say so.
+      const stored = await sql<{ n: string }>`SELECT (SELECT count(*) FROM message_embeddings WHERE model = ${provider.model}) + (SELECT count(*) FROM case_embeddings WHERE model = ${provider.model}) AS n`.execute(db);
+      if (Number(stored.rows[0]!.n) < sources.length) throw new Error(`${provider.model}: ${stored.rows[0]!.n} vectors stored for ${sources.length} texts: the evaluation would not measure the model`);
       const legs: SemanticHit[][] = [];
       const qvecs: number[][] = [];
       const t0 = performance.now();
