@@ -131,6 +131,20 @@ const STATE_COLUMNS = ['case_id', 'practice_id', 'from_state', 'to_state', 'chan
 const STATE_CONFLICT = 'ON CONFLICT (idempotency_key) DO NOTHING';
 /** The records phase's working tables (rm, affected, rc, tr): UNLOGGED, read by both sessions of the split (db 0110). */
 const RS = 'legacy_stage';
+/**
+ * The map's statistics as the run's own statements need them, refreshed inside a phase
+ * (mapGrew): the share of each legacy_table (their equality filters), disposition (the filters
+ * on it), legacy_id and row_hash (the joins' distinct counts). Other columns (target, reason,
+ * run, time) are read by no statement of the run; autovacuum gives them theirs after it. A
+ * sample of 7,500 lines (statistics target 25) instead of 30,000: the most-common-values list
+ * still holds every legacy_table (13 at most, up to 25 kept), a share of 10 % is read within
+ * ±0.35 points (one standard error), and the ANALYZE costs 30 instead of 145 ms at 96k lines
+ * (psql \timing, 3 runs each; 4 such calls per run at 96k legacy rows, 5 at 1M). SET LOCAL … DEFAULT restores the session's own target for the phase's
+ * other ANALYZEs (its staging tables).
+ */
+const MAP_ANALYZE = `SET LOCAL default_statistics_target = 25;
+  ANALYZE public.legacy_id_map (legacy_table, legacy_id, disposition, row_hash);
+  SET LOCAL default_statistics_target = DEFAULT;`;
 /** A legacy row's target id (the same in every session). */
 const LID_FUNCTION = `CREATE OR REPLACE FUNCTION pg_temp.lid(t text, id text) RETURNS uuid LANGUAGE sql IMMUTABLE AS $$ SELECT md5('mdw-legacy:' || t || ':' || id)::uuid $$`;
 /**
@@ -687,7 +701,7 @@ class Ctx {
     this.unanalyzed += n;
     this.analyzedRows ??= Math.max(0, Number((await this.q<{ n: number }>(`select reltuples::float8 as n from pg_class where oid = 'public.legacy_id_map'::regclass`)).rows[0]!.n));
     if (this.unanalyzed > 5000 && this.unanalyzed > this.analyzedRows / 5) {
-      await this.timer.time('legacy_id_map: ANALYZE', () => this.q('ANALYZE public.legacy_id_map'));
+      await this.timer.time('legacy_id_map: ANALYZE', () => this.q(MAP_ANALYZE));
       this.analyzedRows += this.unanalyzed;
       this.unanalyzed = 0;
     }
@@ -1359,11 +1373,15 @@ class Ctx {
       // working tables in legacy_stage). Each session then computes and writes its share (shard
       // k: a hash of the case) from those tables, on its own core.
       await this.timed('records: UPDATE cases (current state)', updateCases);
-      const shard = (caseUuid: string) => `hashtext(${caseUuid}::text) & 1`;
+      const cut = this.shardCut();
+      // Shard 0 (this session): the cases whose hash is at most the cut; shard 1 the others. A
+      // plain comparison of the case's hash, so each session's filter reaches into every arm of
+      // its SELECTs (the states' UNION ALL included) and its scans of rm and tr.
+      const shard = (caseUuid: string, k: number) => `hashtext(${caseUuid}::text) ${k === 0 ? '<=' : '>'} ${cut}`;
       this.recordShards = {
-        messages: (k) => `SELECT * FROM (${messageRows}) s WHERE ${shard('s.case_id')} = ${k}`,
-        states: (k) => `SELECT * FROM (${stateRows}) s WHERE ${shard('s.case_id')} = ${k}`,
-        lines: (k) => `${recordLines()} AND ${shard('rm.case_uuid')} = ${k}`,
+        messages: (k) => `SELECT * FROM (${messageRows}) s WHERE ${shard('s.case_id', k)}`,
+        states: (k) => `SELECT * FROM (${stateRows}) s WHERE ${shard('s.case_id', k)}`,
+        lines: (k) => `${recordLines()} AND ${shard('rm.case_uuid', k)}`,
       };
       await this.flush();
       this.recordShardsPending = true;
@@ -1384,6 +1402,28 @@ class Ctx {
   private recordShards: Record<'messages' | 'states' | 'lines', (k: number) => string> | null = null;
   /** Records to migrate from which the records phase splits (MigrateLegacyOptions.recordsSplitMinRows); null: never. */
   recordsSplitMinRows: number | null = null;
+
+  /**
+   * This session's share of the split's cases (records() cuts the shards at shardCut()).
+   * A little over half: with equal rows the second session finished last, 45–300 ms later at
+   * 96k legacy rows (its parts each ~5–10 % slower: a new backend, its caches cold) and 0.9 s at
+   * 1M (session 8's cut by cases), and the run waits for it.
+   */
+  recordsRunShare = 0.51;
+
+  /**
+   * The hash of a case (hashtext of its uuid, spread evenly over the int4 range) at which the
+   * records' two shards are cut: the cases at or below it are shard 0's, recordsRunShare of them.
+   * A case's rows go with it (one to dozens of records), so the rows' split is the share give or
+   * take chance: at 8,000 cases and 0.51 the run's session wrote 50.3 % of the messages (29,595 /
+   * 29,223) and 50.4 % of the states, and the imbalance shrinks as cases grow in number. A cut by
+   * the rows themselves (a weighted quantile of the case hashes over the records' working table)
+   * balanced them exactly but cost 30 ms of the run's session at 96k legacy rows (~0.3 s at 1M),
+   * more than chance's imbalance.
+   */
+  private shardCut(): number {
+    return Math.round(-(2 ** 31) + this.recordsRunShare * 2 ** 32);
+  }
 
   /** Whether this run's records take the two-session path: enough of them, and the fast path for both tables. */
   private async splitRecords(): Promise<boolean> {
