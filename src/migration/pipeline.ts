@@ -1411,9 +1411,10 @@ class Ctx {
 
   /**
    * This session's share of the split's cases (records() cuts the shards at shardCut()).
-   * A little over half: with equal rows the second session finished last, 45–300 ms later at
-   * 96k legacy rows (its parts each ~5–10 % slower: a new backend, its caches cold) and 0.9 s at
-   * 1M (session 8's cut by cases), and the run waits for it.
+   * A little over half: with equal rows the second session finished last, 45–260 ms later at
+   * 96k legacy rows (its parts each ~5–10 % slower: a new backend, its caches cold), and the run
+   * waits for it. At 1M rows and 0.51 the run's session waited 0.0 s for it (bench:migrate,
+   * `records: wait for the second session`).
    */
   recordsRunShare = 0.51;
 
@@ -1436,11 +1437,15 @@ class Ctx {
     return `(CASE WHEN hashtext(${caseUuid}::text) <= ${this.shardCut()} THEN 0 ELSE 1 END)`;
   }
 
+  /** The migrated records (their map lines) that splitRecords() counted. */
+  private splitLines = 0;
+
   /** Whether this run's records take the two-session path: enough of them, and the fast path for both tables. */
   private async splitRecords(): Promise<boolean> {
     if (this.recordsSplitMinRows === null || !this.fastPath) return false;
     if (!(await this.plan('case_messages')).fast || !(await this.plan('case_states')).fast) return false;
     const n = Number((await this.q<{ n: string }>(`SELECT count(*) AS n FROM ${RS}.rm WHERE case_disposition = 'migrated'`)).rows[0]!.n);
+    this.splitLines = n;
     return n >= this.recordsSplitMinRows;
   }
 
@@ -1461,7 +1466,9 @@ class Ctx {
     const plans = { messages: await this.plan('case_messages'), states: await this.plan('case_states'), map: await this.plan('legacy_id_map') };
     // As flush(): a first load of the records' lines is a plain INSERT (no line can exist).
     const firstLoad = this.fastPath && (await this.q<{ ok: boolean }>(`SELECT coalesce(bool_and(changed_rows = 0), false) AS ok FROM run_counts WHERE legacy_table = 'dispatch_record'`)).rows[0]!.ok;
-    const lines = Number((await this.q<{ n: string }>(`SELECT count(*) AS n FROM ${RS}.rm WHERE case_disposition = 'migrated'`)).rows[0]!.n);
+    // The migrated records' lines, counted by splitRecords() (rm has not changed since): a second
+    // count was a scan of rm, texts included, on the run's session before either shard starts.
+    const lines = this.splitLines;
     const runId = lit(this.runId);
     // Each session's share from the records' working tables in legacy_stage (committed with the
     // cases). The second session needs the map's id function too.
@@ -1487,7 +1494,11 @@ class Ctx {
     // Only this session's shard is timed (the timer's steps nest, one session at a time): the
     // outer step's own time is the wait for the second session.
     const untimed = <R>(_step: string, fn: () => Promise<R>) => fn();
-    const [mine, theirs] = await Promise.allSettled([write(this.db, 0, (step, fn) => this.timer.time(step, fn)), write(second, 1, untimed)]);
+    const theirsDone = Promise.allSettled([write(second, 1, untimed)]).then(([r]) => r);
+    const [mine] = await Promise.allSettled([write(this.db, 0, (step, fn) => this.timer.time(step, fn))]);
+    // From here this session waits for the second one: a step of its own, so a profile says how
+    // far apart the two shards end (recordsRunShare).
+    const theirs = await this.timer.time('records: wait for the second session', () => theirsDone);
     if (mine.status === 'rejected' || theirs.status === 'rejected') {
       await Promise.all([this.db.query('ROLLBACK').catch(() => undefined), second.query('ROLLBACK').catch(() => undefined)]);
       throw mine.status === 'rejected' ? mine.reason : (theirs as PromiseRejectedResult).reason;
