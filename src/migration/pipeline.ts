@@ -134,6 +134,20 @@ const STATE_COLUMNS = ['id', 'case_id', 'practice_id', 'from_state', 'to_state',
 const STATE_CONFLICT = 'ON CONFLICT (idempotency_key) DO NOTHING';
 /** The records phase's working tables (rm, affected, rc, tr): UNLOGGED, read by both sessions of the split (db 0110). */
 const RS = 'legacy_stage';
+/**
+ * The map's statistics as the run's own statements need them, refreshed inside a phase
+ * (mapGrew): the share of each legacy_table (their equality filters), disposition (the filters
+ * on it), legacy_id and row_hash (the joins' distinct counts). Other columns (target, reason,
+ * run, time) are read by no statement of the run; autovacuum gives them theirs after it. A
+ * sample of 7,500 lines (statistics target 25) instead of 30,000: the most-common-values list
+ * still holds every legacy_table (13 at most, up to 25 kept), a share of 10 % is read within
+ * ±0.35 points (one standard error), and the ANALYZE costs 30 instead of 145 ms at 96k lines
+ * (psql \timing, 3 runs each; 4 such calls per run at 96k legacy rows, 5 at 1M). SET LOCAL … DEFAULT restores the session's own target for the phase's
+ * other ANALYZEs (its staging tables).
+ */
+const MAP_ANALYZE = `SET LOCAL default_statistics_target = 25;
+  ANALYZE public.legacy_id_map (legacy_table, legacy_id, disposition, row_hash);
+  SET LOCAL default_statistics_target = DEFAULT;`;
 /** A legacy row's target id (the same in every session). */
 const LID_FUNCTION = `CREATE OR REPLACE FUNCTION pg_temp.lid(t text, id text) RETURNS uuid LANGUAGE sql IMMUTABLE AS $$ SELECT md5('mdw-legacy:' || t || ':' || id)::uuid $$`;
 /**
@@ -690,7 +704,7 @@ class Ctx {
     this.unanalyzed += n;
     this.analyzedRows ??= Math.max(0, Number((await this.q<{ n: number }>(`select reltuples::float8 as n from pg_class where oid = 'public.legacy_id_map'::regclass`)).rows[0]!.n));
     if (this.unanalyzed > 5000 && this.unanalyzed > this.analyzedRows / 5) {
-      await this.timer.time('legacy_id_map: ANALYZE', () => this.q('ANALYZE public.legacy_id_map'));
+      await this.timer.time('legacy_id_map: ANALYZE', () => this.q(MAP_ANALYZE));
       this.analyzedRows += this.unanalyzed;
       this.unanalyzed = 0;
     }
@@ -1165,7 +1179,7 @@ class Ctx {
         -- The record's share when the inserts split (writeRecordShards), computed once here: as a
         -- column it has statistics (a filter on hashtext() was estimated at 0.5 % of the rows, and
         -- the messages' join to rc became an index probe per record instead of a hash join).
-        hashtext(mc.target_id::text) & 1 AS shard
+        ${this.shardOf('mc.target_id')} AS shard
       FROM t_dispatch_record r
       LEFT JOIN s_django_content_type ct ON ct.id = r.target_type_id
       LEFT JOIN s_dispatch_case sc ON sc.id = r.target_id AND (ct.app_label, ct.model) = ('dispatch', 'case')
@@ -1368,11 +1382,11 @@ class Ctx {
       // working tables in legacy_stage). Each session then computes and writes its share (shard
       // k: a hash of the case) from those tables, on its own core.
       await this.timed('records: UPDATE cases (current state)', updateCases);
-      const shard = (caseUuid: string) => `hashtext(${caseUuid}::text) & 1`;
+      // Shard 0 (this session): the cases whose hash is at most the cut (shardOf()); shard 1 the others.
       this.recordShards = {
-        // rm.shard is shard(rm.case_uuid), and a message's case_id is rm.case_uuid.
+        // rm.shard is shardOf(rm.case_uuid), and a message's case_id is rm.case_uuid.
         messages: (k) => `${messageRows} AND rm.shard = ${k}`,
-        states: (k) => `SELECT * FROM (${stateRows}) s WHERE ${shard('s.case_id')} = ${k}`,
+        states: (k) => `SELECT * FROM (${stateRows}) s WHERE ${this.shardOf('s.case_id')} = ${k}`,
         lines: (k) => `${recordLines()} AND rm.shard = ${k}`,
       };
       await this.flush();
@@ -1395,11 +1409,43 @@ class Ctx {
   /** Records to migrate from which the records phase splits (MigrateLegacyOptions.recordsSplitMinRows); null: never. */
   recordsSplitMinRows: number | null = null;
 
+  /**
+   * This session's share of the split's cases (records() cuts the shards at shardCut()).
+   * A little over half: with equal rows the second session finished last, 45–260 ms later at
+   * 96k legacy rows (its parts each ~5–10 % slower: a new backend, its caches cold), and the run
+   * waits for it. At 1M rows and 0.51 the run's session waited 0.0 s for it (bench:migrate,
+   * `records: wait for the second session`).
+   */
+  recordsRunShare = 0.51;
+
+  /**
+   * The hash of a case (hashtext of its uuid, spread evenly over the int4 range) at which the
+   * records' two shards are cut: the cases at or below it are shard 0's, recordsRunShare of them.
+   * A case's rows go with it (one to dozens of records), so the rows' split is the share give or
+   * take chance: at 8,000 cases and 0.51 the run's session wrote 50.3 % of the messages (29,595 /
+   * 29,223) and 50.4 % of the states, and the imbalance shrinks as cases grow in number. A cut by
+   * the rows themselves (a weighted quantile of the case hashes over the records' working table)
+   * balanced them exactly but cost 30 ms of the run's session at 96k legacy rows (~0.3 s at 1M),
+   * more than chance's imbalance.
+   */
+  private shardCut(): number {
+    return Math.round(-(2 ** 31) + this.recordsRunShare * 2 ** 32);
+  }
+
+  /** The shard (0: this session, 1: the second) of the case whose uuid is `caseUuid` (SQL). */
+  private shardOf(caseUuid: string): string {
+    return `(CASE WHEN hashtext(${caseUuid}::text) <= ${this.shardCut()} THEN 0 ELSE 1 END)`;
+  }
+
+  /** The migrated records (their map lines) that splitRecords() counted. */
+  private splitLines = 0;
+
   /** Whether this run's records take the two-session path: enough of them, and the fast path for both tables. */
   private async splitRecords(): Promise<boolean> {
     if (this.recordsSplitMinRows === null || !this.fastPath) return false;
     if (!(await this.plan('case_messages')).fast || !(await this.plan('case_states')).fast) return false;
     const n = Number((await this.q<{ n: string }>(`SELECT count(*) AS n FROM ${RS}.rm WHERE case_disposition = 'migrated'`)).rows[0]!.n);
+    this.splitLines = n;
     return n >= this.recordsSplitMinRows;
   }
 
@@ -1420,7 +1466,9 @@ class Ctx {
     const plans = { messages: await this.plan('case_messages'), states: await this.plan('case_states'), map: await this.plan('legacy_id_map') };
     // As flush(): a first load of the records' lines is a plain INSERT (no line can exist).
     const firstLoad = this.fastPath && (await this.q<{ ok: boolean }>(`SELECT coalesce(bool_and(changed_rows = 0), false) AS ok FROM run_counts WHERE legacy_table = 'dispatch_record'`)).rows[0]!.ok;
-    const lines = Number((await this.q<{ n: string }>(`SELECT count(*) AS n FROM ${RS}.rm WHERE case_disposition = 'migrated'`)).rows[0]!.n);
+    // The migrated records' lines, counted by splitRecords() (rm has not changed since): a second
+    // count was a scan of rm, texts included, on the run's session before either shard starts.
+    const lines = this.splitLines;
     const runId = lit(this.runId);
     // Each session's share from the records' working tables in legacy_stage (committed with the
     // cases). The second session needs the map's id function too.
@@ -1446,7 +1494,11 @@ class Ctx {
     // Only this session's shard is timed (the timer's steps nest, one session at a time): the
     // outer step's own time is the wait for the second session.
     const untimed = <R>(_step: string, fn: () => Promise<R>) => fn();
-    const [mine, theirs] = await Promise.allSettled([write(this.db, 0, (step, fn) => this.timer.time(step, fn)), write(second, 1, untimed)]);
+    const theirsDone = Promise.allSettled([write(second, 1, untimed)]).then(([r]) => r);
+    const [mine] = await Promise.allSettled([write(this.db, 0, (step, fn) => this.timer.time(step, fn))]);
+    // From here this session waits for the second one: a step of its own, so a profile says how
+    // far apart the two shards end (recordsRunShare).
+    const theirs = await this.timer.time('records: wait for the second session', () => theirsDone);
     if (mine.status === 'rejected' || theirs.status === 'rejected') {
       await Promise.all([this.db.query('ROLLBACK').catch(() => undefined), second.query('ROLLBACK').catch(() => undefined)]);
       throw mine.status === 'rejected' ? mine.reason : (theirs as PromiseRejectedResult).reason;
