@@ -8,9 +8,9 @@
  *
  * The rows found are collected in the session's temp table legacy_presence, one row per line
  * that is gone (gone) or that was marked and is back (NOT gone):
- *  - a re-run's incremental read finds both in its hash comparison (readIncremental's FULL JOIN
- *    of the legacy ids with the map's lines: presenceColumns, presenceFromComparison), so nothing
- *    is scanned twice;
+ *  - a re-run's incremental read finds the gone lines in its hash comparison (readIncremental's
+ *    FULL JOIN of the legacy ids with the map's lines: presenceColumn, presenceFromComparison), so
+ *    nothing large is scanned twice, and the rows back among the few marked lines;
  *  - a run that reads every row (a first run, --practice, after an interrupted run) compares the
  *    whole staging, before --practice narrows it, with the map (presenceFromStaging).
  */
@@ -22,23 +22,27 @@ export const PRESENCE_DDL = `CREATE TEMP TABLE IF NOT EXISTS legacy_presence (le
   TRUNCATE legacy_presence;`;
 
 /**
- * The comparison's two extra columns, for `h` (the legacy ids and hashes, FULL JOIN) and `m` (the
- * table's map lines): gone_id, a line whose row is not in the legacy database; back_id, a row
- * whose line carries a mark. NULL for every other row, so the unchanged rows still group together.
+ * The comparison's extra column, for `h` (the legacy ids and hashes, FULL JOIN) and `m` (the
+ * table's map lines): gone_id, a line whose row is not in the legacy database. NULL for every
+ * legacy row, so the unchanged rows still group together (one more NULL key: no measurable cost
+ * at 65k records; the marks are not read here, see presenceFromComparison).
  */
-export function presenceColumns(h: string, m: string): string {
-  return `CASE WHEN ${h}.id IS NULL THEN ${m}.legacy_id END AS gone_id,
-                  CASE WHEN ${h}.id IS NOT NULL AND ${m}.legacy_deleted_at IS NOT NULL THEN ${m}.legacy_id END AS back_id`;
+export function presenceColumn(h: string, m: string): string {
+  return `CASE WHEN ${h}.id IS NULL THEN ${m}.legacy_id END AS gone_id`;
 }
 
 /**
  * Moves the comparison's gone lines out of cmp_<table> (whose readers see legacy rows only) into
- * legacy_presence, and notes its rows that are back. The rows back stay in cmp_<table>: they are
- * legacy rows like the others.
+ * legacy_presence. The marked lines that are not gone are rows back: read through the partial
+ * index of marked lines (0128), none in most maps, not from the comparison.
  */
 export function presenceFromComparison(table: string): string {
-  return `INSERT INTO legacy_presence SELECT '${table}', coalesce(gone_id, back_id), gone_id IS NOT NULL FROM cmp_${table} WHERE gone_id IS NOT NULL OR back_id IS NOT NULL;
-          DELETE FROM cmp_${table} WHERE gone_id IS NOT NULL;`;
+  const t = `'${table.replaceAll("'", "''")}'`;
+  return `INSERT INTO legacy_presence SELECT ${t}, gone_id, true FROM cmp_${table} WHERE gone_id IS NOT NULL;
+          DELETE FROM cmp_${table} WHERE gone_id IS NOT NULL;
+          INSERT INTO legacy_presence SELECT m.legacy_table, m.legacy_id, false FROM public.legacy_id_map m
+          WHERE m.legacy_table = ${t} AND m.legacy_deleted_at IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM legacy_presence p WHERE p.legacy_table = ${t} AND p.legacy_id = m.legacy_id);`;
 }
 
 /** A run that staged every row: the map's lines of each table read that have no staged row, and the marked lines whose row is staged. */

@@ -24,7 +24,7 @@ import { compileTemplate } from '../workflows/plan/compiler';
 import type { PracticeRole, TemplateInput, TemplateTaskInput } from '../workflows/plan/plan.types';
 import { LEGACY_TABLES, RECONCILED_TABLES } from './legacy-tables';
 import * as N from './normalise';
-import { DELETED_SQL, deletedCounts, deletedList, markDeleted, PRESENCE_DDL, presenceColumns, presenceFromComparison, presenceFromStaging } from './deleted';
+import { DELETED_SQL, deletedCounts, deletedList, markDeleted, PRESENCE_DDL, presenceColumn, presenceFromComparison, presenceFromStaging } from './deleted';
 import { connect, hashTable, HASH_KEYS, MigrationInputError, openLegacy, stageDdl, stageName, stageTable, type LegacySource } from './reader';
 import { fromClassifier, matchRule, messageTypeFor, reconstruct, type ClassifiedText, type RecordInput } from './states';
 import type { BatchIntentClassifier } from './intent';
@@ -540,13 +540,13 @@ class Ctx {
           DROP TABLE IF EXISTS cmp_${t.name};
           CREATE TEMP TABLE cmp_${t.name} AS
           SELECT CASE WHEN same THEN NULL ELSE id END AS id, CASE WHEN same THEN NULL ELSE row_hash END AS row_hash,
-            ${keys.map((k) => `CASE WHEN same THEN NULL ELSE "${k}" END AS "${k}", `).join('')}seen, prev_disposition, same, gone_id, back_id, count(*)::int AS n
+            ${keys.map((k) => `CASE WHEN same THEN NULL ELSE "${k}" END AS "${k}", `).join('')}seen, prev_disposition, same, gone_id, count(*)::int AS n
           FROM (SELECT h.*, m.legacy_id IS NOT NULL AS seen, m.disposition AS prev_disposition,
                   CASE WHEN h.id IS NOT NULL THEN coalesce(m.row_hash = h.row_hash, false) END AS same,
-                  ${presenceColumns('h', 'm')}
-                FROM h_${t.name} h FULL JOIN (SELECT legacy_id, disposition, row_hash, legacy_deleted_at FROM public.legacy_id_map WHERE legacy_table = '${t.name}') m
+                  ${presenceColumn('h', 'm')}
+                FROM h_${t.name} h FULL JOIN (SELECT legacy_id, disposition, row_hash FROM public.legacy_id_map WHERE legacy_table = '${t.name}') m
                   ON m.legacy_id = h.id::text) j
-          GROUP BY 1, 2, ${keys.map((_, i) => `${i + 3}, `).join('')}seen, prev_disposition, same, gone_id, back_id;
+          GROUP BY 1, 2, ${keys.map((_, i) => `${i + 3}, `).join('')}seen, prev_disposition, same, gone_id;
           ${presenceFromComparison(t.name)}
           CREATE INDEX ON cmp_${t.name} (id);
           ANALYZE cmp_${t.name};`));
