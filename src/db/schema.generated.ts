@@ -462,6 +462,8 @@ export interface LabStaff {
 
 export interface LegacyIdMap {
   disposition: LegacyDisposition;
+  legacy_deleted_at: Timestamp | null;
+  legacy_deleted_run: string | null;
   legacy_id: string;
   legacy_table: string;
   migrated_at: Generated<Timestamp>;

@@ -24,6 +24,7 @@ import { compileTemplate } from '../workflows/plan/compiler';
 import type { PracticeRole, TemplateInput, TemplateTaskInput } from '../workflows/plan/plan.types';
 import { LEGACY_TABLES, RECONCILED_TABLES } from './legacy-tables';
 import * as N from './normalise';
+import { DELETED_SQL, deletedCounts, deletedList, markDeleted, PRESENCE_DDL, presenceColumn, presenceFromComparison, presenceFromStaging } from './deleted';
 import { connect, hashTable, HASH_KEYS, MigrationInputError, openLegacy, stageDdl, stageName, stageTable, type LegacySource } from './reader';
 import { fromClassifier, matchRule, messageTypeFor, reconstruct, type ClassifiedText, type RecordInput } from './states';
 import type { BatchIntentClassifier } from './intent';
@@ -223,6 +224,9 @@ export async function migrateLegacy(opts: MigrateLegacyOptions): Promise<Migrati
     for (const name of source.missing) {
       await target.query(`CREATE TEMP TABLE IF NOT EXISTS ${stageName(name)} (${LEGACY_TABLES.find((t) => t.name === name)!.columns.map((c) => `"${c.name}" ${c.type}`).join(', ')}, row_hash text); TRUNCATE ${stageName(name)};`);
     }
+    // Lines whose legacy row is gone: the incremental read found them in its comparison; a run
+    // that read every row compares its whole staging (before --practice narrows it).
+    if (!incremental) await T('read: deleted in legacy', () => presenceFromStaging((sql, p) => ctx.q(sql, p), Object.keys(read).filter((t) => RECONCILED_TABLES.includes(t)), stageName));
     await source.close();
     source = null;
     if (opts.practice !== undefined) await ctx.restrictToPractice(opts.practice);
@@ -297,7 +301,9 @@ export async function migrateLegacy(opts: MigrateLegacyOptions): Promise<Migrati
       bar.done();
     }
 
+    await T('deleted in legacy (marks)', () => markDeleted((sql, p) => ctx.q(sql, p), runId, opts.practice ?? null));
     const tables: TableCounts[] = await T('reconcile, report', () => ctx.reconcile(counts, read));
+    const deletedInLegacy = await T('reconcile, report', () => deletedList((sql, p) => ctx.q(sql, p), listLimit));
     const notMigrated = await T('reconcile, report', () => ctx.notMigrated(listLimit));
     const notMigratedTotal = await T('reconcile, report', () => ctx.notMigratedCount());
     const report = buildReport({
@@ -310,6 +316,7 @@ export async function migrateLegacy(opts: MigrateLegacyOptions): Promise<Migrati
       tables,
       notMigrated,
       notMigratedTotal,
+      deletedInLegacy,
       dedup,
       templates,
       states,
@@ -538,6 +545,7 @@ class Ctx {
     const T = <R>(step: string, fn: () => Promise<R>) => this.timer.time(step, fn);
     const seen = new Set((await this.q<{ t: string }>(`select t from unnest($1::text[]) t where exists (select 1 from public.legacy_id_map m where m.legacy_table = t)`, [RECONCILED_TABLES])).rows.map((x) => x.t));
     this.hashed.clear();
+    await this.q(PRESENCE_DDL);
     for (const t of source.tables) {
       const bar = this.progress.phase(`read ${t.name}`, null);
       if (t.lookup || !seen.has(t.name)) {
@@ -549,10 +557,14 @@ class Ctx {
           DROP TABLE IF EXISTS cmp_${t.name};
           CREATE TEMP TABLE cmp_${t.name} AS
           SELECT CASE WHEN same THEN NULL ELSE id END AS id, CASE WHEN same THEN NULL ELSE row_hash END AS row_hash,
-            ${keys.map((k) => `CASE WHEN same THEN NULL ELSE "${k}" END AS "${k}", `).join('')}seen, prev_disposition, same, count(*)::int AS n
-          FROM (SELECT h.*, m.legacy_id IS NOT NULL AS seen, m.disposition AS prev_disposition, coalesce(m.row_hash = h.row_hash, false) AS same
-                FROM h_${t.name} h LEFT JOIN public.legacy_id_map m ON m.legacy_table = '${t.name}' AND m.legacy_id = h.id::text) j
-          GROUP BY 1, 2, ${keys.map((_, i) => `${i + 3}, `).join('')}seen, prev_disposition, same;
+            ${keys.map((k) => `CASE WHEN same THEN NULL ELSE "${k}" END AS "${k}", `).join('')}seen, prev_disposition, same, gone_id, count(*)::int AS n
+          FROM (SELECT h.*, m.legacy_id IS NOT NULL AS seen, m.disposition AS prev_disposition,
+                  CASE WHEN h.id IS NOT NULL THEN coalesce(m.row_hash = h.row_hash, false) END AS same,
+                  ${presenceColumn('h', 'm')}
+                FROM h_${t.name} h FULL JOIN (SELECT legacy_id, disposition, row_hash FROM public.legacy_id_map WHERE legacy_table = '${t.name}') m
+                  ON m.legacy_id = h.id::text) j
+          GROUP BY 1, 2, ${keys.map((_, i) => `${i + 3}, `).join('')}seen, prev_disposition, same, gone_id;
+          ${presenceFromComparison(t.name)}
           CREATE INDEX ON cmp_${t.name} (id);
           ANALYZE cmp_${t.name};`));
         this.hashed.add(t.name);
@@ -1819,6 +1831,7 @@ class Ctx {
 
   async reconcile(counts: Record<string, number>, read: Record<string, number>): Promise<TableCounts[]> {
     const out: TableCounts[] = [];
+    const gone = await deletedCounts((sql, p) => this.q(sql, p));
     for (const t of RECONCILED_TABLES) {
       if (read[t] === undefined) continue;
       // A hashed table: its unchanged rows' lines were counted by the comparison (cmp_<t>, no line
@@ -1844,6 +1857,7 @@ class Ctx {
         unaccounted: 0,
         new: rc?.new_rows ?? 0,
         changed: rc?.changed_rows ?? 0,
+        deletedInLegacy: gone[t] ?? 0,
       };
       row.unaccounted = row.read - row.migrated - row.merged - row.skipped - row.rejected;
       out.push(row);
@@ -1865,32 +1879,41 @@ class Ctx {
     return Number(r.rows[0]!.n);
   }
 
-  /** The report as JSON into `file`, every row not migrated streamed from a cursor. */
+  /** The report as JSON into `file`, every row not migrated and every row deleted in legacy streamed from a cursor. */
   async writeReport(report: MigrationReport, file: string) {
-    const marker = '"@@not-migrated@@"';
-    const text = JSON.stringify({ ...report, notMigrated: '@@not-migrated@@' }, null, 2);
-    const at = text.indexOf(marker);
+    const lists = [
+      { key: 'notMigrated', sql: this.notMigratedSql.replace('$1', lit(`{${RECONCILED_TABLES.join(',')}}`)) },
+      { key: 'deletedInLegacy', sql: DELETED_SQL },
+    ];
+    const text = JSON.stringify({ ...report, ...Object.fromEntries(lists.map((l) => [l.key, `@@${l.key}@@`])) }, null, 2);
     const out = createWriteStream(file);
     const write = (chunk: string) => new Promise<void>((resolve, reject) => (out.write(chunk) ? resolve() : out.once('drain', resolve).once('error', reject)));
     try {
-      await write(text.slice(0, at) + '[');
       const inTx = this.dryRun;
       if (!inTx) await this.q('BEGIN');
-      await this.q(`DECLARE nm_cur NO SCROLL CURSOR FOR ${this.notMigratedSql.replace('$1', lit(`{${RECONCILED_TABLES.join(',')}}`))}`);
-      let first = true;
-      for (;;) {
-        const batch = await this.q(`FETCH 5000 FROM nm_cur`);
-        if (batch.rows.length === 0) break;
-        const parts: string[] = [];
-        for (const r of batch.rows) {
-          parts.push(`${first ? '' : ','}\n    ${JSON.stringify(r)}`);
-          first = false;
+      let from = 0;
+      for (const l of lists) {
+        const marker = `"@@${l.key}@@"`;
+        const at = text.indexOf(marker);
+        await write(text.slice(from, at) + '[');
+        await this.q(`DECLARE nm_cur NO SCROLL CURSOR FOR ${l.sql}`);
+        let first = true;
+        for (;;) {
+          const batch = await this.q(`FETCH 5000 FROM nm_cur`);
+          if (batch.rows.length === 0) break;
+          const parts: string[] = [];
+          for (const r of batch.rows) {
+            parts.push(`${first ? '' : ','}\n    ${JSON.stringify(r)}`);
+            first = false;
+          }
+          await write(parts.join(''));
         }
-        await write(parts.join(''));
+        await this.q('CLOSE nm_cur');
+        await write(`${first ? '' : '\n  '}]`);
+        from = at + marker.length;
       }
-      await this.q('CLOSE nm_cur');
       if (!inTx) await this.q('COMMIT');
-      await write(`${first ? '' : '\n  '}]` + text.slice(at + marker.length));
+      await write(text.slice(from));
     } finally {
       await new Promise<void>((resolve) => out.end(resolve));
     }

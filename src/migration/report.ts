@@ -3,6 +3,7 @@
  * skipped + rejected, and what is unaccounted for), every row that was not migrated with its
  * reason, the dedup figures, what the state reconstruction understood, and the live cases.
  */
+import type { DeletedRow } from './deleted';
 import type { MatchPair } from './dedup/types';
 import type { StepTiming } from './timings';
 
@@ -18,6 +19,11 @@ export interface TableCounts {
   /** Rows new since the last run, and rows changed since (by row hash). */
   new: number;
   changed: number;
+  /**
+   * Rows an earlier run mapped that are no longer in the legacy database (not among the rows
+   * read: beside the reconciliation, not in it). MDW kept what it made of them.
+   */
+  deletedInLegacy: number;
 }
 
 export interface MigrationReport {
@@ -30,10 +36,12 @@ export interface MigrationReport {
   ok: boolean;
   missingTables: string[];
   tables: TableCounts[];
-  totals: { read: number; new: number; changed: number };
+  totals: { read: number; new: number; changed: number; deletedInLegacy: number };
   /** Rows not migrated, the first REPORT_LIST_LIMIT of them (all in the report file); the total beside. */
   notMigrated: Array<{ table: string; id: string; disposition: string; reason: string | null }>;
   notMigratedTotal: number;
+  /** Rows deleted in legacy since an earlier run, the first REPORT_LIST_LIMIT of them (all in the report file); the total is totals.deletedInLegacy. */
+  deletedInLegacy: DeletedRow[];
   dedup: {
     records: number;
     pairs: number;
@@ -65,15 +73,19 @@ export interface MigrationReport {
 }
 
 export function buildReport(r: Omit<MigrationReport, 'ok' | 'totals'>): MigrationReport {
-  const totals = r.tables.reduce((a, t) => ({ read: a.read + t.read, new: a.new + t.new, changed: a.changed + t.changed }), { read: 0, new: 0, changed: 0 });
+  const totals = r.tables.reduce(
+    (a, t) => ({ read: a.read + t.read, new: a.new + t.new, changed: a.changed + t.changed, deletedInLegacy: a.deletedInLegacy + t.deletedInLegacy }),
+    { read: 0, new: 0, changed: 0, deletedInLegacy: 0 },
+  );
   return { ...r, ok: r.tables.every((t) => t.unaccounted === 0), totals };
 }
 
 /** The reconciliation table and the summary lines an operator reads at the end of a run. */
 export function renderReport(report: MigrationReport): string {
-  const head = ['table', 'read', 'migrated', 'merged', 'skipped', 'rejected', 'unaccounted', 'new', 'changed'];
-  const rows = report.tables.map((t) => [t.table, t.read, t.migrated, t.merged, t.skipped, t.rejected, t.unaccounted, t.new, t.changed].map(String));
-  const total = ['TOTAL', ...[1, 2, 3, 4, 5, 6, 7, 8].map((i) => String(rows.reduce((n, r) => n + Number(r[i]), 0)))];
+  // The last column is not part of read = migrated + merged + skipped + rejected: rows no longer read.
+  const head = ['table', 'read', 'migrated', 'merged', 'skipped', 'rejected', 'unaccounted', 'new', 'changed', 'deleted in legacy'];
+  const rows = report.tables.map((t) => [t.table, t.read, t.migrated, t.merged, t.skipped, t.rejected, t.unaccounted, t.new, t.changed, t.deletedInLegacy].map(String));
+  const total = ['TOTAL', ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => String(rows.reduce((n, r) => n + Number(r[i]), 0)))];
   const all = [head, ...rows, total];
   const widths = head.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
@@ -81,6 +93,7 @@ export function renderReport(report: MigrationReport): string {
   const out = [line(head), sep, ...rows.map(line), sep, line(total), ''];
   if (report.missingTables.length) out.push(`missing tables (skipped): ${report.missingTables.join(', ')}`);
   out.push(`${report.totals.new} new, ${report.totals.changed} changed${report.dryRun ? ' (dry run: nothing written)' : ''}`);
+  out.push(...renderDeleted(report));
   const d = report.dedup;
   out.push(`patients: ${d.records} read, ${d.pairs} pairs graded (certain ${d.grades.certain}, probable ${d.grades.probable}, possible ${d.grades.possible}), ${d.merged} merged into ${d.clusters} people, ${d.queued} queued for review, ${d.testData.length} test data`);
   const s = report.states;
@@ -98,4 +111,20 @@ export function renderReport(report: MigrationReport): string {
   const unaccounted = report.tables.filter((t) => t.unaccounted !== 0);
   if (unaccounted.length) out.push(`UNACCOUNTED rows in ${unaccounted.map((t) => t.table).join(', ')}`);
   return out.join('\n');
+}
+
+/** How many rows shown inline by the closing lines; the report file has all of them. */
+const DELETED_SHOWN = 10;
+
+/** The closing lines about rows deleted in legacy since an earlier run (none when there are none). */
+export function renderDeleted(report: MigrationReport): string[] {
+  const n = report.totals.deletedInLegacy;
+  if (n === 0) return [];
+  const shown = report.deletedInLegacy.slice(0, DELETED_SHOWN);
+  const out = [
+    `${n} row(s) deleted in legacy since an earlier run: MDW kept what it made of them${report.dryRun ? '' : ', legacy_id_map marks them'} (mdw legacy-lookup <table> <id>)`,
+    ...shown.map((d) => `  ${d.table} ${d.id}: ${d.disposition}${d.targetTable ? ` → ${d.targetTable} ${d.targetId}` : ''}, missing since ${d.since}`),
+  ];
+  if (n > shown.length) out.push(`  … and ${n - shown.length} more (all of them in the --report file)`);
+  return out;
 }

@@ -18,13 +18,17 @@ export interface LookupResult {
   reason: string | null;
   run_id: string;
   migrated_at: string;
+  /** When a run first found the legacy row missing (deleted in legacy after it was mapped), and that run; NULL while it exists. */
+  legacy_deleted_at: string | null;
+  legacy_deleted_run: string | null;
   /** For cases: the MDW case number and state. */
   detail: Record<string, unknown> | null;
 }
 
 export async function lookupLegacy(client: pg.Client, table: string, id: string): Promise<LookupResult | null> {
   const r = await client.query<LookupResult>(
-    `select legacy_table, legacy_id, disposition::text, target_table, target_id, reason, run_id, migrated_at::text, null as detail
+    `select legacy_table, legacy_id, disposition::text, target_table, target_id, reason, run_id, migrated_at::text,
+       legacy_deleted_at::text, legacy_deleted_run, null as detail
      from public.legacy_id_map where legacy_table = $1 and legacy_id = $2`,
     [table, id],
   );
@@ -35,6 +39,16 @@ export async function lookupLegacy(client: pg.Client, table: string, id: string)
     row.detail = c.rows[0] ?? null;
   }
   return row;
+}
+
+/** "deleted in legacy on <date>, MDW kept case …": MDW keeps what it made of a row deleted in the legacy system. */
+export function deletedLine(row: LookupResult): string {
+  const kept = !row.target_table
+    ? 'nothing was migrated from it'
+    : row.target_table === 'cases' && row.detail
+      ? `MDW kept case ${String(row.detail.case_number)} (${row.target_id})`
+      : `MDW kept ${row.target_table} ${row.target_id}`;
+  return `deleted in legacy on ${row.legacy_deleted_at} (found missing by run ${row.legacy_deleted_run}), ${kept}`;
 }
 
 export function register(program: Command): void {
@@ -72,6 +86,7 @@ export function register(program: Command): void {
         else {
           console.log(`${table} ${id}: ${row.disposition}${row.target_table ? ` → ${row.target_table} ${row.target_id}` : ''}`);
           if (row.reason) console.log(`  reason: ${row.reason}`);
+          if (row.legacy_deleted_at) console.log(`  ${deletedLine(row)}`);
           if (row.detail) console.log(`  now: ${Object.entries(row.detail).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`);
           console.log(`  run ${row.run_id} at ${row.migrated_at}`);
         }
