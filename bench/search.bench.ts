@@ -623,15 +623,19 @@ type Method = {
 const vecLit = (v: readonly number[]) => `[${v.join(',')}]`;
 
 /**
- * The exact answer: the practice's rows (its partition, pruned by the explicit filter) with index
- * scans off, so no vector index can serve it; the planner reads the practice's rows by a
- * sequential scan of its partition or through the practice_id btree, whichever it prefers.
+ * The exact answer: the practice's rows (its partition, pruned by the explicit filter), each row's
+ * distance computed below an OFFSET 0 subquery so that no vector index can order them: a
+ * sequential scan and a top-N sort. Before session 9 this was `SET LOCAL enable_indexscan = off`
+ * and an ORDER BY on the distance: on PostgreSQL 18 that leaves the HNSW index scan in the plan,
+ * marked "Disabled: true" (EXPLAIN, search-exact, session 9), so the "exact" method and the recall
+ * truth were a walk with LIMIT 10 (0.2 ms, 362 buffers, against 11 ms for the scan).
  */
 async function exact(trx: Tx, q: Query): Promise<string[]> {
-  await sql`SET LOCAL enable_indexscan = off`.execute(trx);
-  const r = await sql<{ id: string }>`SELECT message_id AS id FROM message_embeddings e
-     WHERE e.model = ${MODEL} AND e.practice_id = ${q.practice.id}::uuid
-     ORDER BY e.embedding::halfvec(${sql.lit(DIMS)}) <=> ${vecLit(q.vector)}::halfvec(${sql.lit(DIMS)}) LIMIT ${K}`.execute(trx);
+  await sql`SELECT set_config('max_parallel_workers_per_gather', '0', true)`.execute(trx);
+  const r = await sql<{ id: string }>`SELECT s.id FROM (
+       SELECT message_id AS id, e.embedding::halfvec(${sql.lit(DIMS)}) <=> ${vecLit(q.vector)}::halfvec(${sql.lit(DIMS)}) AS distance FROM message_embeddings e
+        WHERE e.model = ${MODEL} AND e.practice_id = ${q.practice.id}::uuid OFFSET 0) s
+     ORDER BY s.distance, s.id LIMIT ${K}`.execute(trx);
   return r.rows.map((x) => x.id);
 }
 
