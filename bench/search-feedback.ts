@@ -9,16 +9,16 @@
  *
  * Pending migrations are applied to the fixture only with --migrate (bench/fixture-migrations.ts).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { startEmbeddedPostgres } from '../scripts/lib/embedded-postgres';
-import { cacheDir } from '../scripts/lib/tool-cache';
 import { DEFAULT_FEEDBACK, feedbackVector } from '../src/ai/fusion';
 import { createDatabase } from '../src/db/database';
 import { migrateCachedFixture, runBench } from './fixture-migrations';
+import { cachedSearchFixtureDir } from './search-fixture-dir';
 import * as repo from '../src/repositories/search.repository';
 
 const { values: opt } = parseArgs({ options: { searches: { type: 'string', default: '100' }, dir: { type: 'string' }, migrate: { type: 'boolean', default: false } } });
@@ -28,20 +28,8 @@ if (!Number.isInteger(SEARCHES) || SEARCHES < 1) {
   process.exit(2);
 }
 
-function fixtureDir(): string {
-  if (opt.dir) return opt.dir;
-  const root = path.join(cacheDir(), 'bench-search');
-  const found = existsSync(root) ? readdirSync(root).filter((d) => existsSync(path.join(root, d, 'fixture.json'))) : [];
-  found.sort((a, b) => Number(b.split('x')[0]) - Number(a.split('x')[0]));
-  if (!found[0]) {
-    console.error('no bench:search fixture: run `npm run bench:search -- --build-only` first');
-    process.exit(2);
-  }
-  return path.join(root, found[0]);
-}
-
 async function main(): Promise<void> {
-  const dir = fixtureDir();
+  const dir = cachedSearchFixtureDir('realistic', opt.dir);
   const fixture = JSON.parse(readFileSync(path.join(dir, 'fixture.json'), 'utf8')) as { practices: { id: string; member: string }[] };
   const pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true, settings: { shared_buffers: '4GB', effective_cache_size: '12GB' } });
   await migrateCachedFixture(pgs.url, dir, opt.migrate, (line) => console.log(line)).catch((err: unknown) => {

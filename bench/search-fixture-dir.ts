@@ -3,7 +3,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { startEmbeddedPostgres } from '../scripts/lib/embedded-postgres';
 import { cacheDir } from '../scripts/lib/tool-cache';
-import { createDatabase } from '../src/db/database';
+import { createDatabase, type Database } from '../src/db/database';
 
 /**
  * The directory of bench:search's cached fixture of these texts (`realistic-<N>x<P>-<key>`, eval31's
@@ -41,4 +41,18 @@ export async function openCachedSearchFixture(dir?: string) {
       SELECT i.indexrelid AS oid FROM pg_partition_tree('message_embeddings') h JOIN pg_index i ON i.indrelid = h.relid WHERE h.isleaf
       UNION ALL SELECT h.relid FROM pg_partition_tree('message_embeddings') h WHERE h.isleaf) r`.execute(database.system);
   return { dir: fixtureDir, fixture, pgs, database, model };
+}
+
+/**
+ * Loads what a whole search reads into shared buffers (pg_prewarm), so that no measured step pays
+ * for a cold page: the leaves of the message embeddings (0115/0116 partition them in two levels;
+ * a partitioned index has no storage of its own) and of the lexical index, heaps and indexes.
+ */
+export async function prewarmSearchLeaves(db: Database['system']): Promise<void> {
+  await sql`CREATE EXTENSION IF NOT EXISTS pg_prewarm`.execute(db);
+  await sql`SELECT pg_prewarm(r.oid) FROM (
+      SELECT i.indexrelid AS oid FROM (SELECT relid FROM pg_partition_tree('message_embeddings') WHERE isleaf UNION ALL SELECT relid FROM pg_partition_tree('search_index.documents') WHERE isleaf) h
+        JOIN pg_index i ON i.indrelid = h.relid
+      UNION ALL SELECT relid FROM pg_partition_tree('message_embeddings') WHERE isleaf
+      UNION ALL SELECT relid FROM pg_partition_tree('search_index.documents') WHERE isleaf) r`.execute(db);
 }

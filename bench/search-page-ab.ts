@@ -23,6 +23,7 @@ import { SEARCH_QUERIES } from '../src/ai/eval/search-set';
 import type { EmbeddingProvider } from '../src/ai/providers/types';
 import { createDatabase } from '../src/db/database';
 import { createSearchService } from '../src/services/search.service';
+import { prewarmSearchLeaves } from './search-fixture-dir';
 
 const { values: opt } = parseArgs({
   options: {
@@ -51,13 +52,7 @@ async function main(): Promise<void> {
   let current: number[] = [];
   const provider: EmbeddingProvider = { model: model.model, dimensions: model.dimensions, embed: (xs) => Promise.resolve(xs.map(() => current)), embedQuery: () => Promise.resolve(current) };
   const service = createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0 });
-  await sql`CREATE EXTENSION IF NOT EXISTS pg_prewarm`.execute(database.system);
-  // The leaves only (0115/0116 partition the embeddings in two levels; a partitioned index has no storage).
-  await sql`SELECT pg_prewarm(r.oid) FROM (
-      SELECT i.indexrelid AS oid FROM (SELECT relid FROM pg_partition_tree('message_embeddings') WHERE isleaf UNION ALL SELECT relid FROM pg_partition_tree('search_index.documents') WHERE isleaf) h
-        JOIN pg_index i ON i.indrelid = h.relid
-      UNION ALL SELECT relid FROM pg_partition_tree('message_embeddings') WHERE isleaf
-      UNION ALL SELECT relid FROM pg_partition_tree('search_index.documents') WHERE isleaf) r`.execute(database.system);
+  await prewarmSearchLeaves(database.system);
   // The searches: a practice, a stored vector of it, a labelled query's words (as bench:search-steps).
   const searches: { member: string; vector: number[]; q: string }[] = [];
   for (let i = 0; i < SEARCHES; i++) {

@@ -10,9 +10,9 @@
  * driver's parse). What is neither leg = production − lexical − semantic. Methods alternate
  * search by search (a rotating order), so load drifts hit them alike. A measurement, not a test.
  *
- *   flock /tmp/mdw-bench.lock npx tsx bench/search-page-cpu.ts --dir <fixture copy> [--searches 200] [--methods 0,1]
+ *   flock /tmp/mdw-bench.lock npx tsx bench/search-page-cpu.ts --dir <fixture copy> [--searches 200] [--methods 0,1] [--migrate]
  *
- * It applies pending migrations to the fixture it opens (as bench:search-steps): use a copy.
+ * Pending migrations are applied to the fixture only with --migrate (bench/fixture-migrations.ts).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -20,16 +20,16 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { startEmbeddedPostgres } from '../scripts/lib/embedded-postgres';
-import { cachedSearchFixtureDir } from './search-fixture-dir';
+import { migrateCachedFixture, runBench } from './fixture-migrations';
+import { cachedSearchFixtureDir, prewarmSearchLeaves } from './search-fixture-dir';
 import { SEARCH_QUERIES } from '../src/ai/eval/search-set';
 import { correctSpelling, expandOrtho, orQueryTerms } from '../src/ai/text';
 import { createDatabase } from '../src/db/database';
-import { migrate } from '../src/db/migrate';
 import * as repo from '../src/repositories/search.repository';
 import type { EmbeddingProvider } from '../src/ai/providers/types';
 import { createSearchService } from '../src/services/search.service';
 
-const { values: opt } = parseArgs({ options: { searches: { type: 'string', default: '200' }, dir: { type: 'string' }, methods: { type: 'string' } } });
+const { values: opt } = parseArgs({ options: { searches: { type: 'string', default: '200' }, dir: { type: 'string' }, methods: { type: 'string' }, migrate: { type: 'boolean', default: false } } });
 const SEARCHES = Number(opt.searches);
 if (!Number.isInteger(SEARCHES) || SEARCHES < 1) {
   console.error(`--searches must be a positive integer (got ${opt.searches})`);
@@ -48,17 +48,15 @@ async function main(): Promise<void> {
   const dir = cachedSearchFixtureDir('realistic', opt.dir);
   const fixture = JSON.parse(readFileSync(path.join(dir, 'fixture.json'), 'utf8')) as { practices: { id: string; member: string }[] };
   const pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true, settings: { shared_buffers: '4GB', effective_cache_size: '12GB' } });
-  await migrate(pgs.url);
+  await migrateCachedFixture(pgs.url, dir, opt.migrate, (line) => console.log(line)).catch((err: unknown) => {
+    pgs.stop();
+    throw err;
+  });
   // One connection: every statement of every method runs in the same backend, whose CPU we read.
   const database = createDatabase(pgs.url, 1);
   try {
     const model = (await sql<{ model: string; dimensions: number }>`SELECT model, dimensions FROM embedding_models WHERE state = 'active'`.execute(database.system)).rows[0]!;
-    await sql`CREATE EXTENSION IF NOT EXISTS pg_prewarm`.execute(database.system);
-    await sql`SELECT pg_prewarm(r.oid) FROM (
-        SELECT i.indexrelid AS oid FROM (SELECT relid FROM pg_partition_tree('message_embeddings') WHERE isleaf UNION ALL SELECT relid FROM pg_partition_tree('search_index.documents') WHERE isleaf) h
-          JOIN pg_index i ON i.indrelid = h.relid
-        UNION ALL SELECT relid FROM pg_partition_tree('message_embeddings') WHERE isleaf
-        UNION ALL SELECT relid FROM pg_partition_tree('search_index.documents') WHERE isleaf) r`.execute(database.system);
+    await prewarmSearchLeaves(database.system);
     // The walk alone runs outside search_page(), whose SET clause gives it these two.
     await sql`SET hnsw.iterative_scan = 'relaxed_order'`.execute(database.system);
     await sql`SET hnsw.ef_search = 40`.execute(database.system);
@@ -160,7 +158,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
-  process.exitCode = 1;
-});
+runBench(main);

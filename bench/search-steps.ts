@@ -23,7 +23,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { startEmbeddedPostgres } from '../scripts/lib/embedded-postgres';
-import { cachedSearchFixtureDir } from './search-fixture-dir';
+import { cachedSearchFixtureDir, prewarmSearchLeaves } from './search-fixture-dir';
 import { SEARCH_QUERIES } from '../src/ai/eval/search-set';
 import { expandOrtho, orQueryTerms } from '../src/ai/text';
 import { createDatabase } from '../src/db/database';
@@ -116,14 +116,7 @@ async function measureFixture(dir: string): Promise<{ steps: Record<string, { p5
   let rescoreDiffer = 0;
   let rescoreIdsDiffer = 0;
   let oneTripDiffer = 0;
-  // What the searches read, in shared buffers first (as bench:search's prewarm): the partitions' HNSW
-  // graphs, the embeddings' heap and the lexical index, so that no step pays for a cold page.
-  await sql`CREATE EXTENSION IF NOT EXISTS pg_prewarm`.execute(database.system);
-  await sql`SELECT pg_prewarm(r.oid) FROM (
-      SELECT i.indexrelid AS oid FROM (SELECT relid FROM pg_partition_tree('message_embeddings') WHERE isleaf UNION ALL SELECT relid FROM pg_partition_tree('search_index.documents') WHERE isleaf) h
-        JOIN pg_index i ON i.indrelid = h.relid
-      UNION ALL SELECT relid FROM pg_partition_tree('message_embeddings') WHERE isleaf
-      UNION ALL SELECT relid FROM pg_partition_tree('search_index.documents') WHERE isleaf) r`.execute(database.system);
+  await prewarmSearchLeaves(database.system);
   try {
     for (let i = 0; i < SEARCHES + 10; i++) {
       const p = fixture.practices[(i * 37) % fixture.practices.length]!;
