@@ -40,14 +40,19 @@ setupAndTeardown(async () => {
 const MODEL = `test/search-page-${randomUUID().slice(0, 8)}`;
 const DIMS = 16;
 
-/** A word's fixed pseudo-random direction; a text's vector is the sum over its words. */
-function embed(text: string): number[] {
-  const v = new Array<number>(DIMS).fill(0);
+/**
+ * A word's fixed pseudo-random direction; a text's vector is the sum over its words. Beyond 32
+ * dimensions (one SHA-256 of the word), each further 32 come from a hash of the word and the block.
+ */
+function embed(text: string, dims = DIMS): number[] {
+  const v = new Array<number>(dims).fill(0);
   for (const word of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) {
-    const h = createHash('sha256').update(word).digest();
-    for (let i = 0; i < DIMS; i++) v[i]! += h[i]! / 127.5 - 1;
+    for (let block = 0; block * 32 < dims; block++) {
+      const h = createHash('sha256').update(block === 0 ? word : `${word}#${block}`).digest();
+      for (let i = 0; i < 32 && block * 32 + i < dims; i++) v[block * 32 + i]! += h[i]! / 127.5 - 1;
+    }
   }
-  return v.some((x) => x !== 0) ? v.map((x) => Math.round(x * 100) / 100) : [1, ...new Array<number>(DIMS - 1).fill(0)];
+  return v.some((x) => x !== 0) ? v.map((x) => Math.round(x * 100) / 100) : [1, ...new Array<number>(dims - 1).fill(0)];
 }
 
 class Rollback extends Error {}
@@ -195,6 +200,79 @@ test('one statement gives the same pages as the separate statements, for every l
         expect(r.degraded?.reason).toBe('provider_unavailable');
         expect(r.results.length).toBeGreaterThan(0);
         expect(r.results.every((x) => x.why.similarity === null)).toBe(true);
+      }
+      throw new Rollback();
+    })
+    .then(
+      () => new Error('the transaction committed'),
+      (e: unknown) => e,
+    );
+  if (!(outcome instanceof Rollback)) throw outcome;
+}, 600_000);
+
+// db 0131: the production walk (messages, a 384-dimension model, with the feedback's pool) is a
+// static statement, and a top message's vector comes from the pool when it pooled the message's
+// chunk 0; both only at the production model's 384 dimensions, which the test above (16) never
+// reaches. Messages alone (as bench:search searches: the page's statement without the other
+// kinds' branches) and with cases (their walk the dynamic statement, their vectors read).
+test('at 384 dimensions the one statement (its static walk, db 0131) gives the same pages as the separate statements', async () => {
+  const model = `test/search-page-384-${randomUUID().slice(0, 8)}`;
+  const dims = 384;
+  const outcome = await database.system
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute(async (trx) => {
+      await sql`UPDATE embedding_models SET state = 'retired' WHERE state = 'active'`.execute(trx);
+      await sql`INSERT INTO embedding_models (model, dimensions, state, activated_at) VALUES (${model}, ${dims}, 'active', now())`.execute(trx);
+      await ensureModelIndexes(trx, model, dims);
+      const a = await storeLabelledSet(trx, `page384-a-${randomUUID().slice(0, 8)}`);
+      const b = await storeLabelledSet(trx, `page384-b-${randomUUID().slice(0, 8)}`);
+      const member = await createUser(trx, 'page384-member', 'doctor');
+      await addMember(trx, a.practiceId, member, 'doctor');
+      const rows: EmbeddingRow[] = [];
+      for (const p of [a, b]) {
+        for (const t of await texts(trx, p.practiceId)) rows.push({ kind: t.kind, sourceId: t.id, practiceId: p.practiceId, model, chunk: 0, text: t.text, hash: `h-${t.id}`, vector: embed(t.text, dims) });
+      }
+      await writeEmbeddings(trx, rows);
+      const provider: EmbeddingProvider = { model, dimensions: dims, embed: (xs) => Promise.resolve(xs.map((x) => embed(x, dims))), embedQuery: (x) => Promise.resolve(embed(x, dims)) };
+      const service = (extra: Partial<SearchServiceDeps>) => createSearchService({ system: trx, providers: () => provider, embedTimeoutMs: 5_000, queryCacheSize: 0, ...extra });
+      const one = service({});
+      const separate = service({ statements: 'separate' });
+      const asMember = async <T>(fn: (t: Tx) => Promise<T>): Promise<T> => {
+        await sql`SAVEPOINT member`.execute(trx);
+        await sql`SELECT set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${JSON.stringify({ role: 'authenticated', sub: member })}, true)`.execute(trx);
+        try {
+          return await fn(trx);
+        } finally {
+          await sql`ROLLBACK TO SAVEPOINT member`.execute(trx);
+        }
+      };
+      const asBackend = <T>(fn: (t: Tx) => Promise<T>) => fn(trx);
+      const compare = async (run: typeof asMember, q: string, kinds: readonly ('case' | 'message')[], practiceId?: string): Promise<SearchResponse> => {
+        const want = await separate.search(run, { q, kinds, limit: 10, practiceId });
+        const got = await one.search(run, { q, kinds, limit: 10, practiceId });
+        expect({ q, ...got }).toEqual({ q, ...want });
+        // As GET /search sends it: one round trip, the arguments inlined.
+        const inlined = await one.search(run, { q, kinds, limit: 10, practiceId }, (text) => run(async (t) => (await sql.raw<never>(text).execute(t)).rows));
+        expect({ q, ...inlined }).toEqual({ q, ...want });
+        return got;
+      };
+      let both = 0;
+      for (const { q } of ALL_QUERIES.slice(0, 60)) {
+        const r = await compare(asMember, q.q, ['message']);
+        expect(r.mode).toBe('hybrid');
+        expect(r.results.length).toBeGreaterThan(0);
+        expect(r.results.every((x) => x.kind === 'message' && x.practiceId === a.practiceId)).toBe(true);
+        if (r.results.some((x) => x.why.lexicalRank !== null && x.why.similarity !== null)) both++;
+        await compare(asMember, q.q, ['case', 'message']);
+      }
+      // Not vacuous: fusion had both legs to weigh.
+      expect(both).toBeGreaterThan(30);
+      for (const { q } of ALL_QUERIES.slice(60, 80)) {
+        // The backend reads every practice (no scope: the static walk's other filter), and one by name.
+        const all = await compare(asBackend, q.q, ['message']);
+        expect(all.results.some((x) => x.practiceId === b.practiceId)).toBe(true);
+        await compare(asBackend, q.q, ['message'], b.practiceId);
       }
       throw new Rollback();
     })
