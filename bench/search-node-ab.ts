@@ -5,7 +5,7 @@
  * commit (A), on the same fixture, one search at a time, the two alternating search by search
  * (a rotating order) so that load drifts and cold caches hit both alike. For each: wall time,
  * this process's CPU (process.cpuUsage) and the database backend's (utime + stime of each
- * version's own actor connection, /proc/<pid>/stat). Every page of A and B must be identical
+ * version's own actor connection, /proc/<pid>/schedstat). Every page of A and B must be identical
  * (ids, scores, snippets, why, dates): the run fails otherwise. A measurement, not a test.
  *
  * The fixture's vectors are the bench's synthetic small integers; a model's query vector is a
@@ -41,13 +41,12 @@ if (!opt.before || !Number.isInteger(SEARCHES) || SEARCHES < 1 || !Number.isInte
   console.error('usage: --before <exported tree with src/ and node_modules> [--dir <fixture copy>] [--searches N >= 1] [--rounds N >= 1] [--block N >= 1]');
   process.exit(2);
 }
-const TICK_MS = 10; // USER_HZ = 100 on Linux
-
-function backendTicks(pid: number): number {
-  // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(f[11]) + Number(f[12]);
+/**
+ * CPU time (ms) a process has run so far: /proc/<pid>/schedstat's first field, nanoseconds on a
+ * CPU (the scheduler's own clock, not 10 ms ticks: a search's ~6 ms would otherwise count 0 or 1 tick).
+ */
+function cpuMsOf(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
 }
 
 async function main(): Promise<void> {
@@ -86,7 +85,7 @@ async function main(): Promise<void> {
       const h = handles[k]!;
       return (q: (typeof queries)[number]) => s.search((fn) => h.asActor({ sub: q.member }, fn), { q: q.q, kinds: ['message'], limit: 10 }, (text) => h.asActorStatement({ sub: q.member }, text));
     });
-    const stats = versions.map(() => ({ wall: [] as number[], ticks: 0, nodeUs: 0 }));
+    const stats = versions.map(() => ({ wall: [] as number[], backendMs: 0, nodeUs: 0 }));
     let differ = 0;
     for (let round = 0; round < ROUNDS; round++) {
       for (let from = 0; from < queries.length; from += BLOCK) {
@@ -97,17 +96,17 @@ async function main(): Promise<void> {
           for (let i = 0; i < block.length; i++) {
             const q = block[i]!;
             current = q.vector;
-            const b0 = backendTicks(pids[m]!);
+            const b0 = cpuMsOf(pids[m]!);
             const c0 = process.cpuUsage();
             const t0 = performance.now();
             pages[m]![i] = await runs[m]!(q);
             const wall = performance.now() - t0;
             const c = process.cpuUsage(c0);
-            const b = backendTicks(pids[m]!) - b0;
+            const b = cpuMsOf(pids[m]!) - b0;
             // The first ten of each round warm the caches.
             if (from + i >= 10) {
               stats[m]!.wall.push(wall);
-              stats[m]!.ticks += b;
+              stats[m]!.backendMs += b;
               stats[m]!.nodeUs += c.user + c.system;
             }
           }
@@ -129,7 +128,7 @@ async function main(): Promise<void> {
           version: v.name,
           p50Ms: Number(pct(s.wall, 0.5).toFixed(2)),
           meanMs: Number((s.wall.reduce((a, b) => a + b, 0) / s.wall.length).toFixed(2)),
-          backendCpuMs: Number(((s.ticks * TICK_MS) / s.wall.length).toFixed(3)),
+          backendCpuMs: Number((s.backendMs / s.wall.length).toFixed(3)),
           nodeCpuMs: Number((s.nodeUs / 1000 / s.wall.length).toFixed(3)),
         };
       }),
