@@ -816,9 +816,49 @@ function contextSwitches(): number | null {
   }
 }
 
-async function measure(database: Database, queries: Query[], truth: string[][], m: Method): Promise<{ latencies: number[]; recall: number[]; seconds: number; switches: number | null }> {
+/**
+ * CPU time (ms) so far of the PostgreSQL server whose cluster is in `dataDir`: the postmaster with
+ * the children it has reaped, and its live children (backends, parallel workers, background
+ * processes); null where /proc cannot tell.
+ */
+function serverCpuMs(dataDir: string): number | null {
+  try {
+    const postmaster = Number(readFileSync(path.join(dataDir, 'pgdata', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    let ticks = 0;
+    for (const d of readdirSync('/proc')) {
+      if (!/^\d+$/.test(d)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      } catch {
+        continue; // ended meanwhile
+      }
+      // Fields after the command's closing parenthesis: ppid 2nd, utime 12th, stime 13th, cutime 14th, cstime 15th.
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(d) === postmaster) ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+      else if (Number(f[1]) === postmaster) ticks += Number(f[11]) + Number(f[12]);
+    }
+    return ticks * 10; // USER_HZ = 100 on Linux
+  } catch {
+    return null;
+  }
+}
+
+interface Measured {
+  latencies: number[];
+  recall: number[];
+  seconds: number;
+  switches: number | null;
+  /** CPU ms meanwhile of this process (the API's part of a search: service, driver, statement) and of the database server. */
+  apiCpuMs: number;
+  dbCpuMs: number | null;
+}
+
+async function measure(database: Database, queries: Query[], truth: string[][], m: Method, serverDir: string): Promise<Measured> {
   const started = performance.now();
   const ctxt0 = contextSwitches();
+  const cpu0 = process.cpuUsage();
+  const db0 = serverCpuMs(serverDir);
   const latencies: number[] = [];
   const recall: number[] = new Array<number>(queries.length);
   let next = 0;
@@ -836,7 +876,16 @@ async function measure(database: Database, queries: Query[], truth: string[][], 
   };
   await Promise.all(Array.from({ length: CLIENTS }, client));
   const ctxt1 = contextSwitches();
-  return { latencies, recall, seconds: (performance.now() - started) / 1000, switches: ctxt0 === null || ctxt1 === null ? null : ctxt1 - ctxt0 };
+  const cpu = process.cpuUsage(cpu0);
+  const db1 = serverCpuMs(serverDir);
+  return {
+    latencies,
+    recall,
+    seconds: (performance.now() - started) / 1000,
+    switches: ctxt0 === null || ctxt1 === null ? null : ctxt1 - ctxt0,
+    apiCpuMs: (cpu.user + cpu.system) / 1000,
+    dbCpuMs: db0 === null || db1 === null ? null : db1 - db0,
+  };
 }
 
 /** The server settings that shape a search's latency, as the server reports them. */
@@ -1022,18 +1071,20 @@ async function main(): Promise<void> {
     const plans: Record<string, string> = {};
     for (const m of methods) plans[m.name] = await planOf(database, m, queries[0]!);
 
-    const results = new Map<string, { latencies: number[]; recall: number[]; seconds: number; switches: number | null }>();
+    const results = new Map<string, Measured>();
     // One warm-up pass per method (caches), then interleaved measured rounds.
-    for (const m of methods) await measure(database, queries.slice(0, Math.min(20, QUERIES)), truth, m);
+    for (const m of methods) await measure(database, queries.slice(0, Math.min(20, QUERIES)), truth, m, pgs.dataDir);
     t0 = performance.now();
     for (let r = 0; r < ROUNDS; r++) {
       for (const m of methods) {
-        const res = await measure(database, queries, truth, m);
-        const acc = results.get(m.name) ?? { latencies: [], recall: [], seconds: 0, switches: 0 };
+        const res = await measure(database, queries, truth, m, pgs.dataDir);
+        const acc = results.get(m.name) ?? { latencies: [], recall: [], seconds: 0, switches: 0, apiCpuMs: 0, dbCpuMs: 0 };
         acc.latencies.push(...res.latencies);
         acc.recall.push(...res.recall);
         acc.seconds += res.seconds;
         acc.switches = acc.switches === null || res.switches === null ? null : acc.switches + res.switches;
+        acc.apiCpuMs += res.apiCpuMs;
+        acc.dbCpuMs = acc.dbCpuMs === null || res.dbCpuMs === null ? null : acc.dbCpuMs + res.dbCpuMs;
         results.set(m.name, acc);
       }
     }
@@ -1053,6 +1104,10 @@ async function main(): Promise<void> {
         // switches per search meanwhile (session 8: admission control should keep the first and cut the second).
         perSecond: round(r.latencies.length / r.seconds, 1),
         ctxSwitchesPerSearch: r.switches === null ? null : Math.round(r.switches / r.latencies.length),
+        // CPU per search at CLIENTS clients (session 10): this process (the API's share: service,
+        // statement, driver) and the database server (backends; 10 ms ticks, summed over the method's rounds).
+        apiCpuMs: round(r.apiCpuMs / r.latencies.length, 2),
+        dbCpuMs: r.dbCpuMs === null ? null : round(r.dbCpuMs / r.latencies.length, 2),
         // A partition's HNSW index is named by PostgreSQL (<partition>_embedding_idx), not by us.
         indexInPlan: !m.tx ? 'several' : /hnsw|Index Scan using message_embeddings_p\d\d_embedding_idx/.test(plan) ? 'hnsw' : /ivfflat/.test(plan) ? 'ivfflat' : /Bitmap/.test(plan) ? 'btree (practice)' : /Seq Scan/.test(plan) ? 'seq scan' : 'other',
         partitionsInPlan: new Set(plan.match(/message_embeddings_p\d\d\b/g) ?? []).size,

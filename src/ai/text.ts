@@ -212,14 +212,50 @@ export function setOrthoGlossary(on: boolean): void {
 
 const QUADRANT = /\b([ul])([rl]) quadrant\b/gi;
 
+/**
+ * Each glossary entry's clinical words as whole-word patterns, compiled once: expandOrtho() runs
+ * for every search and every embedded chunk, and built them anew per call (session 10).
+ */
+const GLOSSARY_WORDS: ReadonlyArray<readonly RegExp[]> = ORTHO_GLOSSARY.map(([, clinical]) => clinical.split(' ').map((w) => new RegExp(`\\b${w}\\b`, 'i')));
+
+/**
+ * A vocabulary's patterns in blocks of up to 8 joined as alternatives, each block tested before its
+ * members: a text matches a block exactly when it matches one of its members (a pattern matches a
+ * text when it matches at some position; an alternation at a position when one branch does), so
+ * only the members of matching blocks need testing. Joined only when that is plain: flags `i`
+ * alone and no backreference (group numbers shift when joined); any other pattern is a block of
+ * its own. About 115 pattern runs per query became ~40 (session 10, bench/SEARCH.md).
+ */
+function patternBlocks(entries: ReadonlyArray<readonly [RegExp, string]>, size = 8): { test: RegExp; from: number; to: number }[] {
+  const joinable = (re: RegExp) => re.flags === 'i' && !/\\[1-9]|\\k</.test(re.source);
+  const blocks: { test: RegExp; from: number; to: number }[] = [];
+  for (let from = 0; from < entries.length; ) {
+    let to = from + 1;
+    if (joinable(entries[from]![0])) while (to < entries.length && to - from < size && joinable(entries[to]![0])) to++;
+    const test = to - from === 1 ? entries[from]![0] : new RegExp(entries.slice(from, to).map(([re]) => `(?:${re.source})`).join('|'), 'i');
+    blocks.push({ test, from, to });
+    from = to;
+  }
+  return blocks;
+}
+const LAY_BLOCKS = patternBlocks(LAY_VOCABULARY);
+const GLOSSARY_BLOCKS = patternBlocks(ORTHO_GLOSSARY);
+
 /** Expands shorthand word by word; the original stays too, so exact notations still match. */
 export function expandOrtho(text: string): string {
   const extra: string[] = [];
-  for (const [re, clinical] of LAY_VOCABULARY) if (re.test(text)) extra.push(clinical);
+  for (const block of LAY_BLOCKS) {
+    if (!block.test.test(text)) continue;
+    for (let i = block.from; i < block.to; i++) if (LAY_VOCABULARY[i]![0].test(text)) extra.push(LAY_VOCABULARY[i]![1]);
+  }
   if (glossaryEnabled) {
-    for (const [re, clinical] of ORTHO_GLOSSARY) {
-      // Only towards the clinical words: nothing to add when the text already has them all.
-      if (re.test(text) && !clinical.split(' ').every((w) => new RegExp(`\\b${w}\\b`, 'i').test(text))) extra.push(clinical);
+    for (const block of GLOSSARY_BLOCKS) {
+      if (!block.test.test(text)) continue;
+      for (let i = block.from; i < block.to; i++) {
+        const [re, clinical] = ORTHO_GLOSSARY[i]!;
+        // Only towards the clinical words: nothing to add when the text already has them all.
+        if (re.test(text) && !GLOSSARY_WORDS[i]!.every((w) => w.test(text))) extra.push(clinical);
+      }
     }
     for (const m of text.matchAll(QUADRANT)) extra.push(`${m[1]!.toLowerCase() === 'u' ? 'upper' : 'lower'} ${m[2]!.toLowerCase() === 'r' ? 'right' : 'left'}`);
   }
@@ -260,11 +296,17 @@ export function snippet(text: string, terms: readonly string[], width = 160): st
   const flat = text.replace(/\s+/g, ' ').trim();
   if (flat.length <= width) return flat;
   const lower = flat.toLowerCase();
+  // Each term's stem once (not per window); a window [start, start + width) contains a stem when
+  // its first occurrence from `start` ends inside it (no window is sliced).
+  const stems = terms.filter((t) => t.length > 2).map((t) => t.slice(0, Math.max(3, t.length - 2)));
   let best = 0;
   let bestScore = -1;
   for (let start = 0; start < flat.length; start += Math.max(20, Math.floor(width / 4))) {
-    const window = lower.slice(start, start + width);
-    const score = terms.reduce((s, t) => s + (t.length > 2 && window.includes(t.slice(0, Math.max(3, t.length - 2))) ? 1 : 0), 0);
+    let score = 0;
+    for (const stem of stems) {
+      const at = lower.indexOf(stem, start);
+      if (at >= 0 && at + stem.length <= start + width) score++;
+    }
     if (score > bestScore) {
       bestScore = score;
       best = start;
@@ -358,10 +400,14 @@ export function correctSpelling(text: string, vocabulary: ReadonlyMap<string, nu
     // A plural is corrected as its singular ("brackts" -> "bracket" + s); shorter words of the
     // vocabulary (mostly abbreviations: "mand", "refin") are no targets.
     const forms = w.endsWith('s') ? [w, w.slice(0, -1)] : [w];
+    // No form is within one letter of a word outside these lengths: skipped before the closure below.
+    const shortest = Math.max(SPELL_MIN_LETTERS, forms[forms.length - 1]!.length - 1);
+    const longest = w.length + 1;
     let best: string | undefined;
     let bestCount = 0;
     let tie = false;
     for (const [v, count] of vocabulary) {
+      if (v.length < shortest || v.length > longest) continue;
       const form = forms.find(
         // A letter added or dropped at the end is an inflection (close/closed, brace/braces), not a typo.
         (f) => v.length >= SPELL_MIN_LETTERS && Math.abs(v.length - f.length) <= 1 && !v.startsWith(f) && !f.startsWith(v) && editDistance(f, v, 1) <= 1,

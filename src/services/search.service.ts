@@ -220,8 +220,12 @@ export function createSearchService(deps: SearchServiceDeps) {
     for (const f of fused) {
       const row = rows.get(f.id);
       if (!row) continue;
-      const full = `${row.title}\n${row.text}`.toLowerCase();
-      const matched = f.lexical ? terms.filter((t) => t.length > 2 && full.includes(t.slice(0, Math.max(3, t.length - 2)))) : [];
+      // Only a lexical hit names its words (a text lower-cased for nothing costs a copy of it).
+      let matched: string[] = [];
+      if (f.lexical) {
+        const full = `${row.title}\n${row.text}`.toLowerCase();
+        matched = terms.filter((t) => t.length > 2 && full.includes(t.slice(0, Math.max(3, t.length - 2))));
+      }
       const hit = { ...f, lexical: f.lexical ? { ...f.lexical, terms: matched } : null };
       out.push({
         kind: kindOf.get(f.id)!,
