@@ -1,16 +1,17 @@
 -- The lexical leg with fewer statements and fewer PL/pgSQL layers per search, the same ranking
 -- bit for bit (issue 10 §3 "Speed": GET /search at 1M messages; bench/SEARCH.md, session 10, s-lex).
 --
--- Why. pg_stat_statements (track = all, 300 searches as members at 100k x 10) over one production
--- call of search_lexical() for one practice: of its ~2.2 ms, the ranking statement itself 1.33 ms;
--- the rest is overhead around it. The call went through four PL/pgSQL functions, each with its own
--- SET clauses (a GUC nest level per call) and its own RETURN QUERY (the 50 rows copied into a
--- tuplestore four times): search_lexical() -> search_index.rank() -> rank_common() ->
--- rank_common_static_<n>() (whose DECLARE block assigned 3 variables per lexeme). Between them
--- ~11 statements per search: the caller's role, is_internal_admin() and lab_role() (two SECURITY
--- DEFINER SQL functions reading the same profiles row), the practices, the lexemes, the partition,
--- two pg_statistic reads, the tsquery, PL/pgSQL loops appending to arrays one lexeme at a time,
--- and has_table_privilege() parsing 'pg_catalog.pg_statistic' from text on every call.
+-- Why. pg_stat_statements (track = all, 300 searches as members at 100k x 10, load ~5) over one
+-- production call of search_lexical() for one practice: of its ~2.2 ms (wall), the ranking
+-- statement itself 1.33 ms; the rest is overhead around it. The call went through four PL/pgSQL
+-- functions, each with its own SET clauses (a GUC nest level per call) and its own RETURN QUERY
+-- (the 50 rows copied into a tuplestore four times): search_lexical() -> search_index.rank() ->
+-- rank_common() -> rank_common_static_<n>() (whose DECLARE block assigned 3 variables per lexeme).
+-- 15 SQL statements per call (7 now), counting the layers' calls: the caller's role,
+-- is_internal_admin() and lab_role() (two SECURITY DEFINER SQL functions reading the same profiles
+-- row), the practices, the lexemes, the partition, two pg_statistic reads, the tsquery; PL/pgSQL
+-- loops appending to arrays one lexeme at a time; has_table_privilege() parsing
+-- 'pg_catalog.pg_statistic' from text on every call.
 --
 -- What (the production path: BM25 by common terms for one practice, the superuser's pg_statistic
 -- path, at most 16 lexemes; everything else goes through search_index.rank() as before):
@@ -29,8 +30,8 @@
 --     the candidates: CASE WHEN common THEN idf ELSE ... END is coalesce(idf, ...), idf being NULL
 --     exactly when the word is selective).
 --   * The caller check gives the same arrays as 0076 with fewer calls. A caller who is a member of
---     every practice named, in that order (GET /search names the one it searches), gets that array
---     whatever its role (a role that reads everything gets the array named, anyone else the named
+--     every practice named, in that order (search_page() names one when the search asks for it),
+--     gets that array whatever its role (a role that reads everything gets the array named, anyone else the named
 --     practices it is a member of): the role is not looked up. Otherwise, for a kind other than
 --     patients, "internal admin or lab staff" is lab_role() IS NOT NULL alone: lab_role() is 'admin'
 --     for an internal admin (the same profiles row, profiles.id its key), so is_internal_admin()
@@ -44,6 +45,9 @@
 -- = on) and a partition not named documents_p<r> go through search_index.rank() unchanged.
 -- 0076's caller check and 0117's ranking stay reachable as search_lexical(…, 'bm25_0117'), for the
 -- tests and benchmarks that compare the two side by side.
+--
+-- Measured at 1M (bench/SEARCH.md): 0.12-0.22 ms less backend CPU per call, 0 of 1,152 candidate
+-- lists differ.
 --
 -- Same signature as 0076 (replaced in place), same grants. Idempotent.
 
@@ -100,9 +104,7 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = ''
 SET plan_cache_mode = force_generic_plan
 AS $body$
 DECLARE
-  -- The role the caller runs as: SET ROLE's, else the login's (SECURITY DEFINER changes only
-  -- current_user). A role that bypasses RLS reads every row of the sources anyway.
-  v_role text := CASE WHEN current_setting('role') = 'none' THEN session_user::text ELSE current_setting('role') END;
+  v_role text;
   v_everything boolean;
   v_allowed uuid[];
   v_practice uuid;
@@ -116,8 +118,11 @@ BEGIN
   IF p_kind IS NULL OR p_kind NOT IN ('case', 'message', 'project', 'patient') THEN
     RETURN;
   END IF;
+  -- v_role: the role the caller runs as, SET ROLE's, else the login's (SECURITY DEFINER changes
+  -- only current_user). A role that bypasses RLS reads every row of the sources anyway.
   IF p_ranking = 'bm25_0117' THEN
     -- 0076's caller check and 0117's ranking as they were, for the side-by-side runs.
+    v_role := CASE WHEN current_setting('role') = 'none' THEN session_user::text ELSE current_setting('role') END;
     v_everything := coalesce((SELECT r.rolsuper OR r.rolbypassrls FROM pg_catalog.pg_roles r WHERE r.rolname = v_role), false)
       OR coalesce(public.is_internal_admin(), false)
       OR (p_kind <> 'patient' AND public.lab_role() IS NOT NULL);
@@ -134,8 +139,8 @@ BEGIN
   END IF;
   -- Who may read what (0076): a role that reads everything the practices named (all if none), any
   -- other caller those of them it is a member of. When the caller is a member of every practice
-  -- named, in that order (GET /search names the one practice it searches), both give the same
-  -- array: the role need not be looked up.
+  -- named, in that order (search_page() names the practice a search asks for, ARRAY[p_practice]),
+  -- both give the same array: the role need not be looked up.
   IF cardinality(p_practices) > 0 THEN
     v_allowed := ARRAY(SELECT x FROM public.user_practice_ids() x WHERE x = ANY (p_practices));
   END IF;
@@ -144,6 +149,7 @@ BEGIN
   ELSE
     -- lab_role() is 'admin' for an internal admin (the same profiles row): for the kinds lab staff
     -- may read it alone answers "internal admin or lab staff" (one SECURITY DEFINER call, not two).
+    v_role := CASE WHEN current_setting('role') = 'none' THEN session_user::text ELSE current_setting('role') END;
     v_everything := coalesce((SELECT r.rolsuper OR r.rolbypassrls FROM pg_catalog.pg_roles r WHERE r.rolname = v_role), false)
       OR CASE WHEN p_kind = 'patient' THEN coalesce(public.is_internal_admin(), false) ELSE public.lab_role() IS NOT NULL END;
     IF v_everything THEN
