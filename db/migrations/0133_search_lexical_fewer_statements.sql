@@ -46,8 +46,9 @@
 -- 0076's caller check and 0117's ranking stay reachable as search_lexical(…, 'bm25_0117'), for the
 -- tests and benchmarks that compare the two side by side.
 --
--- Measured at 1M (bench/SEARCH.md): 0.12-0.22 ms less backend CPU per call, 0 of 1,152 candidate
--- lists differ.
+-- Measured at 1M (bench/SEARCH.md): ~0.2 ms less backend CPU per call with the practice named
+-- (mostly the role lookup skipped), ~0-0.1 ms with NULL practices (the layers and statements:
+-- ~0.06 ms on average, within single runs' noise); 0 of 1,152 candidate lists differ.
 --
 -- Same signature as 0076 (replaced in place), same grants. Idempotent.
 
