@@ -9,7 +9,10 @@
  * Like bench:search-steps it applies pending migrations to the fixture it opens only with --migrate;
  * otherwise a fixture that lacks some stops the run with a line naming them (bench/fixture-migrations.ts).
  *
- *   flock /tmp/mdw-bench.lock npm run bench:search-lexical-cpu -- [--dir <fixture dir>] [--passes 4] [--searches 72] [--rankings bm25,bm25_0104,bm25_0084] [--migrate]
+ * --named passes the practice as search_page() does (`ARRAY[practice]`, session 10) instead of NULL
+ * (every practice the caller may read).
+ *
+ *   flock /tmp/mdw-bench.lock npm run bench:search-lexical-cpu -- [--dir <fixture dir>] [--passes 4] [--searches 72] [--rankings bm25,bm25_0104,bm25_0084] [--named] [--migrate]
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -30,6 +33,7 @@ const { values: opt } = parseArgs({
     searches: { type: 'string', default: '72' },
     rankings: { type: 'string', default: 'bm25,bm25_0104' },
     migrate: { type: 'boolean', default: false },
+    named: { type: 'boolean', default: false },
   },
 });
 const PASSES = Number(opt.passes);
@@ -78,7 +82,7 @@ async function main(): Promise<void> {
             const pid = (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(trx)).rows[0]!.pid;
             const a = cpuMs(pid);
             const r = await sql<{ id: string; rank: string }>`
-              SELECT id, rank::text AS rank FROM public.search_lexical('message', ${s.terms}::text[], NULL::uuid[], ${CANDIDATES}::int, ${ranking}, ${BM25.k1}::float8, ${BM25.b}::float8)`.execute(trx);
+              SELECT id, rank::text AS rank FROM public.search_lexical('message', ${s.terms}::text[], ${opt.named ? [s.practice.id] : null}::uuid[], ${CANDIDATES}::int, ${ranking}, ${BM25.k1}::float8, ${BM25.b}::float8)`.execute(trx);
             spent += cpuMs(pid) - a;
             pages.push(r.rows.map((x) => `${x.id} ${x.rank}`).join());
           });
@@ -92,7 +96,7 @@ async function main(): Promise<void> {
     await database.destroy();
     pgs.stop();
   }
-  console.log(`${SEARCHES} searches × ${PASSES} passes, one practice's member each, realistic fixture (${dir})`);
+  console.log(`${SEARCHES} searches × ${PASSES} passes, one practice's member each, practices ${opt.named ? 'named (ARRAY[practice])' : 'NULL'}, realistic fixture (${dir})`);
   console.table(
     RANKINGS.map((r) => ({
       ranking: r,

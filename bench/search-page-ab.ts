@@ -3,7 +3,9 @@
  * round installs one migration file's definition (CREATE OR REPLACE), runs the same searches as
  * bench:search-steps (the search service's one-statement path as a practice member under RLS, its
  * query vector a stored one of the practice), then the other's; rounds alternate which goes first.
- * Also counts searches whose pages (ids and scores) differ between the two. Session 8: 0107 vs
+ * Also counts searches whose pages (ids and scores) differ between the two. --a/--b name a file of
+ * db/migrations, or with a slash a file from the repository's root (session 10: bench/sql/
+ * search-lexical-0117.sql, search_lexical() before 0133, vs 0133). Session 8: 0107 vs
  * 0119 (the feedback's q' in SQL instead of PL/pgSQL loops). Session 9: one connection, one round
  * trip per search (GET /search's path), and the backend's CPU per search (/proc utime + stime).
  *
@@ -47,7 +49,8 @@ async function main(): Promise<void> {
   const pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true, settings: { shared_buffers: '4GB', effective_cache_size: '12GB' } });
   // One connection (session 9): every search runs in the same backend, whose CPU is read from /proc.
   const database = createDatabase(pgs.url, 1);
-  const defs = [opt.a, opt.b].map((f) => ({ name: f, sql: readFileSync(path.join(__dirname, '..', 'db', 'migrations', f), 'utf8') }));
+  // A migration's file name, or (with a slash) a path from the repository's root, e.g. bench/sql/….
+  const defs = [opt.a, opt.b].map((f) => ({ name: f, sql: readFileSync(f.includes('/') ? path.join(__dirname, '..', f) : path.join(__dirname, '..', 'db', 'migrations', f), 'utf8') }));
   const model = (await sql<{ model: string; dimensions: number }>`SELECT model, dimensions FROM embedding_models WHERE state = 'active'`.execute(database.system)).rows[0]!;
   let current: number[] = [];
   const provider: EmbeddingProvider = { model: model.model, dimensions: model.dimensions, embed: (xs) => Promise.resolve(xs.map(() => current)), embedQuery: () => Promise.resolve(current) };

@@ -10,7 +10,11 @@
  * driver's parse). What is neither leg = production − lexical − semantic. Methods alternate
  * search by search (a rotating order), so load drifts hit them alike. A measurement, not a test.
  *
- *   flock /tmp/mdw-bench.lock npx tsx bench/search-page-cpu.ts --dir <fixture copy> [--searches 200] [--methods 0,1] [--migrate]
+ * --before (session 10, s-lex) adds the production search and the lexical leg alone with the lexical
+ * leg as before db 0133 (search_lexical(…, 'bm25_0117'): 0076's caller check, 0117's ranking),
+ * interleaved with the others: before/after in the same run.
+ *
+ *   flock /tmp/mdw-bench.lock npx tsx bench/search-page-cpu.ts --dir <fixture copy> [--searches 200] [--methods 0,1] [--before] [--migrate]
  *
  * Pending migrations are applied to the fixture only with --migrate (bench/fixture-migrations.ts).
  */
@@ -29,7 +33,9 @@ import * as repo from '../src/repositories/search.repository';
 import type { EmbeddingProvider } from '../src/ai/providers/types';
 import { createSearchService } from '../src/services/search.service';
 
-const { values: opt } = parseArgs({ options: { searches: { type: 'string', default: '200' }, dir: { type: 'string' }, methods: { type: 'string' }, migrate: { type: 'boolean', default: false } } });
+const { values: opt } = parseArgs({
+  options: { searches: { type: 'string', default: '200' }, dir: { type: 'string' }, methods: { type: 'string' }, before: { type: 'boolean', default: false }, migrate: { type: 'boolean', default: false } },
+});
 const SEARCHES = Number(opt.searches);
 if (!Number.isInteger(SEARCHES) || SEARCHES < 1) {
   console.error(`--searches must be a positive integer (got ${opt.searches})`);
@@ -72,6 +78,7 @@ async function main(): Promise<void> {
     const provider: EmbeddingProvider = { model: model.model, dimensions: model.dimensions, embed: (xs) => Promise.resolve(xs.map(() => current)), embedQuery: () => Promise.resolve(current) };
     const production = createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0 });
     const noFeedback = createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0, feedback: null });
+    const before0133 = createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0, lexicalRanking: 'bm25_0117' });
     const first = Math.ceil(repo.CANDIDATES * repo.SEMANTIC_OVERFETCH);
     type Q = (typeof queries)[number];
     const methods: { name: string; run: (q: Q) => Promise<unknown> }[] = [
@@ -112,6 +119,22 @@ async function main(): Promise<void> {
       },
       { name: 'empty round trip (BEGIN with the claims, SELECT 1, COMMIT)', run: (q) => database.asActorStatement({ sub: q.member }, 'SELECT 1') },
     ];
+    if (opt.before) {
+      methods.push(
+        {
+          name: 'production, lexical leg before 0133 (bm25_0117)',
+          run: (q) => before0133.search((fn) => database.asActor({ sub: q.member }, fn), { q: q.q, kinds: ['message'], limit: 10 }, (text) => database.asActorStatement({ sub: q.member }, text)),
+        },
+        {
+          name: 'lexical leg alone before 0133 (bm25_0117)',
+          run: (q) =>
+            database.asActorStatement(
+              { sub: q.member },
+              `SELECT id, rank FROM public.search_lexical('message', ${repo.sqlLiteral(orQueryTerms(expandOrtho(correctSpelling(q.q))))}::text[], NULL::uuid[], ${repo.CANDIDATES}, 'bm25_0117', ${repo.BM25.k1}, ${repo.BM25.b})`,
+            ),
+        },
+      );
+    }
     // --methods 0,2: only those (the table's indexes), e.g. to read pg_stat_statements of one.
     if (opt.methods) {
       const keep = new Set(opt.methods.split(',').map(Number));

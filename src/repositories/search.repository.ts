@@ -367,7 +367,7 @@ export interface PageInput {
   candidates?: number;
   overfetch?: number;
   efSearch?: number;
-  ranking?: 'bm25' | 'bm25_exact' | 'ts_rank' | 'bm25_0084';
+  ranking?: 'bm25' | 'bm25_exact' | 'ts_rank' | 'bm25_0084' | 'bm25_0117';
   params?: { k1: number; b: number };
   /**
    * The weighted fusion's parameters and the page size: the function fuses, cuts the page and

@@ -31,9 +31,10 @@ export interface SearchServiceDeps {
    * practice by common terms, db 0084), BM25 scoring every match (bm25_exact, as before 0084) or
    * ts_rank (the earlier ranking, kept for the evaluation's comparison). See src/ai/README.md.
    * bm25_0084: the same ranking as bm25 through 0084's function (before 0104), one-statement
-   * path only (bench:search's side-by-side).
+   * path only (bench:search's side-by-side); bm25_0117 likewise through search_lexical()'s caller
+   * check and ranking as before db 0133 (bench/search-page-cpu.ts --before).
    */
-  lexicalRanking?: 'bm25' | 'bm25_exact' | 'ts_rank' | 'bm25_0084';
+  lexicalRanking?: 'bm25' | 'bm25_exact' | 'ts_rank' | 'bm25_0084' | 'bm25_0117';
   /**
    * Nearest chunks the semantic leg fetches per text it returns (search.repository.ts
    * SEMANTIC_OVERFETCH); 2 is what it fetched before session 5, for the benchmark's comparison.

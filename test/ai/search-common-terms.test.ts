@@ -287,3 +287,47 @@ test('the static statements refuse a lexeme count they were not written for', as
     sql`SELECT * FROM search_index.rank_common_static_3(${a.practiceId}::uuid, 'message', 'a'::tsquery, 5, 1, 1.2, 0.75, '{a}', '{t}', '{1}')`.execute(database.system),
   ).rejects.toThrow(/rank_common_static_3: 1 lexemes, not 3/);
 });
+
+test('db 0133 (the ranking run by search_lexical() itself, its prelude in one statement) ranks exactly as 0117 (bm25_0117): 1 to 17 lexemes, the practice named or not, the pg_stats path', async () => {
+  const fillers = Array.from({ length: 13 }, (_, i) => `filler${i}`);
+  const queries = [
+    [rare],
+    [rarer, rare],
+    [common, rare, rarer],
+    [rare, 'filler3', common],
+    [common, rare, ...fillers.slice(0, 6)],
+    [...fillers, rarer],
+    [common, rare, ...fillers],
+    // 17 lexemes: more than the ranking statements hold (0117's path).
+    [common, rare, rarer, ...fillers, 'zqabsent9'],
+    // Common words only, and a selective word no text has: nothing by common terms, the exact ranking.
+    [common],
+    [common, `zqnowhere${tag}`],
+  ];
+  for (const terms of queries) {
+    for (const named of [null, [a.practiceId]]) {
+      const [now, viaView, before] = await asA(async (trx) => {
+        await pruned(trx);
+        const run = async (ranking: string) =>
+          (await sql<{ id: string; rank: string }>`SELECT id, rank::text AS rank FROM public.search_lexical('message', ${terms}::text[], ${named}::uuid[], 50, ${ranking})`.execute(trx)).rows;
+        const direct = await run('bm25');
+        await sql`SELECT set_config('mdw.search_stats_view', 'on', true)`.execute(trx);
+        const view = await run('bm25');
+        await sql`SELECT set_config('mdw.search_stats_view', '', true)`.execute(trx);
+        return [direct, view, await run('bm25_0117')];
+      });
+      expect(now.length).toBeGreaterThan(0);
+      // rank::text is float8's shortest exact form: equal text, equal bits.
+      expect(now).toEqual(before);
+      expect(viaView).toEqual(before);
+    }
+  }
+  // Below the size threshold (the default 2,000 texts): the exact ranking, as before.
+  const small = await asA(async (trx) => {
+    const run = async (ranking: string) =>
+      (await sql<{ id: string; rank: string }>`SELECT id, rank::text AS rank FROM public.search_lexical('message', ${[common, rare]}::text[], ${[a.practiceId]}::uuid[], 50, ${ranking})`.execute(trx)).rows;
+    return [await run('bm25'), await run('bm25_0117')];
+  });
+  expect(small[0]!.length).toBe(50);
+  expect(small[0]).toEqual(small[1]);
+});

@@ -125,6 +125,41 @@ test('lab staff get cases, messages and projects of every practice (the lab-staf
   expect(await as(b.members.doctor, (trx) => lexicalBm25(trx, 'patient', [w], 50))).toEqual([]);
 });
 
+test('db 0133 decides who reads what as 0076 did: every caller, kind and practice list gets what bm25_0117 (0076’s check) gives', async () => {
+  const w = word();
+  const caseA = await newCase(a, `Attachment ${w} lost.`);
+  const caseB = await newCase(b, `Attachment ${w} bonded.`);
+  await newMessage(a, caseA, `Rebond ${w} next visit.`);
+  await newMessage(b, caseB, `Rebond ${w} done.`);
+  await database.system
+    .insertInto('projects')
+    .values({ case_id: caseB, practice_id: b.practiceId, creator_id: b.members.doctor, name: `Plan ${w}`, project_type: 'treatment_plan' })
+    .execute();
+  await database.system.updateTable('patients').set({ clinical_summary: `Open bite, ${w} habit.` }).where('id', 'in', [a.patientId, b.patientId]).execute();
+  const admin = await createUser(database.system, 'internal-admin', 'admin');
+  const callers = [a.members.doctor, b.members.assistant, technician, support, outsider, admin];
+  const lists = [null, [a.practiceId], [b.practiceId], [a.practiceId, b.practiceId], [b.practiceId, a.practiceId], [a.practiceId, a.practiceId], []];
+  let nonEmpty = 0;
+  for (const sub of callers) {
+    for (const kind of ['case', 'message', 'project', 'patient']) {
+      for (const practices of lists) {
+        const [now, before] = await as(sub, async (trx) => {
+          const run = async (ranking: string) =>
+            (await sql<{ id: string; rank: string }>`SELECT id, rank::text AS rank FROM public.search_lexical(${kind}, ${[w]}::text[], ${practices}::uuid[], 50, ${ranking})`.execute(trx)).rows;
+          return [await run('bm25'), await run('bm25_0117')];
+        });
+        expect({ sub, kind, practices, rows: now }).toEqual({ sub, kind, practices, rows: before });
+        if (now.length > 0) nonEmpty++;
+      }
+    }
+  }
+  // Not vacuous: members, lab staff and the admin read something.
+  expect(nonEmpty).toBeGreaterThan(20);
+  // The admin reads patients of every practice; lab staff none.
+  expect(ids(await as(admin, (trx) => lexicalBm25(trx, 'patient', [w], 50)))).toEqual(new Set([a.patientId, b.patientId]));
+  expect(await as(technician, (trx) => lexicalBm25(trx, 'patient', [w], 50, a.practiceId))).toEqual([]);
+});
+
 test('the index follows inserts, text edits, other edits and deletes; consent withdrawal leaves full-text search as it was', async () => {
   const w1 = word();
   const w2 = word();
