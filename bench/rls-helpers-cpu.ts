@@ -12,12 +12,14 @@
  * Definitions: `installed` (what the fixture has, read back with pg_get_functiondef), `free` (for
  * this fixture only: plain inlinable SQL answering from a VALUES list of the fixture's members and
  * their practices, no table, no SECURITY DEFINER: what a search would cost if the helpers cost
- * nothing, the ceiling of any cache), or a file name (a migration in db/migrations, or a path).
+ * nothing; the admin policies fold to false at planning), `cached` (the same answers from functions the
+ * planner cannot inline: what a per-transaction cache could at best cost, one call per policy and
+ * statement), or a file name (a migration in db/migrations, or a path).
  * It also counts the helpers' calls per search and per read (`track_functions = all`, one pass).
  * It REPLACES the helpers in the databases it runs on, so it needs --dir: a copy of a cached
  * fixture, never the shared cache; the definitions found are put back at the end.
  *
- *   nice -n 5 npx tsx bench/rls-helpers-cpu.ts --dir <fixture copy> [--a installed] [--b free] [--searches 100] [--reads 100] [--rounds 6]
+ *   nice -n 5 npx tsx bench/rls-helpers-cpu.ts --dir <fixture copy> [--a installed] [--b free] [--searches 100] [--reads 100] [--rounds 6] [--one-db]
  */
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
@@ -40,6 +42,7 @@ const { values: opt } = parseArgs({
     searches: { type: 'string', default: '100' },
     reads: { type: 'string', default: '100' },
     rounds: { type: 'string', default: '6' },
+    'one-db': { type: 'boolean', default: false },
   },
 });
 const SEARCHES = Number(opt.searches);
@@ -64,11 +67,17 @@ async function main(): Promise<void> {
   // in the fixture copy), so both definitions stay installed and requests alternate A, B, A, B …
   // request by request: the other engineers' load drifts hit both alike, and no CREATE OR REPLACE
   // invalidates plans between them.
-  const admin = createDatabase(pgs.url.replace(/\/mdw_search_bench$/, '/postgres'), 1);
-  const exists = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_database WHERE datname = 'mdw_rls_b'`.execute(admin.system)).rows[0]!.n;
-  if (!exists) await sql`CREATE DATABASE mdw_rls_b TEMPLATE mdw_search_bench`.execute(admin.system);
-  await admin.destroy();
-  const dbs = [createDatabase(pgs.url, 1), createDatabase(pgs.url.replace(/\/mdw_search_bench$/, '/mdw_rls_b'), 1)];
+  // --one-db (a fixture too large to copy twice, the 1M one): one database, the definitions
+  // installed in turn, a block of requests each (noisier: load drifts between blocks).
+  const oneDb = opt['one-db']!;
+  if (!oneDb) {
+    const admin = createDatabase(pgs.url.replace(/\/mdw_search_bench$/, '/postgres'), 1);
+    const exists = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_database WHERE datname = 'mdw_rls_b'`.execute(admin.system)).rows[0]!.n;
+    if (!exists) await sql`CREATE DATABASE mdw_rls_b TEMPLATE mdw_search_bench`.execute(admin.system);
+    await admin.destroy();
+  }
+  const first = createDatabase(pgs.url, 1);
+  const dbs = [first, oneDb ? first : createDatabase(pgs.url.replace(/\/mdw_search_bench$/, '/mdw_rls_b'), 1)];
   const restores = ['', ''];
   try {
     const system = dbs[0]!.system;
@@ -82,22 +91,28 @@ async function main(): Promise<void> {
     const members = (await sql<{ profile_id: string; practice_id: string }>`SELECT profile_id, practice_id FROM practice_members ORDER BY 1, 2`.execute(system)).rows;
     const admins = Number((await sql<{ n: string }>`SELECT count(*) AS n FROM profiles WHERE role = 'admin'`.execute(system)).rows[0]!.n);
     const labStaff = Number((await sql<{ n: string }>`SELECT count(*) AS n FROM lab_staff`.execute(system)).rows[0]!.n);
-    const free = () => {
+    // auth.uid() once per call (an InitPlan), not once per member: the 1M fixture has 100 of them.
+    const free = (cacheLike: boolean) => {
       if (admins > 0 || labStaff > 0) throw new Error('`free` answers "no admin, no lab staff": this fixture has some');
       const values = members.map((m) => `('${m.profile_id}'::uuid, '${m.practice_id}'::uuid)`).join(', ');
-      return `CREATE OR REPLACE FUNCTION public.user_practice_ids() RETURNS SETOF uuid LANGUAGE sql STABLE ROWS 5 AS $f$ SELECT v.p FROM (VALUES ${values}) v(m, p) WHERE v.m = auth.uid() $f$;
-        CREATE OR REPLACE FUNCTION public.is_internal_admin() RETURNS boolean LANGUAGE sql STABLE AS $f$ SELECT false $f$;
-        CREATE OR REPLACE FUNCTION public.lab_role() RETURNS public.user_role LANGUAGE sql STABLE AS $f$ SELECT NULL::public.user_role $f$;`;
+      // `cached`: the same answers from functions the planner cannot inline (a SET clause), as a
+      // per-transaction cache would be: one call per policy and statement, no table read.
+      const set = cacheLike ? "SET search_path = ''" : '';
+      return `CREATE OR REPLACE FUNCTION public.user_practice_ids() RETURNS SETOF uuid LANGUAGE sql STABLE ROWS 5 ${set} AS $f$ SELECT v.p FROM (VALUES ${values}) v(m, p) WHERE v.m = (SELECT auth.uid()) $f$;
+        CREATE OR REPLACE FUNCTION public.is_internal_admin() RETURNS boolean LANGUAGE sql STABLE ${set} AS $f$ SELECT false $f$;
+        CREATE OR REPLACE FUNCTION public.lab_role() RETURNS public.user_role LANGUAGE sql STABLE ${set} AS $f$ SELECT NULL::public.user_role $f$;`;
     };
-    const load = (name: string, k: number): string => {
+    const load = (name: string): string => {
       // The fixture's own (database A's): B is a copy of A, whatever an interrupted run left in it.
       if (name === 'installed') return restores[0]!;
-      if (name === 'free') return free();
+      if (name === 'free' || name === 'cached') return free(name === 'cached');
       const file = existsSync(name) ? name : path.join(__dirname, '..', 'db', 'migrations', name);
       return readFileSync(file, 'utf8');
     };
     const names = [opt.a!, opt.b!];
-    for (const [k, d] of dbs.entries()) await sql.raw(load(names[k]!, k)).execute(d.system);
+    const defs = names.map(load);
+    const install = (k: number) => sql.raw(defs[k]!).execute(dbs[k]!.system);
+    for (const k of [0, 1]) await install(k);
 
     const model = (await sql<{ model: string; dimensions: number }>`SELECT model, dimensions FROM embedding_models WHERE state = 'active'`.execute(system)).rows[0]!;
     let current: number[] = [];
@@ -131,6 +146,7 @@ async function main(): Promise<void> {
     // Calls per request (track_functions costs time of its own: not during the CPU rounds).
     const calls: string[] = [];
     for (const [k, d] of dbs.entries()) {
+      if (oneDb) await install(k);
       await sql`SET track_functions = 'all'`.execute(d.system);
       const count = async (run: () => Promise<unknown>, n: number) => {
         await sql`SELECT pg_stat_clear_snapshot(), pg_stat_reset()`.execute(d.system);
@@ -153,31 +169,40 @@ async function main(): Promise<void> {
       const c = process.cpuUsage(c0);
       return [backendNs(pids[k]!) - b0, c.user + c.system, out];
     };
-    for (let r = -1; r < ROUNDS; r++) {
+    const searchStep = async (r: number, k: number, i: number) => {
+      const [ns, node, res] = await measure(k, () => search(k, searches[i]!));
+      if (r < 0) return;
+      stats[k]!.searchNs += ns;
+      stats[k]!.searchNode += node;
+      if (r === 0) stats[k]!.searchPages[i] = (res as Awaited<ReturnType<typeof search>>).results.map((x) => `${x.id} ${x.score} ${x.snippet}`).join('|');
+    };
+    const readStep = async (r: number, k: number, i: number) => {
+      const [ns, node, ids] = await measure(k, () => read(k, i));
+      if (r < 0) return;
+      stats[k]!.readNs += ns;
+      stats[k]!.readNode += node;
+      if (r === 0) stats[k]!.readPages[i] = ids as string;
+    };
+    for (let r = oneDb ? 0 : -1; r < ROUNDS; r++) {
+      if (oneDb) {
+        // A block of each definition, which goes first alternating; 5 of each kind warm its plans up.
+        for (const k of r % 2 === 0 ? [0, 1] : [1, 0]) {
+          await install(k);
+          for (let i = 0; i < 5; i++) await searchStep(-1, k, i % SEARCHES);
+          for (let i = 0; i < 5; i++) await readStep(-1, k, i);
+          for (let i = 0; i < SEARCHES; i++) await searchStep(r, k, i);
+          for (let i = 0; i < READS; i++) await readStep(r, k, i);
+        }
+        continue;
+      }
       // Round -1 warms both up. Then A and B alternate request by request, which goes first alternating.
-      for (let i = 0; i < SEARCHES; i++) {
-        for (const k of (r + i) % 2 === 0 ? [0, 1] : [1, 0]) {
-          const [ns, node, res] = await measure(k, () => search(k, searches[i]!));
-          if (r < 0) continue;
-          stats[k]!.searchNs += ns;
-          stats[k]!.searchNode += node;
-          if (r === 0) stats[k]!.searchPages[i] = (res as Awaited<ReturnType<typeof search>>).results.map((x) => `${x.id} ${x.score} ${x.snippet}`).join('|');
-        }
-      }
-      for (let i = 0; i < READS; i++) {
-        for (const k of (r + i) % 2 === 0 ? [0, 1] : [1, 0]) {
-          const [ns, node, ids] = await measure(k, () => read(k, i));
-          if (r < 0) continue;
-          stats[k]!.readNs += ns;
-          stats[k]!.readNode += node;
-          if (r === 0) stats[k]!.readPages[i] = ids as string;
-        }
-      }
+      for (let i = 0; i < SEARCHES; i++) for (const k of (r + i) % 2 === 0 ? [0, 1] : [1, 0]) await searchStep(r, k, i);
+      for (let i = 0; i < READS; i++) for (const k of (r + i) % 2 === 0 ? [0, 1] : [1, 0]) await readStep(r, k, i);
     }
     const [a, b] = stats;
     const differ = a!.searchPages.filter((p, i) => p !== b!.searchPages[i]).length;
     const readsDiffer = a!.readPages.filter((p, i) => p !== b!.readPages[i]).length;
-    console.log(`${SEARCHES} searches and ${READS} GET /cases × ${ROUNDS} rounds per definition, alternating one at a time (${dir}); search pages differing: ${differ} of ${SEARCHES}; case pages differing: ${readsDiffer} of ${READS}`);
+    console.log(`${SEARCHES} searches and ${READS} GET /cases × ${ROUNDS} rounds per definition, ${oneDb ? 'in alternating blocks (--one-db)' : 'alternating one at a time'} (${dir}); search pages differing: ${differ} of ${SEARCHES}; case pages differing: ${readsDiffer} of ${READS}`);
     for (const [k, name] of names.entries()) console.log(`helper calls per request with ${name}: ${calls[k]}`);
     const per = (ns: number, n: number) => Number((ns / 1e6 / (n * ROUNDS)).toFixed(4));
     console.table(
@@ -193,8 +218,8 @@ async function main(): Promise<void> {
       }),
     );
   } finally {
-    for (const [k, d] of dbs.entries()) {
-      if (restores[k]) await sql.raw(restores[k]).execute(d.system);
+    for (const d of new Set(dbs)) {
+      if (restores[0]) await sql.raw(restores[0]).execute(d.system);
       await d.destroy();
     }
     pgs.stop();
