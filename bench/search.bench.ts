@@ -85,12 +85,15 @@ const HELP = `npm run bench:search -- [options]
   --pipeline-texts N texts for the pipeline's texts/s, 0 to skip (default 256)
   --shared-buffers S the server's shared_buffers (default 4GB: the HNSW graphs and the hot heap fit)
   --effective-cache-size S  the planner's effective_cache_size (default 12GB)
+  --max-locks-per-transaction N  the server's max_locks_per_transaction, on PostgreSQL 18 also its
+                     fast-path lock slots per backend (default 256 since session 10; 64 is PostgreSQL's)
   --no-prewarm       skip pg_prewarm of the searched indexes and tables at start (measure a cold server)
   --ef-search LIST   extra semantic() methods at these hnsw.ef_search values, e.g. 20,40,64 (default none)
   --admission LIST   extra GET /search methods with admission control at these concurrencies (the
                      service's SEARCH_CONCURRENCY: at most N searches in the database, the rest queue
                      FIFO, the wait inside each latency), same clients and pool (default 4,6: GET /search's
-                     default since session 9 and one below it; with --quick 2,3,4,5,6,8; 0: none)
+                     default since session 9 and one below it; with --quick 1,2,3,4,5,6,8, where 1 is
+                     the database's CPU per search one at a time in the same run; 0: none)
   --quick            only the production GET /search, without and with admission control (--admission),
                      in more rounds: no exact truth, recall, older paths, ivfflat or pipeline (the
                      admission sweep in about a minute of measuring); every run reports, per method,
@@ -125,6 +128,7 @@ const { values: opt } = parseArgs({
     'flat-hnsw': { type: 'boolean', default: false },
     'shared-buffers': { type: 'string', default: '4GB' },
     'effective-cache-size': { type: 'string', default: '12GB' },
+    'max-locks-per-transaction': { type: 'string', default: '256' },
     'no-prewarm': { type: 'boolean', default: false },
     'ef-search': { type: 'string', default: '' },
     admission: { type: 'string' },
@@ -147,7 +151,7 @@ if (opt.help) {
 }
 const QUICK = opt.quick;
 opt.rounds ??= QUICK ? '6' : '2';
-opt.admission ??= QUICK ? '2,3,4,5,6,8' : '4,6';
+opt.admission ??= QUICK ? '1,2,3,4,5,6,8' : '4,6';
 const int = (k: 'vectors' | 'practices' | 'clients' | 'queries' | 'rounds' | 'probes' | 'pipeline-texts' | 'soak-seconds', min = 1) => {
   const v = Number(opt[k]);
   if (!Number.isInteger(v) || v < min) {
@@ -197,6 +201,11 @@ if (EF_SWEEP.some((x) => !Number.isInteger(x) || x < 1 || x > 1000)) {
 const SERVER_SETTINGS: Record<string, string> = {
   shared_buffers: opt['shared-buffers'],
   effective_cache_size: opt['effective-cache-size'],
+  // Session 10: a search locks 62 relations at 1M (129 on the 100k fixture), more than the 64
+  // fast-path slots PostgreSQL 18 derives from the default 64; the rest went through the shared
+  // lock manager, the only LWLock wait at 10 clients (1.1 % of active backend samples). 256 gives
+  // 256 slots (bench/SEARCH.md "Session 10 (s-contend)"; docker-compose.yml sets the same).
+  max_locks_per_transaction: opt['max-locks-per-transaction'],
 };
 if (VECTORS < PRACTICES * 10) {
   console.error('--vectors must be at least 10 per practice');
@@ -976,7 +985,7 @@ async function locksOfOneSearch(database: Database, q: Query, svc: SearchService
 
 /** The server settings that shape a search's latency, as the server reports them. */
 async function serverSettings(url: string): Promise<Record<string, string>> {
-  const names = ['shared_buffers', 'effective_cache_size', 'work_mem', 'random_page_cost', 'max_parallel_workers_per_gather', 'jit', 'fsync', 'synchronous_commit', 'max_connections'];
+  const names = ['shared_buffers', 'effective_cache_size', 'max_locks_per_transaction', 'work_mem', 'random_page_cost', 'max_parallel_workers_per_gather', 'jit', 'fsync', 'synchronous_commit', 'max_connections'];
   const r = await withClient(url, (c) => c.query<{ name: string; setting: string }>(`SELECT name, current_setting(name) AS setting FROM unnest($1::text[]) AS name`, [names]));
   return Object.fromEntries(r.rows.map((x) => [x.name, x.setting]));
 }
