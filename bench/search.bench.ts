@@ -956,7 +956,7 @@ async function soak(database: Database, url: string, queries: Query[], m: Method
 }
 
 /**
- * Locks one production search holds at its end (pg_locks of its own backend before COMMIT), split
+ * Relation locks one production search holds at its end (pg_locks of its own backend before COMMIT), split
  * into fast-path and lock-manager ones: PostgreSQL 18 gives a backend as many fast-path slots as
  * max_locks_per_transaction (64 by default, in groups of 16); relations past them take the shared
  * lock manager's partition locks, which is where concurrent searches would contend.
@@ -1239,8 +1239,16 @@ async function main(): Promise<void> {
 
     // One production search's locks, then the soaks (wait events, and perf with --perf).
     const production = methods.find((m) => m.locks);
-    const locks = production ? await production.locks!(queries[0]!) : null;
-    if (locks) console.log('(c) locks one production search holds at its end', locks);
+    // Over 20 searches: how many relations a search locks depends on its words (session 10: 64 or
+    // 129 on the 100k × 10 fixture, the lexical leg locking every partition of the index or one).
+    let locks: { searches: number; relations: string; fastPath: string; lockManager: string } | null = null;
+    if (production) {
+      const each: Locks[] = [];
+      for (const q of queries.slice(0, 20)) each.push(await production.locks!(q));
+      const mmm = (xs: number[]) => spread(xs).replace(/\.0\b/g, '');
+      locks = { searches: each.length, relations: mmm(each.map((x) => x.relations)), fastPath: mmm(each.map((x) => x.fastPath)), lockManager: mmm(each.map((x) => x.lockManager)) };
+      console.log('(c) relation locks a production search holds at its end, min / median / max', locks);
+    }
     const soaks = [];
     if (SOAK.length) {
       if (opt.perf) mkdirSync(opt.perf, { recursive: true });
