@@ -201,8 +201,9 @@ if (EF_SWEEP.some((x) => !Number.isInteger(x) || x < 1 || x > 1000)) {
 const SERVER_SETTINGS: Record<string, string> = {
   shared_buffers: opt['shared-buffers'],
   effective_cache_size: opt['effective-cache-size'],
-  // Session 10: a search locks 62 relations at 1M (129 on the 100k fixture), more than the 64
-  // fast-path slots PostgreSQL 18 derives from the default 64; the rest went through the shared
+  // Session 10: a search locks 62 relations once its connection's plans are built (up to 176
+  // before), in groups of 16 fast-path slots by oid of the 64 PostgreSQL 18 derives from the
+  // default max_locks_per_transaction; 16-19 of them (65-112 early) went through the shared
   // lock manager, the only LWLock wait at 10 clients (1.1 % of active backend samples). 256 gives
   // 256 slots (bench/SEARCH.md "Session 10 (s-contend)"; docker-compose.yml sets the same).
   max_locks_per_transaction: opt['max-locks-per-transaction'],
@@ -1239,8 +1240,8 @@ async function main(): Promise<void> {
 
     // One production search's locks, then the soaks (wait events, and perf with --perf).
     const production = methods.find((m) => m.locks);
-    // Over 20 searches: how many relations a search locks depends on its words (session 10: 64 or
-    // 129 on the 100k × 10 fixture, the lexical leg locking every partition of the index or one).
+    // Over 20 searches on pooled connections that ran the rounds (session 10: 62 in steady state;
+    // up to 176 while a connection's plans are built, bench/search-locks.ts).
     let locks: { searches: number; relations: string; fastPath: string; lockManager: string } | null = null;
     if (production) {
       const each: Locks[] = [];
