@@ -39,6 +39,7 @@
  *   npm run bench:search -- --vectors 100000 --queries 100 # a quick run
  *   npm run bench:search -- --help
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
@@ -69,6 +70,7 @@ import { CANDIDATES, HNSW_EF_SEARCH, semantic } from '../src/repositories/search
 import { createSearchService, type SearchService } from '../src/services/search.service';
 import { withClient } from '../test/support/pg-clients';
 import { migrateCachedFixture, runBench } from './fixture-migrations';
+import { postmasterPid, sampleWaitEvents, startLoadProbe, type LoadSample } from './search-load-probes';
 
 const HELP = `npm run bench:search -- [options]
   --fixture F        the messages' texts: realistic (Zipf-like vocabulary, bench/realistic-messages.ts;
@@ -78,17 +80,31 @@ const HELP = `npm run bench:search -- [options]
   --practices N      practices they spread over, equally (default 100)
   --clients N        concurrent searching clients (default 10)
   --queries N        distinct tenant-filtered queries per round (default 200)
-  --rounds N         interleaved rounds of every method (default 2)
+  --rounds N         interleaved rounds of every method (default 2; 6 with --quick)
   --probes N         ivfflat probes of the second ivfflat setting (default 10)
   --pipeline-texts N texts for the pipeline's texts/s, 0 to skip (default 256)
   --shared-buffers S the server's shared_buffers (default 4GB: the HNSW graphs and the hot heap fit)
   --effective-cache-size S  the planner's effective_cache_size (default 12GB)
+  --max-locks-per-transaction N  the server's max_locks_per_transaction, on PostgreSQL 18 also its
+                     fast-path lock slots per backend (default 256 since session 10; 64 is PostgreSQL's)
   --no-prewarm       skip pg_prewarm of the searched indexes and tables at start (measure a cold server)
   --ef-search LIST   extra semantic() methods at these hnsw.ef_search values, e.g. 20,40,64 (default none)
   --admission LIST   extra GET /search methods with admission control at these concurrencies (the
                      service's SEARCH_CONCURRENCY: at most N searches in the database, the rest queue
                      FIFO, the wait inside each latency), same clients and pool (default 4,6: GET /search's
-                     default since session 9 and one below it; 0: none)
+                     default since session 9 and one below it; with --quick 1,2,3,4,5,6,8, where 1 is
+                     the database's CPU per search one at a time in the same run; 0: none)
+  --quick            only the production GET /search, without and with admission control (--admission),
+                     in more rounds: no exact truth, recall, older paths, ivfflat or pipeline (the
+                     admission sweep in about a minute of measuring); every run reports, per method,
+                     p95 per round (min / median / max: the spread), CPU per search of the server, of
+                     this process and of the rest of the machine, and this process's event loop
+  --soak LIST        after the measured rounds, run these admission settings (0: no limit) for
+                     --soak-seconds each while sampling the backends' wait events (pg_stat_activity
+                     every 10 ms) and, with --perf, recording the whole machine (default none)
+  --soak-seconds N   seconds per --soak setting (default 20)
+  --perf DIR         with --soak: \`perf record -a -g\` of each soak into DIR/<setting>.data (perf report
+                     -i … --no-children --sort comm,dso,sym); it perturbs, so rounds run without it
   --flat-hnsw        also build and measure one HNSW graph over the unpartitioned copy (29 min at 1M)
   --rebuild          rebuild the cached database even if present
   --build-only       build (or check) the cached database, measure nothing
@@ -106,15 +122,20 @@ const { values: opt } = parseArgs({
     practices: { type: 'string', default: '100' },
     clients: { type: 'string', default: '10' },
     queries: { type: 'string', default: '200' },
-    rounds: { type: 'string', default: '2' },
+    rounds: { type: 'string' },
     probes: { type: 'string', default: '10' },
     'pipeline-texts': { type: 'string', default: '256' },
     'flat-hnsw': { type: 'boolean', default: false },
     'shared-buffers': { type: 'string', default: '4GB' },
     'effective-cache-size': { type: 'string', default: '12GB' },
+    'max-locks-per-transaction': { type: 'string', default: '256' },
     'no-prewarm': { type: 'boolean', default: false },
     'ef-search': { type: 'string', default: '' },
-    admission: { type: 'string', default: '4,6' },
+    admission: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    soak: { type: 'string', default: '' },
+    'soak-seconds': { type: 'string', default: '20' },
+    perf: { type: 'string' },
     rebuild: { type: 'boolean', default: false },
     migrate: { type: 'boolean', default: false },
     'build-only': { type: 'boolean', default: false },
@@ -128,7 +149,10 @@ if (opt.help) {
   console.log(HELP);
   process.exit(0);
 }
-const int = (k: 'vectors' | 'practices' | 'clients' | 'queries' | 'rounds' | 'probes' | 'pipeline-texts', min = 1) => {
+const QUICK = opt.quick;
+opt.rounds ??= QUICK ? '6' : '2';
+opt.admission ??= QUICK ? '1,2,3,4,5,6,8' : '4,6';
+const int = (k: 'vectors' | 'practices' | 'clients' | 'queries' | 'rounds' | 'probes' | 'pipeline-texts' | 'soak-seconds', min = 1) => {
   const v = Number(opt[k]);
   if (!Number.isInteger(v) || v < min) {
     console.error(`--${k} must be an integer ≥ ${min} (got ${opt[k]})`);
@@ -147,7 +171,17 @@ const CLIENTS = int('clients');
 const QUERIES = int('queries');
 const ROUNDS = int('rounds');
 const PROBES = int('probes');
-const PIPELINE_TEXTS = int('pipeline-texts', 0);
+const PIPELINE_TEXTS = QUICK ? 0 : int('pipeline-texts', 0);
+const SOAK = opt.soak ? opt.soak.split(',').map(Number) : [];
+const SOAK_SECONDS = int('soak-seconds');
+if (SOAK.some((x) => !Number.isInteger(x) || x < 0)) {
+  console.error(`--soak must be admission settings, comma-separated integers ≥ 0 (0: no limit; got ${opt.soak})`);
+  process.exit(2);
+}
+if (opt.perf && !SOAK.length) {
+  console.error('--perf records the soaks: give --soak too (e.g. --soak 0,6)');
+  process.exit(2);
+}
 const FLAT_HNSW = opt['flat-hnsw'];
 const EF_SWEEP = opt['ef-search'] ? opt['ef-search'].split(',').map(Number) : [];
 const ADMISSION = opt.admission.split(',').map(Number).filter((x) => x !== 0);
@@ -167,6 +201,12 @@ if (EF_SWEEP.some((x) => !Number.isInteger(x) || x < 1 || x > 1000)) {
 const SERVER_SETTINGS: Record<string, string> = {
   shared_buffers: opt['shared-buffers'],
   effective_cache_size: opt['effective-cache-size'],
+  // Session 10: a search locks 62 relations once its connection's plans are built (up to 176
+  // before), in groups of 16 fast-path slots by oid of the 64 PostgreSQL 18 derives from the
+  // default max_locks_per_transaction; 16-19 of them (65-112 early) went through the shared
+  // lock manager, the only LWLock wait at 10 clients (1.1 % of active backend samples). 256 gives
+  // 256 slots (bench/SEARCH.md "Session 10 (s-contend)"; docker-compose.yml sets the same).
+  max_locks_per_transaction: opt['max-locks-per-transaction'],
 };
 if (VECTORS < PRACTICES * 10) {
   console.error('--vectors must be at least 10 per practice');
@@ -618,7 +658,10 @@ type Method = {
   tx?: (trx: Tx, q: Query) => Promise<string[]>;
   /** …or a whole service call that opens its own transaction. */
   whole?: (q: Query) => Promise<string[]>;
+  /** The production search only: the locks one search holds (locksOfOneSearch). */
+  locks?: (q: Query) => Promise<Locks>;
 };
+type Locks = { relations: number; fastPath: number; lockManager: number; other: number };
 
 const vecLit = (v: readonly number[]) => `[${v.join(',')}]`;
 
@@ -641,7 +684,11 @@ async function exact(trx: Tx, q: Query): Promise<string[]> {
 
 const model = { model: MODEL, dimensions: DIMS };
 
-function methodsFor(database: Database): Method[] {
+/**
+ * The measured methods; with `quick`, only the production GET /search and its admission settings
+ * (those the API chooses between), in that order.
+ */
+function methodsFor(database: Database, admission: readonly number[] = ADMISSION, quick = QUICK): Method[] {
   // The search service as the API builds it, except that the query vector is the query's
   // synthetic one (a model call per query is (d)'s subject) and nothing is cached.
   const byText = new Map<string, number[]>();
@@ -669,7 +716,7 @@ function methodsFor(database: Database): Method[] {
   // The same search as separate statements (scope, each leg, rows: as before session 6, db 0098), side by side.
   const separateService = createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0, statements: 'separate' });
   // Session 8: the production search with admission control (SEARCH_CONCURRENCY), side by side.
-  const admitted = ADMISSION.map((n) => ({ n, service: createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0, concurrency: n }) }));
+  const admitted = admission.map((n) => ({ n, service: createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0, concurrency: n }) }));
   // One whole search as GET /search runs it, as the practice's member (the query's vector answered
   // by the bench's provider through byText); oneTrip: BEGIN with the claims, search_page() and
   // COMMIT as one string, as production sends it since session 8.
@@ -683,6 +730,26 @@ function methodsFor(database: Database): Method[] {
     if (r.mode !== 'hybrid') throw new Error(`search answered ${r.mode}: ${r.degraded?.message}`);
     return r.results.map((x) => x.id);
   };
+  const production: Method = {
+    // As GET /search sends it since session 8: BEGIN with the claims, search_page() and COMMIT in one round trip.
+    name: 'GET /search SQL: lexical (BM25) + semantic + rows (production)',
+    recall: false,
+    whole: wholeSearch(service, true),
+    locks: (q) => {
+      byText.set(expandOrtho(q.text), q.vector);
+      return locksOfOneSearch(database, q, service);
+    },
+  };
+  // Admission control: the same clients and pool, at most n searches in the database at once;
+  // each latency runs from the client's call, its wait in the queue included.
+  const withAdmission = admitted.map(
+    ({ n, service: svc }): Method => ({
+      name: `GET /search SQL (production) with admission control: ${n} at a time, the rest queue FIFO (SEARCH_CONCURRENCY=${n})`,
+      recall: false,
+      whole: wholeSearch(svc, true),
+    }),
+  );
+  if (quick) return [production, ...withAdmission];
   const all: Method[] = [
     {
       // What GET /search runs per kind: CANDIDATES nearest, of which the page shows the first 10.
@@ -703,26 +770,13 @@ function methodsFor(database: Database): Method[] {
         tx: async (trx, q) => (await semantic(trx, 'message', model, q.vector, CANDIDATES, undefined, undefined, ef)).slice(0, K).map((x) => x.id),
       }),
     ),
-    {
-      // As GET /search sends it since session 8: BEGIN with the claims, search_page() and COMMIT in one round trip.
-      name: 'GET /search SQL: lexical (BM25) + semantic + rows (production)',
-      recall: false,
-      whole: wholeSearch(service, true),
-    },
+    production,
     {
       name: 'GET /search SQL as before session 8: three round trips (BEGIN with the claims, search_page(), COMMIT)',
       recall: false,
       whole: wholeSearch(service),
     },
-    // Admission control: the same clients and pool, at most n searches in the database at once;
-    // each latency runs from the client's call, its wait in the queue included.
-    ...admitted.map(
-      ({ n, service: svc }): Method => ({
-        name: `GET /search SQL (production) with admission control: ${n} at a time, the rest queue FIFO (SEARCH_CONCURRENCY=${n})`,
-        recall: false,
-        whole: wholeSearch(svc, true),
-      }),
-    ),
+    ...withAdmission,
     {
       name: 'GET /search SQL, lexical leg as before 0104 (0084 common terms; same pages)',
       recall: false,
@@ -816,49 +870,21 @@ function contextSwitches(): number | null {
   }
 }
 
-/**
- * CPU time (ms) so far of the PostgreSQL server whose cluster is in `dataDir`: the postmaster with
- * the children it has reaped, and its live children (backends, parallel workers, background
- * processes); null where /proc cannot tell.
- */
-function serverCpuMs(dataDir: string): number | null {
-  try {
-    const postmaster = Number(readFileSync(path.join(dataDir, 'pgdata', 'postmaster.pid'), 'utf8').split('\n')[0]);
-    let ticks = 0;
-    for (const d of readdirSync('/proc')) {
-      if (!/^\d+$/.test(d)) continue;
-      let stat: string;
-      try {
-        stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      } catch {
-        continue; // ended meanwhile
-      }
-      // Fields after the command's closing parenthesis: ppid 2nd, utime 12th, stime 13th, cutime 14th, cstime 15th.
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(d) === postmaster) ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
-      else if (Number(f[1]) === postmaster) ticks += Number(f[11]) + Number(f[12]);
-    }
-    return ticks * 10; // USER_HZ = 100 on Linux
-  } catch {
-    return null;
-  }
-}
+/** The server's postmaster (set once the fixture is open), whose processes' CPU measure() reads. */
+let serverPid: number | null = null;
 
 interface Measured {
   latencies: number[];
   recall: number[];
   seconds: number;
   switches: number | null;
-  /** CPU ms meanwhile of this process (the API's part of a search: service, driver, statement) and of the database server. */
-  apiCpuMs: number;
-  dbCpuMs: number | null;
+  load: LoadSample;
 }
 
-async function measure(database: Database, queries: Query[], truth: string[][], m: Method, serverDir: string): Promise<Measured> {
+async function measure(database: Database, queries: Query[], truth: string[][], m: Method): Promise<Measured> {
   const started = performance.now();
   const ctxt0 = contextSwitches();
-  const cpu0 = process.cpuUsage();
-  const db0 = serverCpuMs(serverDir);
+  const probe = startLoadProbe(serverPid);
   const latencies: number[] = [];
   const recall: number[] = new Array<number>(queries.length);
   let next = 0;
@@ -876,21 +902,91 @@ async function measure(database: Database, queries: Query[], truth: string[][], 
   };
   await Promise.all(Array.from({ length: CLIENTS }, client));
   const ctxt1 = contextSwitches();
-  const cpu = process.cpuUsage(cpu0);
-  const db1 = serverCpuMs(serverDir);
-  return {
-    latencies,
-    recall,
-    seconds: (performance.now() - started) / 1000,
-    switches: ctxt0 === null || ctxt1 === null ? null : ctxt1 - ctxt0,
-    apiCpuMs: (cpu.user + cpu.system) / 1000,
-    dbCpuMs: db0 === null || db1 === null ? null : db1 - db0,
+  const load = probe.stop(latencies.length);
+  return { latencies, recall, seconds: (performance.now() - started) / 1000, switches: ctxt0 === null || ctxt1 === null ? null : ctxt1 - ctxt0, load };
+}
+
+/**
+ * Runs `m` with CLIENTS closed-loop clients for `seconds` (the queries over and over) while
+ * sampling the backends' wait events and, with `perfFile`, recording the whole machine with
+ * `perf record -a -g` (started before, stopped after, so the file covers the soak only).
+ */
+async function soak(database: Database, url: string, queries: Query[], m: Method, seconds: number, perfFile?: string) {
+  let perf: ChildProcess | undefined;
+  if (perfFile) {
+    perf = spawn('perf', ['record', '-a', '-g', '-F', '499', '-o', perfFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // perf prints nothing until it stops: give it a moment to open its ring buffers.
+    await new Promise((res) => setTimeout(res, 1000));
+  }
+  const waits = sampleWaitEvents(url, 'mdw');
+  const latencies: number[] = [];
+  const t0 = performance.now();
+  const ctxt0 = contextSwitches();
+  const probe = startLoadProbe(serverPid);
+  let next = 0;
+  const client = async () => {
+    while (performance.now() - t0 < seconds * 1000) {
+      const q = queries[next++ % queries.length]!;
+      const t = performance.now();
+      await m.whole!(q);
+      latencies.push(performance.now() - t);
+    }
   };
+  await Promise.all(Array.from({ length: CLIENTS }, client));
+  const ctxt1 = contextSwitches();
+  const load = probe.stop(latencies.length);
+  const wall = (performance.now() - t0) / 1000;
+  const waitEvents = await waits.stop();
+  if (perf) {
+    const exited = new Promise((res) => perf!.once('exit', res));
+    perf.kill('SIGINT');
+    await exited;
+  }
+  return {
+    method: m.name,
+    seconds: round(wall, 1),
+    searches: latencies.length,
+    p50Ms: round(pct(latencies, 0.5)),
+    p95Ms: round(pct(latencies, 0.95)),
+    perSecond: round(latencies.length / wall, 1),
+    ctxSwitchesPerSearch: ctxt0 === null || ctxt1 === null ? null : Math.round((ctxt1 - ctxt0) / latencies.length),
+    ...load,
+    waitEvents,
+    perfFile: perfFile ?? null,
+  };
+}
+
+/**
+ * Relation locks one production search holds at its end (pg_locks of its own backend before COMMIT), split
+ * into fast-path and lock-manager ones: PostgreSQL 18 gives a backend as many fast-path slots as
+ * max_locks_per_transaction (64 by default, in groups of 16); relations past them take the shared
+ * lock manager's partition locks, which is where concurrent searches would contend.
+ */
+async function locksOfOneSearch(database: Database, q: Query, svc: SearchService): Promise<Locks> {
+  const out = { relations: 0, fastPath: 0, lockManager: 0, other: 0 };
+  await svc.search(
+    (fn) => database.asActor({ sub: q.practice.member }, fn),
+    { q: q.text, kinds: ['message'], limit: K },
+    (text) =>
+      database.asActor({ sub: q.practice.member }, async (trx) => {
+        const rows = (await sql.raw(text).execute(trx)).rows;
+        const l = await sql<{ relation: boolean; fastpath: boolean; n: number }>`SELECT locktype = 'relation' AS relation, fastpath, count(*)::int AS n
+          FROM pg_locks WHERE pid = pg_backend_pid() AND relation IS DISTINCT FROM 'pg_catalog.pg_locks'::regclass GROUP BY 1, 2`.execute(trx);
+        for (const x of l.rows) {
+          if (x.relation) out.relations += x.n;
+          if (x.relation && x.fastpath) out.fastPath += x.n;
+          else if (x.relation) out.lockManager += x.n;
+          else out.other += x.n;
+        }
+        return rows as never[];
+      }),
+  );
+  return out;
 }
 
 /** The server settings that shape a search's latency, as the server reports them. */
 async function serverSettings(url: string): Promise<Record<string, string>> {
-  const names = ['shared_buffers', 'effective_cache_size', 'work_mem', 'random_page_cost', 'max_parallel_workers_per_gather', 'jit', 'fsync', 'synchronous_commit', 'max_connections'];
+  const names = ['shared_buffers', 'effective_cache_size', 'max_locks_per_transaction', 'work_mem', 'random_page_cost', 'max_parallel_workers_per_gather', 'jit', 'fsync', 'synchronous_commit', 'max_connections'];
   const r = await withClient(url, (c) => c.query<{ name: string; setting: string }>(`SELECT name, current_setting(name) AS setting FROM unnest($1::text[]) AS name`, [names]));
   return Object.fromEntries(r.rows.map((x) => [x.name, x.setting]));
 }
@@ -1050,17 +1146,21 @@ async function main(): Promise<void> {
       vector: syntheticVector(rnd),
       text: SEARCH_QUERIES[i % SEARCH_QUERIES.length]!.q,
     }));
+    serverPid = postmasterPid(path.join(dir, 'pgdata'));
     let t0 = performance.now();
     const truth: string[][] = [];
-    for (const q of queries) truth.push(await database.asActor({ sub: q.practice.member }, (trx) => exact(trx, q)));
+    // --quick measures no recall: no truth (the production search's pages are tested elsewhere).
+    for (const q of queries) truth.push(QUICK ? [] : await database.asActor({ sub: q.practice.member }, (trx) => exact(trx, q)));
     const exactMsPerQuery = (performance.now() - t0) / queries.length;
-    if (truth.some((t) => t.length !== K)) throw new Error('the exact answer has fewer than 10 rows: RLS or the load is wrong');
-    // Everything a member saw belongs to their practice (RLS), checked once on the truth.
-    const foreign = await sql<{ n: number }>`SELECT count(*)::int AS n FROM message_embeddings e JOIN (VALUES ${sql.join(
-      queries.flatMap((q, i) => truth[i]!.map((id) => sql`(${id}::uuid, ${q.practice.id}::uuid)`)),
-    )}) AS t(id, practice) ON t.id = e.message_id WHERE e.practice_id <> t.practice`.execute(database.system);
-    if (foreign.rows[0]!.n !== 0) throw new Error('a member saw another practice’s rows');
-    console.log(`(c) exact answers: ${exactMsPerQuery.toFixed(1)} ms per query (sequential)`);
+    if (!QUICK) {
+      if (truth.some((t) => t.length !== K)) throw new Error('the exact answer has fewer than 10 rows: RLS or the load is wrong');
+      // Everything a member saw belongs to their practice (RLS), checked once on the truth.
+      const foreign = await sql<{ n: number }>`SELECT count(*)::int AS n FROM message_embeddings e JOIN (VALUES ${sql.join(
+        queries.flatMap((q, i) => truth[i]!.map((id) => sql`(${id}::uuid, ${q.practice.id}::uuid)`)),
+      )}) AS t(id, practice) ON t.id = e.message_id WHERE e.practice_id <> t.practice`.execute(database.system);
+      if (foreign.rows[0]!.n !== 0) throw new Error('a member saw another practice’s rows');
+      console.log(`(c) exact answers: ${exactMsPerQuery.toFixed(1)} ms per query (sequential)`);
+    }
 
     const server = await serverSettings(pgs.url);
     console.log('(c) server settings', server);
@@ -1071,24 +1171,33 @@ async function main(): Promise<void> {
     const plans: Record<string, string> = {};
     for (const m of methods) plans[m.name] = await planOf(database, m, queries[0]!);
 
-    const results = new Map<string, Measured>();
+    const results = new Map<string, { latencies: number[]; recall: number[]; seconds: number; switches: number | null; rounds: Measured[] }>();
     // One warm-up pass per method (caches), then interleaved measured rounds.
-    for (const m of methods) await measure(database, queries.slice(0, Math.min(20, QUERIES)), truth, m, pgs.dataDir);
+    for (const m of methods) await measure(database, queries.slice(0, Math.min(20, QUERIES)), truth, m);
     t0 = performance.now();
     for (let r = 0; r < ROUNDS; r++) {
-      for (const m of methods) {
-        const res = await measure(database, queries, truth, m, pgs.dataDir);
-        const acc = results.get(m.name) ?? { latencies: [], recall: [], seconds: 0, switches: 0, apiCpuMs: 0, dbCpuMs: 0 };
+      // The methods' order rotates from round to round, so that none always follows the same one.
+      for (let j = 0; j < methods.length; j++) {
+        const m = methods[(j + r) % methods.length]!;
+        const res = await measure(database, queries, truth, m);
+        const acc = results.get(m.name) ?? { latencies: [], recall: [], seconds: 0, switches: 0, rounds: [] };
         acc.latencies.push(...res.latencies);
         acc.recall.push(...res.recall);
         acc.seconds += res.seconds;
         acc.switches = acc.switches === null || res.switches === null ? null : acc.switches + res.switches;
-        acc.apiCpuMs += res.apiCpuMs;
-        acc.dbCpuMs = acc.dbCpuMs === null || res.dbCpuMs === null ? null : acc.dbCpuMs + res.dbCpuMs;
+        acc.rounds.push(res);
         results.set(m.name, acc);
       }
     }
     const measureSeconds = (performance.now() - t0) / 1000;
+    /** A figure over the rounds: min / median / max, the run's own spread. */
+    const spread = (xs: number[]) => {
+      const s = [...xs].sort((a, b) => a - b);
+      return `${round(s[0]!, 1)} / ${round(s[Math.floor((s.length - 1) / 2)]!, 1)} / ${round(s[s.length - 1]!, 1)}`;
+    };
+    /** A per-search CPU figure over every round, weighted by each round's searches. */
+    const perSearch = (rounds: Measured[], k: 'serverCpuMs' | 'clientCpuMs' | 'otherCpuMs' | 'otherNicedCpuMs') =>
+      rounds.some((x) => x.load[k] === null) ? null : round(rounds.reduce((a, x) => a + x.load[k]! * x.latencies.length, 0) / rounds.reduce((a, x) => a + x.latencies.length, 0), 3);
     const table = methods.map((m) => {
       const r = results.get(m.name)!;
       const plan = plans[m.name]!;
@@ -1098,29 +1207,62 @@ async function main(): Promise<void> {
         p50Ms: round(pct(r.latencies, 0.5)),
         p95Ms: round(pct(r.latencies, 0.95)),
         p99Ms: round(pct(r.latencies, 0.99)),
+        p95RoundsMs: spread(r.rounds.map((x) => pct(x.latencies, 0.95))),
+        perSecondRounds: spread(r.rounds.map((x) => x.latencies.length / x.seconds)),
+        // Where the machine's CPU went per search: the database server, this process (service,
+        // driver, clients), everything else (other users, the kernel's own threads).
+        serverCpuMs: perSearch(r.rounds, 'serverCpuMs'),
+        clientCpuMs: perSearch(r.rounds, 'clientCpuMs'),
+        otherCpuMs: perSearch(r.rounds, 'otherCpuMs'),
+        otherNicedCpuMs: perSearch(r.rounds, 'otherNicedCpuMs'),
+        eventLoopUtilization: round(r.rounds.reduce((a, x) => a + x.load.eventLoopUtilization * x.seconds, 0) / r.seconds, 3),
+        loopDelayP99Ms: round(Math.max(...r.rounds.map((x) => x.load.loopDelayP99Ms))),
         recallAt10: m.recall ? round(r.recall.reduce((a, b) => a + b, 0) / r.recall.length, 3) : null,
         minRecall: m.recall ? round(Math.min(...r.recall), 2) : null,
         // Searches per second of wall time at CLIENTS closed-loop clients, and the machine's context
         // switches per search meanwhile (session 8: admission control should keep the first and cut the second).
         perSecond: round(r.latencies.length / r.seconds, 1),
         ctxSwitchesPerSearch: r.switches === null ? null : Math.round(r.switches / r.latencies.length),
-        // CPU per search at CLIENTS clients (session 10): this process (the API's share: service,
-        // statement, driver) and the database server (backends; 10 ms ticks, summed over the method's rounds).
-        apiCpuMs: round(r.apiCpuMs / r.latencies.length, 2),
-        dbCpuMs: r.dbCpuMs === null ? null : round(r.dbCpuMs / r.latencies.length, 2),
         // A partition's HNSW index is named by PostgreSQL (<partition>_embedding_idx), not by us.
         indexInPlan: !m.tx ? 'several' : /hnsw|Index Scan using message_embeddings_p\d\d_embedding_idx/.test(plan) ? 'hnsw' : /ivfflat/.test(plan) ? 'ivfflat' : /Bitmap/.test(plan) ? 'btree (practice)' : /Seq Scan/.test(plan) ? 'seq scan' : 'other',
         partitionsInPlan: new Set(plan.match(/message_embeddings_p\d\d\b/g) ?? []).size,
       };
     });
-    console.table(table.map(({ method, ...rest }) => ({ method: method.slice(0, 60), ...rest })));
+    console.table(table.map(({ method, samples, p50Ms, p95Ms, p99Ms, p95RoundsMs, perSecond, recallAt10, ctxSwitchesPerSearch }) => ({ method: method.slice(0, 60), samples, p50Ms, p95Ms, p99Ms, p95RoundsMs, perSecond, recallAt10, ctxSwitchesPerSearch })));
+    console.table(table.map(({ method, perSecondRounds, serverCpuMs, clientCpuMs, otherCpuMs, otherNicedCpuMs, eventLoopUtilization, loopDelayP99Ms }) => ({ method: method.slice(0, 60), perSecondRounds, serverCpuMs, clientCpuMs, otherCpuMs, otherNicedCpuMs, eventLoopUtilization, loopDelayP99Ms })));
     const prod = table[0]!;
     const hybrid = table.find((t) => t.method.startsWith('GET /search SQL: lexical (BM25)'))!;
-    const ivf = table.find((t) => t.method.startsWith('ivfflat'))!;
-    const ex = table.find((t) => t.method.startsWith('exact'))!;
-    const before = table.find((t) => t.method.startsWith('GET /search SQL as before session 5'))!;
-    const separate = table.find((t) => t.method.startsWith('GET /search SQL as before session 6'))!;
-    const semBefore = table.find((t) => t.method.startsWith('semantic() as before'))!;
+    const ivf = table.find((t) => t.method.startsWith('ivfflat'));
+    const ex = table.find((t) => t.method.startsWith('exact'));
+    const before = table.find((t) => t.method.startsWith('GET /search SQL as before session 5'));
+    const separate = table.find((t) => t.method.startsWith('GET /search SQL as before session 6'));
+    const semBefore = table.find((t) => t.method.startsWith('semantic() as before'));
+
+    // One production search's locks, then the soaks (wait events, and perf with --perf).
+    const production = methods.find((m) => m.locks);
+    // Over 20 searches on pooled connections that ran the rounds (session 10: 62 in steady state;
+    // up to 176 while a connection's plans are built, bench/search-locks.ts).
+    let locks: { searches: number; relations: string; fastPath: string; lockManager: string } | null = null;
+    if (production) {
+      const each: Locks[] = [];
+      for (const q of queries.slice(0, 20)) each.push(await production.locks!(q));
+      const mmm = (xs: number[]) => spread(xs).replace(/\.0\b/g, '');
+      locks = { searches: each.length, relations: mmm(each.map((x) => x.relations)), fastPath: mmm(each.map((x) => x.fastPath)), lockManager: mmm(each.map((x) => x.lockManager)) };
+      console.log('(c) relation locks a production search holds at its end, min / median / max', locks);
+    }
+    const soaks = [];
+    if (SOAK.length) {
+      if (opt.perf) mkdirSync(opt.perf, { recursive: true });
+      const soakMethods = methodsFor(database, SOAK.filter((n) => n > 0), true);
+      for (const n of SOAK) {
+        const m = n === 0 ? soakMethods[0]! : soakMethods.find((x) => x.name.includes(`SEARCH_CONCURRENCY=${n})`))!;
+        const perfFile = opt.perf ? path.join(path.resolve(opt.perf), `${n === 0 ? 'no-limit' : `admission-${n}`}.data`) : undefined;
+        console.log(`(c) soak ${SOAK_SECONDS} s: ${m.name}${perfFile ? ` (perf → ${perfFile})` : ''}`);
+        const res = await soak(database, pgs.url, queries, m, SOAK_SECONDS, perfFile);
+        console.log(res);
+        soaks.push(res);
+      }
+    }
 
     const pipelineReport = await pipelineThroughput(pgs);
     if (pipelineReport) console.log('(d) pipeline and query embedding', pipelineReport);
@@ -1141,17 +1283,24 @@ async function main(): Promise<void> {
       indexBuild: { ...fixture.build, maintenanceWorkMem: '3GB', parallelWorkers: 1 },
       exactMsPerQuery: round(exactMsPerQuery),
       search: table,
-      ratios: {
-        p95IvfflatOverSemantic: round(ivf.p95Ms / prod.p95Ms),
-        p95ExactOverSemantic: round(ex.p95Ms / prod.p95Ms),
-        p95HybridOverSemantic: round(hybrid.p95Ms / prod.p95Ms),
-        p95HybridOverBefore: round(hybrid.p95Ms / before.p95Ms),
-        p95HybridOverSeparateStatements: round(hybrid.p95Ms / separate.p95Ms),
-        p50HybridOverSeparateStatements: round(hybrid.p50Ms / separate.p50Ms),
-        p95SemanticOverBefore: round(prod.p95Ms / semBefore.p95Ms),
-        recallSemantic: prod.recallAt10,
-        recallIvfflat: ivf.recallAt10,
-      },
+      ratios:
+        ivf && ex && before && separate && semBefore
+          ? {
+              p95IvfflatOverSemantic: round(ivf.p95Ms / prod.p95Ms),
+              p95ExactOverSemantic: round(ex.p95Ms / prod.p95Ms),
+              p95HybridOverSemantic: round(hybrid.p95Ms / prod.p95Ms),
+              p95HybridOverBefore: round(hybrid.p95Ms / before.p95Ms),
+              p95HybridOverSeparateStatements: round(hybrid.p95Ms / separate.p95Ms),
+              p50HybridOverSeparateStatements: round(hybrid.p50Ms / separate.p50Ms),
+              p95SemanticOverBefore: round(prod.p95Ms / semBefore.p95Ms),
+              recallSemantic: prod.recallAt10,
+              recallIvfflat: ivf.recallAt10,
+            }
+          : null,
+      quick: QUICK,
+      locksOfOneSearch: locks,
+      soaks,
+      machineAfter: { loadAverage: os.loadavg().map((x) => round(x)) },
       measureSeconds: round(measureSeconds, 1),
       plans,
       pipeline: pipelineReport,

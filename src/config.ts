@@ -40,6 +40,14 @@ const EnvSchema = z.object({
    * (fail fast instead of timing out). 0: no bound.
    */
   DATABASE_POOL_QUEUE_MAX: int(200, 0),
+  /**
+   * A pooled connection idle this long is closed (0: never). Default 5 minutes, not node-postgres'
+   * 10 s: a new connection's backend builds its catalog caches, compiles search_page() and plans
+   * its statements on its first search, ~28 ms of database CPU against ~6 ms on a warm one
+   * (session 10, bench/SEARCH.md "Session 10 (s-contend)"), so a pool that closes its connections
+   * after every lull of 10 s pays that again at the next burst.
+   */
+  DATABASE_POOL_IDLE_MS: int(300_000, 0),
   /** Server-side cap on one statement; a runaway query is cancelled instead of holding the pool. */
   DATABASE_STATEMENT_TIMEOUT_MS: int(15_000, 100),
   /**

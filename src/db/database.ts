@@ -69,6 +69,8 @@ export interface PoolLimits {
   waitMs?: number;
   /** Server-side statement_timeout for every connection of the pool. */
   statementTimeoutMs?: number;
+  /** Close a connection idle this long (0: never); unset: node-postgres' 10 s. */
+  idleMs?: number;
   /** Told about each connection the server ended (restart, pg_terminate_backend); default: ignored. */
   onConnectionError?: ConnectionErrorHandler;
 }
@@ -92,7 +94,7 @@ export interface DatabaseOptions {
 }
 
 export function createDatabase(connectionString: string, limits: number | PoolLimits = {}, opts: DatabaseOptions = {}): Database {
-  const { max = 10, waitMs, statementTimeoutMs, onConnectionError } = typeof limits === 'number' ? { max: limits } : limits;
+  const { max = 10, waitMs, statementTimeoutMs, idleMs, onConnectionError } = typeof limits === 'number' ? { max: limits } : limits;
   // A client whose connection the server ends (restart, failover, pg_terminate_backend) must not
   // crash the process, idle or checked out: its query fails, the pool replaces it.
   const pool = guardPool(
@@ -102,6 +104,7 @@ export function createDatabase(connectionString: string, limits: number | PoolLi
       application_name: 'mdw',
       ...(waitMs ? { connectionTimeoutMillis: waitMs } : {}),
       ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}),
+      ...(idleMs !== undefined ? { idleTimeoutMillis: idleMs } : {}),
     }),
     onConnectionError,
   );
@@ -314,7 +317,7 @@ export function toVector(values: readonly number[]): string {
   return `[${values.join(',')}]`;
 }
 
-/** The pool limits a process configures (DATABASE_POOL_MAX, _WAIT_MS, _STATEMENT_TIMEOUT_MS). */
+/** The pool limits a process configures (DATABASE_POOL_MAX, _WAIT_MS, _IDLE_MS, DATABASE_STATEMENT_TIMEOUT_MS). */
 export function poolLimits(config: Config): PoolLimits {
-  return { max: config.DATABASE_POOL_MAX, waitMs: config.DATABASE_POOL_WAIT_MS, statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS };
+  return { max: config.DATABASE_POOL_MAX, waitMs: config.DATABASE_POOL_WAIT_MS, idleMs: config.DATABASE_POOL_IDLE_MS, statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS };
 }
