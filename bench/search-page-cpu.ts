@@ -84,7 +84,7 @@ async function main(): Promise<void> {
     await prewarmSearchLeaves(database.system);
     // The walk alone runs outside search_page(), whose SET clause gives it these two.
     await sql`SET hnsw.iterative_scan = 'relaxed_order'`.execute(database.system);
-    await sql`SET hnsw.ef_search = 40`.execute(database.system);
+    await sql.raw(`SET hnsw.ef_search = ${repo.HNSW_EF_SEARCH}`).execute(database.system);
     const pid = (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(database.system)).rows[0]!.pid;
 
     const queries: { member: string; practice: string; q: string; vector: number[] }[] = [];
