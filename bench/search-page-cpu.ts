@@ -5,7 +5,7 @@
  * function runs it (the lexical leg's `search_lexical()`, the semantic leg's HNSW walk with its
  * pool), (c) an empty round trip (BEGIN with the claims, `SELECT 1`, COMMIT) and (d) the
  * production search without the feedback. For each: wall time, the database backend's CPU
- * (utime + stime of its process, /proc/<pid>/stat, summed over every search of the method) and
+ * (its time on a CPU, /proc/<pid>/schedstat, summed over every search of the method) and
  * this process's CPU (process.cpuUsage(): the service's TypeScript, building the statement, the
  * driver's parse). What is neither leg = production − lexical − semantic. Methods alternate
  * search by search (a rotating order), so load drifts hit them alike. A measurement, not a test.
@@ -15,6 +15,14 @@
  * interleaved with the others: before/after in the same run.
  *
  *   flock /tmp/mdw-bench.lock npx tsx bench/search-page-cpu.ts --dir <fixture copy> [--searches 200] [--methods 0,1] [--before] [--migrate]
+ *     [--variants 'c=40,f=1.2,ef=40,k=3;c=30']
+ *
+ * --variants (s-knobs, session 10): the production search again at other sizes, one method each
+ * (src/ai/eval/search-sizes.ts: c = candidates per leg, f = the walk's pool per candidate, ef =
+ * hnsw.ef_search, k = the feedback's top texts; what a variant leaves out is the default).
+ * Each variant's page (its ids in order) is compared with the production page of the same search:
+ * `samePage` is how many of the searches gave the same 10 ids in the same order, `overlap10` the
+ * mean share of the production page's ids on it.
  *
  * Pending migrations are applied to the fixture only with --migrate (bench/fixture-migrations.ts).
  */
@@ -32,22 +40,39 @@ import { createDatabase } from '../src/db/database';
 import * as repo from '../src/repositories/search.repository';
 import type { EmbeddingProvider } from '../src/ai/providers/types';
 import { createSearchService } from '../src/services/search.service';
+import { parseSearchSizes, searchSizeDeps, type SearchSize } from '../src/ai/eval/search-sizes';
 
 const { values: opt } = parseArgs({
-  options: { searches: { type: 'string', default: '200' }, dir: { type: 'string' }, methods: { type: 'string' }, before: { type: 'boolean', default: false }, migrate: { type: 'boolean', default: false } },
+  options: { searches: { type: 'string', default: '200' }, dir: { type: 'string' }, methods: { type: 'string' }, before: { type: 'boolean', default: false }, migrate: { type: 'boolean', default: false }, variants: { type: 'string' } },
 });
 const SEARCHES = Number(opt.searches);
 if (!Number.isInteger(SEARCHES) || SEARCHES < 1) {
   console.error(`--searches must be a positive integer (got ${opt.searches})`);
   process.exit(2);
 }
-const TICK_MS = 10; // USER_HZ = 100 on Linux
-
-function backendTicks(pid: number): number {
-  // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+let VARIANTS: SearchSize[];
+try {
+  VARIANTS = opt.variants ? parseSearchSizes(opt.variants) : [];
+} catch (err) {
+  console.error(`--variants: ${(err as Error).message}`);
+  process.exit(2);
+}
+/**
+ * The backend's CPU time so far, in ms: /proc/<pid>/schedstat's first field (time on a CPU, in ns)
+ * where the kernel has it, else utime + stime of /proc/<pid>/stat (10 ms ticks: a search's few ms
+ * are then only right summed over many searches).
+ */
+function backendCpuMs(pid: number): number {
+  try {
+    const ns = Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
+    if (Number.isFinite(ns)) return ns / 1e6;
+  } catch {
+    // no schedstat: the ticks below
+  }
+  // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th (USER_HZ 100).
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(f[11]) + Number(f[12]);
+  return (Number(f[11]) + Number(f[12])) * 10;
 }
 
 async function main(): Promise<void> {
@@ -65,7 +90,7 @@ async function main(): Promise<void> {
     await prewarmSearchLeaves(database.system);
     // The walk alone runs outside search_page(), whose SET clause gives it these two.
     await sql`SET hnsw.iterative_scan = 'relaxed_order'`.execute(database.system);
-    await sql`SET hnsw.ef_search = 40`.execute(database.system);
+    await sql.raw(`SET hnsw.ef_search = ${repo.HNSW_EF_SEARCH}`).execute(database.system);
     const pid = (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(database.system)).rows[0]!.pid;
 
     const queries: { member: string; practice: string; q: string; vector: number[] }[] = [];
@@ -81,10 +106,11 @@ async function main(): Promise<void> {
     const before0133 = createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0, lexicalRanking: 'bm25_0117' });
     const first = Math.ceil(repo.CANDIDATES * repo.SEMANTIC_OVERFETCH);
     type Q = (typeof queries)[number];
+    const asPage = (run: (q: Q) => Promise<{ results: { id: string }[] }>) => async (q: Q) => (await run(q)).results.map((r) => r.id);
     const methods: { name: string; run: (q: Q) => Promise<unknown> }[] = [
       {
         name: 'production: search service, one round trip',
-        run: (q) => production.search((fn) => database.asActor({ sub: q.member }, fn), { q: q.q, kinds: ['message'], limit: 10 }, (text) => database.asActorStatement({ sub: q.member }, text)),
+        run: asPage((q) => production.search((fn) => database.asActor({ sub: q.member }, fn), { q: q.q, kinds: ['message'], limit: 10 }, (text) => database.asActorStatement({ sub: q.member }, text))),
       },
       {
         name: 'production without the feedback',
@@ -118,6 +144,16 @@ async function main(): Promise<void> {
           ),
       },
       { name: 'empty round trip (BEGIN with the claims, SELECT 1, COMMIT)', run: (q) => database.asActorStatement({ sub: q.member }, 'SELECT 1') },
+      ...VARIANTS.map((v) => {
+        const svc = createSearchService({
+          system: database.system,
+          providers: () => provider,
+          embedTimeoutMs: 60_000,
+          queryCacheSize: 0,
+          ...searchSizeDeps(v),
+        });
+        return { name: `production ${v.name}`, run: asPage((q: Q) => svc.search((fn) => database.asActor({ sub: q.member }, fn), { q: q.q, kinds: ['message'], limit: 10 }, (text) => database.asActorStatement({ sub: q.member }, text))) };
+      }),
     ];
     if (opt.before) {
       methods.push(
@@ -135,30 +171,45 @@ async function main(): Promise<void> {
         },
       );
     }
+    const productionIndex = 0;
     // --methods 0,2: only those (the table's indexes), e.g. to read pg_stat_statements of one.
     if (opt.methods) {
       const keep = new Set(opt.methods.split(',').map(Number));
       methods.splice(0, methods.length, ...methods.filter((_, k) => keep.has(k)));
     }
-    const stats = methods.map(() => ({ wall: [] as number[], ticks: 0, nodeUs: 0 }));
+    const stats = methods.map(() => ({ wall: [] as number[], backendMs: 0, nodeUs: 0, same: 0, overlap: 0, compared: 0 }));
+    const isPage = (x: unknown): x is string[] => Array.isArray(x) && x.every((id) => typeof id === 'string');
+    const keepsProduction = methods[productionIndex]?.name.startsWith('production: ') ?? false;
     for (let i = 0; i < queries.length; i++) {
       const q = queries[i]!;
       current = q.vector;
+      const pages: unknown[] = methods.map(() => undefined);
       for (let j = 0; j < methods.length; j++) {
         const m = (i + j) % methods.length;
-        const b0 = backendTicks(pid);
+        const b0 = backendCpuMs(pid);
         const c0 = process.cpuUsage();
         const t0 = performance.now();
-        await methods[m]!.run(q);
+        pages[m] = await methods[m]!.run(q);
         const wall = performance.now() - t0;
         const c = process.cpuUsage(c0);
-        const b = backendTicks(pid) - b0;
+        const b = backendCpuMs(pid) - b0;
         // The first ten warm the caches.
         if (i >= 10) {
           stats[m]!.wall.push(wall);
-          stats[m]!.ticks += b;
+          stats[m]!.backendMs += b;
           stats[m]!.nodeUs += c.user + c.system;
         }
+      }
+      const ref = pages[productionIndex];
+      if (i >= 10 && keepsProduction && isPage(ref)) {
+        methods.forEach((_, m) => {
+          const page = pages[m];
+          if (!isPage(page)) return;
+          const s = stats[m]!;
+          s.compared++;
+          if (page.length === ref.length && page.every((id, k) => id === ref[k])) s.same++;
+          s.overlap += ref.length ? page.filter((id) => ref.includes(id)).length / ref.length : 1;
+        });
       }
     }
     const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
@@ -170,8 +221,9 @@ async function main(): Promise<void> {
           method: m.name,
           p50Ms: Number(pct(s.wall, 0.5).toFixed(2)),
           meanMs: Number((s.wall.reduce((a, b) => a + b, 0) / s.wall.length).toFixed(2)),
-          backendCpuMs: Number(((s.ticks * TICK_MS) / s.wall.length).toFixed(2)),
-          nodeCpuMs: Number((s.nodeUs / 1000 / s.wall.length).toFixed(2)),
+          backendCpuMs: Number((s.backendMs / s.wall.length).toFixed(3)),
+          nodeCpuMs: Number((s.nodeUs / 1000 / s.wall.length).toFixed(3)),
+          ...(s.compared ? { samePage: `${s.same}/${s.compared}`, overlap10: Number((s.overlap / s.compared).toFixed(3)) } : {}),
         };
       }),
     );

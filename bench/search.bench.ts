@@ -717,6 +717,9 @@ function methodsFor(database: Database, admission: readonly number[] = ADMISSION
   const separateService = createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0, statements: 'separate' });
   // Session 8: the production search with admission control (SEARCH_CONCURRENCY), side by side.
   const admitted = admission.map((n) => ({ n, service: createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0, concurrency: n }) }));
+  // Session 10 (s-knobs): the API's default admission (6) at session 9's sizes (50 candidates per
+  // leg, hnsw.ef_search 40; now CANDIDATES 35 and ef_search 42), side by side.
+  const session9Sizes = createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0, concurrency: 6, candidates: 50, efSearch: 40 });
   // One whole search as GET /search runs it, as the practice's member (the query's vector answered
   // by the bench's provider through byText); oneTrip: BEGIN with the claims, search_page() and
   // COMMIT as one string, as production sends it since session 8.
@@ -777,6 +780,11 @@ function methodsFor(database: Database, admission: readonly number[] = ADMISSION
       whole: wholeSearch(service),
     },
     ...withAdmission,
+    {
+      name: 'GET /search SQL (production) with admission control 6, at session 9\'s sizes: 50 candidates, ef_search 40',
+      recall: false,
+      whole: wholeSearch(session9Sizes, true),
+    },
     {
       name: 'GET /search SQL, lexical leg as before 0104 (0084 common terms; same pages)',
       recall: false,

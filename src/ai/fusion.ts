@@ -179,7 +179,7 @@ export interface FeedbackOptions {
 }
 /**
  * k 3, alpha 0.5: the tuning half's best (k 3-5, alpha 0.25-1; src/ai/README.md). pool 1.2 (session
- * 7, db 0106): the second leg rescores the first walk's 1.2 × 50 chunks (the walk's usual LIMIT, so
+ * 7, db 0106): the second leg rescores the first walk's 1.2 × CANDIDATES chunks (the walk's usual LIMIT, so
  * the first leg is unchanged) instead of walking again: nDCG@10 equal on every split of eval:search,
  * and at 1M the same top 10 as a second walk in 60 of 60 searches (bench/SEARCH.md, session 7).
  */

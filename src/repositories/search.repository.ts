@@ -8,8 +8,14 @@ import type { Tx } from '../db/database';
 import type { TextKind } from '../ai/text';
 import { KINDS, modelLiteral } from './embeddings.repository';
 
-/** Candidates per leg: enough for fusion to reorder a page of results. */
-export const CANDIDATES = 50;
+/**
+ * Candidates per leg and kind: enough for fusion to reorder a page of results. 35 since session 10
+ * (s-knobs; 50 before): the production search's nDCG@10 over the 295 labelled queries 0.7726 vs
+ * 0.7725, no split lower, recall@10 0.7269 vs 0.7266 (30 lowers tune by 0.007; 33 heldOut by 0.005);
+ * with HNSW_EF_SEARCH at the walk's fetch, ~0.35 ms less backend CPU per search at 1M
+ * (bench/SEARCH.md, "Session 10 (s-knobs)"; src/ai/README.md).
+ */
+export const CANDIDATES = 35;
 
 /**
  * The practices a search reads: their ids, or null for every practice RLS lets the caller read
@@ -141,13 +147,6 @@ export async function callerPractices(trx: Tx): Promise<string[] | null> {
 }
 
 /**
- * The HNSW candidate list of the semantic leg's first pass. The iterative scan continues past it
- * until the query's LIMIT is filled, so this trades the first pass's work against recall only
- * (bench/SEARCH.md, "Server sizing and ef_search": the sweep at 1M messages).
- */
-export const HNSW_EF_SEARCH = 40;
-
-/**
  * Chunks the semantic leg fetches per text it returns: a text may have several chunks among the
  * nearest, and the best one stands for it. 1.2 × LIMIT in the first query; the query runs again
  * with 2 × LIMIT only when duplicate chunks left fewer texts than asked for. The iterative scan
@@ -156,6 +155,17 @@ export const HNSW_EF_SEARCH = 40;
  * leg, with the same recall@10.
  */
 export const SEMANTIC_OVERFETCH = 1.2;
+
+/**
+ * The HNSW candidate list of the semantic leg's first pass: the chunks the search's walk fetches,
+ * ceil(CANDIDATES × SEMANTIC_OVERFETCH) = 42, so that one pass of the graph fills the LIMIT. Below
+ * the LIMIT the iterative scan continues past the first pass, which costs more than a wider first
+ * pass (session 10, s-knobs, at 1M: 35 candidates at ef_search 40, i.e. 42 chunks in two passes,
+ * −0.17 ms backend CPU per search against 50 candidates; at 42, one pass, −0.36 ms; 50 candidates
+ * at ef 60 −0.09). At least the 40 of before, so the walk is no less exact (the sweep at 1M
+ * messages: bench/SEARCH.md, "Server sizing and ef_search").
+ */
+export const HNSW_EF_SEARCH = Math.max(40, Math.ceil(CANDIDATES * SEMANTIC_OVERFETCH));
 
 /**
  * Semantic leg: nearest chunks by cosine distance through the model's partial HNSW index, best

@@ -41,6 +41,15 @@ export interface SearchServiceDeps {
    */
   semanticOverfetch?: number;
   /**
+   * Candidates each leg ranks per kind (search.repository.ts CANDIDATES): the lexical top-N, the
+   * texts the walk returns, the pool the feedback rescores (× the overfetch) and what the fusion
+   * normalises over. For the evaluation's and the benchmarks' size sweeps (s-knobs, session 10).
+   * @default CANDIDATES
+   */
+  candidates?: number;
+  /** The HNSW walk's ef_search (search.repository.ts HNSW_EF_SEARCH), likewise. @default HNSW_EF_SEARCH */
+  efSearch?: number;
+  /**
    * Query vectors kept (least recently used dropped first), keyed by model and text: a repeated
    * query skips the model call (tens of ms on the local model, see bench/SEARCH.md). 0 disables.
    * @default 1000
@@ -108,6 +117,7 @@ export interface QueryVector {
 export function createSearchService(deps: SearchServiceDeps) {
   const feedback = deps.feedback === undefined ? DEFAULT_FEEDBACK : deps.feedback;
   const fusion = deps.fusion ?? (feedback ? DEFAULT_FUSION : FUSION_WITHOUT_FEEDBACK);
+  const candidates = deps.candidates ?? repo.CANDIDATES;
   const lexical = deps.lexicalRanking === 'ts_rank' ? repo.lexical : deps.lexicalRanking === 'bm25_exact' ? repo.lexicalBm25Exact : repo.lexicalBm25;
   let cached: { at: number; model: ModelRow | undefined } | undefined;
   /** The active model changes only at the end of a reindex: a few seconds of caching is safe. */
@@ -171,8 +181,8 @@ export function createSearchService(deps: SearchServiceDeps) {
     for (const kind of kinds) {
       // The lexical leg decides the caller's practices itself (lab staff read every practice's
       // cases, messages and projects, which `scope`, the caller's memberships, does not say).
-      lex.push(...(await lexical(trx, kind, terms, repo.CANDIDATES, practiceId ?? null)).map((l) => ({ ...l, kind })));
-      if (qv.vector && qv.model) sem.push(...(await repo.semantic(trx, kind, qv.model, qv.vector, repo.CANDIDATES, scope, undefined, undefined, overfetch)).map((x) => ({ ...x, kind })));
+      lex.push(...(await lexical(trx, kind, terms, candidates, practiceId ?? null)).map((l) => ({ ...l, kind })));
+      if (qv.vector && qv.model) sem.push(...(await repo.semantic(trx, kind, qv.model, qv.vector, candidates, scope, undefined, deps.efSearch, overfetch)).map((x) => ({ ...x, kind })));
     }
     lex.sort((x, y) => y.rank - x.rank);
     sem.sort((x, y) => y.similarity - x.similarity);
@@ -194,8 +204,8 @@ export function createSearchService(deps: SearchServiceDeps) {
       for (const kind of kinds) {
         const leg =
           pool === null
-            ? await repo.semantic(trx, kind, qv.model, q2, repo.CANDIDATES, scope, undefined, undefined, deps.semanticOverfetch)
-            : await repo.semanticRescored(trx, kind, qv.model, qv.vector, q2, repo.CANDIDATES, scope, overfetch);
+            ? await repo.semantic(trx, kind, qv.model, q2, candidates, scope, undefined, deps.efSearch, deps.semanticOverfetch)
+            : await repo.semanticRescored(trx, kind, qv.model, qv.vector, q2, candidates, scope, overfetch, deps.efSearch);
         final.push(...leg.map((x) => ({ ...x, kind })));
       }
       final.sort((x, y) => y.similarity - x.similarity);
@@ -277,6 +287,8 @@ export function createSearchService(deps: SearchServiceDeps) {
         vector: qv.vector,
         ranking: deps.lexicalRanking,
         overfetch: deps.semanticOverfetch,
+        candidates: deps.candidates,
+        efSearch: deps.efSearch,
         // The weighted fusion runs in SQL with the page's rows (fusion.ts's arithmetic, same order).
         fuse: fusion.method === 'weighted' ? { semanticWeight: fusion.semanticWeight, normalize: fusion.normalize ?? 'minmax', limit: input.limit } : undefined,
         feedback,

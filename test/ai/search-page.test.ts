@@ -111,6 +111,11 @@ test('one statement gives the same pages as the separate statements, for every l
       const pooledSeparate = service({ feedback: { ...DEFAULT_FEEDBACK, pool: 2 }, statements: 'separate' });
       const walkOne = service({ feedback: { ...DEFAULT_FEEDBACK, pool: null } });
       const walkSeparate = service({ feedback: { ...DEFAULT_FEEDBACK, pool: null }, statements: 'separate' });
+      // Session 10 (s-knobs): a smaller search (fewer candidates, a pool of 1 × them, another
+      // ef_search) reaches both paths alike.
+      const smaller: Partial<SearchServiceDeps> = { candidates: 20, semanticOverfetch: 1, efSearch: 30, feedback: { ...DEFAULT_FEEDBACK, pool: 1 } };
+      const smallOne = service(smaller);
+      const smallSeparate = service({ ...smaller, statements: 'separate' });
 
       // As the member (RLS), inside a savepoint so that the role is undone afterwards.
       const asMember = async <T>(fn: (t: Tx) => Promise<T>): Promise<T> => {
@@ -160,11 +165,17 @@ test('one statement gives the same pages as the separate statements, for every l
         // No feedback: one fusion, as 0098.
         await compare(plainOne, plainSeparate, asMember, q.q);
       }
+      let resized = 0;
       for (const { q } of ALL_QUERIES.slice(40, 60)) {
         // Feedback both ways: rescoring a pool twice the candidates, and a second walk (0099).
         await compare(pooledOne, pooledSeparate, asMember, q.q);
         await compare(walkOne, walkSeparate, asMember, q.q);
+        const small = await compare(smallOne, smallSeparate, asMember, q.q);
+        const full = await one.search(asMember, { q: q.q, kinds, limit: 10 });
+        // Not vacuous: 20 candidates are not the default's 50 (the fusion normalises over fewer).
+        if (JSON.stringify(small.results.map((x) => [x.id, x.score])) !== JSON.stringify(full.results.map((x) => [x.id, x.score]))) resized++;
       }
+      expect(resized).toBeGreaterThan(10);
 
       // Rescoring scores a text as a second walk would (the same halfvec operands), and finds
       // nearly the same texts: the pool of q holds q''s nearest. Not vacuous: q' moved the leg.

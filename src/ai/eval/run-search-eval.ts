@@ -16,7 +16,10 @@
  * `--k1 --b` (BM25's constants; default the textbook 1.2 / 0.75), `--depth n` (candidates per kind
  * and leg; default the service's), `--candidates <file>` (writes every query's candidates for
  * `npm run fit:search-fusion`), `--no-glossary` (without text.ts's ORTHO_GLOSSARY, on both sides),
- * `--no-spelling` (queries as typed, without text.ts's correctSpelling; the service likewise).
+ * `--no-spelling` (queries as typed, without text.ts's correctSpelling; the service likewise),
+ * `--sizes 'c=40;c=30,f=1'` (the production search again through the search service at each size
+ * of eval/search-sizes.ts: candidates, pool, ef_search, feedback k; nDCG@10 and recall@10 per split,
+ * into the JSON's `sizes`; without the flag nothing more runs).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -34,8 +37,10 @@ import { DEFAULT_FEEDBACK, DEFAULT_FUSION, feedbackVector, fuseLegs, LEARNED_FUS
 import { LOCAL_MODEL_NAMES, localModelRoot, type LocalModelName } from '../models';
 import { embeddingInput, embedSources } from '../pipeline';
 import { LocalEmbeddingProvider } from '../providers/local';
+import type { EmbeddingProvider } from '../providers/types';
 import { chunkText, correctSpelling, expandOrtho, orQueryTerms, setOrthoGlossary, wordCount, type TextKind } from '../text';
 import { type CandidatesFile } from './fit-fusion';
+import { parseSearchSizes, searchSizeDeps, type SearchSize } from './search-sizes';
 import { K, ndcg, storeLabelledSet } from './labelled-practice';
 import { ALL_QUERIES, relevance, SEARCH_DOCS, SEARCH_QUERIES, SEARCH_QUERIES_ADDED, SEARCH_QUERIES_BLIND, SEARCH_QUERIES_BLIND2, SEARCH_QUERIES_BLIND3, SEARCH_QUERIES_BLIND4, SPLITS, type Split } from './search-set';
 
@@ -88,6 +93,12 @@ async function main(): Promise<void> {
   // fit-fusion-cli can try shallower pools by truncating.
   const depth = Number(arg('depth') ?? searchRepo.CANDIDATES);
   const names = (arg('models')?.split(',') ?? LOCAL_MODEL_NAMES) as LocalModelName[];
+  let sizes: SearchSize[] = [];
+  try {
+    sizes = arg('sizes') ? parseSearchSizes(arg('sizes')!) : [];
+  } catch (err) {
+    throw new Error(`--sizes: ${(err as Error).message}`);
+  }
   for (const n of names) if (!LOCAL_MODEL_NAMES.includes(n)) throw new Error(`--models: unknown model ${n} (known: ${LOCAL_MODEL_NAMES.join(', ')})`);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mdw-eval-'));
   const pg = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_eval', ephemeral: true });
@@ -332,8 +343,50 @@ async function main(): Promise<void> {
       if (!(Math.abs(production.ndcg10 - production.inMemory) <= 0.01)) throw new Error('the search service and the in-memory evaluation disagree: the evaluation does not measure what the API runs');
     }
 
+    // --sizes (s-knobs, session 10): the production search at other sizes, end to end through the
+    // service (search_page(), as the API runs it), so fewer candidates' effect on the fusion's
+    // min-max normalisation and on the feedback's pool is measured, not modelled.
+    const sizeRows: Array<{ size: string; ndcg10: number; recall10: number; ndcg10BySplit: Record<Split, number>; recall10BySplit: Record<Split, number> }> = [];
+    if (sizes.length && !primary) throw new Error(`--sizes needs the configured model ${config.LOCAL_EMBEDDING_MODEL} among --models`);
+    if (primary) {
+      // The query vectors once for every size (each service has its own cache).
+      const memo = new Map<string, Promise<number[]>>();
+      const remembered: EmbeddingProvider = {
+        model: primary.model,
+        dimensions: primary.dimensions,
+        embed: (xs) => primary.embed(xs),
+        embedQuery: (text) => {
+          if (!memo.has(text)) memo.set(text, primary.embedQuery(text));
+          return memo.get(text)!;
+        },
+      };
+      for (const size of sizes) {
+        const t0 = performance.now();
+        const svc = createSearchService({ system: db, providers: () => remembered, embedTimeoutMs: 60_000, spellingCorrection: spelling, ...searchSizeDeps(size) });
+        const zero = (): Record<Split, number> => ({ tune: 0, heldOut: 0, added: 0, blind: 0, blind2: 0, blind3: 0, blind4: 0 });
+        const n = zero();
+        const r = zero();
+        const count = zero();
+        for (const { q, ideal, split } of queries) {
+          const res = await svc.search((fn) => db.transaction().execute(fn), { q: q.q, kinds: KINDS, limit: K });
+          if (res.mode !== 'hybrid') throw new Error(`search at size ${size.name} answered ${res.mode}: ${res.degraded?.message}`);
+          const grades = res.results.map((x) => relevance(q, docByKey.get(idOf.get(x.id)!)!));
+          n[split] += ndcg(grades, ideal);
+          r[split] += grades.filter((g) => g > 0).length / Math.min(K, ideal.length);
+          count[split]++;
+        }
+        const all = SPLITS.reduce((a, k) => a + count[k], 0);
+        const bySplit = (x: Record<Split, number>) => Object.fromEntries(SPLITS.map((k) => [k, count[k] ? x[k] / count[k] : NaN])) as Record<Split, number>;
+        const row = { size: size.name, ndcg10: SPLITS.reduce((a, k) => a + n[k], 0) / all, recall10: SPLITS.reduce((a, k) => a + r[k], 0) / all, ndcg10BySplit: bySplit(n), recall10BySplit: bySplit(r) };
+        sizeRows.push(row);
+        console.log(
+          `size ${size.name.padEnd(22)} (${((performance.now() - t0) / 1000).toFixed(0)} s) nDCG@10 ${row.ndcg10.toFixed(4)} recall@10 ${row.recall10.toFixed(4)} | ${SPLITS.map((k) => `${k} ${row.ndcg10BySplit[k].toFixed(3)}/${row.recall10BySplit[k].toFixed(3)}`).join(' ')}`,
+        );
+      }
+    }
+
     const out = path.resolve(__dirname, '../../../bench/results', `eval-search-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(out, JSON.stringify({ docs: SEARCH_DOCS.length, queries: ALL_QUERIES.length, glossary, spelling, k: K, speed, best, production, report }, null, 2));
+    writeFileSync(out, JSON.stringify({ docs: SEARCH_DOCS.length, queries: ALL_QUERIES.length, glossary, spelling, k: K, speed, best, production, ...(sizeRows.length ? { sizes: sizeRows } : {}), report }, null, 2));
     console.log(`wrote ${out}`);
   } finally {
     for (const p of providers.values()) await p.close();
