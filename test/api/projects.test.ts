@@ -94,6 +94,10 @@ describe('projects', () => {
     const queuedAt = async (id: string) =>
       (await env.h.database.system.selectFrom('embedding_queue').select('queued_at').where('kind', '=', 'project').where('source_id', '=', id).executeTakeFirst())?.queued_at ?? null;
     const notes = 'Upper arch setup, IPR 0.3 mm between UR2 and UR3, attachments on premolars.';
+    // A case of its own: the other tests count the projects of theirs.
+    const own = await doctor.api.post('/cases', { practiceId: a.practiceId, patientId: a.patientId, title: 'Setup notes', caseType: 'active_treatment', templateId: env.templateId });
+    expect(own.status).toBe(201);
+    const caseId = own.body.id as string;
     const v1 = await upload(doctor.token, `/cases/${caseId}/projects?name=Setup&projectType=treatment_plan&fileName=setup.pdf&notes=${encodeURIComponent(` ${notes} `)}`, Buffer.from('%PDF-1.4'), 'application/pdf');
     expect(v1.status).toBe(201);
     expect(v1.body.metadata).toEqual({ notes });
