@@ -48,7 +48,7 @@ const ZAutoApply = z
  * practice believed itself opted in while nothing was ever applied.
  */
 const ZPracticeSettings = z
-  .object({ ai: z.object({ autoApply: ZAutoApply.nullable().optional() }).catchall(z.unknown()).nullable().optional() })
+  .object({ ai: z.object({ autoApply: ZAutoApply.optional() }).catchall(z.unknown()).optional() })
   .catchall(z.unknown());
 
 export const ZUpdatePracticeBody = z
