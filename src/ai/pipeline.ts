@@ -53,8 +53,19 @@ export async function embedQueued(deps: PipelineDeps, limit: number, opts: Embed
       const ids = queue.filter((q) => q.kind === kind).map((q) => q.source_id);
       sources.push(...(await repo.loadSources(db, kind, ids)));
     }
+    // Entries whose text is gone (a patient's clinical summary cleared): their vectors go too,
+    // or search would go on matching a text nobody keeps. Checked again in the transaction, so
+    // a text written meanwhile (queued again, embedded by that entry) keeps what it gets.
+    const loaded = new Set(sources.map((s) => `${s.kind}:${s.id}`));
+    const gone = queue.filter((q) => !loaded.has(`${q.kind}:${q.source_id}`));
     // Entries edited meanwhile stay queued (dequeue compares queued_at): released at once.
     embedded = await embedSources(deps, sources, models, async (trx) => {
+      for (const kind of TEXT_KINDS) {
+        const ids = gone.filter((q) => q.kind === kind).map((q) => q.source_id);
+        if (ids.length === 0) continue;
+        const back = new Set((await repo.loadSources(trx, kind, ids)).map((s) => s.id));
+        for (const id of ids) if (!back.has(id)) await repo.deleteEmbeddings(trx, kind, id);
+      }
       await repo.dequeue(trx, queue);
       await repo.releaseClaims(trx, queue, claimant);
     });

@@ -5,6 +5,7 @@
  */
 import { Command } from 'commander';
 import { CliError } from './cli-error';
+import { ConfigError } from '../config';
 import { processErrorRedactor } from '../telemetry/log-redaction';
 import { register as migrateLegacy } from './commands/migrate-legacy';
 import { register as legacyLookup } from './commands/legacy-lookup';
@@ -32,6 +33,14 @@ async function main(argv: string[]): Promise<void> {
     if (err instanceof CliError) {
       console.error(`mdw: ${err.message}`);
       process.exitCode = err.exitCode;
+      return;
+    }
+    // A setting missing or wrong: its message names the variable and carries no data, and it is
+    // what the operator must read (redacted, `mdw ai status` without DATABASE_URL said only
+    // "ConfigError#…; its message is withheld").
+    if (err instanceof ConfigError) {
+      console.error(`mdw: ${err.message}`);
+      process.exitCode = 2;
       return;
     }
     throw err;

@@ -359,8 +359,11 @@ export function createCaseService(deps: CaseServiceDeps) {
       return { caseId: row.id, caseNumber: row.case_number, workflowId: row.workflow_id, templateId: plan.templateId, created: true };
     },
 
-    /** Starts workflows for case rows whose start never completed (crash between commit and start). */
-    async ensureCaseWorkflows(limit = 500): Promise<number> {
+    /**
+     * Starts workflows for case rows whose start never completed (crash between commit and start),
+     * `limit` at a time; `practiceId` keeps the sweep to one practice's cases.
+     */
+    async ensureCaseWorkflows(limit = 500, scope: { practiceId?: string } = {}): Promise<number> {
       const orphans = await db
         .selectFrom('cases')
         .select(['id', 'practice_id', 'case_number', 'case_type', 'priority', 'workflow_id', 'workflow_template_id', 'patient_id', 'seat_date', 'transit_days'])
@@ -368,6 +371,7 @@ export function createCaseService(deps: CaseServiceDeps) {
         .where('workflow_id', 'is not', null)
         .where('closed_at', 'is', null)
         .$if((deps.sweepMinAgeMs ?? 0) > 0, (q) => q.where('created_at', '<', sql<Date>`now() - make_interval(secs => ${(deps.sweepMinAgeMs ?? 0) / 1000})`))
+        .$if(scope.practiceId !== undefined, (q) => q.where('practice_id', '=', scope.practiceId!))
         .limit(limit)
         .execute();
       for (const c of orphans) {

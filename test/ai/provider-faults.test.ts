@@ -165,6 +165,11 @@ test('the provider away altogether: texts wait in the backlog, none is lost, and
   const ids = (await db().insertInto('case_messages').values(rows).returning('id').execute()).map((r) => r.id);
   await waitFor(async () => seen['500'] - failedBefore, (n) => n >= 2, 30_000, 'the pipeline to meet the outage twice');
   expect(await backlog()).toBe(12);
+  // What operators watch says the same while the provider is away: the worker's /health and /metrics.
+  const health = (await (await fetch(worker.healthUrl!)).json()) as { embeddingBacklog: number | null };
+  expect(health.embeddingBacklog).toBe(12);
+  const metrics = await (await fetch(worker.healthUrl!.replace(/\/health$/, '/metrics'))).text();
+  expect(metrics).toMatch(/^mdw_embedding_backlog 12$/m);
   const stored = await sql<{ n: number }>`select count(*)::int as n from message_embeddings where message_id = any(${ids}::uuid[])`.execute(db());
   expect(stored.rows[0]!.n).toBe(0);
 

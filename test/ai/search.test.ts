@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type express from 'express';
+import request from 'supertest';
 import { createApp } from '../../src/api/server';
 import { startWorker, type MdwWorker } from '../../src/worker/worker';
 import { createHarness, type Harness } from '../support/harness';
@@ -43,7 +44,7 @@ setupAndTeardown(async () => {
   // A generous query-embedding deadline: the API's first query loads the model (seconds on a busy CI machine).
   h = await createHarness({
     worker: false,
-    config: { DATABASE_URL: scratch.url, DATABASE_AUTHENTICATOR_URL: authenticator.toString(), EMBEDDING_POLL_MS: '200', EMBEDDING_BATCH_SIZE: '16', SEARCH_EMBED_TIMEOUT_MS: '60000' },
+    config: { DATABASE_URL: scratch.url, DATABASE_AUTHENTICATOR_URL: authenticator.toString(), EMBEDDING_POLL_MS: '200', EMBEDDING_BATCH_SIZE: '16', SEARCH_EMBED_TIMEOUT_MS: '60000', STORAGE_DIR: `${testEnv().dir}/files-ai-search-${process.pid}` },
   });
   worker = await startWorker({ config: h.config, databaseUrl: h.config.DATABASE_URL!, workflowBundlePath: process.env.MDW_TEST_WORKFLOW_BUNDLE, healthPort: 0, embeddingPipeline: true });
   h.worker = worker;
@@ -203,6 +204,50 @@ test('consent withdrawn through the API: the patient’s embeddings are deleted 
   const granted = await doctorA.post(`/patients/${a.patientId}/consents`, { kind: 'ai_processing', granted: true });
   expect(granted.body).toMatchObject({ version: 2, granted: true });
   await waitFor(() => embeddedMessage(m2.id), (n) => n > 0, 60_000, 'embedding after consent granted again');
+});
+
+test('a patient’s clinical summary and a project’s notes, written through the API, are embedded and found by kind under RLS; a cleared summary loses its vector', async () => {
+  const patientVectors = async (id: string) => (await sql<{ n: number }>`select count(*)::int as n from patient_embeddings where patient_id = ${id}::uuid`.execute(db())).rows[0]!.n;
+  const projectVectors = async (id: string) => (await sql<{ n: number }>`select count(*)::int as n from project_embeddings where project_id = ${id}::uuid`.execute(db())).rows[0]!.n;
+  const summary = 'Class II division 2 with a deep bite, retroclined upper centrals; grinds her teeth at night (bruxism).';
+  const mine = await doctorA.post('/patients', { practiceId: a.practiceId, firstName: 'Vera', lastName: `Summary${randomUUID().slice(0, 6)}`, clinicalSummary: summary });
+  expect(mine.status).toBe(201);
+  const theirs = await doctorB.post('/patients', { practiceId: b.practiceId, firstName: 'Otto', lastName: `Summary${randomUUID().slice(0, 6)}`, clinicalSummary: summary });
+  expect(theirs.status).toBe(201);
+
+  const c = await newCase(doctorA, a, 'Expander', 'Rapid palatal expander planned.');
+  const upload = await request(app)
+    .post(`/cases/${c.id}/projects?name=${encodeURIComponent('Expander design')}&projectType=document&fileName=rpe.pdf&notes=${encodeURIComponent('Hyrax appliance banded on the first molars, screw turned twice a day for the crossbite.')}`)
+    .set('Authorization', `Bearer ${await tokenFor(h.config, a.members.doctor)}`)
+    .set('Content-Type', 'application/pdf')
+    .send(Buffer.from('%PDF-1.4 expander'));
+  expect(upload.status).toBe(201);
+  expect(upload.body.metadata).toEqual({ notes: expect.stringContaining('Hyrax') });
+
+  await waitFor(() => patientVectors(mine.body.id), (n) => n > 0, 60_000, 'the clinical summary to be embedded');
+  await waitFor(() => patientVectors(theirs.body.id), (n) => n > 0, 60_000, 'B’s clinical summary to be embedded');
+  await waitFor(() => projectVectors(upload.body.id), (n) => n > 0, 60_000, 'the project to be embedded');
+  const stored = await sql<{ t: string }>`select content_text as t from project_embeddings where project_id = ${upload.body.id}::uuid`.execute(db());
+  expect(stored.rows[0]!.t).toContain('Hyrax appliance');
+
+  const patients = await doctorA.get(`/search?q=${encodeURIComponent('grinding teeth while asleep')}&kind=patients`);
+  expect(patients.status).toBe(200);
+  expect(patients.body.mode).toBe('hybrid');
+  expect(patients.body.results.map((x: { id: string }) => x.id)).toEqual([mine.body.id]);
+  expect(patients.body.results[0].why.similarity).toBeGreaterThan(0.3);
+  const projects = await doctorA.get(`/search?q=${encodeURIComponent('palatal expansion appliance')}&kind=projects`);
+  expect(projects.status).toBe(200);
+  expect(projects.body.results[0]).toMatchObject({ kind: 'project', id: upload.body.id, caseId: c.id });
+  expect(projects.body.results[0].snippet).toContain('Hyrax');
+
+  // Cleared: the vector goes with the text, so the summary is no longer found by its meaning.
+  const cleared = await doctorA.patch(`/patients/${mine.body.id}`, { clinicalSummary: null });
+  expect(cleared.status).toBe(200);
+  await waitFor(() => patientVectors(mine.body.id), (n) => n === 0, 60_000, 'the cleared summary’s vector to be deleted');
+  expect(await queued('patient', mine.body.id)).toBe(false);
+  expect(await patientVectors(theirs.body.id)).toBeGreaterThan(0);
+  const after = await doctorA.get(`/search?q=${encodeURIComponent('grinding teeth while asleep')}&kind=patients`);
+  expect(after.body.results.map((x: { id: string }) => x.id)).not.toContain(mine.body.id);
 });
 
 test('the worker’s health reports the embedding backlog', async () => {

@@ -136,6 +136,29 @@ test('dismissal: only a role that could confirm may dismiss; a dismissed proposa
   expect((await other.owner.post(`/cases/${id}/proposals/${posted.body.proposal.id}/confirm`)).status).toBe(404);
 });
 
+test('a malformed auto-apply opt-in is refused with 400 naming the field, and nothing is stored', async () => {
+  const p = await practice();
+  const settings = async () => (await p.owner.get(`/practices/${p.f.practiceId}`)).body.settings;
+  const before = await settings();
+  for (const [autoApply, field] of [
+    [{ intents: ['on_hold'], minConfidence: 'high' }, 'settings.ai.autoApply.minConfidence'],
+    [{ intents: ['on_hold'], minConfidence: 7 }, 'settings.ai.autoApply.minConfidence'],
+    [{ intents: ['approve'], minConfidence: 0.9 }, 'settings.ai.autoApply.intents.0'],
+    [{ intents: [], minConfidence: 0.9 }, 'settings.ai.autoApply.intents'],
+    [{ intents: ['on_hold'] }, 'settings.ai.autoApply.minConfidence'],
+    [{ intents: ['on_hold'], minConfidence: 0.9, everything: true }, 'settings.ai.autoApply.everything'],
+  ] as const) {
+    const r = await p.owner.patch(`/practices/${p.f.practiceId}`, { settings: { theme: 'dark', ai: { autoApply } } });
+    expect({ autoApply, status: r.status, code: r.body.error?.code, field: r.body.error?.details?.[0]?.field }).toEqual({ autoApply, status: 400, code: 'validation_failed', field });
+  }
+  expect((await p.owner.patch(`/practices/${p.f.practiceId}`, { settings: { ai: 'on' } })).body.error.details[0].field).toBe('settings.ai');
+  expect(await settings()).toEqual(before);
+  // Valid, or absent: stored as sent.
+  const ok = await p.owner.patch(`/practices/${p.f.practiceId}`, { settings: { theme: 'dark', ai: { autoApply: { intents: ['on_hold', 'resume'], minConfidence: 0.95 } } } });
+  expect(ok.status).toBe(200);
+  expect((await p.owner.patch(`/practices/${p.f.practiceId}`, { settings: { theme: 'light', ai: {} } })).status).toBe(200);
+});
+
 test('auto-apply is opt-in per practice and intent; it acts as the sender, so the workflow still checks the role', async () => {
   const p = await practice();
   const optIn = await p.owner.patch(`/practices/${p.f.practiceId}`, { settings: { ai: { autoApply: { intents: ['on_hold', 'resume'], minConfidence: 0.9 } } } });

@@ -36,6 +36,35 @@ test('create, get, search and update a patient', async () => {
   expect(updated.body).toMatchObject({ lastName: `${last}-Smith`, medicalHistory: { allergies: ['latex'] }, dateOfBirth: null });
 });
 
+test('a clinical summary is kept with the patient and queued for embedding; blank or null clears it; over-long is 400 naming the field', async () => {
+  const { f, assistant } = await practice();
+  const queued = async (id: string) =>
+    (await env.h.database.system.selectFrom('embedding_queue').select('queued_at').where('kind', '=', 'patient').where('source_id', '=', id).executeTakeFirst())?.queued_at ?? null;
+  const summary = 'Class II div 1, overjet 7 mm, lip trap; aligners with elastics planned.';
+  const created = await assistant.post('/patients', { practiceId: f.practiceId, firstName: 'Ines', lastName: `Roa${uniq()}`, clinicalSummary: summary });
+  expect(created.status).toBe(201);
+  expect(created.body.clinicalSummary).toBe(summary);
+  expect((await assistant.get(`/patients/${created.body.id}`)).body.clinicalSummary).toBe(summary);
+  const first = await queued(created.body.id);
+  expect(first).not.toBeNull();
+
+  const plain = await assistant.post('/patients', { practiceId: f.practiceId, firstName: 'Noah', lastName: `Roa${uniq()}`, clinicalSummary: '   ' });
+  expect(plain.body.clinicalSummary).toBeNull();
+  expect(await queued(plain.body.id)).toBeNull();
+
+  const edited = await assistant.patch(`/patients/${created.body.id}`, { clinicalSummary: 'Overjet reduced to 3 mm after elastics.' });
+  expect(edited.status).toBe(200);
+  expect(edited.body.clinicalSummary).toBe('Overjet reduced to 3 mm after elastics.');
+  expect((await queued(created.body.id))!.getTime()).toBeGreaterThan(new Date(first!).getTime());
+  expect((await assistant.patch(`/patients/${created.body.id}`, { lastName: 'Untouched-summary' })).body.clinicalSummary).toBe('Overjet reduced to 3 mm after elastics.');
+  expect((await assistant.patch(`/patients/${created.body.id}`, { clinicalSummary: ' ' })).body.clinicalSummary).toBeNull();
+  expect((await assistant.patch(`/patients/${created.body.id}`, { clinicalSummary: null })).body.clinicalSummary).toBeNull();
+
+  const long = await assistant.patch(`/patients/${created.body.id}`, { clinicalSummary: 'x'.repeat(10_001) });
+  expect(long.status).toBe(400);
+  expect(long.body.error.details[0]).toMatchObject({ field: 'clinicalSummary', message: expect.stringMatching(/at most 10000/) });
+});
+
 test('a duplicate patient (same normalised name and date of birth) is caught with candidates; confirmDuplicate overrides', async () => {
   const { f, assistant } = await practice();
   const last = `Green${uniq()}`;

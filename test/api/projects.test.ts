@@ -90,6 +90,31 @@ describe('projects', () => {
     caseId = created.body.id;
   });
 
+  test('notes on a project and on each version are kept in metadata.notes and queued for embedding; over-long notes are 400 naming the field', async () => {
+    const queuedAt = async (id: string) =>
+      (await env.h.database.system.selectFrom('embedding_queue').select('queued_at').where('kind', '=', 'project').where('source_id', '=', id).executeTakeFirst())?.queued_at ?? null;
+    const notes = 'Upper arch setup, IPR 0.3 mm between UR2 and UR3, attachments on premolars.';
+    // A case of its own: the other tests count the projects of theirs.
+    const own = await doctor.api.post('/cases', { practiceId: a.practiceId, patientId: a.patientId, title: 'Setup notes', caseType: 'active_treatment', templateId: env.templateId });
+    expect(own.status).toBe(201);
+    const caseId = own.body.id as string;
+    const v1 = await upload(doctor.token, `/cases/${caseId}/projects?name=Setup&projectType=treatment_plan&fileName=setup.pdf&notes=${encodeURIComponent(` ${notes} `)}`, Buffer.from('%PDF-1.4'), 'application/pdf');
+    expect(v1.status).toBe(201);
+    expect(v1.body.metadata).toEqual({ notes });
+    expect(await queuedAt(v1.body.id)).not.toBeNull();
+    const v2 = await upload(doctor.token, `/projects/${v1.body.id}/versions?fileName=setup-v2.pdf&notes=${encodeURIComponent('IPR removed, expansion instead.')}`, Buffer.from('%PDF-1.4'), 'application/pdf');
+    expect(v2.status).toBe(201);
+    expect(v2.body.metadata).toEqual({ notes: 'IPR removed, expansion instead.' });
+    expect(await queuedAt(v2.body.id)).not.toBeNull();
+    // Blank notes are no notes.
+    const v3 = await upload(doctor.token, `/projects/${v1.body.id}/versions?fileName=setup-v3.pdf&notes=%20%20`, Buffer.from('%PDF-1.4'), 'application/pdf');
+    expect(v3.body.metadata).toEqual({});
+
+    const long = await upload(doctor.token, `/cases/${caseId}/projects?name=Long&projectType=document&fileName=l.pdf&notes=${'x'.repeat(2001)}`, Buffer.from('%PDF-1.4'), 'application/pdf');
+    expect(long.status).toBe(400);
+    expect(long.body.error.details[0]).toMatchObject({ field: 'query.notes', message: expect.stringMatching(/at most 2000/) });
+  });
+
   test('versions chain by parent; STL metadata of binary and ASCII uploads; the lab reads and writes, another practice sees nothing', async () => {
     const v1res = await upload(doctor.token, `/cases/${caseId}/projects?name=Upper%20arch&projectType=aligner_design&fileName=upper.stl`, binaryStl(mesh, 'solid but binary'));
     expect(v1res.status).toBe(201);

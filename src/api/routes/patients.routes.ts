@@ -38,11 +38,18 @@ export const ZPatient = z
     medicalHistory: ZJsonObject,
     preferences: ZJsonObject,
     emergencyContact: ZJsonObject.nullable(),
+    clinicalSummary: z.string().nullable().openapi({ description: "The practice's clinical summary of the patient (free text): embedded for search (`kind=patients`) while AI processing is consented to." }),
     createdAt: ZTimestamp,
     updatedAt: ZTimestamp,
   })
   .openapi('Patient');
 export type TPatient = z.infer<typeof ZPatient>;
+
+/**
+ * Where a practice keeps a clinical summary of its patient (issue 10 §2): the fourth text the
+ * embedding pipeline embeds (db 0030's triggers queue it on insert and change) and search finds.
+ */
+const ZClinicalSummary = ZText({ max: 10_000 }).openapi({ description: 'Free-text clinical summary; null clears it. Embedded for search while AI processing is consented to.' });
 
 export const ZCreatePatientBody = z
   .object({
@@ -54,6 +61,7 @@ export const ZCreatePatientBody = z
     dateOfBirth: ZDate.optional(),
     gender: ZGender.optional(),
     patientNumber: ZName(50).optional(),
+    clinicalSummary: ZClinicalSummary.optional(),
     confirmDuplicate: z.boolean().optional().openapi({ description: 'Create even though a likely duplicate exists.' }),
   })
   .openapi('CreatePatientBody');
@@ -70,6 +78,7 @@ export const ZUpdatePatientBody = z
     medicalHistory: ZJsonObject.optional(),
     preferences: ZJsonObject.optional(),
     emergencyContact: ZJsonObject.nullable().optional(),
+    clinicalSummary: ZClinicalSummary.nullable().optional(),
   })
   .openapi('UpdatePatientBody');
 export type TUpdatePatientBody = z.infer<typeof ZUpdatePatientBody>;
@@ -107,6 +116,7 @@ function patientQuery(trx: Tx) {
       'pt.medical_history',
       'pt.preferences',
       'pt.emergency_contact',
+      'pt.clinical_summary',
       'pt.created_at',
       'pt.updated_at',
       sql<string>`pt.created_at::text`.as('created_at_text'),
@@ -129,6 +139,7 @@ const toPatient = (r: PatientRow): TPatient => ({
   medicalHistory: (r.medical_history as Record<string, unknown>) ?? {},
   preferences: (r.preferences as Record<string, unknown>) ?? {},
   emergencyContact: (r.emergency_contact as Record<string, unknown> | null) ?? null,
+  clinicalSummary: r.clinical_summary,
   createdAt: isoReq(r.created_at),
   updatedAt: isoReq(r.updated_at),
 });
@@ -217,6 +228,7 @@ export function patientRoutes(kit: RouteKit, s: ApiServices): void {
           patientNumber: body.patientNumber,
         });
         if (body.phone) await trx.updateTable('profiles').set({ phone: body.phone }).where('id', '=', p.profileId).execute();
+        if (body.clinicalSummary?.trim()) await trx.updateTable('patients').set({ clinical_summary: body.clinicalSummary }).where('id', '=', p.id).execute();
         return p;
       });
       return c.db((trx) => loadPatient(trx, created.id));
@@ -279,6 +291,8 @@ export function patientRoutes(kit: RouteKit, s: ApiServices): void {
           ...(body.medicalHistory !== undefined && { medical_history: JSON.stringify(body.medicalHistory) }),
           ...(body.preferences !== undefined && { preferences: JSON.stringify(body.preferences) }),
           ...(body.emergencyContact !== undefined && { emergency_contact: body.emergencyContact === null ? null : JSON.stringify(body.emergencyContact) }),
+          // A blank summary is no summary: nothing to embed, and the pipeline drops its vector.
+          ...(body.clinicalSummary !== undefined && { clinical_summary: body.clinicalSummary?.trim() ? body.clinicalSummary : null }),
           // The practice's own copy (0018): changing it can never collide with anyone elsewhere.
           ...(body.email !== undefined && { contact_email: body.email.toLowerCase() }),
         };

@@ -15,6 +15,7 @@ import { decodeCursor, encodeCursor, isoReq, page, requireManager, requireMember
 import { route, type RouteKit } from '../route';
 import type { ApiServices } from '../types';
 import { z } from '../zod';
+import { PROPOSABLE_INTENTS } from '../../ai/intent/vocabulary';
 
 export const ZPractice = z
   .object({
@@ -32,6 +33,24 @@ export const ZPractice = z
   .openapi('Practice');
 export type TPractice = z.infer<typeof ZPractice>;
 
+/** Auto-apply of message intents (issue 10 §4): off unless a practice names intents and a threshold. */
+const ZAutoApply = z
+  .object({
+    intents: z.array(z.enum(PROPOSABLE_INTENTS)).min(1, 'must name at least one intent'),
+    minConfidence: z.number().gt(0).lte(1),
+  })
+  .strict()
+  .openapi({ description: "Message intents applied without a person's confirmation (audited like a confirmation), at or above minConfidence. Absent: off." });
+
+/**
+ * A practice's settings: free JSON, except `ai.autoApply`, which is checked. It was stored as
+ * sent and read leniently (malformed means off), so `minConfidence: "high"` answered 200 and the
+ * practice believed itself opted in while nothing was ever applied.
+ */
+const ZPracticeSettings = z
+  .object({ ai: z.object({ autoApply: ZAutoApply.optional() }).catchall(z.unknown()).optional() })
+  .catchall(z.unknown());
+
 export const ZUpdatePracticeBody = z
   .object({
     name: ZName(200).optional(),
@@ -39,7 +58,7 @@ export const ZUpdatePracticeBody = z
     phone: ZText({ max: 50 }).nullable().optional(),
     licenseNumber: ZText({ max: 100 }).nullable().optional(),
     address: ZJsonObject.nullable().optional(),
-    settings: ZJsonObject.optional(),
+    settings: ZPracticeSettings.optional(),
   })
   .openapi('UpdatePracticeBody');
 export type TUpdatePracticeBody = z.infer<typeof ZUpdatePracticeBody>;
@@ -51,7 +70,7 @@ export const ZCreatePracticeBody = z
     phone: ZText({ max: 50 }).nullable().optional(),
     licenseNumber: ZText({ max: 100 }).nullable().optional(),
     address: ZJsonObject.nullable().optional(),
-    settings: ZJsonObject.optional(),
+    settings: ZPracticeSettings.optional(),
     owner: z
       .object({
         email: ZEmail,

@@ -68,8 +68,14 @@ export type TProject = z.infer<typeof ZProject>;
 const ZCaseProject = ZProject.extend({ versionCount: z.number().int() }).openapi('CaseProject');
 
 const ZFileName = ZText({ max: 255, pattern: FILE_NAME, patternMessage: 'must not be blank nor contain slashes, backslashes or control characters' }).overwrite(trimBlank);
-export const ZCreateProjectQuery = z.object({ name: ZName(255), projectType: z.enum(PROJECT_TYPES), fileName: ZFileName });
-export const ZVersionQuery = z.object({ fileName: ZFileName });
+/** A version's notes (metadata.notes): with the name, the text the embedding pipeline embeds and search finds (kind=projects). */
+const ZNotes = ZText({ max: 2000 })
+  .overwrite(trimBlank)
+  .optional()
+  .openapi({ description: "Free-text notes on this version (what it shows, what changed); kept in metadata.notes and searchable with the project's name." });
+export const ZCreateProjectQuery = z.object({ name: ZName(255), projectType: z.enum(PROJECT_TYPES), fileName: ZFileName, notes: ZNotes });
+export const ZVersionQuery = z.object({ fileName: ZFileName, notes: ZNotes });
+const notesMetadata = (notes: string | undefined) => (notes ? { metadata: { notes } } : {});
 export const ZStatusBody = z.object({ status: z.enum(PROJECT_STATUSES) }).openapi('ProjectStatusBody');
 export type TStatusBody = z.infer<typeof ZStatusBody>;
 
@@ -179,6 +185,7 @@ export function projectRoutes(kit: RouteKit, s: ApiServices): void {
             mimeType: file.mime,
             storagePath: key,
             stl: file.stl ? { triangleCount: file.stl.triangleCount, boundingBox: file.stl.boundingBox } : null,
+            ...notesMetadata(query.notes),
           });
           return toProject(await loadVersion(trx, id));
         }),
@@ -265,6 +272,7 @@ export function projectRoutes(kit: RouteKit, s: ApiServices): void {
             mimeType: file.mime,
             storagePath: key,
             stl: file.stl ? { triangleCount: file.stl.triangleCount, boundingBox: file.stl.boundingBox } : null,
+            ...notesMetadata(query.notes),
           });
           const kase = row.case_id ? await loadCase(trx, row.case_id) : null;
           return { project: toProject(row), workflowId: kase?.closed_at ? null : (kase?.workflow_id ?? null), actor: await uploaderActor(trx, row.practice_id) };

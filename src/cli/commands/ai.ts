@@ -91,6 +91,10 @@ export function register(program: Command): void {
         }
         if (opts.detach) return;
 
+        // Followed by id, so across its continue-as-new runs. A run that ended without switching
+        // (terminated in the UI, failed) left this loop polling a 'building' row forever.
+        const handle = client.workflow.getHandle(embeddingReindexWorkflowId(cfg.TEMPORAL_TASK_QUEUE));
+        let lastCheck = 0;
         const tty = process.stdout.isTTY;
         const bar = tty ? new SingleBar({ format: 'reindex [{bar}] {percentage}% | {value}/{total} texts | {model}' }, Presets.shades_classic) : null;
         let started = false;
@@ -110,6 +114,19 @@ export function register(program: Command): void {
             if (!tty && Date.now() - lastLine > 5_000) {
               console.log(`reindex ${row.reindex_done}/${row.reindex_total} texts`);
               lastLine = Date.now();
+            }
+          }
+          if (Date.now() - lastCheck > 2_000) {
+            lastCheck = Date.now();
+            const status = (await handle.describe()).status.name;
+            if (status !== 'RUNNING' && status !== 'CONTINUED_AS_NEW') {
+              // Completed: the switch is committed before the run ends; read the row once more.
+              if (status === 'COMPLETED' && (await repo.listModels(database.system)).find((m) => m.model === model)?.state === 'active') continue;
+              bar?.stop();
+              throw new CliError(
+                `the reindex workflow ${embeddingReindexWorkflowId(cfg.TEMPORAL_TASK_QUEUE)} ended (${status.toLowerCase()}) before ${model} was switched to: search keeps the active model; run the same command again to resume (mdw ai status)`,
+                1,
+              );
             }
           }
           await sleep(500);
