@@ -143,8 +143,9 @@ test('similar past cases come with their outcomes', async () => {
   expect((await doctorB.get(`/cases/${now.id}/similar`)).status).toBe(404);
 });
 
-test('bad input: empty, blank and over-long queries and unknown kinds answer 400 naming the field', async () => {
-  for (const q of ['', '%20%20']) {
+test('bad input: empty, blank, wordless and over-long queries and unknown kinds answer 400 naming the field', async () => {
+  // Blank, punctuation only, a zero-width space only: no words to search for.
+  for (const q of ['', '%20%20', '%3F%3F!', '%E2%80%8B']) {
     const r = await doctorA.get(`/search?q=${q}`);
     expect(r.status).toBe(400);
     expect(r.body.error.code).toBe('validation_failed');

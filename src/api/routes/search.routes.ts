@@ -72,6 +72,9 @@ export function searchRoutes(kit: RouteKit, s: ApiServices): void {
       .trim()
       .min(1, 'must not be empty')
       .max(maxChars, `is too long: at most ${maxChars} characters`)
+      // Punctuation or invisible characters alone (trim() keeps U+200B) carry no words to match:
+      // an empty query in effect, which would otherwise answer texts "similar in meaning" to nothing.
+      .refine((v) => /[\p{L}\p{N}]/u.test(v), 'must contain a letter or a digit')
       .openapi({ description: 'Natural language or keywords; ortho shorthand (pt, IPR, UR3, OB/OJ) is understood.' }),
     kind: z
       .string()
