@@ -66,7 +66,7 @@ import { expandOrtho } from '../src/ai/text';
 import { addMember, createPatient, createPractice, createProfile } from '../src/repositories/identity.repository';
 import * as embeddings from '../src/repositories/embeddings.repository';
 import { CANDIDATES, HNSW_EF_SEARCH, semantic } from '../src/repositories/search.repository';
-import { createSearchService, type SearchService } from '../src/services/search.service';
+import { createSearchService, SEARCH_READ, type SearchService } from '../src/services/search.service';
 import { withClient } from '../test/support/pg-clients';
 import { migrateCachedFixture, runBench } from './fixture-migrations';
 
@@ -672,12 +672,15 @@ function methodsFor(database: Database): Method[] {
   const admitted = ADMISSION.map((n) => ({ n, service: createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0, concurrency: n }) }));
   // One whole search as GET /search runs it, as the practice's member (the query's vector answered
   // by the bench's provider through byText); oneTrip: BEGIN with the claims, search_page() and
-  // COMMIT as one string, as production sends it since session 8.
+  // COMMIT as one string, as production sends it since session 8. Since session 10 the one-trip
+  // methods (production and admission control) also write the page's PHI access log in the same
+  // statement, as GET /search does (db 0136); before, the bench left out the route's second
+  // transaction that wrote it. The other methods are the search alone, as before.
   const wholeSearch = (svc: SearchService, oneTrip = false) => async (q: Query): Promise<string[]> => {
     byText.set(expandOrtho(q.text), q.vector);
     const r = await svc.search(
       (fn) => database.asActor({ sub: q.practice.member }, fn),
-      { q: q.text, kinds: ['message'], limit: K },
+      { q: q.text, kinds: ['message'], limit: K, audit: oneTrip ? SEARCH_READ : undefined },
       oneTrip ? (text) => database.asActorStatement({ sub: q.practice.member }, text) : undefined,
     );
     if (r.mode !== 'hybrid') throw new Error(`search answered ${r.mode}: ${r.degraded?.message}`);
@@ -705,7 +708,7 @@ function methodsFor(database: Database): Method[] {
     ),
     {
       // As GET /search sends it since session 8: BEGIN with the claims, search_page() and COMMIT in one round trip.
-      name: 'GET /search SQL: lexical (BM25) + semantic + rows (production)',
+      name: 'GET /search SQL: lexical (BM25) + semantic + rows + PHI log (production)',
       recall: false,
       whole: wholeSearch(service, true),
     },
