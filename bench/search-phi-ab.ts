@@ -1,12 +1,13 @@
 /**
- * GET /search's PHI access log, two ways side by side in one run (session 10, s-phi): A as the
+ * GET /search's PHI access log, two ways (and none) side by side in one run (session 10, s-phi): A as the
  * route wrote it before session 10 (the search's one round trip, then a second transaction:
  * recordCaseAccess + recordPhiAccess as the actor), B as it writes it since (db 0136: the page's
  * reads recorded by record_search_phi_access() inside the search's own statement). The same
- * fixture, one search at a time, A and B alternating search by search in a rotating order. For
+ * fixture, one search at a time, A, B and C alternating search by search in a rotating order. For
  * each: wall time, this process's CPU (process.cpuUsage) and the backend's (its actor connection,
  * /proc/<pid>/schedstat). The pages must be identical and each search's log rows (actor, patient,
- * practice, route, resource, request id aside) the same for A and B: the run fails otherwise.
+ * practice, route, resource, request id aside) the same for A and B: the run fails otherwise. C,
+ * the search without its log (what bench:search measured before session 10), says what the log costs.
  * Writes phi_access_log rows into the fixture: run it on your own copy. A measurement, not a test.
  *
  *   nice -n 5 npx tsx bench/search-phi-ab.ts --dir <fixture copy> [--searches 300] [--rounds 2] [--migrate]
@@ -44,7 +45,7 @@ function cpuMsOf(pid: number): number {
 
 async function main(): Promise<void> {
   const dir = cachedSearchFixtureDir('realistic', opt.dir);
-  const versions = [{ name: 'A: search, then the log in a second transaction (before session 10)' }, { name: 'B: the log in the search statement (db 0136)' }];
+  const versions = [{ name: 'A: search, then the log in a second transaction (before session 10)' }, { name: 'B: the log in the search statement (db 0136)' }, { name: 'C: the search alone, no log (what bench:search measured before)' }];
   const fixture = JSON.parse(readFileSync(path.join(dir, 'fixture.json'), 'utf8')) as { practices: { id: string; member: string }[] };
   const pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true, settings: { shared_buffers: '4GB', effective_cache_size: '12GB' } });
   await migrateCachedFixture(pgs.url, dir, opt.migrate, (line) => console.log(line)).catch((err: unknown) => {
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
     const runs = versions.map((_, k) => {
       const s = service.createSearchService({ system: handles[k]!.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0 });
       const h = handles[k]!;
+      if (k === 2) return (q: (typeof queries)[number]) => s.search((fn) => h.asActor({ sub: q.member }, fn), { q: q.q, kinds: ['message'], limit: 10 }, (text) => h.asActorStatement({ sub: q.member }, text));
       if (k === 1) return (q: (typeof queries)[number]) => s.search((fn) => h.asActor({ sub: q.member }, fn), { q: q.q, kinds: ['message'], limit: 10, audit: service.SEARCH_READ }, (text) => h.asActorStatement({ sub: q.member }, text));
       // The route before session 10 (src/api/routes/search.routes.ts then).
       return async (q: (typeof queries)[number]) => {
@@ -122,14 +124,15 @@ async function main(): Promise<void> {
           logsDiffer++;
           if (logsDiffer === 1) console.log('logs differ:', logs[0], logs[1]);
         }
-        if (!isDeepStrictEqual(pages[0], pages[1])) {
+        if (logs[2]!.length > 0) throw new Error('C logged rows');
+        if (!isDeepStrictEqual(pages[0], pages[1]) || !isDeepStrictEqual(pages[0], pages[2])) {
           differ++;
           if (differ === 1) console.log('pages differ:', JSON.stringify(pages[0]).slice(0, 500), JSON.stringify(pages[1]).slice(0, 500));
         }
       }
     }
     const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
-    console.log(`${SEARCHES} searches x ${ROUNDS} rounds each, one at a time (${dir}); pages that differ between A and B: ${differ}, searches whose log rows differ: ${logsDiffer}, of ${queries.length * ROUNDS} (B logged ${rowsLogged} rows)`);
+    console.log(`${SEARCHES} searches x ${ROUNDS} rounds each, one at a time (${dir}); pages that differ between A, B and C: ${differ}, searches whose log rows differ: ${logsDiffer}, of ${queries.length * ROUNDS} (B logged ${rowsLogged} rows)`);
     console.table(
       versions.map((v, k) => {
         const s = stats[k]!;
