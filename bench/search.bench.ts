@@ -67,6 +67,7 @@ import { addMember, createPatient, createPractice, createProfile } from '../src/
 import * as embeddings from '../src/repositories/embeddings.repository';
 import { CANDIDATES, HNSW_EF_SEARCH, semantic } from '../src/repositories/search.repository';
 import { createSearchService, SEARCH_READ, type SearchService } from '../src/services/search.service';
+import { recordCaseAccess, recordPhiAccess } from '../src/repositories/phi-access.repository';
 import { withClient } from '../test/support/pg-clients';
 import { migrateCachedFixture, runBench } from './fixture-migrations';
 
@@ -732,6 +733,35 @@ function methodsFor(database: Database): Method[] {
         whole: wholeSearch(svc, true),
       }),
     ),
+    // Session 10: the figure of record before and since, side by side, at the API's default admission (6).
+    ...admitted
+      .filter(({ n }) => n === 6)
+      .flatMap(({ n, service: svc }): Method[] => [
+        {
+          name: `GET /search SQL (production) with admission control ${n}, without its PHI log (the figure of record before session 10)`,
+          recall: false,
+          whole: wholeSearch(svc, true, false),
+        },
+        {
+          // The route before session 10: the admitted search, then the page's log in a second transaction (outside admission).
+          name: `GET /search as the route ran before session 10: admission control ${n}, then its PHI log in a second transaction`,
+          recall: false,
+          whole: async (q: Query) => {
+            byText.set(expandOrtho(q.text), q.vector);
+            const r = await svc.search((fn) => database.asActor({ sub: q.practice.member }, fn), { q: q.text, kinds: ['message'], limit: K }, (text) => database.asActorStatement({ sub: q.practice.member }, text));
+            if (r.mode !== 'hybrid') throw new Error(`search answered ${r.mode}: ${r.degraded?.message}`);
+            const caseIds = [...new Set(r.results.map((x) => x.caseId).filter((id): id is string => !!id))];
+            const patientIds = r.results.filter((x) => x.kind === 'patient').map((x) => x.id);
+            if (caseIds.length || patientIds.length) {
+              await database.asActor({ sub: q.practice.member }, async (trx) => {
+                await recordCaseAccess(trx, caseIds, SEARCH_READ);
+                await recordPhiAccess(trx, patientIds, SEARCH_READ);
+              });
+            }
+            return r.results.map((x) => x.id);
+          },
+        },
+      ]),
     {
       name: 'GET /search SQL, lexical leg as before 0104 (0084 common terms; same pages)',
       recall: false,
