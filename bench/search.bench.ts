@@ -67,7 +67,8 @@ import { expandOrtho } from '../src/ai/text';
 import { addMember, createPatient, createPractice, createProfile } from '../src/repositories/identity.repository';
 import * as embeddings from '../src/repositories/embeddings.repository';
 import { CANDIDATES, HNSW_EF_SEARCH, semantic } from '../src/repositories/search.repository';
-import { createSearchService, type SearchService } from '../src/services/search.service';
+import { createSearchService, SEARCH_READ, type SearchService } from '../src/services/search.service';
+import { recordCaseAccess, recordPhiAccess } from '../src/repositories/phi-access.repository';
 import { withClient } from '../test/support/pg-clients';
 import { migrateCachedFixture, runBench } from './fixture-migrations';
 import { postmasterPid, sampleWaitEvents, startLoadProbe, type LoadSample } from './search-load-probes';
@@ -722,12 +723,15 @@ function methodsFor(database: Database, admission: readonly number[] = ADMISSION
   const session9Sizes = createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0, concurrency: 6, candidates: 50, efSearch: 40 });
   // One whole search as GET /search runs it, as the practice's member (the query's vector answered
   // by the bench's provider through byText); oneTrip: BEGIN with the claims, search_page() and
-  // COMMIT as one string, as production sends it since session 8.
-  const wholeSearch = (svc: SearchService, oneTrip = false) => async (q: Query): Promise<string[]> => {
+  // COMMIT as one string, as production sends it since session 8. Since session 10 the one-trip
+  // methods (production and admission control) also write the page's PHI access log in the same
+  // statement, as GET /search does (db 0136); before, the bench left out the route's second
+  // transaction that wrote it. The other methods are the search alone, as before.
+  const wholeSearch = (svc: SearchService, oneTrip = false, audit = oneTrip) => async (q: Query): Promise<string[]> => {
     byText.set(expandOrtho(q.text), q.vector);
     const r = await svc.search(
       (fn) => database.asActor({ sub: q.practice.member }, fn),
-      { q: q.text, kinds: ['message'], limit: K },
+      { q: q.text, kinds: ['message'], limit: K, audit: audit ? SEARCH_READ : undefined },
       oneTrip ? (text) => database.asActorStatement({ sub: q.practice.member }, text) : undefined,
     );
     if (r.mode !== 'hybrid') throw new Error(`search answered ${r.mode}: ${r.degraded?.message}`);
@@ -735,7 +739,7 @@ function methodsFor(database: Database, admission: readonly number[] = ADMISSION
   };
   const production: Method = {
     // As GET /search sends it since session 8: BEGIN with the claims, search_page() and COMMIT in one round trip.
-    name: 'GET /search SQL: lexical (BM25) + semantic + rows (production)',
+    name: 'GET /search SQL: lexical (BM25) + semantic + rows + PHI log (production)',
     recall: false,
     whole: wholeSearch(service, true),
     locks: (q) => {
@@ -752,7 +756,36 @@ function methodsFor(database: Database, admission: readonly number[] = ADMISSION
       whole: wholeSearch(svc, true),
     }),
   );
-  if (quick) return [production, ...withAdmission];
+  // Session 10 (s-phi): the figure of record before and since, side by side, at the API's default admission (6).
+  const phiComparisons: Method[] = admitted
+    .filter(({ n }) => n === 6)
+    .flatMap(({ n, service: svc }): Method[] => [
+      {
+        name: `GET /search SQL (production) with admission control ${n}, without its PHI log (the figure of record before session 10)`,
+        recall: false,
+        whole: wholeSearch(svc, true, false),
+      },
+      {
+        // The route before session 10: the admitted search, then the page's log in a second transaction (outside admission).
+        name: `GET /search as the route ran before session 10: admission control ${n}, then its PHI log in a second transaction`,
+        recall: false,
+        whole: async (q: Query) => {
+          byText.set(expandOrtho(q.text), q.vector);
+          const r = await svc.search((fn) => database.asActor({ sub: q.practice.member }, fn), { q: q.text, kinds: ['message'], limit: K }, (text) => database.asActorStatement({ sub: q.practice.member }, text));
+          if (r.mode !== 'hybrid') throw new Error(`search answered ${r.mode}: ${r.degraded?.message}`);
+          const caseIds = [...new Set(r.results.map((x) => x.caseId).filter((id): id is string => !!id))];
+          const patientIds = r.results.filter((x) => x.kind === 'patient').map((x) => x.id);
+          if (caseIds.length || patientIds.length) {
+            await database.asActor({ sub: q.practice.member }, async (trx) => {
+              await recordCaseAccess(trx, caseIds, SEARCH_READ);
+              await recordPhiAccess(trx, patientIds, SEARCH_READ);
+            });
+          }
+          return r.results.map((x) => x.id);
+        },
+      },
+    ]);
+  if (quick) return [production, ...withAdmission, ...phiComparisons];
   const all: Method[] = [
     {
       // What GET /search runs per kind: CANDIDATES nearest, of which the page shows the first 10.
@@ -775,6 +808,12 @@ function methodsFor(database: Database, admission: readonly number[] = ADMISSION
     ),
     production,
     {
+      // What this bench measured as production before session 10: the search without the page's PHI log.
+      name: 'GET /search SQL (production) without its PHI log (the production method before session 10)',
+      recall: false,
+      whole: wholeSearch(service, true, false),
+    },
+    {
       name: 'GET /search SQL as before session 8: three round trips (BEGIN with the claims, search_page(), COMMIT)',
       recall: false,
       whole: wholeSearch(service),
@@ -785,6 +824,7 @@ function methodsFor(database: Database, admission: readonly number[] = ADMISSION
       recall: false,
       whole: wholeSearch(session9Sizes, true),
     },
+    ...phiComparisons,
     {
       name: 'GET /search SQL, lexical leg as before 0104 (0084 common terms; same pages)',
       recall: false,

@@ -21,7 +21,7 @@ export interface RequestContext {
   practiceId: string | null;
   /** Runs `fn` in a transaction as the actor under RLS; throws 401 without an actor. */
   db<T>(fn: (trx: Tx) => Promise<T>): Promise<T>;
-  /** One read-only statement (values inlined as literals) as the actor in one round trip (Database.asActorStatement). */
+  /** One statement (values inlined as literals) as the actor in one round trip, its own transaction (Database.asActorStatement). */
   dbStatement<R>(statement: string): Promise<R[]>;
 }
 

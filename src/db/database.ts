@@ -52,12 +52,13 @@ export interface Database {
   actorPool: pg.Pool;
   asActor<T>(claims: ActorClaims, fn: (trx: Tx) => Promise<T>, opts?: ActorOptions): Promise<T>;
   /**
-   * One read-only statement as the actor in one round trip: the role and claims (as asActor) and
+   * One statement as the actor in one round trip: the role and claims (as asActor) and
    * the statement sent as one simple-protocol string, which PostgreSQL runs as one implicit
    * transaction; its rows. The statement's values must be inlined as literals (the simple
    * protocol has no parameters; see search.repository.ts sqlLiteral). Session 8: GET /search's one
    * statement without the two extra round trips of a Kysely transaction (session 10: without
-   * BEGIN and COMMIT). Not timed by the slow-query log.
+   * BEGIN and COMMIT; since db 0136 the statement also writes the page's PHI access log, which
+   * commits with it). Not timed by the slow-query log.
    */
   asActorStatement<R>(claims: ActorClaims, statement: string, opts?: ActorOptions): Promise<R[]>;
   destroy(): Promise<void>;

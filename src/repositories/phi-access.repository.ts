@@ -63,3 +63,13 @@ export async function recordCaseAccess(trx: Tx, caseIds: ReadonlyArray<string>, 
   const rows = await trx.selectFrom('cases').select('patient_id').where('id', 'in', ids).execute();
   await recordPhiAccess(trx, rows.map((r) => r.patient_id), read);
 }
+
+/**
+ * A search page's reads (GET /search): its cases' patients, then the patients it shows, as
+ * recordCaseAccess() and recordPhiAccess() would write them, in one statement (db 0136's
+ * record_search_phi_access(), which the one-round-trip search calls inside its own statement).
+ */
+export async function recordSearchAccess(trx: Tx, caseIds: ReadonlyArray<string>, patientIds: ReadonlyArray<string>, read: PhiRead): Promise<void> {
+  if (!caseIds.length && !patientIds.length) return;
+  await sql`SELECT public.record_search_phi_access(${[...caseIds]}::uuid[], ${[...patientIds]}::uuid[], ${read.route}, ${read.resource})`.execute(trx);
+}

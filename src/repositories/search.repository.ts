@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import type { Tx } from '../db/database';
 import type { TextKind } from '../ai/text';
+import type { PhiRead } from './phi-access.repository';
 import { KINDS, modelLiteral } from './embeddings.repository';
 
 /**
@@ -461,6 +462,18 @@ export function sqlLiteral(v: unknown): string {
  * Database.asActorStatement(): BEGIN with the claims, this statement and COMMIT in one round trip
  * (session 8). The same arguments as searchPage() (the same text for each value), so the same rows.
  */
-export function searchPageSql(input: PageInput): string {
-  return `SELECT * FROM public.search_page(${pageArgs(input).map(([v, type]) => `${sqlLiteral(v)}::${type}`).join(', ')})`;
+export function searchPageSql(input: PageInput, audit?: PhiRead): string {
+  const call = `public.search_page(${pageArgs(input).map(([v, type]) => `${sqlLiteral(v)}::${type}`).join(', ')})`;
+  if (!audit) return `SELECT * FROM ${call}`;
+  // The page's PHI reads (db 0136) in the same statement, so in the same implicit transaction: the
+  // log commits with the read or the search fails. The page is materialised once; the audit CTE is
+  // one aggregate row, so record_search_phi_access() runs exactly once, over exactly the page's
+  // rows (the results GET /search shows: its cases' patients and its patients), and the join
+  // keeps the page's order (ordinality, spelled out rather than left to the plan).
+  return (
+    `WITH page AS MATERIALIZED (SELECT * FROM ${call} WITH ORDINALITY), ` +
+    `audit AS MATERIALIZED (SELECT public.record_search_phi_access(array_agg(DISTINCT case_id) FILTER (WHERE case_id IS NOT NULL), ` +
+    `array_agg(id) FILTER (WHERE kind = 'patient'), ${sqlLiteral(audit.route)}, ${sqlLiteral(audit.resource)}) AS n FROM page) ` +
+    `SELECT page.* FROM page CROSS JOIN audit ORDER BY page.ordinality`
+  );
 }

@@ -10,6 +10,7 @@ import type { EmbeddingProvider } from '../ai/providers/types';
 import { correctSpelling, expandOrtho, orQueryTerms, snippet, wordCount, type TextKind } from '../ai/text';
 import { activeModel, type ModelRow } from '../repositories/embeddings.repository';
 import * as repo from '../repositories/search.repository';
+import { recordSearchAccess, type PhiRead } from '../repositories/phi-access.repository';
 import { createAdmission } from './admission';
 
 export interface SearchServiceDeps {
@@ -87,7 +88,16 @@ export interface SearchInput {
   kinds: readonly TextKind[];
   limit: number;
   practiceId?: string;
+  /**
+   * The page's PHI reads to record (GET /search: its cases' patients and its patients), in the
+   * search's own transaction: on the one-statement path inside the statement itself (db 0136), so
+   * the log commits with the read or the search fails. Omitted: nothing is recorded.
+   */
+  audit?: PhiRead;
 }
+
+/** GET /search's PHI read (route and resource of its phi_access_log rows); the benchmarks pass it too. */
+export const SEARCH_READ: PhiRead = { route: 'GET /search', resource: 'search' };
 
 export interface SearchResult {
   kind: TextKind;
@@ -279,6 +289,14 @@ export function createSearchService(deps: SearchServiceDeps) {
         const rows = new Map(page.map((x) => [x.id, { id: x.id, practice_id: x.practice_id!, case_id: x.case_id, title: x.title!, text: x.body!, created_at: x.created_at! }]));
         return present(fused, kindOf, chunkOf, rows, terms);
       };
+      /** The page's PHI reads in the search's transaction (the paths that run in `db`'s). */
+      const audited = async (trx: Tx, results: SearchResult[]): Promise<SearchResult[]> => {
+        if (input.audit) {
+          const caseIds = [...new Set(results.map((x) => x.caseId).filter((id): id is string => !!id))];
+          await recordSearchAccess(trx, caseIds, results.filter((x) => x.kind === 'patient').map((x) => x.id), input.audit);
+        }
+        return results;
+      };
       const pageInput = (): repo.PageInput => ({
         kinds: input.kinds,
         terms,
@@ -294,10 +312,10 @@ export function createSearchService(deps: SearchServiceDeps) {
         feedback,
       });
       if (statement && deps.statements !== 'separate' && fusion.method === 'weighted') {
-        const results = onePage(await admission.run(() => statement<repo.PageRow>(repo.searchPageSql(pageInput()))));
+        const results = onePage(await admission.run(() => statement<repo.PageRow>(repo.searchPageSql(pageInput(), input.audit))));
         return { mode: qv.vector ? 'hybrid' : 'lexical', model: qv.model?.model ?? null, degraded: qv.degraded, results };
       }
-      const results = await admission.run(() => db(async (trx) => {
+      const results = await admission.run(() => db(async (trx) => audited(trx, await (async () => {
         // Feedback (PRF) runs in SQL with the weighted fusion (db 0099); with another fusion, as separate statements.
         if (deps.statements === 'separate' || (feedback && fusion.method !== 'weighted')) {
           const { fused, kindOf, chunkOf } = await rank(trx, input.kinds, terms, qv, input.limit, query, input.practiceId);
@@ -317,7 +335,7 @@ export function createSearchService(deps: SearchServiceDeps) {
           query,
         ).slice(0, input.limit);
         return present(fused, kindOf, chunkOf, await loadPageRows(trx, input.kinds, fused, kindOf), terms);
-      }));
+      })())));
       return { mode: qv.vector ? 'hybrid' : 'lexical', model: qv.model?.model ?? null, degraded: qv.degraded, results };
     },
 

@@ -11,7 +11,8 @@ import { route, type RouteKit } from '../route';
 import type { ApiServices } from '../types';
 import { z } from '../zod';
 import type { TextKind } from '../../ai/text';
-import { recordCaseAccess, recordPhiAccess } from '../../repositories/phi-access.repository';
+import { recordCaseAccess } from '../../repositories/phi-access.repository';
+import { SEARCH_READ } from '../../services/search.service';
 
 const PLURAL: Record<string, TextKind> = { cases: 'case', messages: 'message', projects: 'project', patients: 'patient' };
 /** What `kind` admits, stated in the document too. */
@@ -105,17 +106,14 @@ export function searchRoutes(kit: RouteKit, s: ApiServices): void {
     query: ZSearchQuery,
     response: ZSearchResponse,
     handler: async ({ query }) => {
-      const r = await s.search.search((fn) => ctx().db(fn), { q: query.q, kinds: query.kind, limit: query.limit, practiceId: query.practiceId }, (statement) => ctx().dbStatement(statement));
+      // Titles, snippets and clinical summaries are patient data: each result is a read of its
+      // patient, recorded by the search in its own statement (db 0136), committed with the read.
+      const r = await s.search.search(
+        (fn) => ctx().db(fn),
+        { q: query.q, kinds: query.kind, limit: query.limit, practiceId: query.practiceId, audit: SEARCH_READ },
+        (statement) => ctx().dbStatement(statement),
+      );
       if (r.degraded?.reason === 'provider_unavailable') ctx().log.warn({ degraded: r.degraded.reason }, 'search degraded to full-text'); // its message quotes the provider's error, which may echo the query
-      // Titles, snippets and clinical summaries are patient data: each result is a read of its patient.
-      const caseIds = [...new Set(r.results.map((x) => x.caseId).filter((id): id is string => !!id))];
-      const patientIds = r.results.filter((x) => x.kind === 'patient').map((x) => x.id);
-      if (caseIds.length || patientIds.length) {
-        await ctx().db(async (trx) => {
-          await recordCaseAccess(trx, caseIds, { route: 'GET /search', resource: 'search' });
-          await recordPhiAccess(trx, patientIds, { route: 'GET /search', resource: 'search' });
-        });
-      }
       return { query: query.q, ...r, results: r.results.map((x) => ({ ...x, createdAt: isoReq(x.createdAt) })) };
     },
   });

@@ -1,0 +1,155 @@
+/**
+ * GET /search's PHI access log, two ways (and none) side by side in one run (session 10, s-phi): A as the
+ * route wrote it before session 10 (the search's one round trip, then a second transaction:
+ * recordCaseAccess + recordPhiAccess as the actor), B as it writes it since (db 0136: the page's
+ * reads recorded by record_search_phi_access() inside the search's own statement). The same
+ * fixture, one search at a time, A, B and C alternating search by search in a rotating order. For
+ * each: wall time, this process's CPU (process.cpuUsage) and the backend's (its actor connection,
+ * /proc/<pid>/schedstat). The pages must be identical and each search's log rows (actor, patient,
+ * practice, route, resource, request id aside) the same for A and B: the run fails otherwise. C,
+ * the search without its log (what bench:search measured before session 10), says what the log costs.
+ * Writes phi_access_log rows into the fixture: run it on your own copy. A measurement, not a test.
+ *
+ *   nice -n 5 npx tsx bench/search-phi-ab.ts --dir <fixture copy> [--searches 300] [--rounds 2] [--migrate]
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { isDeepStrictEqual, parseArgs } from 'node:util';
+import { sql } from 'kysely';
+import { startEmbeddedPostgres } from '../scripts/lib/embedded-postgres';
+import { migrateCachedFixture, runBench } from './fixture-migrations';
+import { cachedSearchFixtureDir, prewarmSearchLeaves } from './search-fixture-dir';
+import { SEARCH_QUERIES, SEARCH_QUERIES_ADDED } from '../src/ai/eval/search-set';
+import * as database from '../src/db/database';
+import type { EmbeddingProvider } from '../src/ai/providers/types';
+import * as service from '../src/services/search.service';
+import { recordCaseAccess, recordPhiAccess } from '../src/repositories/phi-access.repository';
+
+const { values: opt } = parseArgs({
+  options: { dir: { type: 'string' }, searches: { type: 'string', default: '300' }, rounds: { type: 'string', default: '2' }, migrate: { type: 'boolean', default: false } },
+});
+const SEARCHES = Number(opt.searches);
+const ROUNDS = Number(opt.rounds);
+if (!Number.isInteger(SEARCHES) || SEARCHES < 1 || !Number.isInteger(ROUNDS) || ROUNDS < 1) {
+  console.error('usage: [--dir <fixture copy>] [--searches N >= 1] [--rounds N >= 1] [--migrate]');
+  process.exit(2);
+}
+/**
+ * CPU time (ms) a process has run so far: /proc/<pid>/schedstat's first field, nanoseconds on a
+ * CPU (the scheduler's own clock, not 10 ms ticks: a search's ~6 ms would otherwise count 0 or 1 tick).
+ */
+function cpuMsOf(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+}
+
+async function main(): Promise<void> {
+  const dir = cachedSearchFixtureDir('realistic', opt.dir);
+  const versions = [{ name: 'A: search, then the log in a second transaction (before session 10)' }, { name: 'B: the log in the search statement (db 0136)' }, { name: 'C: the search alone, no log (what bench:search measured before)' }];
+  const fixture = JSON.parse(readFileSync(path.join(dir, 'fixture.json'), 'utf8')) as { practices: { id: string; member: string }[] };
+  const pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true, settings: { shared_buffers: '4GB', effective_cache_size: '12GB' } });
+  await migrateCachedFixture(pgs.url, dir, opt.migrate, (line) => console.log(line)).catch((err: unknown) => {
+    pgs.stop();
+    throw err;
+  });
+  // Each version its own database handle: one system connection, one actor connection (as mdw_authenticator, as the API).
+  const handles = versions.map(() => database.createDatabase(pgs.url, 1, { authenticatorUrl: database.urlAs(pgs.url, database.AUTHENTICATOR_ROLE) }));
+  try {
+    const system = handles[1]!.system;
+    const model = (await sql<{ model: string; dimensions: number }>`SELECT model, dimensions FROM embedding_models WHERE state = 'active'`.execute(system)).rows[0]!;
+    await prewarmSearchLeaves(system);
+    const pids = await Promise.all(handles.map(async (h) => (await h.actorPool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid));
+    const texts = [...SEARCH_QUERIES, ...SEARCH_QUERIES_ADDED].map((q) => q.q);
+    const queries: { member: string; q: string; vector: number[] }[] = [];
+    for (let i = 0; i < SEARCHES + 10; i++) {
+      const p = fixture.practices[(i * 37) % fixture.practices.length]!;
+      const v = await sql<{ v: string }>`SELECT embedding::text AS v FROM message_embeddings WHERE practice_id = ${p.id}::uuid ORDER BY message_id OFFSET ${i} LIMIT 1`.execute(system);
+      const raw = JSON.parse(v.rows[0]!.v) as number[];
+      const norm = Math.sqrt(raw.reduce((s, x) => s + x * x, 0));
+      queries.push({ member: p.member, q: texts[i % texts.length]!, vector: Array.from(new Float32Array(raw.map((x) => x / norm))) });
+    }
+    let current: number[] = [];
+    const provider: EmbeddingProvider = { model: model.model, dimensions: model.dimensions, embed: (xs) => Promise.resolve(xs.map(() => current)), embedQuery: () => Promise.resolve(current) };
+    const runs = versions.map((_, k) => {
+      const s = service.createSearchService({ system: handles[k]!.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0 });
+      const h = handles[k]!;
+      if (k === 2) return (q: (typeof queries)[number]) => s.search((fn) => h.asActor({ sub: q.member }, fn), { q: q.q, kinds: ['message'], limit: 10 }, (text) => h.asActorStatement({ sub: q.member }, text));
+      if (k === 1) return (q: (typeof queries)[number]) => s.search((fn) => h.asActor({ sub: q.member }, fn), { q: q.q, kinds: ['message'], limit: 10, audit: service.SEARCH_READ }, (text) => h.asActorStatement({ sub: q.member }, text));
+      // The route before session 10 (src/api/routes/search.routes.ts then).
+      return async (q: (typeof queries)[number]) => {
+        const r = await s.search((fn) => h.asActor({ sub: q.member }, fn), { q: q.q, kinds: ['message'], limit: 10 }, (text) => h.asActorStatement({ sub: q.member }, text));
+        const caseIds = [...new Set(r.results.map((x) => x.caseId).filter((id): id is string => !!id))];
+        const patientIds = r.results.filter((x) => x.kind === 'patient').map((x) => x.id);
+        if (caseIds.length || patientIds.length) {
+          await h.asActor({ sub: q.member }, async (trx) => {
+            await recordCaseAccess(trx, caseIds, service.SEARCH_READ);
+            await recordPhiAccess(trx, patientIds, service.SEARCH_READ);
+          });
+        }
+        return r;
+      };
+    });
+    const logged = async (requestId: string) =>
+      (await sql<{ row: string }>`SELECT concat_ws(' ', actor_id, patient_id, practice_id, route, resource, resource_id) AS row FROM phi_access_log WHERE request_id = ${requestId}`.execute(system)).rows.map((r) => r.row).sort();
+    let rowsLogged = 0;
+    let logsDiffer = 0;
+    const stats = versions.map(() => ({ wall: [] as number[], backendMs: 0, nodeUs: 0 }));
+    let differ = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let from = 0; from < queries.length; from++) {
+        const q = queries[from]!;
+        const pages: unknown[] = [];
+        const logs: string[][] = [];
+        for (let j = 0; j < versions.length; j++) {
+          const m = (from + j + round) % versions.length;
+          current = q.vector;
+          const requestId = `phi-ab-${round}-${from}-${m}-${process.pid}`;
+          const b0 = cpuMsOf(pids[m]!);
+          const c0 = process.cpuUsage();
+          const t0 = performance.now();
+          pages[m] = await database.runWithAuditScope({ requestId }, () => runs[m]!(q));
+          const wall = performance.now() - t0;
+          const c = process.cpuUsage(c0);
+          const b = cpuMsOf(pids[m]!) - b0;
+          // The first ten of each round warm the caches.
+          if (from >= 10) {
+            stats[m]!.wall.push(wall);
+            stats[m]!.backendMs += b;
+            stats[m]!.nodeUs += c.user + c.system;
+          }
+          logs[m] = await logged(requestId);
+        }
+        rowsLogged += logs[1]!.length;
+        if (!isDeepStrictEqual(logs[0], logs[1])) {
+          logsDiffer++;
+          if (logsDiffer === 1) console.log('logs differ:', logs[0], logs[1]);
+        }
+        if (logs[2]!.length > 0) throw new Error('C logged rows');
+        if (!isDeepStrictEqual(pages[0], pages[1]) || !isDeepStrictEqual(pages[0], pages[2])) {
+          differ++;
+          if (differ === 1) console.log('pages differ:', JSON.stringify(pages[0]).slice(0, 500), JSON.stringify(pages[1]).slice(0, 500));
+        }
+      }
+    }
+    const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+    console.log(`${SEARCHES} searches x ${ROUNDS} rounds each, one at a time (${dir}); pages that differ between A, B and C: ${differ}, searches whose log rows differ: ${logsDiffer}, of ${queries.length * ROUNDS} (B logged ${rowsLogged} rows)`);
+    console.table(
+      versions.map((v, k) => {
+        const s = stats[k]!;
+        return {
+          version: v.name,
+          p50Ms: Number(pct(s.wall, 0.5).toFixed(2)),
+          meanMs: Number((s.wall.reduce((a, b) => a + b, 0) / s.wall.length).toFixed(2)),
+          backendCpuMs: Number((s.backendMs / s.wall.length).toFixed(3)),
+          nodeCpuMs: Number((s.nodeUs / 1000 / s.wall.length).toFixed(3)),
+        };
+      }),
+    );
+    if (differ > 0 || logsDiffer > 0 || rowsLogged === 0) process.exitCode = 1;
+  } finally {
+    for (const h of handles) await h.destroy();
+    pgs.stop();
+  }
+}
+
+runBench(main);
