@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { startEmbeddedPostgres } from '../scripts/lib/embedded-postgres';
 import { cacheDir } from '../scripts/lib/tool-cache';
 import { createDatabase, type Database } from '../src/db/database';
+import { SEARCH_QUERIES, SEARCH_QUERIES_ADDED } from '../src/ai/eval/search-set';
 
 /**
  * The directory of bench:search's cached fixture of these texts (`realistic-<N>x<P>-<key>`, eval31's
@@ -55,4 +56,30 @@ export async function prewarmSearchLeaves(db: Database['system']): Promise<void>
         JOIN pg_index i ON i.indrelid = h.relid
       UNION ALL SELECT relid FROM pg_partition_tree('message_embeddings') WHERE isleaf
       UNION ALL SELECT relid FROM pg_partition_tree('search_index.documents') WHERE isleaf) r`.execute(db);
+}
+
+/**
+ * CPU time (ms) a process has run so far: /proc/<pid>/schedstat's first field, nanoseconds on a
+ * CPU (the scheduler's own clock, not 10 ms ticks: a search's ~6 ms would otherwise count 0 or 1 tick).
+ */
+export function schedCpuMs(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+}
+
+/**
+ * `n` searches for the A/B scripts (search-node-ab, search-phi-ab): the labelled queries' texts in
+ * turn, each with a member of a practice spread over the fixture and, as its query vector, one of
+ * that practice's own stored vectors normalised to unit length in float32 (what a model returns).
+ */
+export async function fixtureSearches(system: Database['system'], practices: ReadonlyArray<{ id: string; member: string }>, n: number): Promise<{ member: string; q: string; vector: number[] }[]> {
+  const texts = [...SEARCH_QUERIES, ...SEARCH_QUERIES_ADDED].map((q) => q.q);
+  const out: { member: string; q: string; vector: number[] }[] = [];
+  for (let i = 0; i < n; i++) {
+    const p = practices[(i * 37) % practices.length]!;
+    const v = await sql<{ v: string }>`SELECT embedding::text AS v FROM message_embeddings WHERE practice_id = ${p.id}::uuid ORDER BY message_id OFFSET ${i} LIMIT 1`.execute(system);
+    const raw = JSON.parse(v.rows[0]!.v) as number[];
+    const norm = Math.sqrt(raw.reduce((a, x) => a + x * x, 0));
+    out.push({ member: p.member, q: texts[i % texts.length]!, vector: Array.from(new Float32Array(raw.map((x) => x / norm))) });
+  }
+  return out;
 }

@@ -19,8 +19,7 @@ import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { startEmbeddedPostgres } from '../scripts/lib/embedded-postgres';
 import { migrateCachedFixture, runBench } from './fixture-migrations';
-import { cachedSearchFixtureDir, prewarmSearchLeaves } from './search-fixture-dir';
-import { SEARCH_QUERIES, SEARCH_QUERIES_ADDED } from '../src/ai/eval/search-set';
+import { cachedSearchFixtureDir, fixtureSearches, prewarmSearchLeaves, schedCpuMs } from './search-fixture-dir';
 import * as database from '../src/db/database';
 import type { EmbeddingProvider } from '../src/ai/providers/types';
 import * as service from '../src/services/search.service';
@@ -34,13 +33,6 @@ const ROUNDS = Number(opt.rounds);
 if (!Number.isInteger(SEARCHES) || SEARCHES < 1 || !Number.isInteger(ROUNDS) || ROUNDS < 1) {
   console.error('usage: [--dir <fixture copy>] [--searches N >= 1] [--rounds N >= 1] [--migrate]');
   process.exit(2);
-}
-/**
- * CPU time (ms) a process has run so far: /proc/<pid>/schedstat's first field, nanoseconds on a
- * CPU (the scheduler's own clock, not 10 ms ticks: a search's ~6 ms would otherwise count 0 or 1 tick).
- */
-function cpuMsOf(pid: number): number {
-  return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
 }
 
 async function main(): Promise<void> {
@@ -59,15 +51,7 @@ async function main(): Promise<void> {
     const model = (await sql<{ model: string; dimensions: number }>`SELECT model, dimensions FROM embedding_models WHERE state = 'active'`.execute(system)).rows[0]!;
     await prewarmSearchLeaves(system);
     const pids = await Promise.all(handles.map(async (h) => (await h.actorPool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid));
-    const texts = [...SEARCH_QUERIES, ...SEARCH_QUERIES_ADDED].map((q) => q.q);
-    const queries: { member: string; q: string; vector: number[] }[] = [];
-    for (let i = 0; i < SEARCHES + 10; i++) {
-      const p = fixture.practices[(i * 37) % fixture.practices.length]!;
-      const v = await sql<{ v: string }>`SELECT embedding::text AS v FROM message_embeddings WHERE practice_id = ${p.id}::uuid ORDER BY message_id OFFSET ${i} LIMIT 1`.execute(system);
-      const raw = JSON.parse(v.rows[0]!.v) as number[];
-      const norm = Math.sqrt(raw.reduce((s, x) => s + x * x, 0));
-      queries.push({ member: p.member, q: texts[i % texts.length]!, vector: Array.from(new Float32Array(raw.map((x) => x / norm))) });
-    }
+    const queries = await fixtureSearches(system, fixture.practices, SEARCHES + 10);
     let current: number[] = [];
     const provider: EmbeddingProvider = { model: model.model, dimensions: model.dimensions, embed: (xs) => Promise.resolve(xs.map(() => current)), embedQuery: () => Promise.resolve(current) };
     const runs = versions.map((_, k) => {
@@ -104,13 +88,13 @@ async function main(): Promise<void> {
           const m = (from + j + round) % versions.length;
           current = q.vector;
           const requestId = `phi-ab-${round}-${from}-${m}-${process.pid}`;
-          const b0 = cpuMsOf(pids[m]!);
+          const b0 = schedCpuMs(pids[m]!);
           const c0 = process.cpuUsage();
           const t0 = performance.now();
           pages[m] = await database.runWithAuditScope({ requestId }, () => runs[m]!(q));
           const wall = performance.now() - t0;
           const c = process.cpuUsage(c0);
-          const b = cpuMsOf(pids[m]!) - b0;
+          const b = schedCpuMs(pids[m]!) - b0;
           // The first ten of each round warm the caches.
           if (from >= 10) {
             stats[m]!.wall.push(wall);
