@@ -459,8 +459,10 @@ export function sqlLiteral(v: unknown): string {
 
 /**
  * searchPage()'s statement as one SQL text with its arguments inlined as literals, for
- * Database.asActorStatement(): BEGIN with the claims, this statement and COMMIT in one round trip
- * (session 8). The same arguments as searchPage() (the same text for each value), so the same rows.
+ * Database.asActorStatement(): the claims and this statement in one round trip, one implicit
+ * transaction (session 8 with BEGIN and COMMIT, session 10 without). The same arguments as
+ * searchPage() (the same text for each value), so the same rows; with `audit`, the page's PHI log
+ * too (db 0136), and each row carries its `ordinality`.
  */
 export function searchPageSql(input: PageInput, audit?: PhiRead): string {
   const call = `public.search_page(${pageArgs(input).map(([v, type]) => `${sqlLiteral(v)}::${type}`).join(', ')})`;
