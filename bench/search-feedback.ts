@@ -9,16 +9,13 @@
  *
  * Pending migrations are applied to the fixture only with --migrate (bench/fixture-migrations.ts).
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import { startEmbeddedPostgres } from '../scripts/lib/embedded-postgres';
 import { DEFAULT_FEEDBACK, feedbackVector } from '../src/ai/fusion';
 import { createDatabase } from '../src/db/database';
-import { migrateCachedFixture, runBench } from './fixture-migrations';
-import { cachedSearchFixtureDir } from './search-fixture-dir';
+import { runBench } from './fixture-migrations';
+import { cachedSearchFixtureDir, startSearchFixture } from './search-fixture-dir';
 import * as repo from '../src/repositories/search.repository';
 
 const { values: opt } = parseArgs({ options: { searches: { type: 'string', default: '100' }, dir: { type: 'string' }, migrate: { type: 'boolean', default: false } } });
@@ -30,12 +27,7 @@ if (!Number.isInteger(SEARCHES) || SEARCHES < 1) {
 
 async function main(): Promise<void> {
   const dir = cachedSearchFixtureDir('realistic', opt.dir);
-  const fixture = JSON.parse(readFileSync(path.join(dir, 'fixture.json'), 'utf8')) as { practices: { id: string; member: string }[] };
-  const pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true, settings: { shared_buffers: '4GB', effective_cache_size: '12GB' } });
-  await migrateCachedFixture(pgs.url, dir, opt.migrate, (line) => console.log(line)).catch((err: unknown) => {
-    pgs.stop();
-    throw err;
-  });
+  const { fixture, pgs } = await startSearchFixture(dir, opt.migrate);
   const database = createDatabase(pgs.url, 2);
   const steps = ['semantic', 'feedback vectors', 'semantic (feedback)', 'feedback total'] as const;
   const t: Record<(typeof steps)[number], number[]> = Object.fromEntries(steps.map((s) => [s, []])) as never;

@@ -5,6 +5,7 @@ import { startEmbeddedPostgres } from '../scripts/lib/embedded-postgres';
 import { cacheDir } from '../scripts/lib/tool-cache';
 import { createDatabase, type Database } from '../src/db/database';
 import { SEARCH_QUERIES, SEARCH_QUERIES_ADDED } from '../src/ai/eval/search-set';
+import { migrateCachedFixture } from './fixture-migrations';
 
 /**
  * The directory of bench:search's cached fixture of these texts (`realistic-<N>x<P>-<key>`, eval31's
@@ -60,10 +61,36 @@ export async function prewarmSearchLeaves(db: Database['system']): Promise<void>
 
 /**
  * CPU time (ms) a process has run so far: /proc/<pid>/schedstat's first field, nanoseconds on a
- * CPU (the scheduler's own clock, not 10 ms ticks: a search's ~6 ms would otherwise count 0 or 1 tick).
+ * CPU (the scheduler's own clock), where the kernel has it; else utime + stime of /proc/<pid>/stat
+ * (10 ms ticks: a search's few ms are then only right summed over many searches).
  */
 export function schedCpuMs(pid: number): number {
-  return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+  try {
+    const ns = Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
+    if (Number.isFinite(ns)) return ns / 1e6;
+  } catch {
+    // no schedstat: the ticks below
+  }
+  // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th (USER_HZ 100).
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
+
+/**
+ * Starts the server of the cached fixture in `dir` sized as bench:search sizes it (a server left
+ * running is reused as it is) and applies this checkout's pending migrations only with `migrate`
+ * (bench/fixture-migrations.ts: otherwise a fixture missing some stops the run, the server stopped).
+ * The one start-up of the search benches that measure a cached fixture one way or another.
+ */
+export async function startSearchFixture(dir: string, migrate: boolean) {
+  const fixture = JSON.parse(readFileSync(path.join(dir, 'fixture.json'), 'utf8')) as { practices: { id: string; member: string }[] };
+  const pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true, settings: { shared_buffers: '4GB', effective_cache_size: '12GB' } });
+  await migrateCachedFixture(pgs.url, dir, migrate, (line) => console.log(line)).catch((err: unknown) => {
+    pgs.stop();
+    throw err;
+  });
+  return { fixture, pgs };
 }
 
 /**

@@ -14,16 +14,13 @@
  *
  *   flock /tmp/mdw-bench.lock npm run bench:search-lexical-cpu -- [--dir <fixture dir>] [--passes 4] [--searches 72] [--rankings bm25,bm25_0104,bm25_0084] [--named] [--migrate]
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import { startEmbeddedPostgres } from '../scripts/lib/embedded-postgres';
-import { cachedSearchFixtureDir } from './search-fixture-dir';
+import { cachedSearchFixtureDir, schedCpuMs, startSearchFixture } from './search-fixture-dir';
 import { SEARCH_QUERIES } from '../src/ai/eval/search-set';
 import { expandOrtho, orQueryTerms } from '../src/ai/text';
 import { createDatabase } from '../src/db/database';
-import { migrateCachedFixture, runBench } from './fixture-migrations';
+import { runBench } from './fixture-migrations';
 import { BM25, CANDIDATES } from '../src/repositories/search.repository';
 
 const { values: opt } = parseArgs({
@@ -44,19 +41,9 @@ if (![PASSES, SEARCHES].every((n) => Number.isInteger(n) && n > 0)) {
 }
 const RANKINGS = opt.rankings.split(',').filter(Boolean);
 
-/** The backend's time on a CPU so far, in ms: /proc/<pid>/schedstat's first field (ns; utime+stime tick at 10 ms). */
-function cpuMs(pid: number): number {
-  return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
-}
-
 async function main(): Promise<void> {
   const dir = cachedSearchFixtureDir('realistic', opt.dir);
-  const fixture = JSON.parse(readFileSync(path.join(dir, 'fixture.json'), 'utf8')) as { practices: { id: string; member: string }[] };
-  const pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true, settings: { shared_buffers: '4GB', effective_cache_size: '12GB' } });
-  await migrateCachedFixture(pgs.url, dir, opt.migrate, (line) => console.log(line)).catch((err: unknown) => {
-    pgs.stop();
-    throw err;
-  });
+  const { fixture, pgs } = await startSearchFixture(dir, opt.migrate);
   const database = createDatabase(pgs.url, 2);
   const searches = Array.from({ length: SEARCHES }, (_, i) => ({
     practice: fixture.practices[(i * 37) % fixture.practices.length]!,
@@ -80,10 +67,10 @@ async function main(): Promise<void> {
         for (const s of searches) {
           await database.asActor({ sub: s.practice.member }, async (trx) => {
             const pid = (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(trx)).rows[0]!.pid;
-            const a = cpuMs(pid);
+            const a = schedCpuMs(pid);
             const r = await sql<{ id: string; rank: string }>`
               SELECT id, rank::text AS rank FROM public.search_lexical('message', ${s.terms}::text[], ${opt.named ? [s.practice.id] : null}::uuid[], ${CANDIDATES}::int, ${ranking}, ${BM25.k1}::float8, ${BM25.b}::float8)`.execute(trx);
-            spent += cpuMs(pid) - a;
+            spent += schedCpuMs(pid) - a;
             pages.push(r.rows.map((x) => `${x.id} ${x.rank}`).join());
           });
         }

@@ -18,14 +18,12 @@
  * --block N: each version runs N searches in a row before the other's N (the same queries), so
  * that one version's code and data are not evicted by the other's between two of its searches.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import { startEmbeddedPostgres } from '../scripts/lib/embedded-postgres';
-import { migrateCachedFixture, runBench } from './fixture-migrations';
-import { cachedSearchFixtureDir, fixtureSearches, prewarmSearchLeaves, schedCpuMs } from './search-fixture-dir';
+import { runBench } from './fixture-migrations';
+import { cachedSearchFixtureDir, fixtureSearches, prewarmSearchLeaves, schedCpuMs, startSearchFixture } from './search-fixture-dir';
 import * as database from '../src/db/database';
 import type { EmbeddingProvider } from '../src/ai/providers/types';
 import * as service from '../src/services/search.service';
@@ -48,12 +46,7 @@ async function main(): Promise<void> {
     { name: `A ${before}`, db: (await import(path.join(before, 'src/db/database.ts'))) as typeof database, svc: (await import(path.join(before, 'src/services/search.service.ts'))) as typeof service },
     { name: 'B this checkout', db: database, svc: service },
   ];
-  const fixture = JSON.parse(readFileSync(path.join(dir, 'fixture.json'), 'utf8')) as { practices: { id: string; member: string }[] };
-  const pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true, settings: { shared_buffers: '4GB', effective_cache_size: '12GB' } });
-  await migrateCachedFixture(pgs.url, dir, opt.migrate, (line) => console.log(line)).catch((err: unknown) => {
-    pgs.stop();
-    throw err;
-  });
+  const { fixture, pgs } = await startSearchFixture(dir, opt.migrate);
   // Each version its own database handle: one system connection, one actor connection (as mdw_authenticator, as the API).
   const handles = versions.map((v) => v.db.createDatabase(pgs.url, 1, { authenticatorUrl: v.db.urlAs(pgs.url, v.db.AUTHENTICATOR_ROLE) }));
   try {

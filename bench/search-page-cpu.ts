@@ -26,14 +26,11 @@
  *
  * Pending migrations are applied to the fixture only with --migrate (bench/fixture-migrations.ts).
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import { startEmbeddedPostgres } from '../scripts/lib/embedded-postgres';
-import { migrateCachedFixture, runBench } from './fixture-migrations';
-import { cachedSearchFixtureDir, prewarmSearchLeaves } from './search-fixture-dir';
+import { runBench } from './fixture-migrations';
+import { cachedSearchFixtureDir, prewarmSearchLeaves, schedCpuMs, startSearchFixture } from './search-fixture-dir';
 import { SEARCH_QUERIES } from '../src/ai/eval/search-set';
 import { correctSpelling, expandOrtho, orQueryTerms } from '../src/ai/text';
 import { createDatabase } from '../src/db/database';
@@ -57,32 +54,9 @@ try {
   console.error(`--variants: ${(err as Error).message}`);
   process.exit(2);
 }
-/**
- * The backend's CPU time so far, in ms: /proc/<pid>/schedstat's first field (time on a CPU, in ns)
- * where the kernel has it, else utime + stime of /proc/<pid>/stat (10 ms ticks: a search's few ms
- * are then only right summed over many searches).
- */
-function backendCpuMs(pid: number): number {
-  try {
-    const ns = Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
-    if (Number.isFinite(ns)) return ns / 1e6;
-  } catch {
-    // no schedstat: the ticks below
-  }
-  // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th (USER_HZ 100).
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10;
-}
-
 async function main(): Promise<void> {
   const dir = cachedSearchFixtureDir('realistic', opt.dir);
-  const fixture = JSON.parse(readFileSync(path.join(dir, 'fixture.json'), 'utf8')) as { practices: { id: string; member: string }[] };
-  const pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true, settings: { shared_buffers: '4GB', effective_cache_size: '12GB' } });
-  await migrateCachedFixture(pgs.url, dir, opt.migrate, (line) => console.log(line)).catch((err: unknown) => {
-    pgs.stop();
-    throw err;
-  });
+  const { fixture, pgs } = await startSearchFixture(dir, opt.migrate);
   // One connection: every statement of every method runs in the same backend, whose CPU we read.
   const database = createDatabase(pgs.url, 1);
   try {
@@ -186,13 +160,13 @@ async function main(): Promise<void> {
       const pages: unknown[] = methods.map(() => undefined);
       for (let j = 0; j < methods.length; j++) {
         const m = (i + j) % methods.length;
-        const b0 = backendCpuMs(pid);
+        const b0 = schedCpuMs(pid);
         const c0 = process.cpuUsage();
         const t0 = performance.now();
         pages[m] = await methods[m]!.run(q);
         const wall = performance.now() - t0;
         const c = process.cpuUsage(c0);
-        const b = backendCpuMs(pid) - b0;
+        const b = schedCpuMs(pid) - b0;
         // The first ten warm the caches.
         if (i >= 10) {
           stats[m]!.wall.push(wall);

@@ -12,14 +12,11 @@
  *
  *   nice -n 5 npx tsx bench/search-phi-ab.ts --dir <fixture copy> [--searches 300] [--rounds 2] [--migrate]
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import { startEmbeddedPostgres } from '../scripts/lib/embedded-postgres';
-import { migrateCachedFixture, runBench } from './fixture-migrations';
-import { cachedSearchFixtureDir, fixtureSearches, prewarmSearchLeaves, schedCpuMs } from './search-fixture-dir';
+import { runBench } from './fixture-migrations';
+import { cachedSearchFixtureDir, fixtureSearches, prewarmSearchLeaves, schedCpuMs, startSearchFixture } from './search-fixture-dir';
 import * as database from '../src/db/database';
 import type { EmbeddingProvider } from '../src/ai/providers/types';
 import * as service from '../src/services/search.service';
@@ -38,12 +35,7 @@ if (!Number.isInteger(SEARCHES) || SEARCHES < 1 || !Number.isInteger(ROUNDS) || 
 async function main(): Promise<void> {
   const dir = cachedSearchFixtureDir('realistic', opt.dir);
   const versions = [{ name: 'A: search, then the log in a second transaction (before session 10)' }, { name: 'B: the log in the search statement (db 0136)' }, { name: 'C: the search alone, no log (what bench:search measured before)' }];
-  const fixture = JSON.parse(readFileSync(path.join(dir, 'fixture.json'), 'utf8')) as { practices: { id: string; member: string }[] };
-  const pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true, settings: { shared_buffers: '4GB', effective_cache_size: '12GB' } });
-  await migrateCachedFixture(pgs.url, dir, opt.migrate, (line) => console.log(line)).catch((err: unknown) => {
-    pgs.stop();
-    throw err;
-  });
+  const { fixture, pgs } = await startSearchFixture(dir, opt.migrate);
   // Each version its own database handle: one system connection, one actor connection (as mdw_authenticator, as the API).
   const handles = versions.map(() => database.createDatabase(pgs.url, 1, { authenticatorUrl: database.urlAs(pgs.url, database.AUTHENTICATOR_ROLE) }));
   try {

@@ -17,17 +17,14 @@
  * A fixture that lacks some of this checkout's migrations is not migrated unless --migrate is given
  * (bench/fixture-migrations.ts): the run stops with a line naming them.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import { startEmbeddedPostgres } from '../scripts/lib/embedded-postgres';
-import { cachedSearchFixtureDir, prewarmSearchLeaves } from './search-fixture-dir';
+import { cachedSearchFixtureDir, prewarmSearchLeaves, startSearchFixture } from './search-fixture-dir';
 import { SEARCH_QUERIES } from '../src/ai/eval/search-set';
 import { expandOrtho, orQueryTerms } from '../src/ai/text';
 import { createDatabase } from '../src/db/database';
-import { migrateCachedFixture, runBench } from './fixture-migrations';
+import { runBench } from './fixture-migrations';
 import * as repo from '../src/repositories/search.repository';
 import { fixtureStats, type FixtureStats } from './search-fixture-stats';
 import type { EmbeddingProvider } from '../src/ai/providers/types';
@@ -71,14 +68,7 @@ async function main(): Promise<void> {
 }
 
 async function measureFixture(dir: string): Promise<{ steps: Record<string, { p50Ms: number; p95Ms: number }>; stats: FixtureStats | null }> {
-  const fixture = JSON.parse(readFileSync(path.join(dir, 'fixture.json'), 'utf8')) as { practices: { id: string; member: string }[] };
-  // Sized as bench:search sizes it (a server it left running is reused as it is).
-  const pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true, settings: { shared_buffers: '4GB', effective_cache_size: '12GB' } });
-  // The same schema as the code, only when asked (--migrate): otherwise a fixture missing some stops the run.
-  await migrateCachedFixture(pgs.url, dir, opt.migrate, (line) => console.log(line)).catch((err: unknown) => {
-    pgs.stop();
-    throw err;
-  });
+  const { fixture, pgs } = await startSearchFixture(dir, opt.migrate);
   const database = createDatabase(pgs.url, 2);
   const steps = [
     'begin',
