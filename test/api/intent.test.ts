@@ -28,12 +28,17 @@ async function newCase(p: Awaited<ReturnType<typeof practice>>): Promise<string>
   return r.body.id as string;
 }
 
+// A case walks up to three tasks through its workflow before a proposal can exist; each step is a
+// workflow task and an activity on a loaded 2-core machine (one wait of 20 s timed out once at load
+// 17, session 10), so the file's tests get room for several slow steps.
+jest.setTimeout(120_000);
+
 /** Waits until the task is persisted as awaiting (what proposals are computed from). */
 async function awaiting(caseId: string, name: string): Promise<string> {
   const row = await waitFor(
     () => env.h.database.system.selectFrom('awaiting_tasks').select(['task_id', 'task_name']).where('case_id', '=', caseId).where('task_name', '=', name).executeTakeFirst(),
     (r) => r !== undefined,
-    20_000,
+    45_000,
     `"${name}" awaiting`,
   );
   return row!.task_id;
