@@ -66,10 +66,15 @@ export function createLocalFileStorage(root: string): FileStorage {
       await mkdir(path.dirname(target), { recursive: true });
       const tmp = `${target}.${process.pid}.${Date.now()}.part`;
       const limiter = sizeLimiter(maxBytes);
+      const out = createWriteStream(tmp, { flags: 'wx' });
       try {
-        await pipeline(body, limiter, createWriteStream(tmp, { flags: 'wx' }));
+        await pipeline(body, limiter, out);
         await rename(tmp, target);
       } catch (err) {
+        // pipeline() rejects as soon as a stream fails, which can be before the file is even open:
+        // its open and close are still queued behind us. Removed before they run, the .part file
+        // would be created afterwards and outlive the upload (a CI run saw one), so wait for close.
+        if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
         await rm(tmp, { force: true });
         throw err;
       }

@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { readdirSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { sql } from 'kysely';
 import request from 'supertest';
 import { createPracticeFixture, createUser, type PracticeFixture } from '../support/fixtures';
@@ -199,7 +200,8 @@ describe('projects', () => {
     const storageDir = env.h.config.STORAGE_DIR!;
     const small = appWith(env, { MAX_UPLOAD_BYTES: '100', STORAGE_DIR: storageDir });
     const v1 = (await upload(doctor.token, `/cases/${caseId}/projects?name=Limits&projectType=model&fileName=l.stl`, asciiStl(mesh))).body as Project;
-    const stored = () => readdirSync(storageDir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).length;
+    // Names, not a count: a failure then says which file is left.
+    const stored = () => readdirSync(storageDir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => path.join(d.parentPath, d.name)).sort();
     const rows = async () => (await sql<{ n: number }>`select count(*)::int as n from projects where case_id = ${caseId}`.execute(env.h.database.system)).rows[0]!.n;
     const [files0, rows0] = [stored(), await rows()];
 
