@@ -15,7 +15,7 @@ export class PendingMigrationsError extends Error {
     readonly pending: string[],
   ) {
     super(
-      `the fixture in ${dir} lacks ${pending.length} migration(s) of this checkout: ${pending.join(', ')}. Nothing was changed. ` +
+      `the fixture in ${dir} lacks ${pending.length} migration(s) or repair(s) of this checkout: ${pending.join(', ')}. Nothing was changed. ` +
         'Re-run with --migrate to apply them to that directory (for good: on the shared cache every later run sees them; ' +
         'copy it first, `cp -a <fixture> /tmp/<you>-fixture` while no server runs on it, and pass --dir <copy> --migrate), ' +
         'or run from a checkout whose migrations the fixture already has.',
@@ -42,9 +42,42 @@ export async function pendingMigrations(url: string): Promise<string[]> {
  */
 export async function migrateCachedFixture(url: string, dir: string, allowed: boolean, log?: (line: string) => void): Promise<string[]> {
   const pending = await pendingMigrations(url);
-  if (pending.length === 0) return [];
-  if (!allowed) throw new PendingMigrationsError(dir, pending);
-  return (await migrate(url, log)).applied;
+  const repair = (await documentsWithoutTf(url)) ? [TF_REPAIR] : [];
+  if (pending.length + repair.length === 0) return [];
+  if (!allowed) throw new PendingMigrationsError(dir, [...pending, ...repair]);
+  const applied = pending.length ? (await migrate(url, log)).applied : [];
+  if (repair.length) await fillMissingTf(url, log);
+  return [...applied, ...repair];
+}
+
+const TF_REPAIR = 'fill search_index.documents.tf (a fixture built before session 11)';
+
+/**
+ * Whether the lexical index holds documents without their term frequencies. bench:search's
+ * builder inserted them under session_replication_role = replica until session 11, so 0102's
+ * trigger that fills `tf` never ran: every BM25 score was 0 (candidates ranked by id) and the
+ * leg's per-candidate tf reads cost nothing, which understated its CPU. Production writers always
+ * give it (0102), so such a fixture measures a search nobody runs.
+ */
+async function documentsWithoutTf(url: string): Promise<boolean> {
+  return withClient(url, async (c) => {
+    const r = await c.query<{ missing: boolean }>(
+      `SELECT to_regclass('search_index.documents') IS NOT NULL AND EXISTS (SELECT 1 FROM search_index.documents WHERE tf IS NULL AND fts IS NOT NULL) AS missing`,
+    );
+    return r.rows[0]!.missing;
+  });
+}
+
+/** Fills them as 0102's trigger would have, then compacts the table as a fresh build leaves it. */
+async function fillMissingTf(url: string, log?: (line: string) => void): Promise<void> {
+  await withClient(url, async (c) => {
+    const t0 = performance.now();
+    await c.query(`SET maintenance_work_mem = '1GB'`);
+    const n = await c.query(`UPDATE search_index.documents SET tf = search_index.term_frequencies(fts) WHERE tf IS NULL AND fts IS NOT NULL`);
+    // Every row rewritten: without this the heap is twice its size and the GIN index bloated.
+    await c.query('VACUUM (FULL, ANALYZE) search_index.documents');
+    log?.(`filled tf of ${n.rowCount} lexical documents written without it, in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  });
 }
 
 /**

@@ -60,9 +60,10 @@ async function main(): Promise<void> {
         SELECT ('00000000-0000-4000-b000-' || lpad(k::text, 12, '0'))::uuid, ('00000000-0000-4000-8000-' || lpad((1 + k % 50)::text, 12, '0'))::uuid,
                (enum_range(null::case_state_enum))[1], '00000000-0000-4000-9000-000000000001'
           FROM generate_series(1, 20000) k;
-      INSERT INTO search_index.documents (practice_id, kind, id, fts)
-        SELECT practice_id, 'message', id, fts FROM case_messages WHERE fts IS NOT NULL
-        UNION ALL SELECT practice_id, 'case', id, fts FROM cases WHERE fts IS NOT NULL
+      INSERT INTO search_index.documents (practice_id, kind, id, fts, tf)
+        SELECT practice_id, kind, id, fts, search_index.term_frequencies(fts) FROM (
+          SELECT practice_id, 'message' AS kind, id, fts FROM case_messages WHERE fts IS NOT NULL
+          UNION ALL SELECT practice_id, 'case', id, fts FROM cases WHERE fts IS NOT NULL) d
         ON CONFLICT DO NOTHING;
       ANALYZE;`);
     await c.query(`RESET session_replication_role`);

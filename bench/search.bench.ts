@@ -373,8 +373,9 @@ async function rewriteTexts(url: string): Promise<void> {
     const indexed = await secondary('search_index.documents');
     for (const x of indexed) await client.query(`DROP INDEX search_index.${pg.escapeIdentifier(x.name)}`);
     await client.query(`TRUNCATE search_index.documents`);
-    await client.query(`INSERT INTO search_index.documents (practice_id, kind, id, fts)
-      SELECT practice_id, 'message', id, fts FROM case_messages WHERE fts IS NOT NULL ORDER BY practice_id ON CONFLICT DO NOTHING`);
+    // tf as the production writers give it (0102): the replica role skips the trigger that fills it.
+    await client.query(`INSERT INTO search_index.documents (practice_id, kind, id, fts, tf)
+      SELECT practice_id, 'message', id, fts, search_index.term_frequencies(fts) FROM case_messages WHERE fts IS NOT NULL ORDER BY practice_id ON CONFLICT DO NOTHING`);
     for (const x of indexed) await client.query(wholeIndex(x.def));
     await client.query('VACUUM (ANALYZE) case_messages');
     await client.query('VACUUM (ANALYZE) search_index.documents');
@@ -441,8 +442,9 @@ async function load(url: string, database: Database): Promise<{ practices: Pract
         WHERE x.indrelid = 'search_index.documents'::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)`,
     );
     for (const x of indexed.rows) await client.query(`DROP INDEX search_index.${pg.escapeIdentifier(x.name)}`);
-    await client.query(`INSERT INTO search_index.documents (practice_id, kind, id, fts)
-      SELECT practice_id, 'message', id, fts FROM case_messages WHERE fts IS NOT NULL ORDER BY practice_id ON CONFLICT DO NOTHING`);
+    // tf as the production writers give it (0102): the replica role skips the trigger that fills it.
+    await client.query(`INSERT INTO search_index.documents (practice_id, kind, id, fts, tf)
+      SELECT practice_id, 'message', id, fts, search_index.term_frequencies(fts) FROM case_messages WHERE fts IS NOT NULL ORDER BY practice_id ON CONFLICT DO NOTHING`);
     for (const x of indexed.rows) await client.query(wholeIndex(x.def));
     // The design's table for the baseline: the same rows (the same seeded generator), unpartitioned,
     // in load order, with the same RLS policies as message_embeddings.
