@@ -12,8 +12,17 @@
  * --named passes the practice as search_page() does (`ARRAY[practice]`, session 10) instead of NULL
  * (every practice the caller may read).
  *
- *   flock /tmp/mdw-bench.lock npm run bench:search-lexical-cpu -- [--dir <fixture dir>] [--passes 4] [--searches 72] [--rankings bm25,bm25_0104,bm25_0084] [--named] [--migrate]
+ * --parts (session 11, s-lexrank) compares, instead of rankings, scratch copies of 0133's function
+ * stopped after each step of the production path (bench/sql/search-lexical-parts.sql: check, prelude,
+ * scan, agg, full; installed into the fixture for the run and dropped after it): the differences of
+ * their means are what each step costs. Their candidate lists differ from full's by construction.
+ * Run it on a copy whose search_index.documents.tf is filled (fixtures built before session 11 have
+ * it NULL, and then the jsonb tf lookups cost nothing).
+ *
+ *   flock /tmp/mdw-bench.lock npm run bench:search-lexical-cpu -- [--dir <fixture dir>] [--passes 4] [--searches 72] [--rankings bm25,bm25_0104,bm25_0084] [--named] [--parts] [--migrate]
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { cachedSearchFixtureDir, schedCpuMs, startSearchFixture } from './search-fixture-dir';
@@ -31,6 +40,7 @@ const { values: opt } = parseArgs({
     rankings: { type: 'string', default: 'bm25,bm25_0104' },
     migrate: { type: 'boolean', default: false },
     named: { type: 'boolean', default: false },
+    parts: { type: 'boolean', default: false },
   },
 });
 const PASSES = Number(opt.passes);
@@ -39,7 +49,9 @@ if (![PASSES, SEARCHES].every((n) => Number.isInteger(n) && n > 0)) {
   console.error('--passes and --searches must be positive integers');
   process.exit(2);
 }
-const RANKINGS = opt.rankings.split(',').filter(Boolean);
+const PARTS = ['full', 'agg', 'scan', 'prelude', 'check'].map((p) => `search_lexical_part_${p}`);
+// With --parts each "ranking" is a scratch function's name (all called with the ranking 'bm25').
+const RANKINGS = opt.parts ? PARTS : opt.rankings.split(',').filter(Boolean);
 
 async function main(): Promise<void> {
   const dir = cachedSearchFixtureDir('realistic', opt.dir);
@@ -53,6 +65,7 @@ async function main(): Promise<void> {
   const differ: Record<string, number> = Object.fromEntries(RANKINGS.map((r) => [r, 0]));
   const pagesOf: Record<string, string[]> = {};
   try {
+    if (opt.parts) await sql.raw(readFileSync(path.join(__dirname, 'sql', 'search-lexical-parts.sql'), 'utf8')).execute(database.system);
     await sql`CREATE EXTENSION IF NOT EXISTS pg_prewarm`.execute(database.system);
     await sql`SELECT pg_prewarm(r.oid) FROM (
         SELECT i.indexrelid AS oid FROM pg_inherits h JOIN pg_index i ON i.indrelid = h.inhrelid WHERE h.inhparent = 'search_index.documents'::regclass
@@ -69,7 +82,7 @@ async function main(): Promise<void> {
             const pid = (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(trx)).rows[0]!.pid;
             const a = schedCpuMs(pid);
             const r = await sql<{ id: string; rank: string }>`
-              SELECT id, rank::text AS rank FROM public.search_lexical('message', ${s.terms}::text[], ${opt.named ? [s.practice.id] : null}::uuid[], ${CANDIDATES}::int, ${ranking}, ${BM25.k1}::float8, ${BM25.b}::float8)`.execute(trx);
+              SELECT id, rank::text AS rank FROM ${sql.raw(opt.parts ? `public.${ranking}` : 'public.search_lexical')}('message', ${s.terms}::text[], ${opt.named ? [s.practice.id] : null}::uuid[], ${CANDIDATES}::int, ${opt.parts ? 'bm25' : ranking}, ${BM25.k1}::float8, ${BM25.b}::float8)`.execute(trx);
             spent += schedCpuMs(pid) - a;
             pages.push(r.rows.map((x) => `${x.id} ${x.rank}`).join());
           });
@@ -80,6 +93,9 @@ async function main(): Promise<void> {
       for (const r of RANKINGS.slice(1)) differ[r]! += pagesOf[r]!.filter((p, i) => p !== pagesOf[RANKINGS[0]!]![i]).length;
     }
   } finally {
+    if (opt.parts) {
+      for (const f of PARTS) await sql.raw(`DROP FUNCTION IF EXISTS public.${f}(text, text[], uuid[], integer, text, double precision, double precision)`).execute(database.system);
+    }
     await database.destroy();
     pgs.stop();
   }
