@@ -719,6 +719,8 @@ export interface SearchParts {
   /** Of the whole round trip, the backend's time on a CPU and runnable but waiting for one (/proc/<pid>/schedstat). */
   backendCpu: number | null;
   backendRunQueue: number | null;
+  /** The measured round it ran in (set by measure()): are the slowest bunched in a few rounds (the machine's speed) or spread? */
+  round?: number;
 }
 
 /** The backends' schedstat (ns on a CPU, ns runnable waiting) when last read, by pid: a pooled backend is idle between its searches. */
@@ -803,11 +805,28 @@ function summariseParts(parts: SearchParts[]) {
     return v.length ? round(v.reduce((a, b) => a + b, 0) / v.length) : null;
   };
   const of = (k: (typeof keys)[number], xs: SearchParts[]) => xs.map((x) => x[k]).filter((x): x is number => x !== null && Number.isFinite(x));
+  // Pearson correlation of a part with the search's latency, over the searches that have both.
+  const corr = (k: (typeof keys)[number]) => {
+    const xs = parts.filter((x) => x[k] !== null && Number.isFinite(x[k]));
+    if (xs.length < 3) return null;
+    const ma = xs.reduce((a, x) => a + x[k]!, 0) / xs.length;
+    const mb = xs.reduce((a, x) => a + x.total, 0) / xs.length;
+    const cov = xs.reduce((a, x) => a + (x[k]! - ma) * (x.total - mb), 0);
+    const va = xs.reduce((a, x) => a + (x[k]! - ma) ** 2, 0);
+    const vb = xs.reduce((a, x) => a + (x.total - mb) ** 2, 0);
+    return va && vb ? round(cov / Math.sqrt(va * vb)) : null;
+  };
+  // The slowest 5 % per measured round: evenly spread (searches / rounds each) or bunched in the slow rounds.
+  const rounds = [...new Set(parts.map((x) => x.round ?? 0))].sort((a, b) => a - b);
   return {
     searches: parts.length,
     slowest: slow.length,
+    slowestPerRound: rounds.map((r) => slow.filter((x) => (x.round ?? 0) === r).length).join(' / '),
     parts: Object.fromEntries(
-      keys.map((k) => [k, { p50: of(k, parts).length ? round(pct(of(k, parts), 0.5)) : null, p95: of(k, parts).length ? round(pct(of(k, parts), 0.95)) : null, mean: mean(parts.map((x) => x[k])), slowest5Mean: mean(slow.map((x) => x[k])) }]),
+      keys.map((k) => [
+        k,
+        { p50: of(k, parts).length ? round(pct(of(k, parts), 0.5)) : null, p95: of(k, parts).length ? round(pct(of(k, parts), 0.95)) : null, mean: mean(parts.map((x) => x[k])), slowest5Mean: mean(slow.map((x) => x[k])), corrWithTotal: k === 'total' ? 1 : corr(k) },
+      ]),
     ),
   };
 }
@@ -1395,7 +1414,9 @@ async function main(): Promise<void> {
       // The methods' order rotates from round to round, so that none always follows the same one.
       for (let j = 0; j < methods.length; j++) {
         const m = methods[(j + r) % methods.length]!;
+        const before = m.parts?.length ?? 0;
         const res = await measure(database, queries, truth, m);
+        for (const x of m.parts?.slice(before) ?? []) x.round = r;
         const acc = results.get(m.name) ?? { latencies: [], recall: [], seconds: 0, switches: 0, rounds: [] };
         acc.latencies.push(...res.latencies);
         acc.recall.push(...res.recall);
@@ -1449,7 +1470,7 @@ async function main(): Promise<void> {
     // --decompose: where each decomposed method's latency went, and where its slowest 5 % lost theirs.
     const decomposition = Object.fromEntries(methods.filter((m) => m.parts?.length).map((m) => [m.name, summariseParts(m.parts!)]));
     for (const [name, d] of Object.entries(decomposition)) {
-      console.log(`(c) decomposed, ms: ${name} (${d.searches} searches; slowest 5 %: ${d.slowest})`);
+      console.log(`(c) decomposed, ms: ${name} (${d.searches} searches; slowest 5 %: ${d.slowest}, per round ${d.slowestPerRound})`);
       console.table(d.parts);
     }
     const prod = table[0]!;
