@@ -100,6 +100,14 @@ const HELP = `npm run bench:search -- [options]
                      admission sweep in about a minute of measuring); every run reports, per method,
                      p95 per round (min / median / max: the spread), CPU per search of the server, of
                      this process and of the rest of the machine, and this process's event loop
+  --decompose        (session 11) split each latency of the production GET /search and its admission
+                     settings into parts: the API's work before the statement, the wait for admission,
+                     the statement's way to the backend, the backend's execution (its CPU and run-queue
+                     wait from /proc/<pid>/schedstat), the result's way back (commit, send, this
+                     process's event loop, the driver's parse), the API's work after; p50 / p95 of each
+                     and where the slowest 5 % lose their time. The statement is wrapped in one SELECT
+                     that adds the backend's timestamps; an undecomposed admission-6 method runs beside
+                     it as the control of that overhead
   --soak LIST        after the measured rounds, run these admission settings (0: no limit) for
                      --soak-seconds each while sampling the backends' wait events (pg_stat_activity
                      every 10 ms) and, with --perf, recording the whole machine (default none)
@@ -134,6 +142,7 @@ const { values: opt } = parseArgs({
     'ef-search': { type: 'string', default: '' },
     admission: { type: 'string' },
     quick: { type: 'boolean', default: false },
+    decompose: { type: 'boolean', default: false },
     soak: { type: 'string', default: '' },
     'soak-seconds': { type: 'string', default: '20' },
     perf: { type: 'string' },
@@ -151,6 +160,7 @@ if (opt.help) {
   process.exit(0);
 }
 const QUICK = opt.quick;
+const DECOMPOSE = opt.decompose;
 opt.rounds ??= QUICK ? '6' : '2';
 opt.admission ??= QUICK ? '1,2,3,4,5,6,8' : '4,6';
 const int = (k: 'vectors' | 'practices' | 'clients' | 'queries' | 'rounds' | 'probes' | 'pipeline-texts' | 'soak-seconds', min = 1) => {
@@ -663,6 +673,8 @@ type Method = {
   whole?: (q: Query) => Promise<string[]>;
   /** The production search only: the locks one search holds (locksOfOneSearch). */
   locks?: (q: Query) => Promise<Locks>;
+  /** --decompose: where each search's latency went (searchParts()), appended by `whole`. */
+  parts?: SearchParts[];
 };
 type Locks = { relations: number; fastPath: number; lockManager: number; other: number };
 
@@ -687,6 +699,140 @@ async function exact(trx: Tx, q: Query): Promise<string[]> {
 
 const model = { model: MODEL, dimensions: DIMS };
 
+// ---------------------------------------------------------------------------------------------
+// Session 11 (s-tail, --decompose): where one search's latency goes at 10 clients.
+// ---------------------------------------------------------------------------------------------
+
+/** One search's latency in consecutive parts (ms); their sum is its latency. */
+export interface SearchParts {
+  /** The service's work before admission and building the statement (spelling, terms, vector, SQL text). */
+  apiBefore: number;
+  /** Waiting for an admission slot (FIFO), as the service's admission reports it. */
+  admission: number;
+  /** From handing the statement to the driver to the backend starting it: the pool, the socket, the backend's wake-up. */
+  toBackend: number;
+  /** The backend from the statement's start to its last row (statement_timestamp() to clock_timestamp()). */
+  backend: number;
+  /** From the backend's last row to the driver's result here: executor end, commit, the reply, this process's event loop, the parse. */
+  fromBackend: number;
+  /** The service's work on the rows (the page as GET /search shows it). */
+  apiAfter: number;
+  total: number;
+  /** Of the whole round trip, the backend's time on a CPU and runnable but waiting for one (/proc/<pid>/schedstat). */
+  backendCpu: number | null;
+  backendRunQueue: number | null;
+  /** The measured round it ran in (set by measure()): are the slowest bunched in a few rounds (the machine's speed) or spread? */
+  round?: number;
+}
+
+/** The backends' schedstat (ns on a CPU, ns runnable waiting) when last read, by pid: a pooled backend is idle between its searches. */
+const lastSched = new Map<number, [number, number]>();
+function schedDelta(pid: number): [number, number] | null {
+  let now: [number, number];
+  try {
+    const f = readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ');
+    now = [Number(f[0]), Number(f[1])];
+  } catch {
+    return null;
+  }
+  const before = lastSched.get(pid);
+  lastSched.set(pid, now);
+  return before ? [(now[0] - before[0]) / 1e6, (now[1] - before[1]) / 1e6] : null;
+}
+
+/**
+ * PostgreSQL's clock (clock_timestamp(), epoch ms) minus this process's (performance.timeOrigin +
+ * performance.now()): the two count from different origins and the monotonic clock drifts from the
+ * wall clock, so measure() sets it again before every round of a decomposed method, from the
+ * fastest of five round trips (error at most half of it, ~0.1 ms).
+ */
+let clockOffsetMs = 0;
+async function calibrateClock(database: Database): Promise<void> {
+  let best = { rtt: Infinity, offset: 0 };
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    const r = await sql<{ t: number }>`SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS t`.execute(database.system);
+    const t1 = performance.now();
+    if (t1 - t0 < best.rtt) best = { rtt: t1 - t0, offset: r.rows[0]!.t - (performance.timeOrigin + (t0 + t1) / 2) };
+  }
+  clockOffsetMs = best.offset;
+}
+const pgClock = (t: number) => performance.timeOrigin + t + clockOffsetMs;
+
+/**
+ * The admission's report for the search about to send its statement: the service calls its
+ * onAdmitted hook and then, synchronously, builds the statement and calls the bench's statement
+ * function, so no other search can come between (taken once; a missing report stops the run
+ * rather than attribute another search's wait).
+ */
+let admitted: number | null = null;
+const onAdmitted = (ms: number) => {
+  admitted = ms;
+};
+
+/**
+ * The statement function of a decomposed search: the service's statement wrapped in one SELECT
+ * that adds the backend's start (statement_timestamp(): the string's first statement, the claims,
+ * shares it) and its clock at each row (the last row's: the end of the work) and its pid; the
+ * rows are returned as they came, with three columns more that the service ignores.
+ */
+function decomposedStatement(database: Database, member: string, rec: { wait: number; tStmt: number; tResult: number; pg0: number; pg1: number; cpu: [number, number] | null }) {
+  return async <R>(text: string): Promise<R[]> => {
+    if (admitted === null) throw new Error('--decompose: a statement without its admission report (has search.service changed how it admits?)');
+    rec.wait = admitted;
+    admitted = null;
+    rec.tStmt = performance.now();
+    const rows = await database.asActorStatement<Record<string, unknown>>(
+      { sub: member },
+      `SELECT w.*, (extract(epoch FROM statement_timestamp()) * 1000)::float8 AS bench_t0, (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS bench_t1, pg_backend_pid() AS bench_pid FROM (${text}) w`,
+    );
+    rec.tResult = performance.now();
+    const last = rows[rows.length - 1];
+    if (last) {
+      rec.pg0 = last.bench_t0 as number;
+      rec.pg1 = Math.max(...rows.map((r) => r.bench_t1 as number));
+      rec.cpu = schedDelta(last.bench_pid as number);
+    }
+    return rows as R[];
+  };
+}
+
+/** p50 / p95 of each part, and each part's mean over every search and over the slowest 5 %: where the tail loses its time. */
+function summariseParts(parts: SearchParts[]) {
+  const keys = ['apiBefore', 'admission', 'toBackend', 'backend', 'fromBackend', 'apiAfter', 'total', 'backendCpu', 'backendRunQueue'] as const;
+  const p95Total = pct(parts.map((x) => x.total), 0.95);
+  const slow = parts.filter((x) => x.total >= p95Total);
+  const mean = (xs: (number | null)[]) => {
+    const v = xs.filter((x): x is number => x !== null && Number.isFinite(x));
+    return v.length ? round(v.reduce((a, b) => a + b, 0) / v.length) : null;
+  };
+  const of = (k: (typeof keys)[number], xs: SearchParts[]) => xs.map((x) => x[k]).filter((x): x is number => x !== null && Number.isFinite(x));
+  // Pearson correlation of a part with the search's latency, over the searches that have both.
+  const corr = (k: (typeof keys)[number]) => {
+    const xs = parts.filter((x) => x[k] !== null && Number.isFinite(x[k]));
+    if (xs.length < 3) return null;
+    const ma = xs.reduce((a, x) => a + x[k]!, 0) / xs.length;
+    const mb = xs.reduce((a, x) => a + x.total, 0) / xs.length;
+    const cov = xs.reduce((a, x) => a + (x[k]! - ma) * (x.total - mb), 0);
+    const va = xs.reduce((a, x) => a + (x[k]! - ma) ** 2, 0);
+    const vb = xs.reduce((a, x) => a + (x.total - mb) ** 2, 0);
+    return va && vb ? round(cov / Math.sqrt(va * vb)) : null;
+  };
+  // The slowest 5 % per measured round: evenly spread (searches / rounds each) or bunched in the slow rounds.
+  const rounds = [...new Set(parts.map((x) => x.round ?? 0))].sort((a, b) => a - b);
+  return {
+    searches: parts.length,
+    slowest: slow.length,
+    slowestPerRound: rounds.map((r) => slow.filter((x) => (x.round ?? 0) === r).length).join(' / '),
+    parts: Object.fromEntries(
+      keys.map((k) => [
+        k,
+        { p50: of(k, parts).length ? round(pct(of(k, parts), 0.5)) : null, p95: of(k, parts).length ? round(pct(of(k, parts), 0.95)) : null, mean: mean(parts.map((x) => x[k])), slowest5Mean: mean(slow.map((x) => x[k])), corrWithTotal: k === 'total' ? 1 : corr(k) },
+      ]),
+    ),
+  };
+}
+
 /**
  * The measured methods; with `quick`, only the production GET /search and its admission settings
  * (those the API chooses between), in that order.
@@ -701,7 +847,7 @@ function methodsFor(database: Database, admission: readonly number[] = ADMISSION
     embed: (texts) => Promise.resolve(texts.map((t) => byText.get(t)!)),
     embedQuery: (t) => Promise.resolve(byText.get(t)!),
   };
-  const service = createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0 });
+  const service = createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0, onAdmitted });
   // The same search with the lexical leg ranked by ts_rank (before BM25 became the default), side by side.
   const tsRankService = createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0, lexicalRanking: 'ts_rank' });
   // The search as it ran before session 5, side by side: BM25 scoring every match (db 0077) and the
@@ -719,7 +865,7 @@ function methodsFor(database: Database, admission: readonly number[] = ADMISSION
   // The same search as separate statements (scope, each leg, rows: as before session 6, db 0098), side by side.
   const separateService = createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0, statements: 'separate' });
   // Session 8: the production search with admission control (SEARCH_CONCURRENCY), side by side.
-  const admitted = admission.map((n) => ({ n, service: createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0, concurrency: n }) }));
+  const withLimit = admission.map((n) => ({ n, service: createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0, concurrency: n, onAdmitted }) }));
   // Session 10 (s-knobs): the API's default admission (6) at session 9's sizes (50 candidates per
   // leg, hnsw.ef_search 40; now CANDIDATES 35 and ef_search 42), side by side.
   const session9Sizes = createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0, concurrency: 6, candidates: 50, efSearch: 40 });
@@ -729,8 +875,30 @@ function methodsFor(database: Database, admission: readonly number[] = ADMISSION
   // methods (production and admission control) also write the page's PHI access log in the same
   // statement, as GET /search does (db 0136); before, the bench left out the route's second
   // transaction that wrote it. The other methods are the search alone, as before.
-  const wholeSearch = (svc: SearchService, oneTrip = false, audit = oneTrip) => async (q: Query): Promise<string[]> => {
+  const wholeSearch = (svc: SearchService, oneTrip = false, audit = oneTrip, parts?: SearchParts[]) => async (q: Query): Promise<string[]> => {
     byText.set(expandOrtho(q.text), q.vector);
+    if (parts && oneTrip) {
+      // --decompose: the same call, its statement sent through decomposedStatement().
+      const t0 = performance.now();
+      const rec = { wait: NaN, tStmt: NaN, tResult: NaN, pg0: NaN, pg1: NaN, cpu: null as [number, number] | null };
+      const r = await svc.search((fn) => database.asActor({ sub: q.practice.member }, fn), { q: q.text, kinds: ['message'], limit: K, audit: audit ? SEARCH_READ : undefined }, decomposedStatement(database, q.practice.member, rec));
+      const tEnd = performance.now();
+      if (r.mode !== 'hybrid') throw new Error(`search answered ${r.mode}: ${r.degraded?.message}`);
+      const toBackend = rec.pg0 - pgClock(rec.tStmt);
+      const fromBackend = pgClock(rec.tResult) - rec.pg1;
+      parts.push({
+        apiBefore: rec.tStmt - t0 - rec.wait,
+        admission: rec.wait,
+        toBackend,
+        backend: rec.pg1 - rec.pg0,
+        fromBackend,
+        apiAfter: tEnd - rec.tResult,
+        total: tEnd - t0,
+        backendCpu: rec.cpu?.[0] ?? null,
+        backendRunQueue: rec.cpu?.[1] ?? null,
+      });
+      return r.results.map((x) => x.id);
+    }
     const r = await svc.search(
       (fn) => database.asActor({ sub: q.practice.member }, fn),
       { q: q.text, kinds: ['message'], limit: K, audit: audit ? SEARCH_READ : undefined },
@@ -739,11 +907,13 @@ function methodsFor(database: Database, admission: readonly number[] = ADMISSION
     if (r.mode !== 'hybrid') throw new Error(`search answered ${r.mode}: ${r.degraded?.message}`);
     return r.results.map((x) => x.id);
   };
+  const productionParts: SearchParts[] = [];
   const production: Method = {
     // As GET /search sends it since session 8: BEGIN with the claims, search_page() and COMMIT in one round trip.
     name: 'GET /search SQL: lexical (BM25) + semantic + rows + PHI log (production)',
     recall: false,
-    whole: wholeSearch(service, true),
+    whole: wholeSearch(service, true, true, DECOMPOSE ? productionParts : undefined),
+    parts: DECOMPOSE ? productionParts : undefined,
     locks: (q) => {
       byText.set(expandOrtho(q.text), q.vector);
       return locksOfOneSearch(database, q, service);
@@ -751,15 +921,25 @@ function methodsFor(database: Database, admission: readonly number[] = ADMISSION
   };
   // Admission control: the same clients and pool, at most n searches in the database at once;
   // each latency runs from the client's call, its wait in the queue included.
-  const withAdmission = admitted.map(
-    ({ n, service: svc }): Method => ({
-      name: `GET /search SQL (production) with admission control: ${n} at a time, the rest queue FIFO (SEARCH_CONCURRENCY=${n})`,
-      recall: false,
-      whole: wholeSearch(svc, true),
-    }),
+  const withAdmission = withLimit.map(
+    ({ n, service: svc }): Method => {
+      const parts: SearchParts[] | undefined = DECOMPOSE ? [] : undefined;
+      return {
+        name: `GET /search SQL (production) with admission control: ${n} at a time, the rest queue FIFO (SEARCH_CONCURRENCY=${n})`,
+        recall: false,
+        whole: wholeSearch(svc, true, true, parts),
+        parts,
+      };
+    },
   );
+  // --decompose: the API's default admission without the decomposition's wrapper, beside the decomposed ones (its overhead).
+  const undecomposed: Method[] = DECOMPOSE
+    ? withLimit
+        .filter(({ n }) => n === 6)
+        .map(({ n, service: svc }) => ({ name: `GET /search SQL (production) with admission control ${n}, not decomposed (--decompose's control)`, recall: false, whole: wholeSearch(svc, true) }))
+    : [];
   // Session 10 (s-phi): the figure of record before and since, side by side, at the API's default admission (6).
-  const phiComparisons: Method[] = admitted
+  const phiComparisons: Method[] = withLimit
     .filter(({ n }) => n === 6)
     .flatMap(({ n, service: svc }): Method[] => [
       {
@@ -787,7 +967,7 @@ function methodsFor(database: Database, admission: readonly number[] = ADMISSION
         },
       },
     ]);
-  if (quick) return [production, ...withAdmission, ...phiComparisons];
+  if (quick) return [production, ...withAdmission, ...undecomposed, ...phiComparisons];
   const all: Method[] = [
     {
       // What GET /search runs per kind: CANDIDATES nearest, of which the page shows the first 10.
@@ -821,6 +1001,7 @@ function methodsFor(database: Database, admission: readonly number[] = ADMISSION
       whole: wholeSearch(service),
     },
     ...withAdmission,
+    ...undecomposed,
     {
       name: 'GET /search SQL (production) with admission control 6, at session 9\'s sizes: 50 candidates, ef_search 40',
       recall: false,
@@ -932,6 +1113,11 @@ interface Measured {
 }
 
 async function measure(database: Database, queries: Query[], truth: string[][], m: Method): Promise<Measured> {
+  if (m.parts) {
+    await calibrateClock(database);
+    // Other methods ran searches on the same pooled backends since: the first search on each backend in this round has no delta.
+    lastSched.clear();
+  }
   const started = performance.now();
   const ctxt0 = contextSwitches();
   const probe = startLoadProbe(serverPid);
@@ -1224,12 +1410,15 @@ async function main(): Promise<void> {
     const results = new Map<string, { latencies: number[]; recall: number[]; seconds: number; switches: number | null; rounds: Measured[] }>();
     // One warm-up pass per method (caches), then interleaved measured rounds.
     for (const m of methods) await measure(database, queries.slice(0, Math.min(20, QUERIES)), truth, m);
+    for (const m of methods) m.parts?.splice(0);
     t0 = performance.now();
     for (let r = 0; r < ROUNDS; r++) {
       // The methods' order rotates from round to round, so that none always follows the same one.
       for (let j = 0; j < methods.length; j++) {
         const m = methods[(j + r) % methods.length]!;
+        const before = m.parts?.length ?? 0;
         const res = await measure(database, queries, truth, m);
+        for (const x of m.parts?.slice(before) ?? []) x.round = r;
         const acc = results.get(m.name) ?? { latencies: [], recall: [], seconds: 0, switches: 0, rounds: [] };
         acc.latencies.push(...res.latencies);
         acc.recall.push(...res.recall);
@@ -1280,6 +1469,12 @@ async function main(): Promise<void> {
     });
     console.table(table.map(({ method, samples, p50Ms, p95Ms, p99Ms, p95RoundsMs, perSecond, recallAt10, ctxSwitchesPerSearch }) => ({ method: method.slice(0, 60), samples, p50Ms, p95Ms, p99Ms, p95RoundsMs, perSecond, recallAt10, ctxSwitchesPerSearch })));
     console.table(table.map(({ method, perSecondRounds, serverCpuMs, clientCpuMs, otherCpuMs, otherNicedCpuMs, eventLoopUtilization, loopDelayP99Ms }) => ({ method: method.slice(0, 60), perSecondRounds, serverCpuMs, clientCpuMs, otherCpuMs, otherNicedCpuMs, eventLoopUtilization, loopDelayP99Ms })));
+    // --decompose: where each decomposed method's latency went, and where its slowest 5 % lost theirs.
+    const decomposition = Object.fromEntries(methods.filter((m) => m.parts?.length).map((m) => [m.name, summariseParts(m.parts!)]));
+    for (const [name, d] of Object.entries(decomposition)) {
+      console.log(`(c) decomposed, ms: ${name} (${d.searches} searches; slowest 5 %: ${d.slowest}, per round ${d.slowestPerRound})`);
+      console.table(d.parts);
+    }
     const prod = table[0]!;
     const hybrid = table.find((t) => t.method.startsWith('GET /search SQL: lexical (BM25)'))!;
     const ivf = table.find((t) => t.method.startsWith('ivfflat'));
@@ -1348,6 +1543,7 @@ async function main(): Promise<void> {
             }
           : null,
       quick: QUICK,
+      decomposition: DECOMPOSE ? decomposition : null,
       locksOfOneSearch: locks,
       soaks,
       machineAfter: { loadAverage: os.loadavg().map((x) => round(x)) },

@@ -52,4 +52,26 @@ describe('createAdmission', () => {
     gate.resolve();
     await Promise.all(calls);
   });
+
+  it('tells onAdmit how long each call waited, just before the call starts', async () => {
+    const seen: string[] = [];
+    const waits: number[] = [];
+    const admission = createAdmission(1, (ms) => (waits.push(ms), seen.push(`admit ${waits.length - 1}`)));
+    const gate = deferred();
+    const first = admission.run(async () => (seen.push('start 0'), await gate.promise));
+    const second = admission.run(async () => seen.push('start 1'));
+    await tick();
+    expect(seen).toEqual(['admit 0', 'start 0']);
+    // The second call waits while the first holds the slot for at least 20 ms.
+    await new Promise((r) => setTimeout(r, 25));
+    gate.resolve();
+    await Promise.all([first, second]);
+    expect(seen).toEqual(['admit 0', 'start 0', 'admit 1', 'start 1']);
+    expect(waits[0]).toBe(0);
+    expect(waits[1]).toBeGreaterThanOrEqual(20);
+    // Without a limit every call is admitted at once, and still reported.
+    const free: number[] = [];
+    await createAdmission(0, (ms) => free.push(ms)).run(() => Promise.resolve());
+    expect(free).toEqual([0]);
+  });
 });

@@ -15,8 +15,12 @@ export interface Admission {
   readonly waiting: number;
 }
 
-/** `limit` 0 (or less): no limit, calls run at once. */
-export function createAdmission(limit: number): Admission {
+/**
+ * `limit` 0 (or less): no limit, calls run at once. `onAdmit`, when given, is told how long each
+ * call waited for its slot (0 when it had one at once), synchronously just before the call starts:
+ * bench:search's decomposition of a search's latency (session 11) reads it there.
+ */
+export function createAdmission(limit: number, onAdmit?: (waitedMs: number) => void): Admission {
   let active = 0;
   const queue: (() => void)[] = [];
   const release = () => {
@@ -33,9 +37,18 @@ export function createAdmission(limit: number): Admission {
       return queue.length;
     },
     async run<T>(fn: () => Promise<T>): Promise<T> {
-      if (limit <= 0) return fn();
-      if (active < limit) active++;
-      else await new Promise<void>((resolve) => queue.push(resolve));
+      if (limit <= 0) {
+        onAdmit?.(0);
+        return fn();
+      }
+      if (active < limit) {
+        active++;
+        onAdmit?.(0);
+      } else {
+        const t0 = onAdmit ? performance.now() : 0;
+        await new Promise<void>((resolve) => queue.push(resolve));
+        onAdmit?.(performance.now() - t0);
+      }
       try {
         return await fn();
       } finally {

@@ -81,6 +81,12 @@ export interface SearchServiceDeps {
    * @default 0
    */
   concurrency?: number;
+  /**
+   * Told how long each search waited for admission (ms, 0 without a wait or a limit),
+   * synchronously just before its statement is built and sent: bench:search's decomposition of a
+   * search's latency (session 11). Unset in the API.
+   */
+  onAdmitted?: (waitedMs: number) => void;
 }
 
 export interface SearchInput {
@@ -136,7 +142,7 @@ export function createSearchService(deps: SearchServiceDeps) {
     return cached.model;
   }
 
-  const admission = createAdmission(deps.concurrency ?? 0);
+  const admission = createAdmission(deps.concurrency ?? 0, deps.onAdmitted);
 
   const cacheSize = deps.queryCacheSize ?? 1000;
   /** A Map iterates in insertion order: re-inserting on a hit makes its first key the least recently used. */
