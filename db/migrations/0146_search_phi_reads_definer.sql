@@ -10,10 +10,12 @@
 -- ~0.26 ms of backend CPU per search, of which the write itself (xid, heap and index inserts,
 -- commit) ~0.03 (bench/SEARCH.md, session 11, s-phi3).
 --
--- record_search_phi_reads() asks the policies' helpers once: is_internal_admin() OR is_lab_staff()
--- (who see every case, and whose every patient read is recorded: admins through the patients
--- policy, lab staff through 0047's record_lab_phi_access(), which records exactly the patients
--- the member path could not), else user_practice_ids(). Then, as 0136 did (two writes):
+-- record_search_phi_reads() asks the policies' helpers once: lab_role() IS NOT NULL, which is
+-- is_internal_admin() OR is_lab_staff() in one call (0040: lab_role() is 'admin' for an internal
+-- admin, and is_lab_staff() is lab_role() IS NOT NULL; 0133's caller check relies on the same):
+-- they see every case, and their every patient read is recorded (admins' through the patients
+-- policy, lab staff's through 0047's record_lab_phi_access(), which records exactly the patients
+-- the member path could not); else user_practice_ids(). Then, as 0136 did (two writes):
 --   1. the page's cases the caller sees (one of their practices, or everyone's for the above),
 --      their distinct patients, each recorded when the caller sees the patient by the same rule;
 --   2. the page's own patients (distinct), likewise.
@@ -44,7 +46,7 @@ BEGIN
   IF uid IS NULL OR (cardinality(p_case_ids) IS NULL AND cardinality(p_patient_ids) IS NULL) THEN
     RETURN 0;
   END IF;
-  sees_all := public.is_internal_admin() OR public.is_lab_staff();
+  sees_all := public.lab_role() IS NOT NULL;
   IF NOT sees_all THEN
     mine := ARRAY(SELECT public.user_practice_ids());
   END IF;
