@@ -7,7 +7,7 @@
 -- user_practice_ids()), then 0051's insert policy checked every row again (auth.uid(), and an
 -- EXISTS on patients under the patients policies: the two helpers once more), through two PL/pgSQL
 -- levels (record_phi_reads(), and record_lab_phi_access() for lab staff). One at a time that was
--- ~0.26 ms of backend CPU per search, of which the write itself (xid, heap and index inserts,
+-- 0.22-0.33 ms of backend CPU per search, of which the write itself (xid, heap and index inserts,
 -- commit) ~0.03 (bench/SEARCH.md, session 11, s-phi3).
 --
 -- record_search_phi_reads() asks the policies' helpers once: lab_role() IS NOT NULL, which is
