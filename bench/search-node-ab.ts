@@ -13,10 +13,15 @@
  * unit length as float32 values (the same neighbours: cosine does not see the scale).
  *
  *   git archive <commit> src | tar -x -C /tmp/<you>-before && ln -s $PWD/node_modules /tmp/<you>-before/node_modules
- *   nice -n 5 npx tsx bench/search-node-ab.ts --dir <fixture copy> --before /tmp/<you>-before [--searches 300] [--rounds 2] [--block 1]
+ *   nice -n 5 npx tsx bench/search-node-ab.ts --dir <fixture copy> --before /tmp/<you>-before [--searches 300] [--rounds 2] [--block 1] [--audit]
  *
  * --block N: each version runs N searches in a row before the other's N (the same queries), so
  * that one version's code and data are not evicted by the other's between two of its searches.
+ *
+ * --audit (session 11, s-phi3): each search as GET /search runs it, with its PHI access log
+ * (`audit: SEARCH_READ`, each version's own statement for it); pass the same --before export of a
+ * commit before db 0146 to compare session 10's log with this checkout's (both functions exist in
+ * a fixture migrated to this checkout). Writes phi_access_log rows: run it on your own copy.
  */
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -29,13 +34,13 @@ import type { EmbeddingProvider } from '../src/ai/providers/types';
 import * as service from '../src/services/search.service';
 
 const { values: opt } = parseArgs({
-  options: { dir: { type: 'string' }, before: { type: 'string' }, searches: { type: 'string', default: '300' }, rounds: { type: 'string', default: '2' }, block: { type: 'string', default: '1' }, migrate: { type: 'boolean', default: false } },
+  options: { dir: { type: 'string' }, before: { type: 'string' }, searches: { type: 'string', default: '300' }, rounds: { type: 'string', default: '2' }, block: { type: 'string', default: '1' }, audit: { type: 'boolean', default: false }, migrate: { type: 'boolean', default: false } },
 });
 const SEARCHES = Number(opt.searches);
 const ROUNDS = Number(opt.rounds);
 const BLOCK = Number(opt.block);
 if (!opt.before || !Number.isInteger(SEARCHES) || SEARCHES < 1 || !Number.isInteger(ROUNDS) || ROUNDS < 1 || !Number.isInteger(BLOCK) || BLOCK < 1) {
-  console.error('usage: --before <exported tree with src/ and node_modules> [--dir <fixture copy>] [--searches N >= 1] [--rounds N >= 1] [--block N >= 1]');
+  console.error('usage: --before <exported tree with src/ and node_modules> [--dir <fixture copy>] [--searches N >= 1] [--rounds N >= 1] [--block N >= 1] [--audit]');
   process.exit(2);
 }
 
@@ -60,7 +65,8 @@ async function main(): Promise<void> {
     const runs = versions.map((v, k) => {
       const s = v.svc.createSearchService({ system: handles[k]!.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0 });
       const h = handles[k]!;
-      return (q: (typeof queries)[number]) => s.search((fn) => h.asActor({ sub: q.member }, fn), { q: q.q, kinds: ['message'], limit: 10 }, (text) => h.asActorStatement({ sub: q.member }, text));
+      const audit = opt.audit ? { audit: v.svc.SEARCH_READ } : {};
+      return (q: (typeof queries)[number]) => s.search((fn) => h.asActor({ sub: q.member }, fn), { q: q.q, kinds: ['message'], limit: 10, ...audit }, (text) => h.asActorStatement({ sub: q.member }, text));
     });
     const stats = versions.map(() => ({ wall: [] as number[], backendMs: 0, nodeUs: 0 }));
     let differ = 0;
@@ -97,7 +103,7 @@ async function main(): Promise<void> {
       }
     }
     const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
-    console.log(`${SEARCHES} searches x ${ROUNDS} rounds each, one at a time (${dir}); pages that differ between A and B: ${differ} of ${queries.length * ROUNDS}`);
+    console.log(`${SEARCHES} searches x ${ROUNDS} rounds each, one at a time (${dir}${opt.audit ? ', with the PHI log' : ''}); pages that differ between A and B: ${differ} of ${queries.length * ROUNDS}`);
     console.table(
       versions.map((v, k) => {
         const s = stats[k]!;

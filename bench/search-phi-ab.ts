@@ -8,6 +8,9 @@
  * /proc/<pid>/schedstat). The pages must be identical and each search's log rows (actor, patient,
  * practice, route, resource, request id aside) the same for A and B: the run fails otherwise. C,
  * the search without its log (what bench:search measured before session 10), says what the log costs.
+ * D (session 11, s-phi3): B's statement as session 10 wrote it (db 0136's record_search_phi_access()
+ * in an audit CTE joined to the page), rebuilt from B's text, so that the branch's statement and
+ * function (B) and session 10's run side by side; D's pages and log rows must equal A's too.
  * Writes phi_access_log rows into the fixture: run it on your own copy. A measurement, not a test.
  *
  *   nice -n 5 npx tsx bench/search-phi-ab.ts --dir <fixture copy> [--searches 300] [--rounds 2] [--migrate]
@@ -21,6 +24,7 @@ import * as database from '../src/db/database';
 import type { EmbeddingProvider } from '../src/ai/providers/types';
 import * as service from '../src/services/search.service';
 import { recordCaseAccess, recordPhiAccess } from '../src/repositories/phi-access.repository';
+import { sqlLiteral } from '../src/repositories/search.repository';
 
 const { values: opt } = parseArgs({
   options: { dir: { type: 'string' }, searches: { type: 'string', default: '300' }, rounds: { type: 'string', default: '2' }, migrate: { type: 'boolean', default: false } },
@@ -32,9 +36,21 @@ if (!Number.isInteger(SEARCHES) || SEARCHES < 1 || !Number.isInteger(ROUNDS) || 
   process.exit(2);
 }
 
+/** searchPageSql()'s audited statement as session 10 wrote it (db 0136), from this checkout's. */
+function session10Statement(text: string): string {
+  const m = /^WITH page AS MATERIALIZED \(SELECT \* FROM (public\.search_page\(.*\)) WITH ORDINALITY\) SELECT page\.\* FROM page WHERE /s.exec(text);
+  if (!m) throw new Error(`not searchPageSql()'s audited statement: ${text.slice(0, 200)}`);
+  return (
+    `WITH page AS MATERIALIZED (SELECT * FROM ${m[1]} WITH ORDINALITY), ` +
+    `audit AS MATERIALIZED (SELECT public.record_search_phi_access(array_agg(DISTINCT case_id) FILTER (WHERE case_id IS NOT NULL), ` +
+    `array_agg(id) FILTER (WHERE kind = 'patient'), ${sqlLiteral(service.SEARCH_READ.route)}, ${sqlLiteral(service.SEARCH_READ.resource)}) AS n FROM page) ` +
+    `SELECT page.* FROM page CROSS JOIN audit ORDER BY page.ordinality`
+  );
+}
+
 async function main(): Promise<void> {
   const dir = cachedSearchFixtureDir('realistic', opt.dir);
-  const versions = [{ name: 'A: search, then the log in a second transaction (before session 10)' }, { name: 'B: the log in the search statement (db 0136)' }, { name: 'C: the search alone, no log (what bench:search measured before)' }];
+  const versions = [{ name: 'A: search, then the log in a second transaction (before session 10)' }, { name: 'B: the log in the search statement (this checkout)' }, { name: 'C: the search alone, no log (what bench:search measured before)' }, { name: 'D: the log in the search statement as in session 10 (db 0136)' }];
   const { fixture, pgs } = await startSearchFixture(dir, opt.migrate);
   // Each version its own database handle: one system connection, one actor connection (as mdw_authenticator, as the API).
   const handles = versions.map(() => database.createDatabase(pgs.url, 1, { authenticatorUrl: database.urlAs(pgs.url, database.AUTHENTICATOR_ROLE) }));
@@ -51,6 +67,7 @@ async function main(): Promise<void> {
       const h = handles[k]!;
       if (k === 2) return (q: (typeof queries)[number]) => s.search((fn) => h.asActor({ sub: q.member }, fn), { q: q.q, kinds: ['message'], limit: 10 }, (text) => h.asActorStatement({ sub: q.member }, text));
       if (k === 1) return (q: (typeof queries)[number]) => s.search((fn) => h.asActor({ sub: q.member }, fn), { q: q.q, kinds: ['message'], limit: 10, audit: service.SEARCH_READ }, (text) => h.asActorStatement({ sub: q.member }, text));
+      if (k === 3) return (q: (typeof queries)[number]) => s.search((fn) => h.asActor({ sub: q.member }, fn), { q: q.q, kinds: ['message'], limit: 10, audit: service.SEARCH_READ }, (text) => h.asActorStatement({ sub: q.member }, session10Statement(text)));
       // The route before session 10 (src/api/routes/search.routes.ts then).
       return async (q: (typeof queries)[number]) => {
         const r = await s.search((fn) => h.asActor({ sub: q.member }, fn), { q: q.q, kinds: ['message'], limit: 10 }, (text) => h.asActorStatement({ sub: q.member }, text));
@@ -96,19 +113,19 @@ async function main(): Promise<void> {
           logs[m] = await logged(requestId);
         }
         rowsLogged += logs[1]!.length;
-        if (!isDeepStrictEqual(logs[0], logs[1])) {
+        if (!isDeepStrictEqual(logs[0], logs[1]) || !isDeepStrictEqual(logs[0], logs[3])) {
           logsDiffer++;
-          if (logsDiffer === 1) console.log('logs differ:', logs[0], logs[1]);
+          if (logsDiffer === 1) console.log('logs differ:', logs[0], logs[1], logs[3]);
         }
         if (logs[2]!.length > 0) throw new Error('C logged rows');
-        if (!isDeepStrictEqual(pages[0], pages[1]) || !isDeepStrictEqual(pages[0], pages[2])) {
+        if (!isDeepStrictEqual(pages[0], pages[1]) || !isDeepStrictEqual(pages[0], pages[2]) || !isDeepStrictEqual(pages[0], pages[3])) {
           differ++;
           if (differ === 1) console.log('pages differ:', JSON.stringify(pages[0]).slice(0, 500), JSON.stringify(pages[1]).slice(0, 500));
         }
       }
     }
     const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
-    console.log(`${SEARCHES} searches x ${ROUNDS} rounds each, one at a time (${dir}); pages that differ between A, B and C: ${differ}, searches whose log rows differ: ${logsDiffer}, of ${queries.length * ROUNDS} (B logged ${rowsLogged} rows)`);
+    console.log(`${SEARCHES} searches x ${ROUNDS} rounds each, one at a time (${dir}); pages that differ between A, B, C and D: ${differ}, searches whose log rows differ: ${logsDiffer}, of ${queries.length * ROUNDS} (B logged ${rowsLogged} rows)`);
     console.table(
       versions.map((v, k) => {
         const s = stats[k]!;

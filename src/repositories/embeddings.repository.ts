@@ -29,9 +29,14 @@ export const KINDS: Record<TextKind, KindSpec> = {
 
 const MODEL_ID = /^[a-z0-9][a-z0-9._/@-]*$/;
 
+/** Throws unless `model` is of the alphabet a model id may use (modelLiteral's check alone). */
+export function checkModelId(model: string): void {
+  if (!MODEL_ID.test(model)) throw new Error(`invalid embedding model id ${JSON.stringify(model)}`);
+}
+
 /** A model id is interpolated into index predicates and queries: only this alphabet is allowed. */
 export function modelLiteral(model: string): RawBuilder<unknown> {
-  if (!MODEL_ID.test(model)) throw new Error(`invalid embedding model id ${JSON.stringify(model)}`);
+  checkModelId(model);
   return sql.lit(model);
 }
 

@@ -1,0 +1,12 @@
+-- phi_access_log loses idx_phi_access_log_practice (session 11, s-phi3): nothing reads the log by
+-- practice, and every PHI read (each GET /search writes one row per patient its page shows)
+-- maintained it.
+--
+-- The log's readers: the accounting of disclosures reads one patient's entries
+-- (phi-access.repository.ts listPhiAccess: patient_id, accessed_at DESC, id DESC, which
+-- idx_phi_access_log_patient serves) and its cursor one row by id (the primary key); the SELECT
+-- policy's practice test filters those rows, it does not search by practice. No report, export or
+-- job reads it otherwise (src/, db/, ops/, scripts/ at session 11). Inserting one row into a copy of
+-- the table with the index cost ~0.015 ms more backend CPU than without it (bench/SEARCH.md,
+-- session 11, s-phi3). A per-practice report would add its own index when it exists.
+DROP INDEX IF EXISTS public.idx_phi_access_log_practice;
