@@ -1,43 +1,30 @@
--- search_page() as 0126, with the feedback leaner (issue 10 §3 Speed; s-walk, session 10;
--- bench/SEARCH.md "Session 10 (s-walk)").
+-- search_page() as 0131, with q' and the page's statement cheaper (issue 10 §3 Speed; s-walkq,
+-- session 11; bench/SEARCH.md "Session 11 (s-walkq)").
 --
--- Why. At 1M the feedback cost ~2.4 ms of backend CPU per search (session 9), less than half of it
--- in the statements pg_stat_statements names; the rest is PL/pgSQL moving the walk's pool and the
--- second leg through arrays (every array assigned to a PL/pgSQL variable is expanded, every ||
--- flattens and copies both sides).
---   1. The top texts' vectors from the first walk's pool when it holds them: a top message whose
---      first chunk (chunk 0) the walk pooled has that pooled halfvec as its stored vector (the
---      embedding column is a halfvec; the pool holds its typmod cast, the same value, whose text
---      is the same), read under the same RLS, scope and model as the statement that reads them
---      otherwise. When every top message of the page's kinds has one, that dynamic statement (planned
---      per search, ~0.2 ms) does not run. "First chunk" is the lowest chunk number (0126's ORDER
---      BY chunk): chunk 0 when it exists, so message_embeddings gets CHECK (chunk >= 0), which
---      writeEmbeddings has always kept (chunks are numbered from 0).
---   2. q' in one statement for up to three texts (search-fb's 0130 on its branch, unchanged): the
---      same float8 operations in the same order as 0126 and fusion.ts feedbackVector.
---   3. The second leg is rescored from the pool inside the page's statement (its sem CTE: best
---      chunk per text by the same DISTINCT ON sort, a kind's best p_candidates by similarity, then
---      id) instead of into four arrays concatenated per kind and unnested again.
---   4. With rescoring, the first walk no longer aggregates its texts (the second leg replaces the
---      first, so they are never shown).
---   5. The production walk (messages, a 384-dimension model, with the pool) is a static statement:
---      parsed, analysed and rewritten once per session instead of per search (its plan stays custom).
---   6. A search of messages only ends with a page statement without the other kinds' branches: they
---      never run for such a page, but the executor started them (scans, locks, RLS subqueries).
--- Same pages (test/ai/search-page.test.ts, at 16 and 384 dimensions; bench/search-page-ab.ts 0126 vs
--- 0131: 0 of 100 differ). Backend CPU per search at 1M, side by side: 7.46 -> 6.54 ms (-12 %).
+-- Why. With 0131, per search at 1M one at a time (bench/search-page-stmts.ts, pg_stat_statements
+-- with track = all): the q' statement ~0.45 ms (a window over its 384 rows, two sorts, 3 x 384
+-- numbers printed and parsed), and the page's statement ~0.4-1.7 ms, whose case_messages scan ran
+-- once per page row (a nested loop rescanning `id = ANY(page's ids)`: 55 index probes and 222
+-- buffers for a 10-row page at 1M).
+--   1. The page's rows read once: `shown` is MATERIALIZED (10 probes, 42 buffers), in the three
+--      page statements. Same rows, same order (ORDER BY p.pos).
+--   2. q' in one ordered pass over the dimensions (array_agg and sum over input sorted by o) and the
+--      division by the norm over that array, instead of a window and a second sort: the same float8
+--      operations in the same order.
+--   3. The top texts' vectors are their stored halfvec values exactly (halfvec -> real[] -> float8,
+--      no rounding), not their text parsed as float8 (a nearby decimal); TypeScript's vectorsOf()
+--      takes Math.fround of each number of that text, which is the same value for every finite half
+--      (all 63,488 checked), so fusion.ts feedbackVector computes the same q' as this function.
+--      For vectors whose values are not integers this moves q' by ~1e-9 relative against 0131
+--      (both paths alike); the fixtures' synthetic vectors are small integers, whose text is exact.
+--   4. q' cast to halfvec from its float8 values instead of printed (384 shortest float8 digits) and
+--      parsed again: (float) of a double and strtof of its shortest digits differ only for a double
+--      exactly halfway between two floats, and the half is rounded from that float on both paths.
+-- Same pages as 0131 on the 1M and 100k fixtures (bench/search-page-ab.ts: 0 of 100 differ) and as
+-- the TypeScript path (test/ai/search-page.test.ts). Backend CPU per search, side by side: see
+-- bench/SEARCH.md.
 --
--- Same signature as 0126 (replaced in place). Idempotent.
-
-DO $do$
-BEGIN
-  -- The first chunk of a message is chunk 0 (item 1 above); checked on every partition.
-  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint
-                  WHERE conrelid = 'public.message_embeddings'::regclass AND conname = 'message_embeddings_chunk_not_negative') THEN
-    ALTER TABLE public.message_embeddings ADD CONSTRAINT message_embeddings_chunk_not_negative CHECK (chunk >= 0);
-  END IF;
-END
-$do$;
+-- Same signature as 0131 (replaced in place). Idempotent.
 
 CREATE OR REPLACE FUNCTION public.search_page(
   p_kinds text[],
@@ -109,7 +96,7 @@ DECLARE
   v_sum double precision[];
   v_n integer := 0;
   v_norm double precision;
-  v_emb text;
+  v_emb halfvec;
   j integer;
   -- The feedback's second leg rescored from the first walk's pool (p_feedback_pool) instead of walked.
   v_rescore boolean := p_feedback_pool IS NOT NULL AND p_feedback_k IS NOT NULL AND p_limit IS NOT NULL;
@@ -122,9 +109,9 @@ DECLARE
   v_pvecs halfvec[];
   v_qh halfvec;
   v_pos bigint[];
-  v_embs text[];
+  v_embs halfvec[];
   v_p bigint[];
-  v_e text[];
+  v_e halfvec[];
   v_rescored boolean := false;
   v_pool_no integer[] := '{}';
   v_pnos integer[];
@@ -234,7 +221,7 @@ BEGIN
                 EXIT;
               END IF;
               v_p := v_p || j::bigint;
-              v_e := v_e || v_pool_vec[v_at]::text;
+              v_e := v_e || v_pool_vec[v_at];
             END LOOP;
             IF v_hit THEN
               v_pos := v_pos || v_p;
@@ -251,7 +238,7 @@ BEGIN
           END CASE;
           EXECUTE format(
             'SELECT coalesce(array_agg(f.pos ORDER BY f.pos), ''{}''), coalesce(array_agg(f.emb ORDER BY f.pos), ''{}'')
-               FROM (SELECT DISTINCT ON (t.pos) t.pos, e.embedding::text AS emb
+               FROM (SELECT DISTINCT ON (t.pos) t.pos, e.embedding AS emb
                        FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS t(i, k, pos)
                        JOIN public.%I e ON e.%I = t.i
                       WHERE t.k = %L AND e.model = %L %s
@@ -263,8 +250,12 @@ BEGIN
         END LOOP;
       END IF;
       -- q' = (q + alpha * mean) / |q + alpha * mean| with the same float8 operations in the same
-      -- order as 0107/0119 (and fusion.ts feedbackVector), the vectors read from their text form
-      -- as float8: a running sum text by text (0126) instead of 0119's grouped, sorted statement.
+      -- order as 0107/0119 (and fusion.ts feedbackVector). Since 0143 the top texts' vectors are
+      -- their stored values exactly (halfvec -> real[], each widened to float8 without rounding),
+      -- as vectorsOf() now gives them to TypeScript (Math.fround of each number of their text: the
+      -- same value for every finite half, checked for all 63,488), instead of their text parsed
+      -- as float8 (a nearby decimal, 34,478 of the halves differ): no printing and parsing of 3 x 384
+      -- numbers per search.
       v_n := cardinality(v_pos);
       IF v_n > 0 AND v_n <= 3 THEN
         -- One statement (search-fb's 0130): the texts in rank order zipped with q, a missing text's column NULL
@@ -279,17 +270,14 @@ BEGIN
           FROM (SELECT array_agg(x.v ORDER BY x.o) AS arr, sqrt(sum(x.v * x.v ORDER BY x.o)) AS nrm
                   FROM (SELECT z.o, z.q + (p_feedback_alpha * (0::float8 + z.a + coalesce(z.b, 0::float8) + coalesce(z.c, 0::float8))) / v_n AS v
                           FROM (SELECT array_agg(t.emb ORDER BY t.pos) AS a FROM unnest(v_pos, v_embs) AS t(pos, emb)) e,
-                               unnest(v_q,
-                                      string_to_array(replace(replace(e.a[1], '[', ''), ']', ''), ',')::float8[],
-                                      string_to_array(replace(replace(e.a[2], '[', ''), ']', ''), ',')::float8[],
-                                      string_to_array(replace(replace(e.a[3], '[', ''), ']', ''), ',')::float8[]) WITH ORDINALITY AS z(q, a, b, c, o)
+                               unnest(v_q, e.a[1]::real[], e.a[2]::real[], e.a[3]::real[]) WITH ORDINALITY AS z(q, a, b, c, o)
                          ORDER BY z.o) x) t;
       ELSIF v_n > 3 THEN
         -- Each dimension's sum over the texts in rank order, starting at 0 (0119's sum(... ORDER BY
         -- pos)), one text at a time in rank order (v_embs is in kind order when several kinds are searched).
         v_sum := array_fill(0::float8, ARRAY[cardinality(v_q)]);
         FOR v_emb IN SELECT t.emb FROM unnest(v_pos, v_embs) AS t(pos, emb) ORDER BY t.pos LOOP
-          v_sum := ARRAY(SELECT s.s + s.v FROM unnest(v_sum, string_to_array(btrim(v_emb, '[]'), ',')::float8[]) WITH ORDINALITY AS s(s, v, o) ORDER BY s.o);
+          v_sum := ARRAY(SELECT s.s + s.v FROM unnest(v_sum, v_emb::real[]) WITH ORDINALITY AS s(s, v, o) ORDER BY s.o);
         END LOOP;
         v_q := ARRAY(SELECT x.v + (p_feedback_alpha * x.s) / v_n FROM unnest(v_q, v_sum) WITH ORDINALITY AS x(v, s, o) ORDER BY x.o);
         SELECT sqrt(sum(x.v * x.v ORDER BY x.o)) INTO v_norm FROM unnest(v_q) WITH ORDINALITY AS x(v, o);
