@@ -287,7 +287,11 @@ export async function vectorsOf(trx: Tx, kind: TextKind, model: string, ids: rea
      WHERE e.${sql.ref(k.fk)} = ANY(${[...ids]}::uuid[]) AND e.model = ${modelLiteral(model)}
        ${practiceFilter('e', scope)}
      ORDER BY e.${sql.ref(k.fk)}, e.chunk`.execute(trx);
-  return new Map(r.rows.map((x) => [x.id, JSON.parse(x.v) as number[]]));
+  // The stored halfvec's values exactly: its text prints each as a float4's shortest digits, which
+  // parsed as a double is a nearby decimal; Math.fround gives back the float (the same value for
+  // every finite half). search_page() reads them as halfvec -> real[] (db 0143), so q' is the same
+  // float8 arithmetic on the same numbers on both paths.
+  return new Map(r.rows.map((x) => [x.id, (JSON.parse(x.v) as number[]).map(Math.fround)]));
 }
 
 export interface SearchRow {

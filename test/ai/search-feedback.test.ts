@@ -51,6 +51,17 @@ test("vectorsOf: each text's first chunk, only of the caller's practices, only o
   expect((await database.asActor({ sub: f.members.doctor }, (trx) => vectorsOf(trx, 'message', model, []))).size).toBe(0);
 });
 
+test('vectorsOf gives the stored halfvec values exactly, as search_page() reads them for q\' (db 0143)', async () => {
+  // 0.1, 0.2, 0.3 are stored as the nearest halves; their text ("0.099975586", ...) parsed as a
+  // double is a nearby decimal, not the stored value that search_page() widens to float8.
+  const id = await message(database.system, f, 'halves');
+  await writeEmbeddings(database.system, [row(id, f.practiceId, 0, [0.1, 0.2, 0.3])]);
+  const got = await database.asActor({ sub: f.members.doctor }, (trx) => vectorsOf(trx, 'message', model, [id]));
+  expect(got.get(id)).toEqual([0.0999755859375, 0.199951171875, 0.300048828125]);
+  const stored = await sql<{ v: string }>`SELECT array_to_string(embedding::real[]::float8[], ',') AS v FROM message_embeddings WHERE message_id = ${id}::uuid`.execute(database.system);
+  expect(got.get(id)).toEqual(stored.rows[0]!.v.split(',').map(Number));
+});
+
 class Rollback extends Error {}
 
 test('with feedback the semantic leg ranks by q + alpha * mean of the first page, without it by q', async () => {
