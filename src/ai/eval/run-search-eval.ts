@@ -78,6 +78,17 @@ interface Row {
   recall10BySplit: Record<Split, number>;
 }
 
+/**
+ * q' as fusion.ts computed it before db 0152 (session 11): float8 arithmetic, then unit length. Kept
+ * here only so that the evaluation compares it with the float4 q' in the same run.
+ */
+function feedbackVectorFloat8(query: readonly number[], feedback: ReadonlyArray<readonly number[]>, alpha: number): number[] {
+  if (feedback.length === 0) return [...query];
+  const out = query.map((x, i) => x + (alpha * feedback.reduce((s, v) => s + v[i]!, 0)) / feedback.length);
+  const norm = Math.sqrt(out.reduce((s, x) => s + x * x, 0));
+  return norm > 0 ? out.map((x) => x / norm) : out;
+}
+
 /** What an adaptive feedback policy sees of a query (the first fusion), and the page the feedback gives (for the oracle only). */
 interface PolicyInput {
   lexical: readonly LexicalHit[];
@@ -178,6 +189,7 @@ async function main(): Promise<void> {
     const semantic = new Map<LocalModelName, SemanticHit[][]>();
     const feedbackLegs = new Map<LocalModelName, SemanticHit[][]>();
     const feedbackVariants = new Map<number | null, Map<LocalModelName, SemanticHit[][]>>();
+    const feedbackFloat8 = new Map<LocalModelName, SemanticHit[][]>();
     const speed: Array<{ model: string; textsPerSecond: number; queryMs: number }> = [];
     for (const name of names) {
       await ensureEmbeddingModel(name);
@@ -211,7 +223,7 @@ async function main(): Promise<void> {
       // Session 6: the semantic leg again from the vector pseudo-relevance feedback of the
       // default fusion's first page (what the search service does; fusion.ts DEFAULT_FEEDBACK).
       // With a pool (db 0106), the first leg fetches the pool and the second rescores it, as the service does.
-      const feedbackRun = async (pool: number | null): Promise<SemanticHit[][]> => {
+      const feedbackRun = async (pool: number | null, qPrime: typeof feedbackVector = feedbackVector): Promise<SemanticHit[][]> => {
         const second: SemanticHit[][] = [];
         const overfetch = pool === null ? searchRepo.SEMANTIC_OVERFETCH : Math.max(searchRepo.SEMANTIC_OVERFETCH, pool);
         for (const [qi, { q }] of queries.entries()) {
@@ -229,7 +241,7 @@ async function main(): Promise<void> {
             for (const kind of KINDS) for (const [id, v] of await searchRepo.vectorsOf(trx, kind, provider.model, first.map((f) => f.id), null)) found.set(id, v);
             return found;
           });
-          const q2 = feedbackVector(qvecs[qi]!, first.filter((f) => vectors.has(f.id)).map((f) => vectors.get(f.id)!), DEFAULT_FEEDBACK.alpha);
+          const q2 = qPrime(qvecs[qi]!, first.filter((f) => vectors.has(f.id)).map((f) => vectors.get(f.id)!), DEFAULT_FEEDBACK.alpha);
           second.push(
             await db.transaction().execute(async (trx) => {
               const all: SemanticHit[] = [];
@@ -244,6 +256,8 @@ async function main(): Promise<void> {
         return second;
       };
       feedbackLegs.set(name, await feedbackRun(DEFAULT_FEEDBACK.pool ?? null));
+      // Session 11 (s-frontier): q' in float8 and normalised, as before db 0152, beside the same run's float4 q'.
+      feedbackFloat8.set(name, await feedbackRun(DEFAULT_FEEDBACK.pool ?? null, feedbackVectorFloat8));
       for (const pool of FEEDBACK_POOLS) {
         if (pool === (DEFAULT_FEEDBACK.pool ?? null)) continue;
         if (!feedbackVariants.has(pool)) feedbackVariants.set(pool, new Map());
@@ -355,6 +369,7 @@ async function main(): Promise<void> {
       const method = `BM25 ${DEFAULT_FUSION.method} ${DEFAULT_FUSION.semanticWeight} + feedback k${DEFAULT_FEEDBACK.k} a${DEFAULT_FEEDBACK.alpha}${pool === null ? ' walk' : ` rescore pool ${pool}`}`;
       for (const name of names) evaluate([name], method, DEFAULT_FUSION, bm25, variant);
     }
+    for (const name of names) evaluate([name], `${FEEDBACK_METHOD}, q' float8 normalised (before db 0152)`, DEFAULT_FUSION, bm25, feedbackFloat8);
     // Session 11 (s-frontier): adaptive feedback policies, in memory from the same legs as the rows
     // above. A policy looks at what the first fusion knows (the lexical leg, the first semantic
     // leg, their fusion) and skips the feedback when it says so; the page is then the first
