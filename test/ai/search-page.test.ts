@@ -116,6 +116,10 @@ test('one statement gives the same pages as the separate statements, for every l
       const smaller: Partial<SearchServiceDeps> = { candidates: 20, semanticOverfetch: 1, efSearch: 30, feedback: { ...DEFAULT_FEEDBACK, pool: 1 } };
       const smallOne = service(smaller);
       const smallSeparate = service({ ...smaller, statements: 'separate' });
+      // Session 11 (db 0143): more than three feedback texts take search_page()'s other q' branch
+      // (a running sum text by text), which reads the stored vectors' exact values too.
+      const fiveOne = service({ feedback: { ...DEFAULT_FEEDBACK, k: 5 } });
+      const fiveSeparate = service({ feedback: { ...DEFAULT_FEEDBACK, k: 5 }, statements: 'separate' });
 
       // As the member (RLS), inside a savepoint so that the role is undone afterwards.
       const asMember = async <T>(fn: (t: Tx) => Promise<T>): Promise<T> => {
@@ -171,6 +175,7 @@ test('one statement gives the same pages as the separate statements, for every l
         await compare(pooledOne, pooledSeparate, asMember, q.q);
         await compare(walkOne, walkSeparate, asMember, q.q);
         const small = await compare(smallOne, smallSeparate, asMember, q.q);
+        await compare(fiveOne, fiveSeparate, asMember, q.q);
         const full = await one.search(asMember, { q: q.q, kinds, limit: 10 });
         // Not vacuous: 20 candidates are not the default's 50 (the fusion normalises over fewer).
         if (JSON.stringify(small.results.map((x) => [x.id, x.score])) !== JSON.stringify(full.results.map((x) => [x.id, x.score]))) resized++;
