@@ -136,17 +136,26 @@ describe('learned fusion', () => {
 });
 
 describe('feedbackVector (vector pseudo-relevance feedback)', () => {
-  it('moves the query towards the mean of the feedback vectors, at unit length', () => {
+  it('moves the query towards the mean of the feedback vectors, in float4 arithmetic (db 0152)', () => {
     const q = feedbackVector([1, 0, 0], [
       [0, 1, 0],
       [0, 0, 1],
     ], 1);
-    // q + 1 * (0, 0.5, 0.5), normalised.
-    const n = Math.sqrt(1 + 0.25 + 0.25);
-    expect(q.map((x) => Number(x.toFixed(6)))).toEqual([1 / n, 0.5 / n, 0.5 / n].map((x) => Number(x.toFixed(6))));
-    expect(Math.hypot(...q)).toBeCloseTo(1, 9);
-    // alpha weighs the feedback: a smaller alpha stays nearer the query.
-    expect(feedbackVector([1, 0, 0], [[0, 1, 0]], 0.25)[0]!).toBeGreaterThan(feedbackVector([1, 0, 0], [[0, 1, 0]], 1)[0]!);
+    // q + 1 * (0, 0.5, 0.5), not normalised (cosine distance does not see a scale).
+    expect(q).toEqual([1, 0.5, 0.5]);
+    // alpha weighs the feedback: a smaller alpha stays nearer the query (in direction).
+    const cosToQuery = (v: number[]) => v[0]! / Math.hypot(...v);
+    expect(cosToQuery(feedbackVector([1, 0, 0], [[0, 1, 0]], 0.25))).toBeGreaterThan(cosToQuery(feedbackVector([1, 0, 0], [[0, 1, 0]], 1)));
+  });
+
+  it('rounds as pgvector does: every element a float, the sum in order, alpha / n rounded once', () => {
+    const v = feedbackVector([0.1, 0.2], [[0.3, 1e-8], [0.7, 3], [0.9, 1]], 0.5);
+    for (const x of v) expect(Math.fround(x)).toBe(x);
+    const f = Math.fround;
+    const w = f(0.5 / 3);
+    expect(v).toEqual([f(f(0.1) + f(f(f(f(0.3) + f(0.7)) + f(0.9)) * w)), f(f(0.2) + f(f(f(f(1e-8) + 3) + 1) * w))]);
+    // Not the float8 result: 0.1 + 0.5 * (0.3 + 0.7 + 0.9) / 3 differs from it in the last bits.
+    expect(v[0]).not.toBe(0.1 + (0.5 * (0.3 + 0.7 + 0.9)) / 3);
   });
 
   it('leaves the query as it is without feedback', () => {

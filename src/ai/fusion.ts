@@ -185,12 +185,22 @@ export interface FeedbackOptions {
  */
 export const DEFAULT_FEEDBACK: FeedbackOptions = { k: 3, alpha: 0.5, pool: 1.2 };
 
-/** q + alpha * mean(feedback), unit length; the query itself when there is no feedback. */
+/**
+ * q + alpha * mean(feedback), in float4 arithmetic as search_page() computes it with pgvector's
+ * operators (db 0152): the feedback vectors summed in order (each sum rounded to a float), times
+ * alpha / n (rounded once to a float), plus q, each element rounded to a float (Math.fround: a
+ * float's sum or product computed as a double and rounded once is the float operation's result).
+ * Not normalised: the semantic leg compares by cosine distance, which a scale does not change (and
+ * pgvector's l2_normalize() sums the squares in an order TypeScript cannot reproduce). The query
+ * itself when there is no feedback.
+ */
 export function feedbackVector(query: readonly number[], feedback: ReadonlyArray<readonly number[]>, alpha: number): number[] {
   if (feedback.length === 0) return [...query];
-  const out = query.map((x, i) => x + (alpha * feedback.reduce((s, v) => s + v[i]!, 0)) / feedback.length);
-  const norm = Math.sqrt(out.reduce((s, x) => s + x * x, 0));
-  return norm > 0 ? out.map((x) => x / norm) : out;
+  const f = Math.fround;
+  const w = f(alpha / feedback.length);
+  const sum = feedback[0]!.map(f);
+  for (const v of feedback.slice(1)) for (let i = 0; i < sum.length; i++) sum[i] = f(sum[i]! + f(v[i]!));
+  return query.map((x, i) => f(f(x) + f(sum[i]! * w)));
 }
 
 export function fuse(lexical: readonly LexicalHit[], semantic: readonly SemanticHit[], opts: FusionOptions = DEFAULT_FUSION, query: QueryContext = { words: Number.POSITIVE_INFINITY }): FusedHit[] {

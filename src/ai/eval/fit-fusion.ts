@@ -25,6 +25,8 @@ export interface CandidatesFile {
     bm25: ReadonlyArray<readonly [key: string, rank: number]>;
     tsRank: ReadonlyArray<readonly [key: string, rank: number]>;
     semantic: Record<string, ReadonlyArray<readonly [key: string, similarity: number]>>;
+    /** The default feedback's second semantic leg per model (DEFAULT_FEEDBACK; session 11, s-frontier). */
+    feedback?: Record<string, ReadonlyArray<readonly [key: string, similarity: number]>>;
   }>;
 }
 

@@ -18,8 +18,9 @@
  * `npm run fit:search-fusion`), `--no-glossary` (without text.ts's ORTHO_GLOSSARY, on both sides),
  * `--no-spelling` (queries as typed, without text.ts's correctSpelling; the service likewise),
  * `--sizes 'c=40;c=30,f=1'` (the production search again through the search service at each size
- * of eval/search-sizes.ts: candidates, pool, ef_search, feedback k; nDCG@10 and recall@10 per split,
- * into the JSON's `sizes`; without the flag nothing more runs).
+ * of eval/search-sizes.ts: candidates, pool, ef_search, feedback k, feedback off (fb=0), fusion weight (w); nDCG@10 and recall@10 per split,
+ * into the JSON's `sizes`; without the flag nothing more runs). Session 11: adaptive feedback policies in memory
+ * (FEEDBACK_POLICIES: skip share and nDCG@10 per split of each, into the JSON's `feedbackPolicies`).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -33,7 +34,7 @@ import { migrate } from '../../db/migrate';
 import * as repo from '../../repositories/embeddings.repository';
 import * as searchRepo from '../../repositories/search.repository';
 import { createSearchService } from '../../services/search.service';
-import { DEFAULT_FEEDBACK, DEFAULT_FUSION, feedbackVector, fuseLegs, LEARNED_FUSION, type FusionOptions, type LexicalHit, type LinearRanker, type SemanticHit, WEIGHTED_AS_RANKER } from '../fusion';
+import { DEFAULT_FEEDBACK, DEFAULT_FUSION, feedbackVector, type FusedHit, fuseLegs, LEARNED_FUSION, type FusionOptions, type LexicalHit, type LinearRanker, type SemanticHit, WEIGHTED_AS_RANKER } from '../fusion';
 import { LOCAL_MODEL_NAMES, localModelRoot, type LocalModelName } from '../models';
 import { embeddingInput, embedSources } from '../pipeline';
 import { LocalEmbeddingProvider } from '../providers/local';
@@ -76,6 +77,51 @@ interface Row {
   /** recall@10 per split. */
   recall10BySplit: Record<Split, number>;
 }
+
+/**
+ * q' as fusion.ts computed it before db 0152 (session 11): float8 arithmetic, then unit length. Kept
+ * here only so that the evaluation compares it with the float4 q' in the same run.
+ */
+function feedbackVectorFloat8(query: readonly number[], feedback: ReadonlyArray<readonly number[]>, alpha: number): number[] {
+  if (feedback.length === 0) return [...query];
+  const out = query.map((x, i) => x + (alpha * feedback.reduce((s, v) => s + v[i]!, 0)) / feedback.length);
+  const norm = Math.sqrt(out.reduce((s, x) => s + x * x, 0));
+  return norm > 0 ? out.map((x) => x / norm) : out;
+}
+
+/** What an adaptive feedback policy sees of a query (the first fusion), and the page the feedback gives (for the oracle only). */
+interface PolicyInput {
+  lexical: readonly LexicalHit[];
+  semantic: readonly SemanticHit[];
+  first: readonly FusedHit[];
+  second: readonly FusedHit[];
+}
+const pageIds = (page: readonly FusedHit[]) => page.slice(0, K).map((h) => h.id).join();
+const both = (h: FusedHit) => h.lexical !== null && h.semantic !== null;
+/** The best `k` of a leg's candidates, as a set of ids. */
+const topIds = (hits: readonly { id: string }[], k: number) => new Set(hits.slice(0, k).map((h) => h.id));
+/** lexical best / second best (a lone candidate is decisive). */
+const lexicalLead = (lex: readonly LexicalHit[]) => (lex.length === 0 ? 0 : lex.length === 1 || lex[1]!.rank <= 0 ? Number.POSITIVE_INFINITY : lex[0]!.rank / lex[1]!.rank);
+/**
+ * Session 11 (s-frontier): when could the feedback be skipped? The first is production (never);
+ * "oracle" skips exactly when the feedback would not change the page's ids (an upper bound: it
+ * needs the feedback's page); the others decide from the first fusion alone, as search_page() could.
+ */
+const FEEDBACK_POLICIES: ReadonlyArray<readonly [string, (c: PolicyInput) => boolean]> = [
+  ['never (production)', () => false],
+  ['always (no feedback, weight 0.8)', () => true],
+  ['oracle: the page would not change', (c) => pageIds(c.first) === pageIds(c.second)],
+  ['top 3 texts in both legs', (c) => c.first.slice(0, 3).every(both)],
+  ['top 3 = both legs\' top 3', (c) => c.first.slice(0, 3).every((h) => topIds(c.lexical, 3).has(h.id) && topIds(c.semantic, 3).has(h.id))],
+  ['top 3 = the semantic leg\'s top 3', (c) => c.first.slice(0, 3).every((h) => topIds(c.semantic, 3).has(h.id))],
+  ['top 1 = both legs\' top 1', (c) => c.first.length > 0 && c.lexical[0]?.id === c.first[0]!.id && c.semantic[0]?.id === c.first[0]!.id],
+  ['lexical best >= 1.5 x second', (c) => lexicalLead(c.lexical) >= 1.5],
+  ['lexical best >= 2 x second', (c) => lexicalLead(c.lexical) >= 2],
+  ['lexical best >= 3 x second', (c) => lexicalLead(c.lexical) >= 3],
+  ['fused best - second >= 0.2', (c) => c.first.length > 1 && c.first[0]!.score - c.first[1]!.score >= 0.2],
+  ['fused best - second >= 0.3', (c) => c.first.length > 1 && c.first[0]!.score - c.first[1]!.score >= 0.3],
+  ['semantic best - second >= 0.05', (c) => c.semantic.length > 1 && c.semantic[0]!.similarity - c.semantic[1]!.similarity >= 0.05],
+];
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -143,6 +189,7 @@ async function main(): Promise<void> {
     const semantic = new Map<LocalModelName, SemanticHit[][]>();
     const feedbackLegs = new Map<LocalModelName, SemanticHit[][]>();
     const feedbackVariants = new Map<number | null, Map<LocalModelName, SemanticHit[][]>>();
+    const feedbackFloat8 = new Map<LocalModelName, SemanticHit[][]>();
     const speed: Array<{ model: string; textsPerSecond: number; queryMs: number }> = [];
     for (const name of names) {
       await ensureEmbeddingModel(name);
@@ -176,7 +223,7 @@ async function main(): Promise<void> {
       // Session 6: the semantic leg again from the vector pseudo-relevance feedback of the
       // default fusion's first page (what the search service does; fusion.ts DEFAULT_FEEDBACK).
       // With a pool (db 0106), the first leg fetches the pool and the second rescores it, as the service does.
-      const feedbackRun = async (pool: number | null): Promise<SemanticHit[][]> => {
+      const feedbackRun = async (pool: number | null, qPrime: typeof feedbackVector = feedbackVector): Promise<SemanticHit[][]> => {
         const second: SemanticHit[][] = [];
         const overfetch = pool === null ? searchRepo.SEMANTIC_OVERFETCH : Math.max(searchRepo.SEMANTIC_OVERFETCH, pool);
         for (const [qi, { q }] of queries.entries()) {
@@ -194,7 +241,7 @@ async function main(): Promise<void> {
             for (const kind of KINDS) for (const [id, v] of await searchRepo.vectorsOf(trx, kind, provider.model, first.map((f) => f.id), null)) found.set(id, v);
             return found;
           });
-          const q2 = feedbackVector(qvecs[qi]!, first.filter((f) => vectors.has(f.id)).map((f) => vectors.get(f.id)!), DEFAULT_FEEDBACK.alpha);
+          const q2 = qPrime(qvecs[qi]!, first.filter((f) => vectors.has(f.id)).map((f) => vectors.get(f.id)!), DEFAULT_FEEDBACK.alpha);
           second.push(
             await db.transaction().execute(async (trx) => {
               const all: SemanticHit[] = [];
@@ -209,6 +256,8 @@ async function main(): Promise<void> {
         return second;
       };
       feedbackLegs.set(name, await feedbackRun(DEFAULT_FEEDBACK.pool ?? null));
+      // Session 11 (s-frontier): q' in float8 and normalised, as before db 0152, beside the same run's float4 q'.
+      feedbackFloat8.set(name, await feedbackRun(DEFAULT_FEEDBACK.pool ?? null, feedbackVectorFloat8));
       for (const pool of FEEDBACK_POOLS) {
         if (pool === (DEFAULT_FEEDBACK.pool ?? null)) continue;
         if (!feedbackVariants.has(pool)) feedbackVariants.set(pool, new Map());
@@ -239,6 +288,7 @@ async function main(): Promise<void> {
           bm25: keyed(bm25[qi]!, (h) => h.rank),
           tsRank: keyed(lexical[qi]!, (h) => h.rank),
           semantic: Object.fromEntries(names.map((m) => [m, keyed(semantic.get(m)![qi]!, (h) => h.similarity)])),
+          feedback: Object.fromEntries(names.map((m) => [m, keyed(feedbackLegs.get(m)![qi]!, (h) => h.similarity)])),
         })),
       };
       writeFileSync(saveTo, JSON.stringify(file));
@@ -319,6 +369,51 @@ async function main(): Promise<void> {
       const method = `BM25 ${DEFAULT_FUSION.method} ${DEFAULT_FUSION.semanticWeight} + feedback k${DEFAULT_FEEDBACK.k} a${DEFAULT_FEEDBACK.alpha}${pool === null ? ' walk' : ` rescore pool ${pool}`}`;
       for (const name of names) evaluate([name], method, DEFAULT_FUSION, bm25, variant);
     }
+    for (const name of names) evaluate([name], `${FEEDBACK_METHOD}, q' float8 normalised (before db 0152)`, DEFAULT_FUSION, bm25, feedbackFloat8);
+    // Session 11 (s-frontier): adaptive feedback policies, in memory from the same legs as the rows
+    // above. A policy looks at what the first fusion knows (the lexical leg, the first semantic
+    // leg, their fusion) and skips the feedback when it says so; the page is then the first
+    // fusion's. Per policy: the share of queries that skip, nDCG@10 per split, the splits below the
+    // production default's (which never skips).
+    const policyRows: Array<{ model: string; policy: string; skipShare: number; changedBySkip: number; ndcg10: number; ndcg10BySplit: Record<Split, number>; lower: Split[] }> = [];
+    for (const name of names) {
+      const ctx = queries.map(({ q }, qi) => ({
+        lexical: bm25[qi]!,
+        semantic: semantic.get(name)![qi]!,
+        first: fuseLegs(bm25[qi]!, [semantic.get(name)![qi]!], DEFAULT_FUSION, { words: wordCount(q.q) }),
+        second: fuseLegs(bm25[qi]!, [feedbackLegs.get(name)![qi]!], DEFAULT_FUSION, { words: wordCount(q.q) }),
+      }));
+      let base: Record<Split, number> | undefined;
+      for (const [policy, skips] of FEEDBACK_POLICIES) {
+        const n: Record<Split, number> = { tune: 0, heldOut: 0, added: 0, blind: 0, blind2: 0, blind3: 0, blind4: 0 };
+        const count: Record<Split, number> = { ...n };
+        let skipped = 0;
+        let changed = 0;
+        queries.forEach(({ q, ideal, split }, qi) => {
+          const c = ctx[qi]!;
+          const skip = skips(c);
+          if (skip) skipped++;
+          if (skip && pageIds(c.first) !== pageIds(c.second)) changed++;
+          n[split] += ndcg((skip ? c.first : c.second).slice(0, K).map((h) => relevance(q, docByKey.get(idOf.get(h.id)!)!)), ideal);
+          count[split]++;
+        });
+        const bySplit = Object.fromEntries(SPLITS.map((k) => [k, n[k] / count[k]])) as Record<Split, number>;
+        base ??= bySplit;
+        const row = {
+          model: name,
+          policy,
+          skipShare: skipped / queries.length,
+          changedBySkip: changed,
+          ndcg10: SPLITS.reduce((a, k) => a + n[k], 0) / queries.length,
+          ndcg10BySplit: bySplit,
+          lower: SPLITS.filter((k) => bySplit[k] < base![k] - 1e-12),
+        };
+        policyRows.push(row);
+        console.log(
+          `feedback policy ${name} ${policy.padEnd(34)} skips ${(100 * row.skipShare).toFixed(1).padStart(5)} % (${changed} of them a different page) nDCG@10 ${row.ndcg10.toFixed(4)} | ${SPLITS.map((k) => `${k} ${bySplit[k].toFixed(3)}`).join(' ')} | ${row.lower.length ? `lower: ${row.lower.join(', ')}` : 'no split lower'}`,
+        );
+      }
+    }
     const best = [...report].sort((a, b) => b.ndcg10Tune - a.ndcg10Tune)[0]!;
     console.log(
       `best on the tuning half: ${best.models} ${best.method}: tune ${best.ndcg10Tune.toFixed(3)}, held-out ${best.ndcg10HeldOut.toFixed(3)}, original 36 ${best.ndcg10Orig.toFixed(3)}, added 30 ${best.ndcg10Added.toFixed(3)}, blind ${best.ndcg10Blind.toFixed(3)}, blind2 ${best.ndcg10Blind2.toFixed(3)}, blind3 ${best.ndcg10Blind3.toFixed(3)}, blind4 ${best.ndcg10Blind4.toFixed(3)}, all ${best.ndcg10.toFixed(3)}`,
@@ -386,7 +481,7 @@ async function main(): Promise<void> {
     }
 
     const out = path.resolve(__dirname, '../../../bench/results', `eval-search-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(out, JSON.stringify({ docs: SEARCH_DOCS.length, queries: ALL_QUERIES.length, glossary, spelling, k: K, speed, best, production, ...(sizeRows.length ? { sizes: sizeRows } : {}), report }, null, 2));
+    writeFileSync(out, JSON.stringify({ docs: SEARCH_DOCS.length, queries: ALL_QUERIES.length, glossary, spelling, k: K, speed, best, production, ...(sizeRows.length ? { sizes: sizeRows } : {}), feedbackPolicies: policyRows, report }, null, 2));
     console.log(`wrote ${out}`);
   } finally {
     for (const p of providers.values()) await p.close();
