@@ -85,6 +85,12 @@ interface Cost {
   pgMs: number;
 }
 
+const QUERIES_PER_ROUND = 32;
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+};
+
 /** bare: the pipeline's inputs through the model alone; bareRaw: bench:search's raw texts. */
 const PARTS = ['bare', 'pipeline', 'bareRaw'] as const;
 type Part = (typeof PARTS)[number];
@@ -159,6 +165,7 @@ async function main(): Promise<void> {
     await inner.embed(['warm up']);
 
     const rows: Record<string, number>[] = [];
+    const queryMs: number[] = [];
     const zero = (): Cost => ({ wall: 0, nodeMs: 0, pgMs: 0 });
     const sum = { bare: zero(), bareRaw: zero(), pipeline: zero(), model: 0, texts: 0 };
     for (let r = 0; r < rounds; r++) {
@@ -200,6 +207,13 @@ async function main(): Promise<void> {
       const cost: Partial<Record<Part, Cost>> = {};
       for (const k of r % 2 === 0 ? PARTS : [...PARTS].reverse()) cost[k] = k === 'pipeline' ? await pipelineRun() : await bareOf(k === 'bare' ? inputs : texts);
       if (handled !== N) throw new Error(`round ${r}: the pipeline handled ${handled} of ${N} texts`);
+      // A query's embedding alone (what GET /search waits for; the service's LRU is not here).
+      for (let i = 0; i < QUERIES_PER_ROUND; i++) {
+        const t0 = performance.now();
+        const q = `${PHRASES[i % PHRASES.length]} query ${r} ${i} ${tag}`;
+        await (inner.embedQuery ? inner.embedQuery(q) : inner.embed([q]));
+        queryMs.push(performance.now() - t0);
+      }
       const model = (modelMs - m0) / 1000;
       for (const k of PARTS) {
         sum[k].wall += cost[k]!.wall;
@@ -228,6 +242,9 @@ async function main(): Promise<void> {
       stored,
       loadAvg: load,
       ...rates(sum, sum.texts),
+      queryEmbeddings: queryMs.length,
+      queryEmbedP50Ms: round(pct(queryMs, 0.5), 2),
+      queryEmbedP95Ms: round(pct(queryMs, 0.95), 2),
       modelShareOfPipelineWall: round(sum.model / sum.pipeline.wall, 3),
       outsideModelWallMsPerText: round((1000 * (sum.pipeline.wall - sum.model)) / sum.texts, 3),
       perRound: rows,
