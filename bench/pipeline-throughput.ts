@@ -12,7 +12,7 @@
  * and bench:search's raw texts too (`bareRaw`: its figure of record).
  *
  *   nice -n 15 npx tsx bench/pipeline-throughput.ts [--dir /tmp/<you>-pipeline-pg] [--db pipe_head]
- *       [--texts 512] [--rounds 3] [--batch N] [--json out.json] [--stop]
+ *       [--texts 512] [--rounds 3] [--batch N] [--steps 1] [--json out.json] [--stop]
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -41,13 +41,14 @@ const { values: opt } = parseArgs({
     texts: { type: 'string', default: '512' },
     rounds: { type: 'string', default: '3' },
     batch: { type: 'string' },
+    steps: { type: 'string', default: '1' },
     json: { type: 'string' },
     stop: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 if (opt.help) {
-  console.log('nice -n 15 npx tsx bench/pipeline-throughput.ts [--dir D] [--db NAME] [--texts 512] [--rounds 3] [--batch N] [--json F] [--stop]');
+  console.log('nice -n 15 npx tsx bench/pipeline-throughput.ts [--dir D] [--db NAME] [--texts 512] [--rounds 3] [--batch N] [--steps 1] [--json F] [--stop]');
   process.exit(0);
 }
 const positive = (name: string, v: string | undefined, fallback: number) => {
@@ -125,9 +126,10 @@ async function main(): Promise<void> {
   const N = positive('texts', opt.texts, 512);
   const rounds = positive('rounds', opt.rounds, 3);
   const batch = positive('batch', opt.batch, config.EMBEDDING_BATCH_SIZE);
+  const steps = positive('steps', opt.steps, 1);
   if (config.AI_PROVIDER === 'local') await ensureEmbeddingModel(config.LOCAL_EMBEDDING_MODEL);
   const pgs = await startEmbeddedPostgres({ dataDir: opt.dir!, database: opt.db!, ephemeral: true });
-  const database = createDatabase(pgs.url, 2);
+  const database = createDatabase(pgs.url, Math.max(2, steps));
   const admin = guardClient(new pg.Client({ connectionString: pgs.url, application_name: 'pipeline-bench-probe' }));
   await admin.connect();
   const backendPids = async () =>
@@ -192,14 +194,16 @@ async function main(): Promise<void> {
         .insertInto('case_messages')
         .values(texts.map((content) => ({ case_id: kase.id, practice_id: practiceId, sender_id: member, content })))
         .execute();
-      const pipelineRun = () =>
-        measure(async () => {
-          for (;;) {
-            const step = await embedQueued({ db, providers: () => timed }, batch);
-            handled += step.handled;
-            if (step.backlog === 0) break;
-          }
-        });
+      // --steps N: N step loops side by side (as N workers would run them: claims keep them
+      // apart), so that one step's writes overlap another's model call.
+      const loop = async () => {
+        for (;;) {
+          const step = await embedQueued({ db, providers: () => timed }, batch);
+          handled += step.handled;
+          if (step.handled === 0 || step.backlog === 0) break;
+        }
+      };
+      const pipelineRun = () => measure(async () => void (await Promise.all(Array.from({ length: steps }, loop))));
       let handled = 0;
       const m0 = modelMs;
       const c0 = modelCalls;
@@ -239,6 +243,7 @@ async function main(): Promise<void> {
       textsPerRound: N,
       rounds,
       batchSize: batch,
+      steps,
       stored,
       loadAvg: load,
       ...rates(sum, sum.texts),
