@@ -17,13 +17,17 @@ import type { EmbeddingProvider } from './types';
 const BATCH = 16;
 
 /**
- * ONNX Runtime's thread pools do not spin waiting for work between operators. Spinning buys a
- * little latency on idle cores; on cores shared with PostgreSQL, the API and other workers it
- * burns the CPU they need, and the spinning threads steal time from the ones doing the work.
+ * ONNX Runtime's thread pools spin waiting for work between operators unless told not to. Spinning
+ * buys a little latency on idle cores; on cores shared with PostgreSQL, the API and other workers
+ * it burns the CPU they need, and the spinning threads steal time from the ones doing the work:
  * bge-small int8, 256 texts in calls of 16, 6 interleaved rounds, nice 5 on 2 cores at load 11
- * (session 11): 148 vs 129 texts/s, 7.3 vs 9.7 ms of CPU per text (bench/SEARCH.md).
+ * (session 11): 148 vs 129 texts/s, 7.3 vs 9.7 ms of CPU per text (bench/SEARCH.md). Off by
+ * default (config LOCAL_EMBEDDING_SPIN).
  */
-const SESSION_OPTIONS = { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } };
+const sessionOptions = (spin: boolean) => {
+  const allow = spin ? '1' : '0';
+  return { extra: { session: { intra_op: { allow_spinning: allow }, inter_op: { allow_spinning: allow } } } };
+};
 
 /** The thread's code, plain CommonJS (the thread does not go through tsx or SWC). */
 const THREAD_SOURCE = `
@@ -49,6 +53,11 @@ parentPort.on('message', async ({ id, texts }) => {
 });
 `;
 
+export interface LocalProviderOptions {
+  /** Let ONNX Runtime's threads spin between operators (default false; see sessionOptions). */
+  spin?: boolean;
+}
+
 interface Pending {
   resolve(v: number[][]): void;
   reject(e: Error): void;
@@ -65,10 +74,12 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
   /**
    * @param name - a model of src/ai/models.ts
    * @param modelRoot - folder with one subfolder per model (see localModelRoot())
+   * @param opts - ONNX Runtime's threading (config LOCAL_EMBEDDING_SPIN)
    */
   constructor(
     name: LocalModelName,
     private readonly modelRoot: string,
+    private readonly opts: LocalProviderOptions = {},
   ) {
     this.spec = LOCAL_MODELS[name];
     this.model = `local/${this.spec.name}`;
@@ -90,7 +101,7 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
         pooling: this.spec.pooling,
         dtype: this.spec.dtype,
         batch: BATCH,
-        sessionOptions: SESSION_OPTIONS,
+        sessionOptions: sessionOptions(this.opts.spin ?? false),
       },
     });
     // An idle provider must not keep a CLI or test process alive.
