@@ -170,6 +170,14 @@ const EnvSchema = z.object({
   LOCAL_EMBEDDING_MODEL: z.enum(['all-minilm-l6-v2-q', 'bge-small-en-v1.5-q']).default('bge-small-en-v1.5-q'),
   /** Where local model weights live; default: <tool cache>/models (scripts/ensure-tools.ts fills it). */
   AI_MODEL_DIR: z.string().optional(),
+  /**
+   * The local model's ONNX Runtime threads spin between operators (`true`) or sleep (`false`, the
+   * default). Spinning saves a query ~2 ms on idle cores (p50 5.7 vs 8.0 ms at load 2); on cores
+   * shared with PostgreSQL and the rest it burns their CPU: a query p50 16.0 vs 9.3 ms and the
+   * pipeline 41 vs 64 texts/s at load 6-8 (session 11, bench/SEARCH.md). `true` only on a host
+   * whose cores are otherwise idle.
+   */
+  LOCAL_EMBEDDING_SPIN: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   /** Maven repository the local model weights are fetched from (sha256-checked), e.g. a mirror. */
   MAVEN_REPOSITORY_URL: z.string().url('must be an http(s) URL').default('https://repo1.maven.org/maven2'),
   /** Per-request timeout of the OpenAI-compatible provider; Temporal retries the activity. */

@@ -64,7 +64,11 @@ export async function embedQueued(deps: PipelineDeps, limit: number, opts: Embed
         const ids = gone.filter((q) => q.kind === kind).map((q) => q.source_id);
         if (ids.length === 0) continue;
         const back = new Set((await repo.loadSources(trx, kind, ids)).map((s) => s.id));
-        for (const id of ids) if (!back.has(id)) await repo.deleteEmbeddings(trx, kind, id);
+        await repo.deleteEmbeddings(
+          trx,
+          kind,
+          ids.filter((id) => !back.has(id)),
+        );
       }
       await repo.dequeue(trx, queue);
       await repo.releaseClaims(trx, queue, claimant);
@@ -136,7 +140,13 @@ export async function embedSources(
       rows.filter((r) => keep(r.sourceId)),
       counts.filter((c) => keep(c.sourceId)),
     );
-    for (const s of sources) if (blocked.has(s.id)) await repo.deleteEmbeddings(trx, s.kind, s.id);
+    for (const kind of TEXT_KINDS) {
+      await repo.deleteEmbeddings(
+        trx,
+        kind,
+        sources.filter((s) => s.kind === kind && blocked.has(s.id)).map((s) => s.id),
+      );
+    }
     await alsoInTx?.(trx);
   });
   return embedded;

@@ -290,16 +290,32 @@ export async function writeEmbeddings(db: Db, rows: readonly EmbeddingRow[], chu
 }
 
 async function writeLiveEmbeddings(db: Db, rows: readonly EmbeddingRow[], chunkCounts: readonly ChunkCount[]): Promise<void> {
+  // One statement per kind (the rows as arrays, unnest()), not one per row: a batch of 32 texts
+  // was 32 round trips, each waiting for both processes to be scheduled on a loaded machine
+  // (session 11, bench/pipeline-throughput.ts). A key twice in one statement would be an error
+  // (ON CONFLICT DO UPDATE cannot change a row twice): the last row of a key wins, as the upserts
+  // one after the other let it.
+  const last = new Map<string, EmbeddingRow>();
   for (const r of rows) {
-    const k = KINDS[r.kind];
-    const vec = `[${r.vector.join(',')}]`;
+    const key = `${r.kind}:${r.sourceId}:${r.model}:${r.chunk}`;
+    last.delete(key);
+    last.set(key, r);
+  }
+  for (const kind of Object.keys(KINDS) as TextKind[]) {
+    const ofKind = [...last.values()].filter((r) => r.kind === kind);
+    if (ofKind.length === 0) continue;
+    const k = KINDS[kind];
+    // unnest() yields the arrays' elements in order: rows land in the order given.
+    const source = sql`unnest(${ofKind.map((r) => r.sourceId)}::uuid[], ${ofKind.map((r) => r.practiceId)}::uuid[], ${ofKind.map((r) => r.text)}::text[],
+        ${ofKind.map((r) => `[${r.vector.join(',')}]`)}::text[], ${ofKind.map((r) => r.model)}::text[], ${ofKind.map((r) => r.hash)}::text[], ${ofKind.map((r) => r.chunk)}::int[])
+        AS v(source_id, practice_id, content_text, embedding, model, content_hash, chunk)`;
     const cols = k.contentType ? sql`(${sql.ref(k.fk)}, practice_id, content_type, content_text, embedding, model, content_hash, chunk)` : sql`(${sql.ref(k.fk)}, practice_id, content_text, embedding, model, content_hash, chunk)`;
     const vals = k.contentType
-      ? sql`(${r.sourceId}::uuid, ${r.practiceId}::uuid, ${k.contentType}::embedding_content_type, ${r.text}, ${vec}::halfvec, ${r.model}, ${r.hash}, ${r.chunk})`
-      : sql`(${r.sourceId}::uuid, ${r.practiceId}::uuid, ${r.text}, ${vec}::halfvec, ${r.model}, ${r.hash}, ${r.chunk})`;
+      ? sql`SELECT v.source_id, v.practice_id, ${k.contentType}::embedding_content_type, v.content_text, v.embedding::halfvec, v.model, v.content_hash, v.chunk FROM ${source}`
+      : sql`SELECT v.source_id, v.practice_id, v.content_text, v.embedding::halfvec, v.model, v.content_hash, v.chunk FROM ${source}`;
     // The source key includes practice_id, the partition key (db 0063); a source's practice is fixed.
     const key = k.contentType ? sql`(${sql.ref(k.fk)}, content_type, model, chunk, practice_id)` : sql`(${sql.ref(k.fk)}, model, chunk, practice_id)`;
-    await sql`INSERT INTO ${sql.table(k.table)} ${cols} VALUES ${vals}
+    await sql`INSERT INTO ${sql.table(k.table)} ${cols} ${vals}
       ON CONFLICT ${key} DO UPDATE SET content_text = EXCLUDED.content_text, embedding = EXCLUDED.embedding,
         content_hash = EXCLUDED.content_hash, updated_at = now()
       WHERE ${sql.table(k.table)}.content_hash IS DISTINCT FROM EXCLUDED.content_hash`.execute(db);
@@ -310,17 +326,23 @@ async function writeLiveEmbeddings(db: Db, rows: readonly EmbeddingRow[], chunkC
   }
 }
 
-/** Removes a source's embeddings of every model (consent withdrawn, text emptied). */
-export async function deleteEmbeddings(db: Db, kind: TextKind, sourceId: string): Promise<void> {
+/** Removes these sources' embeddings of every model (consent withdrawn, text emptied), one statement. */
+export async function deleteEmbeddings(db: Db, kind: TextKind, sourceIds: string | readonly string[]): Promise<void> {
+  const ids = typeof sourceIds === 'string' ? [sourceIds] : [...sourceIds];
+  if (ids.length === 0) return;
   const k = KINDS[kind];
-  await sql`DELETE FROM ${sql.table(k.table)} WHERE ${sql.ref(k.fk)} = ${sourceId}::uuid`.execute(db);
+  await sql`DELETE FROM ${sql.table(k.table)} WHERE ${sql.ref(k.fk)} = ANY(${ids}::uuid[])`.execute(db);
 }
 
-/** Done with these queue entries, unless the text was edited again meanwhile (newer queued_at). */
+/**
+ * Done with these queue entries, unless the text was edited again meanwhile (newer queued_at).
+ * One statement for the batch (it was one per entry: session 11).
+ */
 export async function dequeue(db: Db, items: readonly QueueItem[]): Promise<void> {
-  for (const it of items) {
-    await sql`DELETE FROM embedding_queue WHERE kind = ${it.kind} AND source_id = ${it.source_id}::uuid AND queued_at = ${it.queued_at}::timestamptz`.execute(db);
-  }
+  if (items.length === 0) return;
+  await sql`DELETE FROM embedding_queue q
+     USING unnest(${items.map((it) => it.kind)}::text[], ${items.map((it) => it.source_id)}::uuid[], ${items.map((it) => it.queued_at)}::timestamptz[]) AS d(kind, source_id, queued_at)
+     WHERE q.kind = d.kind AND q.source_id = d.source_id AND q.queued_at = d.queued_at`.execute(db);
 }
 
 /**

@@ -36,6 +36,17 @@ describe.each(LOCAL_MODEL_NAMES.filter((n) => LOCAL_MODELS[n].served))('local pr
     expect(dot(b!, a!)).toBeGreaterThan(dot(b!, c!));
   });
 
+  it('gives the same vectors with its threads spinning (LOCAL_EMBEDDING_SPIN=true) as without (the default)', async () => {
+    const spinning = new LocalEmbeddingProvider(name, localModelRoot(loadConfig()), { spin: true });
+    try {
+      const texts = ['Attachment lost on LL4, replace at next visit', 'Elastics class II full time, compliance poor'];
+      const [a, b] = [await provider.embed(texts), await spinning.embed(texts)];
+      a.forEach((v, i) => expect(dot(v, b[i]!)).toBeGreaterThan(0.9999));
+    } finally {
+      await spinning.close();
+    }
+  });
+
   it('says how to install a missing model instead of downloading it', async () => {
     const missing = new LocalEmbeddingProvider(name, '/nonexistent-model-root');
     await expect(missing.embed(['x'])).rejects.toThrow(/not installed.*ensure-tools/);

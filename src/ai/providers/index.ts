@@ -11,7 +11,7 @@ import type { EmbeddingProvider } from './types';
 export function createEmbeddingProvider(config: Config): EmbeddingProvider {
   switch (config.AI_PROVIDER) {
     case 'local':
-      return new LocalEmbeddingProvider(config.LOCAL_EMBEDDING_MODEL, localModelRoot(config));
+      return new LocalEmbeddingProvider(config.LOCAL_EMBEDDING_MODEL, localModelRoot(config), { spin: config.LOCAL_EMBEDDING_SPIN });
     case 'openai':
       return new OpenAIEmbeddingProvider(config);
   }
@@ -30,7 +30,7 @@ export function createProviderRegistry(config: Config): (model: string) => Embed
     if (hit) return hit;
     const local = /^local\/(.+)$/.exec(model)?.[1];
     if (local && local in LOCAL_MODELS) {
-      const p = new LocalEmbeddingProvider(local as LocalModelName, localModelRoot(config));
+      const p = new LocalEmbeddingProvider(local as LocalModelName, localModelRoot(config), { spin: config.LOCAL_EMBEDDING_SPIN });
       cache.set(model, p);
       return p;
     }

@@ -16,6 +16,19 @@ import type { EmbeddingProvider } from './types';
 /** Texts per forward pass: bounds memory (batch x longest text) without losing much throughput. */
 const BATCH = 16;
 
+/**
+ * ONNX Runtime's thread pools spin waiting for work between operators unless told not to. Spinning
+ * buys a little latency on idle cores; on cores shared with PostgreSQL, the API and other workers
+ * it burns the CPU they need, and the spinning threads steal time from the ones doing the work:
+ * bge-small int8, 256 texts in calls of 16, 6 interleaved rounds, nice 5 on 2 cores at load 11
+ * (session 11): 148 vs 129 texts/s, 7.3 vs 9.7 ms of CPU per text (bench/SEARCH.md). Off by
+ * default (config LOCAL_EMBEDDING_SPIN).
+ */
+const sessionOptions = (spin: boolean) => {
+  const allow = spin ? '1' : '0';
+  return { extra: { session: { intra_op: { allow_spinning: allow }, inter_op: { allow_spinning: allow } } } };
+};
+
 /** The thread's code, plain CommonJS (the thread does not go through tsx or SWC). */
 const THREAD_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -23,7 +36,7 @@ const hf = require(workerData.transformers);
 hf.env.allowRemoteModels = false;
 hf.env.allowLocalModels = true;
 hf.env.localModelPath = workerData.root;
-const ready = hf.pipeline('feature-extraction', workerData.name, { dtype: workerData.dtype });
+const ready = hf.pipeline('feature-extraction', workerData.name, { dtype: workerData.dtype, session_options: workerData.sessionOptions });
 ready.catch(() => undefined);
 parentPort.on('message', async ({ id, texts }) => {
   try {
@@ -39,6 +52,11 @@ parentPort.on('message', async ({ id, texts }) => {
   }
 });
 `;
+
+export interface LocalProviderOptions {
+  /** Let ONNX Runtime's threads spin between operators (default false; see sessionOptions). */
+  spin?: boolean;
+}
 
 interface Pending {
   resolve(v: number[][]): void;
@@ -56,10 +74,12 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
   /**
    * @param name - a model of src/ai/models.ts
    * @param modelRoot - folder with one subfolder per model (see localModelRoot())
+   * @param opts - ONNX Runtime's threading (config LOCAL_EMBEDDING_SPIN)
    */
   constructor(
     name: LocalModelName,
     private readonly modelRoot: string,
+    private readonly opts: LocalProviderOptions = {},
   ) {
     this.spec = LOCAL_MODELS[name];
     this.model = `local/${this.spec.name}`;
@@ -81,6 +101,7 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
         pooling: this.spec.pooling,
         dtype: this.spec.dtype,
         batch: BATCH,
+        sessionOptions: sessionOptions(this.opts.spin ?? false),
       },
     });
     // An idle provider must not keep a CLI or test process alive.
