@@ -15,7 +15,7 @@ export class PendingMigrationsError extends Error {
     readonly pending: string[],
   ) {
     super(
-      `the fixture in ${dir} lacks ${pending.length} migration(s) or repair(s) of this checkout: ${pending.join(', ')}. Nothing was changed. ` +
+      `the fixture in ${dir} lacks ${pending.length} migration(s) of this checkout: ${pending.join(', ')}. Nothing was changed. ` +
         'Re-run with --migrate to apply them to that directory (for good: on the shared cache every later run sees them; ' +
         'copy it first, `cp -a <fixture> /tmp/<you>-fixture` while no server runs on it, and pass --dir <copy> --migrate), ' +
         'or run from a checkout whose migrations the fixture already has.',
@@ -61,9 +61,11 @@ const TF_REPAIR = 'fill search_index.documents.tf (a fixture built before sessio
  */
 async function documentsWithoutTf(url: string): Promise<boolean> {
   return withClient(url, async (c) => {
-    const r = await c.query<{ missing: boolean }>(
-      `SELECT to_regclass('search_index.documents') IS NOT NULL AND EXISTS (SELECT 1 FROM search_index.documents WHERE tf IS NULL AND fts IS NOT NULL) AS missing`,
-    );
+    // Two statements: a query naming a table that does not exist fails as it is parsed, whatever
+    // guards it (an unmigrated database has none).
+    const table = await c.query<{ t: string | null }>(`SELECT to_regclass('search_index.documents')::text AS t`);
+    if (!table.rows[0]!.t) return false;
+    const r = await c.query<{ missing: boolean }>(`SELECT EXISTS (SELECT 1 FROM search_index.documents WHERE tf IS NULL AND fts IS NOT NULL) AS missing`);
     return r.rows[0]!.missing;
   });
 }

@@ -42,3 +42,27 @@ test('without --migrate a fixture that lacks migrations is refused, named and un
   expect(await migrateCachedFixture(url, '/tmp/some-fixture', true)).toEqual(all);
   expect(await pendingMigrations(url)).toEqual([]);
 }, 300_000);
+
+test('a fixture whose lexical documents lack tf (built before session 11) is refused without --migrate and repaired with it', async () => {
+  // Runs after the test above has migrated this database.
+  const practice = randomUUID();
+  const doc = randomUUID();
+  await withClient(url, async (c) => {
+    // As the old builder wrote them: the replica role skips the trigger that fills tf.
+    await c.query(`SET session_replication_role = replica`);
+    await c.query(`INSERT INTO search_index.documents (practice_id, kind, id, fts) VALUES ($1, 'message', $2, to_tsvector('english', 'crown margin open, crown rescan'))`, [practice, doc]);
+  });
+  const tf = () => withClient(url, async (c) => (await c.query<{ tf: unknown; want: unknown }>(`SELECT tf, search_index.term_frequencies(fts) AS want FROM search_index.documents WHERE id = $1`, [doc])).rows[0]!);
+  expect((await tf()).tf).toBeNull();
+
+  const refused = await migrateCachedFixture(url, '/tmp/some-fixture', false).catch((err: unknown) => err);
+  expect(refused).toBeInstanceOf(PendingMigrationsError);
+  expect((refused as PendingMigrationsError).pending).toEqual([expect.stringMatching(/^fill search_index\.documents\.tf/)]);
+  expect((await tf()).tf).toBeNull();
+
+  expect(await migrateCachedFixture(url, '/tmp/some-fixture', true)).toEqual([expect.stringMatching(/^fill search_index\.documents\.tf/)]);
+  const after = await tf();
+  expect(after.tf).toEqual(after.want);
+  expect(after.tf).toMatchObject({ crown: 2 });
+  expect(await migrateCachedFixture(url, '/tmp/some-fixture', false)).toEqual([]);
+}, 120_000);
