@@ -335,6 +335,24 @@ function fixturePrefix(): string {
  */
 const wholeIndex = (def: string) => def.replace(/ ON ONLY /, ' ON ');
 
+/**
+ * The lexical index (db 0076) refilled from case_messages, as its triggers would have kept it (the
+ * builders copy under the replica role, which skips them): its secondary indexes dropped, the rows
+ * inserted with tf as the production writers give it (0102; the trigger that fills a missing one is
+ * skipped too), the GIN and btrees built after. Shared by load() and rewriteTexts() (which empties
+ * the index first: its messages' texts, hence their fts, are new).
+ */
+async function refillLexicalIndex(client: pg.Client): Promise<void> {
+  const indexed = await client.query<{ name: string; def: string }>(
+    `SELECT c.relname AS name, pg_get_indexdef(x.indexrelid) AS def FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
+      WHERE x.indrelid = 'search_index.documents'::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)`,
+  );
+  for (const x of indexed.rows) await client.query(`DROP INDEX search_index.${pg.escapeIdentifier(x.name)}`);
+  await client.query(`INSERT INTO search_index.documents (practice_id, kind, id, fts, tf)
+    SELECT practice_id, 'message', id, fts, search_index.term_frequencies(fts) FROM case_messages WHERE fts IS NOT NULL ORDER BY practice_id ON CONFLICT DO NOTHING`);
+  for (const x of indexed.rows) await client.query(wholeIndex(x.def));
+}
+
 /** eval31's message j: the eval set's documents in turn, each practice's 10,000 being 31 of them. */
 const eval31Text = (j: number) => {
   const d = SEARCH_DOCS[(j * 7919) % SEARCH_DOCS.length]!;
@@ -381,13 +399,8 @@ async function rewriteTexts(url: string): Promise<void> {
     // A compact heap, as a COPY leaves it (the update left every old version behind).
     await client.query(`VACUUM FULL case_messages`);
     for (const x of messages) await client.query(x.def);
-    const indexed = await secondary('search_index.documents');
-    for (const x of indexed) await client.query(`DROP INDEX search_index.${pg.escapeIdentifier(x.name)}`);
     await client.query(`TRUNCATE search_index.documents`);
-    // tf as the production writers give it (0102): the replica role skips the trigger that fills it.
-    await client.query(`INSERT INTO search_index.documents (practice_id, kind, id, fts, tf)
-      SELECT practice_id, 'message', id, fts, search_index.term_frequencies(fts) FROM case_messages WHERE fts IS NOT NULL ORDER BY practice_id ON CONFLICT DO NOTHING`);
-    for (const x of indexed) await client.query(wholeIndex(x.def));
+    await refillLexicalIndex(client);
     await client.query('VACUUM (ANALYZE) case_messages');
     await client.query('VACUUM (ANALYZE) search_index.documents');
   } finally {
@@ -446,17 +459,7 @@ async function load(url: string, database: Database): Promise<{ practices: Pract
       }
     });
     for (const x of secondary.rows) await client.query(x.def);
-    // The lexical index (db 0076) is kept by triggers, which the replica role skipped: filled as
-    // its migration fills it, its GIN index built after the copy.
-    const indexed = await client.query<{ name: string; def: string }>(
-      `SELECT c.relname AS name, pg_get_indexdef(x.indexrelid) AS def FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
-        WHERE x.indrelid = 'search_index.documents'::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)`,
-    );
-    for (const x of indexed.rows) await client.query(`DROP INDEX search_index.${pg.escapeIdentifier(x.name)}`);
-    // tf as the production writers give it (0102): the replica role skips the trigger that fills it.
-    await client.query(`INSERT INTO search_index.documents (practice_id, kind, id, fts, tf)
-      SELECT practice_id, 'message', id, fts, search_index.term_frequencies(fts) FROM case_messages WHERE fts IS NOT NULL ORDER BY practice_id ON CONFLICT DO NOTHING`);
-    for (const x of indexed.rows) await client.query(wholeIndex(x.def));
+    await refillLexicalIndex(client);
     // The design's table for the baseline: the same rows (the same seeded generator), unpartitioned,
     // in load order, with the same RLS policies as message_embeddings.
     await client.query(`CREATE TABLE ${FLAT} (LIKE message_embeddings INCLUDING DEFAULTS)`);
