@@ -20,6 +20,7 @@
  * it NULL, and then the jsonb tf lookups cost nothing).
  *
  *   flock /tmp/mdw-bench.lock npm run bench:search-lexical-cpu -- [--dir <fixture dir>] [--passes 4] [--searches 72] [--rankings bm25,bm25_0104,bm25_0084] [--named] [--parts] [--migrate]
+ *     [--install <migration file>=<function name>,… --functions <function name>,…]
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -41,6 +42,8 @@ const { values: opt } = parseArgs({
     migrate: { type: 'boolean', default: false },
     named: { type: 'boolean', default: false },
     parts: { type: 'boolean', default: false },
+    functions: { type: 'string' },
+    install: { type: 'string' },
   },
 });
 const PASSES = Number(opt.passes);
@@ -51,7 +54,22 @@ if (![PASSES, SEARCHES].every((n) => Number.isInteger(n) && n > 0)) {
 }
 const PARTS = ['full', 'agg', 'scan', 'prelude', 'check'].map((p) => `search_lexical_part_${p}`);
 // With --parts each "ranking" is a scratch function's name (all called with the ranking 'bm25').
-const RANKINGS = opt.parts ? PARTS : opt.rankings.split(',').filter(Boolean);
+// With --functions each "ranking" is a public function of search_lexical()'s signature, called with
+// the ranking 'bm25' (session 12, s-postings). --install <migration file>=<name>,… writes a
+// migration's search_lexical() under that name for the run (dropped after it), e.g.
+// `--install 0133_search_lexical_fewer_statements.sql=search_lexical_0133 --functions
+// search_lexical_0133,search_lexical` compares 0133 with the fixture's own, side by side.
+const FUNCTIONS = opt.functions?.split(',').filter(Boolean);
+const INSTALL = (opt.install ?? '').split(',').filter(Boolean).map((x) => {
+  const [file, name] = x.split('=');
+  if (!file || !name || !/^[a-z_][a-z0-9_]*$/.test(name)) {
+    console.error(`--install takes <migration file>=<function name>, got ${x}`);
+    process.exit(2);
+  }
+  return { file, name };
+});
+const RANKINGS = opt.parts ? PARTS : FUNCTIONS ?? opt.rankings.split(',').filter(Boolean);
+const BY_NAME = opt.parts || FUNCTIONS !== undefined;
 
 async function main(): Promise<void> {
   const dir = cachedSearchFixtureDir('realistic', opt.dir);
@@ -66,6 +84,10 @@ async function main(): Promise<void> {
   const pagesOf: Record<string, string[]> = {};
   try {
     if (opt.parts) await sql.raw(readFileSync(path.join(__dirname, 'sql', 'search-lexical-parts.sql'), 'utf8')).execute(database.system);
+    for (const { file, name } of INSTALL) {
+      const text = readFileSync(path.join(__dirname, '..', 'db', 'migrations', file), 'utf8');
+      await sql.raw(text.replaceAll('public.search_lexical(', `public.${name}(`)).execute(database.system);
+    }
     await sql`CREATE EXTENSION IF NOT EXISTS pg_prewarm`.execute(database.system);
     await sql`SELECT pg_prewarm(r.oid) FROM (
         SELECT i.indexrelid AS oid FROM pg_inherits h JOIN pg_index i ON i.indrelid = h.inhrelid WHERE h.inhparent = 'search_index.documents'::regclass
@@ -82,7 +104,7 @@ async function main(): Promise<void> {
             const pid = (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(trx)).rows[0]!.pid;
             const a = schedCpuMs(pid);
             const r = await sql<{ id: string; rank: string }>`
-              SELECT id, rank::text AS rank FROM ${sql.raw(opt.parts ? `public.${ranking}` : 'public.search_lexical')}('message', ${s.terms}::text[], ${opt.named ? [s.practice.id] : null}::uuid[], ${CANDIDATES}::int, ${opt.parts ? 'bm25' : ranking}, ${BM25.k1}::float8, ${BM25.b}::float8)`.execute(trx);
+              SELECT id, rank::text AS rank FROM ${sql.raw(BY_NAME ? `public.${ranking}` : 'public.search_lexical')}('message', ${s.terms}::text[], ${opt.named ? [s.practice.id] : null}::uuid[], ${CANDIDATES}::int, ${BY_NAME ? 'bm25' : ranking}, ${BM25.k1}::float8, ${BM25.b}::float8)`.execute(trx);
             spent += schedCpuMs(pid) - a;
             pages.push(r.rows.map((x) => `${x.id} ${x.rank}`).join());
           });
@@ -93,6 +115,9 @@ async function main(): Promise<void> {
       for (const r of RANKINGS.slice(1)) differ[r]! += pagesOf[r]!.filter((p, i) => p !== pagesOf[RANKINGS[0]!]![i]).length;
     }
   } finally {
+    for (const { name } of INSTALL) {
+      await sql.raw(`DROP FUNCTION IF EXISTS public.${name}(text, text[], uuid[], integer, text, double precision, double precision)`).execute(database.system);
+    }
     if (opt.parts) {
       for (const f of PARTS) await sql.raw(`DROP FUNCTION IF EXISTS public.${f}(text, text[], uuid[], integer, text, double precision, double precision)`).execute(database.system);
     }
