@@ -13,18 +13,17 @@
 --     LANGUAGE sql statement each (not STRICT, no SET, no SECURITY DEFINER: the planner inlines it
 --     into the caller's statement, planned once per session under search_lexical()'s
 --     force_generic_plan). idfs[k] is the common lexeme's idf, NULL for a selective one (0133's i<k>).
---     - g: every query lexeme's postings of the practice and kind (one index range per lexeme, the
---       lexeme's ordinal o from unnest … WITH ORDINALITY), one row per text: its dl and its tfs
---       packed into bigints, 9 bits per lexeme, 7 lexemes per word (bit_or of tf << 9 * ((o - 1) % 7);
---       the fields are disjoint, so the aggregate is exact in any order). A tf fits: a tsvector keeps
---       at most 256 positions of a lexeme (tf is their count, 1 for a stripped lexeme).
---       One aggregate per posting row (or one per word): a pivot with one FILTER per lexeme costs n
---       comparisons per row (measured slower, bench/SEARCH.md).
---     - m: the candidates, the texts with a selective lexeme (a tf in a selective field: the mask of
---       the lexemes whose idf is NULL), as 0133's `fts @@ v_query` (the tsquery of the selective
---       lexemes); t<k> unpacked (NULL where the text lacks lexeme k, as 0133's jsonb `->` gave NULL).
---       The common lexemes' postings of non-candidates are read and dropped: a full range of a
---       common lexeme read by the index-only scan costs less than probing it once per candidate.
+--     - m: every query lexeme's postings of the practice and kind (one index-only range per lexeme,
+--       the lexeme's ordinal o from unnest … WITH ORDINALITY), grouped into one row per text: its dl
+--       and its tfs packed into bigints, 9 bits per lexeme, 7 lexemes per word (bit_or of
+--       tf << 9 * ((o - 1) % 7); the fields are disjoint, so the aggregate is exact in any order), one
+--       aggregate per posting row (a pivot with one FILTER per lexeme costs n comparisons per row:
+--       slower than 0133, bench/SEARCH.md). HAVING keeps the candidates, the texts with a selective
+--       lexeme (a field of the mask of the lexemes whose idf is NULL is set), as 0133's
+--       `fts @@ v_query` (the tsquery of the selective lexemes); t<k> unpacked, NULL where the text
+--       lacks lexeme k (as 0133's jsonb `->` gave NULL). The common lexemes' postings of
+--       non-candidates are read and dropped: reading a common lexeme's whole range costs less than
+--       probing it once per candidate, or hash-joining it to the candidates (bench/SEARCH.md).
 --     - s, w and the final SELECT are 0133's text: avgdl = avg(dl::float8) over the candidates (dl
 --       integers: the float8 sum is exact in any order), df<k> = count(t<k>) among them, the weight
 --       coalesce(idf, ln(1 + (greatest(n, df) - df + 0.5) / (df + 0.5))), the score as the sum of
@@ -53,34 +52,35 @@ DO $do$
 DECLARE
   n integer;
   k integer;
-  nw integer;  -- bigint words of packed tfs: 7 lexemes each
-  packs text;
-  masks text;
-  cand text;
+  words integer;   -- bigints of packed tfs: 7 lexemes of 9 bits each
+  word text[];     -- word k: the aggregate packing lexemes 7k-6 .. 7k of a text
+  cand text;       -- a selective lexeme's field is set in some word
   cols text;
   counts text;
   idfs text;
   score text;
 BEGIN
   FOR n IN 1 .. 16 LOOP
-    nw := (n + 6) / 7;
-    packs := ''; masks := ''; cand := ''; cols := ''; counts := ''; idfs := ''; score := '';
-    FOR k IN 1 .. nw LOOP
-      -- Word k holds lexemes 7k-6 .. 7k, 9 bits each (a tf is at most 256: a tsvector keeps at most
-      -- 256 positions of a lexeme, tf is their count, or 1 for a stripped lexeme).
-      packs := packs || format(', pg_catalog.bit_or(p.tf::int8 << (9 * ((q.o - 1) %% 7))::int4)%2$s AS b%1$s',
-                               k, CASE WHEN nw > 1 THEN format(' FILTER (WHERE (q.o - 1) / 7 = %s)', k - 1) ELSE '' END);
-      masks := masks || format('%2$s pg_catalog.bit_or(511::int8 << (9 * ((x.o - 1) %% 7))::int4) FILTER (WHERE x.i IS NULL AND (x.o - 1) / 7 = %1$s)',
-                               k - 1, CASE WHEN k > 1 THEN ',' ELSE '' END);
-      cand := cand || format('%2$s (g.b%1$s & k.m%1$s) <> 0', k, CASE WHEN k > 1 THEN ' OR' ELSE '' END);
+    words := (n + 6) / 7;
+    word := '{}'; cand := ''; cols := ''; counts := ''; idfs := ''; score := '';
+    FOR k IN 1 .. words LOOP
+      -- 9 bits hold a tf: a tsvector keeps at most 256 positions of a lexeme (tf is their count, or
+      -- 1 for a stripped lexeme). A text has one posting per lexeme: the fields never overlap.
+      word := word || format('bit_or(p.tf::int8 << (9 * ((q.o - 1) %% 7))::int4)%s',
+                             CASE WHEN words > 1 THEN format(' FILTER (WHERE (q.o - 1) / 7 = %s)', k - 1) ELSE '' END);
+      -- The mask of the selective lexemes' fields in word k (an InitPlan: once per statement).
+      cand := cand || format('%s(%s & (SELECT bit_or(511::int8 << (9 * ((x.o - 1) %% 7))::int4) FILTER (WHERE x.i IS NULL AND (x.o - 1) / 7 = %s)'
+                             ' FROM unnest(p_idf) WITH ORDINALITY AS x(i, o))) <> 0',
+                             CASE WHEN k > 1 THEN ' OR ' ELSE '' END, word[k], k - 1);
     END LOOP;
     FOR k IN 1 .. n LOOP
-      cols := cols || format(', NULLIF((g.b%2$s >> %3$s) & 511, 0)::float8 AS t%1$s', k, (k - 1) / 7 + 1, 9 * ((k - 1) % 7));
+      cols := cols || format(', NULLIF((%s >> %s) & 511, 0)::float8 AS t%s', word[(k - 1) / 7 + 1], 9 * ((k - 1) % 7), k);
       counts := counts || format(', count(m.t%1$s)::float8 AS df%1$s', k);
       idfs := idfs || format(', coalesce(p_idf[%1$s], ln(1 + (greatest(p_n, s.df%1$s) - s.df%1$s + 0.5) / (s.df%1$s + 0.5))) AS w%1$s', k);
       score := score || CASE WHEN k > 1 THEN ' + ' ELSE '' END
         || format('coalesce(x.w%1$s * x.t%1$s * x.k1p1 / (x.t%1$s + x.norm), 0)', k);
     END LOOP;
+    -- The same aggregate written twice (HAVING, select list) is computed once per group.
     EXECUTE format($f$
 CREATE OR REPLACE FUNCTION search_index.rank_postings_%1$s(
   p_practice uuid, p_kind text, p_lexemes text[], p_idf double precision[], p_n double precision,
@@ -88,23 +88,19 @@ CREATE OR REPLACE FUNCTION search_index.rank_postings_%1$s(
 RETURNS TABLE (id uuid, rank double precision)
 LANGUAGE sql STABLE
 AS $body$
-  WITH g AS (
-    SELECT p.id, max(p.dl) AS dl %2$s
+  WITH m AS MATERIALIZED (
+    SELECT p.id, max(p.dl)::float8 AS dl %2$s
       FROM unnest(p_lexemes) WITH ORDINALITY AS q(l, o)
       JOIN search_index.postings p ON p.practice_id = p_practice AND p.kind = p_kind AND p.lexeme = q.l
      GROUP BY p.id
-  ), m AS MATERIALIZED (
-    SELECT g.id, g.dl::float8 AS dl %3$s
-      FROM g, (SELECT %4$s FROM unnest(p_idf) WITH ORDINALITY AS x(i, o)) k(%7$s)
-     WHERE %5$s
-  ), s AS (SELECT greatest(avg(m.dl), 1)::float8 AS avgdl %6$s FROM m),
-  w AS MATERIALIZED (SELECT s.avgdl, p_k1 + 1 AS k1p1 %8$s FROM s)
-  SELECT x.id, (%9$s)::float8 AS rank
+    HAVING %3$s
+  ), s AS (SELECT greatest(avg(m.dl), 1)::float8 AS avgdl %4$s FROM m),
+  w AS MATERIALIZED (SELECT s.avgdl, p_k1 + 1 AS k1p1 %5$s FROM s)
+  SELECT x.id, (%6$s)::float8 AS rank
     FROM (SELECT m.*, w.*, p_k1 * (1 - p_b + p_b * m.dl / w.avgdl) AS norm FROM m, w OFFSET 0) x
    ORDER BY 2 DESC, 1 LIMIT p_limit
 $body$;
-$f$, n, packs, cols, masks, cand, counts,
-      (SELECT string_agg('m' || j, ', ') FROM generate_series(1, nw) j), idfs, score);
+$f$, n, cols, cand, counts, idfs, score);
     EXECUTE format('REVOKE EXECUTE ON FUNCTION search_index.rank_postings_%s(uuid, text, text[], double precision[], double precision, integer, double precision, double precision) FROM PUBLIC', n);
   END LOOP;
 END
