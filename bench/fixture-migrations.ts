@@ -42,11 +42,14 @@ export async function pendingMigrations(url: string): Promise<string[]> {
  */
 export async function migrateCachedFixture(url: string, dir: string, allowed: boolean, log?: (line: string) => void): Promise<string[]> {
   const pending = await pendingMigrations(url);
-  const repair = (await documentsWithoutTf(url)) ? [TF_REPAIR] : [];
+  const repair = [...((await documentsWithoutTf(url)) ? [TF_REPAIR] : []), ...((await documentsWithoutPostings(url)) ? [POSTINGS_REPAIR] : [])];
   if (pending.length + repair.length === 0) return [];
   if (!allowed) throw new PendingMigrationsError(dir, [...pending, ...repair]);
   const applied = pending.length ? (await migrate(url, log)).applied : [];
-  if (repair.length) await fillMissingTf(url, log);
+  if (repair.includes(TF_REPAIR)) await fillMissingTf(url, log);
+  // 0160's backfill or the repair's rebuild leave the postings' visibility map empty: set it now.
+  if (repair.includes(POSTINGS_REPAIR)) await rebuildPostings(url, log);
+  else if (applied.some((m) => m.startsWith(`${POSTINGS_MIGRATION}_`))) await vacuumPostings(url, log);
   return [...applied, ...repair];
 }
 
@@ -79,6 +82,64 @@ async function fillMissingTf(url: string, log?: (line: string) => void): Promise
     // Every row rewritten: without this the heap is twice its size and the GIN index bloated.
     await c.query('VACUUM (FULL, ANALYZE) search_index.documents');
     log?.(`filled tf of ${n.rowCount} lexical documents written without it, in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  });
+}
+
+const POSTINGS_MIGRATION = '0160';
+const POSTINGS_REPAIR = 'fill search_index.postings (a fixture whose documents were written without them)';
+
+/**
+ * Whether the lexical index's postings (db 0160) fall short of its documents: a builder that
+ * writes documents under session_replication_role = replica skips the triggers that keep them, so
+ * a fixture so built would rank from postings that are missing or stale (a rewritten text's old
+ * ones). Cheap rather than exhaustive (a bench runs it at every start): the first 10 texts of each
+ * kind of each practice (distinct practices by a skip scan of the documents' key), each of their lexemes looked
+ * up by the postings' key with its tf and the text's length.
+ */
+async function documentsWithoutPostings(url: string): Promise<boolean> {
+  return withClient(url, async (c) => {
+    const table = await c.query<{ t: string | null }>(`SELECT to_regclass('search_index.postings')::text AS t`);
+    if (!table.rows[0]!.t) return false;
+    const r = await c.query<{ missing: boolean }>(
+      `WITH RECURSIVE pr(practice_id) AS (
+         (SELECT d.practice_id FROM search_index.documents d ORDER BY d.practice_id LIMIT 1)
+         UNION ALL
+         SELECT (SELECT d.practice_id FROM search_index.documents d WHERE d.practice_id > pr.practice_id ORDER BY d.practice_id LIMIT 1) FROM pr WHERE pr.practice_id IS NOT NULL
+       )
+       SELECT EXISTS (
+         SELECT 1 FROM pr
+           CROSS JOIN (VALUES ('case'), ('message'), ('project'), ('patient')) k(kind)
+           CROSS JOIN LATERAL (SELECT d.kind, d.id, d.fts, d.tf FROM search_index.documents d WHERE d.practice_id = pr.practice_id AND d.kind = k.kind ORDER BY d.id LIMIT 10) d
+           CROSS JOIN LATERAL jsonb_each_text(d.tf) e
+          WHERE pr.practice_id IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM search_index.postings p
+                             WHERE p.practice_id = pr.practice_id AND p.kind = d.kind AND p.lexeme = e.key AND p.id = d.id
+                               AND p.tf = e.value::integer AND p.dl = length(d.fts))) AS missing`,
+    );
+    return r.rows[0]!.missing;
+  });
+}
+
+/** All of them again from the documents (0160's postings_rebuild()), then VACUUM. */
+async function rebuildPostings(url: string, log?: (line: string) => void): Promise<void> {
+  await withClient(url, async (c) => {
+    const t0 = performance.now();
+    await c.query(`SET maintenance_work_mem = '1GB'`);
+    const n = (await c.query<{ n: string }>(`SELECT search_index.postings_rebuild() AS n`)).rows[0]!.n;
+    log?.(`rebuilt ${n} postings of the lexical documents in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  });
+  await vacuumPostings(url, log);
+}
+
+/**
+ * VACUUM (ANALYZE) of the postings: sets the visibility map their index-only scans need (a
+ * migration runs in a transaction, where VACUUM cannot; in production autovacuum does it, 0160).
+ */
+async function vacuumPostings(url: string, log?: (line: string) => void): Promise<void> {
+  await withClient(url, async (c) => {
+    const t0 = performance.now();
+    await c.query('VACUUM (ANALYZE) search_index.postings');
+    log?.(`vacuumed search_index.postings in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   });
 }
 

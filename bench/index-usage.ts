@@ -65,6 +65,7 @@ async function main(): Promise<void> {
           SELECT practice_id, 'message' AS kind, id, fts FROM case_messages WHERE fts IS NOT NULL
           UNION ALL SELECT practice_id, 'case', id, fts FROM cases WHERE fts IS NOT NULL) d
         ON CONFLICT DO NOTHING;
+      SELECT search_index.postings_rebuild();
       ANALYZE;`);
     await c.query(`RESET session_replication_role`);
 

@@ -41,6 +41,7 @@ async function main() {
     for (const mode of ['old', 'bulk'] as const) {
       await c.query('BEGIN');
       await c.query(`SET LOCAL session_replication_role = replica; DELETE FROM search_index.documents WHERE kind = 'patient';
+        DELETE FROM search_index.postings WHERE kind = 'patient';
         TRUNCATE auth.users, profiles, patients CASCADE; SET LOCAL session_replication_role = origin`);
       await c.query(`INSERT INTO auth.users SELECT * FROM cu`);
       await c.query(`select audit_bulk_begin(gen_random_uuid(), 'people-ab')`);

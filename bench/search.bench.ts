@@ -339,7 +339,7 @@ const wholeIndex = (def: string) => def.replace(/ ON ONLY /, ' ON ');
  * The lexical index (db 0076) refilled from case_messages, as its triggers would have kept it (the
  * builders copy under the replica role, which skips them): its secondary indexes dropped, the rows
  * inserted with tf as the production writers give it (0102; the trigger that fills a missing one is
- * skipped too), the GIN and btrees built after. Shared by load() and rewriteTexts() (which empties
+ * skipped too), the GIN and btrees built after, then the postings rebuilt from them. Shared by load() and rewriteTexts() (which empties
  * the index first: its messages' texts, hence their fts, are new).
  */
 async function refillLexicalIndex(client: pg.Client): Promise<void> {
@@ -351,6 +351,9 @@ async function refillLexicalIndex(client: pg.Client): Promise<void> {
   await client.query(`INSERT INTO search_index.documents (practice_id, kind, id, fts, tf)
     SELECT practice_id, 'message', id, fts, search_index.term_frequencies(fts) FROM case_messages WHERE fts IS NOT NULL ORDER BY practice_id ON CONFLICT DO NOTHING`);
   for (const x of indexed.rows) await client.query(wholeIndex(x.def));
+  // The postings (db 0160) from the documents as their triggers, skipped here too, would have kept
+  // them: emptied, filled, primary key built after. Their visibility map is the caller's VACUUM's.
+  await client.query(`SELECT search_index.postings_rebuild()`);
 }
 
 /** eval31's message j: the eval set's documents in turn, each practice's 10,000 being 31 of them. */
@@ -403,6 +406,7 @@ async function rewriteTexts(url: string): Promise<void> {
     await refillLexicalIndex(client);
     await client.query('VACUUM (ANALYZE) case_messages');
     await client.query('VACUUM (ANALYZE) search_index.documents');
+    await client.query('VACUUM (ANALYZE) search_index.postings');
   } finally {
     await client.end();
   }

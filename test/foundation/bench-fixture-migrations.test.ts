@@ -66,3 +66,46 @@ test('a fixture whose lexical documents lack tf (built before session 11) is ref
   expect(after.tf).toMatchObject({ crown: 2 });
   expect(await migrateCachedFixture(url, '/tmp/some-fixture', false)).toEqual([]);
 }, 120_000);
+
+test('a fixture whose lexical documents lack their postings (written under the replica role) is refused without --migrate and repaired with it', async () => {
+  // Runs after the tests above have migrated this database.
+  const practice = randomUUID();
+  const doc = randomUUID();
+  const text = 'crown margin open, crown rescan';
+  await withClient(url, async (c) => {
+    // As a builder that skips the triggers writes it: tf given, the postings' triggers skipped.
+    await c.query(`SET session_replication_role = replica`);
+    await c.query(`INSERT INTO search_index.documents (practice_id, kind, id, fts, tf) VALUES ($1, 'message', $2, to_tsvector('english', $3), search_index.term_frequencies(to_tsvector('english', $3)))`, [practice, doc, text]);
+  });
+  const postings = () =>
+    withClient(url, async (c) => Object.fromEntries((await c.query<{ lexeme: string; tf: number; dl: number }>(`SELECT lexeme, tf, dl FROM search_index.postings WHERE id = $1`, [doc])).rows.map((r) => [r.lexeme, [r.tf, r.dl]])));
+  expect(await postings()).toEqual({});
+
+  const refused = await migrateCachedFixture(url, '/tmp/some-fixture', false).catch((err: unknown) => err);
+  expect(refused).toBeInstanceOf(PendingMigrationsError);
+  expect((refused as PendingMigrationsError).pending).toEqual([expect.stringMatching(/^fill search_index\.postings/)]);
+  expect(await postings()).toEqual({});
+
+  expect(await migrateCachedFixture(url, '/tmp/some-fixture', true)).toEqual([expect.stringMatching(/^fill search_index\.postings/)]);
+  expect(await postings()).toEqual({ crown: [2, 4], margin: [1, 4], open: [1, 4], rescan: [1, 4] });
+  // Vacuumed: every heap page of the postings is marked all-visible (their index-only scans read no heap).
+  const vm = await withClient(url, async (c) => (await c.query<{ pages: number; visible: number }>(
+    `SELECT sum(relpages)::int AS pages, sum(relallvisible)::int AS visible FROM pg_class c JOIN pg_inherits i ON i.inhrelid = c.oid WHERE i.inhparent = 'search_index.postings'::regclass`)).rows[0]!);
+  expect(vm.pages).toBeGreaterThan(0);
+  expect(vm.visible).toBe(vm.pages);
+  expect(await migrateCachedFixture(url, '/tmp/some-fixture', false)).toEqual([]);
+
+  // A text rewritten under the replica role leaves stale postings: refused again.
+  await withClient(url, async (c) => {
+    await c.query(`SET session_replication_role = replica`);
+    await c.query(`UPDATE search_index.documents SET fts = to_tsvector('english', 'bracket'), tf = '{"bracket": 1}' WHERE id = $1`, [doc]);
+  });
+  const stale = await migrateCachedFixture(url, '/tmp/some-fixture', false).catch((err: unknown) => err);
+  expect((stale as PendingMigrationsError).pending).toEqual([expect.stringMatching(/^fill search_index\.postings/)]);
+  await migrateCachedFixture(url, '/tmp/some-fixture', true);
+  expect(await postings()).toEqual({ bracket: [1, 1] });
+
+  // Emptying the documents empties the postings (0160's TRUNCATE trigger).
+  await withClient(url, (c) => c.query('TRUNCATE search_index.documents'));
+  expect(await withClient(url, async (c) => (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM search_index.postings')).rows[0]!.n)).toBe(0);
+}, 120_000);
