@@ -48,7 +48,8 @@ export async function openCachedSearchFixture(dir?: string) {
 /**
  * Loads what a whole search reads into shared buffers (pg_prewarm), so that no measured step pays
  * for a cold page: the leaves of the message embeddings (0115/0116 partition them in two levels;
- * a partitioned index has no storage of its own) and of the lexical index, heaps and indexes.
+ * a partitioned index has no storage of its own) and of the lexical index, heaps and indexes, and
+ * the postings' primary keys.
  */
 export async function prewarmSearchLeaves(db: Database['system']): Promise<void> {
   await sql`CREATE EXTENSION IF NOT EXISTS pg_prewarm`.execute(db);
@@ -56,7 +57,9 @@ export async function prewarmSearchLeaves(db: Database['system']): Promise<void>
       SELECT i.indexrelid AS oid FROM (SELECT relid FROM pg_partition_tree('message_embeddings') WHERE isleaf UNION ALL SELECT relid FROM pg_partition_tree('search_index.documents') WHERE isleaf) h
         JOIN pg_index i ON i.indrelid = h.relid
       UNION ALL SELECT relid FROM pg_partition_tree('message_embeddings') WHERE isleaf
-      UNION ALL SELECT relid FROM pg_partition_tree('search_index.documents') WHERE isleaf) r`.execute(db);
+      UNION ALL SELECT relid FROM pg_partition_tree('search_index.documents') WHERE isleaf
+      -- The postings' primary keys (db 0160), which the lexical ranking reads (db 0164).
+      UNION ALL SELECT i.indexrelid FROM pg_partition_tree(to_regclass('search_index.postings')) h JOIN pg_index i ON i.indrelid = h.relid WHERE h.isleaf) r`.execute(db);
 }
 
 /**

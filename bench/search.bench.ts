@@ -1238,7 +1238,7 @@ async function serverSettings(url: string): Promise<Record<string, string>> {
 /**
  * Loads what the measured searches read into shared buffers before the warm-up (pg_prewarm), most
  * important first, up to 90 % of shared_buffers: the production HNSW graphs, the lexical index
- * (search_index.documents: heap, GIN and btrees), the message embeddings' heap (the semantic leg
+ * (search_index.documents: heap, GIN and btrees; the postings' primary keys), the message embeddings' heap (the semantic leg
  * reads content_text), case_messages (result rows), then the design's ivfflat baseline (index,
  * then table). A production server reaches this state after its first minutes of traffic; the
  * bench measures that warm, correctly sized server, not a cold start.
@@ -1257,6 +1257,9 @@ async function prewarm(url: string): Promise<{ relations: number; mb: number; sk
         UNION ALL SELECT h.relid, p.prio FROM parts p, pg_partition_tree(p.parent) h WHERE h.isleaf
         UNION ALL SELECT i.indexrelid, 2 FROM pg_inherits h JOIN pg_index i ON i.indrelid = h.inhrelid
          WHERE h.inhparent = 'search_index.documents'::regclass
+        -- The postings' primary keys (db 0160): the lexical ranking's index-only scans (db 0164).
+        UNION ALL SELECT i.indexrelid, 2 FROM pg_partition_tree(to_regclass('search_index.postings')) h JOIN pg_index i ON i.indrelid = h.relid
+         WHERE h.isleaf
         UNION ALL SELECT 'case_messages'::regclass, 4
         UNION ALL SELECT 'case_messages_pkey'::regclass, 4
         UNION ALL SELECT '${FLAT_IVFFLAT}'::regclass, 5
