@@ -42,8 +42,9 @@
 -- every writer): candidates, dl and tfs are the same rows 0133 read. FOUND is false exactly when
 -- 0133's statement returned nothing (no candidate), and then rank_exact() ranks, as before.
 --
--- Measured (100k x 10 copy, bench/SEARCH.md session 12): search_lexical() 3.48 -> 2.54 ms of backend
--- CPU per call (search-lexical-cpu, 72 searches x 4 passes), 0 of 288 lists differ.
+-- Measured (100k x 10 copy, one at a time, 0133 side by side; bench/SEARCH.md session 12): the
+-- production search 6.05 -> 5.30 and 5.85 -> 4.78 ms of backend CPU (search-page-ab, 0 of 100 pages
+-- differ); search_lexical() 0.5-0.9 ms less per call in six runs (search-lexical-cpu, 0 lists differ).
 --
 -- Idempotent (CREATE OR REPLACE).
 
