@@ -92,7 +92,7 @@ const POSTINGS_REPAIR = 'fill search_index.postings (a fixture whose documents w
  * Whether the lexical index's postings (db 0160) fall short of its documents: a builder that
  * writes documents under session_replication_role = replica skips the triggers that keep them, so
  * a fixture so built would rank from postings that are missing or stale (a rewritten text's old
- * ones). Cheap rather than exhaustive (a bench runs it at every start): the first 10 texts of each
+ * ones). Cheap rather than exhaustive (a bench runs it at every start): the first 3 texts of each
  * kind of each practice (distinct practices by a skip scan of the documents' key), each of their lexemes looked
  * up by the postings' key with its tf and the text's length.
  */
@@ -109,7 +109,7 @@ async function documentsWithoutPostings(url: string): Promise<boolean> {
        SELECT EXISTS (
          SELECT 1 FROM pr
            CROSS JOIN (VALUES ('case'), ('message'), ('project'), ('patient')) k(kind)
-           CROSS JOIN LATERAL (SELECT d.kind, d.id, d.fts, d.tf FROM search_index.documents d WHERE d.practice_id = pr.practice_id AND d.kind = k.kind ORDER BY d.id LIMIT 10) d
+           CROSS JOIN LATERAL (SELECT d.kind, d.id, d.fts, d.tf FROM search_index.documents d WHERE d.practice_id = pr.practice_id AND d.kind = k.kind ORDER BY d.id LIMIT 3) d
            CROSS JOIN LATERAL jsonb_each_text(d.tf) e
           WHERE pr.practice_id IS NOT NULL
             AND NOT EXISTS (SELECT 1 FROM search_index.postings p

@@ -12,10 +12,13 @@
  * the triggers on, into postings, in the same transaction.
  *
  * Its own scratch cluster (`--dir`, created on first use and kept), a database migrated by this
- * checkout (`--db`), one practice, patient and case; texts are bench:search's realistic messages.
+ * checkout (`--db`), one new practice, patient and case; texts are bench:search's realistic
+ * messages. Or, with `--practice`, a copy of a bench fixture (`--dir <copy> --db mdw_search_bench`,
+ * migrated: this migrates it) and one of its practices (its first member and case), so that the
+ * postings are written into a full-size partition (the messages written are deleted again).
  *
  *   nice -n 5 npx tsx bench/search-postings-write.ts [--dir /tmp/<you>-postings-pg] [--db mdw_postings]
- *       [--texts 200] [--batch 500] [--rounds 4] [--stop]
+ *       [--texts 200] [--batch 500] [--rounds 4] [--practice ID] [--stop]
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -36,12 +39,13 @@ const { values: opt } = parseArgs({
     texts: { type: 'string', default: '200' },
     batch: { type: 'string', default: '500' },
     rounds: { type: 'string', default: '4' },
+    practice: { type: 'string' },
     stop: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 if (opt.help) {
-  console.log('nice -n 5 npx tsx bench/search-postings-write.ts [--dir D] [--db NAME] [--texts 200] [--batch 500] [--rounds 4] [--stop]');
+  console.log('nice -n 5 npx tsx bench/search-postings-write.ts [--dir D] [--db NAME] [--texts 200] [--batch 500] [--rounds 4] [--practice ID] [--stop]');
   process.exit(0);
 }
 const positive = (name: string, v: string | undefined) => {
@@ -72,16 +76,29 @@ async function main() {
     await migrate(pgs.url);
     const database = createDatabase(pgs.url, 1);
     const db = database.system;
-    const tag = `${Date.now().toString(36)}-${process.pid}`;
-    const practiceId = await createPractice(db, { name: `Postings practice ${tag}` });
-    const member = await createProfile(db, { email: `postings-doctor-${tag}@bench.mdw`, firstName: 'Postings', lastName: 'Doctor', role: 'doctor' });
-    await addMember(db, practiceId, member, 'doctor');
-    const patient = await createPatient(db, { practiceId, email: `postings-patient-${tag}@bench.mdw`, firstName: 'Postings', lastName: 'Patient' });
-    const kase = await db
-      .insertInto('cases')
-      .values({ practice_id: practiceId, patient_id: patient.id, case_number: `W-${tag}`, title: 'Postings case', case_type: 'active_treatment' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    let practiceId: string;
+    let member: string;
+    let kase: { id: string };
+    if (opt.practice) {
+      // An existing practice of a bench fixture: its postings' partition and key are full size.
+      practiceId = opt.practice;
+      const m = await db.selectFrom('practice_members').select('profile_id').where('practice_id', '=', practiceId).executeTakeFirst();
+      const k = await db.selectFrom('cases').select('id').where('practice_id', '=', practiceId).executeTakeFirst();
+      if (!m || !k) throw new Error(`practice ${practiceId} has no member or no case in ${opt.dir}`);
+      member = m.profile_id;
+      kase = k;
+    } else {
+      const tag = `${Date.now().toString(36)}-${process.pid}`;
+      practiceId = await createPractice(db, { name: `Postings practice ${tag}` });
+      member = await createProfile(db, { email: `postings-doctor-${tag}@bench.mdw`, firstName: 'Postings', lastName: 'Doctor', role: 'doctor' });
+      await addMember(db, practiceId, member, 'doctor');
+      const patient = await createPatient(db, { practiceId, email: `postings-patient-${tag}@bench.mdw`, firstName: 'Postings', lastName: 'Patient' });
+      kase = await db
+        .insertInto('cases')
+        .values({ practice_id: practiceId, patient_id: patient.id, case_number: `W-${tag}`, title: 'Postings case', case_type: 'active_treatment' })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+    }
     await database.destroy();
 
     const c = guardClient(new pg.Client({ connectionString: pgs.url }));
@@ -92,6 +109,7 @@ async function main() {
     let j = 0;
     const text = () => realisticMessage(j++);
     let postingsWritten = 0;
+    const written: string[] = [];
     // "without" drops the triggers rather than disabling them: a disabled trigger with transition
     // tables still has the executor collect them, which main does not pay.
     const defs = (
@@ -125,6 +143,7 @@ async function main() {
               [kase.id, practiceId, member, m.subject, m.content],
             );
             single.push(row.rows[0]!.id);
+            written.push(row.rows[0]!.id);
           }
         });
         const many = Array.from({ length: BATCH }, text);
@@ -136,24 +155,26 @@ async function main() {
             [kase.id, practiceId, member, many.map((m) => m.subject), many.map((m) => m.content)],
           );
           batchIds = row.rows.map((x) => x.id);
+          written.push(...batchIds);
         });
         await measure('edit1', async () => {
           for (const id of single) await c.query('UPDATE case_messages SET content = $2 WHERE id = $1', [id, text().content]);
         });
         if (mode === 'with') {
-          const n = await c.query<{ n: string }>(`SELECT count(*) AS n FROM search_index.postings WHERE practice_id = $1`, [practiceId]);
+          const n = await c.query<{ n: string }>(`SELECT count(*) AS n FROM search_index.postings WHERE practice_id = $1 AND kind = 'message' AND id = ANY ($2::uuid[])`, [
+            practiceId,
+            [...single, ...batchIds],
+          ]);
           postingsWritten = Number(n.rows[0]!.n);
         }
         await measure('delete', async () => {
           await c.query('DELETE FROM case_messages WHERE id = ANY ($1::uuid[])', [batchIds]);
           for (const id of single) await c.query('DELETE FROM case_messages WHERE id = $1', [id]);
         });
-        // Without its triggers the postings fell behind: what they missed is removed by hand.
-        if (mode === 'without') await c.query(`DELETE FROM search_index.postings WHERE practice_id = $1 AND kind = 'message'`, [practiceId]);
       }
     }
     await setTriggers(true);
-    const left = await c.query<{ n: string }>(`SELECT count(*) AS n FROM search_index.postings WHERE practice_id = $1 AND kind = 'message'`, [practiceId]);
+    const left = await c.query<{ n: string }>(`SELECT count(*) AS n FROM search_index.postings WHERE practice_id = $1 AND kind = 'message' AND id = ANY ($2::uuid[])`, [practiceId, written]);
     await c.end();
     const load = os.loadavg().map((x) => x.toFixed(2)).join(' ');
     console.log(`backend CPU ms per message, ${ROUNDS} rounds x (${TEXTS} single, ${BATCH} batched); load average ${load}`);
