@@ -19,7 +19,13 @@
  * Run it on a copy whose search_index.documents.tf is filled (fixtures built before session 11 have
  * it NULL, and then the jsonb tf lookups cost nothing).
  *
- *   flock /tmp/mdw-bench.lock npm run bench:search-lexical-cpu -- [--dir <fixture dir>] [--passes 4] [--searches 72] [--rankings bm25,bm25_0104,bm25_0084] [--named] [--parts] [--migrate]
+ * --baseline <migration file> (session 12, s-prelude) compares the current public.search_lexical() with
+ * that migration's definition of it, installed for the run as public.search_lexical_base() (the file's
+ * text with the function's name replaced; dropped after the run), both with the ranking 'bm25': e.g.
+ * db/migrations/0133_search_lexical_fewer_statements.sql against a later prelude. Their candidate
+ * lists must not differ.
+ *
+ *   flock /tmp/mdw-bench.lock npm run bench:search-lexical-cpu -- [--dir <fixture dir>] [--passes 4] [--searches 72] [--rankings bm25,bm25_0104,bm25_0084] [--named] [--parts | --baseline <migration file>] [--migrate]
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -41,6 +47,7 @@ const { values: opt } = parseArgs({
     migrate: { type: 'boolean', default: false },
     named: { type: 'boolean', default: false },
     parts: { type: 'boolean', default: false },
+    baseline: { type: 'string' },
   },
 });
 const PASSES = Number(opt.passes);
@@ -50,8 +57,11 @@ if (![PASSES, SEARCHES].every((n) => Number.isInteger(n) && n > 0)) {
   process.exit(2);
 }
 const PARTS = ['full', 'agg', 'scan', 'prelude', 'check'].map((p) => `search_lexical_part_${p}`);
-// With --parts each "ranking" is a scratch function's name (all called with the ranking 'bm25').
-const RANKINGS = opt.parts ? PARTS : opt.rankings.split(',').filter(Boolean);
+// With --parts or --baseline each "ranking" is a function's name (all called with the ranking 'bm25').
+const BASE = ['search_lexical', 'search_lexical_base'];
+const BY_FUNCTION = opt.parts || opt.baseline !== undefined;
+const RANKINGS = opt.parts ? PARTS : opt.baseline !== undefined ? BASE : opt.rankings.split(',').filter(Boolean);
+const SIGNATURE = '(text, text[], uuid[], integer, text, double precision, double precision)';
 
 async function main(): Promise<void> {
   const dir = cachedSearchFixtureDir('realistic', opt.dir);
@@ -66,6 +76,9 @@ async function main(): Promise<void> {
   const pagesOf: Record<string, string[]> = {};
   try {
     if (opt.parts) await sql.raw(readFileSync(path.join(__dirname, 'sql', 'search-lexical-parts.sql'), 'utf8')).execute(database.system);
+    if (opt.baseline !== undefined) {
+      await sql.raw(readFileSync(opt.baseline, 'utf8').replaceAll('public.search_lexical(', 'public.search_lexical_base(')).execute(database.system);
+    }
     await sql`CREATE EXTENSION IF NOT EXISTS pg_prewarm`.execute(database.system);
     await sql`SELECT pg_prewarm(r.oid) FROM (
         SELECT i.indexrelid AS oid FROM pg_inherits h JOIN pg_index i ON i.indrelid = h.inhrelid WHERE h.inhparent = 'search_index.documents'::regclass
@@ -82,7 +95,7 @@ async function main(): Promise<void> {
             const pid = (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(trx)).rows[0]!.pid;
             const a = schedCpuMs(pid);
             const r = await sql<{ id: string; rank: string }>`
-              SELECT id, rank::text AS rank FROM ${sql.raw(opt.parts ? `public.${ranking}` : 'public.search_lexical')}('message', ${s.terms}::text[], ${opt.named ? [s.practice.id] : null}::uuid[], ${CANDIDATES}::int, ${opt.parts ? 'bm25' : ranking}, ${BM25.k1}::float8, ${BM25.b}::float8)`.execute(trx);
+              SELECT id, rank::text AS rank FROM ${sql.raw(BY_FUNCTION ? `public.${ranking}` : 'public.search_lexical')}('message', ${s.terms}::text[], ${opt.named ? [s.practice.id] : null}::uuid[], ${CANDIDATES}::int, ${BY_FUNCTION ? 'bm25' : ranking}, ${BM25.k1}::float8, ${BM25.b}::float8)`.execute(trx);
             spent += schedCpuMs(pid) - a;
             pages.push(r.rows.map((x) => `${x.id} ${x.rank}`).join());
           });
@@ -94,8 +107,9 @@ async function main(): Promise<void> {
     }
   } finally {
     if (opt.parts) {
-      for (const f of PARTS) await sql.raw(`DROP FUNCTION IF EXISTS public.${f}(text, text[], uuid[], integer, text, double precision, double precision)`).execute(database.system);
+      for (const f of PARTS) await sql.raw(`DROP FUNCTION IF EXISTS public.${f}${SIGNATURE}`).execute(database.system);
     }
+    if (opt.baseline !== undefined) await sql.raw(`DROP FUNCTION IF EXISTS public.search_lexical_base${SIGNATURE}`).execute(database.system);
     await database.destroy();
     pgs.stop();
   }
