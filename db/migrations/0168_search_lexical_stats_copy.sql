@@ -234,7 +234,7 @@ REVOKE EXECUTE ON FUNCTION search_index.lexical_prelude(text, text[], uuid) FROM
 -- public.search_lexical(): its current definition (0133's, or a later one that kept 0133's prelude
 -- statement, e.g. a new ranking statement) with that one statement replaced by a read of
 -- search_index.lexical_prelude(). Patched in place rather than re-created from 0133's text, so that
--- a migration that changes the function's other statements composes with this one in either order.
+-- an earlier migration that changed the function's other statements (keeping this one) is kept.
 -- The statement must occur exactly once; already patched: nothing to do.
 DO $do$
 DECLARE
