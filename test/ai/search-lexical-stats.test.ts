@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { ensureLexicalStatsSchedule } from '../../src/services/search-stats-start';
 import { lexicalStatsScheduleId } from '../../src/workflows/search-stats.workflow';
+import { recordHistory } from '../support/case-driver';
 import { createHarness, type Harness } from '../support/harness';
 import { createPracticeFixture, type PracticeFixture } from '../support/fixtures';
 import { setupAndTeardown } from '../support/lifecycle';
@@ -63,6 +64,7 @@ test('the Schedule’s run copies the statistics an ANALYZE changed; the copy is
     }
     const run = h.client.workflow.getHandle(started!.workflowId, started!.firstExecutionRunId);
     expect((await run.result()).partitions).toBeGreaterThan(0);
+    await recordHistory(run, 'encrypted/lexical-stats');
   } finally {
     await schedule.delete();
   }
