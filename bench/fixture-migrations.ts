@@ -43,14 +43,33 @@ export async function pendingMigrations(url: string): Promise<string[]> {
 export async function migrateCachedFixture(url: string, dir: string, allowed: boolean, log?: (line: string) => void): Promise<string[]> {
   const pending = await pendingMigrations(url);
   const repair = [...((await documentsWithoutTf(url)) ? [TF_REPAIR] : []), ...((await documentsWithoutPostings(url)) ? [POSTINGS_REPAIR] : [])];
-  if (pending.length + repair.length === 0) return [];
+  if (pending.length + repair.length === 0) {
+    await refreshLexicalStats(url, log);
+    return [];
+  }
   if (!allowed) throw new PendingMigrationsError(dir, [...pending, ...repair]);
   const applied = pending.length ? (await migrate(url, log)).applied : [];
   if (repair.includes(TF_REPAIR)) await fillMissingTf(url, log);
   // 0160's backfill or the repair's rebuild leave the postings' visibility map empty: set it now.
   if (repair.includes(POSTINGS_REPAIR)) await rebuildPostings(url, log);
   else if (applied.some((m) => m.startsWith(`${POSTINGS_MIGRATION}_`))) await vacuumPostings(url, log);
+  await refreshLexicalStats(url, log);
   return [...applied, ...repair];
+}
+
+/**
+ * db 0168: the copy of the partitions' statistics that search_lexical()'s prelude reads while it is
+ * current (in production the worker's Schedule refreshes it). A fixture's statistics change when it
+ * is built, repaired or ANALYZEd, so every opening refreshes the copy of the partitions whose
+ * statistics changed (none: nothing is written). Nothing on a fixture without 0168.
+ */
+export async function refreshLexicalStats(url: string, log?: (line: string) => void): Promise<void> {
+  await withClient(url, async (c) => {
+    const fn = await c.query<{ f: string | null }>(`SELECT to_regprocedure('search_index.refresh_lexical_stats()')::text AS f`);
+    if (!fn.rows[0]!.f) return;
+    const r = await c.query<{ n: number }>('SELECT search_index.refresh_lexical_stats() AS n');
+    if (r.rows[0]!.n > 0) log?.(`refreshed the lexical statistics copy of ${r.rows[0]!.n} partition(s) (db 0168)`);
+  });
 }
 
 const TF_REPAIR = 'fill search_index.documents.tf (a fixture built before session 11)';

@@ -21,6 +21,8 @@
  *
  *   flock /tmp/mdw-bench.lock npm run bench:search-lexical-cpu -- [--dir <fixture dir>] [--passes 4] [--searches 72] [--rankings bm25,bm25_0104,bm25_0084] [--named] [--parts] [--migrate]
  *     [--install <migration file>=<function name>,… --functions <function name>,…]
+ *     [--baseline <migration file>]: session 12 (s-prelude), the same as --install <its file name>=search_lexical_base
+ *     --functions search_lexical,search_lexical_base (the fixture's search_lexical() against that migration's)
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -44,6 +46,7 @@ const { values: opt } = parseArgs({
     parts: { type: 'boolean', default: false },
     functions: { type: 'string' },
     install: { type: 'string' },
+    baseline: { type: 'string' },
   },
 });
 const PASSES = Number(opt.passes);
@@ -59,8 +62,8 @@ const PARTS = ['full', 'agg', 'scan', 'prelude', 'check'].map((p) => `search_lex
 // migration's search_lexical() under that name for the run (dropped after it), e.g.
 // `--install 0133_search_lexical_fewer_statements.sql=search_lexical_0133 --functions
 // search_lexical_0133,search_lexical` compares 0133 with the fixture's own, side by side.
-const FUNCTIONS = opt.functions?.split(',').filter(Boolean);
-const INSTALL = (opt.install ?? '').split(',').filter(Boolean).map((x) => {
+const FUNCTIONS = opt.baseline !== undefined ? ['search_lexical', 'search_lexical_base'] : opt.functions?.split(',').filter(Boolean);
+const INSTALL = (opt.baseline !== undefined ? `${path.basename(opt.baseline)}=search_lexical_base` : opt.install ?? '').split(',').filter(Boolean).map((x) => {
   const [file, name] = x.split('=');
   if (!file || !name || !/^[a-z_][a-z0-9_]*$/.test(name)) {
     console.error(`--install takes <migration file>=<function name>, got ${x}`);
@@ -70,6 +73,7 @@ const INSTALL = (opt.install ?? '').split(',').filter(Boolean).map((x) => {
 });
 const RANKINGS = opt.parts ? PARTS : FUNCTIONS ?? opt.rankings.split(',').filter(Boolean);
 const BY_NAME = opt.parts || FUNCTIONS !== undefined;
+const SIGNATURE = '(text, text[], uuid[], integer, text, double precision, double precision)';
 
 async function main(): Promise<void> {
   const dir = cachedSearchFixtureDir('realistic', opt.dir);
@@ -117,10 +121,10 @@ async function main(): Promise<void> {
     }
   } finally {
     for (const { name } of INSTALL) {
-      await sql.raw(`DROP FUNCTION IF EXISTS public.${name}(text, text[], uuid[], integer, text, double precision, double precision)`).execute(database.system);
+      await sql.raw(`DROP FUNCTION IF EXISTS public.${name}${SIGNATURE}`).execute(database.system);
     }
     if (opt.parts) {
-      for (const f of PARTS) await sql.raw(`DROP FUNCTION IF EXISTS public.${f}(text, text[], uuid[], integer, text, double precision, double precision)`).execute(database.system);
+      for (const f of PARTS) await sql.raw(`DROP FUNCTION IF EXISTS public.${f}${SIGNATURE}`).execute(database.system);
     }
     await database.destroy();
     pgs.stop();

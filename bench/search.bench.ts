@@ -71,7 +71,7 @@ import { CANDIDATES, HNSW_EF_SEARCH, semantic } from '../src/repositories/search
 import { createSearchService, SEARCH_READ, type SearchService } from '../src/services/search.service';
 import { recordCaseAccess, recordPhiAccess } from '../src/repositories/phi-access.repository';
 import { withClient } from '../test/support/pg-clients';
-import { migrateCachedFixture, runBench } from './fixture-migrations';
+import { migrateCachedFixture, refreshLexicalStats, runBench } from './fixture-migrations';
 import { postmasterPid, sampleWaitEvents, startLoadProbe, type LoadSample } from './search-load-probes';
 
 const HELP = `npm run bench:search -- [options]
@@ -657,6 +657,9 @@ async function openFixture(): Promise<{ pgs: EmbeddedPostgres; database: Databas
     writeFileSync(stamp, JSON.stringify(fixture));
   }
   fixture = fixture!;
+  // After every ANALYZE above (a build, a derivation, a migration's VACUUM (ANALYZE)): the copy of
+  // the statistics search_lexical()'s prelude reads (db 0168), as the worker's Schedule keeps it.
+  await refreshLexicalStats(pgs.url, (line) => console.log(`(a) ${line}`));
   if (FLAT_HNSW && fixture.build.flatHnswSeconds === undefined) {
     console.log('(b) building one HNSW graph over the unpartitioned copy (--flat-hnsw)');
     Object.assign(fixture.build, await buildIndexes(pgs.url, { production: false, ivfflat: false, flatHnsw: true }));

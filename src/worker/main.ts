@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const databaseUrl = required(cfg, 'DATABASE_URL', 'the worker persists case events to PostgreSQL');
   await checkDatabase(databaseUrl);
   await checkTemporal(cfg.TEMPORAL_ADDRESS, cfg.TEMPORAL_NAMESPACE, cfg.TEMPORAL_CONNECT_TIMEOUT_MS);
-  const w = await startWorker({ config: cfg, databaseUrl, healthPort: cfg.WORKER_HEALTH_PORT || undefined, workflowBundlePath: cfg.WORKFLOW_BUNDLE_PATH, embeddingPipeline: true, notifications: true, analyticsRollups: true });
+  const w = await startWorker({ config: cfg, databaseUrl, healthPort: cfg.WORKER_HEALTH_PORT || undefined, workflowBundlePath: cfg.WORKFLOW_BUNDLE_PATH, embeddingPipeline: true, notifications: true, analyticsRollups: true, lexicalStats: true });
   console.log(JSON.stringify({ msg: 'worker started', taskQueue: cfg.TEMPORAL_TASK_QUEUE, health: w.healthUrl }));
   void startupSweep(cfg, w.database);
   const stop = () => void w.stop();

@@ -25,7 +25,9 @@ import { workflowInterceptorModules } from './bundle';
 import { makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { startNotifications } from '../services/notification-start';
 import { createAnalyticsActivities } from '../activities/analytics.activities';
+import { createSearchStatsActivities } from '../activities/search-stats.activities';
 import { ensureAnalyticsRollupsSchedule } from '../services/analytics-start';
+import { ensureLexicalStatsSchedule } from '../services/search-stats-start';
 
 export interface MdwWorkerOptions {
   config: Config;
@@ -47,6 +49,8 @@ export interface MdwWorkerOptions {
   notifications?: boolean;
   /** Create the Schedule that refreshes the analytics rollups every few minutes. `npm run worker` does; tests opt in. */
   analyticsRollups?: boolean;
+  /** Create the Schedule that refreshes the lexical statistics copy (db 0168) every few minutes. `npm run worker` does; tests opt in. */
+  lexicalStats?: boolean;
 }
 
 export interface MdwWorker {
@@ -109,6 +113,7 @@ export async function startWorker(opts: MdwWorkerOptions): Promise<MdwWorker> {
       ...createErasureActivities({ db: database.system, storage: createFileStorage(config), temporal: temporalClient(config, connection) }),
       ...createNotificationActivities({ db: database.system, config }),
       ...createAnalyticsActivities({ db: database.system }),
+      ...createSearchStatsActivities({ db: database.system }),
     },
     interceptors: {
       activity: [
@@ -172,6 +177,7 @@ export async function startWorker(opts: MdwWorkerOptions): Promise<MdwWorker> {
   }
 
   if (opts.analyticsRollups) await ensureAnalyticsRollupsSchedule(temporalClient(config, connection), config.TEMPORAL_TASK_QUEUE);
+  if (opts.lexicalStats) await ensureLexicalStatsSchedule(temporalClient(config, connection), config.TEMPORAL_TASK_QUEUE);
 
   return {
     worker,

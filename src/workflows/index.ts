@@ -5,3 +5,4 @@ export { embeddingPipelineWorkflow, embeddingReindexWorkflow } from './embedding
 export { patientErasureWorkflow } from './erasure.workflow';
 export { notificationDispatcherWorkflow, notificationDigestWorkflow } from './notification.workflow';
 export { analyticsRollupsWorkflow } from './analytics.workflow';
+export { lexicalStatsWorkflow } from './search-stats.workflow';

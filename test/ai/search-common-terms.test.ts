@@ -331,3 +331,81 @@ test('db 0133 (the ranking run by search_lexical() itself, its prelude in one st
   expect(small[0]!.length).toBe(50);
   expect(small[0]).toEqual(small[1]);
 });
+
+/**
+ * A transaction of the backend that is always rolled back: what `fn` changes is seen by nobody else.
+ * Repeatable read: its statements see one snapshot of pg_statistic, whatever autovacuum's ANALYZE
+ * commits meanwhile (other test files write into the same partitions).
+ */
+async function rolledBack<T>(fn: (trx: Tx) => Promise<T>): Promise<T> {
+  let value: T | undefined;
+  const undo = new Error('rolled back');
+  await database.system
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute(async (trx) => {
+      value = await fn(trx);
+      throw undo;
+    })
+    .catch((err: unknown) => {
+      if (err !== undo) throw err;
+    });
+  return value as T;
+}
+
+test('db 0168: the prelude reads a current copy of the partition’s statistics and ranks exactly as 0133 (bm25_0117 the reference); a copy made stale by new statistics is not used', async () => {
+  const queries = [[rare], [rarer, rare], [common, rare, rarer], [rare, 'filler3', common], [common, rare, ...Array.from({ length: 13 }, (_, i) => `filler${i}`)]];
+  // A's partition, and whether its copy is current (what the prelude checks).
+  const current = async (trx: Tx) =>
+    (
+      await sql<{ ok: boolean }>`
+        SELECT EXISTS (SELECT 1 FROM search_index.lexical_stats ls JOIN pg_class c ON c.oid = ls.part
+                        WHERE ls.part = (SELECT d.tableoid FROM search_index.documents d WHERE d.practice_id = ${a.practiceId}::uuid LIMIT 1)
+                          AND ls.reltuples = c.reltuples AND ls.stats_rows = search_index.lexical_stats_rows(ls.part)) AS ok`.execute(trx)
+    ).rows[0]!.ok;
+  // Searches as A's doctor inside the backend's transaction (it sees that transaction's changes).
+  const searchAsA = async (trx: Tx, terms: string[], ranking: string) => {
+    await sql`SELECT set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${JSON.stringify({ sub: a.members.doctor, role: 'authenticated' })}, true)`.execute(trx);
+    await pruned(trx);
+    const rows = (await sql<{ id: string; rank: string }>`SELECT id, rank::text AS rank FROM public.search_lexical('message', ${terms}::text[], ${[a.practiceId]}::uuid[], 50, ${ranking})`.execute(trx)).rows;
+    await sql`RESET ROLE`.execute(trx);
+    return rows;
+  };
+  // The common word made selective in the copy only: a search that read the copy would rank differently.
+  const tamper = (trx: Tx) => sql`UPDATE search_index.lexical_stats_elems SET freq = 0 WHERE lexeme = ${common}`.execute(trx);
+
+  const refresh = async (trx: Tx) => (await sql<{ n: number }>`SELECT search_index.refresh_lexical_stats() AS n`.execute(trx)).rows[0]!.n;
+  for (const terms of queries) {
+    const [copied, live, tampered] = await rolledBack(async (trx) => {
+      await refresh(trx);
+      expect(await current(trx)).toBe(true);
+      const viaCopy = await searchAsA(trx, terms, 'bm25');
+      const reference = await searchAsA(trx, terms, 'bm25_0117');
+      await tamper(trx);
+      return [viaCopy, reference, await searchAsA(trx, terms, 'bm25')];
+    });
+    expect(copied.length).toBeGreaterThan(0);
+    // rank::text is float8's shortest exact form: equal text, equal bits.
+    expect(copied).toEqual(live);
+    // The copy is what the prelude read: changed, it changes the ranks of queries with the common word.
+    if (terms.includes(common)) expect(tampered).not.toEqual(live);
+  }
+  // New statistics (ANALYZE rewrites the partition's pg_statistic rows) and no refresh: the copy,
+  // even a wrong one, is not used; after a refresh it is current again and ranks as before.
+  const [stale, live, refreshed, liveAfter, currentAfter] = await rolledBack(async (trx) => {
+    await refresh(trx);
+    expect(await current(trx)).toBe(true);
+    await tamper(trx);
+    await sql`ANALYZE search_index.documents`.execute(trx);
+    expect(await current(trx)).toBe(false);
+    const terms = [common, rare, rarer];
+    const viaStale = await searchAsA(trx, terms, 'bm25');
+    const reference = await searchAsA(trx, terms, 'bm25_0117');
+    expect(await refresh(trx)).toBeGreaterThan(0);
+    return [viaStale, reference, await searchAsA(trx, terms, 'bm25'), await searchAsA(trx, terms, 'bm25_0117'), await current(trx)];
+  });
+  expect(stale.length).toBeGreaterThan(0);
+  expect(stale).toEqual(live);
+  expect(currentAfter).toBe(true);
+  expect(refreshed).toEqual(liveAfter);
+});
