@@ -396,6 +396,62 @@ export interface PageInput {
   feedback?: { k: number; alpha: number; pool?: number | null } | null;
 }
 
+/** Powers of ten 1e-50 … 1e50 (each the double nearest the decimal), for float4VectorText. */
+const POW10 = Array.from({ length: 101 }, (_, i) => Number(`1e${i - 50}`));
+let vectorBuffer = Buffer.allocUnsafe(16 * 1024);
+
+/**
+ * A query vector as pgvector's text form for search_page()'s `p_vector`, which reads it only as
+ * `vector` and `halfvec` (db 0152): pgvector parses each number with strtof, so what must survive
+ * is each value as a float4, not as a double. A model's vector holds float4 values (doubles
+ * equal to their Math.fround): each is written as 9 significant digits, `<9-digit integer>e<exp>`,
+ * which strtof reads back as exactly that float4 (a float4 needs at most 9 digits: the decimal is
+ * within 5e-9 of the value relative, a float4's half spacing at least 3e-8), straight into bytes.
+ * Array.join() wrote the shortest decimal of each double (~17 digits for a float4 value) at ~70 µs
+ * per 384 numbers, ~8,000 characters; this ~35 µs, ~5,600 (session 12, s-api, bench/SEARCH.md).
+ * Any other number (not a float4 value, 0, out of range) is written as join() wrote it, so the
+ * text parses to the same float4 values as join()'s for every input.
+ */
+export function float4VectorText(values: readonly number[]): string {
+  // At most 25 characters a number (String() of a double), a comma each, the brackets.
+  if (vectorBuffer.length < values.length * 26 + 2) vectorBuffer = Buffer.allocUnsafe(values.length * 26 + 2);
+  const buf = vectorBuffer;
+  let p = 0;
+  buf[p++] = 0x5b; // [
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) buf[p++] = 0x2c; // ,
+    const x = values[i]!;
+    const a = x < 0 ? -x : x;
+    let e = x === 0 || Math.fround(x) !== x || !Number.isFinite(x) ? 99 : Math.floor(Math.log10(a)) - 8;
+    let m = 0;
+    if (e >= -50 && e <= 50) {
+      // m: the 9-digit integer with a ≈ m × 10^e (log10's estimate corrected by one either way).
+      m = Math.round(a / POW10[e + 50]!);
+      if (m < 1e8 && e > -50) m = Math.round(a / POW10[--e + 50]!);
+      if (m >= 1e9 && e < 50) m = Math.round(a / POW10[++e + 50]!);
+    }
+    if (m < 1e8 || m >= 1e9) {
+      p += buf.write(String(x), p, 'latin1');
+      continue;
+    }
+    if (x < 0) buf[p++] = 0x2d; // -
+    for (let k = 8; k >= 0; k--) {
+      buf[p + k] = 0x30 + (m % 10);
+      m = Math.floor(m / 10);
+    }
+    p += 9;
+    buf[p++] = 0x65; // e
+    if (e < 0) {
+      buf[p++] = 0x2d;
+      e = -e;
+    }
+    if (e >= 10) buf[p++] = 0x30 + Math.floor(e / 10);
+    buf[p++] = 0x30 + (e % 10);
+  }
+  buf[p++] = 0x5d; // ]
+  return buf.toString('latin1', 0, p);
+}
+
 /**
  * A whole search in one statement (`public.search_page()`, db 0098): the scope, both legs of
  * every kind, and with `fuse` the weighted fusion and the page's rows, in the caller's RLS
@@ -407,7 +463,7 @@ function pageArgs(input: PageInput): [unknown, string][] {
   // The same alphabet check as semantic(), without building a literal nobody uses (~1 % of the API's CPU per search, session 11).
   if (input.model) checkModelId(input.model.model);
   const p = input.params ?? BM25;
-  const vec = input.vector && input.model ? `[${input.vector.join(',')}]` : null;
+  const vec = input.vector && input.model ? float4VectorText(input.vector) : null;
   return [
     [[...input.kinds], 'text[]'],
     [[...input.terms], 'text[]'],
