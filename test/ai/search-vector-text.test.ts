@@ -5,12 +5,13 @@
  * value, in PostgreSQL's own parser (pgvector's strtof), not only in JavaScript's. Reads only.
  */
 import pg from 'pg';
+import { guardClient } from '../../src/db/connection-errors';
 import { float4VectorText } from '../../src/repositories/search.repository';
 import { testEnv } from '../support/env';
 
 let client: pg.Client;
 beforeAll(async () => {
-  client = new pg.Client({ connectionString: testEnv().databaseUrl });
+  client = guardClient(new pg.Client({ connectionString: testEnv().databaseUrl }));
   await client.connect();
 });
 afterAll(() => client.end());
