@@ -396,9 +396,15 @@ export interface PageInput {
   feedback?: { k: number; alpha: number; pool?: number | null } | null;
 }
 
-/** Powers of ten 1e-50 … 1e50 (each the double nearest the decimal), for float4VectorText. */
-const POW10 = Array.from({ length: 101 }, (_, i) => Number(`1e${i - 50}`));
+/** Powers of ten 1e0 … 1e50 (each the double nearest the decimal; exact up to 1e22), for float4VectorText. */
+const POW10 = Array.from({ length: 51 }, (_, i) => Number(`1e${i}`));
+/** One float4's bits, to read its binary exponent. */
+const F4 = new Float32Array(1);
+const F4_BITS = new Uint32Array(F4.buffer);
 let vectorBuffer = Buffer.allocUnsafe(16 * 1024);
+
+/** |x| / 10^e, rounded: e ≤ 0 multiplies by an exact power of ten (one rounding). */
+const scaled = (a: number, e: number) => Math.round(e <= 0 ? a * POW10[-e]! : a / POW10[e]!);
 
 /**
  * A query vector as pgvector's text form for search_page()'s `p_vector`, which reads it only as
@@ -408,9 +414,9 @@ let vectorBuffer = Buffer.allocUnsafe(16 * 1024);
  * which strtof reads back as exactly that float4 (a float4 needs at most 9 digits: the decimal is
  * within 5e-9 of the value relative, a float4's half spacing at least 3e-8), straight into bytes.
  * Array.join() wrote the shortest decimal of each double (~17 digits for a float4 value) at ~70 µs
- * per 384 numbers, ~8,000 characters; this ~35 µs, ~5,600 (session 12, s-api, bench/SEARCH.md).
- * Any other number (not a float4 value, 0, out of range) is written as join() wrote it, so the
- * text parses to the same float4 values as join()'s for every input.
+ * per 384 numbers, ~8,000 characters; this ~20 µs, ~5,600 (session 12, s-api, bench/SEARCH.md).
+ * Any other number (not a float4 value, 0, subnormal, out of range) is written as join() wrote
+ * it, so the text parses to the same float4 values as join()'s for every input.
  */
 export function float4VectorText(values: readonly number[]): string {
   // At most 25 characters a number (String() of a double), a comma each, the brackets.
@@ -421,23 +427,29 @@ export function float4VectorText(values: readonly number[]): string {
   for (let i = 0; i < values.length; i++) {
     if (i > 0) buf[p++] = 0x2c; // ,
     const x = values[i]!;
-    const a = x < 0 ? -x : x;
-    let e = x === 0 || Math.fround(x) !== x || !Number.isFinite(x) ? 99 : Math.floor(Math.log10(a)) - 8;
+    F4[0] = x;
+    const exp2 = ((F4_BITS[0]! >>> 23) & 0xff) - 127;
     let m = 0;
-    if (e >= -50 && e <= 50) {
-      // m: the 9-digit integer with a ≈ m × 10^e (log10's estimate corrected by one either way).
-      m = Math.round(a / POW10[e + 50]!);
-      if (m < 1e8 && e > -50) m = Math.round(a / POW10[--e + 50]!);
-      if (m >= 1e9 && e < 50) m = Math.round(a / POW10[++e + 50]!);
+    let e = 0;
+    // A normal, finite float4 (exponent field neither 0 nor 255) that is x itself.
+    if (exp2 > -127 && exp2 < 128 && F4[0] === x) {
+      const a = x < 0 ? -x : x;
+      // m: the 9-digit integer with a ≈ m × 10^e; the exponent from log10(2) × exp2, corrected by one either way.
+      e = Math.floor(exp2 * 0.30102999566398120) - 8;
+      m = scaled(a, e);
+      if (m < 1e8) m = scaled(a, --e);
+      if (m >= 1e9) m = scaled(a, ++e);
     }
-    if (m < 1e8 || m >= 1e9) {
+    if (!(m >= 1e8 && m < 1e9)) {
       p += buf.write(String(x), p, 'latin1');
       continue;
     }
     if (x < 0) buf[p++] = 0x2d; // -
+    let d = m | 0;
     for (let k = 8; k >= 0; k--) {
-      buf[p + k] = 0x30 + (m % 10);
-      m = Math.floor(m / 10);
+      const q = (d / 10) | 0;
+      buf[p + k] = 0x30 + d - q * 10;
+      d = q;
     }
     p += 9;
     buf[p++] = 0x65; // e
@@ -445,7 +457,7 @@ export function float4VectorText(values: readonly number[]): string {
       buf[p++] = 0x2d;
       e = -e;
     }
-    if (e >= 10) buf[p++] = 0x30 + Math.floor(e / 10);
+    if (e >= 10) buf[p++] = 0x30 + ((e / 10) | 0);
     buf[p++] = 0x30 + (e % 10);
   }
   buf[p++] = 0x5d; // ]
