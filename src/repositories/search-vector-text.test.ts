@@ -44,11 +44,22 @@ test('numbers that are not float4 values, zero and non-finite ones are written a
   expect(float4VectorText([])).toBe('[]');
 });
 
+test('integers are written as join() wrote them (bench:search sends integer vectors)', () => {
+  const ints = [0, -0, 1, -1, 7, -76, 99, 100, -1000, 123456, 99999999, 100000000, -999999999, 999999999];
+  expect(float4VectorText(ints)).toBe(`[${ints.join(',')}]`);
+  // Larger ones are float4 values like any other: the same float4 back.
+  const large = [2 ** 30, 1e9, -(2 ** 31), 2 ** 31, 2 ** 53].map(Math.fround);
+  expect(tokens(float4VectorText(large)).map((t) => Math.fround(Number(t)))).toEqual(large);
+  const next = lcg(3);
+  const synthetic = Array.from({ length: 384 }, () => Math.round((next() * 2 - 1) * 76));
+  expect(float4VectorText(synthetic)).toBe(`[${synthetic.join(',')}]`);
+});
+
 test('a float4 value is 9 significant digits with an exponent; the buffer grows for long vectors', () => {
-  expect(float4VectorText([0.5, -0.25, 1, Math.fround(0.1)])).toBe('[500000000e-9,-250000000e-9,100000000e-8,100000001e-9]');
+  expect(float4VectorText([0.5, -0.25, 1.5, Math.fround(0.1)])).toBe('[500000000e-9,-250000000e-9,150000000e-8,100000001e-9]');
   const long = Array.from({ length: 5000 }, (_, i) => Math.fround(-1 / (i + 1)));
   const got = tokens(float4VectorText(long));
   expect(got.map((t) => Math.fround(Number(t)))).toEqual(long);
   // The same buffer serves the next, shorter call.
-  expect(float4VectorText([1, 2])).toBe('[100000000e-8,200000000e-8]');
+  expect(float4VectorText([1.5, 2.5])).toBe('[150000000e-8,250000000e-8]');
 });

@@ -415,8 +415,9 @@ const scaled = (a: number, e: number) => Math.round(e <= 0 ? a * POW10[-e]! : a 
  * within 5e-9 of the value relative, a float4's half spacing at least 3e-8), straight into bytes.
  * Array.join() wrote the shortest decimal of each double (~17 digits for a float4 value) at ~70 µs
  * per 384 numbers, ~8,000 characters; this ~20 µs, ~5,600 (session 12, s-api, bench/SEARCH.md).
- * Any other number (not a float4 value, 0, subnormal, out of range) is written as join() wrote
- * it, so the text parses to the same float4 values as join()'s for every input.
+ * An integer below 1e9 in size (bench:search's synthetic vectors) and any other number (not a
+ * float4 value, subnormal, out of range) is written as join() wrote it, so the text parses to the
+ * same float4 values as join()'s for every input, and is join()'s text for integer vectors.
  */
 export function float4VectorText(values: readonly number[]): string {
   // At most 25 characters a number (String() of a double), a comma each, the brackets.
@@ -427,6 +428,19 @@ export function float4VectorText(values: readonly number[]): string {
   for (let i = 0; i < values.length; i++) {
     if (i > 0) buf[p++] = 0x2c; // ,
     const x = values[i]!;
+    if (x === (x | 0) && x > -1e9 && x < 1e9) {
+      // An integer (bench:search's synthetic vectors): its digits, as join() wrote them (-0 as 0).
+      let d = x < 0 ? -x : x;
+      if (x < 0) buf[p++] = 0x2d;
+      const end = p + (d < 10 ? 1 : d < 100 ? 2 : d < 1e3 ? 3 : d < 1e4 ? 4 : d < 1e5 ? 5 : d < 1e6 ? 6 : d < 1e7 ? 7 : d < 1e8 ? 8 : 9);
+      for (let k = end - 1; k >= p; k--) {
+        const q = (d / 10) | 0;
+        buf[k] = 0x30 + d - q * 10;
+        d = q;
+      }
+      p = end;
+      continue;
+    }
     F4[0] = x;
     const exp2 = ((F4_BITS[0]! >>> 23) & 0xff) - 127;
     let m = 0;
