@@ -211,6 +211,8 @@ export function setOrthoGlossary(on: boolean): void {
 }
 
 const QUADRANT = /\b([ul])([rl]) quadrant\b/gi;
+/** expandOrtho()'s words: runs of characters other than spaces and these separators. */
+const WORDS = /[^\s,.;:!?()/]+/g;
 
 /**
  * Each glossary entry's clinical words as whole-word patterns, compiled once: expandOrtho() runs
@@ -257,11 +259,15 @@ export function expandOrtho(text: string): string {
         if (re.test(text) && !GLOSSARY_WORDS[i]!.every((w) => w.test(text))) extra.push(clinical);
       }
     }
-    for (const m of text.matchAll(QUADRANT)) extra.push(`${m[1]!.toLowerCase() === 'u' ? 'upper' : 'lower'} ${m[2]!.toLowerCase() === 'r' ? 'right' : 'left'}`);
+    // exec() on the shared global pattern from lastIndex 0 rather than matchAll(), which builds a
+    // new RegExp per call (its species copy); the same matches in the same order.
+    QUADRANT.lastIndex = 0;
+    for (let m = QUADRANT.exec(text); m; m = QUADRANT.exec(text)) extra.push(`${m[1]!.toLowerCase() === 'u' ? 'upper' : 'lower'} ${m[2]!.toLowerCase() === 'r' ? 'right' : 'left'}`);
   }
-  for (const raw of text.split(/[\s,.;:!?()/]+/)) {
+  // The words between separators, as split() on them gave once its empty strings were skipped;
+  // match() with /g builds no RegExp per call (split() builds a sticky copy, session 12).
+  for (const raw of text.match(WORDS) ?? []) {
     const w = raw.toLowerCase();
-    if (!w) continue;
     const tooth = TOOTH.exec(w);
     if (tooth) {
       extra.push(`${tooth[1] === 'u' ? 'upper' : 'lower'} ${tooth[2] === 'r' ? 'right' : 'left'} ${TOOTH_NAMES[Number(tooth[3])]}`);
@@ -275,7 +281,8 @@ export function expandOrtho(text: string): string {
 
 /** Words of a query as typed (what fusion's query-dependent features look at). */
 export function wordCount(query: string): number {
-  return query.trim().split(/\s+/).filter(Boolean).length;
+  // The runs of non-space characters: what trim(), split(/\s+/) and dropping empty strings counted.
+  return query.match(/\S+/g)?.length ?? 0;
 }
 
 /**

@@ -3,6 +3,7 @@
  * own /auth/login issue), and optionally RS256/ES256 verified against JWT_JWKS_URL. `sub` is the
  * profile id; the claims are handed to PostgreSQL as `request.jwt.claims`, so RLS decides.
  */
+import { createSecretKey } from 'node:crypto';
 import type { Request } from 'express';
 import { createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { required, type Config } from '../config';
@@ -23,6 +24,9 @@ export interface Authenticator {
 
 export function createAuthenticator(config: Config): Authenticator {
   const secret = new TextEncoder().encode(required(config, 'JWT_SECRET', 'the API verifies and signs access tokens with it'));
+  // The same key as a KeyObject, made once: given the bytes, jose makes one per verification
+  // (createSecretKey on every request; session 12, s-api, bench/SEARCH.md).
+  const verifyKey = createSecretKey(secret);
   const jwks = config.JWT_JWKS_URL ? createRemoteJWKSet(new URL(config.JWT_JWKS_URL)) : null;
   // Our own tokens always carry JWT_ISSUER; others are checked only when a list is configured.
   const accepted = config.JWT_ACCEPTED_ISSUERS?.split(',').map((i) => i.trim()).filter(Boolean);
@@ -33,7 +37,7 @@ export function createAuthenticator(config: Config): Authenticator {
     try {
       const { alg } = decodeProtectedHeader(token);
       if (alg === 'HS256') {
-        ({ payload } = await jwtVerify(token, secret, { algorithms: ['HS256'], requiredClaims: ['sub', 'exp'], ...issuer }));
+        ({ payload } = await jwtVerify(token, verifyKey, { algorithms: ['HS256'], requiredClaims: ['sub', 'exp'], ...issuer }));
       } else if (jwks && (alg === 'RS256' || alg === 'ES256')) {
         ({ payload } = await jwtVerify(token, jwks, { algorithms: ['RS256', 'ES256'], requiredClaims: ['sub', 'exp'], ...issuer }).catch((err: unknown) => {
           // The key server timing out or unreachable says nothing about the token: answering

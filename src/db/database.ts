@@ -275,9 +275,15 @@ export async function asActor<T>(db: Db, claims: ActorClaims, fn: (trx: Tx) => P
   );
 }
 
-/** The role and claims of `claims`, local to the current transaction. */
+/**
+ * The role and claims of `claims`, local to the current transaction. The settings are made in the
+ * statement's WHERE clause, one set_config() after another (each returns its new value, never
+ * NULL, so every `IS NULL` is false and OR goes on to the next): a statement of no columns and no
+ * rows, so neither the server nor the driver describes, sends and parses four columns and a row
+ * echoing the claims on every actor transaction (session 12, s-api, bench/SEARCH.md).
+ */
 function actorSettings(claimsJson: string): string {
-  return `select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${pg.escapeLiteral(claimsJson)}, true), set_config('mdw.request_id', ${pg.escapeLiteral(auditScope.getStore()?.requestId ?? '')}, true), set_config('mdw.workflow_id', '', true)`;
+  return `select where set_config('role', 'authenticated', true) is null or set_config('request.jwt.claims', ${pg.escapeLiteral(claimsJson)}, true) is null or set_config('mdw.request_id', ${pg.escapeLiteral(auditScope.getStore()?.requestId ?? '')}, true) is null or set_config('mdw.workflow_id', '', true) is null`;
 }
 
 /** BEGIN as `claims` (role and claims local to the transaction, as the driver's BEGIN sets them). */

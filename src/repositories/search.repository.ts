@@ -396,6 +396,88 @@ export interface PageInput {
   feedback?: { k: number; alpha: number; pool?: number | null } | null;
 }
 
+/** Powers of ten 1e0 … 1e50 (each the double nearest the decimal; exact up to 1e22), for float4VectorText. */
+const POW10 = Array.from({ length: 51 }, (_, i) => Number(`1e${i}`));
+/** One float4's bits, to read its binary exponent. */
+const F4 = new Float32Array(1);
+const F4_BITS = new Uint32Array(F4.buffer);
+let vectorBuffer = Buffer.allocUnsafe(16 * 1024);
+
+/** |x| / 10^e, rounded: e ≤ 0 multiplies by an exact power of ten (one rounding). */
+const scaled = (a: number, e: number) => Math.round(e <= 0 ? a * POW10[-e]! : a / POW10[e]!);
+
+/**
+ * A query vector as pgvector's text form for search_page()'s `p_vector`, which reads it only as
+ * `vector` and `halfvec` (db 0152): pgvector parses each number with strtof, so what must survive
+ * is each value as a float4, not as a double. A model's vector holds float4 values (doubles
+ * equal to their Math.fround): each is written as 9 significant digits, `<9-digit integer>e<exp>`,
+ * which strtof reads back as exactly that float4 (a float4 needs at most 9 digits: the decimal is
+ * within 5e-9 of the value relative, a float4's half spacing at least 3e-8), straight into bytes.
+ * Array.join() wrote the shortest decimal of each double (~17 digits for a float4 value) at ~70 µs
+ * per 384 numbers, ~8,000 characters; this ~20 µs, ~5,600 (session 12, s-api, bench/SEARCH.md).
+ * An integer below 1e9 in size (bench:search's synthetic vectors) and any other number (not a
+ * float4 value, subnormal, out of range) is written as join() wrote it, so the text parses to the
+ * same float4 values as join()'s for every input, and is join()'s text for integer vectors.
+ */
+export function float4VectorText(values: readonly number[]): string {
+  // At most 25 characters a number (String() of a double), a comma each, the brackets.
+  if (vectorBuffer.length < values.length * 26 + 2) vectorBuffer = Buffer.allocUnsafe(values.length * 26 + 2);
+  const buf = vectorBuffer;
+  let p = 0;
+  buf[p++] = 0x5b; // [
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) buf[p++] = 0x2c; // ,
+    const x = values[i]!;
+    if (x === (x | 0) && x > -1e9 && x < 1e9) {
+      // An integer (bench:search's synthetic vectors): its digits, as join() wrote them (-0 as 0).
+      let d = x < 0 ? -x : x;
+      if (x < 0) buf[p++] = 0x2d;
+      const end = p + (d < 10 ? 1 : d < 100 ? 2 : d < 1e3 ? 3 : d < 1e4 ? 4 : d < 1e5 ? 5 : d < 1e6 ? 6 : d < 1e7 ? 7 : d < 1e8 ? 8 : 9);
+      for (let k = end - 1; k >= p; k--) {
+        const q = (d / 10) | 0;
+        buf[k] = 0x30 + d - q * 10;
+        d = q;
+      }
+      p = end;
+      continue;
+    }
+    F4[0] = x;
+    const exp2 = ((F4_BITS[0]! >>> 23) & 0xff) - 127;
+    let m = 0;
+    let e = 0;
+    // A normal, finite float4 (exponent field neither 0 nor 255) that is x itself.
+    if (exp2 > -127 && exp2 < 128 && F4[0] === x) {
+      const a = x < 0 ? -x : x;
+      // m: the 9-digit integer with a ≈ m × 10^e; the exponent from log10(2) × exp2, corrected by one either way.
+      e = Math.floor(exp2 * 0.30102999566398120) - 8;
+      m = scaled(a, e);
+      if (m < 1e8) m = scaled(a, --e);
+      if (m >= 1e9) m = scaled(a, ++e);
+    }
+    if (!(m >= 1e8 && m < 1e9)) {
+      p += buf.write(String(x), p, 'latin1');
+      continue;
+    }
+    if (x < 0) buf[p++] = 0x2d; // -
+    let d = m | 0;
+    for (let k = 8; k >= 0; k--) {
+      const q = (d / 10) | 0;
+      buf[p + k] = 0x30 + d - q * 10;
+      d = q;
+    }
+    p += 9;
+    buf[p++] = 0x65; // e
+    if (e < 0) {
+      buf[p++] = 0x2d;
+      e = -e;
+    }
+    if (e >= 10) buf[p++] = 0x30 + ((e / 10) | 0);
+    buf[p++] = 0x30 + (e % 10);
+  }
+  buf[p++] = 0x5d; // ]
+  return buf.toString('latin1', 0, p);
+}
+
 /**
  * A whole search in one statement (`public.search_page()`, db 0098): the scope, both legs of
  * every kind, and with `fuse` the weighted fusion and the page's rows, in the caller's RLS
@@ -407,7 +489,7 @@ function pageArgs(input: PageInput): [unknown, string][] {
   // The same alphabet check as semantic(), without building a literal nobody uses (~1 % of the API's CPU per search, session 11).
   if (input.model) checkModelId(input.model.model);
   const p = input.params ?? BM25;
-  const vec = input.vector && input.model ? `[${input.vector.join(',')}]` : null;
+  const vec = input.vector && input.model ? float4VectorText(input.vector) : null;
   return [
     [[...input.kinds], 'text[]'],
     [[...input.terms], 'text[]'],
