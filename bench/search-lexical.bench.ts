@@ -11,7 +11,7 @@
  *   npm run bench:search-lexical                           # 200,000 messages, 20 practices
  *   npm run bench:search-lexical -- --messages 20000 --practices 2
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -118,6 +118,8 @@ async function main(): Promise<void> {
   } finally {
     await database.destroy();
     pg.stop();
+    // Its own throwaway cluster (mkdtemp): ~100 MB per run otherwise left in /tmp.
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
