@@ -339,8 +339,9 @@ const wholeIndex = (def: string) => def.replace(/ ON ONLY /, ' ON ');
  * The lexical index (db 0076) refilled from case_messages, as its triggers would have kept it (the
  * builders copy under the replica role, which skips them): its secondary indexes dropped, the rows
  * inserted with tf as the production writers give it (0102; the trigger that fills a missing one is
- * skipped too), the GIN and btrees built after, then the postings rebuilt from them. Shared by load() and rewriteTexts() (which empties
- * the index first: its messages' texts, hence their fts, are new).
+ * skipped too), the GIN and btrees built after, then the postings rebuilt from them (0160). Shared
+ * by load() and rewriteTexts() (which empties the index first: its messages' texts, hence their
+ * fts, are new).
  */
 async function refillLexicalIndex(client: pg.Client): Promise<void> {
   const indexed = await client.query<{ name: string; def: string }>(
