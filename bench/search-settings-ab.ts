@@ -18,7 +18,7 @@
  * huge_pages=on or try reserves, as root, the huge pages its server maps while it runs and gives
  * them back (scripts/lib/huge-pages.ts), and the table says huge_pages_status.
  *
- *   nice -n 5 npx tsx bench/search-settings-ab.ts --dir <fixture copy> --b max_locks_per_transaction=256 [--a k=v,…] [--searches 300] [--rounds 2] [--clients 1] [--migrate]
+ *   nice -n 5 npx tsx bench/search-settings-ab.ts --dir <fixture copy> --b max_locks_per_transaction=256 [--a k=v,…] [--searches 300] [--rounds 2] [--clients 1] [--admission 0] [--migrate]
  *
  * Server settings are `name=value` pairs, comma-separated, on top of bench:search's own
  * (shared_buffers 4GB, effective_cache_size 12GB, max_locks_per_transaction 256 since session 12;
@@ -49,12 +49,13 @@ const { values: opt } = parseArgs({
     searches: { type: 'string', default: '300' },
     rounds: { type: 'string', default: '2' },
     clients: { type: 'string', default: '1' },
+    admission: { type: 'string', default: '0' },
     migrate: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 if (opt.help) {
-  console.log('npx tsx bench/search-settings-ab.ts --dir <fixture copy> --b name=value[,…] [--a name=value[,…]] [--searches 300] [--rounds 2] [--clients 1] [--migrate]');
+  console.log('npx tsx bench/search-settings-ab.ts --dir <fixture copy> --b name=value[,…] [--a name=value[,…]] [--searches 300] [--rounds 2] [--clients 1] [--admission 0] [--migrate]');
   process.exit(0);
 }
 const positive = (name: 'searches' | 'rounds' | 'clients') => {
@@ -68,6 +69,12 @@ const positive = (name: 'searches' | 'rounds' | 'clients') => {
 const SEARCHES = positive('searches');
 const ROUNDS = positive('rounds');
 const CLIENTS = positive('clients');
+// The route's admission control (SEARCH_CONCURRENCY, 6 in production): 0 = none, as before session 12.
+const ADMISSION = Number(opt.admission);
+if (!Number.isInteger(ADMISSION) || ADMISSION < 0) {
+  console.error(`--admission must be an integer >= 0 (got ${opt.admission})`);
+  process.exit(2);
+}
 const settingsOf = (flag: 'a' | 'b'): Record<string, string> => {
   const out: Record<string, string> = {};
   for (const pair of opt[flag].split(',').filter(Boolean)) {
@@ -137,7 +144,7 @@ async function main(): Promise<void> {
       const vectorOf = new Map<string, number[]>();
       for (const q of queries) if (!vectorOf.has(expandOrtho(correctSpelling(q.q)))) vectorOf.set(expandOrtho(correctSpelling(q.q)), q.vector);
       const provider: EmbeddingProvider = { model: model.model, dimensions: model.dimensions, embed: (xs) => Promise.resolve(xs.map((x) => vectorOf.get(x)!)), embedQuery: (x) => Promise.resolve(vectorOf.get(x)!) };
-      const service = createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0 });
+      const service = createSearchService({ system: database.system, providers: () => provider, embedTimeoutMs: 60_000, queryCacheSize: 0, concurrency: ADMISSION });
       const one = async (q: Q) => {
         const r = await runWithAuditScope({ requestId: `settings-ab-${process.pid}-${requests++}` }, () =>
           service.search((fn) => database.asActor({ sub: q.member }, fn), { q: q.q, kinds: ['message'], limit: 10, audit: SEARCH_READ }, (text) => database.asActorStatement({ sub: q.member }, text)),
@@ -189,7 +196,7 @@ async function main(): Promise<void> {
       pgs.stop();
     }
   }
-  console.log(`${SEARCHES} searches × ${ROUNDS} rounds per configuration, ${CLIENTS} client(s) (${dir})`);
+  console.log(`${SEARCHES} searches × ${ROUNDS} rounds per configuration, ${CLIENTS} client(s), admission ${ADMISSION || 'none'} (${dir})`);
   console.table(
     (['A', 'B'] as const).map((k) => {
       const s = stats[k];
