@@ -93,7 +93,8 @@ const HELP = `npm run bench:search -- [options]
                      the bench reserves the huge pages the server maps (vm.nr_hugepages) before starting
                      it and gives them back when it stops it; when it cannot, try runs on 4 kB pages and
                      the report says so (server.huge_pages_status). Session 12 (s-huge): 2 MB pages cut
-                     the backend's CPU per search by ~4-8 % (bench/SEARCH.md "Session 12 (s-huge)")
+                     the server's CPU per search by 12 % at 10 clients, 4-10 % one search at a time
+                     (bench/SEARCH.md "Session 12 (s-huge)")
   --no-prewarm       skip pg_prewarm of the searched indexes and tables at start (measure a cold server)
   --ef-search LIST   extra semantic() methods at these hnsw.ef_search values, e.g. 20,40,64 (default none)
   --admission LIST   extra GET /search methods with admission control at these concurrencies (the

@@ -108,9 +108,15 @@ export function reserveHugePages(pages: number): HugePagesReservation {
   return { ok: true, message: `reserved ${added} huge pages (vm.nr_hugepages ${before.total} -> ${wanted}) for the server; given back when it stops`, release };
 }
 
-/** Touches `pages` huge pages' worth of transparent-huge-page memory in a child that then exits. */
+/**
+ * Touches `pages` huge pages' worth of transparent-huge-page memory in a child that then exits;
+ * nothing when the kernel could not give that much without pushing out more than page cache
+ * (MemAvailable below twice the amount), so that making room never risks the OOM killer.
+ */
 function makeRoom(pages: number, sizeKb: number): void {
   if (pages <= 0) return;
+  const availableKb = Number(/^MemAvailable:\s+(\d+)/m.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0);
+  if (availableKb < 2 * pages * sizeKb) return;
   const script = [
     'import mmap, sys',
     'n = int(sys.argv[1])',
