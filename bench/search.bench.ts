@@ -89,6 +89,12 @@ const HELP = `npm run bench:search -- [options]
   --effective-cache-size S  the planner's effective_cache_size (default 12GB)
   --max-locks-per-transaction N  the server's max_locks_per_transaction, on PostgreSQL 18 also its
                      fast-path lock slots per backend (default 256 since session 10; 64 is PostgreSQL's)
+  --huge-pages M     the server's huge_pages: on, off or try (default try). With on or try and run as root,
+                     the bench reserves the huge pages the server maps (vm.nr_hugepages) before starting
+                     it and gives them back when it stops it; when it cannot, try runs on 4 kB pages and
+                     the report says so (server.huge_pages_status). Session 12 (s-huge): 2 MB pages cut
+                     the server's CPU per search by 12 % at 10 clients, 4-10 % one search at a time
+                     (bench/SEARCH.md "Session 12 (s-huge)")
   --no-prewarm       skip pg_prewarm of the searched indexes and tables at start (measure a cold server)
   --ef-search LIST   extra semantic() methods at these hnsw.ef_search values, e.g. 20,40,64 (default none)
   --admission LIST   extra GET /search methods with admission control at these concurrencies (the
@@ -139,6 +145,7 @@ const { values: opt } = parseArgs({
     'shared-buffers': { type: 'string', default: '4GB' },
     'effective-cache-size': { type: 'string', default: '12GB' },
     'max-locks-per-transaction': { type: 'string', default: '256' },
+    'huge-pages': { type: 'string', default: 'try' },
     'no-prewarm': { type: 'boolean', default: false },
     'ef-search': { type: 'string', default: '' },
     admission: { type: 'string' },
@@ -201,6 +208,10 @@ if (ADMISSION.some((x) => !Number.isInteger(x) || x < 1)) {
   console.error(`--admission must be positive integers, comma-separated, or 0 (got ${opt.admission})`);
   process.exit(2);
 }
+if (!['on', 'off', 'try'].includes(opt['huge-pages'])) {
+  console.error(`--huge-pages must be on, off or try (got ${opt['huge-pages']})`);
+  process.exit(2);
+}
 if (EF_SWEEP.some((x) => !Number.isInteger(x) || x < 1 || x > 1000)) {
   console.error(`--ef-search must be a comma-separated list of integers 1..1000 (got ${opt['ef-search']})`);
   process.exit(2);
@@ -219,6 +230,9 @@ const SERVER_SETTINGS: Record<string, string> = {
   // lock manager, the only LWLock wait at 10 clients (1.1 % of active backend samples). 256 gives
   // 256 slots (bench/SEARCH.md "Session 10 (s-contend)"; docker-compose.yml sets the same).
   max_locks_per_transaction: opt['max-locks-per-transaction'],
+  // Session 12 (s-huge): shared_buffers in 2 MB pages, as a tuned server with this much of them has
+  // (fewer TLB misses in the graph walks and heap reads); reserved by startEmbeddedPostgres as root.
+  huge_pages: opt['huge-pages'],
 };
 if (VECTORS < PRACTICES * 10) {
   console.error('--vectors must be at least 10 per practice');
@@ -574,7 +588,7 @@ async function openFixture(): Promise<{ pgs: EmbeddedPostgres; database: Databas
   const wasRunning = existsSync(path.join(root, eval31Name, 'pgdata', 'postmaster.pid'));
   let cached = existsSync(stamp) && (!opt.rebuild || opt.dir !== undefined);
   if (!cached) rmSync(dir, { recursive: true, force: true });
-  let pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true, settings: SERVER_SETTINGS });
+  let pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true, settings: SERVER_SETTINGS, reserveHugePages: true });
   let fixture: Fixture;
   let migrated: string[] = [];
   if (cached) {
@@ -600,20 +614,21 @@ async function openFixture(): Promise<{ pgs: EmbeddedPostgres; database: Databas
       console.log(`(a) ${(err as Error).message.split(';')[0]}: rebuilding the fixture`);
       pgs.stop();
       rmSync(dir, { recursive: true, force: true });
-      pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true, settings: SERVER_SETTINGS });
+      pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true, settings: SERVER_SETTINGS, reserveHugePages: true });
       cached = false;
     }
   }
   // A server left running by an interrupted run keeps its old settings: restart it with ours.
   const sb = await withClient(pgs.url, (c) =>
-    c.query<{ same: boolean; now: string }>(`SELECT pg_size_bytes(current_setting('shared_buffers')) = pg_size_bytes($1) AS same, current_setting('shared_buffers') AS now`, [
-      SERVER_SETTINGS.shared_buffers,
-    ]),
+    c.query<{ same: boolean; now: string }>(
+      `SELECT pg_size_bytes(current_setting('shared_buffers')) = pg_size_bytes($1) AND current_setting('huge_pages') = $2 AS same, current_setting('shared_buffers') || ', huge_pages ' || current_setting('huge_pages') AS now`,
+      [SERVER_SETTINGS.shared_buffers, SERVER_SETTINGS.huge_pages],
+    ),
   );
   if (!sb.rows[0]!.same) {
-    console.log(`(a) the server runs with shared_buffers ${sb.rows[0]!.now}: restarting it with ${SERVER_SETTINGS.shared_buffers}`);
+    console.log(`(a) the server runs with shared_buffers ${sb.rows[0]!.now}: restarting it with ${SERVER_SETTINGS.shared_buffers}, huge_pages ${SERVER_SETTINGS.huge_pages}`);
     pgs.stop();
-    pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true, settings: SERVER_SETTINGS });
+    pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true, settings: SERVER_SETTINGS, reserveHugePages: true });
   }
   if (!cached && FIXTURE === 'realistic' && existsSync(path.join(root, eval31Name, 'fixture.json'))) {
     // Derived from eval31's cached database (rewriteTexts): minutes instead of the 40 of a build.
@@ -621,14 +636,14 @@ async function openFixture(): Promise<{ pgs: EmbeddedPostgres; database: Databas
     rmSync(dir, { recursive: true, force: true });
     const t0 = performance.now();
     console.log(`(a) deriving the realistic fixture from ${eval31Name}`);
-    const source = await startEmbeddedPostgres({ dataDir: path.join(root, eval31Name), database: 'mdw_search_bench', ephemeral: true, settings: SERVER_SETTINGS });
+    const source = await startEmbeddedPostgres({ dataDir: path.join(root, eval31Name), database: 'mdw_search_bench', ephemeral: true, settings: SERVER_SETTINGS, reserveHugePages: true });
     try {
       await copyCluster(source.url, dir);
     } finally {
       // A server that was running before (another run's) is left as it was.
       if (!wasRunning) source.stop();
     }
-    pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true, settings: SERVER_SETTINGS });
+    pgs = await startEmbeddedPostgres({ dataDir: dir, database: 'mdw_search_bench', ephemeral: true, settings: SERVER_SETTINGS, reserveHugePages: true });
     migrated = (await migrate(pgs.url)).applied;
     await rewriteTexts(pgs.url);
     const from = JSON.parse(readFileSync(path.join(root, eval31Name, 'fixture.json'), 'utf8')) as Fixture;
@@ -1234,7 +1249,7 @@ async function locksOfOneSearch(database: Database, q: Query, svc: SearchService
 
 /** The server settings that shape a search's latency, as the server reports them. */
 async function serverSettings(url: string): Promise<Record<string, string>> {
-  const names = ['shared_buffers', 'effective_cache_size', 'max_locks_per_transaction', 'work_mem', 'random_page_cost', 'max_parallel_workers_per_gather', 'jit', 'fsync', 'synchronous_commit', 'max_connections'];
+  const names = ['shared_buffers', 'huge_pages', 'huge_pages_status', 'effective_cache_size', 'max_locks_per_transaction', 'work_mem', 'random_page_cost', 'max_parallel_workers_per_gather', 'jit', 'fsync', 'synchronous_commit', 'max_connections'];
   const r = await withClient(url, (c) => c.query<{ name: string; setting: string }>(`SELECT name, current_setting(name) AS setting FROM unnest($1::text[]) AS name`, [names]));
   return Object.fromEntries(r.rows.map((x) => [x.name, x.setting]));
 }
@@ -1422,7 +1437,8 @@ async function main(): Promise<void> {
       console.log(`(c) exact answers: ${exactMsPerQuery.toFixed(1)} ms per query (sequential)`);
     }
 
-    const server = await serverSettings(pgs.url);
+    // huge_pages_status says whether the shared memory got them; hugePages what the reservation did.
+    const server = { ...(await serverSettings(pgs.url)), ...(pgs.hugePages ? { hugePages: pgs.hugePages.message } : {}) };
     console.log('(c) server settings', server);
     const prewarmed = opt['no-prewarm'] ? null : await prewarm(pgs.url);
     if (prewarmed) console.log(`(c) prewarmed ${prewarmed.relations} relations, ${prewarmed.mb} MB in ${prewarmed.seconds} s (${prewarmed.skippedMb} MB did not fit)`);

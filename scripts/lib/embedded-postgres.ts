@@ -15,6 +15,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { cacheDir, progress, withLock } from './tool-cache';
 import { guardClient } from '../../src/db/connection-errors';
+import { hugePagesNeeded, reserveHugePages, type HugePagesReservation } from './huge-pages';
 
 export const PGSERVER_PACKAGE = 'embedded-postgres';
 export const PGSERVER_VERSION = '18.6.3';
@@ -85,6 +86,8 @@ export interface EmbeddedPostgres {
   stop(): void;
   /** Starts the same cluster again on the same port after stop() (fault tests restart it). */
   start(): void;
+  /** With reserveHugePages: what the reservation did (undefined when none was asked or the server was running). */
+  hugePages?: Pick<HugePagesReservation, 'ok' | 'message'>;
 }
 
 export interface StartOptions {
@@ -97,6 +100,12 @@ export interface StartOptions {
   ephemeral?: boolean;
   /** Extra server settings (`-c name=value`), after and so overriding the defaults above. */
   settings?: Record<string, string>;
+  /**
+   * With `huge_pages` on or try in `settings`: as root, reserve the huge pages the server maps
+   * before starting it and give them back when stop() stops it (scripts/lib/huge-pages.ts); the
+   * outcome is `hugePages`. Benches only: the test suite's servers never reserve.
+   */
+  reserveHugePages?: boolean;
 }
 
 /** Starts (or reuses a running) embedded PostgreSQL and ensures `database` exists. */
@@ -113,7 +122,13 @@ export async function startEmbeddedPostgres(opts: StartOptions): Promise<Embedde
     run(bin('initdb'), ['-D', cluster, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-instructions'], user);
   }
 
+  let reservation: HugePagesReservation | undefined;
   const launch = (port: number) => {
+    const hp = opts.settings?.huge_pages;
+    if (opts.reserveHugePages && (hp === 'on' || hp === 'try')) {
+      const needed = hugePagesNeeded(bin('postgres'), cluster, { shared_buffers: '256MB', max_connections: '300', ...opts.settings }, user);
+      reservation = needed === null ? { ok: false, message: 'PostgreSQL could not say how many huge pages it needs', release: () => undefined } : reserveHugePages(needed);
+    }
     const settings = [
       `-p ${port}`,
       '-c listen_addresses=127.0.0.1',
@@ -123,7 +138,13 @@ export async function startEmbeddedPostgres(opts: StartOptions): Promise<Embedde
       ...(opts.ephemeral ? ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off'] : []),
       ...Object.entries(opts.settings ?? {}).map(([k, v]) => `-c ${k}=${v}`),
     ].join(' ');
-    run(bin('pg_ctl'), ['start', '-w', '-t', '60', '-D', cluster, '-l', path.join(cluster, 'server.log'), '-o', settings], user);
+    try {
+      run(bin('pg_ctl'), ['start', '-w', '-t', '60', '-D', cluster, '-l', path.join(cluster, 'server.log'), '-o', settings], user);
+    } catch (err) {
+      reservation?.release();
+      if (reservation && !reservation.ok) throw new Error(`${(err as Error).message}\nhuge pages: ${reservation.message}`);
+      throw err;
+    }
   };
 
   const portFile = path.join(opts.dataDir, 'port');
@@ -155,12 +176,14 @@ export async function startEmbeddedPostgres(opts: StartOptions): Promise<Embedde
     url: `${base}/${opts.database}`,
     port,
     dataDir: opts.dataDir,
+    ...(reservation ? { hugePages: { ok: reservation.ok, message: reservation.message } } : {}),
     stop() {
       if (stopped) return;
       stopped = true;
       spawnSync(user ? 'runuser' : bin('pg_ctl'), [...(user ? ['-u', user, '--', bin('pg_ctl')] : []), 'stop', '-m', 'fast', '-D', cluster], {
         stdio: 'ignore',
       });
+      reservation?.release();
     },
     start() {
       if (!stopped) return;

@@ -120,6 +120,8 @@ describe('docker-compose.yml', () => {
     expect(r.output).toContain('image: pgvector/pgvector');
     // Sized for search's ~60-180 relation locks per search (bench/SEARCH.md, session 10).
     expect(r.output).toContain('max_locks_per_transaction=256');
+    // Shared buffers in huge pages when the host reserved them (bench/SEARCH.md, session 12).
+    expect(r.output).toContain('huge_pages=try');
     expect(r.output).toContain('DB: postgres12');
     // The API's requests log in as the unprivileged authenticator role, not as the owner.
     expect(r.output).toMatch(/api:[\s\S]*?DATABASE_AUTHENTICATOR_URL: postgres:\/\/mdw_authenticator:apw@postgres:5432\/mdw/);
