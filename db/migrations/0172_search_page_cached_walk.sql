@@ -22,7 +22,8 @@
 --   transactional: a search that fails later keeps the statement, which is right (it does not depend
 --   on the search).
 -- - Memory: ~100 kB per statement (CachedPlan ~67 kB + CachedPlanSource ~33 kB, measured at 100k x 10);
---   search_walk_prepare() keeps at most 100 per connection (the oldest deallocated first), ~10 MB.
+--   search_walk_prepare() keeps at most `mdw.search_walk_plans` per connection (unset: 100, ~10 MB; a
+--   server, database or role setting; 0 turns the cache off), the least used deallocated first.
 -- - RLS: PostgreSQL re-checks a cached plan against the current role (search_page is SECURITY INVOKER
 --   and runs as 'authenticated'; another role re-plans it) and the policies' helpers read the caller's
 --   claims at execution, so a statement prepared for one member gives another member only their rows.
@@ -31,7 +32,7 @@
 -- vector parsed by the same halfvec_in once (as the EXECUTE's parameter) instead of in the plan.
 -- Idempotent.
 
-CREATE OR REPLACE FUNCTION public.search_walk_prepare(p_name text, p_sql text)
+CREATE OR REPLACE FUNCTION public.search_walk_prepare(p_name text, p_sql text, p_max integer)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, public
@@ -39,20 +40,24 @@ AS $fn$
 DECLARE
   v_old text;
 BEGIN
-  -- At most 100 walks per connection: the oldest go first (only on a miss, so the view's scan of
-  -- every prepared statement is not in a cached search).
+  -- At most p_max walks per connection. The least used go first (then the oldest): with more
+  -- practices than room, the busy ones keep their plans and only the rest are prepared again and
+  -- again (a miss costs ~0.2 ms more than 0152's custom plan, a hit ~0.4 ms less: bench/SEARCH.md);
+  -- dropping the oldest instead would make every search a miss once the working set is larger.
+  -- Only on a miss, so the view's scan of every prepared statement is not in a cached search.
   FOR v_old IN
     SELECT s.name FROM pg_catalog.pg_prepared_statements s
      WHERE s.name LIKE 'mdw\_search\_walk\_%'
-     ORDER BY s.prepare_time DESC, s.name OFFSET 99
+     ORDER BY s.generic_plans + s.custom_plans DESC, s.prepare_time DESC, s.name
+    OFFSET greatest(p_max - 1, 0)
   LOOP
     EXECUTE format('DEALLOCATE %I', v_old);
   END LOOP;
   EXECUTE format('PREPARE %I(halfvec) AS %s', p_name, p_sql);
 END
 $fn$;
-REVOKE EXECUTE ON FUNCTION public.search_walk_prepare(text, text) FROM PUBLIC, anon;
-GRANT EXECUTE ON FUNCTION public.search_walk_prepare(text, text) TO authenticated, service_role;
+REVOKE EXECUTE ON FUNCTION public.search_walk_prepare(text, text, integer) FROM PUBLIC, anon;
+GRANT EXECUTE ON FUNCTION public.search_walk_prepare(text, text, integer) TO authenticated, service_role;
 
 CREATE OR REPLACE FUNCTION public.search_page(
   p_kinds text[],
@@ -148,6 +153,9 @@ DECLARE
   v_name text;
   v_exec text;
   v_pcm text;
+  -- How many walks a connection keeps prepared (0: none, 0152's statements); unset or not a number: 100.
+  v_plans text := current_setting('mdw.search_walk_plans', true);
+  v_max integer := CASE WHEN v_plans ~ '^[0-9]{1,6}$' THEN v_plans::integer ELSE 100 END;
 BEGIN
   IF p_kinds IS NULL OR cardinality(p_kinds) = 0 OR p_candidates IS NULL OR p_candidates < 1 THEN
     RETURN;
@@ -318,7 +326,7 @@ BEGIN
         -- compares, q' parsed once): by the page's statement below (0131), not into arrays here.
         v_rescored := true;
         EXIT;
-      ELSIF v_vector IS NOT NULL AND p_model IS NOT NULL AND cardinality(v_scope) = 1 THEN
+      ELSIF v_vector IS NOT NULL AND p_model IS NOT NULL AND cardinality(v_scope) = 1 AND v_max > 0 THEN
         -- The walk of one practice as a cached prepared statement (0172): the statement of the
         -- dynamic branch below with the LIMIT a literal and the vector a halfvec parameter.
         v_first := greatest(p_candidates, ceil(p_candidates * CASE WHEN v_rescore THEN greatest(coalesce(p_overfetch, 1.2), p_feedback_pool) ELSE coalesce(p_overfetch, 1.2) END)::integer);
@@ -353,7 +361,7 @@ BEGIN
             EXECUTE v_exec INTO v_ids, v_sims, v_chunks, v_fetched, v_pids, v_pchunks, v_pvecs, v_pnos;
           EXCEPTION WHEN invalid_sql_statement_name THEN
             -- Not prepared on this connection yet (or deallocated since).
-            PERFORM public.search_walk_prepare(v_name, v_sql);
+            PERFORM public.search_walk_prepare(v_name, v_sql, v_max);
             EXECUTE v_exec INTO v_ids, v_sims, v_chunks, v_fetched, v_pids, v_pchunks, v_pvecs, v_pnos;
           END;
           PERFORM pg_catalog.set_config('plan_cache_mode', v_pcm, true);
