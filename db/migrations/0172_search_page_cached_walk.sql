@@ -328,7 +328,9 @@ BEGIN
         EXIT;
       ELSIF v_vector IS NOT NULL AND p_model IS NOT NULL AND cardinality(v_scope) = 1 AND v_max > 0 THEN
         -- The walk of one practice as a cached prepared statement (0172): the statement of the
-        -- dynamic branch below with the LIMIT a literal and the vector a halfvec parameter.
+        -- dynamic branch below with the LIMIT a literal and the vector a halfvec parameter (a text
+        -- one would be parsed again in every row's distance of a generic plan: ~3 x the walk).
+        -- EXECUTE's parameters cannot be PL/pgSQL's (USING): the vector is a literal of its text.
         v_first := greatest(p_candidates, ceil(p_candidates * CASE WHEN v_rescore THEN greatest(coalesce(p_overfetch, 1.2), p_feedback_pool) ELSE coalesce(p_overfetch, 1.2) END)::integer);
         v_lim := v_first;
         v_pcm := current_setting('plan_cache_mode');
