@@ -18,12 +18,14 @@
 -- estimates), so it is used from the first execution (plan_cache_mode = force_generic_plan around
 -- the EXECUTE, put back after it) instead of after five custom plans.
 -- - First use on a connection (never prepared, DISCARD ALL, DEALLOCATE ALL): EXECUTE fails with
---   26000 inside a sub-block, search_walk_prepare() prepares it, and it runs. PREPARE is not
+--   26000 inside a sub-block, the handler prepares it, and it runs. PREPARE is not
 --   transactional: a search that fails later keeps the statement, which is right (it does not depend
 --   on the search).
 -- - Memory: ~100 kB per statement (CachedPlan ~67 kB + CachedPlanSource ~33 kB, measured at 100k x 10);
---   search_walk_prepare() keeps at most `mdw.search_walk_plans` per connection (unset: 100, ~10 MB; a
---   server, database or role setting; 0 turns the cache off), the least used deallocated first.
+--   at most `mdw.search_walk_plans` per connection (unset: 100, ~10 MB; a server, database or role
+--   setting; 0 turns the cache off), the least used deallocated first when another is prepared.
+-- - The preparing is inside search_page(), not a function of its own: a function that PREPAREs a
+--   text it is given would let any caller of the API's RPC run SQL of its choosing.
 -- - RLS: PostgreSQL re-checks a cached plan against the current role (search_page is SECURITY INVOKER
 --   and runs as 'authenticated'; another role re-plans it) and the policies' helpers read the caller's
 --   claims at execution, so a statement prepared for one member gives another member only their rows.
@@ -31,33 +33,6 @@
 -- The pages are 0152's: the same statement text but for literals in place of 0152's parameters, the
 -- vector parsed by the same halfvec_in once (as the EXECUTE's parameter) instead of in the plan.
 -- Idempotent.
-
-CREATE OR REPLACE FUNCTION public.search_walk_prepare(p_name text, p_sql text, p_max integer)
-RETURNS void
-LANGUAGE plpgsql VOLATILE SECURITY INVOKER
-SET search_path = pg_catalog, public
-AS $fn$
-DECLARE
-  v_old text;
-BEGIN
-  -- At most p_max walks per connection. The least used go first (then the oldest): with more
-  -- practices than room, the busy ones keep their plans and only the rest are prepared again and
-  -- again (a miss costs ~0.2 ms more than 0152's custom plan, a hit ~0.4 ms less: bench/SEARCH.md);
-  -- dropping the oldest instead would make every search a miss once the working set is larger.
-  -- Only on a miss, so the view's scan of every prepared statement is not in a cached search.
-  FOR v_old IN
-    SELECT s.name FROM pg_catalog.pg_prepared_statements s
-     WHERE s.name LIKE 'mdw\_search\_walk\_%'
-     ORDER BY s.generic_plans + s.custom_plans DESC, s.prepare_time DESC, s.name
-    OFFSET greatest(p_max - 1, 0)
-  LOOP
-    EXECUTE format('DEALLOCATE %I', v_old);
-  END LOOP;
-  EXECUTE format('PREPARE %I(halfvec) AS %s', p_name, p_sql);
-END
-$fn$;
-REVOKE EXECUTE ON FUNCTION public.search_walk_prepare(text, text, integer) FROM PUBLIC, anon;
-GRANT EXECUTE ON FUNCTION public.search_walk_prepare(text, text, integer) TO authenticated, service_role;
 
 CREATE OR REPLACE FUNCTION public.search_page(
   p_kinds text[],
@@ -153,6 +128,7 @@ DECLARE
   v_name text;
   v_exec text;
   v_pcm text;
+  v_old text;
   -- How many walks a connection keeps prepared (0: none, 0152's statements); unset or not a number: 100.
   v_plans text := current_setting('mdw.search_walk_plans', true);
   v_max integer := CASE WHEN v_plans ~ '^[0-9]{1,6}$' THEN v_plans::integer ELSE 100 END;
@@ -363,7 +339,20 @@ BEGIN
             EXECUTE v_exec INTO v_ids, v_sims, v_chunks, v_fetched, v_pids, v_pchunks, v_pvecs, v_pnos;
           EXCEPTION WHEN invalid_sql_statement_name THEN
             -- Not prepared on this connection yet (or deallocated since).
-            PERFORM public.search_walk_prepare(v_name, v_sql, v_max);
+            -- At most v_max walks per connection. The least used go first (then the oldest): with
+            -- more practices than room the busy ones keep their plans and only the rest are prepared
+            -- again and again (a miss costs ~0.2 ms more than 0152's custom plan, a hit ~0.4 ms less:
+            -- bench/SEARCH.md); dropping the oldest instead would make every search a miss once the
+            -- working set is larger. Only on a miss: no scan of the view in a cached search.
+            FOR v_old IN
+              SELECT s.name FROM pg_catalog.pg_prepared_statements s
+               WHERE s.name LIKE 'mdw\_search\_walk\_%'
+               ORDER BY s.generic_plans + s.custom_plans DESC, s.prepare_time DESC, s.name
+              OFFSET v_max - 1
+            LOOP
+              EXECUTE format('DEALLOCATE %I', v_old);
+            END LOOP;
+            EXECUTE format('PREPARE %I(halfvec) AS %s', v_name, v_sql);
             EXECUTE v_exec INTO v_ids, v_sims, v_chunks, v_fetched, v_pids, v_pchunks, v_pvecs, v_pnos;
           END;
           PERFORM pg_catalog.set_config('plan_cache_mode', v_pcm, true);

@@ -429,24 +429,27 @@ test('the walk cached as a prepared statement (db 0172) gives the uncached call\
       expect(afterModel.map((r) => JSON.stringify(r.results.map((x) => [x.id, x.score])))).not.toEqual(inB.map((r) => JSON.stringify(r.results.map((x) => [x.id, x.score]))));
       expect((await walks()).filter((w) => w.statement.includes(model2)).length).toBeGreaterThan(0);
 
-      // At most 100 walks per connection (unset mdw.search_walk_plans), then the least used go.
+      // At most mdw.search_walk_plans walks per connection; when another is prepared the least used go.
       await sql`DEALLOCATE ALL`.execute(trx);
-      const name = (i: number) => `mdw_search_walk_test_${String(i).padStart(3, '0')}`;
-      for (let i = 0; i < 100; i++) await sql`SELECT public.search_walk_prepare(${name(i)}, 'SELECT $1', 100)`.execute(trx);
-      await sql.raw(`EXECUTE ${name(0)}('[1]')`).execute(trx);
-      for (let i = 100; i < 105; i++) await sql`SELECT public.search_walk_prepare(${name(i)}, 'SELECT $1', 100)`.execute(trx);
-      const kept = (await walks()).map((w) => w.name);
-      expect(kept.length).toBe(100);
-      expect(kept).toContain(name(0));
-      expect(kept).toContain(name(104));
+      await sql`SELECT set_config('mdw.search_walk_plans', '2', true)`.execute(trx);
+      expect(await pages(member)).toEqual(afterModel);
+      const busy = (await walks()).filter((w) => w.generic >= queries.length - 1);
+      expect(busy.length).toBe(1);
+      await one.search(as(outsider), { q: queries[0]!, kinds: ['message'], limit: 10, practiceId: a.practiceId });
+      expect((await walks()).length).toBe(2);
+      // Another LIMIT, another statement: a's (run once) goes, b's busy one stays.
+      const smaller = service({ candidates: 20 });
+      await smaller.search(as(member), { q: queries[0]!, kinds: ['message'], limit: 10 });
+      const left = await walks();
+      expect(left.length).toBe(2);
+      expect(left.map((w) => w.name)).toContain(busy[0]!.name);
+      expect(left.every((w) => !w.statement.includes(a.practiceId))).toBe(true);
+      expect(left.every((w) => w.statement.includes(b.practiceId))).toBe(true);
       // mdw.search_walk_plans = 0: nothing prepared, the same pages (0152's statements).
       await sql`DEALLOCATE ALL`.execute(trx);
       await sql`SELECT set_config('mdw.search_walk_plans', '0', true)`.execute(trx);
       expect(await pages(member)).toEqual(afterModel);
       expect(await walks()).toEqual([]);
-      await sql`SELECT set_config('mdw.search_walk_plans', '2', true)`.execute(trx);
-      expect(await pages(member)).toEqual(afterModel);
-      expect((await walks()).length).toBeLessThanOrEqual(2);
       await sql`DEALLOCATE ALL`.execute(trx);
       throw new Rollback();
     })
