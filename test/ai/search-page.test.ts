@@ -396,6 +396,17 @@ test('the walk cached as a prepared statement (db 0172) gives the uncached call\
         expect(r.results).toEqual([]);
       }
       expect(executed(await walks())).toBeGreaterThanOrEqual(executed(again) + 3);
+      // Prepared by the backend (no row security applied for it), then run by the outsider: the plan
+      // is made again under the outsider's role and policies, never the backend's.
+      await sql`DEALLOCATE ALL`.execute(trx);
+      const backendPage = await one.search((fn) => fn(trx), { q: queries[0]!, kinds: ['message'], limit: 10, practiceId: a.practiceId });
+      expect(backendPage.results.length).toBeGreaterThan(0);
+      const byBackend = await walks();
+      expect(byBackend.length).toBeGreaterThan(0);
+      const outsiders = await one.search(as(outsider), { q: queries[0]!, kinds: ['message'], limit: 10, practiceId: a.practiceId });
+      expect(outsiders.results).toEqual([]);
+      expect((await walks()).map((w) => w.name)).toEqual(byBackend.map((w) => w.name));
+      expect(executed(await walks())).toBeGreaterThan(executed(byBackend));
 
       // The statements gone (a pool's reset): prepared again, the same pages.
       await sql`DEALLOCATE ALL`.execute(trx);
