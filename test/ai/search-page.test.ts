@@ -298,3 +298,175 @@ test('at 384 dimensions the one statement (its static walk, db 0131) gives the s
     );
   if (!(outcome instanceof Rollback)) throw outcome;
 }, 600_000);
+
+// db 0172: a walk over one practice runs as a prepared statement of the connection, its plan
+// cached (generic, every value but the query vector a literal), prepared on the first search that
+// needs it. The first (uncached) and later (cached) calls give the same pages, which are the
+// separate statements' pages; so do searches after the statements are gone (DEALLOCATE ALL, as a
+// pool's reset), after the member moves to another practice, after that practice gets a partition
+// of its own (its plan invalidated) and after a model change (another statement).
+test('the walk cached as a prepared statement (db 0172) gives the uncached call\'s pages, also after DEALLOCATE ALL, a practice and a model change', async () => {
+  const model = `test/search-walk-${randomUUID().slice(0, 8)}`;
+  const model2 = `test/search-walk2-${randomUUID().slice(0, 8)}`;
+  const dims = 384;
+  const outcome = await database.system
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute(async (trx) => {
+      await sql`UPDATE embedding_models SET state = 'retired' WHERE state = 'active'`.execute(trx);
+      await sql`INSERT INTO embedding_models (model, dimensions, state, activated_at) VALUES (${model}, ${dims}, 'active', now())`.execute(trx);
+      await ensureModelIndexes(trx, model, dims);
+      const a = await storeLabelledSet(trx, `walk-a-${randomUUID().slice(0, 8)}`);
+      const b = await storeLabelledSet(trx, `walk-b-${randomUUID().slice(0, 8)}`);
+      const member = await createUser(trx, 'walk-member', 'doctor');
+      const outsider = await createUser(trx, 'walk-outsider', 'doctor');
+      await addMember(trx, a.practiceId, member, 'doctor');
+      await addMember(trx, b.practiceId, outsider, 'doctor');
+      const store = async (m: string, salt: string) => {
+        const rows: EmbeddingRow[] = [];
+        for (const p of [a, b]) {
+          for (const t of await texts(trx, p.practiceId)) rows.push({ kind: t.kind, sourceId: t.id, practiceId: p.practiceId, model: m, chunk: 0, text: t.text, hash: `h-${t.id}`, vector: embed(`${salt} ${t.text}`, dims) });
+        }
+        await writeEmbeddings(trx, rows);
+      };
+      await store(model, '');
+      // Each model its own vectors (the provider the service picks by the active model's name).
+      const providerFor = (m: string): EmbeddingProvider => {
+        const salt = m === model2 ? 'other' : '';
+        return { model: m, dimensions: dims, embed: (xs) => Promise.resolve(xs.map((x) => embed(`${salt} ${x}`, dims))), embedQuery: (x) => Promise.resolve(embed(`${salt} ${x}`, dims)) };
+      };
+      // New services after a model change: a service keeps the active model for a few seconds.
+      const service = (extra: Partial<SearchServiceDeps>) => createSearchService({ system: trx, providers: providerFor, embedTimeoutMs: 5_000, queryCacheSize: 0, ...extra });
+      let one = service({});
+      let separate = service({ statements: 'separate' });
+      const as = (sub: string) => async <T>(fn: (t: Tx) => Promise<T>): Promise<T> => {
+        await sql`SAVEPOINT actor`.execute(trx);
+        await sql`SELECT set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${JSON.stringify({ role: 'authenticated', sub })}, true)`.execute(trx);
+        try {
+          return await fn(trx);
+        } finally {
+          await sql`ROLLBACK TO SAVEPOINT actor`.execute(trx);
+        }
+      };
+      const walks = async () =>
+        (
+          await sql<{ name: string; statement: string; generic: number; custom: number }>`
+            SELECT name, statement, generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements
+             WHERE name LIKE 'mdw\_search\_walk\_%' ORDER BY name`.execute(trx)
+        ).rows;
+      const queries = ALL_QUERIES.slice(0, 15).map(({ q }) => q.q);
+      const pages = async (sub: string, practiceId?: string) => {
+        const out: SearchResponse[] = [];
+        for (const q of queries) {
+          // As GET /search sends it: one round trip, the arguments inlined.
+          const got = await one.search(as(sub), { q, kinds: ['message'], limit: 10, practiceId }, (text) => as(sub)(async (t) => (await sql.raw<never>(text).execute(t)).rows));
+          const want = await separate.search(as(sub), { q, kinds: ['message'], limit: 10, practiceId });
+          expect({ q, ...got }).toEqual({ q, ...want });
+          expect(got.mode).toBe('hybrid');
+          out.push(got);
+        }
+        return out;
+      };
+
+      // A connection that has prepared nothing: the first searches prepare the walk.
+      await sql`DEALLOCATE ALL`.execute(trx);
+      expect(await walks()).toEqual([]);
+      const first = await pages(member);
+      expect(first.every((r) => r.results.length > 0 && r.results.every((x) => x.practiceId === a.practiceId))).toBe(true);
+      const prepared = await walks();
+      expect(prepared.length).toBeGreaterThan(0);
+      // One practice, the model and the LIMIT in the statement; never a custom plan.
+      for (const w of prepared) {
+        expect(w.statement).toContain(a.practiceId);
+        expect(w.statement).toContain(model);
+        expect(w.statement).not.toContain(b.practiceId);
+        expect(w.custom).toBe(0);
+      }
+      const executed = (ws: { generic: number }[]) => ws.reduce((s, w) => s + w.generic, 0);
+      expect(executed(prepared)).toBeGreaterThanOrEqual(queries.length);
+      // Cached: the same statements run again, the same pages.
+      expect(await pages(member)).toEqual(first);
+      const again = await walks();
+      expect(again.map((w) => w.name)).toEqual(prepared.map((w) => w.name));
+      expect(executed(again)).toBeGreaterThanOrEqual(executed(prepared) + queries.length);
+
+      // Someone else naming the practice runs its cached statement and gets none of its rows.
+      for (const q of queries.slice(0, 3)) {
+        const r = await one.search(as(outsider), { q, kinds: ['message'], limit: 10, practiceId: a.practiceId });
+        expect(r.results).toEqual([]);
+      }
+      expect(executed(await walks())).toBeGreaterThanOrEqual(executed(again) + 3);
+      // Prepared by the backend (no row security applied for it), then run by the outsider: the plan
+      // is made again under the outsider's role and policies, never the backend's.
+      await sql`DEALLOCATE ALL`.execute(trx);
+      const backendPage = await one.search((fn) => fn(trx), { q: queries[0]!, kinds: ['message'], limit: 10, practiceId: a.practiceId });
+      expect(backendPage.results.length).toBeGreaterThan(0);
+      const byBackend = await walks();
+      expect(byBackend.length).toBeGreaterThan(0);
+      const outsiders = await one.search(as(outsider), { q: queries[0]!, kinds: ['message'], limit: 10, practiceId: a.practiceId });
+      expect(outsiders.results).toEqual([]);
+      expect((await walks()).map((w) => w.name)).toEqual(byBackend.map((w) => w.name));
+      expect(executed(await walks())).toBeGreaterThan(executed(byBackend));
+
+      // The statements gone (a pool's reset): prepared again, the same pages.
+      await sql`DEALLOCATE ALL`.execute(trx);
+      expect(await pages(member)).toEqual(first);
+      expect((await walks()).map((w) => w.name)).toEqual(prepared.map((w) => w.name));
+
+      // The member moves to practice b: b's walk, b's texts only.
+      await sql`DELETE FROM practice_members WHERE profile_id = ${member}::uuid AND practice_id = ${a.practiceId}::uuid`.execute(trx);
+      await addMember(trx, b.practiceId, member, 'doctor');
+      const inB = await pages(member);
+      expect(inB.every((r) => r.results.length > 0 && r.results.every((x) => x.practiceId === b.practiceId))).toBe(true);
+      const forB = (await walks()).filter((w) => w.statement.includes(b.practiceId));
+      expect(forB.length).toBeGreaterThan(0);
+      // b gets a partition of its own: its cached plan (over the DEFAULT partition) is invalidated
+      // and planned again, on the same statement.
+      const own = await sql<{ n: number }>`SELECT embedding_partitions.own_partitions('message_embeddings', ARRAY[${b.practiceId}::uuid]) AS n`.execute(trx);
+      expect(own.rows[0]!.n).toBe(1);
+      expect(await pages(member)).toEqual(inB);
+      expect((await walks()).filter((w) => w.statement.includes(b.practiceId)).map((w) => w.name)).toEqual(forB.map((w) => w.name));
+
+      // A model change: the new model's statements, its vectors, the separate statements' pages.
+      await sql`UPDATE embedding_models SET state = 'retired' WHERE state = 'active'`.execute(trx);
+      await sql`INSERT INTO embedding_models (model, dimensions, state, activated_at) VALUES (${model2}, ${dims}, 'active', now())`.execute(trx);
+      await ensureModelIndexes(trx, model2, dims);
+      await store(model2, 'other');
+      one = service({});
+      separate = service({ statements: 'separate' });
+      const afterModel = await pages(member);
+      expect(afterModel.every((r) => r.results.every((x) => x.practiceId === b.practiceId))).toBe(true);
+      // Not vacuous: the other vectors moved some page.
+      expect(afterModel.map((r) => JSON.stringify(r.results.map((x) => [x.id, x.score])))).not.toEqual(inB.map((r) => JSON.stringify(r.results.map((x) => [x.id, x.score]))));
+      expect((await walks()).filter((w) => w.statement.includes(model2)).length).toBeGreaterThan(0);
+
+      // At most mdw.search_walk_plans walks per connection; when another is prepared the least used go.
+      await sql`DEALLOCATE ALL`.execute(trx);
+      await sql`SELECT set_config('mdw.search_walk_plans', '2', true)`.execute(trx);
+      expect(await pages(member)).toEqual(afterModel);
+      const busy = (await walks()).filter((w) => w.generic >= queries.length - 1);
+      expect(busy.length).toBe(1);
+      await one.search(as(outsider), { q: queries[0]!, kinds: ['message'], limit: 10, practiceId: a.practiceId });
+      expect((await walks()).length).toBe(2);
+      // Another LIMIT, another statement: a's (run once) goes, b's busy one stays.
+      const smaller = service({ candidates: 20 });
+      await smaller.search(as(member), { q: queries[0]!, kinds: ['message'], limit: 10 });
+      const left = await walks();
+      expect(left.length).toBe(2);
+      expect(left.map((w) => w.name)).toContain(busy[0]!.name);
+      expect(left.every((w) => !w.statement.includes(a.practiceId))).toBe(true);
+      expect(left.every((w) => w.statement.includes(b.practiceId))).toBe(true);
+      // mdw.search_walk_plans = 0: nothing prepared, the same pages (0152's statements).
+      await sql`DEALLOCATE ALL`.execute(trx);
+      await sql`SELECT set_config('mdw.search_walk_plans', '0', true)`.execute(trx);
+      expect(await pages(member)).toEqual(afterModel);
+      expect(await walks()).toEqual([]);
+      await sql`DEALLOCATE ALL`.execute(trx);
+      throw new Rollback();
+    })
+    .then(
+      () => new Error('the transaction committed'),
+      (e: unknown) => e,
+    );
+  if (!(outcome instanceof Rollback)) throw outcome;
+}, 600_000);
