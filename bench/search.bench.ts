@@ -1268,21 +1268,24 @@ async function prewarm(url: string): Promise<{ relations: number; mb: number; sk
     await c.query('CREATE EXTENSION IF NOT EXISTS pg_prewarm');
     const budget = Number((await c.query<{ b: string }>(`SELECT pg_size_bytes(current_setting('shared_buffers')) * 0.9 AS b`)).rows[0]!.b);
     const rels = await c.query<{ rel: string; bytes: string }>(`
-      WITH parts(parent, prio) AS (VALUES ('message_embeddings'::regclass, 3), ('search_index.documents'::regclass, 2)),
+      -- In the order the production search reads them: the HNSW graphs, the postings' keys (the lexical
+      -- ranking's index-only scans since db 0164), the embeddings' heap; the documents (the lexical
+      -- leg's fallbacks and the older methods) after them.
+      WITH parts(parent, prio) AS (VALUES ('message_embeddings'::regclass, 3), ('search_index.documents'::regclass, 4)),
       rels AS (
         SELECT i.indexrelid AS oid, 1 AS prio FROM pg_partition_tree('message_embeddings') h JOIN pg_index i ON i.indrelid = h.relid
           JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam
          WHERE h.isleaf AND am.amname = 'hnsw'
         UNION ALL SELECT h.relid, p.prio FROM parts p, pg_partition_tree(p.parent) h WHERE h.isleaf
-        UNION ALL SELECT i.indexrelid, 2 FROM pg_inherits h JOIN pg_index i ON i.indrelid = h.inhrelid
+        UNION ALL SELECT i.indexrelid, 4 FROM pg_inherits h JOIN pg_index i ON i.indrelid = h.inhrelid
          WHERE h.inhparent = 'search_index.documents'::regclass
         -- The postings' primary keys (db 0160): the lexical ranking's index-only scans (db 0164).
         UNION ALL SELECT i.indexrelid, 2 FROM pg_partition_tree(to_regclass('search_index.postings')) h JOIN pg_index i ON i.indrelid = h.relid
          WHERE h.isleaf
-        UNION ALL SELECT 'case_messages'::regclass, 4
-        UNION ALL SELECT 'case_messages_pkey'::regclass, 4
-        UNION ALL SELECT '${FLAT_IVFFLAT}'::regclass, 5
-        UNION ALL SELECT '${FLAT}'::regclass, 6
+        UNION ALL SELECT 'case_messages'::regclass, 5
+        UNION ALL SELECT 'case_messages_pkey'::regclass, 5
+        UNION ALL SELECT '${FLAT_IVFFLAT}'::regclass, 6
+        UNION ALL SELECT '${FLAT}'::regclass, 7
       )
       SELECT oid::regclass::text AS rel, pg_relation_size(oid) AS bytes FROM rels ORDER BY prio, oid::regclass::text`);
     let used = 0;
